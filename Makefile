@@ -1,0 +1,117 @@
+# ccgsearch: one plain Makefile.
+#
+#   make          install missing Debian packages, build bin/ and the client library
+#   make check    build, then run every test twice: as built and under
+#                 AddressSanitizer + UndefinedBehaviorSanitizer
+#   make demo     build, index the default corpus, start the daemon, query, stop
+#   make bench    benchmarks (not part of check); see README
+#
+# Variables: BUILD (object directory), BIN (program directory) and SAN=1
+# (sanitizer build) let check build a second, instrumented copy beside the
+# first without touching it.
+
+CC ?= cc
+CXX ?= c++
+BUILD ?= build
+BIN ?= bin
+SAN ?=
+
+PKGS := xapian-core libevent libevent_pthreads libutf8proc jansson
+# Recursive (=) so pkg-config runs after `deps` has installed the packages.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+ifeq ($(SAN),1)
+OPT := -O1 $(SAN_FLAGS) -fno-omit-frame-pointer
+LDFLAGS := $(SAN_FLAGS)
+else
+OPT := -O2
+LDFLAGS :=
+endif
+
+WARN := -Wall -Wextra -Werror
+CPPFLAGS := -Iinclude -Ilib -Iindexer -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -MMD -MP
+CFLAGS := -std=c11 $(OPT) -g $(WARN) -fPIC -fvisibility=hidden
+CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) -fPIC -fvisibility=hidden
+
+LIB_SRC := lib/analyze.c lib/article.c lib/engine.c lib/entities.c lib/extract.c \
+           lib/indexdir.c lib/protocol.c lib/query.c lib/schema.c lib/snippet.c lib/util.c
+SHIM_SRC := lib/xapian_shim.cc
+CLIENT_SRC := lib/client.c
+INDEXER_SRC := indexer/main.c indexer/docbuild.c
+SEARCHD_SRC := searchd/main.c searchd/server.c searchd/handler.c searchd/log.c
+CLI_SRC := cli/main.c
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %,$(BUILD)/%.o,$(basename $(1)))
+
+CORE_LIB := $(BUILD)/libccgcore.a
+CLIENT_A := $(BUILD)/libccgsearch.a
+CLIENT_SO := $(BUILD)/libccgsearch.so
+PROGRAMS := $(BIN)/ccg-indexer $(BIN)/ccg-searchd $(BIN)/ccg-search
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all build deps check demo tests clean bench bench-index eval-entities eval-ranking
+
+all: deps
+	@$(MAKE) --no-print-directory build
+
+deps:
+	@scripts/install-deps
+
+build: $(PROGRAMS) $(CLIENT_A) $(CLIENT_SO)
+
+tests: build $(UNIT_TESTS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(CORE_LIB): $(call obj,$(LIB_SRC) $(SHIM_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(CLIENT_A): $(call obj,$(CLIENT_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(CLIENT_SO): $(call obj,$(CLIENT_SRC)) lib/libccgsearch.map
+	$(CC) -shared $(LDFLAGS) -Wl,--version-script=lib/libccgsearch.map \
+	    -Wl,-soname,libccgsearch.so.1 -o $@ $(call obj,$(CLIENT_SRC)) $(PKG_LIBS)
+
+# The programs link with the C++ driver because the shim needs libstdc++.
+$(BIN)/ccg-indexer: $(call obj,$(INDEXER_SRC)) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BIN)/ccg-searchd: $(call obj,$(SEARCHD_SRC)) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
+
+$(BIN)/ccg-search: $(call obj,$(CLI_SRC)) $(CLIENT_A)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CORE_LIB) $(CLIENT_A) $(call obj,indexer/docbuild.c)
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lpthread -lm
+
+check: deps
+	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin SAN=1 tests
+	@scripts/check
+
+demo: deps
+	@$(MAKE) --no-print-directory build
+	@scripts/demo
+
+clean:
+	rm -rf build bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,24 @@
+/* From a parsed article and its entities to a Xapian document, following
+ * the schema in lib/schema.h. */
+#ifndef CCG_DOCBUILD_H
+#define CCG_DOCBUILD_H
+
+#include "article.h"
+#include "entities.h"
+#include "xapian_shim.h"
+
+/* Weight of a title word relative to a body word (its wdf increment in the
+ * free-text field).  Chosen by measurement: see docs/ranking.md. */
+#define CCG_TITLE_WDF 2
+
+/* Build the document.  hash (may be NULL) is stored for incremental
+ * indexing.  Returns a document to free with ccg_xs_doc_free(), or NULL
+ * with *why set to a static reason. */
+ccg_xs_doc *ccg_docbuild(const ccg_article *a, const ccg_entities *e,
+                         const char *hash, const char **why);
+
+/* The JSON text stored with the document (what GET returns): malloc'd,
+ * caller frees; NULL when out of memory. */
+char *ccg_docbuild_data(const ccg_article *a, const ccg_entities *e);
+
+#endif

@@ -1,0 +1,895 @@
+/* Article parsing; see article.h.
+ *
+ * The text is split into lines and the lines are classified.  Only the
+ * header zone (the first few lines, up to the first line of prose) may
+ * supply the headline, the publication date and a "REPORT OF" publisher:
+ * a date in the story is a date mentioned, not the date published.  Page
+ * chrome is recognised anywhere by whole-line patterns.
+ */
+#include "article.h"
+#include "analyze.h"
+#include "limits.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* How many non-blank lines the header zone may span. */
+#define HEADER_LINES 12
+/* A headline is at most this long; longer lines are prose. */
+#define HEADLINE_MAX 200
+/* A fallback title (first line of the body) is cut to about this length. */
+#define FALLBACK_TITLE 150
+
+enum kind { K_TEXT, K_BLANK, K_DROP };
+
+typedef struct line {
+    char *s;            /* cleaned, trimmed, NUL-terminated; owned */
+    size_t len;
+    enum kind kind;
+} line;
+
+typedef struct lines {
+    line *v;
+    size_t n, cap;
+} lines;
+
+static void lines_free(lines *ls)
+{
+    for (size_t i = 0; i < ls->n; i++)
+        free(ls->v[i].s);
+    free(ls->v);
+    ls->v = NULL;
+    ls->n = ls->cap = 0;
+}
+
+static bool lines_push(lines *ls, char *s, size_t len)
+{
+    if (ls->n == ls->cap) {
+        size_t cap = ls->cap ? ls->cap * 2 : 64;
+        line *v = realloc(ls->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        ls->v = v;
+        ls->cap = cap;
+    }
+    ls->v[ls->n].s = s;
+    ls->v[ls->n].len = len;
+    ls->v[ls->n].kind = len ? K_TEXT : K_BLANK;
+    ls->n++;
+    return true;
+}
+
+static bool is_space_byte(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Length of a UTF-8 no-break or other wide space at s (0 if none). */
+static size_t wide_space(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (len >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
+        return 2;                                   /* U+00A0 */
+    if (len >= 3 && u[0] == 0xE2 && u[1] == 0x80 &&
+        (u[2] == 0xAF || (u[2] >= 0x80 && u[2] <= 0x8B)))
+        return 3;                                   /* U+2000..200B, 202F */
+    return 0;
+}
+
+/* Trim s[0..*len) in place (adjusts start and length). */
+static const char *trim(const char *s, size_t *len)
+{
+    size_t a = 0, b = *len, w;
+    for (;;) {
+        if (a < b && is_space_byte((unsigned char)s[a]))
+            a++;
+        else if (a < b && (w = wide_space(s + a, b - a)))
+            a += w;
+        else
+            break;
+    }
+    while (b > a && is_space_byte((unsigned char)s[b - 1]))
+        b--;
+    while (b >= a + 2 && (unsigned char)s[b - 2] == 0xC2 && (unsigned char)s[b - 1] == 0xA0)
+        b -= 2;
+    *len = b - a;
+    return s + a;
+}
+
+/* Copy one raw line, dropping markdown emphasis (**) and the angle brackets
+ * of <https://...> links, and collapsing runs of spaces. */
+static char *clean_line(const char *s, size_t len, size_t *outlen)
+{
+    char *o = malloc(len + 1);
+    size_t n = 0;
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '*' && i + 1 < len && s[i + 1] == '*') {
+            i++;
+            continue;
+        }
+        if (s[i] == '<' && (ccg_has_prefix_ci(s + i + 1, len - i - 1, "http://") ||
+                            ccg_has_prefix_ci(s + i + 1, len - i - 1, "https://"))) {
+            continue;
+        }
+        if (s[i] == '>' && n > 0 && i + 1 == len)
+            continue;                       /* closing bracket of a link */
+        if (s[i] == '\t')
+            o[n++] = ' ';
+        else
+            o[n++] = s[i];
+        if (n >= 2 && o[n - 1] == ' ' && o[n - 2] == ' ')
+            n--;
+    }
+    size_t tl = n;
+    const char *t = trim(o, &tl);
+    memmove(o, t, tl);
+    o[tl] = '\0';
+    *outlen = tl;
+    return o;
+}
+
+/* Split text into cleaned lines.  A markdown bold block that spans lines
+ * ("**REPORT OF ...\n... CCG**") becomes one line. */
+static bool split_lines(const char *text, size_t len, lines *ls)
+{
+    size_t i = 0;
+    while (i <= len) {
+        size_t j = i;
+        while (j < len && text[j] != '\n')
+            j++;
+        size_t l = j - i;
+        const char *s = trim(text + i, &l);
+        size_t next = j + 1;
+        /* Join an unclosed bold block with the lines that close it. */
+        if (l >= 2 && s[0] == '*' && s[1] == '*') {
+            int stars = 0;
+            for (size_t k = 0; k + 1 < l; k++)
+                if (s[k] == '*' && s[k + 1] == '*') {
+                    stars++;
+                    k++;
+                }
+            size_t end = j;
+            for (int extra = 0; (stars & 1) && extra < 5 && end < len; extra++) {
+                size_t e = end + 1;
+                while (e < len && text[e] != '\n')
+                    e++;
+                for (size_t k = end + 1; k + 1 < e; k++)
+                    if (text[k] == '*' && text[k + 1] == '*') {
+                        stars++;
+                        k++;
+                    }
+                end = e;
+            }
+            if (!(stars & 1) && end > j) {
+                /* Replace the newlines of the block with spaces. */
+                size_t bl = end - (size_t)(s - text);
+                char *tmp = ccg_strndup(s, bl);
+                if (!tmp)
+                    return false;
+                for (size_t k = 0; k < bl; k++)
+                    if (tmp[k] == '\n' || tmp[k] == '\r')
+                        tmp[k] = ' ';
+                size_t cl;
+                char *c = clean_line(tmp, bl, &cl);
+                free(tmp);
+                if (!c || !lines_push(ls, c, cl)) {
+                    free(c);
+                    return false;
+                }
+                i = end + 1;
+                continue;
+            }
+        }
+        size_t cl;
+        char *c = clean_line(s, l, &cl);
+        if (!c || !lines_push(ls, c, cl)) {
+            free(c);
+            return false;
+        }
+        if (j >= len)
+            break;
+        i = next;
+    }
+    return true;
+}
+
+/* --- dates ---------------------------------------------------------------- */
+
+static const char *const month_names[12] = {
+    "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december",
+};
+
+static const char *const weekday_names[7] = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+};
+
+static size_t word_len(const char *s, size_t len)
+{
+    size_t n = 0;
+    while (n < len && isalpha((unsigned char)s[n]))
+        n++;
+    return n;
+}
+
+/* A month name or its abbreviation ("Jan", "Sept") at s; returns 1..12 and
+ * sets *used, or 0. */
+static int month_at(const char *s, size_t len, size_t *used)
+{
+    size_t w = word_len(s, len);
+    if (w < 3)
+        return 0;
+    for (int m = 0; m < 12; m++) {
+        size_t full = strlen(month_names[m]);
+        if ((w == full || w == 3 || (m == 8 && w == 4)) && w <= full &&
+            strncasecmp(s, month_names[m], w) == 0) {
+            *used = w;
+            if (w < len && s[w] == '.')
+                (*used)++;
+            return m + 1;
+        }
+    }
+    return 0;
+}
+
+static size_t skip_spaces(const char *s, size_t len, size_t i)
+{
+    while (i < len && (s[i] == ' ' || s[i] == ','))
+        i++;
+    return i;
+}
+
+static size_t digits_at(const char *s, size_t len, size_t i, size_t max, int *val)
+{
+    size_t n = 0;
+    int v = 0;
+    while (i + n < len && n < max && isdigit((unsigned char)s[i + n])) {
+        v = v * 10 + (s[i + n] - '0');
+        n++;
+    }
+    *val = v;
+    return n;
+}
+
+static bool valid_ymd(int y, int m, int d)
+{
+    static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return false;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return false;
+    return true;
+}
+
+size_t ccg_parse_date(const char *s, size_t len, char out[11])
+{
+    size_t i = 0, n, used;
+    int y, m, d;
+
+    /* An optional weekday: "Friday, August 30, 2019". */
+    size_t w = word_len(s, len);
+    for (int k = 0; k < 7 && w >= 3; k++)
+        if ((w == strlen(weekday_names[k]) || w == 3) &&
+            strncasecmp(s, weekday_names[k], w) == 0) {
+            i = skip_spaces(s, len, w);
+            break;
+        }
+
+    /* 2019-01-21 */
+    if ((n = digits_at(s, len, i, 4, &y)) == 4 && i + 10 <= len && s[i + 4] == '-' &&
+        digits_at(s, len, i + 5, 2, &m) == 2 && s[i + 7] == '-' &&
+        digits_at(s, len, i + 8, 2, &d) == 2 &&
+        !(i + 10 < len && isdigit((unsigned char)s[i + 10]))) {
+        i += 10;
+        goto done;
+    }
+    /* 21/01/2019 or 21.01.2019 (day first, as in British English). */
+    if ((n = digits_at(s, len, i, 2, &d)) >= 1 && i + n < len &&
+        (s[i + n] == '/' || s[i + n] == '.')) {
+        char sep = s[i + n];
+        size_t j = i + n + 1, k;
+        if ((k = digits_at(s, len, j, 2, &m)) >= 1 && j + k < len && s[j + k] == sep &&
+            digits_at(s, len, j + k + 1, 4, &y) == 4 &&
+            !(j + k + 5 < len && isdigit((unsigned char)s[j + k + 5]))) {
+            i = j + k + 5;
+            goto done;
+        }
+        return 0;
+    }
+    /* 21 January 2019, 12th December 2018, 1st of April 2019 */
+    if ((n = digits_at(s, len, i, 2, &d)) >= 1) {
+        size_t j = i + n;
+        if (j + 2 <= len && (ccg_has_prefix_ci(s + j, len - j, "st") ||
+                             ccg_has_prefix_ci(s + j, len - j, "nd") ||
+                             ccg_has_prefix_ci(s + j, len - j, "rd") ||
+                             ccg_has_prefix_ci(s + j, len - j, "th")))
+            j += 2;
+        if (j >= len || s[j] != ' ')
+            return 0;
+        j = skip_spaces(s, len, j);
+        if (ccg_has_prefix_ci(s + j, len - j, "of "))
+            j = skip_spaces(s, len, j + 3);
+        if (!(m = month_at(s + j, len - j, &used)))
+            return 0;
+        j = skip_spaces(s, len, j + used);
+        if (digits_at(s, len, j, 4, &y) != 4 ||
+            (j + 4 < len && isdigit((unsigned char)s[j + 4])))
+            return 0;
+        i = j + 4;
+        goto done;
+    }
+    /* January 21, 2019 */
+    if ((m = month_at(s + i, len - i, &used))) {
+        size_t j = skip_spaces(s, len, i + used);
+        if ((n = digits_at(s, len, j, 2, &d)) < 1)
+            return 0;
+        j += n;
+        if (j + 2 <= len && (ccg_has_prefix_ci(s + j, len - j, "st") ||
+                             ccg_has_prefix_ci(s + j, len - j, "nd") ||
+                             ccg_has_prefix_ci(s + j, len - j, "rd") ||
+                             ccg_has_prefix_ci(s + j, len - j, "th")))
+            j += 2;
+        j = skip_spaces(s, len, j);
+        if (digits_at(s, len, j, 4, &y) != 4 ||
+            (j + 4 < len && isdigit((unsigned char)s[j + 4])))
+            return 0;
+        i = j + 4;
+        goto done;
+    }
+    return 0;
+done:
+    if (!valid_ymd(y, m, d))
+        return 0;
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
+    return i;
+}
+
+/* Labels that may stand before a publication date on its own line. */
+static const char *const date_labels[] = {
+    "date:", "dated:", "published:", "published on", "published", "posted on",
+    "posted:", "updated:", "last updated:", "last updated", NULL,
+};
+
+/* Is the whole line a publication-date line ("12th December 2018 | By ...",
+ * "Date: 15 Sep 2017", "Friday, August 30, 2019 - 13:15")?  Sets out. */
+static bool date_line(const char *s, size_t len, char out[11])
+{
+    size_t i = 0;
+    for (int k = 0; date_labels[k]; k++)
+        if (ccg_has_prefix_ci(s, len, date_labels[k])) {
+            i = skip_spaces(s, len, strlen(date_labels[k]));
+            break;
+        }
+    size_t n = ccg_parse_date(s + i, len - i, out);
+    if (!n)
+        return false;
+    size_t rl = len - i - n;
+    const char *rest = trim(s + i + n, &rl);
+    if (rl == 0 || rest[0] == '|')
+        return true;
+    /* A time after the date: "11:59 BST", "- 13:15", "at 10am". */
+    return rl <= 24 && (memchr(rest, ':', rl) != NULL ||
+                        ccg_has_prefix_ci(rest, rl, "at "));
+}
+
+/* --- line kinds ------------------------------------------------------------ */
+
+/* "Home > News > Story" */
+static bool breadcrumb(const char *s, size_t len)
+{
+    int seps = 0;
+    for (size_t i = 0; i + 2 < len; i++) {
+        if (s[i] == ' ' && s[i + 1] == '>' && s[i + 2] == ' ')
+            seps++;
+        else if (s[i] == ' ' && i + 3 < len &&
+                 ((unsigned char)s[i + 1] == 0xC2 && ((unsigned char)s[i + 2] == 0xBB)) &&
+                 s[i + 3] == ' ')
+            seps++;                                 /* » */
+        else if (s[i] == ' ' && i + 4 < len && (unsigned char)s[i + 1] == 0xE2 &&
+                 (unsigned char)s[i + 2] == 0x80 && (unsigned char)s[i + 3] == 0xBA &&
+                 s[i + 4] == ' ')
+            seps++;                                 /* › */
+    }
+    return seps >= 2 || (seps == 1 && ccg_has_prefix_ci(s, len, "home "));
+}
+
+/* Length of a leading bullet marker ("• ", "- ", "* ", "– "), or 0. */
+static size_t bullet_len(const char *s, size_t len)
+{
+    if (len >= 2 && (s[0] == '-' || s[0] == '*') && s[1] == ' ')
+        return 2;
+    if (len >= 4 && (unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
+        ((unsigned char)s[2] == 0xA2 || (unsigned char)s[2] == 0x93) && s[3] == ' ')
+        return 4;                                   /* • or – */
+    return 0;
+}
+
+static bool ends_sentence(const char *s, size_t len)
+{
+    /* Skip closing quotes (straight or curly) before the punctuation. */
+    while (len > 0) {
+        unsigned char c = (unsigned char)s[len - 1];
+        if (c == '"' || c == '\'' || c == ')')
+            len--;
+        else if (len >= 3 && (unsigned char)s[len - 3] == 0xE2 &&
+                 (unsigned char)s[len - 2] == 0x80 &&
+                 (c == 0x9D || c == 0x99))
+            len -= 3;
+        else
+            break;
+    }
+    return len > 0 && (s[len - 1] == '.' || s[len - 1] == '!' || s[len - 1] == '?');
+}
+
+/* Whole-line page chrome, compared case-insensitively after straightening
+ * apostrophes.  "prefix" entries match lines that start with them. */
+static const struct {
+    const char *text;
+    bool prefix;
+} chrome[] = {
+    { "no comments", false },
+    { "no comments yet", false },
+    { "leave a comment", false },
+    { "leave a reply", false },
+    { "be the first to comment", false },
+    { "comments are closed", false },
+    { "posted in", false },
+    { "don't forget to follow us on", true },
+    { "follow us on twitter", true },
+    { "like us on facebook", true },
+    { "share this article", true },
+    { "share this story", true },
+    { "share this page", true },
+    { "skip to main content", true },
+    { "sign up to our newsletter", true },
+    { "click here to subscribe", true },
+    { "this site uses cookies", true },
+    { "we use cookies", true },
+    { "you must be logged in to post a comment", true },
+    { "your email address will not be published", true },
+    { NULL, false },
+};
+
+static bool is_chrome(const char *s, size_t len)
+{
+    char buf[128];
+    size_t n = 0;
+    /* Lower-case and straighten apostrophes into a small buffer; chrome
+     * lines are short, so longer lines are never chrome. */
+    if (len > 200)
+        return false;
+    for (size_t i = 0; i < len && n + 1 < sizeof buf; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == 0xE2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
+            ((unsigned char)s[i + 2] == 0x99 || (unsigned char)s[i + 2] == 0x98)) {
+            buf[n++] = '\'';
+            i += 2;
+        } else {
+            buf[n++] = (char)tolower(c);
+        }
+    }
+    while (n > 0 && (buf[n - 1] == '.' || buf[n - 1] == '!' || buf[n - 1] == ':'))
+        n--;
+    buf[n] = '\0';
+    for (int k = 0; chrome[k].text; k++) {
+        size_t cl = strlen(chrome[k].text);
+        if (chrome[k].prefix ? (n >= cl && memcmp(buf, chrome[k].text, cl) == 0)
+                             : (n == cl && memcmp(buf, chrome[k].text, cl) == 0))
+            return true;
+    }
+    return false;
+}
+
+/* --- publisher ---------------------------------------------------------- */
+
+/* Words kept in their usual form when an all-capitals line is recased. */
+static const char *const acronyms[] = {
+    "NHS", "CCG", "CCGs", "STP", "STPs", "ICS", "ICB", "ICBs", "GP", "GPs",
+    "LLR", "CQC", "UK", "HSJ", "A&E", "NHSE", "LMC", "PCT", "PCTs", "MP",
+    "MPs", "CEO", "AO", "BBC", "ITV", "LDRS", NULL,
+};
+static const char *const small_words[] = {
+    "a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on",
+    "or", "the", "to", "with", NULL,
+};
+
+static bool all_caps(const char *s, size_t len)
+{
+    int upper = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (islower((unsigned char)s[i]))
+            return false;
+        if (isupper((unsigned char)s[i]))
+            upper++;
+    }
+    return upper >= 4;
+}
+
+/* "UPDATE ON CCGS' MANAGEMENT" -> "Update on CCGs' Management". */
+static char *recase(const char *s, size_t len)
+{
+    char *o = ccg_strndup(s, len);
+    if (!o)
+        return NULL;
+    size_t i = 0;
+    bool first = true;
+    while (i < len) {
+        if (!isalnum((unsigned char)o[i]) && o[i] != '&') {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < len && (isalnum((unsigned char)o[j]) || o[j] == '&'))
+            j++;
+        size_t w = j - i;
+        bool done = false;
+        for (int k = 0; acronyms[k] && !done; k++)
+            if (strlen(acronyms[k]) == w && strncasecmp(o + i, acronyms[k], w) == 0) {
+                memcpy(o + i, acronyms[k], w);
+                done = true;
+            }
+        for (int k = 0; small_words[k] && !done && !first; k++)
+            if (strlen(small_words[k]) == w && strncasecmp(o + i, small_words[k], w) == 0) {
+                for (size_t c = i; c < j; c++)
+                    o[c] = (char)tolower((unsigned char)o[c]);
+                done = true;
+            }
+        if (!done) {
+            for (size_t c = i + 1; c < j; c++)
+                o[c] = (char)tolower((unsigned char)o[c]);
+            o[i] = (char)toupper((unsigned char)o[i]);
+        }
+        first = false;
+        i = j;
+    }
+    return o;
+}
+
+/* A publisher stated in prose: "... first published in the Health Service
+ * Journal."  Returns a malloc'd name or NULL. */
+static char *stated_publisher(const char *s, size_t len)
+{
+    static const char *const cues[] = {
+        "first published in ", "originally published in ",
+        "originally appeared in ", "first appeared in ", NULL,
+    };
+    for (size_t i = 0; i < len; i++) {
+        for (int k = 0; cues[k]; k++) {
+            size_t cl = strlen(cues[k]);
+            if (!ccg_has_prefix_ci(s + i, len - i, cues[k]))
+                continue;
+            size_t a = i + cl;
+            if (ccg_has_prefix_ci(s + a, len - a, "the "))
+                a += 4;
+            size_t b = a;
+            /* The name runs to the end of the sentence or clause. */
+            while (b < len && s[b] != ',' && s[b] != ';' && s[b] != '(' &&
+                   !(s[b] == '.' && (b + 1 == len || s[b + 1] == ' ')))
+                b++;
+            size_t nl = b - a;
+            const char *name = trim(s + a, &nl);
+            if (nl > 0 && nl < 80 && isupper((unsigned char)name[0]))
+                return ccg_strndup(name, nl);
+        }
+    }
+    return NULL;
+}
+
+/* "REPORT OF NHS WEST LEICESTERSHIRE CCG ..." -> the reporting body. */
+static char *report_of(const char *s, size_t len)
+{
+    if (!ccg_has_prefix_ci(s, len, "report of ") && !ccg_has_prefix_ci(s, len, "report by "))
+        return NULL;
+    size_t nl = len - 10;
+    const char *name = trim(s + 10, &nl);
+    if (nl == 0 || nl > 300)
+        return NULL;
+    return all_caps(name, nl) ? recase(name, nl) : ccg_strndup(name, nl);
+}
+
+/* --- assembling --------------------------------------------------------- */
+
+static bool same_text_ci(const char *a, size_t alen, const char *b)
+{
+    char *ka = ccg_normalize_key(a, alen);
+    char *kb = ccg_normalize_key(b, strlen(b));
+    bool same = ka && kb && *ka && strcmp(ka, kb) == 0;
+    free(ka);
+    free(kb);
+    return same;
+}
+
+/* Make a title from a line: drop bullet markers, wiki "= X =" and a
+ * trailing colon; recase an all-capitals line; cut overlong ones. */
+static char *make_title(const char *s, size_t len)
+{
+    size_t b = bullet_len(s, len);
+    s += b;
+    len -= b;
+    while (len > 0 && (s[0] == '=' || s[0] == ' ')) {
+        s++;
+        len--;
+    }
+    while (len > 0 && (s[len - 1] == '=' || s[len - 1] == ' ' || s[len - 1] == ':'))
+        len--;
+    if (len > CCG_MAX_TITLE_BYTES)
+        len = ccg_utf8_cut(s, len, CCG_MAX_TITLE_BYTES);
+    return all_caps(s, len) ? recase(s, len) : ccg_strndup(s, len);
+}
+
+/* Title for a text with no headline: its first line, cut at a word. */
+static char *fallback_title(const char *s, size_t len)
+{
+    size_t b = bullet_len(s, len);
+    s += b;
+    len -= b;
+    if (len > FALLBACK_TITLE) {
+        size_t cut = FALLBACK_TITLE;
+        while (cut > 40 && s[cut] != ' ')
+            cut--;
+        len = ccg_utf8_cut(s, len, cut);
+    }
+    while (len > 0 && (s[len - 1] == '.' || s[len - 1] == ',' || s[len - 1] == ' '))
+        len--;
+    return ccg_strndup(s, len);
+}
+
+/* The common path: classify lines and fill what the article lacks. */
+static const char *parse_lines(const char *text, size_t len, ccg_article *a)
+{
+    lines ls = { 0 };
+    const char *why = "out of memory";
+    size_t seen = 0;
+    char date[11];
+    const line *first_bullet = NULL;
+    bool title_given = a->title != NULL;
+
+    if (!split_lines(text, len, &ls))
+        goto out;
+
+    /* The header zone. */
+    for (size_t i = 0; i < ls.n && seen < HEADER_LINES; i++) {
+        line *l = &ls.v[i];
+        if (l->kind == K_BLANK)
+            continue;
+        seen++;
+        if (breadcrumb(l->s, l->len)) {
+            l->kind = K_DROP;
+            continue;
+        }
+        /* "date 2019-06-06 First sentence..." marks the date of a record
+         * whose page carried one; the rest of the line is text. */
+        if (ccg_has_prefix_ci(l->s, l->len, "date ") &&
+            ccg_parse_date(l->s + 5, l->len - 5, date) == 10) {
+            if (!a->date && !(a->date = ccg_strdup(date)))
+                goto out;
+            size_t rl = l->len - 15;
+            const char *rest = trim(l->s + 15, &rl);
+            memmove(l->s, rest, rl);
+            l->s[rl] = '\0';
+            l->len = rl;
+            if (rl == 0) {
+                l->kind = K_DROP;
+                continue;
+            }
+        }
+        if (date_line(l->s, l->len, date)) {
+            if (!a->date && !(a->date = ccg_strdup(date)))
+                goto out;
+            l->kind = K_DROP;
+            continue;
+        }
+        if (title_given && same_text_ci(l->s, l->len, a->title)) {
+            l->kind = K_DROP;               /* the headline, repeated */
+            continue;
+        }
+        char *rep = report_of(l->s, l->len);
+        if (rep) {
+            if (!a->source)
+                a->source = rep;
+            else
+                free(rep);
+            continue;
+        }
+        if (bullet_len(l->s, l->len)) {
+            if (!first_bullet)
+                first_bullet = l;
+            continue;
+        }
+        if (l->len > HEADLINE_MAX || ends_sentence(l->s, l->len))
+            break;                          /* prose: the story has begun */
+        if (l->s[l->len - 1] == ':' || ccg_has_prefix_ci(l->s, l->len, "by "))
+            continue;                       /* a label or a byline */
+        if (!a->title) {
+            if (!(a->title = make_title(l->s, l->len)))
+                goto out;
+            l->kind = K_DROP;
+        }
+    }
+
+    /* Chrome anywhere, and a publisher stated anywhere. */
+    for (size_t i = 0; i < ls.n; i++) {
+        line *l = &ls.v[i];
+        if (l->kind != K_TEXT)
+            continue;
+        if (is_chrome(l->s, l->len)) {
+            l->kind = K_DROP;
+            continue;
+        }
+        if (!a->source)
+            a->source = stated_publisher(l->s, l->len);
+    }
+
+    /* The body: kept lines, one blank line between paragraphs. */
+    ccg_buf body = { 0 };
+    bool para_break = false;
+    const line *first_text = NULL;
+    for (size_t i = 0; i < ls.n; i++) {
+        const line *l = &ls.v[i];
+        if (l->kind == K_BLANK) {
+            para_break = true;
+            continue;
+        }
+        if (l->kind == K_DROP)
+            continue;
+        if (!first_text)
+            first_text = l;
+        if (body.len)
+            ccg_buf_puts(&body, para_break ? "\n\n" : "\n");
+        ccg_buf_add(&body, l->s, l->len);
+        para_break = false;
+    }
+    if (body.oom) {
+        ccg_buf_free(&body);
+        goto out;
+    }
+    if (!first_text) {
+        ccg_buf_free(&body);
+        why = "empty body";
+        goto out;
+    }
+    if (!a->title) {
+        a->title = first_bullet ? make_title(first_bullet->s, first_bullet->len)
+                                : fallback_title(first_text->s, first_text->len);
+        if (!a->title) {
+            ccg_buf_free(&body);
+            goto out;
+        }
+    }
+    a->body_len = body.len;
+    a->body = ccg_buf_take(&body);
+    why = a->body ? NULL : "out of memory";
+out:
+    lines_free(&ls);
+    return why;
+}
+
+void ccg_article_clear(ccg_article *a)
+{
+    if (!a)
+        return;
+    free(a->id);
+    free(a->title);
+    free(a->date);
+    free(a->source);
+    free(a->url);
+    free(a->body);
+    memset(a, 0, sizeof *a);
+}
+
+const char *ccg_article_from_text(const char *id, const char *text, size_t len,
+                                  ccg_article *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!(out->id = ccg_strdup(id)))
+        return "out of memory";
+    const char *why = parse_lines(text, len, out);
+    if (why)
+        ccg_article_clear(out);
+    return why;
+}
+
+/* A string field of a JSON object: NULL when absent or null; *bad set when
+ * present with the wrong type or an embedded NUL. */
+static const char *json_str(json_t *obj, const char *key, size_t *len, bool *bad)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return NULL;
+    if (!json_is_string(v)) {
+        *bad = true;
+        return NULL;
+    }
+    *len = json_string_length(v);
+    if (strlen(json_string_value(v)) != *len) {
+        *bad = true;
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+const char *ccg_article_from_json(const char *line, size_t len,
+                                  const char *fallback_id, ccg_article *out,
+                                  char *errbuf, size_t errcap)
+{
+    json_error_t jerr;
+    const char *why = NULL;
+    bool bad = false;
+    size_t n = 0;
+    char date[11];
+
+    memset(out, 0, sizeof *out);
+    json_t *obj = json_loadb(line, len, 0, &jerr);
+    if (!obj) {
+        snprintf(errbuf, errcap, "bad JSON at column %d: %s", jerr.column, jerr.text);
+        return errbuf;
+    }
+    if (!json_is_object(obj)) {
+        why = "record is not a JSON object";
+        goto out;
+    }
+
+    json_t *idv = json_object_get(obj, "id");
+    if (json_is_string(idv)) {
+        out->id = ccg_strdup(json_string_value(idv));
+    } else if (json_is_integer(idv)) {
+        char tmp[32];
+        snprintf(tmp, sizeof tmp, "%lld", (long long)json_integer_value(idv));
+        out->id = ccg_strdup(tmp);
+    } else if (!idv || json_is_null(idv)) {
+        out->id = ccg_strdup(fallback_id);
+    } else {
+        why = "field \"id\" is not a string or integer";
+        goto out;
+    }
+    if (!out->id) {
+        why = "out of memory";
+        goto out;
+    }
+
+    const char *body = json_str(obj, "body", &n, &bad);
+    if (!body && !bad)
+        body = json_str(obj, "text", &n, &bad);
+    const char *s;
+    size_t sl = 0;
+    if ((s = json_str(obj, "title", &sl, &bad)) && sl) {
+        size_t tl = sl;
+        const char *t = trim(s, &tl);
+        if (tl && !(out->title = make_title(t, tl)))
+            why = "out of memory";
+    }
+    if ((s = json_str(obj, "date", &sl, &bad))) {
+        size_t used = ccg_parse_date(s, sl, date);
+        /* "2019-01-21T10:00:00Z" is a date too. */
+        if (used && (used == sl || s[used] == 'T' || s[used] == ' '))
+            out->date = ccg_strdup(date);
+    }
+    if ((s = json_str(obj, "source", &sl, &bad)) && sl)
+        out->source = ccg_strndup(s, sl);
+    if ((s = json_str(obj, "url", &sl, &bad)) && sl)
+        out->url = ccg_strndup(s, sl);
+    if (bad) {
+        why = "a field of the wrong type or holding a NUL";
+        goto out;
+    }
+    if (why)
+        goto out;
+    if (!body || n == 0) {
+        why = "empty body";
+        goto out;
+    }
+    why = parse_lines(body, n, out);
+out:
+    json_decref(obj);
+    if (why)
+        ccg_article_clear(out);
+    return why;
+}

@@ -1,0 +1,52 @@
+/* Articles: what the indexer understands of one input record.
+ *
+ * Two shapes come in.  Plain text, as newsroom archives and web scrapes save
+ * it: optional breadcrumb, headline or standfirst bullets, a dated byline,
+ * the story, then comment and social-media chrome.  And JSON objects (one
+ * per JSON Lines record) with id, title, date, source, url and body or text.
+ * Either way the parser works out title, publication date and publisher,
+ * and a clean body with the page chrome removed.
+ */
+#ifndef CCG_ARTICLE_H
+#define CCG_ARTICLE_H
+
+#include <stddef.h>
+
+typedef struct ccg_article {
+    char *id;
+    char *title;        /* never NULL; "" when nothing title-like exists */
+    char *date;         /* "YYYY-MM-DD", or NULL when the text states none */
+    char *source;       /* publisher, or NULL */
+    char *url;          /* or NULL */
+    char *body;         /* cleaned text: paragraphs separated by "\n\n" */
+    size_t body_len;
+} ccg_article;
+
+/* Parse a plain-text article held in text[0..len) (valid UTF-8).  id is
+ * copied.  Returns NULL on success, or a static reason on failure ("empty
+ * body", "out of memory"); on failure *out holds nothing to free. */
+const char *ccg_article_from_text(const char *id, const char *text, size_t len,
+                                  ccg_article *out);
+
+/* Parse one JSON object (a JSON Lines record) in line[0..len).  The id is
+ * the record's "id" (a string or an integer); when it has none, fallback_id
+ * is used.  Body comes from "body", else "text".  Title, date and source come
+ * from their fields when present and from the text otherwise.  Unknown
+ * fields are ignored.  Returns NULL or a static reason, as above; for
+ * malformed JSON the reason is written to errbuf (errcap bytes) and errbuf
+ * is returned. */
+const char *ccg_article_from_json(const char *line, size_t len,
+                                  const char *fallback_id, ccg_article *out,
+                                  char *errbuf, size_t errcap);
+
+/* Free what the article owns and zero it.  NULL-safe. */
+void ccg_article_clear(ccg_article *a);
+
+/* Parse a date written the ways articles write them: "2019-01-21",
+ * "21/01/2019", "21 January 2019", "21st Jan 2019", "January 21, 2019",
+ * each optionally after a weekday.  On success writes "YYYY-MM-DD" and a NUL
+ * to out (11 bytes) and returns the number of bytes of s consumed; returns 0
+ * when s does not start with a valid date. */
+size_t ccg_parse_date(const char *s, size_t len, char out[11]);
+
+#endif

@@ -1,0 +1,411 @@
+/* The query handler; see engine.h. */
+#include "engine.h"
+#include "indexdir.h"
+#include "limits.h"
+#include "query.h"
+#include "schema.h"
+#include "snippet.h"
+#include "xapian_shim.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Expansion terms SIMILAR builds its query from, and hits it returns. */
+#define SIMILAR_TERMS 40
+#define SIMILAR_HITS 10
+
+struct ccg_engine {
+    char *dir;
+    ccg_xs_reader *r;
+    ccg_engine_opts opts;
+    bool stamped;
+    ino_t ino;
+    long long ctime_ns;
+};
+
+static void set_err(ccg_result *res, ccg_errcode code, const char *msg)
+{
+    res->ok = false;
+    res->code = code;
+    snprintf(res->msg, sizeof res->msg, "%s", msg);
+}
+
+ccg_engine *ccg_engine_open(const char *index_dir, const ccg_engine_opts *opts, char **err)
+{
+    ccg_engine *e = calloc(1, sizeof *e);
+    *err = NULL;
+    if (!e || !(e->dir = ccg_strdup(index_dir))) {
+        free(e);
+        *err = ccg_strdup("out of memory");
+        return NULL;
+    }
+    if (opts)
+        e->opts = *opts;
+    e->stamped = ccg_indexdir_stamp(index_dir, &e->ino, &e->ctime_ns);
+    if (ccg_xs_reader_open(index_dir, &e->r, err) != CCG_XS_OK) {
+        free(e->dir);
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void ccg_engine_close(ccg_engine *e)
+{
+    if (!e)
+        return;
+    ccg_xs_reader_close(e->r);
+    free(e->dir);
+    free(e);
+}
+
+void ccg_engine_refresh(ccg_engine *e)
+{
+    ino_t ino;
+    long long ct;
+    bool stamped = ccg_indexdir_stamp(e->dir, &ino, &ct);
+    if (stamped && (!e->stamped || ino != e->ino || ct != e->ctime_ns)) {
+        /* The index directory was swapped: open the new database.  If that
+         * fails the reader keeps serving the old one and we try again at
+         * the next refresh. */
+        if (ccg_xs_reader_refresh(e->r, 1, NULL) == CCG_XS_OK) {
+            e->stamped = true;
+            e->ino = ino;
+            e->ctime_ns = ct;
+        }
+        return;
+    }
+    ccg_xs_reader_refresh(e->r, 0, NULL);
+}
+
+void ccg_engine_reopen(ccg_engine *e)
+{
+    e->stamped = ccg_indexdir_stamp(e->dir, &e->ino, &e->ctime_ns);
+    ccg_xs_reader_refresh(e->r, 1, NULL);
+}
+
+void ccg_engine_stats(ccg_engine *e, ccg_index_stats *st)
+{
+    const char *gen = "";
+    st->doccount = 0;
+    ccg_xs_reader_doccount(e->r, &st->doccount);
+    if (ccg_xs_reader_metadata(e->r, CCG_META_GENERATION, &gen) != CCG_XS_OK)
+        gen = "";
+    snprintf(st->generation, sizeof st->generation, "%s", gen);
+}
+
+/* Append a JSON value and LF to out. */
+static bool emit(ccg_buf *out, json_t *o)
+{
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
+    if (!s)
+        return false;
+    ccg_buf_puts(out, s);
+    ccg_buf_putc(out, '\n');
+    free(s);
+    return !out->oom;
+}
+
+static ccg_errcode xs_code(ccg_xs_status st)
+{
+    return st == CCG_XS_NOT_FOUND ? CCG_E_NOT_FOUND : CCG_E_INTERNAL;
+}
+
+/* One hit as the protocol shows it, from the stored document. */
+static json_t *hit_json(const ccg_xs_hit *h, unsigned rank, const ccg_query *q,
+                        const ccg_search_req *req)
+{
+    json_t *doc = json_loadb(h->data, h->len, 0, NULL);
+    if (!doc)
+        return NULL;
+    json_t *o = json_pack("{s:I, s:O, s:f, s:O, s:O, s:O}",
+                          "rank", (json_int_t)rank,
+                          "id", json_object_get(doc, "id"),
+                          "score", h->weight,
+                          "title", json_object_get(doc, "title"),
+                          "date", json_object_get(doc, "date"),
+                          "source", json_object_get(doc, "source"));
+    if (o && req->snippets) {
+        json_t *body = json_object_get(doc, "body");
+        ccg_buf snip = { 0 };
+        if (json_is_string(body) &&
+            ccg_snippet(json_string_value(body), json_string_length(body), &q->hl,
+                        req->snippet_chars, &snip))
+            json_object_set_new(o, "snippet", json_stringn(snip.s ? snip.s : "", snip.len));
+        ccg_buf_free(&snip);
+    }
+    if (o) {
+        json_t *ents = json_object_get(doc, "entities");
+        json_t *rel = json_object_get(doc, "person_role");
+        json_object_set(o, "entities", ents ? ents : json_object());
+        json_object_set(o, "person_role", rel ? rel : json_array());
+    }
+    json_decref(doc);
+    return o;
+}
+
+static json_t *facet_json(const ccg_xs_results *res, size_t k, unsigned limit)
+{
+    const ccg_xs_facet_value *v;
+    size_t n = ccg_xs_results_facet(res, k, &v);
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n && i < limit; i++)
+        json_array_append_new(a, json_pack("{s:s, s:I}", "value", v[i].value,
+                                           "count", (json_int_t)v[i].count));
+    return a;
+}
+
+/* Run one search with the timeout applied; maps failures into res. */
+static ccg_xs_results *run(ccg_engine *e, ccg_xs_search_opts *o, ccg_result *res)
+{
+    ccg_xs_results *out = NULL;
+    long long t0 = ccg_now_us();
+    o->time_limit = e->opts.query_timeout_ms / 1000.0;
+    ccg_xs_status st = ccg_xs_search(e->r, o, &out);
+    if (st != CCG_XS_OK) {
+        set_err(res, xs_code(st), ccg_xs_reader_last_error(e->r));
+        return NULL;
+    }
+    if (e->opts.query_timeout_ms &&
+        ccg_now_us() - t0 > (long long)e->opts.query_timeout_ms * 1000) {
+        ccg_xs_results_free(out);
+        set_err(res, CCG_E_TIMEOUT, "the query took longer than the time limit");
+        return NULL;
+    }
+    return out;
+}
+
+void ccg_engine_search(ccg_engine *e, const char *arg, size_t len, ccg_buf *out, ccg_result *res)
+{
+    long long t0 = ccg_now_us();
+    char msg[256];
+    ccg_search_req req;
+    ccg_query q;
+    ccg_xs_query *main_q = NULL;
+    ccg_xs_results *main_r = NULL;
+    ccg_xs_results *drill[CCG_NFACETS] = { 0 };
+    json_t *ans = NULL;
+
+    memset(res, 0, sizeof *res);
+    memset(&q, 0, sizeof q);
+    if (!ccg_proto_search_req(arg, len, &req, msg, sizeof msg)) {
+        set_err(res, CCG_E_BAD_REQUEST, msg);
+        goto out;
+    }
+    if (!ccg_query_parse(req.q, strlen(req.q), req.match == CCG_MATCH_ANY, &q, msg, sizeof msg)) {
+        set_err(res, CCG_E_BAD_QUERY, msg);
+        goto out;
+    }
+    for (int f = 0; f < CCG_NFACETS; f++)
+        for (size_t i = 0; i < req.nfilter[f]; i++)
+            if (!ccg_query_add_filter(&q, f, req.filter[f][i])) {
+                set_err(res, CCG_E_INTERNAL, "out of memory");
+                goto out;
+            }
+    ccg_query_restrict_dates(&q, req.date_from, req.date_to);
+    if (!ccg_query_compile(&q, e->r, msg, sizeof msg)) {
+        set_err(res, CCG_E_BAD_QUERY, msg);
+        goto out;
+    }
+    if (!(main_q = ccg_query_build(&q, -1))) {
+        set_err(res, CCG_E_INTERNAL, "out of memory");
+        goto out;
+    }
+
+    /* Facets without a filter are counted on the main match set; a facet
+     * with one is counted on a match set without its own filter. */
+    ccg_xs_search_opts o = { 0 };
+    o.query = main_q;
+    o.offset = req.offset;
+    o.limit = req.limit;
+    o.sort = req.sort == CCG_SORT_DATE ? CCG_XS_SORT_VALUE_DESC
+             : req.sort == CCG_SORT_DATE_ASC ? CCG_XS_SORT_VALUE_ASC
+                                             : CCG_XS_SORT_RELEVANCE;
+    o.sort_slot = CCG_SLOT_DATE;
+    o.exact_total = 1;
+    int slot_facet[CCG_NFACETS];
+    for (int f = 0; f < CCG_NFACETS; f++)
+        if (req.facet[f] && !ccg_query_has_filter(&q, f)) {
+            slot_facet[o.nfacets] = f;
+            o.facet_slots[o.nfacets++] = ccg_facets[f].slot;
+        }
+    if (!(main_r = run(e, &o, res)))
+        goto out;
+    for (int f = 0; f < CCG_NFACETS; f++) {
+        if (!req.facet[f] || !ccg_query_has_filter(&q, f))
+            continue;
+        ccg_xs_query *dq = ccg_query_build(&q, f);
+        ccg_xs_search_opts d = { 0 };
+        d.query = dq;
+        d.exact_total = 1;
+        d.facet_slots[0] = ccg_facets[f].slot;
+        d.nfacets = 1;
+        drill[f] = dq ? run(e, &d, res) : NULL;
+        ccg_xs_query_free(dq);
+        if (!drill[f]) {
+            if (!dq)
+                set_err(res, CCG_E_INTERNAL, "out of memory");
+            goto out;
+        }
+    }
+
+    int exact = 1;
+    unsigned total = ccg_xs_results_total(main_r, &exact);
+    json_t *hits = json_array();
+    size_t nh = ccg_xs_results_size(main_r);
+    for (size_t i = 0; hits && i < nh; i++) {
+        ccg_xs_hit h;
+        ccg_xs_results_hit(main_r, i, &h);
+        json_t *hj = hit_json(&h, req.offset + (unsigned)i + 1, &q, &req);
+        if (hj)
+            json_array_append_new(hits, hj);
+    }
+    json_t *facets = json_object();
+    for (size_t k = 0; facets && k < o.nfacets; k++)
+        json_object_set_new(facets, ccg_facets[slot_facet[k]].name,
+                            facet_json(main_r, k, req.facet_limit));
+    for (int f = 0; facets && f < CCG_NFACETS; f++)
+        if (drill[f])
+            json_object_set_new(facets, ccg_facets[f].name, facet_json(drill[f], 0, req.facet_limit));
+    /* Keep the facets in their usual order whichever way they were counted. */
+    json_t *ordered = json_object();
+    for (int f = 0; ordered && facets && f < CCG_NFACETS; f++) {
+        json_t *v = json_object_get(facets, ccg_facets[f].name);
+        if (v)
+            json_object_set(ordered, ccg_facets[f].name, v);
+    }
+    json_decref(facets);
+
+    ans = json_pack("{s:b, s:I, s:b, s:I, s:I, s:I, s:o, s:o}",
+                    "ok", 1, "total", (json_int_t)total, "total_exact", exact,
+                    "offset", (json_int_t)req.offset, "limit", (json_int_t)req.limit,
+                    "took_us", (json_int_t)(ccg_now_us() - t0),
+                    "hits", hits, "facets", ordered);
+    if (!emit(out, ans)) {
+        set_err(res, CCG_E_INTERNAL, "out of memory");
+        goto out;
+    }
+    res->ok = true;
+    res->hits = (unsigned)nh;
+out:
+    json_decref(ans);
+    for (int f = 0; f < CCG_NFACETS; f++)
+        ccg_xs_results_free(drill[f]);
+    ccg_xs_results_free(main_r);
+    ccg_xs_query_free(main_q);
+    ccg_query_free(&q);
+    ccg_search_req_free(&req);
+}
+
+void ccg_engine_get(ccg_engine *e, const char *id, size_t len, ccg_buf *out, ccg_result *res)
+{
+    const char *data;
+    size_t dlen;
+    memset(res, 0, sizeof *res);
+    char *key = ccg_strndup(id, len);
+    if (!key) {
+        set_err(res, CCG_E_INTERNAL, "out of memory");
+        return;
+    }
+    ccg_xs_status st = len > CCG_MAX_ID_BYTES ? CCG_XS_NOT_FOUND
+                                              : ccg_xs_reader_get(e->r, key, &data, &dlen);
+    free(key);
+    if (st != CCG_XS_OK) {
+        set_err(res, xs_code(st), st == CCG_XS_NOT_FOUND ? "no document has this id"
+                                                         : ccg_xs_reader_last_error(e->r));
+        return;
+    }
+    json_t *doc = json_loadb(data, dlen, 0, NULL);
+    json_t *ans = doc ? json_pack("{s:b, s:o}", "ok", 1, "document", doc) : NULL;
+    if (!emit(out, ans))
+        set_err(res, CCG_E_INTERNAL, "cannot read the stored document");
+    else
+        res->ok = true;
+    json_decref(ans);
+}
+
+typedef struct eterms {
+    ccg_xs_query *q[SIMILAR_TERMS];
+    size_t n;
+} eterms;
+
+static void on_eterm(void *ctx, const char *term, double weight)
+{
+    eterms *t = ctx;
+    (void)weight;
+    if (t->n < SIMILAR_TERMS && (t->q[t->n] = ccg_xs_query_term(term, 1, 0)))
+        t->n++;
+}
+
+void ccg_engine_similar(ccg_engine *e, const char *id, size_t len, ccg_buf *out, ccg_result *res)
+{
+    long long t0 = ccg_now_us();
+    eterms t = { { 0 }, 0 };
+    ccg_xs_query *terms = NULL, *self = NULL, *q = NULL;
+    ccg_xs_results *r = NULL;
+    json_t *ans = NULL;
+    char *key = ccg_strndup(id, len);
+    char idterm[CCG_MAX_ID_BYTES + 2];
+
+    memset(res, 0, sizeof *res);
+    if (!key || len > CCG_MAX_ID_BYTES) {
+        set_err(res, key ? CCG_E_NOT_FOUND : CCG_E_INTERNAL,
+                key ? "no document has this id" : "out of memory");
+        goto out;
+    }
+    const char *ids[1] = { key };
+    ccg_xs_status st = ccg_xs_reader_expand(e->r, ids, 1, SIMILAR_TERMS, on_eterm, &t);
+    if (st != CCG_XS_OK) {
+        set_err(res, xs_code(st), st == CCG_XS_NOT_FOUND ? "no document has this id"
+                                                         : ccg_xs_reader_last_error(e->r));
+        goto out;
+    }
+    snprintf(idterm, sizeof idterm, CCG_PREFIX_ID "%s", key);
+    terms = ccg_xs_query_combine(CCG_XS_OP_OR, t.q, t.n, 0);
+    self = ccg_xs_query_term(idterm, 1, 0);
+    ccg_xs_query *v[2] = { terms, self };
+    q = terms && self ? ccg_xs_query_combine(CCG_XS_OP_AND_NOT, v, 2, 0) : NULL;
+    if (!q) {
+        set_err(res, CCG_E_INTERNAL, "out of memory");
+        goto out;
+    }
+    ccg_xs_search_opts o = { 0 };
+    o.query = q;
+    o.limit = SIMILAR_HITS;
+    if (!(r = run(e, &o, res)))
+        goto out;
+    ccg_query none;
+    memset(&none, 0, sizeof none);
+    ccg_search_req req;
+    memset(&req, 0, sizeof req);
+    req.snippets = true;
+    req.snippet_chars = CCG_SNIPPET_CHARS_DEFAULT;
+    json_t *hits = json_array();
+    size_t nh = ccg_xs_results_size(r);
+    for (size_t i = 0; hits && i < nh; i++) {
+        ccg_xs_hit h;
+        ccg_xs_results_hit(r, i, &h);
+        json_t *hj = hit_json(&h, (unsigned)i + 1, &none, &req);
+        if (hj)
+            json_array_append_new(hits, hj);
+    }
+    ans = json_pack("{s:b, s:s, s:I, s:o}", "ok", 1, "id", key,
+                    "took_us", (json_int_t)(ccg_now_us() - t0), "hits", hits);
+    if (!emit(out, ans))
+        set_err(res, CCG_E_INTERNAL, "out of memory");
+    else {
+        res->ok = true;
+        res->hits = (unsigned)nh;
+    }
+out:
+    json_decref(ans);
+    ccg_xs_results_free(r);
+    for (size_t i = 0; i < t.n; i++)
+        ccg_xs_query_free(t.q[i]);
+    ccg_xs_query_free(terms);
+    ccg_xs_query_free(self);
+    ccg_xs_query_free(q);
+    free(key);
+}

@@ -1,0 +1,340 @@
+/* The line protocol codec; see protocol.h and docs/protocol.md. */
+#include "protocol.h"
+#include "analyze.h"
+#include "article.h"
+#include "limits.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const errcode_names[CCG_NERRCODES] = {
+    [CCG_E_UNKNOWN_COMMAND] = "unknown_command",
+    [CCG_E_BAD_REQUEST] = "bad_request",
+    [CCG_E_BAD_QUERY] = "bad_query",
+    [CCG_E_NOT_FOUND] = "not_found",
+    [CCG_E_LINE_TOO_LONG] = "line_too_long",
+    [CCG_E_TIMEOUT] = "timeout",
+    [CCG_E_OVERLOADED] = "overloaded",
+    [CCG_E_INTERNAL] = "internal",
+};
+
+const char *ccg_errcode_name(ccg_errcode code)
+{
+    return (unsigned)code < CCG_NERRCODES ? errcode_names[code] : "internal";
+}
+
+/* Whether each verb takes an argument: 0 none, 1 required. */
+static const struct {
+    const char *name;
+    int arg;
+} verbs[CCG_NVERBS] = {
+    [CCG_VERB_PING] = { "PING", 0 },
+    [CCG_VERB_SEARCH] = { "SEARCH", -1 },   /* optional: empty matches all */
+    [CCG_VERB_GET] = { "GET", 1 },
+    [CCG_VERB_STATS] = { "STATS", 0 },
+    [CCG_VERB_HELP] = { "HELP", 0 },
+    [CCG_VERB_QUIT] = { "QUIT", 0 },
+    [CCG_VERB_SIMILAR] = { "SIMILAR", 1 },
+    [CCG_VERB_UNKNOWN] = { "UNKNOWN", 0 },
+};
+
+const char *ccg_verb_name(ccg_verb verb)
+{
+    return (unsigned)verb < CCG_NVERBS ? verbs[verb].name : "UNKNOWN";
+}
+
+const ccg_verb_help ccg_verb_helps[] = {
+    { CCG_VERB_PING, "PING", "check that the server answers" },
+    { CCG_VERB_SEARCH, "SEARCH <query> | SEARCH {json}",
+      "ranked, faceted search; see docs/query-language.md" },
+    { CCG_VERB_GET, "GET <id>", "the stored document with its entities" },
+    { CCG_VERB_SIMILAR, "SIMILAR <id>", "the articles most like a given one" },
+    { CCG_VERB_STATS, "STATS", "server and index figures" },
+    { CCG_VERB_HELP, "HELP", "this list" },
+    { CCG_VERB_QUIT, "QUIT", "say goodbye and close the connection" },
+};
+const size_t ccg_nverb_helps = sizeof ccg_verb_helps / sizeof ccg_verb_helps[0];
+
+int ccg_proto_parse(const char *line, size_t len, ccg_request *req,
+                    ccg_errcode *code, const char **msg)
+{
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    if (len == 0)
+        return CCG_PARSE_EMPTY;
+    if (memchr(line, '\0', len)) {
+        *code = CCG_E_BAD_REQUEST;
+        *msg = "request holds a NUL byte";
+        return CCG_PARSE_ERROR;
+    }
+    if (!ccg_utf8_valid(line, len)) {
+        *code = CCG_E_BAD_REQUEST;
+        *msg = "request is not valid UTF-8";
+        return CCG_PARSE_ERROR;
+    }
+    size_t vlen = 0;
+    while (vlen < len && line[vlen] != ' ' && line[vlen] != '\t')
+        vlen++;
+    size_t a = vlen;
+    while (a < len && (line[a] == ' ' || line[a] == '\t'))
+        a++;
+    size_t alen = len - a;
+    while (alen > 0 && (line[a + alen - 1] == ' ' || line[a + alen - 1] == '\t'))
+        alen--;
+
+    req->verb = CCG_VERB_UNKNOWN;
+    for (int v = 0; v < CCG_VERB_UNKNOWN; v++)
+        if (strlen(verbs[v].name) == vlen && strncasecmp(line, verbs[v].name, vlen) == 0)
+            req->verb = (ccg_verb)v;
+    if (req->verb == CCG_VERB_UNKNOWN) {
+        if (vlen == 0) {
+            return CCG_PARSE_EMPTY;         /* a line of blanks */
+        }
+        *code = CCG_E_UNKNOWN_COMMAND;
+        *msg = "unknown command; HELP lists the verbs";
+        return CCG_PARSE_ERROR;
+    }
+    req->arg = line + a;
+    req->arg_len = alen;
+    if (verbs[req->verb].arg == 0 && alen > 0) {
+        *code = CCG_E_BAD_REQUEST;
+        *msg = "this verb takes no argument";
+        return CCG_PARSE_ERROR;
+    }
+    if (verbs[req->verb].arg == 1 && alen == 0) {
+        *code = CCG_E_BAD_REQUEST;
+        *msg = "this verb needs an argument; HELP shows its usage";
+        return CCG_PARSE_ERROR;
+    }
+    return CCG_PARSE_OK;
+}
+
+char *ccg_proto_error(ccg_errcode code, const char *msg)
+{
+    json_t *o = json_pack("{s:b, s:{s:s, s:s}}", "ok", 0, "error",
+                          "code", ccg_errcode_name(code), "message", msg ? msg : "");
+    if (!o)
+        return NULL;
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    char *line = realloc(s, n + 2);
+    if (!line) {
+        free(s);
+        return NULL;
+    }
+    line[n] = '\n';
+    line[n + 1] = '\0';
+    return line;
+}
+
+/* --- SEARCH requests ------------------------------------------------------ */
+
+static void defaults(ccg_search_req *req)
+{
+    memset(req, 0, sizeof *req);
+    req->sort = CCG_SORT_RELEVANCE;
+    req->match = CCG_MATCH_ALL;
+    req->limit = CCG_DEFAULT_RESULT_LIMIT;
+    for (int f = 0; f < CCG_NFACETS; f++)
+        req->facet[f] = true;
+    req->facet_limit = CCG_DEFAULT_FACET_LIMIT;
+    req->snippets = true;
+    req->snippet_chars = CCG_SNIPPET_CHARS_DEFAULT;
+}
+
+void ccg_search_req_free(ccg_search_req *req)
+{
+    if (!req)
+        return;
+    free(req->q);
+    for (int f = 0; f < CCG_NFACETS; f++) {
+        for (size_t i = 0; i < req->nfilter[f]; i++)
+            free(req->filter[f][i]);
+        free(req->filter[f]);
+    }
+    memset(req, 0, sizeof *req);
+}
+
+static bool fail(char *err, size_t cap, const char *fmt, const char *a)
+{
+    snprintf(err, cap, fmt, a);
+    return false;
+}
+
+/* An unsigned integer field within [lo, hi]. */
+static bool get_uint(json_t *v, const char *name, unsigned lo, unsigned hi,
+                     unsigned *out, char *err, size_t cap)
+{
+    if (!json_is_integer(v) || json_integer_value(v) < (json_int_t)lo ||
+        json_integer_value(v) > (json_int_t)hi) {
+        snprintf(err, cap, "\"%s\" must be an integer from %u to %u", name, lo, hi);
+        return false;
+    }
+    *out = (unsigned)json_integer_value(v);
+    return true;
+}
+
+static bool get_date(json_t *v, const char *name, char out[11], char *err, size_t cap)
+{
+    char tmp[11];
+    if (json_is_null(v))
+        return true;
+    if (!json_is_string(v) || json_string_length(v) != 10 ||
+        ccg_parse_date(json_string_value(v), 10, tmp) != 10 ||
+        strcmp(tmp, json_string_value(v)) != 0)
+        return fail(err, cap, "\"%s\" must be a date written YYYY-MM-DD", name);
+    memcpy(out, tmp, 11);
+    return true;
+}
+
+static bool add_filter(ccg_search_req *req, int f, json_t *v, char *err, size_t cap)
+{
+    if (!json_is_string(v) || json_string_length(v) == 0 ||
+        strlen(json_string_value(v)) != json_string_length(v))
+        return fail(err, cap, "filter values for \"%s\" must be non-empty strings",
+                    ccg_facets[f].name);
+    char **grown = realloc(req->filter[f], (req->nfilter[f] + 1) * sizeof *grown);
+    if (!grown)
+        return fail(err, cap, "%s", "out of memory");
+    req->filter[f] = grown;
+    if (!(grown[req->nfilter[f]] = ccg_strdup(json_string_value(v))))
+        return fail(err, cap, "%s", "out of memory");
+    req->nfilter[f]++;
+    return true;
+}
+
+static bool decode_json(json_t *o, ccg_search_req *req, char *err, size_t cap)
+{
+    const char *key;
+    json_t *v;
+    size_t nterms = 0;
+
+    if (!json_is_object(o))
+        return fail(err, cap, "%s", "the SEARCH argument must be a JSON object");
+    json_object_foreach(o, key, v) {
+        if (strcmp(key, "q") == 0) {
+            if (json_is_null(v))
+                continue;
+            if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+                return fail(err, cap, "%s", "\"q\" must be a string");
+            free(req->q);
+            if (!(req->q = ccg_strdup(json_string_value(v))))
+                return fail(err, cap, "%s", "out of memory");
+        } else if (strcmp(key, "filter") == 0) {
+            const char *fk;
+            json_t *fv;
+            if (json_is_null(v))
+                continue;
+            if (!json_is_object(v))
+                return fail(err, cap, "%s", "\"filter\" must be an object of facet: [values]");
+            json_object_foreach(v, fk, fv) {
+                int f = ccg_facet_by_name(fk, strlen(fk));
+                if (f < 0)
+                    return fail(err, cap, "unknown facet \"%s\" in filter "
+                                "(facets: ccg, role, person, org, place)", fk);
+                if (json_is_array(fv)) {
+                    size_t i;
+                    json_t *item;
+                    json_array_foreach(fv, i, item) {
+                        if (++nterms > CCG_MAX_QUERY_TERMS)
+                            return fail(err, cap, "%s", "too many filter values");
+                        if (!add_filter(req, f, item, err, cap))
+                            return false;
+                    }
+                } else if (!add_filter(req, f, fv, err, cap)) {
+                    return false;
+                }
+            }
+        } else if (strcmp(key, "date_from") == 0) {
+            if (!get_date(v, key, req->date_from, err, cap))
+                return false;
+        } else if (strcmp(key, "date_to") == 0) {
+            if (!get_date(v, key, req->date_to, err, cap))
+                return false;
+        } else if (strcmp(key, "sort") == 0) {
+            const char *s = json_is_string(v) ? json_string_value(v) : "";
+            if (strcmp(s, "relevance") == 0)
+                req->sort = CCG_SORT_RELEVANCE;
+            else if (strcmp(s, "date") == 0)
+                req->sort = CCG_SORT_DATE;
+            else if (strcmp(s, "date_asc") == 0)
+                req->sort = CCG_SORT_DATE_ASC;
+            else
+                return fail(err, cap, "%s", "\"sort\" must be \"relevance\", \"date\" or \"date_asc\"");
+        } else if (strcmp(key, "match") == 0) {
+            const char *s = json_is_string(v) ? json_string_value(v) : "";
+            if (strcmp(s, "all") == 0)
+                req->match = CCG_MATCH_ALL;
+            else if (strcmp(s, "any") == 0)
+                req->match = CCG_MATCH_ANY;
+            else
+                return fail(err, cap, "%s", "\"match\" must be \"all\" or \"any\"");
+        } else if (strcmp(key, "offset") == 0) {
+            if (!get_uint(v, key, 0, CCG_MAX_RESULT_OFFSET, &req->offset, err, cap))
+                return false;
+        } else if (strcmp(key, "limit") == 0) {
+            if (!get_uint(v, key, 0, CCG_MAX_RESULT_LIMIT, &req->limit, err, cap))
+                return false;
+        } else if (strcmp(key, "facet_limit") == 0) {
+            if (!get_uint(v, key, 1, CCG_MAX_FACET_LIMIT, &req->facet_limit, err, cap))
+                return false;
+        } else if (strcmp(key, "facets") == 0) {
+            size_t i;
+            json_t *item;
+            if (!json_is_array(v))
+                return fail(err, cap, "%s", "\"facets\" must be an array of facet names");
+            for (int f = 0; f < CCG_NFACETS; f++)
+                req->facet[f] = false;
+            json_array_foreach(v, i, item) {
+                int f = json_is_string(item)
+                            ? ccg_facet_by_name(json_string_value(item), json_string_length(item))
+                            : -1;
+                if (f < 0)
+                    return fail(err, cap, "%s", "unknown facet in \"facets\" "
+                                "(facets: ccg, role, person, org, place)");
+                req->facet[f] = true;
+            }
+        } else if (strcmp(key, "snippets") == 0) {
+            if (!json_is_boolean(v))
+                return fail(err, cap, "%s", "\"snippets\" must be true or false");
+            req->snippets = json_is_true(v);
+        } else if (strcmp(key, "snippet_chars") == 0) {
+            if (!get_uint(v, key, 20, CCG_MAX_SNIPPET_CHARS, &req->snippet_chars, err, cap))
+                return false;
+        } else {
+            return fail(err, cap, "unknown field \"%s\" in SEARCH", key);
+        }
+    }
+    if (req->date_from[0] && req->date_to[0] && strcmp(req->date_from, req->date_to) > 0)
+        return fail(err, cap, "%s", "\"date_from\" is after \"date_to\"");
+    return true;
+}
+
+bool ccg_proto_search_req(const char *arg, size_t len, ccg_search_req *req,
+                          char *err, size_t errcap)
+{
+    defaults(req);
+    if (len > 0 && arg[0] == '{') {
+        json_error_t jerr;
+        json_t *o = json_loadb(arg, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!o) {
+            snprintf(err, errcap, "bad JSON at column %d: %s", jerr.column, jerr.text);
+            return false;
+        }
+        bool ok = decode_json(o, req, err, errcap);
+        json_decref(o);
+        if (ok && !req->q && !(req->q = ccg_strdup("")))
+            ok = fail(err, errcap, "%s", "out of memory");
+        return ok;
+    }
+    if (!(req->q = ccg_strndup(arg, len)))
+        return fail(err, errcap, "%s", "out of memory");
+    return true;
+}

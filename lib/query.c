@@ -1,0 +1,1121 @@
+/* The query language; see query.h and docs/query-language.md.
+ *
+ * Text -> tokens (lex) -> tree (recursive descent) -> Xapian query
+ * (compile).  Errors name the column where the problem is.
+ */
+#include "query.h"
+#include "analyze.h"
+#include "article.h"
+#include "extract.h"
+#include "limits.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Words within this many positions for a bare NEAR. */
+#define NEAR_DEFAULT_WINDOW 10
+/* Largest n of NEAR/n. */
+#define NEAR_MAX_WINDOW 1000
+
+enum field { FLD_TEXT, FLD_TITLE, FLD_SOURCE, FLD_FACET, FLD_DATE };
+
+typedef enum qkind { Q_WORD, Q_PHRASE, Q_WILD, Q_FACET, Q_DATE, Q_BOOL, Q_OR, Q_NEAR } qkind;
+
+struct qnode {
+    qkind kind;
+    int field;              /* enum field */
+    int facet;              /* Q_FACET */
+    char *text;             /* Q_WORD, Q_PHRASE, Q_WILD: user text; Q_FACET: key term */
+    char lo[11], hi[11];    /* Q_DATE */
+    unsigned window;        /* Q_NEAR */
+    size_t col;
+    /* Q_OR, Q_NEAR: kids.  Q_BOOL: must, then should, then not. */
+    qnode **kids;
+    size_t nkids, nmust, nshould;
+};
+
+/* --- lexing ---------------------------------------------------------------- */
+
+typedef enum ttype {
+    T_END, T_WORD, T_PHRASE, T_LPAREN, T_RPAREN, T_AND, T_OR, T_NOT, T_NEAR,
+    T_PLUS, T_MINUS, T_FIELD
+} ttype;
+
+typedef struct tok {
+    ttype t;
+    const char *s;          /* T_WORD, T_PHRASE: text; T_FIELD: value */
+    size_t len;
+    size_t col;
+    int field, facet;       /* T_FIELD */
+    bool quoted;            /* T_FIELD: value was a phrase */
+    unsigned window;        /* T_NEAR */
+} tok;
+
+typedef struct parser {
+    const char *s;
+    size_t len, i;
+    tok cur;
+    bool match_any;
+    int depth;
+    size_t nterms;
+    char *err;
+    size_t errcap;
+    bool failed;
+} parser;
+
+static bool perr(parser *p, size_t col, const char *fmt, const char *a)
+{
+    if (!p->failed) {
+        char msg[160];
+        snprintf(msg, sizeof msg, fmt, a);
+        snprintf(p->err, p->errcap, "%s at column %zu", msg, col);
+    }
+    p->failed = true;
+    return false;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Characters that end a bare word. */
+static bool word_end(char c)
+{
+    return is_space(c) || c == '(' || c == ')' || c == '"';
+}
+
+static const struct {
+    const char *name;
+    int field, facet;
+} fields[] = {
+    { "title", FLD_TITLE, -1 }, { "source", FLD_SOURCE, -1 },
+    { "ccg", FLD_FACET, CCG_FACET_CCG }, { "role", FLD_FACET, CCG_FACET_ROLE },
+    { "person", FLD_FACET, CCG_FACET_PERSON }, { "org", FLD_FACET, CCG_FACET_ORG },
+    { "place", FLD_FACET, CCG_FACET_PLACE }, { "date", FLD_DATE, -1 },
+};
+
+/* Read the next token into p->cur. */
+static bool lex(parser *p)
+{
+    tok *t = &p->cur;
+    while (p->i < p->len && is_space(p->s[p->i]))
+        p->i++;
+    memset(t, 0, sizeof *t);
+    t->col = p->i + 1;
+    if (p->i >= p->len) {
+        t->t = T_END;
+        return true;
+    }
+    char c = p->s[p->i];
+    if (c == '(' || c == ')') {
+        t->t = c == '(' ? T_LPAREN : T_RPAREN;
+        p->i++;
+        return true;
+    }
+    if (c == '"') {
+        size_t start = ++p->i;
+        while (p->i < p->len && p->s[p->i] != '"')
+            p->i++;
+        if (p->i >= p->len)
+            return perr(p, t->col, "%sunterminated phrase (no closing \")", "");
+        t->t = T_PHRASE;
+        t->s = p->s + start;
+        t->len = p->i - start;
+        p->i++;
+        return true;
+    }
+    if ((c == '+' || c == '-') && p->i + 1 < p->len && !word_end(p->s[p->i + 1]) ) {
+        t->t = c == '+' ? T_PLUS : T_MINUS;
+        p->i++;
+        return true;
+    }
+    if ((c == '+' || c == '-') && p->i + 1 < p->len && p->s[p->i + 1] == '"') {
+        t->t = c == '+' ? T_PLUS : T_MINUS;
+        p->i++;
+        return true;
+    }
+    size_t start = p->i;
+    while (p->i < p->len && !word_end(p->s[p->i]))
+        p->i++;
+    t->s = p->s + start;
+    t->len = p->i - start;
+
+    if (t->len == 3 && memcmp(t->s, "AND", 3) == 0) {
+        t->t = T_AND;
+    } else if (t->len == 2 && memcmp(t->s, "OR", 2) == 0) {
+        t->t = T_OR;
+    } else if (t->len == 3 && memcmp(t->s, "NOT", 3) == 0) {
+        t->t = T_NOT;
+    } else if (t->len >= 4 && memcmp(t->s, "NEAR", 4) == 0 &&
+               (t->len == 4 || t->s[4] == '/')) {
+        t->t = T_NEAR;
+        t->window = NEAR_DEFAULT_WINDOW;
+        if (t->len > 4) {
+            unsigned w = 0;
+            size_t k = 5;
+            for (; k < t->len && t->s[k] >= '0' && t->s[k] <= '9' && w <= NEAR_MAX_WINDOW; k++)
+                w = w * 10 + (unsigned)(t->s[k] - '0');
+            if (k != t->len || k == 5 || w == 0 || w > NEAR_MAX_WINDOW)
+                return perr(p, t->col, "%sNEAR/n needs n from 1 to 1000", "");
+            t->window = w;
+        }
+    } else {
+        t->t = T_WORD;
+        /* field:value, field:"a phrase" */
+        const char *colon = memchr(t->s, ':', t->len);
+        if (colon) {
+            size_t nl = (size_t)(colon - t->s);
+            for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+                if (strlen(fields[k].name) != nl || strncmp(fields[k].name, t->s, nl) != 0)
+                    continue;
+                t->t = T_FIELD;
+                t->field = fields[k].field;
+                t->facet = fields[k].facet;
+                t->s = colon + 1;
+                t->len = (size_t)(p->s + p->i - t->s);
+                if (t->len == 0 && p->i < p->len && p->s[p->i] == '"') {
+                    size_t q0 = ++p->i;
+                    while (p->i < p->len && p->s[p->i] != '"')
+                        p->i++;
+                    if (p->i >= p->len)
+                        return perr(p, q0, "%sunterminated phrase (no closing \")", "");
+                    t->s = p->s + q0;
+                    t->len = p->i - q0;
+                    t->quoted = true;
+                    p->i++;
+                }
+                if (t->len == 0)
+                    return perr(p, t->col, "'%s:' needs a value", fields[k].name);
+                break;
+            }
+        }
+    }
+    return true;
+}
+
+/* --- the tree -------------------------------------------------------------- */
+
+static void qnode_free(qnode *n)
+{
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->nkids; i++)
+        qnode_free(n->kids[i]);
+    free(n->kids);
+    free(n->text);
+    free(n);
+}
+
+static qnode *qnode_new(parser *p, qkind kind, size_t col)
+{
+    qnode *n = calloc(1, sizeof *n);
+    if (!n)
+        perr(p, col, "%sout of memory", "");
+    else {
+        n->kind = kind;
+        n->col = col;
+    }
+    return n;
+}
+
+static bool add_kid(parser *p, qnode *n, qnode *kid)
+{
+    qnode **v = realloc(n->kids, (n->nkids + 1) * sizeof *v);
+    if (!v) {
+        qnode_free(kid);
+        return perr(p, n->col, "%sout of memory", "");
+    }
+    n->kids = v;
+    n->kids[n->nkids++] = kid;
+    return true;
+}
+
+static bool count_term(parser *p, size_t col)
+{
+    if (++p->nterms > CCG_MAX_QUERY_TERMS)
+        return perr(p, col, "query has more than %s terms", CCG_STR(CCG_MAX_QUERY_TERMS));
+    return true;
+}
+
+/* date:A..B, date:A (a day, month or year). */
+static bool parse_date_range(parser *p, const tok *t, qnode *n)
+{
+    const char *s = t->s;
+    size_t len = t->len;
+    const char *dots = NULL;
+    for (size_t k = 0; k + 1 < len; k++)
+        if (s[k] == '.' && s[k + 1] == '.') {
+            dots = s + k;
+            break;
+        }
+    struct {
+        const char *s;
+        size_t len;
+        char *out;
+        bool hi;
+    } ends[2] = {
+        { s, dots ? (size_t)(dots - s) : len, n->lo, false },
+        { dots ? dots + 2 : s, dots ? len - (size_t)(dots + 2 - s) : len, n->hi, true },
+    };
+    for (int k = 0; k < 2; k++) {
+        const char *e = ends[k].s;
+        size_t el = ends[k].len;
+        char buf[11];
+        if (el == 0) {
+            ends[k].out[0] = '\0';
+            continue;
+        }
+        /* A whole year or month stands for its first or last day. */
+        if (el == 4 || el == 7) {
+            snprintf(buf, sizeof buf, "%.*s%s", (int)el, e,
+                     el == 4 ? (ends[k].hi ? "-12-31" : "-01-01")
+                             : (ends[k].hi ? "-31" : "-01"));
+            char chk[11];
+            char probe[11];
+            /* Validate with day 01 so that "-31" months pass. */
+            snprintf(probe, sizeof probe, "%.7s-01", buf);
+            if (ccg_parse_date(probe, 10, chk) != 10 || strcmp(chk, probe) != 0)
+                return perr(p, t->col, "%sdates are written YYYY-MM-DD, YYYY-MM or YYYY", "");
+            memcpy(ends[k].out, buf, 11);
+            continue;
+        }
+        if (el != 10 || ccg_parse_date(e, 10, buf) != 10 || memcmp(buf, e, 10) != 0)
+            return perr(p, t->col, "%sdates are written YYYY-MM-DD, YYYY-MM or YYYY", "");
+        memcpy(ends[k].out, buf, 11);
+    }
+    if (!dots && !n->lo[0])
+        return perr(p, t->col, "%sdate: needs a date or a range A..B", "");
+    if (n->lo[0] && n->hi[0] && strcmp(n->lo, n->hi) > 0)
+        return perr(p, t->col, "%sthe date range ends before it starts", "");
+    return true;
+}
+
+static qnode *parse_or(parser *p);
+
+static qnode *leaf(parser *p)
+{
+    tok t = p->cur;
+    qnode *n = NULL;
+    switch (t.t) {
+    case T_WORD:
+    case T_PHRASE: {
+        bool wild = t.t == T_WORD && t.len > 1 && t.s[t.len - 1] == '*';
+        n = qnode_new(p, t.t == T_PHRASE ? Q_PHRASE : wild ? Q_WILD : Q_WORD, t.col);
+        if (!n)
+            return NULL;
+        n->field = FLD_TEXT;
+        n->text = ccg_strndup(t.s, wild ? t.len - 1 : t.len);
+        break;
+    }
+    case T_FIELD:
+        if (t.field == FLD_DATE) {
+            n = qnode_new(p, Q_DATE, t.col);
+            if (n && !parse_date_range(p, &t, n)) {
+                qnode_free(n);
+                return NULL;
+            }
+            if (!n)
+                return NULL;
+            break;
+        }
+        if (t.field == FLD_FACET) {
+            n = qnode_new(p, Q_FACET, t.col);
+            if (!n)
+                return NULL;
+            n->facet = t.facet;
+            char *key = ccg_canonical_key(t.facet, t.s, t.len);
+            ccg_buf term = { 0 };
+            if (key) {
+                ccg_buf_puts(&term, ccg_facets[t.facet].prefix);
+                ccg_buf_puts(&term, key);
+            }
+            free(key);
+            n->text = ccg_buf_take(&term);
+            break;
+        }
+        {
+            bool wild = !t.quoted && t.len > 1 && t.s[t.len - 1] == '*';
+            n = qnode_new(p, t.quoted ? Q_PHRASE : wild ? Q_WILD : Q_WORD, t.col);
+            if (!n)
+                return NULL;
+            n->field = t.field;
+            n->text = ccg_strndup(t.s, wild ? t.len - 1 : t.len);
+        }
+        break;
+    case T_LPAREN:
+        if (++p->depth > CCG_MAX_QUERY_DEPTH) {
+            perr(p, t.col, "parentheses nested deeper than %s", CCG_STR(CCG_MAX_QUERY_DEPTH));
+            return NULL;
+        }
+        if (!lex(p))
+            return NULL;
+        n = parse_or(p);
+        if (!n)
+            return NULL;
+        if (p->cur.t != T_RPAREN) {
+            qnode_free(n);
+            perr(p, t.col, "%sthis '(' is never closed", "");
+            return NULL;
+        }
+        p->depth--;
+        return lex(p) ? n : (qnode_free(n), NULL);
+    case T_RPAREN:
+        perr(p, t.col, "%sunexpected ')'", "");
+        return NULL;
+    case T_END:
+        perr(p, t.col, "%sa term is missing at the end", "");
+        return NULL;
+    default:
+        perr(p, t.col, "%sa term is expected here", "");
+        return NULL;
+    }
+    if (!n->text && n->kind != Q_DATE) {
+        qnode_free(n);
+        perr(p, t.col, "%sout of memory", "");
+        return NULL;
+    }
+    if (!count_term(p, t.col) || !lex(p)) {
+        qnode_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+/* a NEAR b NEAR/3 c */
+static qnode *parse_near(parser *p)
+{
+    qnode *first = leaf(p);
+    if (!first || p->cur.t != T_NEAR)
+        return first;
+    qnode *n = qnode_new(p, Q_NEAR, first->col);
+    if (!n) {
+        qnode_free(first);
+        return NULL;
+    }
+    n->window = p->cur.window;
+    if (!add_kid(p, n, first))
+        goto fail;
+    while (p->cur.t == T_NEAR) {
+        if (p->cur.window > n->window)
+            n->window = p->cur.window;
+        size_t col = p->cur.col;
+        if (!lex(p))
+            goto fail;
+        qnode *k = leaf(p);
+        if (!k || !add_kid(p, n, k))
+            goto fail;
+        if (k->kind != Q_WORD || k->field != FLD_TEXT) {
+            perr(p, col, "%sNEAR joins plain words", "");
+            goto fail;
+        }
+    }
+    if (first->kind != Q_WORD || first->field != FLD_TEXT) {
+        perr(p, first->col, "%sNEAR joins plain words", "");
+        goto fail;
+    }
+    return n;
+fail:
+    qnode_free(n);
+    return NULL;
+}
+
+/* A run of items: implicit AND (or OR for match "any"), +, -, NOT. */
+static qnode *parse_and(parser *p)
+{
+    qnode *must[CCG_MAX_QUERY_TERMS + 1], *should[CCG_MAX_QUERY_TERMS + 1],
+          *not[CCG_MAX_QUERY_TERMS + 1];
+    size_t nm = 0, ns = 0, nn = 0;
+    size_t col = p->cur.col;
+    qnode *n = NULL;
+
+    while (p->cur.t != T_END && p->cur.t != T_RPAREN && p->cur.t != T_OR) {
+        ttype op = p->cur.t;
+        if (op == T_AND) {
+            if (nm + ns + nn == 0) {
+                perr(p, p->cur.col, "%s'AND' needs a term before it", "");
+                goto fail;
+            }
+            if (!lex(p))
+                goto fail;
+            if (p->cur.t == T_END || p->cur.t == T_RPAREN || p->cur.t == T_OR) {
+                perr(p, p->cur.col, "%s'AND' needs a term after it", "");
+                goto fail;
+            }
+            continue;
+        }
+        if (op == T_NOT || op == T_PLUS || op == T_MINUS) {
+            size_t ocol = p->cur.col;
+            if (!lex(p))
+                goto fail;
+            if (p->cur.t == T_END || p->cur.t == T_RPAREN || p->cur.t == T_OR ||
+                p->cur.t == T_AND || p->cur.t == T_NOT) {
+                perr(p, ocol, "%s'NOT', '+' or '-' needs a term after it", "");
+                goto fail;
+            }
+        }
+        if (op == T_NEAR) {
+            perr(p, p->cur.col, "%s'NEAR' needs a word before it", "");
+            goto fail;
+        }
+        qnode *item = parse_near(p);
+        if (!item)
+            goto fail;
+        bool filter = item->kind == Q_FACET || item->kind == Q_DATE;
+        if (op == T_NOT || op == T_MINUS)
+            not[nn++] = item;
+        else if (op == T_PLUS || filter || !p->match_any)
+            must[nm++] = item;
+        else
+            should[ns++] = item;
+        if (nm + ns + nn > CCG_MAX_QUERY_TERMS) {
+            perr(p, item->col, "query has more than %s terms", CCG_STR(CCG_MAX_QUERY_TERMS));
+            goto fail;
+        }
+    }
+    if (nm + ns + nn == 0) {
+        perr(p, p->cur.col, "%sa term is missing", "");
+        goto fail;
+    }
+    if (nm == 1 && ns == 0 && nn == 0)
+        return must[0];
+    if (ns == 1 && nm == 0 && nn == 0)
+        return should[0];
+    n = qnode_new(p, Q_BOOL, col);
+    if (!n)
+        goto fail;
+    n->nmust = nm;
+    n->nshould = ns;
+    n->kids = malloc((nm + ns + nn) * sizeof *n->kids);
+    if (!n->kids) {
+        perr(p, col, "%sout of memory", "");
+        goto fail;
+    }
+    memcpy(n->kids, must, nm * sizeof *must);
+    memcpy(n->kids + nm, should, ns * sizeof *should);
+    memcpy(n->kids + nm + ns, not, nn * sizeof *not);
+    n->nkids = nm + ns + nn;
+    return n;
+fail:
+    if (n && n->kids) {
+        qnode_free(n);
+        return NULL;
+    }
+    free(n);
+    for (size_t i = 0; i < nm; i++)
+        qnode_free(must[i]);
+    for (size_t i = 0; i < ns; i++)
+        qnode_free(should[i]);
+    for (size_t i = 0; i < nn; i++)
+        qnode_free(not[i]);
+    return NULL;
+}
+
+static qnode *parse_or(parser *p)
+{
+    qnode *first = parse_and(p);
+    if (!first || p->cur.t != T_OR)
+        return first;
+    qnode *n = qnode_new(p, Q_OR, first->col);
+    if (!n || !add_kid(p, n, first)) {
+        if (!n)
+            qnode_free(first);
+        qnode_free(n);
+        return NULL;
+    }
+    while (p->cur.t == T_OR) {
+        size_t col = p->cur.col;
+        if (!lex(p))
+            goto fail;
+        if (p->cur.t == T_END || p->cur.t == T_RPAREN || p->cur.t == T_OR) {
+            perr(p, col, "%s'OR' needs a term after it", "");
+            goto fail;
+        }
+        qnode *k = parse_and(p);
+        if (!k || !add_kid(p, n, k))
+            goto fail;
+    }
+    return n;
+fail:
+    qnode_free(n);
+    return NULL;
+}
+
+/* --- lists ----------------------------------------------------------------- */
+
+bool ccg_strlist_add(ccg_strlist *l, const char *s)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i], s) == 0)
+            return true;
+    char **v = realloc(l->v, (l->n + 1) * sizeof *v);
+    if (!v)
+        return false;
+    l->v = v;
+    if (!(l->v[l->n] = ccg_strdup(s)))
+        return false;
+    l->n++;
+    return true;
+}
+
+void ccg_strlist_free(ccg_strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+/* --- lifting filters ------------------------------------------------------- */
+
+static void restrict_dates(ccg_query *q, const char *lo, const char *hi)
+{
+    if (lo[0] && (!q->date_lo[0] || strcmp(lo, q->date_lo) > 0))
+        memcpy(q->date_lo, lo, 11);
+    if (hi[0] && (!q->date_hi[0] || strcmp(hi, q->date_hi) < 0))
+        memcpy(q->date_hi, hi, 11);
+    q->has_date = true;
+}
+
+/* Move a filter leaf into the query's filter lists; true if it was one. */
+static bool lift_leaf(ccg_query *q, qnode *n, bool *oom)
+{
+    if (n->kind == Q_FACET) {
+        if (!ccg_strlist_add(&q->keys[n->facet], n->text))
+            *oom = true;
+        return true;
+    }
+    if (n->kind == Q_DATE) {
+        restrict_dates(q, n->lo, n->hi);
+        return true;
+    }
+    return false;
+}
+
+/* Lift the top-level filters out of the text tree. */
+static bool lift(ccg_query *q)
+{
+    bool oom = false;
+    qnode *root = q->text;
+    if (!root)
+        return true;
+    if (lift_leaf(q, root, &oom)) {
+        qnode_free(root);
+        q->text = NULL;
+        return !oom;
+    }
+    if (root->kind != Q_BOOL)
+        return true;
+    size_t w = 0;
+    for (size_t i = 0; i < root->nkids; i++) {
+        qnode *k = root->kids[i];
+        if (i < root->nmust && lift_leaf(q, k, &oom)) {
+            qnode_free(k);
+            continue;
+        }
+        root->kids[w++] = k;
+    }
+    root->nmust -= root->nkids - w;
+    root->nkids = w;
+    if (w == 0) {
+        qnode_free(root);
+        q->text = NULL;
+    }
+    return !oom;
+}
+
+bool ccg_query_parse(const char *text, size_t len, bool match_any, ccg_query *q,
+                     char *err, size_t errcap)
+{
+    parser p = { text, len, 0, { 0 }, match_any, 0, 0, err, errcap, false };
+    memset(q, 0, sizeof *q);
+    size_t k = 0;
+    while (k < len && is_space(text[k]))
+        k++;
+    if (k == len)
+        return true;                    /* empty: everything */
+    if (!lex(&p))
+        return false;
+    q->text = parse_or(&p);
+    if (!q->text)
+        return false;
+    if (p.cur.t == T_RPAREN) {
+        perr(&p, p.cur.col, "%sunexpected ')'", "");
+        return false;
+    }
+    q->nterms = p.nterms;
+    if (!lift(q)) {
+        snprintf(err, errcap, "out of memory");
+        return false;
+    }
+    return true;
+}
+
+bool ccg_query_add_filter(ccg_query *q, int f, const char *value)
+{
+    char *key = ccg_canonical_key(f, value, strlen(value));
+    ccg_buf term = { 0 };
+    if (!key)
+        return false;
+    ccg_buf_puts(&term, ccg_facets[f].prefix);
+    ccg_buf_puts(&term, key);
+    free(key);
+    bool ok = !term.oom && ccg_strlist_add(&q->keys[f], term.s);
+    ccg_buf_free(&term);
+    return ok;
+}
+
+void ccg_query_restrict_dates(ccg_query *q, const char *lo, const char *hi)
+{
+    if (lo[0] || hi[0])
+        restrict_dates(q, lo, hi);
+}
+
+bool ccg_query_has_filter(const ccg_query *q, int f)
+{
+    return q->keys[f].n > 0;
+}
+
+/* --- compiling ------------------------------------------------------------- */
+
+typedef struct compiler {
+    ccg_query *q;
+    ccg_xs_reader *r;
+    char *err;
+    size_t errcap;
+    bool failed;
+} compiler;
+
+static ccg_xs_query *cerr(compiler *c, size_t col, const char *msg, const char *a)
+{
+    if (!c->failed) {
+        char m[200];
+        snprintf(m, sizeof m, msg, a);
+        snprintf(c->err, c->errcap, "%s at column %zu", m, col);
+    }
+    c->failed = true;
+    return NULL;
+}
+
+static const char *field_prefix(int field)
+{
+    return field == FLD_TITLE ? CCG_PREFIX_TITLE : field == FLD_SOURCE ? CCG_PREFIX_SOURCE : "";
+}
+
+typedef struct toks {
+    char term[CCG_MAX_QUERY_TERMS][CCG_MAX_TERM_BYTES + 1];
+    unsigned flags[CCG_MAX_QUERY_TERMS];
+    size_t n;
+    char joined[CCG_MAX_TERM_BYTES + 1];    /* a compound's joined variant */
+    bool overflow;
+} toks;
+
+static int collect(void *ctx, const ccg_token *t)
+{
+    toks *k = ctx;
+    if (t->flags & CCG_TOK_VARIANT) {
+        /* Keep only the joined form of a compound (it spans the parts). */
+        if (k->n > 1 && (k->flags[0] & CCG_TOK_COMPOUND_START))
+            memcpy(k->joined, t->term, t->len + 1);
+        return 0;
+    }
+    if (k->n == CCG_MAX_QUERY_TERMS) {
+        k->overflow = true;
+        return 1;
+    }
+    memcpy(k->term[k->n], t->term, t->len + 1);
+    k->flags[k->n++] = t->flags;
+    return 0;
+}
+
+static bool add_hl(compiler *c, const char *raw, bool stem)
+{
+    char s[CCG_MAX_TERM_BYTES + 8];
+    if (!ccg_strlist_add(&c->q->hl.raw, raw))
+        return false;
+    if (stem && ccg_xs_stem(raw, strlen(raw), s, sizeof s) &&
+        !ccg_strlist_add(&c->q->hl.stem, s))
+        return false;
+    return true;
+}
+
+static ccg_xs_query *term_q(compiler *c, const char *prefix, const char *term, unsigned pos)
+{
+    char buf[CCG_MAX_TERM_BYTES + 8];
+    snprintf(buf, sizeof buf, "%s%s", prefix, term);
+    ccg_xs_query *q = ccg_xs_query_term(buf, 1, pos);
+    if (!q)
+        cerr(c, 0, "%sout of memory", "");
+    return q;
+}
+
+/* The stemmed form of a word, for bare words outside phrases. */
+static ccg_xs_query *stem_q(compiler *c, int field, const char *term, unsigned flags)
+{
+    char buf[CCG_MAX_TERM_BYTES + 8];
+    if (field == FLD_SOURCE || (flags & CCG_TOK_NUMERIC))
+        return term_q(c, field_prefix(field), term, 0);
+    const char *pre = field == FLD_TITLE ? CCG_PREFIX_TITLE_STEM : CCG_PREFIX_STEM;
+    size_t pl = strlen(pre);
+    memcpy(buf, pre, pl);
+    if (!ccg_xs_stem(term, strlen(term), buf + pl, sizeof buf - pl))
+        return term_q(c, field_prefix(field), term, 0);
+    ccg_xs_query *q = ccg_xs_query_term(buf, 1, 0);
+    if (!q)
+        cerr(c, 0, "%sout of memory", "");
+    return q;
+}
+
+/* A phrase of raw terms; one term alone is just that term. */
+static ccg_xs_query *phrase_q(compiler *c, int field, const toks *k)
+{
+    ccg_xs_query *sub[CCG_MAX_QUERY_TERMS];
+    size_t n = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        if (!add_hl(c, k->term[i], false) || !(sub[n] = term_q(c, field_prefix(field), k->term[i], (unsigned)i + 1))) {
+            for (size_t j = 0; j < n; j++)
+                ccg_xs_query_free(sub[j]);
+            return cerr(c, 0, "%sout of memory", "");
+        }
+        n++;
+    }
+    if (n == 1)
+        return sub[0];
+    ccg_xs_query *q = ccg_xs_query_combine(CCG_XS_OP_PHRASE, sub, n, 0);
+    for (size_t j = 0; j < n; j++)
+        ccg_xs_query_free(sub[j]);
+    return q ? q : cerr(c, 0, "%sout of memory", "");
+}
+
+typedef struct expansion {
+    ccg_strlist terms;
+    bool oom;
+} expansion;
+
+static void on_expand(void *ctx, const char *term, size_t len, unsigned freq)
+{
+    expansion *e = ctx;
+    (void)freq;
+    char *s = ccg_strndup(term, len);
+    if (!s || !ccg_strlist_add(&e->terms, s))
+        e->oom = true;
+    free(s);
+}
+
+static ccg_xs_query *compile(compiler *c, const qnode *n);
+
+static ccg_xs_query *combine_kids(compiler *c, ccg_xs_op op, qnode *const *kids,
+                                  size_t nk, unsigned window)
+{
+    ccg_xs_query **sub = calloc(nk ? nk : 1, sizeof *sub);
+    size_t n = 0;
+    ccg_xs_query *q = NULL;
+    if (!sub)
+        return cerr(c, 0, "%sout of memory", "");
+    for (size_t i = 0; i < nk; i++) {
+        if (!(sub[n] = compile(c, kids[i])) && c->failed)
+            goto out;
+        if (sub[n])
+            n++;
+    }
+    if (n == 0)
+        q = NULL;                   /* nothing searchable, e.g. "&&" */
+    else if (n == 1 && op != CCG_XS_OP_NEAR)
+        q = sub[--n];
+    else if (!(q = ccg_xs_query_combine(op, sub, n, window)))
+        cerr(c, 0, "%sout of memory", "");
+out:
+    for (size_t i = 0; i < n; i++)
+        ccg_xs_query_free(sub[i]);
+    free(sub);
+    return q;
+}
+
+static ccg_xs_query *compile_bool(compiler *c, const qnode *n)
+{
+    ccg_xs_query *must = NULL, *should = NULL, *not = NULL, *base = NULL, *q = NULL;
+    size_t nnot = n->nkids - n->nmust - n->nshould;
+    ccg_xs_query *filt[CCG_MAX_QUERY_TERMS + 1];
+    size_t nf = 0;
+
+    /* Required filters (when not lifted: inside brackets) filter without
+     * weight; required words are AND-ed. */
+    qnode *words[CCG_MAX_QUERY_TERMS + 1];
+    size_t nw = 0;
+    for (size_t i = 0; i < n->nmust; i++) {
+        qnode *k = n->kids[i];
+        if (k->kind == Q_FACET || k->kind == Q_DATE) {
+            if (!(filt[nf] = compile(c, k)))
+                goto out;
+            nf++;
+        } else {
+            words[nw++] = k;
+        }
+    }
+    if (nw && !(must = combine_kids(c, CCG_XS_OP_AND, words, nw, 0)) && c->failed)
+        goto out;
+    if (n->nshould && !(should = combine_kids(c, CCG_XS_OP_OR, n->kids + n->nmust, n->nshould, 0)) &&
+        c->failed)
+        goto out;
+    if (nnot && !(not = combine_kids(c, CCG_XS_OP_OR, n->kids + n->nmust + n->nshould, nnot, 0)) &&
+        c->failed)
+        goto out;
+
+    if (must && should) {
+        ccg_xs_query *v[2] = { must, should };
+        base = ccg_xs_query_combine(CCG_XS_OP_AND_MAYBE, v, 2, 0);
+    } else if (must || should) {
+        base = must ? must : should;
+        if (must)
+            must = NULL;
+        else
+            should = NULL;
+    } else if (nw || n->nshould) {
+        base = ccg_xs_query_match_nothing();    /* words with no terms */
+    } else {
+        base = ccg_xs_query_match_all();
+    }
+    if (!base) {
+        cerr(c, n->col, "%sout of memory", "");
+        goto out;
+    }
+    if (nf) {
+        ccg_xs_query *v[CCG_MAX_QUERY_TERMS + 2];
+        v[0] = base;
+        memcpy(v + 1, filt, nf * sizeof *filt);
+        ccg_xs_query *f = ccg_xs_query_combine(CCG_XS_OP_FILTER, v, nf + 1, 0);
+        ccg_xs_query_free(base);
+        if (!(base = f)) {
+            cerr(c, n->col, "%sout of memory", "");
+            goto out;
+        }
+    }
+    if (not) {
+        ccg_xs_query *v[2] = { base, not };
+        q = ccg_xs_query_combine(CCG_XS_OP_AND_NOT, v, 2, 0);
+        if (!q)
+            cerr(c, n->col, "%sout of memory", "");
+    } else {
+        q = base;
+        base = NULL;
+    }
+out:
+    for (size_t i = 0; i < nf; i++)
+        ccg_xs_query_free(filt[i]);
+    ccg_xs_query_free(must);
+    ccg_xs_query_free(should);
+    ccg_xs_query_free(not);
+    ccg_xs_query_free(base);
+    return q;
+}
+
+static ccg_xs_query *compile(compiler *c, const qnode *n)
+{
+    toks *k = NULL;
+    ccg_xs_query *q = NULL;
+
+    switch (n->kind) {
+    case Q_FACET:
+        q = ccg_xs_query_term(n->text, 1, 0);
+        return q ? q : cerr(c, n->col, "%sout of memory", "");
+    case Q_DATE:
+        q = ccg_xs_query_value_range(CCG_SLOT_DATE, n->lo[0] ? n->lo : NULL,
+                                     n->hi[0] ? n->hi : NULL);
+        return q ? q : cerr(c, n->col, "%sout of memory", "");
+    case Q_BOOL:
+        return compile_bool(c, n);
+    case Q_OR:
+        return combine_kids(c, CCG_XS_OP_OR, n->kids, n->nkids, 0);
+    case Q_NEAR: {
+        /* NEAR works on the words' exact (unstemmed) terms. */
+        ccg_xs_query *sub[CCG_MAX_QUERY_TERMS] = { 0 };
+        size_t ns = 0;
+        for (size_t i = 0; i < n->nkids; i++) {
+            toks one = { 0 };
+            ccg_analyze(n->kids[i]->text, strlen(n->kids[i]->text), 1, collect, &one, NULL);
+            if (one.n != 1) {
+                for (size_t j = 0; j < ns; j++)
+                    ccg_xs_query_free(sub[j]);
+                return cerr(c, n->kids[i]->col, "%sNEAR joins single words", "");
+            }
+            if (!add_hl(c, one.term[0], false) || !(sub[ns] = term_q(c, "", one.term[0], 0))) {
+                for (size_t j = 0; j < ns; j++)
+                    ccg_xs_query_free(sub[j]);
+                return cerr(c, n->col, "%sout of memory", "");
+            }
+            ns++;
+        }
+        q = ccg_xs_query_combine(CCG_XS_OP_NEAR, sub, ns, n->window);
+        for (size_t j = 0; j < ns; j++)
+            ccg_xs_query_free(sub[j]);
+        return q ? q : cerr(c, n->col, "%sout of memory", "");
+    }
+    case Q_WORD:
+    case Q_PHRASE:
+    case Q_WILD:
+        break;
+    }
+
+    if (!(k = calloc(1, sizeof *k)))
+        return cerr(c, n->col, "%sout of memory", "");
+    if (ccg_analyze(n->text, strlen(n->text), 1, collect, k, NULL) < 0) {
+        free(k);
+        return cerr(c, n->col, "%sout of memory", "");
+    }
+    if (k->overflow) {
+        free(k);
+        return cerr(c, n->col, "query has more than %s terms", CCG_STR(CCG_MAX_QUERY_TERMS));
+    }
+    if (k->n == 0) {
+        free(k);
+        return NULL;                    /* punctuation only: ignored */
+    }
+
+    if (n->kind == Q_WILD) {
+        if (k->n != 1) {
+            free(k);
+            return cerr(c, n->col, "%sa wildcard must follow a single word", "");
+        }
+        expansion e = { { 0 }, false };
+        char prefix[CCG_MAX_TERM_BYTES + 8];
+        snprintf(prefix, sizeof prefix, "%s%s", field_prefix(n->field), k->term[0]);
+        int more = 0;
+        ccg_xs_status st = ccg_xs_reader_terms(c->r, prefix, CCG_MAX_WILDCARD_EXPANSION,
+                                               on_expand, &e, &more);
+        if (st != CCG_XS_OK || e.oom) {
+            ccg_strlist_free(&e.terms);
+            free(k);
+            return cerr(c, n->col, "%scannot expand the wildcard", "");
+        }
+        if (more) {
+            ccg_strlist_free(&e.terms);
+            cerr(c, n->col, "more than " CCG_STR(CCG_MAX_WILDCARD_EXPANSION)
+                 " words start with '%s'; make the wildcard longer", k->term[0]);
+            free(k);
+            return NULL;
+        }
+        ccg_xs_query **sub = calloc(e.terms.n ? e.terms.n : 1, sizeof *sub);
+        size_t ns = 0;
+        bool ok = sub != NULL;
+        for (size_t i = 0; ok && i < e.terms.n; i++) {
+            /* The callback gave terms without the prefix: add it back. */
+            char full[CCG_MAX_TERM_BYTES * 2 + 8];
+            snprintf(full, sizeof full, "%s%s", prefix, e.terms.v[i]);
+            ok = (sub[ns] = ccg_xs_query_term(full, 1, 0)) != NULL &&
+                 add_hl(c, full + strlen(field_prefix(n->field)), false);
+            if (sub[ns])
+                ns++;
+        }
+        if (ok)
+            q = ns ? ccg_xs_query_combine(CCG_XS_OP_SYNONYM, sub, ns, 0)
+                   : ccg_xs_query_match_nothing();
+        for (size_t i = 0; i < ns; i++)
+            ccg_xs_query_free(sub[i]);
+        free(sub);
+        ccg_strlist_free(&e.terms);
+        free(k);
+        return q ? q : cerr(c, n->col, "%sout of memory", "");
+    }
+
+    if (n->kind == Q_PHRASE || k->n > 1) {
+        /* A phrase, or a word that analyses to several (mid-2019): its
+         * parts in order, or, for a compound, the parts joined. */
+        q = phrase_q(c, n->field, k);
+        if (q && n->kind == Q_WORD && k->joined[0] && n->field != FLD_SOURCE) {
+            ccg_xs_query *j = term_q(c, field_prefix(n->field), k->joined, 0);
+            ccg_xs_query *v[2] = { q, j };
+            ccg_xs_query *o = j ? ccg_xs_query_combine(CCG_XS_OP_OR, v, 2, 0) : NULL;
+            ccg_xs_query_free(j);
+            ccg_xs_query_free(q);
+            q = o ? o : cerr(c, n->col, "%sout of memory", "");
+        }
+        free(k);
+        return q;
+    }
+    if (!add_hl(c, k->term[0], !(k->flags[0] & CCG_TOK_NUMERIC))) {
+        free(k);
+        return cerr(c, n->col, "%sout of memory", "");
+    }
+    q = stem_q(c, n->field, k->term[0], k->flags[0]);
+    free(k);
+    return q;
+}
+
+bool ccg_query_compile(ccg_query *q, ccg_xs_reader *r, char *err, size_t errcap)
+{
+    compiler c = { q, r, err, errcap, false };
+    ccg_xs_query_free(q->compiled_text);
+    q->compiled_text = NULL;
+    if (!q->text)
+        return true;
+    q->compiled_text = compile(&c, q->text);
+    if (c.failed)
+        return false;
+    if (!q->compiled_text) {
+        /* Text with nothing searchable in it matches nothing. */
+        if (!(q->compiled_text = ccg_xs_query_match_nothing())) {
+            snprintf(err, errcap, "out of memory");
+            return false;
+        }
+    }
+    return true;
+}
+
+ccg_xs_query *ccg_query_build(const ccg_query *q, int skip_facet)
+{
+    ccg_xs_query *parts[CCG_NFACETS + 2];
+    ccg_xs_query *owned[CCG_NFACETS + 2];
+    size_t np = 0, no = 0;
+    ccg_xs_query *base = q->compiled_text, *result = NULL;
+
+    if (!base) {
+        if (!(base = owned[no++] = ccg_xs_query_match_all()))
+            goto out;
+    }
+    parts[np++] = base;
+    for (int f = 0; f < CCG_NFACETS; f++) {
+        if (f == skip_facet || q->keys[f].n == 0)
+            continue;
+        ccg_xs_query *terms[CCG_MAX_QUERY_TERMS * 2];
+        size_t nt = 0;
+        for (size_t i = 0; i < q->keys[f].n && nt < CCG_MAX_QUERY_TERMS * 2; i++)
+            if ((terms[nt] = ccg_xs_query_term(q->keys[f].v[i], 1, 0)))
+                nt++;
+        ccg_xs_query *any = ccg_xs_query_combine(CCG_XS_OP_OR, terms, nt, 0);
+        for (size_t i = 0; i < nt; i++)
+            ccg_xs_query_free(terms[i]);
+        if (!any)
+            goto out;
+        parts[np++] = owned[no++] = any;
+    }
+    if (q->has_date) {
+        ccg_xs_query *d = ccg_xs_query_value_range(CCG_SLOT_DATE,
+                                                   q->date_lo[0] ? q->date_lo : NULL,
+                                                   q->date_hi[0] ? q->date_hi : NULL);
+        if (!d)
+            goto out;
+        parts[np++] = owned[no++] = d;
+    }
+    result = np == 1 ? ccg_xs_query_combine(CCG_XS_OP_AND, parts, 1, 0)
+                     : ccg_xs_query_combine(CCG_XS_OP_FILTER, parts, np, 0);
+out:
+    for (size_t i = 0; i < no; i++)
+        ccg_xs_query_free(owned[i]);
+    return result;
+}
+
+void ccg_query_free(ccg_query *q)
+{
+    if (!q)
+        return;
+    qnode_free(q->text);
+    for (int f = 0; f < CCG_NFACETS; f++)
+        ccg_strlist_free(&q->keys[f]);
+    ccg_xs_query_free(q->compiled_text);
+    ccg_strlist_free(&q->hl.raw);
+    ccg_strlist_free(&q->hl.stem);
+    memset(q, 0, sizeof *q);
+}

@@ -1,0 +1,81 @@
+/* The query language (docs/query-language.md): parse query text, gather the
+ * filters, compile to a Xapian query through the shim.
+ *
+ *   merger essex                words, all required (or any: match "any")
+ *   "joint accountable officer" a phrase
+ *   +must -mustnot              required / excluded
+ *   a AND b, a OR b, a NOT b    operators (upper case), ( ) to group
+ *   nene NEAR corby, NEAR/5     words within 10 (or n) positions
+ *   merg*                       words starting with merg (bounded)
+ *   title:x source:x            words of the title / source
+ *   ccg:x role:x person:x org:x place:x
+ *                               entity filters, canonicalised
+ *   date:2018-01-01..2018-12-31 a date range; either end may be empty;
+ *                               date:2019 and date:2019-03 are whole periods
+ * Entity and date filters standing at the top level are lifted out of the
+ * text query and treated like the JSON "filter" object: values of one facet
+ * are OR-ed, facets AND-ed, and each facet's counts ignore its own filter.
+ */
+#ifndef CCG_QUERY_H
+#define CCG_QUERY_H
+
+#include "schema.h"
+#include "xapian_shim.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct qnode qnode;
+
+typedef struct ccg_strlist {
+    char **v;
+    size_t n;
+} ccg_strlist;
+
+/* Terms to highlight in snippets: raw words, and stems (without the Z). */
+typedef struct ccg_hl {
+    ccg_strlist raw, stem;
+} ccg_hl;
+
+typedef struct ccg_query {
+    qnode *text;                        /* NULL: no text part */
+    ccg_strlist keys[CCG_NFACETS];      /* filter terms, prefixed */
+    char date_lo[11], date_hi[11];      /* "" for open */
+    bool has_date;
+    ccg_xs_query *compiled_text;        /* set by ccg_query_compile() */
+    ccg_hl hl;                          /* set by ccg_query_compile() */
+    size_t nterms;
+} ccg_query;
+
+/* Parse query text.  match_any: plain words are alternatives (OR) rather
+ * than all required.  Returns true, or false with a message that says where
+ * in err.  Free *q with ccg_query_free() either way. */
+bool ccg_query_parse(const char *text, size_t len, bool match_any, ccg_query *q,
+                     char *err, size_t errcap);
+
+/* Add a filter value for facet f (canonicalised as the indexer does).
+ * Returns false only when out of memory. */
+bool ccg_query_add_filter(ccg_query *q, int f, const char *value);
+
+/* Narrow the date range to [lo, hi] ("" for open ends). */
+void ccg_query_restrict_dates(ccg_query *q, const char *lo, const char *hi);
+
+/* Compile the text part (expanding wildcards against r) and gather the
+ * highlight terms.  Returns true, or false with err set (bad_query). */
+bool ccg_query_compile(ccg_query *q, ccg_xs_reader *r, char *err, size_t errcap);
+
+/* The full query: the compiled text filtered by every facet except
+ * skip_facet (-1: none) and by the date range.  NULL when out of memory.
+ * The caller frees it. */
+ccg_xs_query *ccg_query_build(const ccg_query *q, int skip_facet);
+
+/* True if facet f has filter values. */
+bool ccg_query_has_filter(const ccg_query *q, int f);
+
+void ccg_query_free(ccg_query *q);
+
+/* Add a copy of s to the list (no duplicates).  False when out of memory. */
+bool ccg_strlist_add(ccg_strlist *l, const char *s);
+void ccg_strlist_free(ccg_strlist *l);
+
+#endif

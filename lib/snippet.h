@@ -1,0 +1,20 @@
+/* Snippets: the passage of a document that best shows why it matched. */
+#ifndef CCG_SNIPPET_H
+#define CCG_SNIPPET_H
+
+#include "query.h"
+#include "util.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Append to out the passage of text[0..len) (valid UTF-8) of about
+ * max_chars characters holding the most distinct highlight terms (raw
+ * words or words whose stem is a highlighted stem), HTML-escaped, each
+ * match wrapped in <mark>...</mark> (a phrase in one mark), "…" where the
+ * passage cuts the text.  With no match, the text's start.  Never cuts a
+ * UTF-8 character.  Returns false when out of memory. */
+bool ccg_snippet(const char *text, size_t len, const ccg_hl *hl,
+                 unsigned max_chars, ccg_buf *out);
+
+#endif

@@ -1,0 +1,134 @@
+/* ccg-searchd: answer ranked, faceted queries over the ccgsearch line
+ * protocol (docs/protocol.md). */
+#include "limits.h"
+#include "log.h"
+#include "server.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#define DEFAULT_LISTEN "127.0.0.1:7700"
+
+static void usage(FILE *f, unsigned cores)
+{
+    fprintf(f,
+"Usage: ccg-searchd --index DIR [options]\n"
+"\n"
+"Serve the ccgsearch index at DIR over the line protocol.\n"
+"\n"
+"  -i, --index DIR          the index directory made by ccg-indexer (required)\n"
+"  -l, --listen HOST:PORT   TCP address to listen on; PORT 0 picks a free port\n"
+"                           (default " DEFAULT_LISTEN ")\n"
+"      --unix PATH          also listen on a Unix socket at PATH (default: none)\n"
+"      --port-file FILE     write the bound TCP port to FILE (default: none)\n"
+"  -w, --workers N          worker threads (default: cores, here %u)\n"
+"      --max-line BYTES     longest request line (default %d)\n"
+"      --max-connections N  most simultaneous clients (default %d)\n"
+"      --idle-timeout SECS  close idle connections after SECS (default %d)\n"
+"      --query-timeout MS   per-query time limit, 0 for none (default %d)\n"
+"      --query-log FILE     append one JSON line per request to FILE (default: none)\n"
+"      --log-level LEVEL    error, warn, info or debug (default info)\n"
+"  -h, --help               this help\n"
+"\n"
+"Signals: SIGHUP reopens the index; SIGTERM and SIGINT finish the requests\n"
+"already received and exit 0.\n",
+            cores, CCG_MAX_LINE_DEFAULT, CCG_MAX_CONNECTIONS_DEFAULT,
+            CCG_IDLE_TIMEOUT_DEFAULT, CCG_QUERY_TIMEOUT_MS_DEFAULT);
+}
+
+/* A positive integer option within [lo, hi]; exits on a bad value. */
+static unsigned long number(const char *opt, const char *s, unsigned long lo, unsigned long hi)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || end == s || v < lo || v > hi || s[0] == '-') {
+        fprintf(stderr, "ccg-searchd: %s wants a number from %lu to %lu, not '%s'\n",
+                opt, lo, hi, s);
+        exit(2);
+    }
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "index", required_argument, NULL, 'i' },
+        { "listen", required_argument, NULL, 'l' },
+        { "unix", required_argument, NULL, 'U' },
+        { "port-file", required_argument, NULL, 'P' },
+        { "workers", required_argument, NULL, 'w' },
+        { "max-line", required_argument, NULL, 'M' },
+        { "max-connections", required_argument, NULL, 'C' },
+        { "idle-timeout", required_argument, NULL, 'T' },
+        { "query-timeout", required_argument, NULL, 'Q' },
+        { "query-log", required_argument, NULL, 'L' },
+        { "log-level", required_argument, NULL, 'V' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned cores = ncpu > 0 ? (unsigned)ncpu : 1;
+    server_config cfg = {
+        .listen = DEFAULT_LISTEN,
+        .workers = cores,
+        .max_line = CCG_MAX_LINE_DEFAULT,
+        .idle_timeout_s = CCG_IDLE_TIMEOUT_DEFAULT,
+        .max_conns = CCG_MAX_CONNECTIONS_DEFAULT,
+        .query_timeout_ms = CCG_QUERY_TIMEOUT_MS_DEFAULT,
+    };
+    const char *query_log = NULL;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "i:l:w:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i': cfg.index_dir = optarg; break;
+        case 'l': cfg.listen = optarg; break;
+        case 'U': cfg.unix_path = optarg; break;
+        case 'P': cfg.port_file = optarg; break;
+        case 'w': cfg.workers = (unsigned)number("--workers", optarg, 1, 256); break;
+        case 'M': cfg.max_line = number("--max-line", optarg, 64, 64UL * 1024 * 1024); break;
+        case 'C': cfg.max_conns = (unsigned)number("--max-connections", optarg, 1, 1000000); break;
+        case 'T': cfg.idle_timeout_s = (unsigned)number("--idle-timeout", optarg, 1, 86400 * 7); break;
+        case 'Q': cfg.query_timeout_ms = (unsigned)number("--query-timeout", optarg, 0, 3600000); break;
+        case 'L': query_log = optarg; break;
+        case 'V':
+            if ((log_level = log_level_parse(optarg)) < 0) {
+                fprintf(stderr, "ccg-searchd: --log-level wants error, warn, info or debug\n");
+                return 2;
+            }
+            break;
+        case 'h': usage(stdout, cores); return 0;
+        default: usage(stderr, cores); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "ccg-searchd: unexpected argument '%s' (see --help)\n", argv[optind]);
+        return 2;
+    }
+    if (!cfg.index_dir) {
+        fprintf(stderr, "ccg-searchd: --index DIR is required (see --help)\n");
+        return 2;
+    }
+    if (query_log && querylog_open(query_log) != 0) {
+        fprintf(stderr, "ccg-searchd: cannot open query log %s: %s\n", query_log, strerror(errno));
+        return 1;
+    }
+
+    /* Each client is a descriptor: allow as many as the hard limit does,
+     * so that the connection limit, not the descriptor limit, applies. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+
+    int status = server_run(&cfg);
+    querylog_close();
+    return status;
+}

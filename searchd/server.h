@@ -1,0 +1,26 @@
+/* The network side of ccg-searchd, after memcached's design: an acceptor
+ * thread hands each new connection round-robin to one of N worker threads;
+ * every worker runs its own event_base and its own engine (Xapian reader),
+ * so workers share nothing on the request path.
+ */
+#ifndef CCG_SEARCHD_SERVER_H
+#define CCG_SEARCHD_SERVER_H
+
+#include <stddef.h>
+
+typedef struct server_config {
+    const char *index_dir;
+    const char *listen;         /* "HOST:PORT" or "[V6]:PORT"; port 0: any */
+    const char *unix_path;      /* an extra Unix socket, or NULL */
+    const char *port_file;      /* write the bound TCP port here, or NULL */
+    unsigned workers;
+    size_t max_line;
+    unsigned idle_timeout_s;
+    unsigned max_conns;
+    unsigned query_timeout_ms;
+} server_config;
+
+/* Run until SIGTERM or SIGINT; returns the process exit status. */
+int server_run(const server_config *cfg);
+
+#endif
