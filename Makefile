@@ -50,9 +50,11 @@ obj = $(patsubst %,$(BUILD)/%.o,$(basename $(1)))
 CORE_LIB := $(BUILD)/libccgcore.a
 CLIENT_A := $(BUILD)/libccgsearch.a
 CLIENT_SO := $(BUILD)/libccgsearch.so
+EMBED := $(BUILD)/tests/embed_example
 PROGRAMS := $(BIN)/ccg-indexer $(BIN)/ccg-searchd $(BIN)/ccg-search
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
+.SECONDARY:
 .PHONY: all build deps check demo tests clean bench bench-index eval-entities eval-ranking
 
 all: deps
@@ -63,44 +65,62 @@ deps:
 
 build: $(PROGRAMS) $(CLIENT_A) $(CLIENT_SO)
 
-tests: build $(UNIT_TESTS)
+tests: build $(UNIT_TESTS) $(EMBED)
+
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	@$(if $(V),true,echo "  CC   $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
 $(BUILD)/%.o: %.cc
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	@$(if $(V),true,echo "  CXX  $<")
+	$(Q)$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
 $(CORE_LIB): $(call obj,$(LIB_SRC) $(SHIM_SRC))
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(CLIENT_A): $(call obj,$(CLIENT_SRC))
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(CLIENT_SO): $(call obj,$(CLIENT_SRC)) lib/libccgsearch.map
-	$(CC) -shared $(LDFLAGS) -Wl,--version-script=lib/libccgsearch.map \
-	    -Wl,-soname,libccgsearch.so.1 -o $@ $(call obj,$(CLIENT_SRC)) $(PKG_LIBS)
+	@$(if $(V),true,echo "  LINK $@")
+	$(Q)$(CC) -shared $(LDFLAGS) -Wl,--version-script=lib/libccgsearch.map \
+	    -Wl,-soname,libccgsearch.so.1 -o $@.1 $(call obj,$(CLIENT_SRC)) -ljansson
+	@ln -sf libccgsearch.so.1 $@
+
+# The embedding example sees only the public header and the shared library.
+$(EMBED): tests/embed/embed_example.c $(CLIENT_SO)
+	@mkdir -p $(@D)
+	@$(if $(V),true,echo "  LINK $@")
+	$(Q)$(CC) -std=c11 $(OPT) $(WARN) -Iinclude -o $@ $< $(LDFLAGS) \
+	    -L$(BUILD) -lccgsearch -Wl,-rpath,$(abspath $(BUILD))
 
 # The programs link with the C++ driver because the shim needs libstdc++.
 $(BIN)/ccg-indexer: $(call obj,$(INDEXER_SRC)) $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(if $(V),true,echo "  LINK $@")
+	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BIN)/ccg-searchd: $(call obj,$(SEARCHD_SRC)) $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
+	@$(if $(V),true,echo "  LINK $@")
+	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
 
 $(BIN)/ccg-search: $(call obj,$(CLI_SRC)) $(CLIENT_A)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(if $(V),true,echo "  LINK $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CORE_LIB) $(CLIENT_A) $(call obj,indexer/docbuild.c)
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CORE_LIB) $(CLIENT_A)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lpthread -lm
+	@$(if $(V),true,echo "  LINK $@")
+	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lpthread -lm
 
 check: deps
 	@$(MAKE) --no-print-directory tests

@@ -476,7 +476,10 @@ static qnode *parse_and(parser *p)
         }
     }
     if (nm + ns + nn == 0) {
-        perr(p, p->cur.col, "%sa term is missing", "");
+        if (p->cur.t == T_RPAREN && p->depth == 0)
+            perr(p, p->cur.col, "%sunexpected ')'", "");
+        else
+            perr(p, p->cur.col, "%sa term is missing", "");
         goto fail;
     }
     if (nm == 1 && ns == 0 && nn == 0)

@@ -1,0 +1,235 @@
+"""Test harness for the integration tests: real binaries, real protocol.
+
+Each test file registers functions with @test and calls run() at the end;
+results are printed as TAP ("ok 3 - name" / "not ok 3 - name") so that
+scripts/check can count them.  The binaries come from $CCG_BIN (default
+bin/), so the same tests run against the sanitizer build.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.abspath(os.path.join(ROOT, os.environ.get("CCG_BIN", "bin")))
+SHARED = os.path.abspath(os.path.join(ROOT, "..", "shared"))
+SEEDS = os.path.join(SHARED, "corpora", "seeds")
+CORPORA = os.path.join(SHARED, "corpora")
+
+_tests = []
+
+
+def test(fn):
+    _tests.append(fn)
+    return fn
+
+
+def binary(name):
+    return os.path.join(BIN, name)
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, msg="check failed"):
+    if not cond:
+        raise Failure(msg)
+
+
+def eq(got, want, what="value"):
+    if got != want:
+        raise Failure("%s: got %r, want %r" % (what, got, want))
+
+
+def tmpdir():
+    d = tempfile.mkdtemp(prefix="ccgtest-")
+    _cleanup.append(lambda: shutil.rmtree(d, ignore_errors=True))
+    return d
+
+
+_cleanup = []
+
+
+def run_indexer(*args, stdin=None, check_status=True, timeout=300):
+    """Run ccg-indexer; returns CompletedProcess with text stdout/stderr."""
+    p = subprocess.run([binary("ccg-indexer")] + list(args), input=stdin,
+                       capture_output=True, timeout=timeout)
+    p.out = p.stdout.decode("utf-8", "replace")
+    p.err = p.stderr.decode("utf-8", "replace")
+    if check_status and p.returncode != 0:
+        raise Failure("ccg-indexer %s exited %d: %s" % (" ".join(args), p.returncode, p.err[-2000:]))
+    return p
+
+
+def extract(*paths):
+    """ccg-indexer --extract: one dict per document, by id."""
+    p = run_indexer("--extract", *paths)
+    docs = {}
+    for line in p.out.splitlines():
+        d = json.loads(line)
+        docs[d["id"]] = d
+    return docs
+
+
+class Daemon:
+    """ccg-searchd on an ephemeral port, read from its port file."""
+
+    def __init__(self, index, *extra, env=None):
+        self.dir = tmpdir()
+        self.port_file = os.path.join(self.dir, "port")
+        self.log_path = os.path.join(self.dir, "searchd.log")
+        self.log = open(self.log_path, "wb")
+        args = [binary("ccg-searchd"), "--index", index, "--listen", "127.0.0.1:0",
+                "--port-file", self.port_file] + list(extra)
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log,
+                                     env=dict(os.environ, **(env or {})))
+        deadline = time.time() + 30
+        while not os.path.exists(self.port_file):
+            if self.proc.poll() is not None:
+                raise Failure("ccg-searchd exited %d at start: %s" % (self.proc.returncode, self.logtext()))
+            if time.time() > deadline:
+                self.proc.kill()
+                raise Failure("ccg-searchd did not start")
+            time.sleep(0.02)
+        with open(self.port_file) as f:
+            self.port = int(f.read().strip())
+        _cleanup.append(self.kill)
+
+    def logtext(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def connect(self, timeout=30):
+        return Conn(self.port, timeout)
+
+    def ask(self, line, timeout=30):
+        with self.connect(timeout) as c:
+            return c.ask(line)
+
+    def stop(self, timeout=30):
+        """SIGTERM; returns the exit status (0 expected: clean, no leaks)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise Failure("ccg-searchd did not stop on SIGTERM")
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+class Conn:
+    """One protocol connection with line buffering."""
+
+    def __init__(self, port, timeout=30):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buf = b""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.close()
+
+    def close(self):
+        self.sock.close()
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        self.sock.sendall(data)
+
+    def readline(self):
+        """One answer line (bytes, without LF); b"" when the server closed."""
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                rest, self.buf = self.buf, b""
+                return rest
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line
+
+    def answer(self):
+        line = self.readline()
+        check(line, "connection closed without an answer")
+        return json.loads(line)
+
+    def ask(self, line):
+        self.send(line + "\n")
+        return self.answer()
+
+    def closed(self, wait=5):
+        """True when the server has closed the connection."""
+        self.sock.settimeout(wait)
+        try:
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    return True
+                self.buf += chunk
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+        except socket.timeout:
+            return False
+
+
+def search(d, query):
+    a = d.ask("SEARCH " + query if isinstance(query, str) else "SEARCH " + json.dumps(query))
+    check(a.get("ok"), "search failed: %r" % a)
+    return a
+
+
+def ids(answer):
+    return [h["id"] for h in answer["hits"]]
+
+
+def indexed_seeds():
+    """A fresh index of the seed corpus (made once per test file)."""
+    global _seed_index
+    if _seed_index is None:
+        _seed_index = os.path.join(tmpdir(), "index")
+        run_indexer("--index", _seed_index, SEEDS)
+    return _seed_index
+
+
+_seed_index = None
+
+
+def run():
+    """Run the registered tests and print TAP."""
+    print("1..%d" % len(_tests), flush=True)
+    failed = 0
+    for n, fn in enumerate(_tests, 1):
+        name = fn.__name__
+        t0 = time.time()
+        try:
+            fn()
+            print("ok %d - %s (%.2fs)" % (n, name, time.time() - t0), flush=True)
+        except Exception as e:  # noqa: BLE001 - every failure is reported
+            failed += 1
+            print("not ok %d - %s" % (n, name), flush=True)
+            detail = str(e) if isinstance(e, Failure) else traceback.format_exc()
+            for line in detail.splitlines()[-30:]:
+                print("#   " + line, flush=True)
+    for fn in reversed(_cleanup):
+        try:
+            fn()
+        except Exception:  # noqa: BLE001
+            pass
+    sys.exit(1 if failed else 0)
