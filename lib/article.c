@@ -103,14 +103,21 @@ static const char *trim(const char *s, size_t *len)
 }
 
 /* Copy one raw line, dropping markdown emphasis (**) and the angle brackets
- * of <https://...> links, and collapsing runs of spaces. */
+ * of <https://...> links, making no-break and other wide spaces plain, and
+ * collapsing runs of spaces. */
 static char *clean_line(const char *s, size_t len, size_t *outlen)
 {
     char *o = malloc(len + 1);
-    size_t n = 0;
+    size_t n = 0, w;
     if (!o)
         return NULL;
     for (size_t i = 0; i < len; i++) {
+        if ((w = wide_space(s + i, len - i))) {
+            i += w - 1;
+            if (n == 0 || o[n - 1] != ' ')
+                o[n++] = ' ';
+            continue;
+        }
         if (s[i] == '*' && i + 1 < len && s[i + 1] == '*') {
             i++;
             continue;
@@ -373,7 +380,12 @@ static bool date_line(const char *s, size_t len, char out[11])
         return false;
     size_t rl = len - i - n;
     const char *rest = trim(s + i + n, &rl);
-    if (rl == 0 || rest[0] == '|')
+    /* Only the part before a '|' matters: "date | By ... | Posted in". */
+    const char *bar = memchr(rest, '|', rl);
+    if (bar)
+        rl = (size_t)(bar - rest);
+    rest = trim(rest, &rl);
+    if (rl == 0)
         return true;
     /* A time after the date: "11:59 BST", "- 13:15", "at 10am". */
     return rl <= 24 && (memchr(rest, ':', rl) != NULL ||
@@ -650,6 +662,7 @@ static const char *parse_lines(const char *text, size_t len, ccg_article *a)
     size_t seen = 0;
     char date[11];
     const line *first_bullet = NULL;
+    line *title_line = NULL;          /* the line the title came from */
     bool title_given = a->title != NULL;
 
     if (!split_lines(text, len, &ls))
@@ -661,7 +674,7 @@ static const char *parse_lines(const char *text, size_t len, ccg_article *a)
         if (l->kind == K_BLANK)
             continue;
         seen++;
-        if (breadcrumb(l->s, l->len)) {
+        if (is_chrome(l->s, l->len) || breadcrumb(l->s, l->len)) {
             l->kind = K_DROP;
             continue;
         }
@@ -689,6 +702,7 @@ static const char *parse_lines(const char *text, size_t len, ccg_article *a)
         }
         if (title_given && same_text_ci(l->s, l->len, a->title)) {
             l->kind = K_DROP;               /* the headline, repeated */
+            title_line = l;
             continue;
         }
         char *rep = report_of(l->s, l->len);
@@ -712,6 +726,7 @@ static const char *parse_lines(const char *text, size_t len, ccg_article *a)
             if (!(a->title = make_title(l->s, l->len)))
                 goto out;
             l->kind = K_DROP;
+            title_line = l;
         }
     }
 
@@ -726,6 +741,15 @@ static const char *parse_lines(const char *text, size_t len, ccg_article *a)
         }
         if (!a->source)
             a->source = stated_publisher(l->s, l->len);
+    }
+
+    /* A text that is only its headline keeps it as its body. */
+    if (title_line) {
+        bool any = false;
+        for (size_t i = 0; i < ls.n && !any; i++)
+            any = ls.v[i].kind == K_TEXT;
+        if (!any)
+            title_line->kind = K_TEXT;
     }
 
     /* The body: kept lines, one blank line between paragraphs. */

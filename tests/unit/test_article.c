@@ -1,0 +1,187 @@
+/* Unit tests of article parsing: dates, titles, publishers, chrome. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "article.h"
+
+#include <string.h>
+
+static const char *date(const char *s)
+{
+    static char out[11];
+    size_t n = ccg_parse_date(s, strlen(s), out);
+    return n ? out : "none";
+}
+
+static void dates_in_the_forms_articles_write_them(void **state)
+{
+    (void)state;
+    assert_string_equal(date("12th December 2018"), "2018-12-12");
+    assert_string_equal(date("21 JANUARY 2019"), "2019-01-21");
+    assert_string_equal(date("21/01/2019"), "2019-01-21");
+    assert_string_equal(date("2019-01-21"), "2019-01-21");
+    assert_string_equal(date("15 Sep 2017"), "2017-09-15");
+    assert_string_equal(date("1st of April 2019"), "2019-04-01");
+    assert_string_equal(date("Friday, August 30, 2019 - 13:15"), "2019-08-30");
+    assert_string_equal(date("Tuesday 11 December 2018"), "2018-12-11");
+    assert_string_equal(date("3 Sept. 2020"), "2020-09-03");
+}
+
+static void impossible_dates_are_not_dates(void **state)
+{
+    (void)state;
+    assert_string_equal(date("31/02/2019"), "none");
+    assert_string_equal(date("29 February 2019"), "none");
+    assert_string_equal(date("29 February 2020"), "2020-02-29");
+    assert_string_equal(date("32 January 2019"), "none");
+    assert_string_equal(date("2019-13-01"), "none");
+    assert_string_equal(date("April 2020"), "none");        /* no day */
+    assert_string_equal(date("12 Decembre 2018"), "none");
+    assert_string_equal(date("2019-01-211"), "none");
+    assert_string_equal(date("1.1million"), "none");
+}
+
+static ccg_article parse(const char *text)
+{
+    ccg_article a;
+    const char *why = ccg_article_from_text("t", text, strlen(text), &a);
+    assert_null(why);
+    return a;
+}
+
+static void news_page_shape(void **state)
+{
+    (void)state;
+    ccg_article a = parse(
+        "Home > News > Archive > Board agrees merger\n\n"
+        "Board agrees merger\n\n"
+        "4th March 2019 | By Communications Team | Posted in\n\n"
+        "The governing body agreed the merger on 1 April 2020.\n\n"
+        "No Comments\n\nNo comments yet.\n\nLeave a comment");
+    assert_string_equal(a.title, "Board agrees merger");
+    assert_string_equal(a.date, "2019-03-04");
+    assert_null(a.source);
+    assert_string_equal(a.body, "The governing body agreed the merger on 1 April 2020.");
+    ccg_article_clear(&a);
+}
+
+static void standfirst_bullets_give_the_title(void **state)
+{
+    (void)state;
+    ccg_article a = parse(
+        "\xE2\x80\xA2 Plans for a single officer have stalled\n"
+        "  \xE2\x80\xA2 One CCG has concerns\n\n"
+        "Plans to appoint a joint officer stalled in June 2018.\n");
+    assert_string_equal(a.title, "Plans for a single officer have stalled");
+    assert_null(a.date);                        /* a date in the story is not the date */
+    assert_non_null(strstr(a.body, "One CCG has concerns"));
+    ccg_article_clear(&a);
+}
+
+static void report_shape_with_capitals(void **state)
+{
+    (void)state;
+    ccg_article a = parse(
+        "\n\nJOINT SCRUTINY COMMITTEE:\n21 JANUARY 2019\n\n"
+        "**REPORT OF NHS WEST LEICESTERSHIRE CCG AND NHS\nLEICESTER CITY CCG**\n\n"
+        "UPDATE ON THE CCGS' STRUCTURE\n\nPurpose of report\n\n"
+        "The purpose of this report is to update the committee.\n");
+    assert_string_equal(a.title, "Update on the CCGs' Structure");
+    assert_string_equal(a.date, "2019-01-21");
+    assert_string_equal(a.source, "NHS West Leicestershire CCG and NHS Leicester City CCG");
+    assert_null(strstr(a.body, "**"));
+    ccg_article_clear(&a);
+}
+
+static void stated_publisher_and_social_chrome(void **state)
+{
+    (void)state;
+    ccg_article a = parse(
+        "Wanted: single executive\n\n"
+        "This is an edited version of an article first published in the Health Service Journal.\n\n"
+        "The CCGs will advertise in November.\n\n"
+        "Don\xE2\x80\x99t forget to follow us on Twitter, or connect with us on LinkedIn!\n\n"
+        "Be the first to comment\n\nLeave a Reply");
+    assert_string_equal(a.title, "Wanted: single executive");
+    assert_string_equal(a.source, "Health Service Journal");
+    assert_null(strstr(a.body, "Twitter"));
+    assert_null(strstr(a.body, "Reply"));
+    assert_null(strstr(a.body, "first to comment"));
+    assert_non_null(strstr(a.body, "advertise in November"));
+    ccg_article_clear(&a);
+}
+
+static void chrome_only_is_an_empty_body(void **state)
+{
+    (void)state;
+    ccg_article a;
+    const char *t = "No Comments\n\nLeave a comment\n";
+    const char *why = ccg_article_from_text("t", t, strlen(t), &a);
+    assert_non_null(why);
+    assert_string_equal(why, "empty body");
+    t = "  \n\n\t\n";
+    why = ccg_article_from_text("t", t, strlen(t), &a);
+    assert_non_null(why);
+    assert_string_equal(why, "empty body");
+}
+
+static void json_record_fields(void **state)
+{
+    (void)state;
+    ccg_article a;
+    char err[200];
+    const char *rec = "{\"id\":42,\"title\":\"  A title \",\"date\":\"2019-01-21T10:00:00Z\","
+                      "\"source\":\"HSJ\",\"url\":\"https://x\",\"text\":\"date 2018-01-01 Body.\","
+                      "\"extra\":[1,2]}";
+    assert_null(ccg_article_from_json(rec, strlen(rec), "line-1", &a, err, sizeof err));
+    assert_string_equal(a.id, "42");
+    assert_string_equal(a.title, "A title");
+    assert_string_equal(a.date, "2019-01-21");  /* the field wins over the marker */
+    assert_string_equal(a.source, "HSJ");
+    assert_string_equal(a.url, "https://x");
+    assert_string_equal(a.body, "Body.");
+    ccg_article_clear(&a);
+
+    rec = "{\"body\":\"Only a body.\"}";
+    assert_null(ccg_article_from_json(rec, strlen(rec), "line-7", &a, err, sizeof err));
+    assert_string_equal(a.id, "line-7");
+    assert_string_equal(a.title, "Only a body");
+    assert_null(a.date);
+    ccg_article_clear(&a);
+}
+
+static void bad_json_records(void **state)
+{
+    (void)state;
+    ccg_article a;
+    char err[200];
+    static const char *const bad[] = {
+        "{\"id\":\"x\",\"body\":\"", "[1]", "{\"id\":\"x\"}", "{\"id\":\"x\",\"body\":\"\"}",
+        "{\"id\":\"x\",\"body\":7}", "{\"id\":[1],\"body\":\"b\"}", "{\"id\":\"x\",\"title\":3,\"body\":\"b\"}",
+        "{\"id\":\"x\",\"body\":\"a\\u0000b\"}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *why = ccg_article_from_json(bad[i], strlen(bad[i]), "f", &a, err, sizeof err);
+        assert_non_null(why);
+        assert_true(strlen(why) > 0);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(dates_in_the_forms_articles_write_them),
+        cmocka_unit_test(impossible_dates_are_not_dates),
+        cmocka_unit_test(news_page_shape),
+        cmocka_unit_test(standfirst_bullets_give_the_title),
+        cmocka_unit_test(report_shape_with_capitals),
+        cmocka_unit_test(stated_publisher_and_social_chrome),
+        cmocka_unit_test(chrome_only_is_an_empty_body),
+        cmocka_unit_test(json_record_fields),
+        cmocka_unit_test(bad_json_records),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
