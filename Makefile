@@ -36,8 +36,11 @@ CPPFLAGS := -Iinclude -Ilib -Iindexer -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809
 CFLAGS := -std=c11 $(OPT) -g $(WARN) -fPIC -fvisibility=hidden
 CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) -fPIC -fvisibility=hidden
 
-LIB_SRC := lib/analyze.c lib/article.c lib/engine.c lib/entities.c lib/extract.c \
-           lib/indexdir.c lib/protocol.c lib/query.c lib/schema.c lib/snippet.c lib/util.c
+LIB_SRC := lib/analyze.c lib/article.c lib/data.c lib/engine.c lib/entities.c lib/extract.c \
+           lib/gazetteer.c lib/indexdir.c lib/protocol.c lib/query.c lib/schema.c lib/snippet.c \
+           lib/strmap.c lib/util.c
+DATA_FILES := data/ccg_gazetteer.tsv data/ccg_aliases.tsv data/roles.tsv data/places.tsv \
+              data/orgs.tsv data/first_names.txt
 SHIM_SRC := lib/xapian_shim.cc
 CLIENT_SRC := lib/client.c
 INDEXER_SRC := indexer/main.c indexer/docbuild.c
@@ -51,6 +54,7 @@ CORE_LIB := $(BUILD)/libccgcore.a
 CLIENT_A := $(BUILD)/libccgsearch.a
 CLIENT_SO := $(BUILD)/libccgsearch.so
 EMBED := $(BUILD)/tests/embed_example
+EXTRACT_SPEED := $(BUILD)/bench/extract_speed
 PROGRAMS := $(BIN)/ccg-indexer $(BIN)/ccg-searchd $(BIN)/ccg-search
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
@@ -79,6 +83,9 @@ $(BUILD)/%.o: %.cc
 	@mkdir -p $(@D)
 	@$(if $(V),true,echo "  CXX  $<")
 	$(Q)$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+# The data files are built into lib/data.o (.incbin).
+$(BUILD)/lib/data.o: $(DATA_FILES)
 
 $(CORE_LIB): $(call obj,$(LIB_SRC) $(SHIM_SRC))
 	@rm -f $@
@@ -121,6 +128,22 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CORE_LIB) $(CLIENT_A)
 	@mkdir -p $(@D)
 	@$(if $(V),true,echo "  LINK $@")
 	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lpthread -lm
+
+$(EXTRACT_SPEED): $(call obj,bench/extract_speed.c) $(CORE_LIB)
+	@mkdir -p $(@D)
+	@$(if $(V),true,echo "  LINK $@")
+	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Entity extraction scored against the gold files, and its speed.
+eval-entities: deps
+	@$(MAKE) --no-print-directory build $(EXTRACT_SPEED)
+	@scripts/eval-entities
+
+# Indexing speed against Xapian's scriptindex on the news corpus.
+bench-index: deps
+	@scripts/install-deps --bench
+	@$(MAKE) --no-print-directory build
+	@bench/bench-index $(BENCH_ARGS)
 
 check: deps
 	@$(MAKE) --no-print-directory tests

@@ -788,6 +788,7 @@ static const char *parse_lines(const char *text, size_t len, ccg_article *a)
             goto out;
         }
     }
+    a->title_in_text = title_line && title_line->kind == K_DROP;
     a->body_len = body.len;
     a->body = ccg_buf_take(&body);
     why = a->body ? NULL : "out of memory";

@@ -10,6 +10,7 @@
 #ifndef CCG_ARTICLE_H
 #define CCG_ARTICLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct ccg_article {
@@ -20,6 +21,7 @@ typedef struct ccg_article {
     char *url;          /* or NULL */
     char *body;         /* cleaned text: paragraphs separated by "\n\n" */
     size_t body_len;
+    bool title_in_text; /* the title is a line of the text, not in body */
 } ccg_article;
 
 /* Parse a plain-text article held in text[0..len) (valid UTF-8).  id is

@@ -1,17 +1,1776 @@
-/* Entity extraction; see extract.h.  The rules arrive with the gazetteers
- * (issue 4); until then an article has no entities. */
+/* Entity extraction; see extract.h.
+ *
+ * The text is cut into tokens that keep their case, then recognisers run
+ * in order of confidence, each claiming the tokens it uses so later ones
+ * cannot reuse them:
+ *   1. CCGs: a gazetteer name followed by "CCG(s)" / "Clinical
+ *      Commissioning Group(s)", lists before a plural ("Nene and Corby
+ *      CCGs", "North, South and West Norfolk CCGs"), lists after one ("the
+ *      CCGs of Erewash, Hardwick, ..."), and "NHS <name>" where the
+ *      sentence speaks of CCGs;
+ *   2. organisations: the known-organisation gazetteer, then capitalised
+ *      names ending in a head word (Trust, Council, Hospital, Committee...);
+ *   3. people: capitalised names with a title (Dr, Professor...), a known
+ *      given name, or a role right beside them;
+ *   4. roles: the vocabulary, qualifiers dropped, and patterns ("director
+ *      of X", "X director", "chief X officer");
+ *   5. places: the place gazetteer on the tokens nobody claimed.
+ * Then relations: who holds which role where, from the patterns a
+ * sentence states them in ("X, clinical chair of Y CCG", "Y CCG chief
+ * executive X", "X ... as the accountable officer for Y").
+ */
 #include "extract.h"
 #include "analyze.h"
+#include "gazetteer.h"
+#include "schema.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest normalised form kept for a token. */
+#define NORM_MAX 48
+/* Widest window, in tokens, a gazetteer name may span. */
+#define MAX_SPAN 16
+/* Longest person name in words (titles not counted). */
+#define MAX_NAME_WORDS 4
+
+enum {
+    T_WORD = 1 << 0,
+    T_CAP = 1 << 1,         /* first letter upper case */
+    T_UPPER = 1 << 2,       /* every letter upper case, two or more letters */
+    T_DIGIT = 1 << 3,
+    T_HYPHEN = 1 << 4,      /* a hyphen joining two words */
+    T_POSS = 1 << 5,        /* a possessive 's or ' */
+    T_PUNCT = 1 << 6,
+    T_SENT = 1 << 7,        /* first token of its sentence */
+    T_LINE = 1 << 8,        /* first token of its line */
+};
+
+typedef struct tok {
+    size_t a, b;            /* bytes of the text */
+    char norm[NORM_MAX];    /* lower-case word, or the punctuation mark */
+    unsigned f;
+    int sent;               /* sentence number */
+    int owner;              /* mention that claimed it, or -1 */
+} tok;
+
+/* M_GROUP claims words that name no entity of their own ("Kent and Medway
+ * CCGs" is a group of CCGs, and its places are not places here). */
+enum mkind { M_CCG, M_ORG, M_PERSON, M_ROLE, M_PLACE, M_GROUP };
+
+typedef struct mention {
+    enum mkind kind;
+    size_t a, b;            /* tokens [a, b) */
+    char *value;            /* canonical display value (owned) */
+} mention;
+
+typedef struct ex {
+    const ccg_gaz *g;
+    const char *text;
+    size_t len;
+    tok *t;
+    size_t n, cap;
+    mention *m;
+    size_t nm, capm;
+    bool oom;
+} ex;
+
+/* --- tokens --------------------------------------------------------------- */
+
+static bool is_word_byte(unsigned char c)
+{
+    return isalnum(c) || c >= 0x80;
+}
+
+/* Length of a curly or straight apostrophe at s (0 if none). */
+static size_t apostrophe(const char *s, size_t len)
+{
+    if (len >= 1 && s[0] == '\'')
+        return 1;
+    if (len >= 3 && (unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
+        ((unsigned char)s[2] == 0x99 || (unsigned char)s[2] == 0x98))
+        return 3;
+    return 0;
+}
+
+/* Punctuation we keep as tokens, by its UTF-8 bytes: returns its length and
+ * writes the ASCII stand-in. */
+static size_t punct(const char *s, size_t len, char *out)
+{
+    unsigned char c = (unsigned char)s[0];
+    if (c < 0x80) {
+        if (strchr(",.;:()[]\"&/!?|-", c)) {
+            out[0] = (char)c;
+            out[1] = '\0';
+            return 1;
+        }
+        return 0;
+    }
+    if (len >= 3 && c == 0xE2 && (unsigned char)s[1] == 0x80) {
+        switch ((unsigned char)s[2]) {
+        case 0x93: case 0x94: strcpy(out, "--"); return 3;      /* – — */
+        case 0x9C: case 0x9D: strcpy(out, "\""); return 3;      /* “ ” */
+        case 0x98: case 0x99: strcpy(out, "'"); return 3;       /* ‘ ’ */
+        case 0xA2: strcpy(out, "*"); return 3;                  /* • */
+        default: return 0;
+        }
+    }
+    return 0;
+}
+
+static tok *add_tok(ex *x, size_t a, size_t b, unsigned f)
+{
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 512;
+        tok *t = realloc(x->t, cap * sizeof *t);
+        if (!t) {
+            x->oom = true;
+            return NULL;
+        }
+        x->t = t;
+        x->cap = cap;
+    }
+    tok *t = &x->t[x->n++];
+    memset(t, 0, sizeof *t);
+    t->a = a;
+    t->b = b;
+    t->f = f;
+    t->owner = -1;
+    return t;
+}
+
+/* Abbreviations whose full stop does not end a sentence. */
+static bool abbrev(const char *norm)
+{
+    static const char *const list[] = { "dr", "mr", "mrs", "ms", "prof", "st", "cllr", "rev",
+                                        "no", "vs", "etc", "e.g", "i.e", "co", "ltd", NULL };
+    for (int k = 0; list[k]; k++)
+        if (strcmp(norm, list[k]) == 0)
+            return true;
+    return strlen(norm) == 1;               /* an initial: "J. Smith" */
+}
+
+static void word_norm(ex *x, tok *t)
+{
+    const char *s = x->text + t->a;
+    size_t n = t->b - t->a;
+    bool ascii = true;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            ascii = false;
+    if (ascii && n < NORM_MAX) {
+        for (size_t i = 0; i < n; i++)
+            t->norm[i] = (char)tolower((unsigned char)s[i]);
+        t->norm[n] = '\0';
+        return;
+    }
+    char *k = ccg_normalize_key(s, n);
+    if (!k) {
+        x->oom = true;
+        return;
+    }
+    size_t kl = strlen(k);
+    if (kl >= NORM_MAX)
+        kl = NORM_MAX - 1;
+    memcpy(t->norm, k, kl);
+    t->norm[kl] = '\0';
+    free(k);
+}
+
+static void tokenize(ex *x)
+{
+    const char *s = x->text;
+    size_t len = x->len, i = 0;
+    int sent = 0;
+    bool new_sent = true, new_line = true;
+
+    while (i < len && !x->oom) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n') {
+            sent++;
+            new_sent = new_line = true;
+            i++;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\r') {
+            i++;
+            continue;
+        }
+        char p[4];
+        size_t pl;
+        if (is_word_byte(c) && !(c >= 0xE2 && punct(s + i, len - i, p))) {
+            size_t a = i;
+            while (i < len) {
+                unsigned char d = (unsigned char)s[i];
+                size_t ap;
+                if (d >= 0x80 && punct(s + i, len - i, p) && !apostrophe(s + i, len - i))
+                    break;
+                if (is_word_byte(d) && !(d >= 0x80 && apostrophe(s + i, len - i))) {
+                    i++;
+                    continue;
+                }
+                /* An apostrophe between letters belongs to the word
+                 * (O’Brien), except a possessive 's at its end. */
+                if ((ap = apostrophe(s + i, len - i)) && i + ap < len &&
+                    is_word_byte((unsigned char)s[i + ap]) &&
+                    !((s[i + ap] == 's' || s[i + ap] == 'S') &&
+                      (i + ap + 1 == len || !is_word_byte((unsigned char)s[i + ap + 1])))) {
+                    i += ap;
+                    continue;
+                }
+                break;
+            }
+            tok *t = add_tok(x, a, i, T_WORD);
+            if (!t)
+                return;
+            word_norm(x, t);
+            unsigned char f0 = (unsigned char)s[a];
+            int letters = 0, upper = 0;
+            for (size_t k = a; k < i; k++) {
+                if (isalpha((unsigned char)s[k])) {
+                    letters++;
+                    if (isupper((unsigned char)s[k]))
+                        upper++;
+                }
+                if (isdigit((unsigned char)s[k]))
+                    t->f |= T_DIGIT;
+            }
+            if (isupper(f0) || (f0 >= 0x80 && t->norm[0] && strncmp(x->text + a, t->norm, 1) != 0))
+                t->f |= T_CAP;
+            if (letters >= 2 && upper == letters)
+                t->f |= T_UPPER;
+            t->sent = sent;
+            if (new_sent)
+                t->f |= T_SENT;
+            if (new_line)
+                t->f |= T_LINE;
+            new_sent = new_line = false;
+            /* A possessive right after the word. */
+            size_t ap = apostrophe(s + i, len - i);
+            if (ap && i + ap < len && (s[i + ap] == 's' || s[i + ap] == 'S') &&
+                (i + ap + 1 == len || !is_word_byte((unsigned char)s[i + ap + 1]))) {
+                tok *q = add_tok(x, i, i + ap + 1, T_POSS);
+                if (!q)
+                    return;
+                strcpy(q->norm, "'s");
+                q->sent = sent;
+                i += ap + 1;
+            } else if (ap && i > a && (s[i - 1] == 's' || s[i - 1] == 'S') &&
+                       (i + ap == len || !is_word_byte((unsigned char)s[i + ap]))) {
+                tok *q = add_tok(x, i, i + ap, T_POSS);          /* CCGs’ */
+                if (!q)
+                    return;
+                strcpy(q->norm, "'s");
+                q->sent = sent;
+                i += ap;
+            }
+            continue;
+        }
+        if ((pl = punct(s + i, len - i, p))) {
+            unsigned f = T_PUNCT;
+            /* A hyphen between two words joins them. */
+            if (p[0] == '-' && p[1] == '\0' && i > 0 && is_word_byte((unsigned char)s[i - 1]) &&
+                i + 1 < len && is_word_byte((unsigned char)s[i + 1]))
+                f |= T_HYPHEN;
+            tok *t = add_tok(x, i, i + pl, f);
+            if (!t)
+                return;
+            strcpy(t->norm, p);
+            t->sent = sent;
+            i += pl;
+            /* Sentence ends: . ! ? followed by a blank. */
+            if ((p[0] == '.' || p[0] == '!' || p[0] == '?') && (i >= len || s[i] == ' ' || s[i] == '\n')) {
+                bool ab = p[0] == '.' && x->n >= 2 && (x->t[x->n - 2].f & T_WORD) &&
+                          abbrev(x->t[x->n - 2].norm);
+                if (!ab) {
+                    sent++;
+                    new_sent = true;
+                }
+            }
+            continue;
+        }
+        i++;        /* other symbols: skip */
+    }
+}
+
+static bool word(const ex *x, size_t i)
+{
+    return i < x->n && (x->t[i].f & T_WORD);
+}
+
+static bool is(const ex *x, size_t i, const char *norm)
+{
+    return i < x->n && strcmp(x->t[i].norm, norm) == 0;
+}
+
+static bool cap(const ex *x, size_t i)
+{
+    return word(x, i) && (x->t[i].f & T_CAP);
+}
+
+static bool free_tok(const ex *x, size_t i)
+{
+    return i < x->n && x->t[i].owner < 0;
+}
+
+static bool span_free(const ex *x, size_t a, size_t b)
+{
+    for (size_t i = a; i < b; i++)
+        if (x->t[i].owner >= 0)
+            return false;
+    return true;
+}
+
+/* Tokens a name may contain without them being words of its key. */
+static bool skippable(const tok *t)
+{
+    return (t->f & (T_HYPHEN | T_POSS)) != 0 || strcmp(t->norm, "/") == 0;
+}
+
+/* The key of tokens [a, b): words joined by spaces, "&" as "and",
+ * hyphens and possessives skipped, commas skipped when allowed.  False
+ * when another token is in the way or the key is too long. */
+static bool span_key(const ex *x, size_t a, size_t b, bool commas, char *key, size_t cap)
+{
+    size_t n = 0;
+    key[0] = '\0';
+    for (size_t i = a; i < b; i++) {
+        const tok *t = &x->t[i];
+        const char *w = t->norm;
+        if (skippable(t))
+            continue;
+        /* An acronym in brackets inside a name: "North East and West (NEW)
+         * Devon". */
+        if (strcmp(w, "(") == 0 && i + 2 < b && (x->t[i + 1].f & T_UPPER) &&
+            strcmp(x->t[i + 2].norm, ")") == 0) {
+            i += 2;
+            continue;
+        }
+        if (t->f & T_PUNCT) {
+            if (strcmp(w, "&") == 0)
+                w = "and";
+            else if (commas && strcmp(w, ",") == 0)
+                continue;
+            else
+                return false;
+        }
+        size_t wl = strlen(w);
+        if (n + wl + 2 > cap)
+            return false;
+        if (n)
+            key[n++] = ' ';
+        memcpy(key + n, w, wl + 1);
+        n += wl;
+    }
+    return n > 0 && !skippable(&x->t[a]) && !skippable(&x->t[b - 1]);
+}
+
+/* The longest name of table t starting at token i and ending by limit;
+ * returns its end (exclusive), or i when none, and the name index. */
+static size_t match_at(const ex *x, const ccg_table *t, size_t i, size_t limit, int *idx)
+{
+    char key[512];
+    size_t n = 0, best = i;
+    if (!word(x, i))
+        return i;
+    key[0] = '\0';
+    for (size_t j = i; j < limit && j < i + MAX_SPAN; j++) {
+        const tok *k = &x->t[j];
+        const char *w = k->norm;
+        if (skippable(k))
+            continue;
+        if (k->f & T_PUNCT) {
+            if (strcmp(w, "&") != 0)
+                break;
+            w = "and";
+        }
+        size_t wl = strlen(w);
+        if (n + wl + 2 > sizeof key)
+            break;
+        if (n)
+            key[n++] = ' ';
+        memcpy(key + n, w, wl + 1);
+        n += wl;
+        int v = ccg_strmap_get(&t->keys, key, n);
+        if (v >= 0) {
+            best = j + 1;
+            *idx = v;
+        }
+        if (ccg_strmap_get(&t->prefixes, key, n) < 0)
+            break;
+    }
+    return best;
+}
+
+/* The name of table t spanning exactly tokens [a, b), or -1. */
+static int match_exact(const ex *x, const ccg_table *t, size_t a, size_t b, bool commas)
+{
+    char key[512];
+    if (!span_key(x, a, b, commas, key, sizeof key))
+        return -1;
+    return ccg_strmap_get(&t->keys, key, strlen(key));
+}
+
+/* --- mentions -------------------------------------------------------------- */
+
+static int add_mention(ex *x, enum mkind kind, size_t a, size_t b, const char *value, size_t vlen)
+{
+    if (x->nm == x->capm) {
+        size_t cap = x->capm ? x->capm * 2 : 64;
+        mention *m = realloc(x->m, cap * sizeof *m);
+        if (!m) {
+            x->oom = true;
+            return -1;
+        }
+        x->m = m;
+        x->capm = cap;
+    }
+    char *v = ccg_strndup(value, vlen);
+    if (!v) {
+        x->oom = true;
+        return -1;
+    }
+    int id = (int)x->nm++;
+    x->m[id] = (mention){ kind, a, b, v };
+    for (size_t i = a; i < b; i++)
+        if (x->t[i].owner < 0)
+            x->t[i].owner = id;
+    return id;
+}
+
+static int add_ccg(ex *x, size_t a, size_t b, int idx)
+{
+    const char *name = x->g->ccg.names[idx];
+    return add_mention(x, M_CCG, a, b, name, strlen(name));
+}
+
+/* Words that end an organisation's name. */
+static const char *const org_heads[] = {
+    "trust", "trusts", "council", "councils", "hospital", "hospitals", "infirmary",
+    "committee", "committees", "partnership", "alliance", "board", "commission",
+    "surgery", "practice", "authority", "university", "court", "association",
+    "federation", "network", "agency", "forum", "union", "college", "institute",
+    "department", "fund", "foundation", "police", "service", "services", "system",
+    "group", "acs", "stp", "ics", "ccg", "press", "times", "journal", "star", "news",
+    "post", "echo", "telegraph", "chronicle", "gazette", "herald",
+    "mercury", "argus", "express", "standard", "centre", "cabinet",
+    "parliament", "senate", "programme", "collaborative", "healthwatch", "ltd",
+    "limited", "plc", "company", "society", "consortium", "panel", "pct", "sha", "rha",
+    "lmc", "csu", "clinic", "confederation", NULL,
+};
+
+static bool in_list(const char *const *list, const char *w)
+{
+    for (int k = 0; list[k]; k++)
+        if (strcmp(list[k], w) == 0)
+            return true;
+    return false;
+}
+
+static bool role_at(const ex *x, size_t i);
+
+/* --- 1. CCGs ------------------------------------------------------------- */
+
+/* Is there a CCG suffix at token i?  Returns its length in tokens (0: no)
+ * and whether it is plural. */
+static size_t ccg_suffix(const ex *x, size_t i, bool *plural)
+{
+    if (is(x, i, "ccg") || is(x, i, "ccgs")) {
+        *plural = is(x, i, "ccgs");
+        if (is(x, i + 1, "'s") && *plural)
+            return 2;
+        return 1;
+    }
+    if (is(x, i, "clinical") && is(x, i + 1, "commissioning") &&
+        (is(x, i + 2, "group") || is(x, i + 2, "groups"))) {
+        *plural = is(x, i + 2, "groups");
+        return 3;
+    }
+    return 0;
+}
+
+/* The longest CCG name ending exactly at token e (exclusive); sets *start. */
+static int ccg_ending_at(const ex *x, size_t e, bool commas, size_t *start)
+{
+    size_t lo = e > MAX_SPAN ? e - MAX_SPAN : 0;
+    for (size_t a = lo; a < e; a++) {
+        if (!word(x, a) || !free_tok(x, a))
+            continue;
+        int idx = match_exact(x, &x->g->ccg, a, e, commas);
+        if (idx >= 0) {
+            *start = a;
+            return idx;
+        }
+    }
+    return -1;
+}
+
+/* The last words of CCG idx's core name after its first word ("West
+ * Norfolk" -> "norfolk"), for "North, South and West Norfolk". */
+static const char *ccg_tail(const ex *x, size_t a, size_t b, char *buf, size_t cap)
+{
+    char key[512];
+    if (!span_key(x, a, b, false, key, sizeof key))
+        return NULL;
+    const char *sp = strchr(key, ' ');
+    if (!sp)
+        return NULL;
+    snprintf(buf, cap, "%s", sp + 1);
+    return buf;
+}
+
+/* A list item that is only a direction ("North" in "North and South
+ * Norfolk") completed with the tail of another item of the list. */
+static int ccg_with_tail(const ex *x, size_t a, size_t b, const char *tail)
+{
+    char key[512];
+    if (!tail || !span_key(x, a, b, false, key, sizeof key))
+        return -1;
+    size_t n = strlen(key);
+    snprintf(key + n, sizeof key - n, " %s", tail);
+    return ccg_table_find(&x->g->ccg, key);
+}
+
+/* Separator before token e in a list ("," / "and" / "&" / ", and");
+ * returns the index where it starts, or e when there is none. */
+static size_t list_sep_before(const ex *x, size_t e)
+{
+    if (e >= 2 && is(x, e - 1, "and") && is(x, e - 2, ","))
+        return e - 2;
+    if (e >= 1 && (is(x, e - 1, ",") || is(x, e - 1, "and") || is(x, e - 1, "&") ||
+                   is(x, e - 1, ";") || is(x, e - 1, "/")))
+        return e - 1;
+    return e;
+}
+
+/* Names before a CCG suffix at token s: one for "X CCG", a list for
+ * "X, Y and Z CCGs". */
+static bool ccg_list_before(ex *x, size_t s, size_t slen, bool commas);
+
+static void ccgs_before_suffix(ex *x, size_t s, size_t slen, bool plural)
+{
+    size_t e = s, a;
+    if (plural) {
+        /* A merged CCG's name may hold commas ("Eastbourne, Hailsham and
+         * Seaford"); read the list that way first, else comma-separated. */
+        if (!ccg_list_before(x, s, slen, true) && !ccg_list_before(x, s, slen, false) &&
+            ccg_ending_at(x, e, true, &a) >= 0)
+            add_mention(x, M_GROUP, a, s + slen, "", 0);
+        return;
+    }
+    /* "Berkshire West CCG Federation" is another body's name. */
+    if (cap(x, s + slen) && in_list(org_heads, x->t[s + slen].norm))
+        return;
+    if (e > 0 && is(x, e - 1, "nhs"))
+        e--;                                    /* "X NHS Clinical Commissioning Group" */
+    int idx = ccg_ending_at(x, e, true, &a);
+    if (idx < 0)
+        return;
+    if (a > 0 && is(x, a - 1, "nhs"))
+        a--;
+    /* "as a Cheshire CCG": a CCG that does not exist (yet). */
+    if (a > 0 && (is(x, a - 1, "a") || is(x, a - 1, "an")))
+        return;
+    add_ccg(x, a, s + slen, idx);
+}
+
+/* The list of names before a plural suffix at s ("Nene and Corby CCGs");
+ * false (and nothing added) when it has fewer than two names: one name
+ * before "CCGs" names a group ("Kent and Medway CCGs"), not a CCG. */
+static bool ccg_list_before(ex *x, size_t s, size_t slen, bool commas)
+{
+    size_t e = s, a;
+    int idx = ccg_ending_at(x, e, commas, &a);
+    if (idx < 0)
+        return false;
+    if (a > 0 && is(x, a - 1, "nhs"))
+        a--;
+    size_t starts[32], ends[32];
+    int idxs[32], n = 0;
+    char tailbuf[256];
+    const char *tail = ccg_tail(x, a, e, tailbuf, sizeof tailbuf);
+    starts[n] = a;
+    ends[n] = e;
+    idxs[n++] = idx;
+    while (n < 32) {
+        size_t sep = list_sep_before(x, starts[n - 1]);
+        if (sep == starts[n - 1])
+            break;
+        size_t b;
+        int j = ccg_ending_at(x, sep, commas, &b);
+        if (j < 0) {
+            /* "North, South and West Norfolk": a bare direction. */
+            for (b = sep; b > 0 && sep - b < 2 && cap(x, b - 1); b--) {
+                j = ccg_with_tail(x, b - 1, sep, tail);
+                if (j >= 0) {
+                    b--;
+                    break;
+                }
+            }
+            if (j < 0)
+                break;
+        }
+        if (b > 0 && is(x, b - 1, "nhs"))
+            b--;
+        starts[n] = b;
+        ends[n] = sep;
+        idxs[n++] = j;
+    }
+    if (n < 2)
+        return false;
+    for (int k = n - 1; k >= 0; k--)
+        add_ccg(x, starts[k], k == 0 ? s + slen : ends[k], idxs[k]);
+    return true;
+}
+
+/* Words that may complete a bare item of a CCG list: the tails of the
+ * list's other names ("Norfolk" of "West Norfolk") and the last words of
+ * places named shortly before ("London" of "North West London", for the
+ * "Central" and "West" of a north-west London list). */
+typedef struct tails {
+    char w[8][64];
+    int n;
+} tails;
+
+static void add_tail(tails *t, const char *w)
+{
+    if (!w || !*w || t->n == 8)
+        return;
+    for (int k = 0; k < t->n; k++)
+        if (strcmp(t->w[k], w) == 0)
+            return;
+    snprintf(t->w[t->n++], sizeof t->w[0], "%s", w);
+}
+
+static void place_tails(const ex *x, size_t i, tails *t)
+{
+    size_t lo = i > 200 ? i - 200 : 0;
+    for (size_t k = i; k > lo && t->n < 8; k--) {
+        int idx;
+        size_t e = match_at(x, &x->g->place, k - 1, i, &idx);
+        if (e > k && cap(x, k - 1) && e - (k - 1) >= 2)
+            add_tail(t, x->t[e - 1].norm);
+    }
+}
+
+/* A list of CCG names from token i on, separated by "," ";" "and" "&" "/".
+ * strict: stop at the first item that is not a name; otherwise skip a
+ * single unknown word.  Returns the number of names stored. */
+static int ccg_list_after(const ex *x, size_t i, bool strict, size_t *starts, size_t *ends,
+                          int *idxs, int max)
+{
+    int n = 0;
+    int sent = i < x->n ? x->t[i].sent : -1;
+    tails pt = { .n = 0 };
+    bool have_pt = false;
+    while (i < x->n && n < max && x->t[i].sent == sent) {
+        size_t a = i;
+        if (is(x, i, "nhs"))
+            i++;
+        int idx = -1;
+        size_t e = free_tok(x, i) && cap(x, i) ? match_at(x, &x->g->ccg, i, x->n, &idx) : i;
+        if (e == i) {
+            /* A bare word or two: complete them with a tail. */
+            size_t k = i;
+            while (k < x->n && k - i < 2 && cap(x, k) && free_tok(x, k))
+                k++;
+            if (k == i)
+                break;
+            tails t = { .n = 0 };
+            size_t nx = k;
+            if (is(x, nx, ",") || is(x, nx, "and") || is(x, nx, "&") || is(x, nx, "/"))
+                nx++;
+            int j;
+            size_t e2 = match_at(x, &x->g->ccg, nx, x->n, &j);
+            char buf[256];
+            if (e2 > nx)
+                add_tail(&t, ccg_tail(x, nx, e2, buf, sizeof buf));
+            if (n > 0)
+                add_tail(&t, ccg_tail(x, starts[n - 1], ends[n - 1], buf, sizeof buf));
+            if (!strict) {
+                if (!have_pt) {
+                    place_tails(x, a, &pt);
+                    have_pt = true;
+                }
+                for (int q = 0; q < pt.n; q++)
+                    add_tail(&t, pt.w[q]);
+            }
+            for (int q = 0; q < t.n && idx < 0; q++)
+                idx = ccg_with_tail(x, i, k, t.w[q]);
+            if (idx < 0 && (strict || k - i > 1))
+                break;
+            e = k;
+        }
+        if (idx >= 0) {
+            starts[n] = a;
+            ends[n] = e;
+            idxs[n++] = idx;
+        }
+        i = e;
+        if (is(x, i, ",") && is(x, i + 1, "and"))
+            i += 2;
+        else if (is(x, i, ",") || is(x, i, ";") || is(x, i, "and") || is(x, i, "&") ||
+                 is(x, i, "/"))
+            i++;
+        else
+            break;
+    }
+    return n;
+}
+
+/* Names after a plural CCG phrase: "the CCGs of A, B and C", "Clinical
+ * Commissioning Groups covering: A; B; C", "CCGs which include A, B". */
+static void ccgs_after_phrase(ex *x, size_t i)
+{
+    if (is(x, i, "(") && is(x, i + 1, "ccgs") && is(x, i + 2, ")"))
+        i += 3;
+    if (is(x, i, "--") || is(x, i, "-") || is(x, i, "("))
+        i++;
+    if (is(x, i, "which") || is(x, i, "that"))
+        i++;
+    if (!(is(x, i, "of") || is(x, i, "covering") || is(x, i, ":") || is(x, i, "include") ||
+          is(x, i, "includes") || is(x, i, "including") || is(x, i, "are") ||
+          is(x, i, "were") || is(x, i, "namely") || (i > 0 && (is(x, i - 1, "--") ||
+                                                               is(x, i - 1, "(")))))
+        return;
+    if (!cap(x, i) || is(x, i, "nhs"))
+        i++;
+    if (is(x, i, ":"))
+        i++;
+    size_t starts[32], ends[32];
+    int idxs[32];
+    int n = ccg_list_after(x, i, false, starts, ends, idxs, 32);
+    if (n < 2)
+        return;
+    for (int k = 0; k < n; k++)
+        add_ccg(x, starts[k], ends[k], idxs[k]);
+}
+
+/* A list of CCG names with no "CCG" wording at all ("three of them -
+ * East Surrey, Crawley and Horsham and Mid Sussex"): three names or more,
+ * or two in a sentence that speaks of CCGs. */
+static bool ccg_sentence(const ex *x, size_t i);
+
+static void ccgs_bare_lists(ex *x)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        if (!cap(x, i) || !free_tok(x, i) || (i > 0 && cap(x, i - 1)))
+            continue;
+        size_t starts[32], ends[32];
+        int idxs[32];
+        int n = ccg_list_after(x, i, true, starts, ends, idxs, 32);
+        /* Towns that share their names with CCGs ("in Warrington, Halton
+         * and St Helens") are places: one name at least must be a CCG's
+         * own, not a place's. */
+        bool own = false;
+        for (int k = 0; k < n && !own; k++)
+            own = match_exact(x, &x->g->place, starts[k], ends[k], false) < 0;
+        if (own && (n >= 3 || (n == 2 && ccg_sentence(x, i)))) {
+            for (int k = 0; k < n; k++)
+                add_ccg(x, starts[k], ends[k], idxs[k]);
+            i = ends[n - 1];
+        }
+    }
+}
+
+/* Is token i in a sentence that speaks of CCGs? */
+static bool ccg_sentence(const ex *x, size_t i)
+{
+    int s = x->t[i].sent;
+    for (size_t k = i; k > 0 && x->t[k - 1].sent == s; k--)
+        if (is(x, k - 1, "ccg") || is(x, k - 1, "ccgs"))
+            return true;
+    for (size_t k = i; k < x->n && x->t[k].sent == s; k++) {
+        bool pl;
+        if (ccg_suffix(x, k, &pl))
+            return true;
+    }
+    return false;
+}
+
+static void find_ccgs(ex *x)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        bool plural;
+        size_t sl = ccg_suffix(x, i, &plural);
+        if (!sl || !free_tok(x, i))
+            continue;
+        ccgs_before_suffix(x, i, sl, plural);
+        if (plural)
+            ccgs_after_phrase(x, i + sl);
+    }
+    ccgs_bare_lists(x);
+    /* "NHS <name>" without a suffix, where the sentence speaks of CCGs and
+     * nothing marks it as another body ("NHS Wiltshire Trust"). */
+    for (size_t i = 0; i + 1 < x->n; i++) {
+        if (!is(x, i, "nhs") || !free_tok(x, i) || !cap(x, i + 1))
+            continue;
+        int idx;
+        size_t e = match_at(x, &x->g->ccg, i + 1, x->n, &idx);
+        if (e == i + 1 || !span_free(x, i, e))
+            continue;
+        int org;
+        if (match_at(x, &x->g->org, i, x->n, &org) > i)
+            continue;                           /* NHS England */
+        if (cap(x, e) || is(x, e, "trust") || is(x, e, "icb"))
+            continue;
+        if (ccg_sentence(x, i))
+            add_ccg(x, i, e, idx);
+    }
+    /* Once a CCG is named, its name alone refers to it ("accountable officer
+     * at Corby"): claim those words too, so they are not read as places. */
+    bool *found = calloc(x->g->ccg.n ? x->g->ccg.n : 1, sizeof *found);
+    if (!found) {
+        x->oom = true;
+        return;
+    }
+    size_t nm = x->nm;
+    for (size_t k = 0; k < nm; k++)
+        if (x->m[k].kind == M_CCG) {
+            int idx = ccg_strmap_get(&x->g->ccg.byname, x->m[k].value, strlen(x->m[k].value));
+            if (idx >= 0)
+                found[idx] = true;
+        }
+    for (size_t i = 0; i < x->n; i++) {
+        int idx;
+        if (!cap(x, i) || !free_tok(x, i))
+            continue;
+        size_t e = match_at(x, &x->g->ccg, i, x->n, &idx);
+        if (e == i || !found[idx] || !span_free(x, i, e))
+            continue;
+        /* A one-word name is usually the place ("Wiltshire"); it is the
+         * CCG only beside a role: "Corby chief officer", "accountable
+         * officer ... at Corby". */
+        bool words = false, lower = false;
+        for (size_t k = i + 1; k < e; k++) {
+            words = words || word(x, k);
+            lower = lower || (word(x, k) && !cap(x, k) && !is(x, k, "and") && !is(x, k, "of"));
+        }
+        /* A name that is also a place's ("East Surrey") is the place,
+         * unless a role says otherwise. */
+        if (words && (lower || match_exact(x, &x->g->place, i, e, false) >= 0))
+            words = false;
+        bool role_near = role_at(x, e);
+        for (size_t k = i; !role_near && k > 0 && i - k < 8 && x->t[k - 1].sent == x->t[i].sent;
+             k--)
+            role_near = role_at(x, k - 1) && (is(x, i - 1, "at") || is(x, i - 1, "of") ||
+                                              is(x, i - 1, "for"));
+        if (words || role_near) {
+            add_ccg(x, i, e, idx);
+            i = e - 1;
+        }
+    }
+    free(found);
+}
+
+/* --- 2. organisations ----------------------------------------------------- */
+
+/* Words that may stand inside an organisation's name in lower case. */
+static bool org_connector(const char *w)
+{
+    return strcmp(w, "and") == 0 || strcmp(w, "of") == 0 || strcmp(w, "for") == 0 ||
+           strcmp(w, "&") == 0 || strcmp(w, "upon") == 0 || strcmp(w, "on") == 0 ||
+           strcmp(w, "the") == 0;
+}
+
+
+/* Capitalised words that begin sentences or headings but never names. */
+static const char *const not_name_words[] = {
+    "the", "a", "an", "this", "that", "these", "those", "it", "its", "he", "she", "his", "her",
+    "they", "their", "we", "our", "in", "on", "at", "for", "from", "by", "with", "as", "but",
+    "and", "or", "if", "when", "while", "after", "before", "under", "last", "next", "earlier",
+    "meanwhile", "however", "also", "both", "all", "each", "every", "some", "many", "most",
+    "new", "former", "existing", "current", "local", "national", "regional", "there", "here",
+    "what", "which", "who", "why", "how", "where", "read", "more", "dear", "picture", "photo",
+    "image", "source", "statement", "update", "briefing", "report", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+    "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "mr", "mrs", "ms", "dr", "professor", "prof", "sir", "cllr", "councillor", "one", "two",
+    "three", "four", "five", "six", "seven", "eight", "nine", "ten", "first", "second", "third",
+    NULL,
+};
+
+static void find_known_orgs(ex *x)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        int idx;
+        if (!free_tok(x, i))
+            continue;
+        size_t e = match_at(x, &x->g->org, i, x->n, &idx);
+        if (e == i || !span_free(x, i, e))
+            continue;
+        /* Short all-capital aliases (HSJ, CQC) must be written in capitals. */
+        if (e == i + 1 && !(x->t[i].f & (T_UPPER | T_CAP)))
+            continue;
+        /* Organisations keep the text's wording; only a few
+         * abbreviations newsrooms use everywhere are written out. */
+        const char *name = x->g->org.names[idx];
+        static const char *const normalised[] = {
+            "Health Service Journal", "NHS England", "NHS England and NHS Improvement", NULL,
+        };
+        if (in_list(normalised, name)) {
+            add_mention(x, M_ORG, i, e, name, strlen(name));
+        } else {
+            const char *s = x->text + x->t[i].a;
+            add_mention(x, M_ORG, i, e, s, x->t[e - 1].b - x->t[i].a);
+        }
+        i = e - 1;
+    }
+}
+
+/* Words of names so generic that a name made only of them names nothing
+ * in particular ("Integrated Care Board", "Corporate Services"). */
+static const char *const generic_org_words[] = {
+    "integrated", "care", "board", "boards", "system", "systems", "partnership", "partnerships",
+    "sustainability", "transformation", "commissioning", "committee", "committees", "group",
+    "groups", "services", "service", "corporate", "patient", "transport", "health", "wellbeing",
+    "clinical", "primary", "joint", "local", "national", "regional", "governing", "body",
+    "trust", "trusts", "foundation", "hospital", "hospitals", "council", "councils", "and",
+    "of", "the", "for", "&", "nhs", "icb", "ics", "stp", "acs", "executive", "leadership",
+    "steering", "medical", "public", "social", "community", "practice", "practices", "team",
+    "area", "district", "programme", "network", "alliance", "collaborative", "forum", NULL,
+};
+
+/* Lower-case words a name may end with: "Surrey Heartlands integrated
+ * care system", "Devon, Plymouth and Torbay commissioning board". */
+static const char *const lower_org_heads[] = {
+    "board", "group", "system", "collaborative", "committee", "partnership", "alliance", NULL,
+};
+
+static bool org_word(const ex *x, size_t p)
+{
+    const tok *t = &x->t[p];
+    if (!cap(x, p))
+        return false;
+    /* A role is not part of the name: "the Chief Executive of Ipswich
+     * Hospital NHS Trust". */
+    size_t nl = strlen(t->norm);
+    if (ccg_strmap_get(&x->g->role.keys, t->norm, nl) >= 0 ||
+        ccg_strmap_get(&x->g->role.prefixes, t->norm, nl) >= 0)
+        return false;
+    if (strcmp(t->norm, "ccg") == 0 || strcmp(t->norm, "ccgs") == 0)
+        return false;
+    return !(t->f & T_SENT && in_list(not_name_words, t->norm));
+}
+
+/* Determiners trimmed from the front of a name. */
+static const char *const determiners[] = {
+    "the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "his", "her",
+    NULL,
+};
+
+/* Walk back from token h (the head) over the words of a name; returns its
+ * first token. */
+static size_t org_start(const ex *x, size_t h)
+{
+    size_t a = h;
+    while (a > 0) {
+        size_t p = a - 1;
+        const tok *t = &x->t[p];
+        if (t->owner >= 0 && x->m[t->owner].kind != M_PLACE)
+            break;
+        if (org_word(x, p)) {
+            a = p;
+            continue;
+        }
+        /* "Adur and Worthing Councils", "University Hospitals of
+         * Leicester" -- but "Kent County Council and Medway Council" is
+         * two: an "and" right after a head ends the name before it. */
+        if (word(x, p) && org_connector(t->norm) && strcmp(t->norm, "the") != 0 && p > 0 &&
+            org_word(x, p - 1) && !((strcmp(t->norm, "and") == 0 || strcmp(t->norm, "&") == 0) &&
+                                    in_list(org_heads, x->t[p - 1].norm))) {
+            a = p;
+            continue;
+        }
+        /* "Wrightington, Wigan and Leigh": a comma between proper words
+         * inside a name that goes on to an "and". */
+        if (is(x, p, ",") && p > 0 && org_word(x, p - 1) && a < h && is(x, a + 1, "and") &&
+            !in_list(org_heads, x->t[p - 1].norm)) {
+            a = p;
+            continue;
+        }
+        if (skippable(t) && p > 0 && word(x, p - 1)) {
+            a = p;
+            continue;
+        }
+        break;
+    }
+    while (a < h && (!word(x, a) || in_list(determiners, x->t[a].norm) ||
+                     org_connector(x->t[a].norm)))
+        a++;
+    return a;
+}
+
+static bool generic_span(const ex *x, size_t a, size_t b)
+{
+    for (size_t i = a; i < b; i++)
+        if (word(x, i) && !in_list(generic_org_words, x->t[i].norm))
+            return false;
+    return true;
+}
+
+static void add_org_span(ex *x, size_t a, size_t end)
+{
+    const char *s = x->text + x->t[a].a;
+    add_mention(x, M_ORG, a, end, s, x->t[end - 1].b - x->t[a].a);
+}
+
+/* Organisations by their head word: walk back from the head over
+ * capitalised words and connectors. */
+static void find_pattern_orgs(ex *x)
+{
+    for (size_t h = 0; h < x->n; h++) {
+        if (!free_tok(x, h))
+            continue;
+        if (!cap(x, h)) {
+            /* A lower-case head after a proper name. */
+            if (!word(x, h) || !in_list(lower_org_heads, x->t[h].norm))
+                continue;
+            size_t k = h;
+            while (k > 0 && h - k < 4 && word(x, k - 1) && !cap(x, k - 1) && free_tok(x, k - 1) &&
+                   in_list(generic_org_words, x->t[k - 1].norm) && !is(x, k - 1, "and") &&
+                   !is(x, k - 1, "the") && !is(x, k - 1, "of"))
+                k--;
+            if (k == 0 || !org_word(x, k - 1) || !free_tok(x, k - 1))
+                continue;
+            size_t a = org_start(x, k);
+            if (a < k && !generic_span(x, a, h + 1) && span_free(x, a, h + 1))
+                add_org_span(x, a, h + 1);
+            continue;
+        }
+        if (!in_list(org_heads, x->t[h].norm))
+            continue;
+        /* The last head of a run: "University Hospitals of Leicester NHS
+         * Trust"; an "and" after a head starts another name. */
+        size_t end = h + 1;
+        for (size_t k = h + 1; k < x->n && k < h + 8; k++) {
+            if (cap(x, k) && free_tok(x, k)) {
+                if (in_list(org_heads, x->t[k].norm))
+                    end = k + 1;
+                continue;
+            }
+            if (word(x, k) && org_connector(x->t[k].norm) && cap(x, k + 1) &&
+                !((is(x, k, "and") || is(x, k, "&")) && in_list(org_heads, x->t[k - 1].norm)))
+                continue;
+            if (skippable(&x->t[k]))
+                continue;
+            break;
+        }
+        size_t a = org_start(x, h);
+        /* A head alone is generic ("the Trust"), and so is a name made
+         * only of generic words ("Joint Committee"). */
+        if (a == h || !span_free(x, a, end) || generic_span(x, a, end)) {
+            h = end - 1;
+            continue;
+        }
+        add_org_span(x, a, end);
+        h = end - 1;
+    }
+}
+
+/* --- 3. people ------------------------------------------------------------ */
+
+static const char *const honorifics[] = {
+    "dr", "doctor", "professor", "prof", "sir", "dame", "mr", "mrs", "ms", "miss", "cllr",
+    "councillor", "lord", "lady", "rev", "reverend", "baroness", NULL,
+};
+
+/* A word that can be part of a person's name. */
+static bool name_word(const ex *x, size_t i)
+{
+    if (!cap(x, i) || !free_tok(x, i) || (x->t[i].f & T_DIGIT))
+        return false;
+    if ((x->t[i].f & T_UPPER) && x->t[i].b - x->t[i].a > 1)
+        return false;                           /* CBE, NHS */
+    const char *w = x->t[i].norm;
+    return !in_list(not_name_words, w) && !in_list(org_heads, w) &&
+           ccg_strmap_get(&x->g->role.keys, w, strlen(w)) < 0 &&
+           strcmp(w, "ccg") != 0 && strcmp(w, "nhs") != 0;
+}
+
+/* Does a role start at token i (after qualifiers)? */
+static bool role_at(const ex *x, size_t i)
+{
+    int idx;
+    while (word(x, i) && ccg_strmap_get(&x->g->qualifiers, x->t[i].norm, strlen(x->t[i].norm)) >= 0)
+        i++;
+    return match_at(x, &x->g->role, i, x->n, &idx) > i ||
+           (is(x, i, "director") || is(x, i, "chief") || is(x, i, "head"));
+}
+
+static const char *const speech_verbs[] = {
+    "said", "says", "added", "adds", "commented", "told", "explained", "stated", "wrote",
+    "warned", "described", "announced", "confirmed", NULL,
+};
+
+static void find_people(ex *x)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        bool title = false;
+        size_t a = i;
+        if (word(x, i) && in_list(honorifics, x->t[i].norm) && cap(x, i)) {
+            title = true;
+            a = i + 1;
+            if (is(x, a, "."))
+                a++;
+            while (word(x, a) && in_list(honorifics, x->t[a].norm))
+                a++;
+        }
+        size_t b = a;
+        while (b < x->n && b - a < MAX_NAME_WORDS + 2 && (name_word(x, b) ||
+               (skippable(&x->t[b]) && (x->t[b].f & T_HYPHEN) && name_word(x, b + 1))))
+            b++;
+        /* A single initial and its full stop: "J. Smith" is not handled;
+         * names are two words or more, or one with a title. */
+        size_t words = 0;
+        for (size_t k = a; k < b; k++)
+            if (word(x, k))
+                words++;
+        if (words == 0 || words > MAX_NAME_WORDS) {
+            if (b > i)
+                i = b - 1;
+            continue;
+        }
+        bool known = ccg_strmap_get(&x->g->first_names, x->t[a].norm, strlen(x->t[a].norm)) >= 0;
+        bool role_near = (b + 1 < x->n && is(x, b, ",") && role_at(x, b + 1)) ||
+                         (a > 0 && i == a && role_at(x, a - 1 > 0 ? a - 1 : 0) &&
+                          (x->t[a - 1].owner >= 0 && x->m[x->t[a - 1].owner].kind == M_ROLE));
+        bool speaks = word(x, b) && in_list(speech_verbs, x->t[b].norm);
+        if (words == 1 && !title) {
+            if (b > i)
+                i = b - 1;
+            continue;
+        }
+        if (!(title || known || ((role_near || speaks) && words >= 2))) {
+            if (b > i)
+                i = b - 1;
+            continue;
+        }
+        /* A place or organisation name is not a person ("Great Yarmouth"). */
+        int idx;
+        if (!title && match_at(x, &x->g->place, a, b, &idx) == b) {
+            i = b - 1;
+            continue;
+        }
+        const char *s = x->text + x->t[a].a;
+        size_t len = x->t[b - 1].b - x->t[a].a;
+        add_mention(x, M_PERSON, i, b, s, len);
+        /* "Councillor Adele Williams" states a role as well as a name. */
+        if (title && is(x, i, "councillor"))
+            add_mention(x, M_ROLE, i, i + 1, "councillor", 10);
+        i = b - 1;
+    }
+}
+
+/* --- 4. roles ------------------------------------------------------------- */
+
+/* Words that end a "director of ..." complement. */
+static bool complement_word(const ex *x, size_t i)
+{
+    if (!word(x, i) || !free_tok(x, i))
+        return false;
+    static const char *const stop[] = {
+        "at", "for", "of", "in", "with", "from", "to", "who", "whose", "which", "and", "the",
+        "a", "an", "on", "is", "was", "were", "are", "be", "been", "will", "would", "has",
+        "have", "had", "said", "says", "since", "until", "by", "as", "across", "within",
+        "between", "into", "over", "under", "through", "after", "before", "during",
+        "including", "another", "other", "this", "that", "these", "those", "its", "their",
+        "his", "her", "our", "your", "all", "both", "each", "every", "some", "any", "no", "not",
+        "also", "now", "then", "there", "here", "while", "when", "where", "but", "or", "if",
+        "nhs", "ccg", "ccgs", "clinical", "director", "chief", "officer", "chair", "lead",
+        "manager", "executive", NULL,
+    };
+    return !in_list(stop, x->t[i].norm) && !(x->t[i].f & T_DIGIT);
+}
+
+/* "director of operations and corporate affairs": the complement after
+ * "of"/"for" at i; returns its end. */
+static size_t complement(const ex *x, size_t i)
+{
+    size_t e = i;
+    while (e < x->n && e - i < 8 && x->t[e].sent == x->t[i].sent) {
+        if (complement_word(x, e)) {
+            e++;
+            continue;
+        }
+        /* "quality and nursing", but not "safeguarding and executive
+         * director for ...": a role after "and" is another role. */
+        if ((is(x, e, "and") || is(x, e, "&")) && complement_word(x, e + 1) &&
+            !role_at(x, e + 1)) {
+            e++;
+            continue;
+        }
+        break;
+    }
+    while (e > i && (is(x, e - 1, "and") || is(x, e - 1, "&") || is(x, e - 1, ",")))
+        e--;
+    return e;
+}
+
+/* The role text of tokens [a, b) in canonical form: lower case, "&" as
+ * "and", hyphens kept for "co-chair" style words. */
+static char *role_text(const ex *x, size_t a, size_t b)
+{
+    ccg_buf o = { 0 };
+    for (size_t i = a; i < b; i++) {
+        const tok *t = &x->t[i];
+        if (t->f & T_POSS)
+            continue;
+        if (t->f & T_HYPHEN) {
+            ccg_buf_putc(&o, '-');
+            continue;
+        }
+        if (t->f & T_PUNCT) {
+            if (strcmp(t->norm, "&") == 0) {
+                ccg_buf_puts(&o, " and");
+                continue;
+            }
+            if (strcmp(t->norm, ",") == 0)
+                continue;
+        }
+        if (o.len && !(i > a && (x->t[i - 1].f & T_HYPHEN)))
+            ccg_buf_putc(&o, ' ');
+        ccg_buf_puts(&o, t->norm);
+    }
+    return ccg_buf_take(&o);
+}
+
+static void add_role_text(ex *x, size_t a, size_t b, size_t ta, size_t tb)
+{
+    char *r = role_text(x, ta, tb);
+    if (!r) {
+        x->oom = true;
+        return;
+    }
+    add_mention(x, M_ROLE, a, b, r, strlen(r));
+    free(r);
+}
+
+static void find_roles(ex *x)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        if (!word(x, i) || !free_tok(x, i))
+            continue;
+        size_t q = i;       /* after qualifiers */
+        while (word(x, q) && free_tok(x, q) &&
+               ccg_strmap_get(&x->g->qualifiers, x->t[q].norm, strlen(x->t[q].norm)) >= 0)
+            q++;
+        int idx;
+        size_t e = match_at(x, &x->g->role, q, x->n, &idx);
+        /* "chief X officer", "chief X and Y officer" */
+        if (is(x, q, "chief")) {
+            size_t k = q + 1;
+            while (k < x->n && k - q < 5 && (complement_word(x, k) || is(x, k, "and") ||
+                                              is(x, k, "&")) && !is(x, k, "officer"))
+                k++;
+            if (is(x, k, "officer") && k > q + 1 && k + 1 > e) {
+                add_role_text(x, i, k + 1, q, k + 1);
+                i = k;
+                continue;
+            }
+        }
+        /* "director of X" / "head of X" / "executive director for X" */
+        if ((is(x, q, "director") || is(x, q, "head") ||
+             (is(x, q, "executive") && is(x, q + 1, "director"))) && e <= q + 2) {
+            size_t d = is(x, q, "executive") ? q + 2 : q + 1;
+            if (is(x, d, "of") || is(x, d, "for")) {
+                size_t c = complement(x, d + 1);
+                if (c > d + 1) {
+                    add_role_text(x, i, c, q, c);
+                    i = c - 1;
+                    continue;
+                }
+                /* "the director of another region": a director. */
+                if (is(x, q, "director") && q + 1 == d) {
+                    add_mention(x, M_ROLE, i, q + 1, "director", 8);
+                    continue;
+                }
+            }
+        }
+        /* "X director": one to three lower-case words before "director". */
+        if (is(x, q, "director") && e <= q + 1 && q == i) {
+            /* Modifiers match the title's case: "locality director",
+             * "Corporate Services and Governance Director". */
+            bool title_case = cap(x, q);
+            size_t a = q;
+            while (a > 0 && q - a < 5) {
+                size_t p = a - 1;
+                bool ok = word(x, p) && free_tok(x, p) && complement_word(x, p) && !(x->t[p].f & T_UPPER) &&
+                          (title_case ? cap(x, p) : !cap(x, p)) &&
+                          ccg_strmap_get(&x->g->qualifiers, x->t[p].norm,
+                                         strlen(x->t[p].norm)) < 0;
+                /* "Services and Governance" inside a title-case title. */
+                if (!ok && title_case && (is(x, p, "and") || is(x, p, "&")) && p > 0 &&
+                    cap(x, p - 1) && a < q)
+                    ok = true;
+                if (!ok)
+                    break;
+                a = p;
+            }
+            while (a < q && (is(x, a, "and") || is(x, a, "&")))
+                a++;
+            if (a < q) {
+                add_role_text(x, a, q + 1, a, q + 1);
+                continue;
+            }
+        }
+        if (e == q)
+            continue;
+        /* "Leader of X Council" */
+        const char *name = x->g->role.names[idx];
+        add_mention(x, M_ROLE, i, e, name, strlen(name));
+        i = e - 1;
+    }
+    /* "Leader of North Devon Council", "North Devon Council Leader": a
+     * council leader. */
+    for (size_t i = 0; i + 2 < x->n; i++) {
+        if (!is(x, i, "leader") || !free_tok(x, i))
+            continue;
+        bool before = i > 0 && x->t[i - 1].owner >= 0 && x->m[x->t[i - 1].owner].kind == M_ORG &&
+                      (is(x, i - 1, "council") || is(x, i - 1, "councils"));
+        bool after = is(x, i + 1, "of") && x->t[i + 2].owner >= 0 &&
+                     x->m[x->t[i + 2].owner].kind == M_ORG;
+        if (before || after)
+            add_mention(x, M_ROLE, i, i + 1, "council leader", 14);
+    }
+}
+
+/* --- 5. places ------------------------------------------------------------ */
+
+static const char *const directions[] = {
+    "north", "south", "east", "west", "central", "mid", NULL,
+};
+
+/* A place as the text writes it, with the words capitalised when the text
+ * is in capitals, and hyphens between directions read as spaces
+ * ("north-west London" -> "North West London"). */
+static char *place_text(const ex *x, size_t a, size_t name, size_t b, const char *canonical)
+{
+    ccg_buf o = { 0 };
+    bool upper = true;
+    for (size_t i = a; i < b; i++)
+        if (word(x, i) && !(x->t[i].f & T_UPPER))
+            upper = false;
+    if (upper)
+        return ccg_strdup(canonical);
+    /* An abbreviation ("NW London", "Staffs") is written out; a short form
+     * that begins the full name ("Newcastle") stays as written. */
+    char key[512], *ck = ccg_gaz_key(canonical, strlen(canonical));
+    bool prefix = ck && span_key(x, name, b, false, key, sizeof key) &&
+                  strncmp(ck, key, strlen(key)) == 0 &&
+                  (ck[strlen(key)] == '\0' || ck[strlen(key)] == ' ');
+    free(ck);
+    if (!prefix)
+        b = name;           /* the directions as written, then the name */
+    for (size_t i = a; i < b; i++) {
+        const tok *t = &x->t[i];
+        const char *s = x->text + t->a;
+        size_t n = t->b - t->a;
+        if (t->f & T_HYPHEN) {
+            bool dirs = i > a && i + 1 < b && in_list(directions, x->t[i - 1].norm) &&
+                        in_list(directions, x->t[i + 1].norm);
+            ccg_buf_putc(&o, dirs ? ' ' : '-');
+            continue;
+        }
+        if (i > a && !(x->t[i - 1].f & T_HYPHEN) && !(t->f & T_POSS))
+            ccg_buf_putc(&o, ' ');
+        if (word(x, i) && in_list(directions, t->norm)) {
+            ccg_buf_putc(&o, (char)toupper((unsigned char)s[0]));
+            ccg_buf_add(&o, s + 1, n - 1);
+        } else {
+            ccg_buf_add(&o, s, n);
+        }
+    }
+    if (!prefix) {
+        if (o.len)
+            ccg_buf_putc(&o, ' ');
+        ccg_buf_puts(&o, canonical);
+    }
+    return ccg_buf_take(&o);
+}
+
+static void find_places(ex *x)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        if (!word(x, i) || !free_tok(x, i))
+            continue;
+        int idx;
+        size_t e = match_at(x, &x->g->place, i, x->n, &idx);
+        if (e > i && span_free(x, i, e) && cap(x, i)) {
+            char *name = place_text(x, i, i, e, x->g->place.names[idx]);
+            if (!name) {
+                x->oom = true;
+                return;
+            }
+            add_mention(x, M_PLACE, i, e, name, strlen(name));
+            free(name);
+            i = e - 1;
+            continue;
+        }
+        /* "west Hertfordshire", "north-west London": a lower-case
+         * direction before a county or city. */
+        if (!in_list(directions, x->t[i].norm) || cap(x, i))
+            continue;
+        size_t k = i + 1;
+        if (is(x, k, "-") && word(x, k + 1) && in_list(directions, x->t[k + 1].norm))
+            k += 2;
+        e = match_at(x, &x->g->place, k, x->n, &idx);
+        if (e == k || !cap(x, k) || !span_free(x, k, e))
+            continue;
+        int kind = x->g->place_kind[idx];
+        if (kind != PLACE_COUNTY && kind != PLACE_CITY && kind != PLACE_SUBREGION &&
+            kind != PLACE_REGION)
+            continue;
+        char *name = place_text(x, i, k, e, x->g->place.names[idx]);
+        if (!name) {
+            x->oom = true;
+            return;
+        }
+        add_mention(x, M_PLACE, i, e, name, strlen(name));
+        free(name);
+        i = e - 1;
+    }
+}
+
+/* --- relations ------------------------------------------------------------ */
+
+static const mention *owner(const ex *x, size_t i)
+{
+    return i < x->n && x->t[i].owner >= 0 ? &x->m[x->t[i].owner] : NULL;
+}
+
+/* The organisations (CCGs or others) that start at token i: a list such as
+ * "Nene and Corby CCGs" gives several.  Returns how many were stored. */
+static size_t orgs_at(const ex *x, size_t i, const mention **out, size_t max, size_t *end)
+{
+    size_t n = 0;
+    *end = i;
+    while (i < x->n && n < max) {
+        const mention *m = owner(x, i);
+        if (!m || (m->kind != M_CCG && m->kind != M_ORG))
+            break;
+        out[n++] = m;
+        i = m->b;
+        *end = i;
+        if (is(x, i, ",") && is(x, i + 1, "and") && owner(x, i + 2))
+            i += 2;
+        else if ((is(x, i, ",") || is(x, i, "and") || is(x, i, "&")) && owner(x, i + 1) &&
+                 owner(x, i + 1)->kind == out[0]->kind)
+            i++;
+        else
+            break;
+    }
+    return n;
+}
+
+/* The organisations just before token e ("Oxfordshire CCG chief
+ * executive", "the CCG's clinical chair"). */
+static size_t orgs_before(const ex *x, size_t e, const mention **out, size_t max,
+                          const mention *last_ccg)
+{
+    size_t k = e;
+    if (k > 0 && (x->t[k - 1].f & T_POSS))
+        k--;
+    const mention *m = k > 0 ? owner(x, k - 1) : NULL;
+    if (m && (m->kind == M_CCG || m->kind == M_ORG)) {
+        out[0] = m;
+        return 1;
+    }
+    /* "the CCG's ..." and "the CCG ..." refer to the CCG last named. */
+    if (k >= 2 && is(x, k - 1, "ccg") && is(x, k - 2, "the") && last_ccg && max > 0) {
+        out[0] = last_ccg;
+        return 1;
+    }
+    return 0;
+}
+
+static void relate(ex *x, ccg_entities *out, const mention *p, const mention *r,
+                   const mention *const *orgs, size_t norgs)
+{
+    if (norgs == 0) {
+        if (!ccg_entities_add_relation(out, p->value, r->value, NULL))
+            x->oom = true;
+        return;
+    }
+    for (size_t k = 0; k < norgs; k++)
+        if (!ccg_entities_add_relation(out, p->value, r->value, orgs[k]->value))
+            x->oom = true;
+}
+
+/* After a role at token i: "of/for/at ORG" (returns the orgs). */
+static size_t role_orgs_after(const ex *x, size_t i, const mention **orgs, size_t max,
+                              const mention *last_ccg)
+{
+    size_t end;
+    if (is(x, i, "of") || is(x, i, "for") || is(x, i, "at") || is(x, i, "to")) {
+        size_t k = i + 1;
+        if (is(x, k, "the"))
+            k++;
+        if (is(x, k, "ccg") && last_ccg && !owner(x, k)) {
+            orgs[0] = last_ccg;
+            return 1;
+        }
+        return orgs_at(x, k, orgs, max, &end);
+    }
+    return 0;
+}
+
+static void find_relations(ex *x, ccg_entities *out)
+{
+    const mention *last_ccg = NULL;
+    const mention *orgs[16];
+    for (size_t mi = 0; mi < x->nm; mi++) {
+        const mention *p = &x->m[mi];
+        if (p->kind != M_PERSON)
+            continue;
+        /* The CCG named last before this person, for "the CCG". */
+        last_ccg = NULL;
+        for (size_t k = 0; k < x->nm; k++)
+            if (x->m[k].kind == M_CCG && x->m[k].a < p->a &&
+                (!last_ccg || x->m[k].a > last_ccg->a))
+                last_ccg = &x->m[k];
+
+        /* PERSON, ROLE [of ORG] */
+        size_t i = p->b;
+        if (is(x, i, ",") || is(x, i, "(")) {
+            size_t j = i + 1;
+            if (is(x, j, "the") || is(x, j, "a") || is(x, j, "an"))
+                j++;
+            /* PERSON, ORG ROLE */
+            size_t n = 0, end = j;
+            const mention *pre[16];
+            size_t npre = orgs_at(x, j, pre, 16, &end);
+            if (npre) {
+                if (x->t[end].f & T_POSS)
+                    end++;
+                j = end;
+            }
+            const mention *r = owner(x, j);
+            while (r && r->kind == M_ROLE) {
+                n = role_orgs_after(x, r->b, orgs, 16, last_ccg);
+                if (n == 0 && npre)
+                    relate(x, out, p, r, pre, npre);
+                else
+                    relate(x, out, p, r, orgs, n);
+                /* "executive nurse, director of safeguarding and ..." */
+                size_t k = r->b;
+                if (n)
+                    break;
+                if (is(x, k, ",") || is(x, k, "and"))
+                    k++;
+                r = owner(x, k);
+            }
+        }
+        /* [ORG] ROLE PERSON: "Oxfordshire CCG chief executive David Smith" */
+        if (p->a > 0) {
+            size_t k = p->a;
+            if (is(x, k - 1, ","))
+                k--;
+            const mention *r = owner(x, k - 1);
+            if (r && r->kind == M_ROLE) {
+                size_t n = orgs_before(x, r->a, orgs, 16, last_ccg);
+                if (n == 0)
+                    n = role_orgs_after(x, r->b, orgs, 16, last_ccg) && r->b < p->a ? n : 0;
+                relate(x, out, p, r, orgs, n);
+            }
+        }
+        /* PERSON ... (as|become|becomes|appointed|named) [the] ROLE of ORG,
+         * within the sentence. */
+        int sent = x->t[p->a].sent;
+        for (size_t k = p->b; k < x->n && x->t[k].sent == sent; k++) {
+            const mention *q = owner(x, k);
+            if (q && q->kind == M_PERSON)
+                break;                          /* another person's clause */
+            if (!(is(x, k, "as") || is(x, k, "become") || is(x, k, "becomes") ||
+                  is(x, k, "became") || is(x, k, "appointed") || is(x, k, "named") ||
+                  is(x, k, "is") || is(x, k, "was") || is(x, k, "elected")))
+                continue;
+            size_t j = k + 1;
+            while (is(x, j, "the") || is(x, j, "a") || is(x, j, "an") || is(x, j, "its") ||
+                   is(x, j, "their") || is(x, j, "his") || is(x, j, "her") || is(x, j, "new"))
+                j++;
+            const mention *r = owner(x, j);
+            if (!r || r->kind != M_ROLE)
+                continue;
+            size_t n = role_orgs_after(x, r->b, orgs, 16, last_ccg);
+            if (n)
+                relate(x, out, p, r, orgs, n);
+            k = r->b;
+        }
+    }
+}
+
+/* --- the whole -------------------------------------------------------------- */
+
+static int by_position(const void *a, const void *b)
+{
+    const mention *x = a, *y = b;
+    return x->a < y->a ? -1 : x->a > y->a ? 1 : 0;
+}
+
+static const ccg_facet kind_facet[] = {
+    [M_CCG] = CCG_FACET_CCG, [M_ORG] = CCG_FACET_ORG, [M_PERSON] = CCG_FACET_PERSON,
+    [M_ROLE] = CCG_FACET_ROLE, [M_PLACE] = CCG_FACET_PLACE, [M_GROUP] = CCG_FACET_CCG,
+};
+
+/* A person named by surname alone ("Dr Armstrong") is the person named in
+ * full elsewhere in the text, when there is one. */
+static const char *full_name(const ex *x, const mention *p)
+{
+    if (strchr(p->value, ' '))
+        return p->value;
+    size_t sl = strlen(p->value);
+    for (size_t k = 0; k < x->nm; k++) {
+        const mention *q = &x->m[k];
+        size_t ql = strlen(q->value);
+        if (q->kind == M_PERSON && q != p && ql > sl + 1 &&
+            strcmp(q->value + ql - sl, p->value) == 0 && q->value[ql - sl - 1] == ' ')
+            return q->value;
+    }
+    return p->value;
+}
 
 bool ccg_extract(const ccg_article *a, ccg_entities *out)
 {
-    (void)a;
-    (void)out;
-    return true;
+    ex x = { 0 };
+    x.g = ccg_gaz_get();
+    if (!x.g)
+        return false;
+    /* The text as its author wrote it: a headline that the parser took out
+     * of the body is part of it. */
+    ccg_buf text = { 0 };
+    if (a->title_in_text) {
+        ccg_buf_puts(&text, a->title);
+        ccg_buf_puts(&text, "\n\n");
+    }
+    ccg_buf_add(&text, a->body, a->body_len);
+    if (text.oom) {
+        ccg_buf_free(&text);
+        return false;
+    }
+    x.text = text.s;
+    x.len = text.len;
+    tokenize(&x);
+    if (!x.oom) {
+        find_ccgs(&x);
+        find_known_orgs(&x);
+        find_pattern_orgs(&x);
+        find_people(&x);
+        find_places(&x);
+        find_roles(&x);
+    }
+    /* Surnames alone take the full name (for values and relations). */
+    for (size_t k = 0; k < x.nm && !x.oom; k++) {
+        if (x.m[k].kind != M_PERSON)
+            continue;
+        const char *full = full_name(&x, &x.m[k]);
+        if (full != x.m[k].value) {
+            char *v = ccg_strdup(full);
+            if (!v) {
+                x.oom = true;
+                break;
+            }
+            free(x.m[k].value);
+            x.m[k].value = v;
+        }
+    }
+    if (!x.oom)
+        find_relations(&x, out);
+    /* Facet values in order of first mention.  Sorting a copy keeps the
+     * mention ids of the tokens valid above. */
+    mention *sorted = x.oom ? NULL : malloc((x.nm ? x.nm : 1) * sizeof *sorted);
+    if (sorted) {
+        memcpy(sorted, x.m, x.nm * sizeof *sorted);
+        qsort(sorted, x.nm, sizeof *sorted, by_position);
+        for (size_t k = 0; k < x.nm; k++) {
+            if (sorted[k].kind == M_GROUP)
+                continue;
+            ccg_facet f = kind_facet[sorted[k].kind];
+            if (!ccg_entities_add(out, f, sorted[k].value, strlen(sorted[k].value)))
+                x.oom = true;
+        }
+        /* A relation's role is one of the document's roles. */
+        free(sorted);
+    } else {
+        x.oom = true;
+    }
+    for (size_t k = 0; k < x.nm; k++)
+        free(x.m[k].value);
+    free(x.m);
+    free(x.t);
+    ccg_buf_free(&text);
+    return !x.oom;
 }
 
 char *ccg_canonical_key(int facet, const char *value, size_t len)
 {
-    (void)facet;
-    return ccg_normalize_key(value, len);
+    const ccg_gaz *g = ccg_gaz_get();
+    char *key = ccg_gaz_key(value, len);
+    if (!key || !g)
+        return key;
+    const char *canon = NULL;
+    if (facet == CCG_FACET_CCG) {
+        /* "NHS X CCG", "X CCG", "X Clinical Commissioning Group", "X". */
+        char *k = key;
+        size_t kl = strlen(k);
+        if (strncmp(k, "nhs ", 4) == 0) {
+            k += 4;
+            kl -= 4;
+        }
+        static const char *const suffixes[] = {
+            " clinical commissioning groups", " clinical commissioning group", " ccgs", " ccg", NULL,
+        };
+        for (int s = 0; suffixes[s]; s++) {
+            size_t sl = strlen(suffixes[s]);
+            if (kl > sl && strcmp(k + kl - sl, suffixes[s]) == 0) {
+                kl -= sl;
+                break;
+            }
+        }
+        char core[512];
+        snprintf(core, sizeof core, "%.*s", (int)kl, k);
+        int idx = ccg_table_find(&g->ccg, core);
+        if (idx >= 0)
+            canon = g->ccg.names[idx];
+    } else if (facet == CCG_FACET_ROLE || facet == CCG_FACET_ORG || facet == CCG_FACET_PLACE) {
+        const ccg_table *t = facet == CCG_FACET_ROLE ? &g->role
+                             : facet == CCG_FACET_ORG ? &g->org : &g->place;
+        char *k = key;
+        /* Drop role qualifiers: "joint accountable officer". */
+        while (facet == CCG_FACET_ROLE && strchr(k, ' ')) {
+            char *sp = strchr(k, ' ');
+            if (ccg_strmap_get(&g->qualifiers, k, (size_t)(sp - k)) < 0)
+                break;
+            k = sp + 1;
+        }
+        int idx = ccg_table_find(t, k);
+        if (idx >= 0)
+            canon = t->names[idx];
+        else if (k != key) {
+            memmove(key, k, strlen(k) + 1);
+        }
+    } else if (facet == CCG_FACET_PERSON) {
+        /* Titles are not part of a name. */
+        char *k = key;
+        while (strchr(k, ' ')) {
+            char *sp = strchr(k, ' ');
+            char w[16];
+            size_t wl = (size_t)(sp - k);
+            if (wl >= sizeof w)
+                break;
+            memcpy(w, k, wl);
+            w[wl] = '\0';
+            if (!in_list(honorifics, w))
+                break;
+            k = sp + 1;
+        }
+        if (k != key)
+            memmove(key, k, strlen(k) + 1);
+    }
+    if (!canon)
+        return key;
+    free(key);
+    return ccg_gaz_key(canon, strlen(canon));
 }

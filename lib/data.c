@@ -1,0 +1,22 @@
+/* Embeds the data files (see data.h) with the assembler's .incbin.  Paths
+ * are relative to the repository root, where make runs the compiler; the
+ * Makefile makes this object depend on the files. */
+#include "data.h"
+
+#define EMBED(sym, file)                                                     \
+    __asm__(".section .rodata\n"                                             \
+            ".global " #sym "\n"                                             \
+            ".hidden " #sym "\n"                                             \
+            ".type " #sym ", @object\n"                                      \
+            ".balign 16\n" #sym ":\n"                                        \
+            ".incbin \"" file "\"\n"                                         \
+            ".byte 0\n"                                                      \
+            ".size " #sym ", . - " #sym "\n"                                 \
+            ".previous\n")
+
+EMBED(ccg_data_ccg_gazetteer, "data/ccg_gazetteer.tsv");
+EMBED(ccg_data_ccg_aliases, "data/ccg_aliases.tsv");
+EMBED(ccg_data_roles, "data/roles.tsv");
+EMBED(ccg_data_places, "data/places.tsv");
+EMBED(ccg_data_orgs, "data/orgs.tsv");
+EMBED(ccg_data_first_names, "data/first_names.txt");

@@ -1,0 +1,246 @@
+/* Gazetteers; see gazetteer.h.  The data files are described in their own
+ * header comments (data/). */
+#include "gazetteer.h"
+#include "analyze.h"
+#include "data.h"
+#include "util.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static ccg_gaz gaz;
+static bool gaz_ok;
+static pthread_once_t gaz_once = PTHREAD_ONCE_INIT;
+
+char *ccg_gaz_key(const char *text, size_t len)
+{
+    /* A standalone '&' is "and"; the analyser would drop it. */
+    ccg_buf b = { 0 };
+    for (size_t i = 0; i < len; i++) {
+        bool lone = text[i] == '&' && (i == 0 || text[i - 1] == ' ') &&
+                    (i + 1 == len || text[i + 1] == ' ');
+        if (lone)
+            ccg_buf_puts(&b, "and");
+        else
+            ccg_buf_putc(&b, text[i]);
+    }
+    if (b.oom) {
+        ccg_buf_free(&b);
+        return NULL;
+    }
+    char *key = ccg_normalize_key(b.s ? b.s : "", b.len);
+    ccg_buf_free(&b);
+    return key;
+}
+
+int ccg_table_find(const ccg_table *t, const char *key)
+{
+    return ccg_strmap_get(&t->keys, key, strlen(key));
+}
+
+/* The index of display name `name` in t, adding it if new; -1 on oom. */
+static int table_name(ccg_table *t, const char *name, size_t len)
+{
+    int i = ccg_strmap_get(&t->byname, name, len);
+    if (i >= 0)
+        return i;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        char **v = realloc(t->names, cap * sizeof *v);
+        if (!v)
+            return -1;
+        t->names = v;
+        t->cap = cap;
+    }
+    if (!(t->names[t->n] = ccg_strndup(name, len)) ||
+        !ccg_strmap_put(&t->byname, name, len, (int)t->n))
+        return -1;
+    return (int)t->n++;
+}
+
+/* Map the key of alias[0..len) to name index idx (later entries win). */
+static bool table_alias(ccg_table *t, const char *alias, size_t len, int idx)
+{
+    char *key = ccg_gaz_key(alias, len);
+    if (!key)
+        return false;
+    bool ok = true;
+    if (*key) {
+        ok = ccg_strmap_put(&t->keys, key, strlen(key), idx);
+        unsigned words = 1;
+        for (char *p = key; ok && *p; p++)
+            if (*p == ' ') {
+                ok = ccg_strmap_put(&t->prefixes, key, (size_t)(p - key), 1);
+                words++;
+            }
+        if (words > t->maxwords)
+            t->maxwords = words;
+    }
+    free(key);
+    return ok;
+}
+
+/* Split line[0..len) at tabs into at most max fields. */
+static int fields(const char *line, size_t len, const char **f, size_t *fl, int max)
+{
+    int n = 0;
+    size_t start = 0;
+    for (size_t i = 0; i <= len && n < max; i++) {
+        if (i == len || line[i] == '\t') {
+            f[n] = line + start;
+            fl[n] = i - start;
+            n++;
+            start = i + 1;
+        }
+    }
+    return n;
+}
+
+/* Call fn for every non-comment, non-blank line of a data file. */
+static bool each_line(const char *data, bool (*fn)(const char *, size_t, void *), void *ctx)
+{
+    const char *p = data;
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        size_t l = len;
+        while (l > 0 && (p[l - 1] == '\r' || p[l - 1] == ' '))
+            l--;
+        if (l > 0 && p[0] != '#' && !fn(p, l, ctx))
+            return false;
+        p += len + (e ? 1 : 0);
+    }
+    return true;
+}
+
+/* Each '|'-separated alias of s[0..len) into table t for name idx. */
+static bool aliases(ccg_table *t, const char *s, size_t len, int idx)
+{
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++)
+        if (i == len || s[i] == '|') {
+            if (i > start && !table_alias(t, s + start, i - start, idx))
+                return false;
+            start = i + 1;
+        }
+    return true;
+}
+
+static bool ccg_line(const char *line, size_t len, void *ctx)
+{
+    (void)ctx;
+    const char *f[5];
+    size_t fl[5];
+    if (fields(line, len, f, fl, 5) < 5)
+        return true;
+    int idx = table_name(&gaz.ccg, f[0], fl[0]);
+    return idx >= 0 && aliases(&gaz.ccg, f[4], fl[4], idx);
+}
+
+static bool ccg_alias_line(const char *line, size_t len, void *ctx)
+{
+    (void)ctx;
+    const char *f[3];
+    size_t fl[3];
+    if (fields(line, len, f, fl, 3) < 2)
+        return true;
+    int idx = table_name(&gaz.ccg, f[0], fl[0]);
+    return idx >= 0 && table_alias(&gaz.ccg, f[1], fl[1], idx);
+}
+
+static bool role_line(const char *line, size_t len, void *ctx)
+{
+    (void)ctx;
+    const char *f[3];
+    size_t fl[3];
+    int n = fields(line, len, f, fl, 3);
+    if (n < 2)
+        return true;
+    if (fl[0] == 9 && memcmp(f[0], "qualifier", 9) == 0) {
+        size_t start = 0;
+        for (size_t i = 0; n == 3 && i <= fl[2]; i++)
+            if (i == fl[2] || f[2][i] == '|') {
+                char *key = ccg_gaz_key(f[2] + start, i - start);
+                bool ok = key && ccg_strmap_put(&gaz.qualifiers, key, strlen(key), 1);
+                free(key);
+                if (!ok)
+                    return false;
+                start = i + 1;
+            }
+        return true;
+    }
+    int idx = table_name(&gaz.role, f[1], fl[1]);
+    return idx >= 0 && table_alias(&gaz.role, f[1], fl[1], idx) &&
+           (n < 3 || aliases(&gaz.role, f[2], fl[2], idx));
+}
+
+static int place_kind(const char *s, size_t len)
+{
+    static const char *const kinds[] = { "country", "region", "subregion", "county",
+                                         "city", "town", "borough" };
+    for (int k = 0; k < 7; k++)
+        if (strlen(kinds[k]) == len && memcmp(kinds[k], s, len) == 0)
+            return k;
+    return PLACE_TOWN;
+}
+
+static bool place_line(const char *line, size_t len, void *ctx)
+{
+    size_t *cap = ctx;
+    const char *f[3];
+    size_t fl[3];
+    int n = fields(line, len, f, fl, 3);
+    if (n < 2)
+        return true;
+    int idx = table_name(&gaz.place, f[0], fl[0]);
+    if (idx < 0)
+        return false;
+    if ((size_t)idx >= *cap) {
+        size_t c = *cap ? *cap * 2 : 1024;
+        int *k = realloc(gaz.place_kind, c * sizeof *k);
+        if (!k)
+            return false;
+        gaz.place_kind = k;
+        *cap = c;
+    }
+    gaz.place_kind[idx] = place_kind(f[1], fl[1]);
+    return table_alias(&gaz.place, f[0], fl[0], idx) && (n < 3 || aliases(&gaz.place, f[2], fl[2], idx));
+}
+
+static bool org_line(const char *line, size_t len, void *ctx)
+{
+    (void)ctx;
+    const char *f[2];
+    size_t fl[2];
+    int n = fields(line, len, f, fl, 2);
+    int idx = table_name(&gaz.org, f[0], fl[0]);
+    return idx >= 0 && table_alias(&gaz.org, f[0], fl[0], idx) &&
+           (n < 2 || aliases(&gaz.org, f[1], fl[1], idx));
+}
+
+static bool name_line(const char *line, size_t len, void *ctx)
+{
+    (void)ctx;
+    char *key = ccg_gaz_key(line, len);
+    bool ok = key && ccg_strmap_put(&gaz.first_names, key, strlen(key), 1);
+    free(key);
+    return ok;
+}
+
+static void load(void)
+{
+    size_t place_cap = 0;
+    gaz_ok = each_line(ccg_data_ccg_gazetteer, ccg_line, NULL) &&
+             each_line(ccg_data_ccg_aliases, ccg_alias_line, NULL) &&
+             each_line(ccg_data_roles, role_line, NULL) &&
+             each_line(ccg_data_places, place_line, &place_cap) &&
+             each_line(ccg_data_orgs, org_line, NULL) &&
+             each_line(ccg_data_first_names, name_line, NULL);
+}
+
+const ccg_gaz *ccg_gaz_get(void)
+{
+    pthread_once(&gaz_once, load);
+    return gaz_ok ? &gaz : NULL;
+}

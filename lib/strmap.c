@@ -1,0 +1,85 @@
+/* String -> int map; see strmap.h. */
+#include "strmap.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct strmap_slot {
+    char *key;          /* NULL: empty */
+    size_t len;
+    uint64_t hash;
+    int value;
+};
+
+static uint64_t hash(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static struct strmap_slot *find(const ccg_strmap *m, const char *key, size_t len, uint64_t h)
+{
+    size_t i = (size_t)h & (m->cap - 1);
+    for (;;) {
+        struct strmap_slot *s = &m->slots[i];
+        if (!s->key || (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0))
+            return s;
+        i = (i + 1) & (m->cap - 1);
+    }
+}
+
+static bool grow(ccg_strmap *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    struct strmap_slot *old = m->slots;
+    size_t oldcap = m->cap;
+    m->slots = calloc(cap, sizeof *m->slots);
+    if (!m->slots) {
+        m->slots = old;
+        return false;
+    }
+    m->cap = cap;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].key)
+            *find(m, old[i].key, old[i].len, old[i].hash) = old[i];
+    free(old);
+    return true;
+}
+
+bool ccg_strmap_put(ccg_strmap *m, const char *key, size_t len, int value)
+{
+    if ((m->n + 1) * 2 > m->cap && !grow(m))
+        return false;
+    uint64_t h = hash(key, len);
+    struct strmap_slot *s = find(m, key, len, h);
+    if (!s->key) {
+        if (!(s->key = malloc(len + 1)))
+            return false;
+        memcpy(s->key, key, len);
+        s->key[len] = '\0';
+        s->len = len;
+        s->hash = h;
+        m->n++;
+    }
+    s->value = value;
+    return true;
+}
+
+int ccg_strmap_get(const ccg_strmap *m, const char *key, size_t len)
+{
+    if (!m->cap)
+        return -1;
+    struct strmap_slot *s = find(m, key, len, hash(key, len));
+    return s->key ? s->value : -1;
+}
+
+void ccg_strmap_free(ccg_strmap *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->slots[i].key);
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}
