@@ -27,7 +27,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
 "Usage: ccg-search [options] QUERY...\n"
-"       ccg-search [options] --get ID | --similar ID | --stats\n"
+"       ccg-search [options] --get ID | --similar ID | --who QUESTION | --stats\n"
 "\n"
 "Search a running ccg-searchd and print the ranked hits (rank, title, date,\n"
 "id, score and the best passage with the matches highlighted).\n"
@@ -56,6 +56,8 @@ static void usage(FILE *f)
 "Other requests:\n"
 "      --get ID         show one stored document with its entities\n"
 "      --similar ID     articles most like document ID\n"
+"      --who QUESTION   who held a role where: \"accountable officer at Corby\",\n"
+"                       \"clinical chair\", or a person: \"Toby Sanders\"\n"
 "      --stats          server and index figures\n"
 "Output:\n"
 "      --json           print the server's JSON answer as it came\n"
@@ -200,10 +202,31 @@ static void print_document(json_t *doc)
     printf("\n%s\n", str(doc, "body", ""));
 }
 
+static void print_who(json_t *ans)
+{
+    json_t *answers = json_object_get(ans, "answers");
+    size_t i, j;
+    json_t *a, *d;
+    if (json_array_size(answers) == 0)
+        printf("Nothing found.\n");
+    json_array_foreach(answers, i, a) {
+        print_bold(str(a, "person", "?"));
+        printf(", %s", str(a, "role", "?"));
+        if (str(a, "org", NULL))
+            printf(", %s", str(a, "org", ""));
+        putchar('\n');
+        json_array_foreach(json_object_get(a, "documents"), j, d)
+            printf("    %s  %s  %s\n", str(d, "date", "----------"), str(d, "id", "?"),
+                   str(d, "title", ""));
+    }
+    if (json_is_true(json_object_get(ans, "truncated")))
+        printf("(only the newest documents were read)\n");
+}
+
 int main(int argc, char **argv)
 {
     enum { O_UNIX = 256, O_TIMEOUT, O_CCG, O_ROLE, O_PERSON, O_ORG, O_PLACE, O_FROM, O_TO,
-           O_SORT, O_ANY, O_PAGE, O_NOSNIP, O_GET, O_SIMILAR, O_STATS, O_JSON };
+           O_SORT, O_ANY, O_PAGE, O_NOSNIP, O_GET, O_SIMILAR, O_STATS, O_JSON, O_WHO };
     static const struct option opts[] = {
         { "host", required_argument, NULL, 'H' }, { "port", required_argument, NULL, 'p' },
         { "unix", required_argument, NULL, O_UNIX }, { "timeout", required_argument, NULL, O_TIMEOUT },
@@ -215,11 +238,12 @@ int main(int argc, char **argv)
         { "page", required_argument, NULL, O_PAGE }, { "facets", no_argument, NULL, 'f' },
         { "no-snippets", no_argument, NULL, O_NOSNIP }, { "get", required_argument, NULL, O_GET },
         { "similar", required_argument, NULL, O_SIMILAR }, { "stats", no_argument, NULL, O_STATS },
+        { "who", required_argument, NULL, O_WHO },
         { "json", no_argument, NULL, O_JSON }, { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *host = DEFAULT_HOST, *port = DEFAULT_PORT, *unix_path = NULL;
-    const char *get_id = NULL, *similar_id = NULL, *sort = NULL;
+    const char *get_id = NULL, *similar_id = NULL, *sort = NULL, *who = NULL;
     const char *from = NULL, *to = NULL;
     int timeout = DEFAULT_TIMEOUT_MS, c;
     long limit = 10, page = 1;
@@ -272,6 +296,7 @@ int main(int argc, char **argv)
         case O_GET: get_id = optarg; break;
         case O_SIMILAR: similar_id = optarg; break;
         case O_STATS: stats = true; break;
+        case O_WHO: who = optarg; break;
         case O_JSON: json_out = true; break;
         case 'h': usage(stdout); json_decref(filter); return EXIT_OK;
         default: usage(stderr); json_decref(filter); return EXIT_USAGE;
@@ -282,14 +307,14 @@ int main(int argc, char **argv)
 
     /* The request line. */
     char *line = NULL;
-    if (get_id || similar_id || stats) {
-        if (optind < argc || (!!get_id + !!similar_id + stats) > 1) {
-            fprintf(stderr, "ccg-search: --get, --similar and --stats take no query\n");
+    if (get_id || similar_id || stats || who) {
+        if (optind < argc || (!!get_id + !!similar_id + stats + !!who) > 1) {
+            fprintf(stderr, "ccg-search: --get, --similar, --who and --stats take no query\n");
             json_decref(filter);
             return EXIT_USAGE;
         }
-        if (asprintf(&line, "%s%s", get_id ? "GET " : similar_id ? "SIMILAR " : "STATS",
-                     get_id ? get_id : similar_id ? similar_id : "") < 0)
+        if (asprintf(&line, "%s%s", get_id ? "GET " : similar_id ? "SIMILAR " : who ? "WHO " : "STATS",
+                     get_id ? get_id : similar_id ? similar_id : who ? who : "") < 0)
             line = NULL;
     } else {
         size_t qlen = 0;
@@ -372,6 +397,8 @@ int main(int argc, char **argv)
         puts(answer);
     } else if (get_id) {
         print_document(json_object_get(ans, "document"));
+    } else if (who) {
+        print_who(ans);
     } else if (stats) {
         char *pretty = json_dumps(ans, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         if (pretty)

@@ -119,6 +119,39 @@ static ccg_xs_status add_facets(ccg_xs_doc *doc, const ccg_entities *e)
     return st;
 }
 
+/* Terms for WHO: who held which role where.  See lib/schema.h. */
+static ccg_xs_status add_relations(ccg_xs_doc *doc, const ccg_entities *e)
+{
+    ccg_xs_status st = CCG_XS_OK;
+    for (size_t i = 0; i < e->nrel && st == CCG_XS_OK; i++) {
+        const ccg_person_role *r = &e->rel[i];
+        char *person = ccg_normalize_key(r->person, strlen(r->person));
+        char *role = ccg_normalize_key(r->role, strlen(r->role));
+        char *org = r->org ? ccg_normalize_key(r->org, strlen(r->org)) : ccg_strdup("");
+        ccg_buf t1 = { 0 }, t2 = { 0 }, t3 = { 0 };
+        ccg_buf_printf(&t1, CCG_PREFIX_WHO_PERSON "%s", person ? person : "");
+        ccg_buf_printf(&t2, CCG_PREFIX_WHO_ROLE "%s@%s", role ? role : "", org ? org : "");
+        ccg_buf_printf(&t3, CCG_PREFIX_WHO_ROLE "%s@", role ? role : "");
+        if (!person || !role || !org || t1.oom || t2.oom || t3.oom) {
+            st = CCG_XS_NO_MEMORY;
+        } else {
+            /* An over-long name is skipped (BAD_ARG), not fatal. */
+            ccg_xs_status a = ccg_xs_doc_add_boolean(doc, t1.s);
+            ccg_xs_status b = ccg_xs_doc_add_boolean(doc, t2.s);
+            ccg_xs_status c = ccg_xs_doc_add_boolean(doc, t3.s);
+            if (a == CCG_XS_NO_MEMORY || b == CCG_XS_NO_MEMORY || c == CCG_XS_NO_MEMORY)
+                st = CCG_XS_NO_MEMORY;
+        }
+        ccg_buf_free(&t1);
+        ccg_buf_free(&t2);
+        ccg_buf_free(&t3);
+        free(person);
+        free(role);
+        free(org);
+    }
+    return st;
+}
+
 ccg_xs_doc *ccg_docbuild(const ccg_article *a, const ccg_entities *e,
                          const char *hash, const char **why)
 {
@@ -148,7 +181,7 @@ ccg_xs_doc *ccg_docbuild(const ccg_article *a, const ccg_entities *e,
         goto fail;
     if (hash && ccg_xs_doc_set_value(doc, CCG_SLOT_HASH, hash, strlen(hash)))
         goto fail;
-    if (add_facets(doc, e) != CCG_XS_OK)
+    if (add_facets(doc, e) != CCG_XS_OK || add_relations(doc, e) != CCG_XS_OK)
         goto fail;
     if (!(data = ccg_docbuild_data(a, e)))
         goto fail;

@@ -1,5 +1,7 @@
 /* The query handler; see engine.h. */
 #include "engine.h"
+#include "analyze.h"
+#include "extract.h"
 #include "indexdir.h"
 #include "limits.h"
 #include "query.h"
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Expansion terms SIMILAR builds its query from, and hits it returns. */
 #define SIMILAR_TERMS 40
@@ -408,4 +411,224 @@ out:
     ccg_xs_query_free(self);
     ccg_xs_query_free(q);
     free(key);
+}
+
+/* --- WHO ------------------------------------------------------------------ */
+
+/* A WHO question: a person, or a role (at an organisation or anywhere).
+ * Keys are normalised as the indexer normalised the relations. */
+typedef struct who_q {
+    char *person, *role, *org;          /* display forms, or NULL */
+    char *pkey, *rkey, *okey;           /* keys, or NULL */
+} who_q;
+
+static void who_free(who_q *w)
+{
+    free(w->person);
+    free(w->role);
+    free(w->org);
+    free(w->pkey);
+    free(w->rkey);
+    free(w->okey);
+}
+
+/* The canonical display of a role or organisation the user named, or the
+ * user's own words when the vocabulary does not know them. */
+static char *who_value(int facet, const char *s, size_t len)
+{
+    const char *canon = ccg_canonical_name(facet, s, len);
+    if (!canon && facet == CCG_FACET_ORG)
+        canon = ccg_canonical_name(CCG_FACET_CCG, s, len);
+    return canon ? ccg_strdup(canon) : ccg_strndup(s, len);
+}
+
+static bool who_parse(const char *arg, size_t len, who_q *w, char *err, size_t cap)
+{
+    memset(w, 0, sizeof *w);
+    if (len > 0 && arg[0] == '{') {
+        json_error_t jerr;
+        json_t *o = json_loadb(arg, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!json_is_object(o)) {
+            snprintf(err, cap, "bad JSON at column %d: %s", jerr.column,
+                     o ? "not an object" : jerr.text);
+            json_decref(o);
+            return false;
+        }
+        const char *key;
+        json_t *v;
+        json_object_foreach(o, key, v) {
+            char **slot = strcmp(key, "person") == 0 ? &w->person
+                          : strcmp(key, "role") == 0 ? &w->role
+                          : (strcmp(key, "org") == 0 || strcmp(key, "ccg") == 0) ? &w->org : NULL;
+            if (!slot || !json_is_string(v) || json_string_length(v) == 0 || *slot) {
+                snprintf(err, cap, "WHO takes \"person\", or \"role\" with an optional \"org\" "
+                         "(or \"ccg\"), each a non-empty string");
+                json_decref(o);
+                return false;
+            }
+            *slot = ccg_strndup(json_string_value(v), json_string_length(v));
+        }
+        json_decref(o);
+        if (w->role) {
+            char *r = who_value(CCG_FACET_ROLE, w->role, strlen(w->role));
+            free(w->role);
+            w->role = r;
+        }
+        if (w->org) {
+            char *r = who_value(CCG_FACET_ORG, w->org, strlen(w->org));
+            free(w->org);
+            w->org = r;
+        }
+    } else {
+        /* "ROLE at ORG", "ROLE", or "PERSON". */
+        const char *at = NULL;
+        for (size_t i = 0; i + 4 <= len; i++)
+            if (strncasecmp(arg + i, " at ", 4) == 0)
+                at = arg + i;
+        size_t rl = at ? (size_t)(at - arg) : len;
+        if (ccg_canonical_name(CCG_FACET_ROLE, arg, rl) || at) {
+            w->role = who_value(CCG_FACET_ROLE, arg, rl);
+            if (at)
+                w->org = who_value(CCG_FACET_ORG, at + 4, len - rl - 4);
+        } else {
+            w->person = ccg_strndup(arg, len);
+        }
+    }
+    if ((w->person && (w->role || w->org)) || (!w->person && !w->role)) {
+        snprintf(err, cap, "WHO asks about a person, or a role (at an organisation)");
+        return false;
+    }
+    if (w->person)
+        w->pkey = ccg_canonical_key(CCG_FACET_PERSON, w->person, strlen(w->person));
+    if (w->role)
+        w->rkey = ccg_normalize_key(w->role, strlen(w->role));
+    if (w->org)
+        w->okey = ccg_normalize_key(w->org, strlen(w->org));
+    if ((w->person && !w->pkey) || (w->role && !w->rkey) || (w->org && !w->okey)) {
+        snprintf(err, cap, "out of memory");
+        return false;
+    }
+    if ((w->pkey && !*w->pkey) || (w->rkey && !*w->rkey) || (w->okey && !*w->okey)) {
+        snprintf(err, cap, "WHO needs words to look for");
+        return false;
+    }
+    return true;
+}
+
+static bool key_eq(const char *value, const char *key)
+{
+    if (!key)
+        return true;
+    char *k = value ? ccg_normalize_key(value, strlen(value)) : NULL;
+    bool eq = k && strcmp(k, key) == 0;
+    free(k);
+    return eq;
+}
+
+void ccg_engine_who(ccg_engine *e, const char *arg, size_t len, ccg_buf *out, ccg_result *res)
+{
+    long long t0 = ccg_now_us();
+    char err[200];
+    who_q w;
+    ccg_xs_query *q = NULL;
+    ccg_xs_results *r = NULL;
+    json_t *answers = NULL, *ans = NULL;
+
+    memset(res, 0, sizeof *res);
+    if (!who_parse(arg, len, &w, err, sizeof err)) {
+        set_err(res, CCG_E_BAD_REQUEST, err);
+        goto out;
+    }
+    ccg_buf term = { 0 };
+    if (w.pkey)
+        ccg_buf_printf(&term, CCG_PREFIX_WHO_PERSON "%s", w.pkey);
+    else
+        ccg_buf_printf(&term, CCG_PREFIX_WHO_ROLE "%s@%s", w.rkey, w.okey ? w.okey : "");
+    q = term.oom ? NULL : ccg_xs_query_term(term.s, 1, 0);
+    bool too_long = !term.oom && term.len > 240;
+    ccg_buf_free(&term);
+    if (too_long) {
+        set_err(res, CCG_E_BAD_REQUEST, "the names asked about are too long");
+        goto out;
+    }
+    if (!q) {
+        set_err(res, CCG_E_INTERNAL, "out of memory");
+        goto out;
+    }
+    ccg_xs_search_opts o = { 0 };
+    o.query = q;
+    o.limit = CCG_MAX_WHO_DOCUMENTS;
+    o.sort = CCG_XS_SORT_VALUE_DESC;
+    o.sort_slot = CCG_SLOT_DATE;
+    o.exact_total = 1;
+    if (!(r = run(e, &o, res)))
+        goto out;
+
+    /* Group the documents' statements by who held what where, in the
+     * order of their newest document. */
+    answers = json_array();
+    size_t nh = ccg_xs_results_size(r);
+    for (size_t i = 0; answers && i < nh; i++) {
+        ccg_xs_hit h;
+        ccg_xs_results_hit(r, i, &h);
+        json_t *doc = json_loadb(h.data, h.len, 0, NULL);
+        json_t *rels = json_object_get(doc, "person_role"), *rel;
+        size_t k;
+        json_array_foreach(rels, k, rel) {
+            const char *person = json_string_value(json_object_get(rel, "person"));
+            const char *role = json_string_value(json_object_get(rel, "role"));
+            const char *org = json_string_value(json_object_get(rel, "org"));
+            if (!key_eq(person, w.pkey) || !key_eq(role, w.rkey) || (w.okey && !key_eq(org, w.okey)))
+                continue;
+            json_t *a = NULL, *item;
+            size_t j;
+            json_array_foreach(answers, j, item) {
+                const char *ip = json_string_value(json_object_get(item, "person"));
+                const char *ir = json_string_value(json_object_get(item, "role"));
+                const char *io = json_string_value(json_object_get(item, "org"));
+                if (ip && person && strcmp(ip, person) == 0 && ir && role && strcmp(ir, role) == 0 &&
+                    ((!io && !org) || (io && org && strcmp(io, org) == 0)))
+                    a = item;
+            }
+            if (!a) {
+                a = json_pack("{s:s?, s:s?, s:s?, s:[]}", "person", person, "role", role,
+                              "org", org, "documents");
+                if (!a || json_array_append_new(answers, a) != 0)
+                    continue;
+            }
+            json_t *docs = json_object_get(a, "documents");
+            const char *id = json_string_value(json_object_get(doc, "id"));
+            bool listed = false;
+            json_t *d;
+            size_t m;
+            json_array_foreach(docs, m, d)
+                listed = listed || (id && strcmp(json_string_value(json_object_get(d, "id")), id) == 0);
+            if (!listed)
+                json_array_append_new(docs, json_pack("{s:O, s:O, s:O}", "id", json_object_get(doc, "id"),
+                                                      "title", json_object_get(doc, "title"),
+                                                      "date", json_object_get(doc, "date")));
+        }
+        json_decref(doc);
+    }
+    int exact;
+    unsigned total = ccg_xs_results_total(r, &exact);
+    ans = json_pack("{s:b, s:{s:s?, s:s?, s:s?}, s:I, s:b, s:I, s:o}", "ok", 1,
+                    "who", "person", w.person, "role", w.role, "org", w.org,
+                    "documents", (json_int_t)total,
+                    "truncated", total > CCG_MAX_WHO_DOCUMENTS,
+                    "took_us", (json_int_t)(ccg_now_us() - t0),
+                    "answers", answers);
+    answers = NULL;
+    if (!emit(out, ans))
+        set_err(res, CCG_E_INTERNAL, "out of memory");
+    else {
+        res->ok = true;
+        res->hits = (unsigned)nh;
+    }
+out:
+    json_decref(ans);
+    json_decref(answers);
+    ccg_xs_results_free(r);
+    ccg_xs_query_free(q);
+    who_free(&w);
 }

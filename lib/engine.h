@@ -38,12 +38,13 @@ typedef struct ccg_result {
     unsigned hits;          /* SEARCH: number of hits returned, for the log */
 } ccg_result;
 
-/* Answer SEARCH arg / GET id / SIMILAR id: on success append one
+/* Answer SEARCH arg / GET id / SIMILAR id / WHO arg: on success append one
  * JSON line (ending in LF) to out; otherwise fill res's code and message
  * and append nothing. */
 void ccg_engine_search(ccg_engine *e, const char *arg, size_t len, ccg_buf *out, ccg_result *res);
 void ccg_engine_get(ccg_engine *e, const char *id, size_t len, ccg_buf *out, ccg_result *res);
 void ccg_engine_similar(ccg_engine *e, const char *id, size_t len, ccg_buf *out, ccg_result *res);
+void ccg_engine_who(ccg_engine *e, const char *arg, size_t len, ccg_buf *out, ccg_result *res);
 
 /* Index figures for STATS. */
 typedef struct ccg_index_stats {

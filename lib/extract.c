@@ -208,6 +208,12 @@ static void tokenize(ex *x)
                 if (d >= 0x80 && punct(s + i, len - i, p) && !apostrophe(s + i, len - i))
                     break;
                 if (is_word_byte(d) && !(d >= 0x80 && apostrophe(s + i, len - i))) {
+                    /* Caption text run together: "BROWNAndy" is "BROWN"
+                     * then "Andy". */
+                    if (i >= a + 2 && isupper(d) && i + 2 < len && islower((unsigned char)s[i + 1]) &&
+                        islower((unsigned char)s[i + 2]) &&
+                        isupper((unsigned char)s[i - 1]) && isupper((unsigned char)s[i - 2]))
+                        break;
                     i++;
                     continue;
                 }
@@ -458,7 +464,7 @@ static const char *const org_heads[] = {
     "mercury", "argus", "express", "standard", "centre", "cabinet",
     "parliament", "senate", "programme", "collaborative", "healthwatch", "ltd",
     "limited", "plc", "company", "society", "consortium", "panel", "pct", "sha", "rha",
-    "lmc", "csu", "clinic", "confederation", NULL,
+    "lmc", "csu", "clinic", "confederation", "commissioners", NULL,
 };
 
 static bool in_list(const char *const *list, const char *w)
@@ -470,6 +476,10 @@ static bool in_list(const char *const *list, const char *w)
 }
 
 static bool role_at(const ex *x, size_t i);
+
+static const char *const directions[] = {
+    "north", "south", "east", "west", "central", "mid", NULL,
+};
 
 /* --- 1. CCGs ------------------------------------------------------------- */
 
@@ -852,7 +862,7 @@ static void find_ccgs(ex *x)
          * unless a role says otherwise. */
         if (words && (lower || match_exact(x, &x->g->place, i, e, false) >= 0))
             words = false;
-        bool role_near = role_at(x, e);
+        bool role_near = role_at(x, e) && !(cap(x, e) && in_list(org_heads, x->t[e].norm));
         for (size_t k = i; !role_near && k > 0 && i - k < 8 && x->t[k - 1].sent == x->t[i].sent;
              k--)
             role_near = role_at(x, k - 1) && (is(x, i - 1, "at") || is(x, i - 1, "of") ||
@@ -910,7 +920,23 @@ static void find_known_orgs(ex *x)
         static const char *const normalised[] = {
             "Health Service Journal", "NHS England", "NHS England and NHS Improvement", NULL,
         };
-        if (in_list(normalised, name)) {
+        /* "Healthwatch Suffolk", "NHS England Lancashire and South
+         * Cumbria": a known body's local branch. */
+        int pidx;
+        size_t pe = cap(x, e) ? match_at(x, &x->g->place, e, x->n, &pidx) : e;
+        while (pe > e && is(x, pe, "and") && cap(x, pe + 1)) {
+            size_t k = pe + 1;
+            if (is(x, k, "South") || in_list(directions, x->t[k].norm))
+                k++;
+            size_t pe2 = match_at(x, &x->g->place, k, x->n, &pidx);
+            if (pe2 == k)
+                break;
+            pe = pe2;
+        }
+        if (pe > e && span_free(x, e, pe)) {
+            const char *s = x->text + x->t[i].a;
+            add_mention(x, M_ORG, i, pe, s, x->t[pe - 1].b - x->t[i].a);
+        } else if (in_list(normalised, name)) {
             add_mention(x, M_ORG, i, e, name, strlen(name));
         } else {
             const char *s = x->text + x->t[i].a;
@@ -946,9 +972,9 @@ static bool org_word(const ex *x, size_t p)
         return false;
     /* A role is not part of the name: "the Chief Executive of Ipswich
      * Hospital NHS Trust". */
+    static const char *const role_starts[] = { "chief", "deputy", "vice", "managing", NULL };
     size_t nl = strlen(t->norm);
-    if (ccg_strmap_get(&x->g->role.keys, t->norm, nl) >= 0 ||
-        ccg_strmap_get(&x->g->role.prefixes, t->norm, nl) >= 0)
+    if (ccg_strmap_get(&x->g->role.keys, t->norm, nl) >= 0 || in_list(role_starts, t->norm))
         return false;
     if (strcmp(t->norm, "ccg") == 0 || strcmp(t->norm, "ccgs") == 0)
         return false;
@@ -1085,8 +1111,10 @@ static bool name_word(const ex *x, size_t i)
     if ((x->t[i].f & T_UPPER) && x->t[i].b - x->t[i].a > 1)
         return false;                           /* CBE, NHS */
     const char *w = x->t[i].norm;
+    size_t wl = strlen(w);
     return !in_list(not_name_words, w) && !in_list(org_heads, w) &&
-           ccg_strmap_get(&x->g->role.keys, w, strlen(w)) < 0 &&
+           ccg_strmap_get(&x->g->role.keys, w, wl) < 0 &&
+           ccg_strmap_get(&x->g->role.prefixes, w, wl) < 0 &&
            strcmp(w, "ccg") != 0 && strcmp(w, "nhs") != 0;
 }
 
@@ -1119,8 +1147,9 @@ static void find_people(ex *x)
                 a++;
         }
         size_t b = a;
-        while (b < x->n && b - a < MAX_NAME_WORDS + 2 && (name_word(x, b) ||
-               (skippable(&x->t[b]) && (x->t[b].f & T_HYPHEN) && name_word(x, b + 1))))
+        while (b < x->n && b - a < MAX_NAME_WORDS + 2 && x->t[b].sent == x->t[a].sent &&
+               (name_word(x, b) ||
+                (skippable(&x->t[b]) && (x->t[b].f & T_HYPHEN) && name_word(x, b + 1))))
             b++;
         /* A single initial and its full stop: "J. Smith" is not handled;
          * names are two words or more, or one with a title. */
@@ -1128,26 +1157,17 @@ static void find_people(ex *x)
         for (size_t k = a; k < b; k++)
             if (word(x, k))
                 words++;
-        if (words == 0 || words > MAX_NAME_WORDS) {
-            if (b > i)
-                i = b - 1;
+        if (words == 0 || words > MAX_NAME_WORDS)
             continue;
-        }
         bool known = ccg_strmap_get(&x->g->first_names, x->t[a].norm, strlen(x->t[a].norm)) >= 0;
         bool role_near = (b + 1 < x->n && is(x, b, ",") && role_at(x, b + 1)) ||
                          (a > 0 && i == a && role_at(x, a - 1 > 0 ? a - 1 : 0) &&
                           (x->t[a - 1].owner >= 0 && x->m[x->t[a - 1].owner].kind == M_ROLE));
         bool speaks = word(x, b) && in_list(speech_verbs, x->t[b].norm);
-        if (words == 1 && !title) {
-            if (b > i)
-                i = b - 1;
+        if (words == 1 && !title)
             continue;
-        }
-        if (!(title || known || ((role_near || speaks) && words >= 2))) {
-            if (b > i)
-                i = b - 1;
+        if (!(title || known || ((role_near || speaks) && words >= 2)))
             continue;
-        }
         /* A place or organisation name is not a person ("Great Yarmouth"). */
         int idx;
         if (!title && match_at(x, &x->g->place, a, b, &idx) == b) {
@@ -1339,9 +1359,6 @@ static void find_roles(ex *x)
 
 /* --- 5. places ------------------------------------------------------------ */
 
-static const char *const directions[] = {
-    "north", "south", "east", "west", "central", "mid", NULL,
-};
 
 /* A place as the text writes it, with the words capitalised when the text
  * is in capitals, and hyphens between directions read as spaces
@@ -1441,165 +1458,434 @@ static const mention *owner(const ex *x, size_t i)
     return i < x->n && x->t[i].owner >= 0 ? &x->m[x->t[i].owner] : NULL;
 }
 
-/* The organisations (CCGs or others) that start at token i: a list such as
- * "Nene and Corby CCGs" gives several.  Returns how many were stored. */
-static size_t orgs_at(const ex *x, size_t i, const mention **out, size_t max, size_t *end)
+static bool is_kind(const mention *m, enum mkind k)
 {
-    size_t n = 0;
-    *end = i;
-    while (i < x->n && n < max) {
+    return m && m->kind == k;
+}
+
+static bool is_body(const mention *m)
+{
+    return m && (m->kind == M_CCG || m->kind == M_ORG);
+}
+
+/* What a relation may name as its organisation: named bodies, or every
+ * CCG of the document for "the three CCGs". */
+typedef struct orgset {
+    const mention *m[32];
+    size_t n;
+    bool all_ccgs;          /* a group of the document's CCGs... */
+    int count;              /* ...of this many (0: unsaid) */
+    bool unresolved;        /* "for a planned partnership": a body we cannot name */
+} orgset;
+
+static void orgset_add(orgset *o, const mention *m)
+{
+    for (size_t k = 0; k < o->n; k++)
+        if (strcmp(o->m[k]->value, m->value) == 0)
+            return;
+    if (o->n < 32)
+        o->m[o->n++] = m;
+}
+
+/* Named bodies starting at token i, as a list ("Nene and Corby CCGs",
+ * "Swale, Medway, and Dartford, Gravesham and Swanley CCGs"); returns the
+ * token after them, or i when there are none. */
+static size_t bodies_at(const ex *x, size_t i, orgset *o)
+{
+    size_t end = i;
+    while (i < x->n) {
         const mention *m = owner(x, i);
-        if (!m || (m->kind != M_CCG && m->kind != M_ORG))
+        if (!is_body(m))
             break;
-        out[n++] = m;
-        i = m->b;
-        *end = i;
-        if (is(x, i, ",") && is(x, i + 1, "and") && owner(x, i + 2))
+        orgset_add(o, m);
+        i = end = m->b;
+        if (is(x, i, ",") && is(x, i + 1, "and") && is_body(owner(x, i + 2)))
             i += 2;
-        else if ((is(x, i, ",") || is(x, i, "and") || is(x, i, "&")) && owner(x, i + 1) &&
-                 owner(x, i + 1)->kind == out[0]->kind)
+        else if ((is(x, i, ",") || is(x, i, "and") || is(x, i, "&")) && is_body(owner(x, i + 1)))
             i++;
         else
             break;
     }
-    return n;
+    return end;
 }
 
-/* The organisations just before token e ("Oxfordshire CCG chief
- * executive", "the CCG's clinical chair"). */
-static size_t orgs_before(const ex *x, size_t e, const mention **out, size_t max,
-                          const mention *last_ccg)
+/* "the three CCGs", "all eight CCGs", "both CCGs", "the county's four
+ * CCGs": a group of CCGs, not named here.  Returns the token after it and
+ * the number it gives (0 when none). */
+static size_t ccg_group_at(const ex *x, size_t i, int *count)
 {
-    size_t k = e;
+    static const char *const numbers[] = {
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve", NULL,
+    };
+    size_t k = i;
+    *count = 0;
+    while (k < x->n && k - i < 5 && !is(x, k, "ccgs") && !is(x, k, "clinical") &&
+           !is(x, k, "organisations") && !is(x, k, "groups") &&
+           (!owner(x, k) || is_kind(owner(x, k), M_PLACE)) &&
+           ((word(x, k) && (!cap(x, k) || is_kind(owner(x, k), M_PLACE))) ||
+            (x->t[k].f & T_POSS) || (x->t[k].f & T_DIGIT))) {
+        for (int d = 0; numbers[d]; d++)
+            if (is(x, k, numbers[d]))
+                *count = d;
+        if (is(x, k, "both"))
+            *count = 2;
+        if (x->t[k].f & T_DIGIT)
+            *count = atoi(x->t[k].norm);
+        if (is(x, k, "and") || is(x, k, "or") || is(x, k, "of"))
+            return i;
+        k++;
+    }
+    if (is(x, k, "ccgs") && !owner(x, k))
+        return k + 1;
+    if (is(x, k, "clinical") && is(x, k + 1, "commissioning") && is(x, k + 2, "groups") &&
+        !owner(x, k))
+        return k + 3;
+    /* "the four organisations", "all three groups": only with a number,
+     * which says which organisations they are. */
+    if ((is(x, k, "organisations") || is(x, k, "groups")) && *count > 1)
+        return k + 1;
+    return i;
+}
+
+/* The CCG named last before token i ("the CCG" refers to it). */
+static const mention *last_ccg_before(const ex *x, size_t i)
+{
+    const mention *best = NULL;
+    for (size_t k = 0; k < x->nm; k++)
+        if (x->m[k].kind == M_CCG && x->m[k].a < i && (!best || x->m[k].a > best->a))
+            best = &x->m[k];
+    if (best)
+        return best;
+    /* Nothing named yet ("Dr Paul Williams, CCG Chair" in a byline): the
+     * CCG the document names most. */
+    size_t most = 0;
+    for (size_t k = 0; k < x->nm; k++) {
+        if (x->m[k].kind != M_CCG)
+            continue;
+        size_t n = 0;
+        for (size_t j = 0; j < x->nm; j++)
+            n += x->m[j].kind == M_CCG && strcmp(x->m[j].value, x->m[k].value) == 0;
+        if (n > most) {
+            most = n;
+            best = &x->m[k];
+        }
+    }
+    return best;
+}
+
+/* The organisation after a role at token i: "of/for/at/with ORG", "of the
+ * three CCGs", "of the CCG". */
+static bool org_preposition(const ex *x, size_t i)
+{
+    return is(x, i, "of") || is(x, i, "for") || is(x, i, "at") || is(x, i, "to") ||
+           is(x, i, "with") || is(x, i, "in");
+}
+
+/* The bodies after "of/for/at" at token i; false when there is none. */
+static bool orgs_after_prep(const ex *x, size_t i, orgset *o)
+{
+    size_t k = i + 1;
+    int count;
+    if (ccg_group_at(x, k, &count) > k) {
+        o->all_ccgs = true;
+        o->count = count;
+        return true;
+    }
+    if (is(x, k, "the") || is(x, k, "both"))
+        k++;
+    if (is(x, k, "ccg") && !owner(x, k)) {
+        const mention *m = last_ccg_before(x, k);
+        if (m)
+            orgset_add(o, m);
+        return m != NULL;
+    }
+    return bodies_at(x, k, o) > k;
+}
+
+/* The organisations of a role ending at token i: "of/for/at ORG" right
+ * after it, or after a few words that qualify the post ("accountable
+ * officer on a permanent basis at Corby, and on an interim basis at
+ * Nene"), within the clause. */
+static void orgs_after_role(const ex *x, size_t i, orgset *o)
+{
+    if (org_preposition(x, i)) {
+        if (!orgs_after_prep(x, i, o) && (is(x, i, "for") || is(x, i, "of") || is(x, i, "at")))
+            o->unresolved = true;
+        if (o->n || o->all_ccgs || !is(x, i, "on"))
+            return;
+    }
+    int sent = i < x->n ? x->t[i].sent : -1;
+    bool found = false;
+    for (size_t k = i; k < x->n && k < i + 12 && x->t[k].sent == sent; k++) {
+        const mention *m = owner(x, k);
+        if (is_kind(m, M_ROLE) || is_kind(m, M_PERSON) || is(x, k, "said") ||
+            is(x, k, "says") || is(x, k, "to") || is(x, k, "who") || is(x, k, "which"))
+            break;
+        if (m)
+            break;                  /* a body not introduced by a preposition */
+        if ((is(x, k, "at") || is(x, k, "of")) && k > i && orgs_after_prep(x, k, o)) {
+            found = true;
+            size_t e = k + 1;
+            while (e < x->n && owner(x, e))
+                e = owner(x, e)->b;
+            k = e - 1;
+        }
+    }
+    (void)found;
+}
+
+/* The organisation just before a role starting at token a: "Oxfordshire
+ * CCG chief executive", "the CCG's clinical chair", "NHS England's". */
+static void orgs_before_role(const ex *x, size_t a, orgset *o)
+{
+    size_t k = a;
     if (k > 0 && (x->t[k - 1].f & T_POSS))
         k--;
     const mention *m = k > 0 ? owner(x, k - 1) : NULL;
-    if (m && (m->kind == M_CCG || m->kind == M_ORG)) {
-        out[0] = m;
-        return 1;
-    }
-    /* "the CCG's ..." and "the CCG ..." refer to the CCG last named. */
-    if (k >= 2 && is(x, k - 1, "ccg") && is(x, k - 2, "the") && last_ccg && max > 0) {
-        out[0] = last_ccg;
-        return 1;
-    }
-    return 0;
-}
-
-static void relate(ex *x, ccg_entities *out, const mention *p, const mention *r,
-                   const mention *const *orgs, size_t norgs)
-{
-    if (norgs == 0) {
-        if (!ccg_entities_add_relation(out, p->value, r->value, NULL))
-            x->oom = true;
+    if (is_body(m)) {
+        orgset_add(o, m);
         return;
     }
-    for (size_t k = 0; k < norgs; k++)
-        if (!ccg_entities_add_relation(out, p->value, r->value, orgs[k]->value))
-            x->oom = true;
+    if (k >= 2 && is(x, k - 1, "ccg") && !owner(x, k - 1)) {
+        m = last_ccg_before(x, k - 1);
+        if (m)
+            orgset_add(o, m);
+        return;
+    }
+    /* "the four CCGs' accountable officer" */
+    for (size_t s = k > 5 ? k - 5 : 0; s < k; s++) {
+        int count;
+        if (ccg_group_at(x, s, &count) == k) {
+            o->all_ccgs = true;
+            o->count = count;
+            return;
+        }
+    }
 }
 
-/* After a role at token i: "of/for/at ORG" (returns the orgs). */
-static size_t role_orgs_after(const ex *x, size_t i, const mention **orgs, size_t max,
-                              const mention *last_ccg)
+/* Roles held outside any CCG: a relation with them never defaults to the
+ * document's CCG. */
+static bool civic_role(const char *r)
 {
-    size_t end;
-    if (is(x, i, "of") || is(x, i, "for") || is(x, i, "at") || is(x, i, "to")) {
-        size_t k = i + 1;
-        if (is(x, k, "the"))
-            k++;
-        if (is(x, k, "ccg") && last_ccg && !owner(x, k)) {
-            orgs[0] = last_ccg;
-            return 1;
+    static const char *const civic[] = {
+        "mp", "councillor", "council leader", "deputy leader", "portfolio holder",
+        "cabinet member", "editor", "deputy editor", "chief superintendent", "president",
+        "secretary of state", "chief inspector", NULL,
+    };
+    return in_list(civic, r);
+}
+
+typedef struct relctx {
+    ex *x;
+    ccg_entities *out;
+    size_t nccgs;               /* distinct CCGs of the document */
+    const char *ccgs[64];
+} relctx;
+
+/* Record person p holding role r at the organisations of o (or, with none
+ * named, at the document's only CCG when the sentence names no other
+ * body). */
+static void relate(relctx *c, const mention *p, const mention *r, const orgset *o)
+{
+    ex *x = c->x;
+    bool ok = true;
+    /* A group is the document's CCGs when its number, if it gives one,
+     * is theirs: "for two CCGs" in a story naming five is not all five. */
+    if (o->all_ccgs && o->n == 0 && c->nccgs > 0 &&
+        (o->count == 0 || (size_t)o->count == c->nccgs)) {
+        for (size_t k = 0; k < c->nccgs; k++)
+            ok = ok && ccg_entities_add_relation(c->out, p->value, r->value, c->ccgs[k]);
+    } else if (o->n > 0) {
+        for (size_t k = 0; k < o->n; k++)
+            ok = ok && ccg_entities_add_relation(c->out, p->value, r->value, o->m[k]->value);
+    } else {
+        const char *org = NULL;
+        if (c->nccgs == 1 && !civic_role(r->value) && !o->all_ccgs && !o->unresolved) {
+            bool other = false;
+            int sent = x->t[p->a].sent;
+            for (size_t k = 0; k < x->nm && !other; k++)
+                other = x->m[k].kind == M_ORG && x->t[x->m[k].a].sent == sent;
+            if (!other)
+                org = c->ccgs[0];
         }
-        return orgs_at(x, k, orgs, max, &end);
+        ok = ccg_entities_add_relation(c->out, p->value, r->value, org);
     }
-    return 0;
+    if (!ok)
+        x->oom = true;
+}
+
+/* A chain of roles from token i ("executive nurse, director of
+ * safeguarding and executive director for commissioning at X"): stores
+ * the roles and the organisation that follows the chain; returns how many
+ * roles. */
+static size_t role_chain(const ex *x, size_t i, const mention **roles, size_t max, orgset *o)
+{
+    size_t n = 0;
+    const mention *r = owner(x, i);
+    while (is_kind(r, M_ROLE) && n < max) {
+        roles[n++] = r;
+        size_t k = r->b;
+        orgs_after_role(x, k, o);
+        if (o->n || o->all_ccgs)
+            break;
+        if (is(x, k, ",") && is(x, k + 1, "and"))
+            k += 2;
+        else if (is(x, k, ",") || is(x, k, "and") || is(x, k, "&"))
+            k++;
+        else
+            break;
+        while (word(x, k) && ccg_strmap_get(&x->g->qualifiers, x->t[k].norm,
+                                            strlen(x->t[k].norm)) >= 0 && !owner(x, k))
+            k++;
+        r = owner(x, k);
+    }
+    return n;
+}
+
+static bool determiner_at(const ex *x, size_t j)
+{
+    return is(x, j, "the") || is(x, j, "a") || is(x, j, "an") || is(x, j, "its") ||
+           is(x, j, "their") || is(x, j, "his") || is(x, j, "her") || is(x, j, "new") ||
+           is(x, j, "our");
+}
+
+/* Skip determiners and qualifiers before a role. */
+static size_t to_role(const ex *x, size_t j)
+{
+    bool qual = false;
+    while (j < x->n && !owner(x, j)) {
+        if (determiner_at(x, j)) {
+            j++;
+        } else if (word(x, j) && ccg_strmap_get(&x->g->qualifiers, x->t[j].norm,
+                                                strlen(x->t[j].norm)) >= 0) {
+            qual = true;
+            j++;
+        } else if (qual && is(x, j, "and")) {
+            j++;                    /* "GP and clinical chairman of ..." */
+        } else {
+            break;
+        }
+    }
+    return j;
+}
+
+static void relations_of(relctx *c, const mention *p)
+{
+    ex *x = c->x;
+    const mention *roles[8];
+    int sent = x->t[p->a].sent;
+
+    /* PERSON, [the] [ORG['s]] ROLE... [of ORG] */
+    if (is(x, p->b, ",") || is(x, p->b, "(") || is(x, p->b, "--")) {
+        size_t j = to_role(x, p->b + 1);
+        orgset pre = { .n = 0 };
+        size_t e = bodies_at(x, j, &pre);
+        if (e > j) {
+            if (x->t[e].f & T_POSS)
+                e++;
+            j = to_role(x, e);
+        } else if (is(x, j, "ccg") && is(x, j + 1, "'s")) {
+            const mention *m = last_ccg_before(x, j);
+            if (m)
+                orgset_add(&pre, m);
+            j = to_role(x, j + 2);
+        }
+        orgset o = { .n = 0 };
+        size_t n = role_chain(x, j, roles, 8, &o);
+        for (size_t k = 0; k < n; k++)
+            relate(c, p, roles[k], (o.n || o.all_ccgs) ? &o : &pre);
+    }
+
+    /* [ORG['s]] ROLE [of ORG][,] PERSON: "Oxfordshire CCG chief executive
+     * David Smith", "The CCG's clinical chair, Joe McManners". */
+    if (p->a > 0) {
+        size_t k = p->a;
+        if (is(x, k - 1, ",") || is(x, k - 1, ":") || is(x, k - 1, "-") || is(x, k - 1, "--"))
+            k--;
+        /* The role ends right before; walk back over "of ORG". */
+        const mention *r = owner(x, k - 1);
+        orgset o = { .n = 0 };
+        if (is_body(r)) {
+            size_t s = r->a;
+            while (s > 0 && is_body(owner(x, s - 1)))
+                s = owner(x, s - 1)->a;
+            if (s >= 2 && (is(x, s - 1, "of") || is(x, s - 1, "for") || is(x, s - 1, "at")) &&
+                is_kind(owner(x, s - 2), M_ROLE)) {
+                r = owner(x, s - 2);
+                /* "Joe, clinical chair of X, Ian ..." is a list of people:
+                 * the role belongs to the one before it. */
+                size_t before = r->a;
+                while (before > 0 && (determiner_at(x, before - 1) ||
+                                      (word(x, before - 1) && !owner(x, before - 1) &&
+                                       ccg_strmap_get(&x->g->qualifiers, x->t[before - 1].norm,
+                                                      strlen(x->t[before - 1].norm)) >= 0)))
+                    before--;
+                if (before > 0 && (is(x, before - 1, ",") || is(x, before - 1, "and")))
+                    r = NULL;
+                else
+                    bodies_at(x, s, &o);
+            } else {
+                r = NULL;
+            }
+        }
+        if (is_kind(r, M_ROLE) && x->t[r->a].sent == sent) {
+            if (o.n == 0)
+                orgs_before_role(x, r->a, &o);
+            relate(c, p, r, &o);
+        }
+    }
+
+    /* PERSON ... (as | become | appointed | is | was | to be) [the] ROLE
+     * [of ORG] -- in the person's own clause of the sentence. */
+    for (size_t k = p->b; k < x->n && x->t[k].sent == sent; k++) {
+        const mention *q = owner(x, k);
+        if (is_kind(q, M_PERSON))
+            break;
+        if (is(x, k, "said") || is(x, k, "says") || is(x, k, "added"))
+            break;
+        if (!(is(x, k, "as") || is(x, k, "become") || is(x, k, "becomes") ||
+              is(x, k, "became") || is(x, k, "becoming") || is(x, k, "appointed") ||
+              is(x, k, "named") || is(x, k, "is") || is(x, k, "was") || is(x, k, "elected") ||
+              is(x, k, "be") || is(x, k, "been") || is(x, k, "remain") || is(x, k, "remains") ||
+              is(x, k, "joins") || is(x, k, "joined") || is(x, k, "replace") ||
+              is(x, k, "replaces")))
+            continue;
+        size_t j = to_role(x, k + 1);
+        orgset pre = { .n = 0 };
+        size_t e = bodies_at(x, j, &pre);
+        if (e > j && (x->t[e].f & T_POSS))
+            j = to_role(x, e + 1);
+        else if (is(x, j, "ccg") && is(x, j + 1, "'s")) {
+            const mention *m = last_ccg_before(x, j);
+            if (m)
+                orgset_add(&pre, m);
+            j = to_role(x, j + 2);
+        }
+        orgset o = { .n = 0 };
+        size_t n = role_chain(x, j, roles, 8, &o);
+        for (size_t r = 0; r < n; r++)
+            relate(c, p, roles[r], (o.n || o.all_ccgs) ? &o : &pre);
+        if (n)
+            k = roles[n - 1]->b;
+    }
 }
 
 static void find_relations(ex *x, ccg_entities *out)
 {
-    const mention *last_ccg = NULL;
-    const mention *orgs[16];
-    for (size_t mi = 0; mi < x->nm; mi++) {
-        const mention *p = &x->m[mi];
-        if (p->kind != M_PERSON)
+    relctx c = { .x = x, .out = out, .nccgs = 0 };
+    for (size_t k = 0; k < x->nm; k++) {
+        if (x->m[k].kind != M_CCG)
             continue;
-        /* The CCG named last before this person, for "the CCG". */
-        last_ccg = NULL;
-        for (size_t k = 0; k < x->nm; k++)
-            if (x->m[k].kind == M_CCG && x->m[k].a < p->a &&
-                (!last_ccg || x->m[k].a > last_ccg->a))
-                last_ccg = &x->m[k];
-
-        /* PERSON, ROLE [of ORG] */
-        size_t i = p->b;
-        if (is(x, i, ",") || is(x, i, "(")) {
-            size_t j = i + 1;
-            if (is(x, j, "the") || is(x, j, "a") || is(x, j, "an"))
-                j++;
-            /* PERSON, ORG ROLE */
-            size_t n = 0, end = j;
-            const mention *pre[16];
-            size_t npre = orgs_at(x, j, pre, 16, &end);
-            if (npre) {
-                if (x->t[end].f & T_POSS)
-                    end++;
-                j = end;
-            }
-            const mention *r = owner(x, j);
-            while (r && r->kind == M_ROLE) {
-                n = role_orgs_after(x, r->b, orgs, 16, last_ccg);
-                if (n == 0 && npre)
-                    relate(x, out, p, r, pre, npre);
-                else
-                    relate(x, out, p, r, orgs, n);
-                /* "executive nurse, director of safeguarding and ..." */
-                size_t k = r->b;
-                if (n)
-                    break;
-                if (is(x, k, ",") || is(x, k, "and"))
-                    k++;
-                r = owner(x, k);
-            }
-        }
-        /* [ORG] ROLE PERSON: "Oxfordshire CCG chief executive David Smith" */
-        if (p->a > 0) {
-            size_t k = p->a;
-            if (is(x, k - 1, ","))
-                k--;
-            const mention *r = owner(x, k - 1);
-            if (r && r->kind == M_ROLE) {
-                size_t n = orgs_before(x, r->a, orgs, 16, last_ccg);
-                if (n == 0)
-                    n = role_orgs_after(x, r->b, orgs, 16, last_ccg) && r->b < p->a ? n : 0;
-                relate(x, out, p, r, orgs, n);
-            }
-        }
-        /* PERSON ... (as|become|becomes|appointed|named) [the] ROLE of ORG,
-         * within the sentence. */
-        int sent = x->t[p->a].sent;
-        for (size_t k = p->b; k < x->n && x->t[k].sent == sent; k++) {
-            const mention *q = owner(x, k);
-            if (q && q->kind == M_PERSON)
-                break;                          /* another person's clause */
-            if (!(is(x, k, "as") || is(x, k, "become") || is(x, k, "becomes") ||
-                  is(x, k, "became") || is(x, k, "appointed") || is(x, k, "named") ||
-                  is(x, k, "is") || is(x, k, "was") || is(x, k, "elected")))
-                continue;
-            size_t j = k + 1;
-            while (is(x, j, "the") || is(x, j, "a") || is(x, j, "an") || is(x, j, "its") ||
-                   is(x, j, "their") || is(x, j, "his") || is(x, j, "her") || is(x, j, "new"))
-                j++;
-            const mention *r = owner(x, j);
-            if (!r || r->kind != M_ROLE)
-                continue;
-            size_t n = role_orgs_after(x, r->b, orgs, 16, last_ccg);
-            if (n)
-                relate(x, out, p, r, orgs, n);
-            k = r->b;
-        }
+        bool seen = false;
+        for (size_t j = 0; j < c.nccgs && !seen; j++)
+            seen = strcmp(c.ccgs[j], x->m[k].value) == 0;
+        if (!seen && c.nccgs < 64)
+            c.ccgs[c.nccgs++] = x->m[k].value;
     }
+    for (size_t mi = 0; mi < x->nm && !x->oom; mi++)
+        if (x->m[mi].kind == M_PERSON)
+            relations_of(&c, &x->m[mi]);
 }
 
 /* --- the whole -------------------------------------------------------------- */
@@ -1682,7 +1968,8 @@ bool ccg_extract(const ccg_article *a, ccg_entities *out)
      * mention ids of the tokens valid above. */
     mention *sorted = x.oom ? NULL : malloc((x.nm ? x.nm : 1) * sizeof *sorted);
     if (sorted) {
-        memcpy(sorted, x.m, x.nm * sizeof *sorted);
+        if (x.nm)
+            memcpy(sorted, x.m, x.nm * sizeof *sorted);
         qsort(sorted, x.nm, sizeof *sorted, by_position);
         for (size_t k = 0; k < x.nm; k++) {
             if (sorted[k].kind == M_GROUP)
@@ -1704,16 +1991,34 @@ bool ccg_extract(const ccg_article *a, ccg_entities *out)
     return !x.oom;
 }
 
-char *ccg_canonical_key(int facet, const char *value, size_t len)
+/* Drop leading words of key found in map (qualifiers, titles). */
+static char *skip_words(char *k, const ccg_strmap *map, const char *const *list)
+{
+    while (strchr(k, ' ')) {
+        char *sp = strchr(k, ' ');
+        size_t wl = (size_t)(sp - k);
+        bool drop = false;
+        if (map)
+            drop = ccg_strmap_get(map, k, wl) >= 0;
+        for (int i = 0; list && list[i] && !drop; i++)
+            drop = strlen(list[i]) == wl && strncmp(list[i], k, wl) == 0;
+        if (!drop)
+            break;
+        k = sp + 1;
+    }
+    return k;
+}
+
+const char *ccg_canonical_name(int facet, const char *value, size_t len)
 {
     const ccg_gaz *g = ccg_gaz_get();
-    char *key = ccg_gaz_key(value, len);
-    if (!key || !g)
-        return key;
+    char *key = g ? ccg_gaz_key(value, len) : NULL;
     const char *canon = NULL;
+    if (!key)
+        return NULL;
+    char *k = key;
     if (facet == CCG_FACET_CCG) {
         /* "NHS X CCG", "X CCG", "X Clinical Commissioning Group", "X". */
-        char *k = key;
         size_t kl = strlen(k);
         if (strncmp(k, "nhs ", 4) == 0) {
             k += 4;
@@ -1722,55 +2027,41 @@ char *ccg_canonical_key(int facet, const char *value, size_t len)
         static const char *const suffixes[] = {
             " clinical commissioning groups", " clinical commissioning group", " ccgs", " ccg", NULL,
         };
-        for (int s = 0; suffixes[s]; s++) {
-            size_t sl = strlen(suffixes[s]);
-            if (kl > sl && strcmp(k + kl - sl, suffixes[s]) == 0) {
-                kl -= sl;
+        for (int i = 0; suffixes[i]; i++) {
+            size_t sl = strlen(suffixes[i]);
+            if (kl > sl && strcmp(k + kl - sl, suffixes[i]) == 0) {
+                k[kl - sl] = '\0';
                 break;
             }
         }
-        char core[512];
-        snprintf(core, sizeof core, "%.*s", (int)kl, k);
-        int idx = ccg_table_find(&g->ccg, core);
-        if (idx >= 0)
-            canon = g->ccg.names[idx];
+        int idx = ccg_table_find(&g->ccg, k);
+        canon = idx >= 0 ? g->ccg.names[idx] : NULL;
     } else if (facet == CCG_FACET_ROLE || facet == CCG_FACET_ORG || facet == CCG_FACET_PLACE) {
         const ccg_table *t = facet == CCG_FACET_ROLE ? &g->role
                              : facet == CCG_FACET_ORG ? &g->org : &g->place;
-        char *k = key;
-        /* Drop role qualifiers: "joint accountable officer". */
-        while (facet == CCG_FACET_ROLE && strchr(k, ' ')) {
-            char *sp = strchr(k, ' ');
-            if (ccg_strmap_get(&g->qualifiers, k, (size_t)(sp - k)) < 0)
-                break;
-            k = sp + 1;
-        }
+        if (facet == CCG_FACET_ROLE)
+            k = skip_words(k, &g->qualifiers, NULL);
         int idx = ccg_table_find(t, k);
-        if (idx >= 0)
-            canon = t->names[idx];
-        else if (k != key) {
-            memmove(key, k, strlen(k) + 1);
-        }
-    } else if (facet == CCG_FACET_PERSON) {
-        /* Titles are not part of a name. */
-        char *k = key;
-        while (strchr(k, ' ')) {
-            char *sp = strchr(k, ' ');
-            char w[16];
-            size_t wl = (size_t)(sp - k);
-            if (wl >= sizeof w)
-                break;
-            memcpy(w, k, wl);
-            w[wl] = '\0';
-            if (!in_list(honorifics, w))
-                break;
-            k = sp + 1;
-        }
-        if (k != key)
-            memmove(key, k, strlen(k) + 1);
+        canon = idx >= 0 ? t->names[idx] : NULL;
     }
-    if (!canon)
-        return key;
     free(key);
-    return ccg_gaz_key(canon, strlen(canon));
+    return canon;
+}
+
+char *ccg_canonical_key(int facet, const char *value, size_t len)
+{
+    const char *canon = ccg_canonical_name(facet, value, len);
+    if (canon)
+        return ccg_gaz_key(canon, strlen(canon));
+    char *key = ccg_gaz_key(value, len);
+    const ccg_gaz *g = ccg_gaz_get();
+    if (!key || !g)
+        return key;
+    /* Unknown values still lose what never belongs to them: a role's
+     * qualifiers ("interim"), a person's titles ("Dr"). */
+    char *k = facet == CCG_FACET_ROLE ? skip_words(key, &g->qualifiers, NULL)
+              : facet == CCG_FACET_PERSON ? skip_words(key, NULL, honorifics) : key;
+    if (k != key)
+        memmove(key, k, strlen(k) + 1);
+    return key;
 }

@@ -18,4 +18,10 @@ bool ccg_extract(const ccg_article *a, ccg_entities *out);
  * out of memory. */
 char *ccg_canonical_key(int facet, const char *value, size_t len);
 
+/* The canonical display value a user's value selects, when the gazetteer
+ * or vocabulary knows it ("Leicester City" -> "NHS Leicester City CCG",
+ * "joint AO" -> "accountable officer"); NULL when it does not.  The string
+ * is static. */
+const char *ccg_canonical_name(int facet, const char *value, size_t len);
+
 #endif

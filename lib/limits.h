@@ -64,6 +64,10 @@
  * answer is `timeout` when it is hit).  --query-timeout. */
 #define CCG_QUERY_TIMEOUT_MS_DEFAULT 2000
 
+/* Most documents a WHO answer reads (newest first); the answer says when
+ * there were more. */
+#define CCG_MAX_WHO_DOCUMENTS 200
+
 /* --- documents (indexer) --------------------------------------------------- */
 
 /* Largest article (one file, or one JSON Lines record) the indexer accepts.

@@ -38,6 +38,7 @@ static const struct {
     [CCG_VERB_STATS] = { "STATS", 0 },
     [CCG_VERB_HELP] = { "HELP", 0 },
     [CCG_VERB_QUIT] = { "QUIT", 0 },
+    [CCG_VERB_WHO] = { "WHO", 1 },
     [CCG_VERB_SIMILAR] = { "SIMILAR", 1 },
     [CCG_VERB_UNKNOWN] = { "UNKNOWN", 0 },
 };
@@ -52,6 +53,8 @@ const ccg_verb_help ccg_verb_helps[] = {
     { CCG_VERB_SEARCH, "SEARCH <query> | SEARCH {json}",
       "ranked, faceted search; see docs/query-language.md" },
     { CCG_VERB_GET, "GET <id>", "the stored document with its entities" },
+    { CCG_VERB_WHO, "WHO <role> at <org> | WHO <role> | WHO <person> | WHO {json}",
+      "who held a role where, with the documents that say so, newest first" },
     { CCG_VERB_SIMILAR, "SIMILAR <id>", "the articles most like a given one" },
     { CCG_VERB_STATS, "STATS", "server and index figures" },
     { CCG_VERB_HELP, "HELP", "this list" },

@@ -17,6 +17,7 @@ typedef enum ccg_verb {
     CCG_VERB_STATS,
     CCG_VERB_HELP,
     CCG_VERB_QUIT,
+    CCG_VERB_WHO,           /* extension: who held which role where */
     CCG_VERB_SIMILAR,       /* extension: articles like a given one */
     CCG_VERB_UNKNOWN,
     CCG_NVERBS

@@ -11,6 +11,10 @@
  *   XC, XR, XP, XO, XL + key
  *                    entity facets (ccg, role, person, org, place), boolean;
  *                    key = ccg_normalize_key() of the canonical value
+ *   XHR<role>@<org>, XHR<role>@
+ *                    a person held this role at this organisation (or at
+ *                    any), for WHO; keys as above
+ *   XHP<person>      the document states a role of this person, for WHO
  * Values:
  *   CCG_SLOT_DATE    "YYYY-MM-DD" or empty: date sorting and ranges
  *   CCG_SLOT_HASH    content hash of the input record: skip unchanged
@@ -27,6 +31,8 @@
 #define CCG_PREFIX_TITLE "S"
 #define CCG_PREFIX_TITLE_STEM "ZS"
 #define CCG_PREFIX_SOURCE "XW"
+#define CCG_PREFIX_WHO_ROLE "XHR"
+#define CCG_PREFIX_WHO_PERSON "XHP"
 
 enum {
     CCG_SLOT_DATE = 0,
@@ -43,7 +49,7 @@ enum {
 #define CCG_META_FORMAT "ccg:format"          /* CCG_INDEX_FORMAT */
 /* Bump when the analysis or the schema changes: documents indexed by an
  * older format are re-indexed even when their input is unchanged. */
-#define CCG_INDEX_FORMAT "1"
+#define CCG_INDEX_FORMAT "2"
 
 typedef enum ccg_facet {
     CCG_FACET_CCG,

@@ -156,6 +156,9 @@ void handle_line(ccg_engine *e, const char *line, size_t len, ccg_buf *out,
     case CCG_VERB_SIMILAR:
         ccg_engine_similar(e, req.arg, req.arg_len, out, &res);
         break;
+    case CCG_VERB_WHO:
+        ccg_engine_who(e, req.arg, req.arg_len, out, &res);
+        break;
     default:
         res.ok = false;
         res.code = CCG_E_UNKNOWN_COMMAND;
