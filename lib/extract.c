@@ -18,6 +18,9 @@
  * Then relations: who holds which role where, from the patterns a
  * sentence states them in ("X, clinical chair of Y CCG", "Y CCG chief
  * executive X", "X ... as the accountable officer for Y").
+ *
+ * For rule development, CCG_EXTRACT_TRACE=1 in the environment prints
+ * every mention (kind, tokens, value, sentence) to stderr.
  */
 #include "extract.h"
 #include "analyze.h"
@@ -26,6 +29,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +68,7 @@ typedef struct mention {
     enum mkind kind;
     size_t a, b;            /* tokens [a, b) */
     char *value;            /* canonical display value (owned) */
+    int list;               /* a CCG named in a list of CCGs: the list's number, else 0 */
 } mention;
 
 typedef struct ex {
@@ -74,6 +79,7 @@ typedef struct ex {
     size_t n, cap;
     mention *m;
     size_t nm, capm;
+    int lists;              /* CCG lists found so far */
     bool oom;
 } ex;
 
@@ -439,7 +445,7 @@ static int add_mention(ex *x, enum mkind kind, size_t a, size_t b, const char *v
         return -1;
     }
     int id = (int)x->nm++;
-    x->m[id] = (mention){ kind, a, b, v };
+    x->m[id] = (mention){ kind, a, b, v, 0 };
     for (size_t i = a; i < b; i++)
         if (x->t[i].owner < 0)
             x->t[i].owner = id;
@@ -452,6 +458,15 @@ static int add_ccg(ex *x, size_t a, size_t b, int idx)
     return add_mention(x, M_CCG, a, b, name, strlen(name));
 }
 
+/* A CCG named in a list: "the four CCGs" later means those listed.  The
+ * caller starts each list by bumping x->lists. */
+static void add_listed_ccg(ex *x, size_t a, size_t b, int idx)
+{
+    int id = add_ccg(x, a, b, idx);
+    if (id >= 0)
+        x->m[id].list = x->lists;
+}
+
 /* Words that end an organisation's name. */
 static const char *const org_heads[] = {
     "trust", "trusts", "council", "councils", "hospital", "hospitals", "infirmary",
@@ -459,7 +474,7 @@ static const char *const org_heads[] = {
     "surgery", "practice", "authority", "university", "court", "association",
     "federation", "network", "agency", "forum", "union", "college", "institute",
     "department", "fund", "foundation", "police", "service", "services", "system",
-    "group", "acs", "stp", "ics", "ccg", "press", "times", "journal", "star", "news",
+    "group", "acs", "stp", "ics", "press", "times", "journal", "star", "news",
     "post", "echo", "telegraph", "chronicle", "gazette", "herald",
     "mercury", "argus", "express", "standard", "centre", "cabinet",
     "parliament", "senate", "programme", "collaborative", "healthwatch", "ltd",
@@ -565,8 +580,13 @@ static void ccgs_before_suffix(ex *x, size_t s, size_t slen, bool plural)
     if (plural) {
         /* A merged CCG's name may hold commas ("Eastbourne, Hailsham and
          * Seaford"); read the list that way first, else comma-separated. */
-        if (!ccg_list_before(x, s, slen, true) && !ccg_list_before(x, s, slen, false) &&
-            ccg_ending_at(x, e, true, &a) >= 0)
+        if (ccg_list_before(x, s, slen, true) || ccg_list_before(x, s, slen, false))
+            return;
+        /* No list: one CCG's name before "CCGs" names a group ("Kent and
+         * Medway CCGs"), whose places are not places here.  (Places before
+         * "CCGs" that name no CCG, "Leicester, Leicestershire and Rutland
+         * CCGs", stay places.) */
+        if (ccg_ending_at(x, e, true, &a) >= 0)
             add_mention(x, M_GROUP, a, s + slen, "", 0);
         return;
     }
@@ -581,8 +601,10 @@ static void ccgs_before_suffix(ex *x, size_t s, size_t slen, bool plural)
     if (a > 0 && is(x, a - 1, "nhs"))
         a--;
     /* "as a Cheshire CCG": a CCG that does not exist (yet). */
-    if (a > 0 && (is(x, a - 1, "a") || is(x, a - 1, "an")))
+    if (a > 0 && (is(x, a - 1, "a") || is(x, a - 1, "an"))) {
+        add_mention(x, M_GROUP, a, s + slen, "", 0);
         return;
+    }
     add_ccg(x, a, s + slen, idx);
 }
 
@@ -630,8 +652,9 @@ static bool ccg_list_before(ex *x, size_t s, size_t slen, bool commas)
     }
     if (n < 2)
         return false;
+    x->lists++;
     for (int k = n - 1; k >= 0; k--)
-        add_ccg(x, starts[k], k == 0 ? s + slen : ends[k], idxs[k]);
+        add_listed_ccg(x, starts[k], k == 0 ? s + slen : ends[k], idxs[k]);
     return true;
 }
 
@@ -754,8 +777,9 @@ static void ccgs_after_phrase(ex *x, size_t i)
     int n = ccg_list_after(x, i, false, starts, ends, idxs, 32);
     if (n < 2)
         return;
+    x->lists++;
     for (int k = 0; k < n; k++)
-        add_ccg(x, starts[k], ends[k], idxs[k]);
+        add_listed_ccg(x, starts[k], ends[k], idxs[k]);
 }
 
 /* A list of CCG names with no "CCG" wording at all ("three of them -
@@ -778,8 +802,9 @@ static void ccgs_bare_lists(ex *x)
         for (int k = 0; k < n && !own; k++)
             own = match_exact(x, &x->g->place, starts[k], ends[k], false) < 0;
         if (own && (n >= 3 || (n == 2 && ccg_sentence(x, i)))) {
+            x->lists++;
             for (int k = 0; k < n; k++)
-                add_ccg(x, starts[k], ends[k], idxs[k]);
+                add_listed_ccg(x, starts[k], ends[k], idxs[k]);
             i = ends[n - 1];
         }
     }
@@ -862,7 +887,10 @@ static void find_ccgs(ex *x)
          * unless a role says otherwise. */
         if (words && (lower || match_exact(x, &x->g->place, i, e, false) >= 0))
             words = false;
-        bool role_near = role_at(x, e) && !(cap(x, e) && in_list(org_heads, x->t[e].norm));
+        /* "Wigan Council" is the council, whatever stands around it. */
+        if (cap(x, e) && in_list(org_heads, x->t[e].norm))
+            continue;
+        bool role_near = role_at(x, e);
         for (size_t k = i; !role_near && k > 0 && i - k < 8 && x->t[k - 1].sent == x->t[i].sent;
              k--)
             role_near = role_at(x, k - 1) && (is(x, i - 1, "at") || is(x, i - 1, "of") ||
@@ -911,8 +939,13 @@ static void find_known_orgs(ex *x)
         size_t e = match_at(x, &x->g->org, i, x->n, &idx);
         if (e == i || !span_free(x, i, e))
             continue;
-        /* Short all-capital aliases (HSJ, CQC) must be written in capitals. */
-        if (e == i + 1 && !(x->t[i].f & (T_UPPER | T_CAP)))
+        /* A name is written with capitals: "NHS providers" is a kind of
+         * body, "NHS Providers" the organisation. */
+        bool caps = true;
+        for (size_t k = i; k < e; k++)
+            if (word(x, k) && !cap(x, k) && !org_connector(x->t[k].norm))
+                caps = false;
+        if (!caps)
             continue;
         /* Organisations keep the text's wording; only a few
          * abbreviations newsrooms use everywhere are written out. */
@@ -946,6 +979,32 @@ static void find_known_orgs(ex *x)
     }
 }
 
+static void add_org_span(ex *x, size_t a, size_t end)
+{
+    const char *s = x->text + x->t[a].a;
+    add_mention(x, M_ORG, a, end, s, x->t[end - 1].b - x->t[a].a);
+}
+
+/* "NHS Wiltshire", "NHS Southampton City": primary care trusts and other
+ * NHS bodies named after their area (the CCG pass has taken "NHS X" where
+ * it was a CCG). */
+static void find_nhs_places(ex *x)
+{
+    for (size_t i = 0; i + 1 < x->n; i++) {
+        if (!is(x, i, "nhs") || !free_tok(x, i) || !cap(x, i + 1) || !free_tok(x, i + 1))
+            continue;
+        int idx;
+        size_t e = match_at(x, &x->g->place, i + 1, x->n, &idx);
+        size_t e2 = match_at(x, &x->g->ccg, i + 1, x->n, &idx);
+        if (e2 > e)
+            e = e2;
+        if (e == i + 1 || !span_free(x, i, e) || cap(x, e))
+            continue;
+        add_org_span(x, i, e);
+        i = e - 1;
+    }
+}
+
 /* Words of names so generic that a name made only of them names nothing
  * in particular ("Integrated Care Board", "Corporate Services"). */
 static const char *const generic_org_words[] = {
@@ -956,7 +1015,8 @@ static const char *const generic_org_words[] = {
     "trust", "trusts", "foundation", "hospital", "hospitals", "council", "councils", "and",
     "of", "the", "for", "&", "nhs", "icb", "ics", "stp", "acs", "executive", "leadership",
     "steering", "medical", "public", "social", "community", "practice", "practices", "team",
-    "area", "district", "programme", "network", "alliance", "collaborative", "forum", NULL,
+    "area", "district", "programme", "network", "alliance", "collaborative", "forum", "mental",
+    "authority", "regional", "delegated", "co", NULL,
 };
 
 /* Lower-case words a name may end with: "Surrey Heartlands integrated
@@ -968,17 +1028,28 @@ static const char *const lower_org_heads[] = {
 static bool org_word(const ex *x, size_t p)
 {
     const tok *t = &x->t[p];
+    /* "on" in "Stoke-on-Trent" belongs to the name. */
+    if (word(x, p) && !cap(x, p) && p > 0 && p + 1 < x->n && (x->t[p - 1].f & T_HYPHEN) &&
+        (x->t[p + 1].f & T_HYPHEN))
+        return true;
     if (!cap(x, p))
         return false;
     /* A role is not part of the name: "the Chief Executive of Ipswich
      * Hospital NHS Trust". */
-    static const char *const role_starts[] = { "chief", "deputy", "vice", "managing", NULL };
+    static const char *const role_starts[] = { "chief", "deputy", "vice", "managing", "executive",
+                                               NULL };
     size_t nl = strlen(t->norm);
     if (ccg_strmap_get(&x->g->role.keys, t->norm, nl) >= 0 || in_list(role_starts, t->norm))
         return false;
+    /* "Berkshire West CCG Federation": a CCG's name inside another's. */
     if (strcmp(t->norm, "ccg") == 0 || strcmp(t->norm, "ccgs") == 0)
-        return false;
-    return !(t->f & T_SENT && in_list(not_name_words, t->norm));
+        return cap(x, p + 1) && in_list(org_heads, x->t[p + 1].norm);
+    static const char *const dates[] = {
+        "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
+        "friday", "saturday", "sunday", NULL,
+    };
+    return !(t->f & T_SENT && in_list(not_name_words, t->norm)) && !in_list(dates, t->norm);
 }
 
 /* Determiners trimmed from the front of a name. */
@@ -995,6 +1066,8 @@ static size_t org_start(const ex *x, size_t h)
     while (a > 0) {
         size_t p = a - 1;
         const tok *t = &x->t[p];
+        if (t->sent != x->t[h].sent)
+            break;
         if (t->owner >= 0 && x->m[t->owner].kind != M_PLACE)
             break;
         if (org_word(x, p)) {
@@ -1037,11 +1110,6 @@ static bool generic_span(const ex *x, size_t a, size_t b)
     return true;
 }
 
-static void add_org_span(ex *x, size_t a, size_t end)
-{
-    const char *s = x->text + x->t[a].a;
-    add_mention(x, M_ORG, a, end, s, x->t[end - 1].b - x->t[a].a);
-}
 
 /* Organisations by their head word: walk back from the head over
  * capitalised words and connectors. */
@@ -1059,11 +1127,24 @@ static void find_pattern_orgs(ex *x)
                    in_list(generic_org_words, x->t[k - 1].norm) && !is(x, k - 1, "and") &&
                    !is(x, k - 1, "the") && !is(x, k - 1, "of"))
                 k--;
-            if (k == 0 || !org_word(x, k - 1) || !free_tok(x, k - 1))
+            /* At least one word says what kind of body it is: "Kent
+             * committee" or "Lincolnshire health system" name none. */
+            bool kind = false;
+            for (size_t q = k; q < h; q++)
+                kind = kind || !is(x, q, "health");
+            if (!kind || k == 0 || !org_word(x, k - 1) || !free_tok(x, k - 1))
                 continue;
+            /* The last lower-case head: "system transformation steering
+             * group". */
+            size_t end = h + 1;
+            for (size_t q = h + 1; q < x->n && q < h + 5 && word(x, q) && !cap(x, q) &&
+                                   in_list(generic_org_words, x->t[q].norm); q++)
+                if (in_list(lower_org_heads, x->t[q].norm))
+                    end = q + 1;
             size_t a = org_start(x, k);
-            if (a < k && !generic_span(x, a, h + 1) && span_free(x, a, h + 1))
-                add_org_span(x, a, h + 1);
+            if (a < k && !generic_span(x, a, end) && span_free(x, a, end))
+                add_org_span(x, a, end);
+            h = end - 1;
             continue;
         }
         if (!in_list(org_heads, x->t[h].norm))
@@ -1071,7 +1152,13 @@ static void find_pattern_orgs(ex *x)
         /* The last head of a run: "University Hospitals of Leicester NHS
          * Trust"; an "and" after a head starts another name. */
         size_t end = h + 1;
-        for (size_t k = h + 1; k < x->n && k < h + 8; k++) {
+        /* "Joint Committee of Clinical Commissioning Groups" */
+        if (is(x, h + 1, "of") && is(x, h + 2, "clinical") && is(x, h + 3, "commissioning") &&
+            is(x, h + 4, "groups") && cap(x, h + 2))
+            end = h + 5;
+        else if (is(x, h + 1, "of") && is(x, h + 2, "ccgs"))
+            end = h + 3;
+        for (size_t k = end; k < x->n && k < h + 8 && x->t[k].sent == x->t[h].sent; k++) {
             if (cap(x, k) && free_tok(x, k)) {
                 if (in_list(org_heads, x->t[k].norm))
                     end = k + 1;
@@ -1085,9 +1172,22 @@ static void find_pattern_orgs(ex *x)
             break;
         }
         size_t a = org_start(x, h);
+        /* "University of Central Lancashire": a head that comes first. */
+        static const char *const heads_first[] = {
+            "university", "college", "department", "court", "council", "institute", NULL,
+        };
+        if (a == h && in_list(heads_first, x->t[h].norm) && is(x, h + 1, "of") &&
+            org_word(x, h + 2) && x->t[h + 2].owner < 0) {
+            size_t k = h + 2;
+            while (k < x->n && (org_word(x, k) || (is(x, k, "and") && org_word(x, k + 1))) &&
+                   x->t[k].owner < 0 && x->t[k].sent == x->t[h].sent)
+                k++;
+            if (k > end)
+                end = k;
+        }
         /* A head alone is generic ("the Trust"), and so is a name made
          * only of generic words ("Joint Committee"). */
-        if (a == h || !span_free(x, a, end) || generic_span(x, a, end)) {
+        if ((a == h && end <= h + 1) || !span_free(x, a, end) || generic_span(x, a, end)) {
             h = end - 1;
             continue;
         }
@@ -1115,7 +1215,7 @@ static bool name_word(const ex *x, size_t i)
     return !in_list(not_name_words, w) && !in_list(org_heads, w) &&
            ccg_strmap_get(&x->g->role.keys, w, wl) < 0 &&
            ccg_strmap_get(&x->g->role.prefixes, w, wl) < 0 &&
-           strcmp(w, "ccg") != 0 && strcmp(w, "nhs") != 0;
+           strcmp(w, "ccg") != 0 && strcmp(w, "ccgs") != 0 && strcmp(w, "nhs") != 0;
 }
 
 /* Does a role start at token i (after qualifiers)? */
@@ -1519,12 +1619,15 @@ static size_t ccg_group_at(const ex *x, size_t i, int *count)
         "eleven", "twelve", NULL,
     };
     size_t k = i;
+    bool placed = false;
     *count = 0;
-    while (k < x->n && k - i < 5 && !is(x, k, "ccgs") && !is(x, k, "clinical") &&
+    while (k < x->n && k - i < 6 && !is(x, k, "ccgs") && !is(x, k, "clinical") &&
            !is(x, k, "organisations") && !is(x, k, "groups") &&
-           (!owner(x, k) || is_kind(owner(x, k), M_PLACE)) &&
-           ((word(x, k) && (!cap(x, k) || is_kind(owner(x, k), M_PLACE))) ||
+           (!owner(x, k) || is_kind(owner(x, k), M_PLACE) || is_kind(owner(x, k), M_GROUP)) &&
+           ((word(x, k) && (!cap(x, k) || owner(x, k))) ||
             (x->t[k].f & T_POSS) || (x->t[k].f & T_DIGIT))) {
+        if (cap(x, k))
+            placed = true;
         for (int d = 0; numbers[d]; d++)
             if (is(x, k, numbers[d]))
                 *count = d;
@@ -1536,10 +1639,14 @@ static size_t ccg_group_at(const ex *x, size_t i, int *count)
             return i;
         k++;
     }
-    if (is(x, k, "ccgs") && !owner(x, k))
+    /* "the Suffolk CCGs" names no number, and not every CCG of the story
+     * may be in Suffolk: not a group we can resolve. */
+    if (placed && *count == 0)
+        return i;
+    if (is(x, k, "ccgs") && (!owner(x, k) || is_kind(owner(x, k), M_GROUP)))
         return k + 1;
     if (is(x, k, "clinical") && is(x, k + 1, "commissioning") && is(x, k + 2, "groups") &&
-        !owner(x, k))
+        (!owner(x, k) || is_kind(owner(x, k), M_GROUP)))
         return k + 3;
     /* "the four organisations", "all three groups": only with a number,
      * which says which organisations they are. */
@@ -1653,15 +1760,21 @@ static void orgs_before_role(const ex *x, size_t a, orgset *o)
             orgset_add(o, m);
         return;
     }
-    /* "the four CCGs' accountable officer" */
-    for (size_t s = k > 5 ? k - 5 : 0; s < k; s++) {
-        int count;
-        if (ccg_group_at(x, s, &count) == k) {
-            o->all_ccgs = true;
-            o->count = count;
-            return;
+    /* "the four CCGs' accountable officer", and a group that is the
+     * subject: "The CCGs already share an accountable officer, X". */
+    size_t v = k;
+    while (v > 0 && k - v < 3 && word(x, v - 1) && !cap(x, v - 1) && !owner(x, v - 1) &&
+           !is(x, v - 1, "ccgs"))
+        v--;
+    for (size_t end = v; end <= k; end++)
+        for (size_t s = end > 6 ? end - 6 : 0; s < end; s++) {
+            int count;
+            if (ccg_group_at(x, s, &count) == end) {
+                o->all_ccgs = true;
+                o->count = count;
+                return;
+            }
         }
-    }
 }
 
 /* Roles held outside any CCG: a relation with them never defaults to the
@@ -1683,6 +1796,37 @@ typedef struct relctx {
     const char *ccgs[64];
 } relctx;
 
+/* The CCGs a group before token at means: with no number ("the CCGs"), the
+ * last list of CCGs before it; with a number, the last list before it of
+ * that length, else every CCG of the story if there are that many. */
+static size_t resolve_group(const relctx *c, size_t at, int count, const char **out, size_t max)
+{
+    const ex *x = c->x;
+    for (int l = x->lists; l >= 1; l--) {
+        size_t n = 0;
+        bool before = false;
+        for (size_t k = 0; k < x->nm && n < max; k++) {
+            const mention *m = &x->m[k];
+            if (m->kind != M_CCG || m->list != l)
+                continue;
+            before = before || m->a < at;
+            bool dup = false;
+            for (size_t j = 0; j < n && !dup; j++)
+                dup = strcmp(out[j], m->value) == 0;
+            if (!dup)
+                out[n++] = m->value;
+        }
+        if (before && n > 0 && (count == 0 || (size_t)count == n))
+            return n;
+    }
+    if (count == 0 || (size_t)count == c->nccgs) {
+        for (size_t k = 0; k < c->nccgs && k < max; k++)
+            out[k] = c->ccgs[k];
+        return c->nccgs < max ? c->nccgs : max;
+    }
+    return 0;
+}
+
 /* Record person p holding role r at the organisations of o (or, with none
  * named, at the document's only CCG when the sentence names no other
  * body). */
@@ -1692,13 +1836,41 @@ static void relate(relctx *c, const mention *p, const mention *r, const orgset *
     bool ok = true;
     /* A group is the document's CCGs when its number, if it gives one,
      * is theirs: "for two CCGs" in a story naming five is not all five. */
-    if (o->all_ccgs && o->n == 0 && c->nccgs > 0 &&
-        (o->count == 0 || (size_t)o->count == c->nccgs)) {
-        for (size_t k = 0; k < c->nccgs; k++)
-            ok = ok && ccg_entities_add_relation(c->out, p->value, r->value, c->ccgs[k]);
+    const char *group[64];
+    size_t ngroup = 0;
+    if (o->all_ccgs && o->n == 0)
+        ngroup = resolve_group(c, p->a, o->count, group, 64);
+    if (ngroup > 0) {
+        for (size_t k = 0; k < ngroup; k++)
+            ok = ok && ccg_entities_add_relation(c->out, p->value, r->value, group[k]);
     } else if (o->n > 0) {
         for (size_t k = 0; k < o->n; k++)
             ok = ok && ccg_entities_add_relation(c->out, p->value, r->value, o->m[k]->value);
+    } else if (civic_role(r->value) && !o->unresolved) {
+        /* A council role: the one council the sentence, or else the story,
+         * names ("Council leader David Molyneux"). */
+        const char *org = NULL;
+        int sent = x->t[p->a].sent;
+        for (int pass = 0; pass < 2 && !org; pass++) {
+            size_t found = 0;
+            const char *cand = NULL;
+            for (size_t k = 0; k < x->nm; k++) {
+                const mention *m = &x->m[k];
+                size_t vl = strlen(m->value);
+                if (m->kind != M_ORG || vl < 8 || (pass == 0 && x->t[m->a].sent != sent))
+                    continue;
+                if (strcmp(m->value + vl - 7, "Council") == 0 &&
+                    (!cand || strcmp(cand, m->value) != 0)) {
+                    cand = m->value;
+                    found++;
+                }
+            }
+            if (found == 1)
+                org = cand;
+        }
+        if (strcmp(r->value, "mp") == 0 || strcmp(r->value, "councillor") == 0)
+            org = NULL;             /* an MP's seat is not an organisation */
+        ok = ccg_entities_add_relation(c->out, p->value, r->value, org);
     } else {
         const char *org = NULL;
         if (c->nccgs == 1 && !civic_role(r->value) && !o->all_ccgs && !o->unresolved) {
@@ -1776,6 +1948,17 @@ static void relations_of(relctx *c, const mention *p)
     const mention *roles[8];
     int sent = x->t[p->a].sent;
 
+    /* "Councillor Adele Williams": the title is the role. */
+    if (is(x, p->a, "councillor")) {
+        const mention *r = NULL;
+        for (size_t k = 0; k < x->nm && !r; k++)
+            if (x->m[k].kind == M_ROLE && x->m[k].a == p->a)
+                r = &x->m[k];
+        orgset none = { .n = 0 };
+        if (r)
+            relate(c, p, r, &none);
+    }
+
     /* PERSON, [the] [ORG['s]] ROLE... [of ORG] */
     if (is(x, p->b, ",") || is(x, p->b, "(") || is(x, p->b, "--")) {
         size_t j = to_role(x, p->b + 1);
@@ -1794,7 +1977,7 @@ static void relations_of(relctx *c, const mention *p)
         orgset o = { .n = 0 };
         size_t n = role_chain(x, j, roles, 8, &o);
         for (size_t k = 0; k < n; k++)
-            relate(c, p, roles[k], (o.n || o.all_ccgs) ? &o : &pre);
+            relate(c, p, roles[k], (o.n || o.all_ccgs || (o.unresolved && !pre.n)) ? &o : &pre);
     }
 
     /* [ORG['s]] ROLE [of ORG][,] PERSON: "Oxfordshire CCG chief executive
@@ -1864,8 +2047,24 @@ static void relations_of(relctx *c, const mention *p)
         }
         orgset o = { .n = 0 };
         size_t n = role_chain(x, j, roles, 8, &o);
+        /* "North Cumbria CCG appoints Jon Rush as chair": the body that
+         * appoints. */
+        if (n && !o.n && !o.all_ccgs && !o.unresolved && pre.n == 0 && is(x, k, "as") &&
+            p->a >= 2) {
+            size_t v = p->a;
+            if (is(x, v - 1, "has") || is(x, v - 1, "have"))
+                v--;
+            if (is(x, v - 1, "appoints") || is(x, v - 1, "appointed") || is(x, v - 1, "names") ||
+                is(x, v - 1, "named") || is(x, v - 1, "elects") || is(x, v - 1, "elected")) {
+                v--;
+                if (v > 0 && (is(x, v - 1, "has") || is(x, v - 1, "have")))
+                    v--;
+                if (v > 0 && is_body(owner(x, v - 1)))
+                    orgset_add(&pre, owner(x, v - 1));
+            }
+        }
         for (size_t r = 0; r < n; r++)
-            relate(c, p, roles[r], (o.n || o.all_ccgs) ? &o : &pre);
+            relate(c, p, roles[r], (o.n || o.all_ccgs || (o.unresolved && !pre.n)) ? &o : &pre);
         if (n)
             k = roles[n - 1]->b;
     }
@@ -1943,6 +2142,7 @@ bool ccg_extract(const ccg_article *a, ccg_entities *out)
         find_ccgs(&x);
         find_known_orgs(&x);
         find_pattern_orgs(&x);
+        find_nhs_places(&x);
         find_people(&x);
         find_places(&x);
         find_roles(&x);
@@ -1962,6 +2162,11 @@ bool ccg_extract(const ccg_article *a, ccg_entities *out)
             x.m[k].value = v;
         }
     }
+    if (getenv("CCG_EXTRACT_TRACE"))
+        for (size_t k = 0; k < x.nm; k++)
+            fprintf(stderr, "%s %zu-%zu sent %d: %s\n",
+                    (const char *[]){ "ccg", "org", "person", "role", "place", "group" }[x.m[k].kind],
+                    x.m[k].a, x.m[k].b, x.t[x.m[k].a].sent, x.m[k].value);
     if (!x.oom)
         find_relations(&x, out);
     /* Facet values in order of first mention.  Sorting a copy keeps the
