@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Longest normalised form kept for a token. */
 #define NORM_MAX 48
@@ -957,16 +958,15 @@ static void find_known_orgs(ex *x)
          * Cumbria": a known body's local branch. */
         int pidx;
         size_t pe = cap(x, e) ? match_at(x, &x->g->place, e, x->n, &pidx) : e;
+        if (!span_free(x, e, pe))
+            pe = e;
         while (pe > e && is(x, pe, "and") && cap(x, pe + 1)) {
-            size_t k = pe + 1;
-            if (is(x, k, "South") || in_list(directions, x->t[k].norm))
-                k++;
-            size_t pe2 = match_at(x, &x->g->place, k, x->n, &pidx);
-            if (pe2 == k)
+            size_t pe2 = match_at(x, &x->g->place, pe + 1, x->n, &pidx);
+            if (pe2 == pe + 1 || !span_free(x, pe, pe2))
                 break;
             pe = pe2;
         }
-        if (pe > e && span_free(x, e, pe)) {
+        if (pe > e) {
             const char *s = x->text + x->t[i].a;
             add_mention(x, M_ORG, i, pe, s, x->t[pe - 1].b - x->t[i].a);
         } else if (in_list(normalised, name)) {
@@ -2117,6 +2117,18 @@ static const char *full_name(const ex *x, const mention *p)
     return p->value;
 }
 
+/* Every letter upper case. */
+static bool shouting(const char *s)
+{
+    bool any = false;
+    for (; *s; s++) {
+        if (islower((unsigned char)*s))
+            return false;
+        any = any || isupper((unsigned char)*s);
+    }
+    return any;
+}
+
 bool ccg_extract(const ccg_article *a, ccg_entities *out)
 {
     ex x = { 0 };
@@ -2179,6 +2191,17 @@ bool ccg_extract(const ccg_article *a, ccg_entities *out)
         for (size_t k = 0; k < x.nm; k++) {
             if (sorted[k].kind == M_GROUP)
                 continue;
+            /* A name in a heading's capitals ("JOINT HEALTH OVERVIEW AND
+             * SCRUTINY COMMITTEE") is the name the text also writes
+             * normally: keep that one. */
+            if (sorted[k].kind == M_ORG && shouting(sorted[k].value)) {
+                bool twin = false;
+                for (size_t j = 0; j < x.nm && !twin; j++)
+                    twin = j != k && sorted[j].kind == M_ORG && !shouting(sorted[j].value) &&
+                           strcasecmp(sorted[j].value, sorted[k].value) == 0;
+                if (twin)
+                    continue;
+            }
             ccg_facet f = kind_facet[sorted[k].kind];
             if (!ccg_entities_add(out, f, sorted[k].value, strlen(sorted[k].value)))
                 x.oom = true;
