@@ -40,7 +40,7 @@ LIB_SRC := lib/analyze.c lib/article.c lib/data.c lib/engine.c lib/entities.c li
            lib/gazetteer.c lib/indexdir.c lib/protocol.c lib/query.c lib/schema.c lib/snippet.c \
            lib/strmap.c lib/util.c
 DATA_FILES := data/ccg_gazetteer.tsv data/ccg_aliases.tsv data/roles.tsv data/places.tsv \
-              data/orgs.tsv data/first_names.txt
+              data/orgs.tsv data/first_names.txt data/stopwords.txt data/synonyms.txt
 SHIM_SRC := lib/xapian_shim.cc
 CLIENT_SRC := lib/client.c
 INDEXER_SRC := indexer/main.c indexer/docbuild.c

@@ -41,7 +41,7 @@ static int on_token(void *vctx, const ccg_token *t)
     add(c, ccg_xs_doc_add_posting(c->doc, t->term, t->pos, wdf));
     if (!(t->flags & CCG_TOK_NUMERIC)) {
         stem[0] = 'Z';
-        sl = ccg_xs_stem(t->term, t->len, stem + 1, sizeof stem - 1);
+        sl = ccg_stem(t->term, t->len, stem + 1, sizeof stem - 1);
         if (sl)
             add(c, ccg_xs_doc_add_term(c->doc, stem, wdf));
     }

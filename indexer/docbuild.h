@@ -9,7 +9,7 @@
 
 /* Weight of a title word relative to a body word (its wdf increment in the
  * free-text field).  Chosen by measurement: see docs/ranking.md. */
-#define CCG_TITLE_WDF 2
+#define CCG_TITLE_WDF 3
 
 /* Build the document.  hash (may be NULL) is stored for incremental
  * indexing.  Returns a document to free with ccg_xs_doc_free(), or NULL

@@ -1,6 +1,7 @@
 /* Text analysis; see analyze.h for what it does and why. */
 #include "analyze.h"
 #include "limits.h"
+#include "xapian_shim.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -432,4 +433,21 @@ size_t ccg_utf8_cut(const char *s, size_t len, size_t max)
     while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
         max--;
     return max;
+}
+
+size_t ccg_stem(const char *word, size_t len, char *out, size_t cap)
+{
+    if (len > 2 && word[len - 1] == 's') {
+        bool vowel = false;
+        for (size_t i = 0; i + 1 < len && !vowel; i++)
+            vowel = strchr("aeiouy", word[i]) != NULL || (unsigned char)word[i] >= 0x80;
+        if (!vowel) {
+            if (len - 1 >= cap)
+                return 0;
+            memcpy(out, word, len - 1);
+            out[len - 1] = '\0';
+            return len - 1;
+        }
+    }
+    return ccg_xs_stem(word, len, out, cap);
 }

@@ -55,6 +55,13 @@ typedef int (*ccg_token_fn)(void *ctx, const ccg_token *tok);
 int ccg_analyze(const char *text, size_t len, unsigned first_pos,
                 ccg_token_fn fn, void *ctx, unsigned *last_pos);
 
+/* The English stem of a normalised word into out (cap bytes, NUL
+ * terminated), through Xapian's stemmer, after one rule of our own: an
+ * abbreviation in the plural ("ccgs", "gps", "stps": no vowel before the
+ * final s) loses the s, which the stemmer would keep.  Returns the stem's
+ * length, or 0 when it does not fit. */
+size_t ccg_stem(const char *word, size_t len, char *out, size_t cap);
+
 /* Normalise a whole phrase for use as a key (facet values, gazetteer
  * look-ups): the tokens of ccg_analyze() (primary ones only) joined by single
  * spaces.  "NHS  Leicester City CCG’s" -> "nhs leicester city ccg".

@@ -20,3 +20,5 @@ EMBED(ccg_data_roles, "data/roles.tsv");
 EMBED(ccg_data_places, "data/places.tsv");
 EMBED(ccg_data_orgs, "data/orgs.tsv");
 EMBED(ccg_data_first_names, "data/first_names.txt");
+EMBED(ccg_data_stopwords, "data/stopwords.txt");
+EMBED(ccg_data_synonyms, "data/synonyms.txt");

@@ -11,5 +11,7 @@ extern const char ccg_data_roles[];
 extern const char ccg_data_places[];
 extern const char ccg_data_orgs[];
 extern const char ccg_data_first_names[];
+extern const char ccg_data_stopwords[];
+extern const char ccg_data_synonyms[];
 
 #endif

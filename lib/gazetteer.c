@@ -4,6 +4,7 @@
 #include "analyze.h"
 #include "data.h"
 #include "util.h"
+#include "xapian_shim.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -219,28 +220,121 @@ static bool org_line(const char *line, size_t len, void *ctx)
            (n < 2 || aliases(&gaz.org, f[1], fl[1], idx));
 }
 
-static bool name_line(const char *line, size_t len, void *ctx)
+/* One word per line into the map ctx. */
+static bool word_line(const char *line, size_t len, void *ctx)
 {
-    (void)ctx;
     char *key = ccg_gaz_key(line, len);
-    bool ok = key && ccg_strmap_put(&gaz.first_names, key, strlen(key), 1);
+    bool ok = key && ccg_strmap_put(ctx, key, strlen(key), 1);
     free(key);
     return ok;
 }
 
+typedef struct stembuf {
+    ccg_buf b;
+} stembuf;
+
+static int stem_token(void *ctx, const ccg_token *t)
+{
+    stembuf *sb = ctx;
+    char stem[128];
+    if (t->flags & CCG_TOK_VARIANT)
+        return 0;
+    size_t n = (t->flags & CCG_TOK_NUMERIC) ? 0 : ccg_stem(t->term, t->len, stem, sizeof stem);
+    if (sb->b.len)
+        ccg_buf_putc(&sb->b, ' ');
+    if (n)
+        ccg_buf_add(&sb->b, stem, n);
+    else
+        ccg_buf_add(&sb->b, t->term, t->len);
+    return 0;
+}
+
+char *ccg_gaz_stem_key(const char *text, size_t len)
+{
+    stembuf sb = { { 0 } };
+    ccg_buf_add(&sb.b, "", 0);
+    sb.b.len = 0;
+    if (ccg_analyze(text, len, 1, stem_token, &sb, NULL) != 0) {
+        ccg_buf_free(&sb.b);
+        return NULL;
+    }
+    return ccg_buf_take(&sb.b);
+}
+
+/* "ccg | clinical commissioning group": one synonym group. */
+static bool synonym_line(const char *line, size_t len, void *ctx)
+{
+    size_t *cap = ctx;
+    int g = table_name(&gaz.synonyms, line, len);
+    if (g < 0)
+        return false;
+    if ((size_t)g >= *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        char ***v = realloc(gaz.syn_alts, c * sizeof *v);
+        if (!v)
+            return false;
+        gaz.syn_alts = v;
+        *cap = c;
+    }
+    char **alts = calloc(len / 2 + 2, sizeof *alts);
+    size_t n = 0, start = 0;
+    if (!alts)
+        return false;
+    gaz.syn_alts[g] = alts;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && line[i] != '|')
+            continue;
+        size_t a = start, b = i;
+        while (a < b && line[a] == ' ')
+            a++;
+        while (b > a && line[b - 1] == ' ')
+            b--;
+        start = i + 1;
+        if (a == b)
+            continue;
+        char *key = ccg_gaz_stem_key(line + a, b - a);
+        if (!key || !(alts[n] = ccg_strndup(line + a, b - a))) {
+            free(key);
+            return false;
+        }
+        n++;
+        bool ok = *key == '\0' || ccg_strmap_put(&gaz.synonyms.keys, key, strlen(key), g);
+        unsigned words = 1;
+        for (char *p = key; ok && *p; p++)
+            if (*p == ' ') {
+                ok = ccg_strmap_put(&gaz.synonyms.prefixes, key, (size_t)(p - key), 1);
+                words++;
+            }
+        if (words > gaz.synonyms.maxwords)
+            gaz.synonyms.maxwords = words;
+        free(key);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 static void load(void)
 {
-    size_t place_cap = 0;
+    size_t place_cap = 0, syn_cap = 0;
     gaz_ok = each_line(ccg_data_ccg_gazetteer, ccg_line, NULL) &&
              each_line(ccg_data_ccg_aliases, ccg_alias_line, NULL) &&
              each_line(ccg_data_roles, role_line, NULL) &&
              each_line(ccg_data_places, place_line, &place_cap) &&
              each_line(ccg_data_orgs, org_line, NULL) &&
-             each_line(ccg_data_first_names, name_line, NULL);
+             each_line(ccg_data_first_names, word_line, &gaz.first_names) &&
+             each_line(ccg_data_stopwords, word_line, &gaz.stopwords) &&
+             each_line(ccg_data_synonyms, synonym_line, &syn_cap);
 }
 
 const ccg_gaz *ccg_gaz_get(void)
 {
     pthread_once(&gaz_once, load);
     return gaz_ok ? &gaz : NULL;
+}
+
+bool ccg_gaz_stopword(const char *word)
+{
+    const ccg_gaz *g = ccg_gaz_get();
+    return g && ccg_strmap_get(&g->stopwords, word, strlen(word)) >= 0;
 }

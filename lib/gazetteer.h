@@ -35,6 +35,11 @@ typedef struct ccg_gaz {
     ccg_table org;          /* known organisations and aliases */
     ccg_strmap qualifiers;  /* role qualifiers ("joint", "interim") -> 1 */
     ccg_strmap first_names; /* normalised given names -> 1 */
+    ccg_strmap stopwords;   /* words dropped from "match any" queries -> 1 */
+    /* Synonym groups: names[g] is the group's line; keys are the stems of
+     * each alternative joined by spaces ("clinic commiss group") -> g. */
+    ccg_table synonyms;
+    char ***syn_alts;       /* per group: its alternatives, NULL-terminated */
 } ccg_gaz;
 
 /* The tables, loaded on first use (thread-safe).  NULL only when out of
@@ -43,6 +48,13 @@ const ccg_gaz *ccg_gaz_get(void);
 
 /* The key of text[0..len) (see above); malloc'd, NULL when out of memory. */
 char *ccg_gaz_key(const char *text, size_t len);
+
+/* The key of text's words by their stems ("Clinical Commissioning
+ * Groups" -> "clinic commiss group"); malloc'd, NULL when out of memory. */
+char *ccg_gaz_stem_key(const char *text, size_t len);
+
+/* True when word (a normalised term) is a stopword. */
+bool ccg_gaz_stopword(const char *word);
 
 /* Look a key up in a table: the name index, or -1. */
 int ccg_table_find(const ccg_table *t, const char *key);

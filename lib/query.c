@@ -7,6 +7,7 @@
 #include "analyze.h"
 #include "article.h"
 #include "extract.h"
+#include "gazetteer.h"
 #include "limits.h"
 #include "util.h"
 
@@ -739,7 +740,7 @@ static bool add_hl(compiler *c, const char *raw, bool stem)
     char s[CCG_MAX_TERM_BYTES + 8];
     if (!ccg_strlist_add(&c->q->hl.raw, raw))
         return false;
-    if (stem && ccg_xs_stem(raw, strlen(raw), s, sizeof s) &&
+    if (stem && ccg_stem(raw, strlen(raw), s, sizeof s) &&
         !ccg_strlist_add(&c->q->hl.stem, s))
         return false;
     return true;
@@ -764,7 +765,7 @@ static ccg_xs_query *stem_q(compiler *c, int field, const char *term, unsigned f
     const char *pre = field == FLD_TITLE ? CCG_PREFIX_TITLE_STEM : CCG_PREFIX_STEM;
     size_t pl = strlen(pre);
     memcpy(buf, pre, pl);
-    if (!ccg_xs_stem(term, strlen(term), buf + pl, sizeof buf - pl))
+    if (!ccg_stem(term, strlen(term), buf + pl, sizeof buf - pl))
         return term_q(c, field_prefix(field), term, 0);
     ccg_xs_query *q = ccg_xs_query_term(buf, 1, 0);
     if (!q)
@@ -775,10 +776,21 @@ static ccg_xs_query *stem_q(compiler *c, int field, const char *term, unsigned f
 /* A phrase of raw terms; one term alone is just that term. */
 static ccg_xs_query *phrase_q(compiler *c, int field, const toks *k)
 {
-    ccg_xs_query *sub[CCG_MAX_QUERY_TERMS];
+    ccg_xs_query *sub[CCG_MAX_QUERY_TERMS] = { 0 };
     size_t n = 0;
+    ccg_buf ph = { 0 };
     for (size_t i = 0; i < k->n; i++) {
-        if (!add_hl(c, k->term[i], false) || !(sub[n] = term_q(c, field_prefix(field), k->term[i], (unsigned)i + 1))) {
+        if (i)
+            ccg_buf_putc(&ph, ' ');
+        ccg_buf_puts(&ph, k->term[i]);
+    }
+    bool hl_ok = !ph.oom && (k->n == 1 ? add_hl(c, k->term[0], false)
+                                       : ccg_strlist_add(&c->q->hl.phrase, ph.s));
+    ccg_buf_free(&ph);
+    if (!hl_ok)
+        return cerr(c, 0, "%sout of memory", "");
+    for (size_t i = 0; i < k->n; i++) {
+        if (!(sub[n] = term_q(c, field_prefix(field), k->term[i], (unsigned)i + 1))) {
             for (size_t j = 0; j < n; j++)
                 ccg_xs_query_free(sub[j]);
             return cerr(c, 0, "%sout of memory", "");
@@ -837,6 +849,148 @@ out:
     return q;
 }
 
+/* A word the user typed that is a stopword once normalised. */
+static bool stop_word(const char *text)
+{
+    char *k = ccg_normalize_key(text, strlen(text));
+    bool stop = k && !strchr(k, ' ') && ccg_gaz_stopword(k);
+    free(k);
+    return stop;
+}
+
+static bool plain_word(const qnode *k)
+{
+    return k->kind == Q_WORD && k->field == FLD_TEXT;
+}
+
+/* The longest synonym group whose alternative is the words kids[i..):
+ * returns how many words, 0 when none. */
+static size_t synonym_at(qnode *const *kids, size_t i, size_t nk, int *group)
+{
+    const ccg_gaz *g = ccg_gaz_get();
+    char key[512];
+    size_t n = 0, best = 0;
+    if (!g)
+        return 0;
+    for (size_t j = i; j < nk && j - i < g->synonyms.maxwords && plain_word(kids[j]); j++) {
+        char *w = ccg_gaz_stem_key(kids[j]->text, strlen(kids[j]->text));
+        if (!w || !*w || strchr(w, ' ') || n + strlen(w) + 2 > sizeof key) {
+            free(w);
+            break;
+        }
+        if (n)
+            key[n++] = ' ';
+        memcpy(key + n, w, strlen(w) + 1);
+        n += strlen(w);
+        free(w);
+        int v = ccg_strmap_get(&g->synonyms.keys, key, n);
+        if (v >= 0) {
+            best = j - i + 1;
+            *group = v;
+        }
+        if (ccg_strmap_get(&g->synonyms.prefixes, key, n) < 0)
+            break;
+    }
+    return best;
+}
+
+/* One alternative of a synonym group: a word by its stem, a phrase by
+ * its words (and with its last word plural). */
+static ccg_xs_query *synonym_alt(compiler *c, const char *alt)
+{
+    toks *k = calloc(1, sizeof *k);
+    ccg_xs_query *q = NULL;
+    if (!k)
+        return cerr(c, 0, "%sout of memory", "");
+    ccg_analyze(alt, strlen(alt), 1, collect, k, NULL);
+    if (k->n == 1) {
+        if (add_hl(c, k->term[0], !(k->flags[0] & CCG_TOK_NUMERIC)))
+            q = stem_q(c, FLD_TEXT, k->term[0], k->flags[0]);
+    } else if (k->n > 1) {
+        ccg_xs_query *one = phrase_q(c, FLD_TEXT, k);
+        size_t ll = strlen(k->term[k->n - 1]);
+        ccg_xs_query *two = NULL;
+        if (one && ll + 1 < sizeof k->term[0] && k->term[k->n - 1][ll - 1] != 's') {
+            strcat(k->term[k->n - 1], "s");
+            two = phrase_q(c, FLD_TEXT, k);
+        }
+        ccg_xs_query *v[2] = { one, two };
+        q = two ? ccg_xs_query_combine(CCG_XS_OP_OR, v, 2, 0) : one;
+        if (two) {
+            ccg_xs_query_free(one);
+            ccg_xs_query_free(two);
+        }
+    }
+    free(k);
+    return q;
+}
+
+static ccg_xs_query *synonym_q(compiler *c, int group)
+{
+    const ccg_gaz *g = ccg_gaz_get();
+    ccg_xs_query *sub[16];
+    size_t n = 0;
+    for (char **a = g->syn_alts[group]; *a && n < 16; a++)
+        if ((sub[n] = synonym_alt(c, *a)))
+            n++;
+    ccg_xs_query *q = n ? ccg_xs_query_combine(CCG_XS_OP_SYNONYM, sub, n, 0) : NULL;
+    for (size_t i = 0; i < n; i++)
+        ccg_xs_query_free(sub[i]);
+    if (!q && !c->failed)
+        cerr(c, 0, "%sout of memory", "");
+    return q;
+}
+
+/* A sequence of required (AND) or alternative (OR) items: runs of plain
+ * words that form a synonym ("clinical commissioning group", "CCG") become
+ * the synonym group; stopwords among alternatives are dropped unless
+ * nothing else is left. */
+static ccg_xs_query *compile_seq(compiler *c, ccg_xs_op op, qnode *const *kids, size_t nk,
+                                 bool drop_stopwords)
+{
+    ccg_xs_query **sub = calloc(nk ? nk : 1, sizeof *sub);
+    size_t n = 0, dropped = 0;
+    ccg_xs_query *q = NULL;
+    if (!sub)
+        return cerr(c, 0, "%sout of memory", "");
+    for (int pass = 0; pass < 2 && n == 0; pass++) {
+        for (size_t i = 0; i < nk;) {
+            int group;
+            size_t run = synonym_at(kids, i, nk, &group);
+            if (run) {
+                if (!(sub[n] = synonym_q(c, group)))
+                    goto out;
+                n++;
+                i += run;
+                continue;
+            }
+            if (pass == 0 && drop_stopwords && plain_word(kids[i]) && stop_word(kids[i]->text)) {
+                dropped++;
+                i++;
+                continue;
+            }
+            if (!(sub[n] = compile(c, kids[i])) && c->failed)
+                goto out;
+            if (sub[n])
+                n++;
+            i++;
+        }
+        if (!dropped)
+            break;                  /* the second pass would be the same */
+    }
+    if (n == 0)
+        q = NULL;
+    else if (n == 1)
+        q = sub[--n];
+    else if (!(q = ccg_xs_query_combine(op, sub, n, 0)))
+        cerr(c, 0, "%sout of memory", "");
+out:
+    for (size_t i = 0; i < n; i++)
+        ccg_xs_query_free(sub[i]);
+    free(sub);
+    return q;
+}
+
 static ccg_xs_query *compile_bool(compiler *c, const qnode *n)
 {
     ccg_xs_query *must = NULL, *should = NULL, *not = NULL, *base = NULL, *q = NULL;
@@ -858,10 +1012,10 @@ static ccg_xs_query *compile_bool(compiler *c, const qnode *n)
             words[nw++] = k;
         }
     }
-    if (nw && !(must = combine_kids(c, CCG_XS_OP_AND, words, nw, 0)) && c->failed)
+    if (nw && !(must = compile_seq(c, CCG_XS_OP_AND, words, nw, false)) && c->failed)
         goto out;
-    if (n->nshould && !(should = combine_kids(c, CCG_XS_OP_OR, n->kids + n->nmust, n->nshould, 0)) &&
-        c->failed)
+    if (n->nshould && !(should = compile_seq(c, CCG_XS_OP_OR, n->kids + n->nmust, n->nshould,
+                                             true)) && c->failed)
         goto out;
     if (nnot && !(not = combine_kids(c, CCG_XS_OP_OR, n->kids + n->nmust + n->nshould, nnot, 0)) &&
         c->failed)
@@ -1054,7 +1208,9 @@ bool ccg_query_compile(ccg_query *q, ccg_xs_reader *r, char *err, size_t errcap)
     q->compiled_text = NULL;
     if (!q->text)
         return true;
-    q->compiled_text = compile(&c, q->text);
+    /* A query of one plain word may be a synonym ("CCG"). */
+    q->compiled_text = plain_word(q->text) ? compile_seq(&c, CCG_XS_OP_AND, &q->text, 1, false)
+                                           : compile(&c, q->text);
     if (c.failed)
         return false;
     if (!q->compiled_text) {
@@ -1120,5 +1276,6 @@ void ccg_query_free(ccg_query *q)
     ccg_xs_query_free(q->compiled_text);
     ccg_strlist_free(&q->hl.raw);
     ccg_strlist_free(&q->hl.stem);
+    ccg_strlist_free(&q->hl.phrase);
     memset(q, 0, sizeof *q);
 }

@@ -32,9 +32,11 @@ typedef struct ccg_strlist {
     size_t n;
 } ccg_strlist;
 
-/* Terms to highlight in snippets: raw words, and stems (without the Z). */
+/* Terms to highlight in snippets: raw words, stems (without the Z), and
+ * phrases (raw words joined by single spaces), which are highlighted only
+ * where they occur whole. */
 typedef struct ccg_hl {
-    ccg_strlist raw, stem;
+    ccg_strlist raw, stem, phrase;
 } ccg_hl;
 
 typedef struct ccg_query {

@@ -49,7 +49,7 @@ enum {
 #define CCG_META_FORMAT "ccg:format"          /* CCG_INDEX_FORMAT */
 /* Bump when the analysis or the schema changes: documents indexed by an
  * older format are re-indexed even when their input is unchanged. */
-#define CCG_INDEX_FORMAT "2"
+#define CCG_INDEX_FORMAT "3"
 
 typedef enum ccg_facet {
     CCG_FACET_CCG,

@@ -24,12 +24,19 @@ typedef struct match {
     size_t term;            /* which highlight term: identifies distinct ones */
 } match;
 
+/* Longest phrase, in words, that highlighting follows. */
+#define PHRASE_WORDS 8
+
 typedef struct scan {
     const ccg_hl *hl;
     unsigned char first[256];   /* first bytes of highlight stems */
     match *m;
     size_t n, cap;
     bool oom;
+    /* The last primary tokens, for phrases. */
+    char recent[PHRASE_WORDS][CCG_MAX_TERM_BYTES + 1];
+    size_t rstart[PHRASE_WORDS];
+    size_t nrecent;
 } scan;
 
 static long find(const ccg_strlist *l, const char *s)
@@ -40,13 +47,76 @@ static long find(const ccg_strlist *l, const char *s)
     return -1;
 }
 
+static bool add_match(scan *s, size_t start, size_t end, size_t which)
+{
+    if (s->n == s->cap) {
+        if (s->cap >= MAX_MATCHES)
+            return false;
+        size_t cap = s->cap ? s->cap * 2 : 32;
+        match *m = realloc(s->m, cap * sizeof *m);
+        if (!m) {
+            s->oom = true;
+            return false;
+        }
+        s->m = m;
+        s->cap = cap;
+    }
+    s->m[s->n++] = (match){ start, end, which };
+    return true;
+}
+
+/* Does a phrase end at the token just seen?  Its words are the last
+ * tokens, in order. */
+static void phrases(scan *s, const ccg_token *t)
+{
+    if (!(t->flags & CCG_TOK_VARIANT)) {
+        size_t slot = s->nrecent % PHRASE_WORDS;
+        memcpy(s->recent[slot], t->term, t->len + 1);
+        s->rstart[slot] = t->start;
+        s->nrecent++;
+    } else {
+        return;
+    }
+    for (size_t p = 0; p < s->hl->phrase.n; p++) {
+        const char *ph = s->hl->phrase.v[p];
+        size_t words = 1;
+        for (const char *q = ph; *q; q++)
+            words += *q == ' ';
+        if (words > PHRASE_WORDS || words > s->nrecent)
+            continue;
+        /* Compare the phrase's words with the last `words` tokens. */
+        const char *q = ph;
+        bool same = true;
+        for (size_t w = 0; w < words && same; w++) {
+            size_t slot = (s->nrecent - words + w) % PHRASE_WORDS;
+            size_t wl = strcspn(q, " ");
+            same = strlen(s->recent[slot]) == wl && strncmp(s->recent[slot], q, wl) == 0;
+            q += wl + (q[wl] == ' ');
+        }
+        if (same) {
+            size_t first = (s->nrecent - words) % PHRASE_WORDS;
+            /* Phrases are numbered after the words and the stems. */
+            size_t which = s->hl->raw.n + s->hl->stem.n + p;
+            /* The phrase's earlier words may already be marked alone. */
+            while (s->n > 0 && s->m[s->n - 1].start >= s->rstart[first])
+                s->n--;
+            add_match(s, s->rstart[first], t->end, which);
+        }
+    }
+}
+
 static int on_token(void *ctx, const ccg_token *t)
 {
     scan *s = ctx;
+    if (s->hl->phrase.n) {
+        phrases(s, t);
+        if (s->oom)
+            return 1;
+    }
     long which = find(&s->hl->raw, t->term);
     if (which < 0 && !(t->flags & CCG_TOK_NUMERIC) && s->first[(unsigned char)t->term[0]]) {
         char stem[CCG_MAX_TERM_BYTES + 8];
-        if (ccg_xs_stem(t->term, t->len, stem, sizeof stem)) {
+        if (ccg_stem(t->term, t->len, stem, sizeof stem)) {
             long k = find(&s->hl->stem, stem);
             if (k >= 0)
                 which = (long)s->hl->raw.n + k;
@@ -55,22 +125,9 @@ static int on_token(void *ctx, const ccg_token *t)
     if (which < 0)
         return 0;
     /* A variant shares its primary's range: keep one match per range. */
-    if (s->n > 0 && s->m[s->n - 1].start == t->start)
+    if (s->n > 0 && s->m[s->n - 1].start <= t->start && s->m[s->n - 1].end >= t->end)
         return 0;
-    if (s->n == s->cap) {
-        if (s->cap >= MAX_MATCHES)
-            return 1;
-        size_t cap = s->cap ? s->cap * 2 : 32;
-        match *m = realloc(s->m, cap * sizeof *m);
-        if (!m) {
-            s->oom = true;
-            return 1;
-        }
-        s->m = m;
-        s->cap = cap;
-    }
-    s->m[s->n++] = (match){ t->start, t->end, (size_t)which };
-    return 0;
+    return add_match(s, t->start, t->end, (size_t)which) ? 0 : 1;
 }
 
 /* Byte offset max_chars characters after start (or len). */
@@ -126,7 +183,7 @@ bool ccg_snippet(const char *text, size_t len, const ccg_hl *hl,
     s.hl = hl;
     for (size_t i = 0; i < hl->stem.n; i++)
         s.first[(unsigned char)hl->stem.v[i][0]] = 1;
-    if (hl->raw.n || hl->stem.n)
+    if (hl->raw.n || hl->stem.n || hl->phrase.n)
         ccg_analyze(text, len, 1, on_token, &s, NULL);
     if (s.oom) {
         free(s.m);
@@ -136,7 +193,7 @@ bool ccg_snippet(const char *text, size_t len, const ccg_hl *hl,
     /* Choose the window. */
     size_t best_start = 0;
     if (s.n > 0) {
-        size_t nterms = hl->raw.n + hl->stem.n;
+        size_t nterms = hl->raw.n + hl->stem.n + hl->phrase.n;
         unsigned *seen = calloc(nterms ? nterms : 1, sizeof *seen);
         if (!seen) {
             free(s.m);
