@@ -145,6 +145,12 @@ bench-index: deps
 	@$(MAKE) --no-print-directory build
 	@bench/bench-index $(BENCH_ARGS)
 
+# Ranking quality on Cranfield against Xapian's BM25 and SQLite FTS5.
+eval-ranking: deps
+	@scripts/install-deps --bench
+	@$(MAKE) --no-print-directory build
+	@scripts/eval-ranking
+
 check: deps
 	@$(MAKE) --no-print-directory tests
 	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin SAN=1 tests

@@ -260,6 +260,7 @@ int main(int argc, char **argv)
             timeout = (int)strtol(optarg, &end, 10);
             if (*end || timeout < 0) {
                 fprintf(stderr, "ccg-search: --timeout wants milliseconds\n");
+                json_decref(filter);
                 return EXIT_USAGE;
             }
             break;
@@ -281,6 +282,7 @@ int main(int argc, char **argv)
             limit = strtol(optarg, &end, 10);
             if (*end || limit < 0) {
                 fprintf(stderr, "ccg-search: --limit wants a number from 0 to 100\n");
+                json_decref(filter);
                 return EXIT_USAGE;
             }
             break;
@@ -288,6 +290,7 @@ int main(int argc, char **argv)
             page = strtol(optarg, &end, 10);
             if (*end || page < 1) {
                 fprintf(stderr, "ccg-search: --page wants a number from 1\n");
+                json_decref(filter);
                 return EXIT_USAGE;
             }
             break;

@@ -39,6 +39,9 @@ static int on_token(void *vctx, const ccg_token *t)
     }
     unsigned wdf = c->field == F_TITLE ? CCG_TITLE_WDF : 1;
     add(c, ccg_xs_doc_add_posting(c->doc, t->term, t->pos, wdf));
+    /* Words (not numbers, not variants) teach the spelling suggester. */
+    if (!(t->flags & (CCG_TOK_NUMERIC | CCG_TOK_VARIANT)) && t->len >= 3)
+        add(c, ccg_xs_doc_add_spelling(c->doc, t->term));
     if (!(t->flags & CCG_TOK_NUMERIC)) {
         stem[0] = 'Z';
         sl = ccg_stem(t->term, t->len, stem + 1, sizeof stem - 1);

@@ -188,23 +188,22 @@ static ccg_xs_results *run(ccg_engine *e, ccg_xs_search_opts *o, ccg_result *res
     return out;
 }
 
-void ccg_engine_search(ccg_engine *e, const char *arg, size_t len, ccg_buf *out, ccg_result *res)
+/* Run one decoded SEARCH: the answer object (without took_us), or NULL
+ * with res set.  *total gets the number of matches and *corrected (when
+ * spell is set) a spelling correction of the query, or NULL. */
+static json_t *search_answer(ccg_engine *e, const ccg_search_req *rq, ccg_result *res,
+                             unsigned *total_out, bool spell, char **corrected)
 {
-    long long t0 = ccg_now_us();
     char msg[256];
-    ccg_search_req req;
+    ccg_search_req req = *rq;      /* read only: shares the strings */
     ccg_query q;
     ccg_xs_query *main_q = NULL;
     ccg_xs_results *main_r = NULL;
     ccg_xs_results *drill[CCG_NFACETS] = { 0 };
     json_t *ans = NULL;
 
-    memset(res, 0, sizeof *res);
     memset(&q, 0, sizeof q);
-    if (!ccg_proto_search_req(arg, len, &req, msg, sizeof msg)) {
-        set_err(res, CCG_E_BAD_REQUEST, msg);
-        goto out;
-    }
+    *corrected = NULL;
     if (!ccg_query_parse(req.q, strlen(req.q), req.match == CCG_MATCH_ANY, &q, msg, sizeof msg)) {
         set_err(res, CCG_E_BAD_QUERY, msg);
         goto out;
@@ -289,24 +288,73 @@ void ccg_engine_search(ccg_engine *e, const char *arg, size_t len, ccg_buf *out,
     }
     json_decref(facets);
 
-    ans = json_pack("{s:b, s:I, s:b, s:I, s:I, s:I, s:o, s:o}",
+    ans = json_pack("{s:b, s:I, s:b, s:I, s:I, s:o, s:o}",
                     "ok", 1, "total", (json_int_t)total, "total_exact", exact,
                     "offset", (json_int_t)req.offset, "limit", (json_int_t)req.limit,
-                    "took_us", (json_int_t)(ccg_now_us() - t0),
                     "hits", hits, "facets", ordered);
-    if (!emit(out, ans)) {
+    if (!ans) {
         set_err(res, CCG_E_INTERNAL, "out of memory");
         goto out;
     }
+    if (spell && !ccg_query_spell(&q, e->r, req.q, corrected)) {
+        json_decref(ans);
+        ans = NULL;
+        set_err(res, CCG_E_INTERNAL, "out of memory");
+        goto out;
+    }
+    *total_out = total;
     res->ok = true;
     res->hits = (unsigned)nh;
 out:
-    json_decref(ans);
     for (int f = 0; f < CCG_NFACETS; f++)
         ccg_xs_results_free(drill[f]);
     ccg_xs_results_free(main_r);
     ccg_xs_query_free(main_q);
     ccg_query_free(&q);
+    return ans;
+}
+
+void ccg_engine_search(ccg_engine *e, const char *arg, size_t len, ccg_buf *out, ccg_result *res)
+{
+    long long t0 = ccg_now_us();
+    char msg[256], *corrected = NULL, *unused = NULL;
+    ccg_search_req req;
+    unsigned total = 0;
+
+    memset(res, 0, sizeof *res);
+    if (!ccg_proto_search_req(arg, len, &req, msg, sizeof msg)) {
+        set_err(res, CCG_E_BAD_REQUEST, msg);
+        ccg_search_req_free(&req);
+        return;
+    }
+    json_t *ans = search_answer(e, &req, res, &total, true, &corrected);
+    if (ans && corrected) {
+        /* Nothing matched as typed: answer the corrected query instead,
+         * and say so. */
+        if (total == 0) {
+            char *typed = req.q;
+            req.q = corrected;
+            ccg_result r2;
+            memset(&r2, 0, sizeof r2);
+            json_t *again = search_answer(e, &req, &r2, &total, false, &unused);
+            req.q = typed;
+            if (again) {
+                json_decref(ans);
+                ans = again;
+                *res = r2;
+                json_object_set_new(ans, "corrected_results", json_true());
+            }
+        }
+        json_object_set_new(ans, "corrected", json_string(corrected));
+    }
+    if (ans) {
+        json_object_set_new(ans, "took_us", json_integer((json_int_t)(ccg_now_us() - t0)));
+        if (!emit(out, ans))
+            set_err(res, CCG_E_INTERNAL, "out of memory");
+    }
+    json_decref(ans);
+    free(corrected);
+    free(unused);
     ccg_search_req_free(&req);
 }
 

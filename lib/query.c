@@ -1279,3 +1279,78 @@ void ccg_query_free(ccg_query *q)
     ccg_strlist_free(&q->hl.phrase);
     memset(q, 0, sizeof *q);
 }
+
+/* --- spelling ------------------------------------------------------------- */
+
+typedef struct fix {
+    size_t at, len;         /* bytes of the query text replaced */
+    char *with;
+} fix;
+
+typedef struct speller {
+    ccg_xs_reader *r;
+    const char *text;
+    fix fixes[CCG_MAX_QUERY_TERMS];
+    size_t n;
+    bool oom;
+} speller;
+
+static void spell_node(speller *sp, const qnode *n)
+{
+    for (size_t i = 0; i < n->nkids; i++)
+        spell_node(sp, n->kids[i]);
+    if (n->kind != Q_WORD || n->field != FLD_TEXT || sp->n == CCG_MAX_QUERY_TERMS)
+        return;
+    toks one = { 0 };
+    ccg_analyze(n->text, strlen(n->text), 1, collect, &one, NULL);
+    if (one.n != 1 || (one.flags[0] & CCG_TOK_NUMERIC) || one.term[0][0] == '\0')
+        return;
+    unsigned freq = 1;
+    if (ccg_xs_reader_termfreq(sp->r, one.term[0], &freq) != CCG_XS_OK || freq > 0)
+        return;
+    const char *sug = NULL;
+    if (ccg_xs_reader_spell(sp->r, one.term[0], &sug) != CCG_XS_OK || !sug || !*sug ||
+        strcmp(sug, one.term[0]) == 0)
+        return;
+    /* The word as typed sits at its column in the query text. */
+    size_t at = n->col - 1, len = strlen(n->text);
+    if (at + len > strlen(sp->text) || strncmp(sp->text + at, n->text, len) != 0)
+        return;
+    char *w = ccg_strdup(sug);
+    if (!w) {
+        sp->oom = true;
+        return;
+    }
+    sp->fixes[sp->n++] = (fix){ at, len, w };
+}
+
+static int by_at(const void *a, const void *b)
+{
+    const fix *x = a, *y = b;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+bool ccg_query_spell(const ccg_query *q, ccg_xs_reader *r, const char *text, char **corrected)
+{
+    speller sp = { .r = r, .text = text };
+    *corrected = NULL;
+    if (!q->text)
+        return true;
+    spell_node(&sp, q->text);
+    if (sp.n > 0 && !sp.oom) {
+        qsort(sp.fixes, sp.n, sizeof sp.fixes[0], by_at);
+        ccg_buf b = { 0 };
+        size_t pos = 0;
+        for (size_t i = 0; i < sp.n; i++) {
+            ccg_buf_add(&b, text + pos, sp.fixes[i].at - pos);
+            ccg_buf_puts(&b, sp.fixes[i].with);
+            pos = sp.fixes[i].at + sp.fixes[i].len;
+        }
+        ccg_buf_puts(&b, text + pos);
+        *corrected = ccg_buf_take(&b);
+        sp.oom = !*corrected;
+    }
+    for (size_t i = 0; i < sp.n; i++)
+        free(sp.fixes[i].with);
+    return !sp.oom;
+}

@@ -74,6 +74,12 @@ ccg_xs_query *ccg_query_build(const ccg_query *q, int skip_facet);
 /* True if facet f has filter values. */
 bool ccg_query_has_filter(const ccg_query *q, int f);
 
+/* A spelling correction of the query text `text` (which q was parsed
+ * from): every plain word that is in no document and has a suggestion in
+ * the index's spelling table is replaced by it.  *corrected is a malloc'd
+ * string, or NULL when nothing would change.  False when out of memory. */
+bool ccg_query_spell(const ccg_query *q, ccg_xs_reader *r, const char *text, char **corrected);
+
 void ccg_query_free(ccg_query *q);
 
 /* Add a copy of s to the list (no duplicates).  False when out of memory. */

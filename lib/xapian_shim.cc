@@ -19,6 +19,7 @@
 struct ccg_xs_doc {
     Xapian::Document doc;
     std::string idterm;
+    std::unordered_map<std::string, unsigned> spelling;
 };
 
 struct ccg_xs_writer {
@@ -248,6 +249,16 @@ ccg_xs_status ccg_xs_doc_set_value(ccg_xs_doc *doc, unsigned slot,
     });
 }
 
+ccg_xs_status ccg_xs_doc_add_spelling(ccg_xs_doc *doc, const char *word)
+{
+    if (!doc || !term_ok(word))
+        return CCG_XS_BAD_ARG;
+    return guard(nullptr, [&] {
+        ++doc->spelling[word];
+        return CCG_XS_OK;
+    });
+}
+
 ccg_xs_status ccg_xs_doc_set_data(ccg_xs_doc *doc, const char *data, size_t len)
 {
     if (!doc || (!data && len))
@@ -329,6 +340,8 @@ ccg_xs_status ccg_xs_writer_replace(ccg_xs_writer *w, const ccg_xs_doc *doc)
         return CCG_XS_BAD_ARG;
     return guard(&w->err, [&] {
         w->db.replace_document(doc->idterm, doc->doc);
+        for (const auto &word : doc->spelling)
+            w->db.add_spelling(word.first, word.second);
         return CCG_XS_OK;
     });
 }

@@ -59,6 +59,10 @@ ccg_xs_status ccg_xs_doc_add_boolean(ccg_xs_doc *doc, const char *term);
 /* Set value slot `slot` (sorting, ranges, facet counting). */
 ccg_xs_status ccg_xs_doc_set_value(ccg_xs_doc *doc, unsigned slot,
                                    const char *value, size_t len);
+/* Record a word of the document for the spelling suggester; the writer
+ * adds the document's words to the database's spelling table when it adds
+ * the document. */
+ccg_xs_status ccg_xs_doc_add_spelling(ccg_xs_doc *doc, const char *word);
 /* Set the stored data returned with hits. */
 ccg_xs_status ccg_xs_doc_set_data(ccg_xs_doc *doc, const char *data, size_t len);
 

@@ -1,0 +1,171 @@
+/* Unit tests of the query language parser: what it accepts, what it lifts
+ * into filters, what it refuses and where it says the problem is. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "limits.h"
+#include "query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool parse(const char *text, ccg_query *q, char *err)
+{
+    err[0] = '\0';
+    return ccg_query_parse(text, strlen(text), false, q, err, 200);
+}
+
+static void accepts_the_language(void **state)
+{
+    (void)state;
+    static const char *const ok[] = {
+        "merger", "merger essex", "\"joint accountable officer\"", "+merger -essex",
+        "merger AND essex", "merger OR amalgamation", "merger NOT essex", "NOT essex",
+        "(merger OR amalgamation) leicester", "nene NEAR corby", "nene NEAR/3 corby",
+        "merg*", "title:merger", "title:\"single executive\"", "source:hsj",
+        "ccg:\"Leicester City\"", "role:chair", "person:\"Toby Sanders\"", "org:CQC",
+        "place:Essex", "date:2018-01-01..2018-12-31", "date:2019", "date:2019-03",
+        "date:..2019-01-01", "date:2019-01-01..", "and or not", "a&e £850m mid-2019",
+        "http://example.org/x", "   ", "",
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        ccg_query q;
+        char err[200];
+        if (!parse(ok[i], &q, err))
+            fail_msg("refused %s: %s", ok[i], err);
+        ccg_query_free(&q);
+    }
+}
+
+/* The error for text, which must name the given column. */
+static void refused_at(const char *text, int column)
+{
+    ccg_query q;
+    char err[200], want[32];
+    assert_false(parse(text, &q, err));
+    snprintf(want, sizeof want, "at column %d", column);
+    if (!strstr(err, want))
+        fail_msg("%s: %s (want %s)", text, err, want);
+    ccg_query_free(&q);
+}
+
+static void refusals_say_where(void **state)
+{
+    (void)state;
+    refused_at("merger AND", 11);
+    refused_at("AND merger", 1);
+    refused_at("merger OR", 8);
+    refused_at("\"open phrase", 1);
+    refused_at("merger (essex", 8);
+    refused_at("merger essex)", 13);
+    refused_at("merger NOT", 8);
+    refused_at("nene NEAR/0 corby", 6);
+    refused_at("nene NEAR \"a b\"", 6);
+    refused_at("date:2019-13-01", 1);
+    refused_at("x date:2019-02-30", 3);
+    refused_at("date:2019-12-31..2019-01-01", 1);
+    refused_at("title:", 1);
+}
+
+static void term_limit_is_enforced(void **state)
+{
+    (void)state;
+    char text[CCG_MAX_QUERY_TERMS * 8];
+    ccg_query q;
+    char err[200];
+    text[0] = '\0';
+    for (int i = 0; i < CCG_MAX_QUERY_TERMS; i++)
+        sprintf(text + strlen(text), "w%d ", i);
+    assert_true(parse(text, &q, err));              /* exactly the limit */
+    ccg_query_free(&q);
+    strcat(text, "one-more");
+    assert_false(parse(text, &q, err));
+    assert_non_null(strstr(err, "more than " CCG_STR(CCG_MAX_QUERY_TERMS) " terms"));
+    ccg_query_free(&q);
+}
+
+static void depth_limit_is_enforced(void **state)
+{
+    (void)state;
+    char text[512] = "";
+    ccg_query q;
+    char err[200];
+    for (int i = 0; i < CCG_MAX_QUERY_DEPTH; i++)
+        strcat(text, "(");
+    strcat(text, "a");
+    for (int i = 0; i < CCG_MAX_QUERY_DEPTH; i++)
+        strcat(text, ")");
+    assert_true(parse(text, &q, err));
+    ccg_query_free(&q);
+    memmove(text + 1, text, strlen(text) + 1);
+    text[0] = '(';
+    strcat(text, ")");
+    assert_false(parse(text, &q, err));
+    assert_non_null(strstr(err, "nested deeper"));
+    ccg_query_free(&q);
+}
+
+static void filters_are_lifted(void **state)
+{
+    (void)state;
+    ccg_query q;
+    char err[200];
+    assert_true(parse("merger ccg:\"Leicester City\" ccg:Corby date:2019", &q, err));
+    assert_int_equal(q.keys[CCG_FACET_CCG].n, 2);
+    assert_string_equal(q.keys[CCG_FACET_CCG].v[0], "XCnhs leicester city ccg");
+    assert_true(q.has_date);
+    assert_string_equal(q.date_lo, "2019-01-01");
+    assert_string_equal(q.date_hi, "2019-12-31");
+    assert_non_null(q.text);                    /* "merger" stays text */
+    ccg_query_free(&q);
+    /* Inside brackets or negated, a filter stays in the query. */
+    assert_true(parse("merger OR ccg:Corby", &q, err));
+    assert_int_equal(q.keys[CCG_FACET_CCG].n, 0);
+    ccg_query_free(&q);
+    assert_true(parse("merger -ccg:Corby", &q, err));
+    assert_int_equal(q.keys[CCG_FACET_CCG].n, 0);
+    ccg_query_free(&q);
+    /* Only filters: no text part, everything that passes them. */
+    assert_true(parse("role:\"joint AO\"", &q, err));
+    assert_null(q.text);
+    assert_string_equal(q.keys[CCG_FACET_ROLE].v[0], "XRaccountable officer");
+    ccg_query_free(&q);
+}
+
+/* Random byte strings must be parsed or refused, never crash or hang. */
+static void random_input_is_survived(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "ab (\")-+*:NOTANDORNEAR/.2019\xc3\xa9 date:title:ccg:";
+    unsigned seed = 12345;
+    for (int round = 0; round < 20000; round++) {
+        char text[64];
+        size_t n = (size_t)(round % 40);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            text[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        text[n] = '\0';
+        ccg_query q;
+        char err[200];
+        parse(text, &q, err);
+        ccg_query_free(&q);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(accepts_the_language),
+        cmocka_unit_test(refusals_say_where),
+        cmocka_unit_test(term_limit_is_enforced),
+        cmocka_unit_test(depth_limit_is_enforced),
+        cmocka_unit_test(filters_are_lifted),
+        cmocka_unit_test(random_input_is_survived),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
