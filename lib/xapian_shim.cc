@@ -96,6 +96,11 @@ ccg_xs_status guard(std::string *err, F &&f) noexcept
     }
 }
 
+// Run f against a reader; a DatabaseModifiedError (a writer committed
+// twice since the reader last looked) reopens the reader and retries once.
+template <class F>
+ccg_xs_status reader_guard(ccg_xs_reader *r, F &&f) noexcept;
+
 char *dup_message(const std::string &s)
 {
     char *p = static_cast<char *>(std::malloc(s.size() + 1));
@@ -159,6 +164,22 @@ Xapian::docid find_doc(const Xapian::Database &db, const std::string &idterm)
 {
     Xapian::PostingIterator p = db.postlist_begin(idterm);
     return p == db.postlist_end(idterm) ? 0 : *p;
+}
+
+template <class F>
+ccg_xs_status reader_guard(ccg_xs_reader *r, F &&f) noexcept
+{
+    return guard(&r->err, [&] {
+        for (int attempt = 0;; attempt++) {
+            try {
+                return f();
+            } catch (const Xapian::DatabaseModifiedError &) {
+                if (attempt)
+                    throw;
+                r->db.reopen();
+            }
+        }
+    });
 }
 
 }  // namespace
@@ -440,11 +461,20 @@ ccg_xs_query *ccg_xs_query_term(const char *term, unsigned wqf, unsigned pos)
     return q;
 }
 
+// Xapian::Query::MatchAll and MatchNothing are shared static objects whose
+// reference counts are not atomic: copying them from several threads at once
+// corrupts them.  Build fresh equivalents instead: the empty term matches
+// every document, and a default-constructed query matches none.
+static Xapian::Query match_all()
+{
+    return Xapian::Query(std::string());
+}
+
 ccg_xs_query *ccg_xs_query_match_all(void)
 {
     ccg_xs_query *q = nullptr;
     guard(nullptr, [&] {
-        q = wrap(Xapian::Query(Xapian::Query::MatchAll));
+        q = wrap(match_all());
         return CCG_XS_OK;
     });
     return q;
@@ -454,7 +484,7 @@ ccg_xs_query *ccg_xs_query_match_nothing(void)
 {
     ccg_xs_query *q = nullptr;
     guard(nullptr, [&] {
-        q = wrap(Xapian::Query(Xapian::Query::MatchNothing));
+        q = wrap(Xapian::Query());
         return CCG_XS_OK;
     });
     return q;
@@ -509,7 +539,7 @@ ccg_xs_query *ccg_xs_query_value_range(unsigned slot, const char *lo, const char
         else if (hi)
             q = wrap(Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi));
         else
-            q = wrap(Xapian::Query(Xapian::Query::MatchAll));
+            q = wrap(match_all());
         return CCG_XS_OK;
     });
     return q;
@@ -610,7 +640,7 @@ ccg_xs_status ccg_xs_reader_doccount(ccg_xs_reader *r, unsigned *out)
 {
     if (!r || !out)
         return CCG_XS_BAD_ARG;
-    return guard(&r->err, [&] {
+    return reader_guard(r, [&] {
         *out = r->db.get_doccount();
         return CCG_XS_OK;
     });
@@ -647,7 +677,7 @@ ccg_xs_status ccg_xs_reader_metadata(ccg_xs_reader *r, const char *key,
 {
     if (!r || !key || !*key || !value)
         return CCG_XS_BAD_ARG;
-    return guard(&r->err, [&] {
+    return reader_guard(r, [&] {
         r->scratch = r->db.get_metadata(key);
         *value = r->scratch.c_str();
         return CCG_XS_OK;
@@ -662,7 +692,7 @@ ccg_xs_status ccg_xs_reader_terms(ccg_xs_reader *r, const char *prefix,
         return CCG_XS_BAD_ARG;
     if (more)
         *more = 0;
-    return guard(&r->err, [&] {
+    return reader_guard(r, [&] {
         size_t plen = std::strlen(prefix), n = 0;
         for (Xapian::TermIterator t = r->db.allterms_begin(prefix);
              t != r->db.allterms_end(prefix); ++t) {
@@ -682,7 +712,7 @@ ccg_xs_status ccg_xs_reader_termfreq(ccg_xs_reader *r, const char *term, unsigne
 {
     if (!r || !term || !out)
         return CCG_XS_BAD_ARG;
-    return guard(&r->err, [&] {
+    return reader_guard(r, [&] {
         *out = r->db.get_termfreq(term);
         return CCG_XS_OK;
     });
@@ -692,7 +722,7 @@ ccg_xs_status ccg_xs_reader_spell(ccg_xs_reader *r, const char *word, const char
 {
     if (!r || !word || !out)
         return CCG_XS_BAD_ARG;
-    return guard(&r->err, [&] {
+    return reader_guard(r, [&] {
         r->scratch = r->db.get_spelling_suggestion(word, 2);
         *out = r->scratch.c_str();
         return CCG_XS_OK;

@@ -2,7 +2,8 @@
  *
  * A connection is OPEN (reading and answering), PAUSED (its unsent answers
  * passed the output high-water mark, so we stop reading it until it drains
- * them) or CLOSING (sending its last answers, then closed).  Every read
+ * them), CLOSING (sending its last answers) or DRAINING (answers sent,
+ * discarding what the client still sends until it closes).  Every read
  * event handles at most CCG_REQUEST_BUDGET requests of one connection and
  * then yields to the others.
  */
@@ -41,12 +42,15 @@
 /* How long a shutting-down worker waits for its clients to take their last
  * answers. */
 #define SHUTDOWN_GRACE_S 5
+/* How long a closing connection reads and discards what its client still
+ * sends (see conn_linger). */
+#define LINGER_TIMEOUT_S 2
 /* Backlog of the listening sockets. */
 #define LISTEN_BACKLOG 1024
 
 typedef struct worker worker;
 
-enum conn_state { CS_OPEN, CS_PAUSED, CS_CLOSING };
+enum conn_state { CS_OPEN, CS_PAUSED, CS_CLOSING, CS_DRAINING };
 
 typedef struct conn {
     worker *w;
@@ -55,6 +59,7 @@ typedef struct conn {
     struct conn *prev, *next;
     enum conn_state state;
     bool eof;                   /* the client sent EOF: answer, then close */
+    bool stop;                  /* the server is stopping: answer, then close */
     char peer[64];
     ccg_buf out;                /* the answer being built */
     char *line;
@@ -103,13 +108,34 @@ static void conn_free(conn *c)
         event_base_loopbreak(w->base);
 }
 
+/* All answers are sent: stop sending, and read and discard what the client
+ * still sends until it closes (or LINGER_TIMEOUT_S passes).  Closing a
+ * socket that has unread input makes the kernel reset the connection, and a
+ * reset can make the client's kernel drop answers it has not yet read, such
+ * as the line_too_long that explains the close. */
+static void conn_linger(conn *c)
+{
+    if (c->eof) {
+        conn_free(c);               /* the client sends nothing more */
+        return;
+    }
+    c->state = CS_DRAINING;
+    shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    evbuffer_drain(in, evbuffer_get_length(in));
+    struct timeval linger = { LINGER_TIMEOUT_S, 0 };
+    bufferevent_set_timeouts(c->bev, &linger, NULL);
+    bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
+    bufferevent_enable(c->bev, EV_READ);
+}
+
 /* Send what is queued, then close. */
 static void conn_close_when_flushed(conn *c)
 {
     c->state = CS_CLOSING;
     bufferevent_disable(c->bev, EV_READ);
     if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
-        conn_free(c);
+        conn_linger(c);
         return;
     }
     bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
@@ -157,7 +183,7 @@ static void conn_process(conn *c)
             if (evbuffer_get_length(in) > max_line + 1) {
                 log_msg(LOG_INFO, "%s: line_too_long; closing", c->peer);
                 answer_and_close(c, CCG_E_LINE_TOO_LONG, "request line longer than the limit");
-            } else if (c->eof) {
+            } else if (c->eof || c->stop) {
                 conn_close_when_flushed(c);
             }
             return;
@@ -211,8 +237,13 @@ static void conn_process(conn *c)
 
 static void conn_read_cb(struct bufferevent *bev, void *arg)
 {
-    (void)bev;
-    conn_process(arg);
+    conn *c = arg;
+    if (c->state == CS_DRAINING) {
+        struct evbuffer *in = bufferevent_get_input(bev);
+        evbuffer_drain(in, evbuffer_get_length(in));
+        return;
+    }
+    conn_process(c);
 }
 
 static void conn_resume_cb(evutil_socket_t fd, short what, void *arg)
@@ -227,7 +258,7 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
     conn *c = arg;
     size_t pending = evbuffer_get_length(bufferevent_get_output(bev));
     if (c->state == CS_CLOSING && pending == 0) {
-        conn_free(c);
+        conn_linger(c);
     } else if (c->state == CS_PAUSED && pending <= CCG_OUTPUT_HIGH_WATER / 2) {
         c->state = CS_OPEN;
         bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
@@ -243,8 +274,12 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
     if (what & BEV_EVENT_EOF) {
         /* The client is done sending; it may still want the answers to
          * what it sent. */
-        if (c->state == CS_CLOSING) {
+        if (c->state == CS_DRAINING) {
             conn_free(c);
+            return;
+        }
+        if (c->state == CS_CLOSING) {
+            c->eof = true;          /* free once the answers are out */
             return;
         }
         c->eof = true;
@@ -326,7 +361,7 @@ static void worker_stop(worker *w)
     /* Answer what each client has already sent, then close. */
     for (conn *c = w->conns, *next; c; c = next) {
         next = c->next;
-        c->eof = true;
+        c->stop = true;
         if (c->state == CS_OPEN)
             conn_process(c);
         else if (c->state == CS_PAUSED)
