@@ -161,6 +161,24 @@ def bad_inputs_are_reported_and_skipped():
 
 
 @test
+def id_and_title_limits():
+    # CCG_MAX_ID_BYTES is 200; CCG_MAX_TITLE_BYTES is 512.
+    src = tmpdir()
+    recs = [{"id": "i" * 200, "title": "t" * 600, "body": "A body."},
+            {"id": "j" * 201, "body": "Too long an id."}]
+    write(os.path.join(src, "ids.jsonl"), "\n".join(json.dumps(r) for r in recs) + "\n")
+    ix = os.path.join(tmpdir(), "index")
+    p = run_indexer("--index", ix, src)
+    check("ids.jsonl:2: id longer than the limit" in p.err, p.err)
+    check("indexed 1, unchanged 0, skipped 1" in p.err, p.err)
+    dd = Daemon(ix)
+    doc = dd.ask("GET " + "i" * 200)["document"]
+    eq(len(doc["title"]), 512, "title cut at the limit")
+    eq(dd.ask("GET " + "j" * 201)["error"]["code"], "not_found", "over-long id")
+    eq(dd.stop(), 0, "daemon exit")
+
+
+@test
 def unreadable_input_makes_the_exit_status_non_zero():
     ix = os.path.join(tmpdir(), "index")
     p = run_indexer("--index", ix, "/nonexistent/file.txt", os.path.join(SEEDS, "000_a0141472471f05fe.txt"),

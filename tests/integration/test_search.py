@@ -81,6 +81,9 @@ def snippets_mark_matches_and_escape_the_rest():
         s = a["hits"][0]["snippet"]
         s.encode("utf-8")               # valid UTF-8 (json.loads would have failed otherwise)
         check(len(re.sub(r"</?mark>", "", s)) <= n + 10, "snippet_chars %d: %r" % (n, s))
+    # CCG_MAX_SNIPPET_CHARS is 2000.
+    check(dd.ask('SEARCH {"q":"end","snippet_chars":2000}')["ok"], "2000 characters")
+    eq(dd.ask('SEARCH {"q":"end","snippet_chars":2001}')["error"]["code"], "bad_request", "2001")
     a = search(dd, {"q": "officer", "snippets": False})
     check("snippet" not in a["hits"][0], "snippets can be turned off")
     eq(dd.stop(), 0, "daemon exit")
