@@ -117,6 +117,17 @@ static bool emit(ccg_buf *out, json_t *o)
     return !out->oom;
 }
 
+/* Send a successful answer of nhits hits. */
+static void answer(ccg_buf *out, json_t *ans, ccg_result *res, size_t nhits)
+{
+    if (!emit(out, ans)) {
+        set_err(res, CCG_E_INTERNAL, "out of memory");
+        return;
+    }
+    res->ok = true;
+    res->hits = (unsigned)nhits;
+}
+
 static ccg_errcode xs_code(ccg_xs_status st)
 {
     return st == CCG_XS_NOT_FOUND ? CCG_E_NOT_FOUND : CCG_E_INTERNAL;
@@ -452,12 +463,7 @@ void ccg_engine_similar(ccg_engine *e, const char *id, size_t len, ccg_buf *out,
     }
     ans = json_pack("{s:b, s:s, s:I, s:o}", "ok", 1, "id", key,
                     "took_us", (json_int_t)(ccg_now_us() - t0), "hits", hits);
-    if (!emit(out, ans))
-        set_err(res, CCG_E_INTERNAL, "out of memory");
-    else {
-        res->ok = true;
-        res->hits = (unsigned)nh;
-    }
+    answer(out, ans, res, nh);
 out:
     json_decref(ans);
     ccg_xs_results_free(r);
@@ -675,12 +681,7 @@ void ccg_engine_who(ccg_engine *e, const char *arg, size_t len, ccg_buf *out, cc
                     "took_us", (json_int_t)(ccg_now_us() - t0),
                     "answers", answers);
     answers = NULL;
-    if (!emit(out, ans))
-        set_err(res, CCG_E_INTERNAL, "out of memory");
-    else {
-        res->ok = true;
-        res->hits = (unsigned)nh;
-    }
+    answer(out, ans, res, nh);
 out:
     json_decref(ans);
     json_decref(answers);

@@ -1508,6 +1508,18 @@ static char *place_text(const ex *x, size_t a, size_t name, size_t b, const char
     return ccg_buf_take(&o);
 }
 
+/* A place over tokens [a, e) whose name (place idx) starts at token name. */
+static void add_place(ex *x, size_t a, size_t name, size_t e, int idx)
+{
+    char *text = place_text(x, a, name, e, x->g->place.names[idx]);
+    if (!text) {
+        x->oom = true;
+        return;
+    }
+    add_mention(x, M_PLACE, a, e, text, strlen(text));
+    free(text);
+}
+
 static void find_places(ex *x)
 {
     for (size_t i = 0; i < x->n; i++) {
@@ -1516,13 +1528,7 @@ static void find_places(ex *x)
         int idx;
         size_t e = match_at(x, &x->g->place, i, x->n, &idx);
         if (e > i && span_free(x, i, e) && cap(x, i)) {
-            char *name = place_text(x, i, i, e, x->g->place.names[idx]);
-            if (!name) {
-                x->oom = true;
-                return;
-            }
-            add_mention(x, M_PLACE, i, e, name, strlen(name));
-            free(name);
+            add_place(x, i, i, e, idx);
             i = e - 1;
             continue;
         }
@@ -1540,13 +1546,7 @@ static void find_places(ex *x)
         if (kind != PLACE_COUNTY && kind != PLACE_CITY && kind != PLACE_SUBREGION &&
             kind != PLACE_REGION)
             continue;
-        char *name = place_text(x, i, k, e, x->g->place.names[idx]);
-        if (!name) {
-            x->oom = true;
-            return;
-        }
-        add_mention(x, M_PLACE, i, e, name, strlen(name));
-        free(name);
+        add_place(x, i, k, e, idx);
         i = e - 1;
     }
 }

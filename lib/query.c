@@ -822,6 +822,21 @@ static void on_expand(void *ctx, const char *term, size_t len, unsigned freq)
 
 static ccg_xs_query *compile(compiler *c, const qnode *n);
 
+/* Combine the n queries of sub (and free them): NULL for none (nothing
+ * searchable, as in "&&"), the query itself for one. */
+static ccg_xs_query *combine_owned(compiler *c, ccg_xs_op op, ccg_xs_query **sub, size_t n,
+                                   unsigned window)
+{
+    ccg_xs_query *q = NULL;
+    if (n == 1 && op != CCG_XS_OP_NEAR)
+        return sub[0];
+    if (n > 0 && !(q = ccg_xs_query_combine(op, sub, n, window)))
+        cerr(c, 0, "%sout of memory", "");
+    for (size_t i = 0; i < n; i++)
+        ccg_xs_query_free(sub[i]);
+    return q;
+}
+
 static ccg_xs_query *combine_kids(compiler *c, ccg_xs_op op, qnode *const *kids,
                                   size_t nk, unsigned window)
 {
@@ -836,12 +851,8 @@ static ccg_xs_query *combine_kids(compiler *c, ccg_xs_op op, qnode *const *kids,
         if (sub[n])
             n++;
     }
-    if (n == 0)
-        q = NULL;                   /* nothing searchable, e.g. "&&" */
-    else if (n == 1 && op != CCG_XS_OP_NEAR)
-        q = sub[--n];
-    else if (!(q = ccg_xs_query_combine(op, sub, n, window)))
-        cerr(c, 0, "%sout of memory", "");
+    q = combine_owned(c, op, sub, n, window);
+    n = 0;
 out:
     for (size_t i = 0; i < n; i++)
         ccg_xs_query_free(sub[i]);
@@ -978,12 +989,8 @@ static ccg_xs_query *compile_seq(compiler *c, ccg_xs_op op, qnode *const *kids, 
         if (!dropped)
             break;                  /* the second pass would be the same */
     }
-    if (n == 0)
-        q = NULL;
-    else if (n == 1)
-        q = sub[--n];
-    else if (!(q = ccg_xs_query_combine(op, sub, n, 0)))
-        cerr(c, 0, "%sout of memory", "");
+    q = combine_owned(c, op, sub, n, 0);
+    n = 0;
 out:
     for (size_t i = 0; i < n; i++)
         ccg_xs_query_free(sub[i]);

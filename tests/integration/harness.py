@@ -199,6 +199,37 @@ def ids(answer):
     return [h["id"] for h in answer["hits"]]
 
 
+def shared_daemon():
+    """One daemon over the seed index for a whole test file."""
+    global _shared
+    if _shared is None:
+        _shared = Daemon(indexed_seeds())
+    return _shared
+
+
+_shared = None
+
+
+def run_on_tty(args, env=None):
+    """Run a program with stdout and stderr on a pseudo-terminal; its output."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen(args, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    p.wait()
+    os.close(master)
+    return out.decode("utf-8", "replace")
+
+
 def indexed_seeds():
     """A fresh index of the seed corpus (made once per test file)."""
     global _seed_index

@@ -4,19 +4,12 @@ import os
 import re
 import subprocess
 
-from harness import Daemon, ROOT, check, eq, indexed_seeds, run, test
+from harness import Daemon, ROOT, check, eq, indexed_seeds, run, shared_daemon, test
 
 BUILD = os.path.join(ROOT, os.environ.get("CCG_BUILD", "build"))
 HEADER = os.path.join(ROOT, "include", "ccgsearch", "client.h")
 
-daemon = None
-
-
-def d():
-    global daemon
-    if daemon is None:
-        daemon = Daemon(indexed_seeds())
-    return daemon
+d = shared_daemon
 
 
 @test

@@ -12,18 +12,11 @@ import threading
 import time
 
 from harness import (CORPORA, SEEDS, Conn, Daemon, binary, check, eq, ids, indexed_seeds,
-                     run, run_indexer, search, test, tmpdir)
+                     run, run_indexer, search, shared_daemon, test, tmpdir)
 
 SEED_IDS = sorted(os.path.splitext(f)[0] for f in os.listdir(SEEDS))
 
-daemon = None
-
-
-def d():
-    global daemon
-    if daemon is None:
-        daemon = Daemon(indexed_seeds())
-    return daemon
+d = shared_daemon
 
 
 def rss_kb(pid):

@@ -6,19 +6,12 @@ import re
 import subprocess
 
 from harness import (CORPORA, ROOT, SEEDS, Daemon, binary, check, eq, extract,
-                     ids, indexed_seeds, run, run_indexer, search, test, tmpdir)
+                     ids, indexed_seeds, run, shared_daemon, run_indexer, search, test, tmpdir)
 
 LEICESTER = ["000_a0141472471f05fe", "001_30771f8563898753", "002_384a417d6ab5e7e1",
              "003_0ecb9dfa299ccda2"]
 
-daemon = None
-
-
-def d():
-    global daemon
-    if daemon is None:
-        daemon = Daemon(indexed_seeds())
-    return daemon
+d = shared_daemon
 
 
 @test

@@ -2,13 +2,12 @@
 Lines, errors, incremental updates, deletes and atomic rebuilds."""
 import json
 import os
-import pty
 import signal
 import subprocess
 import time
 
 from harness import (CORPORA, SEEDS, Daemon, binary, check, eq, extract, ids,
-                     run, run_indexer, search, test, tmpdir)
+                     run, run_indexer, run_on_tty, search, test, tmpdir)
 
 SEED_META = {
     "000_a0141472471f05fe": ("Plans for a single accountable officer for three Leicestershire "
@@ -285,23 +284,8 @@ def progress_bar_on_a_terminal_summary_line_otherwise():
     eq(len(lines), 1, "one summary line when stderr is not a terminal: %r" % lines)
     check(lines[0].startswith("indexed 5, unchanged 0, skipped 0, errors 0, "), lines[0])
     # On a terminal: a progress bar with documents per second.
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([binary("ccg-indexer"), "--index", os.path.join(tmpdir(), "ix2"),
-                             os.path.join(CORPORA, "ccg_dev.jsonl")],
-                            stdout=subprocess.DEVNULL, stderr=slave)
-    os.close(slave)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    proc.wait()
-    os.close(master)
-    text = out.decode("utf-8", "replace")
+    text = run_on_tty([binary("ccg-indexer"), "--index", os.path.join(tmpdir(), "ix2"),
+                       os.path.join(CORPORA, "ccg_dev.jsonl")])
     check("docs/s" in text and "[" in text and "%" in text, "progress bar: %r" % text[:300])
     check("indexed 78" in text, "summary after the bar: %r" % text[-200:])
 

@@ -5,20 +5,13 @@ import os
 import re
 import subprocess
 
-from harness import (Daemon, binary, check, eq, ids, indexed_seeds, run,
+from harness import (Daemon, binary, check, eq, ids, indexed_seeds, run, shared_daemon,
                      run_indexer, search, test, tmpdir, SEEDS, ROOT)
 
 SEED_IDS = sorted(os.path.splitext(f)[0] for f in os.listdir(SEEDS))
 MAX_LINE = 64 * 1024        # CCG_MAX_LINE_DEFAULT
 
-daemon = None
-
-
-def d():
-    global daemon
-    if daemon is None:
-        daemon = Daemon(indexed_seeds())
-    return daemon
+d = shared_daemon
 
 
 @test

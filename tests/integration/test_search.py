@@ -2,13 +2,12 @@
 spelling, snippets, sorting and paging, SIMILAR, and the CLI's flags."""
 import json
 import os
-import pty
 import random
 import re
 import subprocess
 
 from harness import (CORPORA, SEEDS, Daemon, binary, check, eq, ids, run, run_indexer,
-                     search, test, tmpdir)
+                     run_on_tty, search, test, tmpdir)
 
 daemon = None
 
@@ -224,22 +223,7 @@ def cli_has_a_flag_for_every_search_field():
 @test
 def cli_colours_matches_on_a_terminal_only():
     def on_tty(env):
-        master, slave = pty.openpty()
-        p = subprocess.Popen([binary("ccg-search"), "-p", str(d().port), "Radmore"],
-                             stdout=slave, stderr=slave, env=env)
-        os.close(slave)
-        out = b""
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-        p.wait()
-        os.close(master)
-        return out.decode("utf-8", "replace")
+        return run_on_tty([binary("ccg-search"), "-p", str(d().port), "Radmore"], env)
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     out = on_tty(env)
     check("\033[1;33mRadmore\033[0m" in out, "highlighted on a terminal: %r" % out[:400])
