@@ -55,6 +55,7 @@ CLIENT_A := $(BUILD)/libccgsearch.a
 CLIENT_SO := $(BUILD)/libccgsearch.so
 EMBED := $(BUILD)/tests/embed_example
 EXTRACT_SPEED := $(BUILD)/bench/extract_speed
+LOADGEN := $(BUILD)/bench/loadgen
 PROGRAMS := $(BIN)/ccg-indexer $(BIN)/ccg-searchd $(BIN)/ccg-search
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
@@ -133,6 +134,24 @@ $(EXTRACT_SPEED): $(call obj,bench/extract_speed.c) $(CORE_LIB)
 	@mkdir -p $(@D)
 	@$(if $(V),true,echo "  LINK $@")
 	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The load generator speaks our protocol, SphinxQL (libmariadb) and, in
+# process, the engine itself.
+$(BUILD)/bench/loadgen.o: bench/loadgen.c
+	@mkdir -p $(@D)
+	@$(if $(V),true,echo "  CC   $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags libmariadb) -c $< -o $@
+
+$(LOADGEN): $(BUILD)/bench/loadgen.o $(CORE_LIB)
+	@mkdir -p $(@D)
+	@$(if $(V),true,echo "  LINK $@")
+	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs libmariadb) -lpthread -lm
+
+# Queries per second against Sphinx and the in-process floor (news corpus).
+bench: deps
+	@scripts/install-deps --bench
+	@$(MAKE) --no-print-directory build $(LOADGEN)
+	@bench/bench $(BENCH_ARGS)
 
 # Entity extraction scored against the gold files, and its speed.
 eval-entities: deps

@@ -45,8 +45,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+/* A server that does not answer within these times is an error, never a
+ * hang of the benchmark. */
+#define CONNECT_TIMEOUT_S 10
+#define IO_TIMEOUT_S 60
 
 enum target { T_CCG, T_SPHINX, T_INPROC };
 static const char *const target_names[] = { "ccg", "sphinx", "inproc" };
@@ -183,7 +189,10 @@ static int ccg_connect(client *c)
             continue;
         if (connect(fd, p->ai_addr, p->ai_addrlen) == 0) {
             int one = 1;
+            struct timeval tv = { IO_TIMEOUT_S, 0 };
             setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
             c->fd = fd;
             break;
         }
@@ -204,6 +213,10 @@ static int sphinx_connect(client *c)
     if (!c->my)
         return -1;
     unsigned port = (unsigned)strtoul(g_port, NULL, 10);
+    unsigned connect_to = CONNECT_TIMEOUT_S, io_to = IO_TIMEOUT_S;
+    mysql_options(c->my, MYSQL_OPT_CONNECT_TIMEOUT, &connect_to);
+    mysql_options(c->my, MYSQL_OPT_READ_TIMEOUT, &io_to);
+    mysql_options(c->my, MYSQL_OPT_WRITE_TIMEOUT, &io_to);
     if (!mysql_real_connect(c->my, g_host, "", "", NULL, port, NULL,
                             CLIENT_MULTI_RESULTS | CLIENT_MULTI_STATEMENTS)) {
         fprintf(stderr, "loadgen: sphinx %s:%u: %s\n", g_host, port, mysql_error(c->my));

@@ -1,6 +1,7 @@
 /* Article -> Xapian document; see docbuild.h and lib/schema.h. */
 #include "docbuild.h"
 #include "analyze.h"
+#include "extract.h"
 #include "limits.h"
 #include "schema.h"
 #include "util.h"
@@ -67,21 +68,28 @@ static json_t *str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-char *ccg_docbuild_data(const ccg_article *a, const ccg_entities *e)
+/* The stored JSON, with the body or without it (the hit summary). */
+static char *stored_json(const ccg_article *a, const ccg_entities *e, bool body)
 {
-    json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:o}",
+    json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
                           "id", a->id, "title", a->title,
                           "date", str_or_null(a->date),
                           "source", str_or_null(a->source),
                           "url", str_or_null(a->url),
-                          "body", a->body,
                           "entities", ccg_entities_json(e),
                           "person_role", ccg_entities_relations_json(e));
-    if (!o)
+    if (o && body && json_object_set_new(o, "body", json_string(a->body)) != 0) {
+        json_decref(o);
         return NULL;
-    char *s = json_dumps(o, JSON_COMPACT);
+    }
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return s;
+}
+
+char *ccg_docbuild_data(const ccg_article *a, const ccg_entities *e)
+{
+    return stored_json(a, e, true);
 }
 
 /* Facet values: a boolean term per value, and the display values joined in
@@ -93,8 +101,11 @@ static ccg_xs_status add_facets(ccg_xs_doc *doc, const ccg_entities *e)
     for (int f = 0; f < CCG_NFACETS && st == CCG_XS_OK; f++) {
         slot.len = 0;
         for (size_t i = 0; i < e->n[f]; i++) {
+            /* The key a filter on this value will look for: the same
+             * canonicalisation on both sides, so "Tories" and "Conservative
+             * Party" (one organisation) select the same documents. */
             const char *v = e->v[f][i];
-            char *key = ccg_normalize_key(v, strlen(v));
+            char *key = ccg_canonical_key(f, v, strlen(v));
             if (!key) {
                 st = CCG_XS_NO_MEMORY;
                 break;
@@ -186,9 +197,12 @@ ccg_xs_doc *ccg_docbuild(const ccg_article *a, const ccg_entities *e,
         goto fail;
     if (add_facets(doc, e) != CCG_XS_OK || add_relations(doc, e) != CCG_XS_OK)
         goto fail;
-    if (!(data = ccg_docbuild_data(a, e)))
+    if (!(data = stored_json(a, e, true)) ||
+        ccg_xs_doc_set_data(doc, data, strlen(data)) != CCG_XS_OK)
         goto fail;
-    if (ccg_xs_doc_set_data(doc, data, strlen(data)) != CCG_XS_OK)
+    free(data);
+    if (!(data = stored_json(a, e, false)) ||
+        ccg_xs_doc_set_value(doc, CCG_SLOT_HIT, data, strlen(data)) != CCG_XS_OK)
         goto fail;
     free(data);
     *why = NULL;

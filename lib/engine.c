@@ -246,6 +246,10 @@ static json_t *search_answer(ccg_engine *e, const ccg_search_req *rq, ccg_result
                                              : CCG_XS_SORT_RELEVANCE;
     o.sort_slot = CCG_SLOT_DATE;
     o.exact_total = 1;
+    o.facet_limit = req.facet_limit;
+    /* Without snippets a hit needs no body: read the smaller summary. */
+    if (!req.snippets)
+        o.data_slot = CCG_SLOT_HIT;
     int slot_facet[CCG_NFACETS];
     for (int f = 0; f < CCG_NFACETS; f++)
         if (req.facet[f] && !ccg_query_has_filter(&q, f)) {
@@ -263,6 +267,7 @@ static json_t *search_answer(ccg_engine *e, const ccg_search_req *rq, ccg_result
         d.exact_total = 1;
         d.facet_slots[0] = ccg_facets[f].slot;
         d.nfacets = 1;
+        d.facet_limit = req.facet_limit;
         drill[f] = dq ? run(e, &d, res) : NULL;
         ccg_xs_query_free(dq);
         if (!drill[f]) {
@@ -620,6 +625,7 @@ void ccg_engine_who(ccg_engine *e, const char *arg, size_t len, ccg_buf *out, cc
     ccg_xs_search_opts o = { 0 };
     o.query = q;
     o.limit = CCG_MAX_WHO_DOCUMENTS;
+    o.data_slot = CCG_SLOT_HIT;         /* the relations, not the bodies */
     o.sort = CCG_XS_SORT_VALUE_DESC;
     o.sort_slot = CCG_SLOT_DATE;
     o.exact_total = 1;

@@ -440,11 +440,30 @@ static int add_mention(ex *x, enum mkind kind, size_t a, size_t b, const char *v
         x->m = m;
         x->capm = cap;
     }
-    char *v = ccg_strndup(value, vlen);
+    /* Values are shown on one line: a name broken across lines of the
+     * text ("High\nCourt") is one name; an organisation named with its
+     * article ("the Treasury") is named without it. */
+    if (kind == M_ORG && vlen > 4 && strncasecmp(value, "the ", 4) == 0) {
+        value += 4;
+        vlen -= 4;
+    }
+    char *v = malloc(vlen + 1);
     if (!v) {
         x->oom = true;
         return -1;
     }
+    size_t o = 0;
+    for (size_t k = 0; k < vlen; k++) {
+        char ch = value[k];
+        if (ch == '\n' || ch == '\r' || ch == '\t')
+            ch = ' ';
+        if (ch == ' ' && (o == 0 || v[o - 1] == ' '))
+            continue;
+        v[o++] = ch;
+    }
+    while (o > 0 && v[o - 1] == ' ')
+        o--;
+    v[o] = '\0';
     int id = (int)x->nm++;
     x->m[id] = (mention){ kind, a, b, v, 0 };
     for (size_t i = a; i < b; i++)

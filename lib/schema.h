@@ -10,7 +10,8 @@
  *   XW<word>         words of the source (source: searches), with positions
  *   XC, XR, XP, XO, XL + key
  *                    entity facets (ccg, role, person, org, place), boolean;
- *                    key = ccg_normalize_key() of the canonical value
+ *                    key = ccg_canonical_key() of the value, as filters
+ *                    compute it
  *   XHR<role>@<org>, XHR<role>@
  *                    a person held this role at this organisation (or at
  *                    any), for WHO; keys as above
@@ -20,6 +21,8 @@
  *   CCG_SLOT_HASH    content hash of the input record: skip unchanged
  *   CCG_SLOT_FACET0+ a facet's display values, separated by
  *                    CCG_XS_VALUE_SEP: facet counting
+ *   CCG_SLOT_HIT     the stored JSON without the body: hits without
+ *                    snippets read this, not the whole document
  */
 #ifndef CCG_SCHEMA_H
 #define CCG_SCHEMA_H
@@ -37,7 +40,8 @@
 enum {
     CCG_SLOT_DATE = 0,
     CCG_SLOT_HASH = 1,
-    CCG_SLOT_FACET0 = 2,
+    CCG_SLOT_FACET0 = 2,        /* to 6: one per facet */
+    CCG_SLOT_HIT = 7,           /* the stored data without the body */
 };
 
 /* Title words go in the free-text field too, after the title and before
@@ -49,7 +53,7 @@ enum {
 #define CCG_META_FORMAT "ccg:format"          /* CCG_INDEX_FORMAT */
 /* Bump when the analysis or the schema changes: documents indexed by an
  * older format are re-indexed even when their input is unchanged. */
-#define CCG_INDEX_FORMAT "3"
+#define CCG_INDEX_FORMAT "4"
 
 typedef enum ccg_facet {
     CCG_FACET_CCG,

@@ -762,7 +762,10 @@ static void run_search(ccg_xs_reader *r, const ccg_xs_search_opts *o,
     for (Xapian::MSetIterator m = mset.begin(); m != mset.end(); ++m) {
         res->docids.push_back(*m);
         res->weights.push_back(m.get_weight());
-        res->data.push_back(m.get_document().get_data());
+        if (o->data_slot)
+            res->data.push_back(m.get_document().get_value(o->data_slot));
+        else
+            res->data.push_back(m.get_document().get_data());
     }
     res->total = mset.get_matches_estimated();
     res->exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
@@ -772,9 +775,13 @@ static void run_search(ccg_xs_reader *r, const ccg_xs_search_opts *o,
     for (size_t k = 0; k < slots.size(); k++) {
         std::vector<std::pair<std::string, unsigned>> v(spy.counts(k).begin(),
                                                         spy.counts(k).end());
-        std::sort(v.begin(), v.end(), [](const auto &a, const auto &b) {
+        auto order = [](const auto &a, const auto &b) {
             return a.second != b.second ? a.second > b.second : a.first < b.first;
-        });
+        };
+        // Only the most frequent values are wanted: sort just those.
+        size_t keep = o->facet_limit && o->facet_limit < v.size() ? o->facet_limit : v.size();
+        std::partial_sort(v.begin(), v.begin() + keep, v.end(), order);
+        v.resize(keep);
         auto &strs = res->facet_strings[k];
         strs.reserve(v.size());
         for (auto &p : v)

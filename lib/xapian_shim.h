@@ -194,6 +194,12 @@ typedef struct ccg_xs_search_opts {
     size_t nfacets;
     int exact_total;            /* 1: count every match (needed for facets) */
     double time_limit;          /* seconds, 0 for none */
+    /* Count every facet value, but keep only the facet_limit most frequent
+     * of each (0: keep all). */
+    unsigned facet_limit;
+    /* A hit's data is the document's stored data, or with data_slot > 0
+     * the value of that slot (a smaller summary, cheaper to read). */
+    unsigned data_slot;
     /* BM25 parameters; 0 means Xapian's default. */
     double bm25_k1, bm25_b;
 } ccg_xs_search_opts;
