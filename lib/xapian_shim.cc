@@ -25,7 +25,18 @@ struct ccg_xs_doc {
 struct ccg_xs_writer {
     Xapian::WritableDatabase db;
     std::string err;
+    // Spelling words of the documents added since the last commit, summed:
+    // one add_spelling per distinct word at commit time instead of one per
+    // word per document.
+    std::unordered_map<std::string, unsigned> spelling;
 };
+
+static void flush_spelling(ccg_xs_writer *w)
+{
+    for (const auto &word : w->spelling)
+        w->db.add_spelling(word.first, word.second);
+    w->spelling.clear();
+}
 
 struct ccg_xs_reader {
     std::string path;
@@ -325,7 +336,7 @@ ccg_xs_status ccg_xs_writer_open(const char *path, int mode,
     ccg_xs_status st = guard(&msg, [&] {
         int flags = mode == CCG_XS_OVERWRITE ? Xapian::DB_CREATE_OR_OVERWRITE
                                              : Xapian::DB_CREATE_OR_OPEN;
-        w = new ccg_xs_writer{Xapian::WritableDatabase(path, flags), std::string()};
+        w = new ccg_xs_writer{Xapian::WritableDatabase(path, flags), std::string(), {}};
         return CCG_XS_OK;
     });
     if (st != CCG_XS_OK) {
@@ -343,6 +354,7 @@ ccg_xs_status ccg_xs_writer_close(ccg_xs_writer *w)
     if (!w)
         return CCG_XS_OK;
     ccg_xs_status st = guard(&w->err, [&] {
+        flush_spelling(w);
         w->db.close();      // commits pending changes
         return CCG_XS_OK;
     });
@@ -362,7 +374,7 @@ ccg_xs_status ccg_xs_writer_replace(ccg_xs_writer *w, const ccg_xs_doc *doc)
     return guard(&w->err, [&] {
         w->db.replace_document(doc->idterm, doc->doc);
         for (const auto &word : doc->spelling)
-            w->db.add_spelling(word.first, word.second);
+            w->spelling[word.first] += word.second;
         return CCG_XS_OK;
     });
 }
@@ -427,6 +439,7 @@ ccg_xs_status ccg_xs_writer_commit(ccg_xs_writer *w)
     if (!w)
         return CCG_XS_BAD_ARG;
     return guard(&w->err, [&] {
+        flush_spelling(w);
         w->db.commit();
         return CCG_XS_OK;
     });
