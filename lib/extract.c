@@ -1376,15 +1376,20 @@ static char *role_text(const ex *x, size_t a, size_t b)
     return ccg_buf_take(&o);
 }
 
-static void add_role_text(ex *x, size_t a, size_t b, size_t ta, size_t tb)
+/* Add a mention whose value was just made (and free it); NULL is oom. */
+static void add_made(ex *x, enum mkind kind, size_t a, size_t b, char *value)
 {
-    char *r = role_text(x, ta, tb);
-    if (!r) {
+    if (!value) {
         x->oom = true;
         return;
     }
-    add_mention(x, M_ROLE, a, b, r, strlen(r));
-    free(r);
+    add_mention(x, kind, a, b, value, strlen(value));
+    free(value);
+}
+
+static void add_role_text(ex *x, size_t a, size_t b, size_t ta, size_t tb)
+{
+    add_made(x, M_ROLE, a, b, role_text(x, ta, tb));
 }
 
 static void find_roles(ex *x)
@@ -1530,13 +1535,7 @@ static char *place_text(const ex *x, size_t a, size_t name, size_t b, const char
 /* A place over tokens [a, e) whose name (place idx) starts at token name. */
 static void add_place(ex *x, size_t a, size_t name, size_t e, int idx)
 {
-    char *text = place_text(x, a, name, e, x->g->place.names[idx]);
-    if (!text) {
-        x->oom = true;
-        return;
-    }
-    add_mention(x, M_PLACE, a, e, text, strlen(text));
-    free(text);
+    add_made(x, M_PLACE, a, e, place_text(x, a, name, e, x->g->place.names[idx]));
 }
 
 static void find_places(ex *x)
