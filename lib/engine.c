@@ -612,7 +612,7 @@ void ccg_engine_who(ccg_engine *e, const char *arg, size_t len, ccg_buf *out, cc
     else
         ccg_buf_printf(&term, CCG_PREFIX_WHO_ROLE "%s@%s", w.rkey, w.okey ? w.okey : "");
     q = term.oom ? NULL : ccg_xs_query_term(term.s, 1, 0);
-    bool too_long = !term.oom && term.len > 240;
+    bool too_long = !term.oom && term.len > CCG_XS_MAX_TERM_BYTES;
     ccg_buf_free(&term);
     if (too_long) {
         set_err(res, CCG_E_BAD_REQUEST, "the names asked about are too long");

@@ -1960,6 +1960,35 @@ static size_t to_role(const ex *x, size_t j)
     return j;
 }
 
+/* The bodies named before a role, "[the] ORG['s] ROLE" or "the CCG's ROLE",
+ * go to pre; returns where the role starts.  With bare, an ORG without 's
+ * counts too ("Jane Smith, Oxfordshire CCG chief executive"). */
+static size_t role_after_bodies(const ex *x, size_t i, bool bare, orgset *pre)
+{
+    size_t j = to_role(x, i);
+    size_t e = bodies_at(x, j, pre);
+    bool poss = e > j && (x->t[e].f & T_POSS);
+    if (poss || (e > j && bare))
+        return to_role(x, poss ? e + 1 : e);
+    if (is(x, j, "ccg") && is(x, j + 1, "'s")) {
+        const mention *m = last_ccg_before(x, j);
+        if (m)
+            orgset_add(pre, m);
+        return to_role(x, j + 2);
+    }
+    return j;
+}
+
+/* Each role of a chain, with the bodies after it ("of ORG") when it names
+ * any, else those before it. */
+static void relate_chain(relctx *c, const mention *p, const mention *const *roles, size_t n,
+                         const orgset *o, const orgset *pre)
+{
+    const orgset *by = (o->n || o->all_ccgs || (o->unresolved && !pre->n)) ? o : pre;
+    for (size_t k = 0; k < n; k++)
+        relate(c, p, roles[k], by);
+}
+
 static void relations_of(relctx *c, const mention *p)
 {
     ex *x = c->x;
@@ -1979,23 +2008,11 @@ static void relations_of(relctx *c, const mention *p)
 
     /* PERSON, [the] [ORG['s]] ROLE... [of ORG] */
     if (is(x, p->b, ",") || is(x, p->b, "(") || is(x, p->b, "--")) {
-        size_t j = to_role(x, p->b + 1);
         orgset pre = { .n = 0 };
-        size_t e = bodies_at(x, j, &pre);
-        if (e > j) {
-            if (x->t[e].f & T_POSS)
-                e++;
-            j = to_role(x, e);
-        } else if (is(x, j, "ccg") && is(x, j + 1, "'s")) {
-            const mention *m = last_ccg_before(x, j);
-            if (m)
-                orgset_add(&pre, m);
-            j = to_role(x, j + 2);
-        }
+        size_t j = role_after_bodies(x, p->b + 1, true, &pre);
         orgset o = { .n = 0 };
         size_t n = role_chain(x, j, roles, 8, &o);
-        for (size_t k = 0; k < n; k++)
-            relate(c, p, roles[k], (o.n || o.all_ccgs || (o.unresolved && !pre.n)) ? &o : &pre);
+        relate_chain(c, p, roles, n, &o, &pre);
     }
 
     /* [ORG['s]] ROLE [of ORG][,] PERSON: "Oxfordshire CCG chief executive
@@ -2052,17 +2069,8 @@ static void relations_of(relctx *c, const mention *p)
               is(x, k, "joins") || is(x, k, "joined") || is(x, k, "replace") ||
               is(x, k, "replaces")))
             continue;
-        size_t j = to_role(x, k + 1);
         orgset pre = { .n = 0 };
-        size_t e = bodies_at(x, j, &pre);
-        if (e > j && (x->t[e].f & T_POSS))
-            j = to_role(x, e + 1);
-        else if (is(x, j, "ccg") && is(x, j + 1, "'s")) {
-            const mention *m = last_ccg_before(x, j);
-            if (m)
-                orgset_add(&pre, m);
-            j = to_role(x, j + 2);
-        }
+        size_t j = role_after_bodies(x, k + 1, false, &pre);
         orgset o = { .n = 0 };
         size_t n = role_chain(x, j, roles, 8, &o);
         /* "North Cumbria CCG appoints Jon Rush as chair": the body that
@@ -2081,8 +2089,7 @@ static void relations_of(relctx *c, const mention *p)
                     orgset_add(&pre, owner(x, v - 1));
             }
         }
-        for (size_t r = 0; r < n; r++)
-            relate(c, p, roles[r], (o.n || o.all_ccgs || (o.unresolved && !pre.n)) ? &o : &pre);
+        relate_chain(c, p, roles, n, &o, &pre);
         if (n)
             k = roles[n - 1]->b;
     }

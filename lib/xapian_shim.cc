@@ -62,9 +62,7 @@ struct ccg_xs_results {
 
 namespace {
 
-// Xapian's own limit on a term's length, less the headroom its B-tree
-// keys need; longer terms throw at commit time, so refuse them up front.
-const size_t kMaxTermBytes = 240;
+const size_t kMaxTermBytes = CCG_XS_MAX_TERM_BYTES;
 
 void set_error(std::string *err, const char *msg)
 {

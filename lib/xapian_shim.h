@@ -48,10 +48,15 @@ typedef struct ccg_xs_doc ccg_xs_doc;
 ccg_xs_doc *ccg_xs_doc_new(const char *id);
 void ccg_xs_doc_free(ccg_xs_doc *doc);
 
+/* Longest term in bytes: Xapian's own limit (245) less the headroom its
+ * B-tree keys need.  Longer terms would throw at commit time, so they are
+ * refused up front. */
+#define CCG_XS_MAX_TERM_BYTES 240
+
 /* Add a term at a position (for phrase search), a term without position,
  * and a boolean (filter-only, weightless) term.  wdf_inc is how much one
  * occurrence adds to the term's within-document frequency (weight).  Return CCG_XS_OK or
- * CCG_XS_NO_MEMORY / CCG_XS_BAD_ARG (empty or over-long term). */
+ * CCG_XS_NO_MEMORY / CCG_XS_BAD_ARG (empty or longer than CCG_XS_MAX_TERM_BYTES). */
 ccg_xs_status ccg_xs_doc_add_posting(ccg_xs_doc *doc, const char *term,
                                      unsigned pos, unsigned wdf_inc);
 ccg_xs_status ccg_xs_doc_add_term(ccg_xs_doc *doc, const char *term, unsigned wdf_inc);

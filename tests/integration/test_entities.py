@@ -131,6 +131,22 @@ def which_roles_a_person_held():
 
 
 @test
+def who_refuses_names_longer_than_a_term():
+    # CCG_XS_MAX_TERM_BYTES is 240 and the person term is "XHP" + the name's
+    # key: a 237-byte name fits, a 238-byte one does not.
+    name = " ".join(["Abcdefghi"] * 23) + " Abcdefg"
+    eq(len(name), 237, "name length")
+    eq(d().ask(json_who(name))["answers"], [], "at the limit")
+    a = d().ask(json_who(name + "h"))
+    eq(a["error"]["code"], "bad_request", "one byte over")
+    check("too long" in a["error"]["message"], repr(a))
+
+
+def json_who(person):
+    return "WHO " + json.dumps({"person": person})
+
+
+@test
 def who_reads_at_most_the_limit_of_documents():
     # CCG_MAX_WHO_DOCUMENTS is 200: 201 documents stating one relation.
     src = tmpdir()
