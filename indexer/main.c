@@ -314,6 +314,13 @@ static void take_json_line(run *r, const char *file, unsigned long lineno,
     ccg_article_clear(&a);
 }
 
+static void skip_long_record(run *r, const char *file, unsigned long lineno)
+{
+    report(r, file, lineno, "record longer than the limit of %d bytes; skipped",
+           CCG_MAX_RECORD_BYTES);
+    r->skipped++;
+}
+
 /* Read JSON Lines from fd in chunks; a line over the record limit is
  * reported and skipped without ever being held whole in memory. */
 static bool read_jsonl(run *r, const char *file, int fd)
@@ -347,6 +354,8 @@ static bool read_jsonl(run *r, const char *file, int fd)
             size_t llen = (size_t)(nl - (buf + start));
             if (discarding) {
                 discarding = false;
+            } else if (llen > CCG_MAX_RECORD_BYTES) {
+                skip_long_record(r, file, lineno);
             } else {
                 take_json_line(r, file, lineno, buf + start, llen);
                 draw_progress(r, false);
@@ -358,11 +367,8 @@ static bool read_jsonl(run *r, const char *file, int fd)
         memmove(buf, buf + start, end - start);
         have = end - start;
         if (have > CCG_MAX_RECORD_BYTES) {
-            if (!discarding) {
-                report(r, file, lineno, "record longer than the limit of %d bytes; skipped",
-                       CCG_MAX_RECORD_BYTES);
-                r->skipped++;
-            }
+            if (!discarding)
+                skip_long_record(r, file, lineno);
             discarding = true;
             have = 0;
         }

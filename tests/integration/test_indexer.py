@@ -177,6 +177,36 @@ def id_and_title_limits():
     eq(dd.stop(), 0, "daemon exit")
 
 
+RECORD_LIMIT = 8 * 1024 * 1024   # CCG_MAX_RECORD_BYTES
+
+
+def record_of(rid, n):
+    """A JSON Lines record of exactly n bytes (without its newline)."""
+    head, tail = '{"id":"%s","body":"' % rid, '"}'
+    k = n - len(head) - len(tail)
+    return head + ("word " * (k // 5 + 1))[:k] + tail
+
+
+@test
+def records_at_and_over_the_size_limit():
+    src = tmpdir()
+    # A record over the limit is refused whether its end arrives in the same
+    # read as the rest of it or in a later one.
+    recs = [record_of("at", RECORD_LIMIT), record_of("over", RECORD_LIMIT + 1),
+            record_of("over60k", RECORD_LIMIT + 60000), record_of("small", 100)]
+    write(os.path.join(src, "big.jsonl"), "\n".join(recs) + "\n")
+    text = "Headline\n\n" + "word " * (RECORD_LIMIT // 5 - 10)
+    write(os.path.join(src, "at.txt"), text + "x" * (RECORD_LIMIT - len(text)))
+    write(os.path.join(src, "over.txt"), text + "x" * (RECORD_LIMIT + 1 - len(text)))
+    p = run_indexer("--extract", src)
+    got = sorted(json.loads(line)["id"] for line in p.out.splitlines())
+    eq(got, ["at", "at", "small"], "records kept")
+    for where in ("big.jsonl:2:", "big.jsonl:3:", "over.txt:1:"):
+        check(any(where in l and "than the limit" in l for l in p.err.splitlines()),
+              "%s refused: %s" % (where, p.err))
+    check("extracted 3, skipped 3" in p.err, p.err.splitlines()[-1])
+
+
 @test
 def unreadable_input_makes_the_exit_status_non_zero():
     ix = os.path.join(tmpdir(), "index")
