@@ -311,19 +311,20 @@ def stats_and_query_log():
 def sigint_finishes_in_flight_requests_and_exits_zero():
     dd = Daemon(indexed_seeds())
     c = dd.connect()
-    c.send("".join(r + "\n" for r, _ in (mix(i) for i in range(200))))
-    json.loads(c.readline())        # the daemon is at work on them
+    reqs = [mix(i) for i in range(200)]
+    c.send("".join(r + "\n" for r, _ in reqs))
+    answers = [json.loads(c.readline())]    # the daemon is at work on them
     dd.proc.send_signal(signal.SIGINT)
-    answers = 1
     while True:
         line = c.readline()
         if not line:
             break
-        json.loads(line)
-        answers += 1
+        answers.append(json.loads(line))
     c.close()
     eq(dd.proc.wait(30), 0, "exit status")
-    check(answers > 0, "answers before closing: %d" % answers)
+    eq(len(answers), len(reqs), "every request read was answered")
+    for (r, ok), a in zip(reqs, answers):
+        check(ok(a), "%s -> %r" % (r, a))
     check(("signal %d" % signal.SIGINT) in dd.logtext(), "logged")
 
 

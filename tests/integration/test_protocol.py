@@ -217,8 +217,9 @@ def indexing_again_replaces_by_id():
 @test
 def cli_prints_ranked_hits_and_raw_json():
     port = str(d().port)
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     p = subprocess.run([binary("ccg-search"), "-p", port, "accountable", "officer"],
-                       capture_output=True, text=True, env=dict(os.environ, NO_COLOR="1"))
+                       capture_output=True, text=True, env=env)
     eq(p.returncode, 0, "exit status")
     check(p.stdout.startswith("5 results"), p.stdout[:200])
     for i in SEED_IDS:
