@@ -139,13 +139,14 @@ static ccg_xs_status add_relations(ccg_xs_doc *doc, const ccg_entities *e)
     ccg_xs_status st = CCG_XS_OK;
     for (size_t i = 0; i < e->nrel && st == CCG_XS_OK; i++) {
         const ccg_person_role *r = &e->rel[i];
-        char *person = ccg_normalize_key(r->person, strlen(r->person));
-        char *role = ccg_normalize_key(r->role, strlen(r->role));
-        char *org = r->org ? ccg_normalize_key(r->org, strlen(r->org)) : ccg_strdup("");
+        char *person = ccg_canonical_key(CCG_FACET_PERSON, r->person, strlen(r->person));
+        char *role = ccg_canonical_key(CCG_FACET_ROLE, r->role, strlen(r->role));
+        char *org = r->org ? ccg_canonical_key(CCG_FACET_ORG, r->org, strlen(r->org))
+                           : ccg_strdup("");
         ccg_buf t1 = { 0 }, t2 = { 0 }, t3 = { 0 };
-        ccg_buf_printf(&t1, CCG_PREFIX_WHO_PERSON "%s", person ? person : "");
-        ccg_buf_printf(&t2, CCG_PREFIX_WHO_ROLE "%s@%s", role ? role : "", org ? org : "");
-        ccg_buf_printf(&t3, CCG_PREFIX_WHO_ROLE "%s@", role ? role : "");
+        ccg_buf_printf(&t1, CCG_WHO_PERSON_TERM, person ? person : "");
+        ccg_buf_printf(&t2, CCG_WHO_ROLE_TERM, role ? role : "", org ? org : "");
+        ccg_buf_printf(&t3, CCG_WHO_ROLE_TERM, role ? role : "", "");
         if (!person || !role || !org || t1.oom || t2.oom || t3.oom) {
             st = CCG_XS_NO_MEMORY;
         } else {

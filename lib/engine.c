@@ -568,9 +568,9 @@ static bool who_parse(const char *arg, size_t len, who_q *w, char *err, size_t c
     if (w->person)
         w->pkey = ccg_canonical_key(CCG_FACET_PERSON, w->person, strlen(w->person));
     if (w->role)
-        w->rkey = ccg_normalize_key(w->role, strlen(w->role));
+        w->rkey = ccg_canonical_key(CCG_FACET_ROLE, w->role, strlen(w->role));
     if (w->org)
-        w->okey = ccg_normalize_key(w->org, strlen(w->org));
+        w->okey = ccg_canonical_key(CCG_FACET_ORG, w->org, strlen(w->org));
     if ((w->person && !w->pkey) || (w->role && !w->rkey) || (w->org && !w->okey)) {
         snprintf(err, cap, "out of memory");
         return false;
@@ -582,11 +582,13 @@ static bool who_parse(const char *arg, size_t len, who_q *w, char *err, size_t c
     return true;
 }
 
-static bool key_eq(const char *value, const char *key)
+/* Whether a stored relation's value has the key asked about (any, when
+ * key is NULL). */
+static bool key_eq(int facet, const char *value, const char *key)
 {
     if (!key)
         return true;
-    char *k = value ? ccg_normalize_key(value, strlen(value)) : NULL;
+    char *k = value ? ccg_canonical_key(facet, value, strlen(value)) : NULL;
     bool eq = k && strcmp(k, key) == 0;
     free(k);
     return eq;
@@ -608,9 +610,9 @@ void ccg_engine_who(ccg_engine *e, const char *arg, size_t len, ccg_buf *out, cc
     }
     ccg_buf term = { 0 };
     if (w.pkey)
-        ccg_buf_printf(&term, CCG_PREFIX_WHO_PERSON "%s", w.pkey);
+        ccg_buf_printf(&term, CCG_WHO_PERSON_TERM, w.pkey);
     else
-        ccg_buf_printf(&term, CCG_PREFIX_WHO_ROLE "%s@%s", w.rkey, w.okey ? w.okey : "");
+        ccg_buf_printf(&term, CCG_WHO_ROLE_TERM, w.rkey, w.okey ? w.okey : "");
     q = term.oom ? NULL : ccg_xs_query_term(term.s, 1, 0);
     bool too_long = !term.oom && term.len > CCG_XS_MAX_TERM_BYTES;
     ccg_buf_free(&term);
@@ -646,7 +648,8 @@ void ccg_engine_who(ccg_engine *e, const char *arg, size_t len, ccg_buf *out, cc
             const char *person = json_string_value(json_object_get(rel, "person"));
             const char *role = json_string_value(json_object_get(rel, "role"));
             const char *org = json_string_value(json_object_get(rel, "org"));
-            if (!key_eq(person, w.pkey) || !key_eq(role, w.rkey) || (w.okey && !key_eq(org, w.okey)))
+            if (!key_eq(CCG_FACET_PERSON, person, w.pkey) || !key_eq(CCG_FACET_ROLE, role, w.rkey) ||
+                !key_eq(CCG_FACET_ORG, org, w.okey))
                 continue;
             json_t *a = NULL, *item;
             size_t j;

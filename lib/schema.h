@@ -36,6 +36,10 @@
 #define CCG_PREFIX_SOURCE "XW"
 #define CCG_PREFIX_WHO_ROLE "XHR"
 #define CCG_PREFIX_WHO_PERSON "XHP"
+/* The WHO terms, from ccg_canonical_key()s: a person's, and a role's at an
+ * organisation's ("" for at any). */
+#define CCG_WHO_PERSON_TERM CCG_PREFIX_WHO_PERSON "%s"
+#define CCG_WHO_ROLE_TERM CCG_PREFIX_WHO_ROLE "%s@%s"
 
 enum {
     CCG_SLOT_DATE = 0,
@@ -53,7 +57,7 @@ enum {
 #define CCG_META_FORMAT "ccg:format"          /* CCG_INDEX_FORMAT */
 /* Bump when the analysis or the schema changes: documents indexed by an
  * older format are re-indexed even when their input is unchanged. */
-#define CCG_INDEX_FORMAT "4"
+#define CCG_INDEX_FORMAT "5"
 
 typedef enum ccg_facet {
     CCG_FACET_CCG,
@@ -63,6 +67,8 @@ typedef enum ccg_facet {
     CCG_FACET_PLACE,
     CCG_NFACETS
 } ccg_facet;
+
+_Static_assert(CCG_SLOT_FACET0 + CCG_NFACETS <= CCG_SLOT_HIT, "facet slots run into the hit slot");
 
 typedef struct ccg_facet_info {
     const char *name;       /* as in the protocol: "ccg", "role", ... */

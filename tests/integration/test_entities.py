@@ -131,6 +131,27 @@ def which_roles_a_person_held():
 
 
 @test
+def who_keys_roles_as_facets_do():
+    # The question and the index agree on a role the vocabulary does not
+    # know: "&" reads as "and" and qualifiers such as "interim" drop.
+    src = tmpdir()
+    with open(os.path.join(src, "roles.jsonl"), "w") as f:
+        f.write(json.dumps({"id": "r1", "title": "Corby board", "date": "2019-02-01",
+                            "body": "Jane Example, head of quality and safety at Corby CCG, "
+                                    "said the plans were sound."}) + "\n")
+    ix = os.path.join(tmpdir(), "index")
+    run_indexer("--index", ix, src)
+    dd = Daemon(ix)
+    want = [("Jane Example", "head of quality and safety", "NHS Corby CCG")]
+    for q in ("WHO head of quality and safety at Corby", "WHO head of quality & safety at Corby",
+              'WHO {"role": "Interim Head of Quality & Safety", "ccg": "Corby"}',
+              'WHO {"role": "head of quality and safety"}'):
+        a = dd.ask(q)
+        eq([(x["person"], x["role"], x["org"]) for x in a["answers"]], want, q)
+    eq(dd.stop(), 0, "daemon exit")
+
+
+@test
 def who_refuses_names_longer_than_a_term():
     # CCG_XS_MAX_TERM_BYTES is 240 and the person term is "XHP" + the name's
     # key: a 237-byte name fits, a 238-byte one does not.
