@@ -24,8 +24,9 @@ typedef struct match {
     size_t term;            /* which highlight term: identifies distinct ones */
 } match;
 
-/* Longest phrase, in words, that highlighting follows. */
-#define PHRASE_WORDS 8
+/* The last tokens kept to find phrases in: as many as a query's phrase
+ * can have words, so every phrase is followed. */
+#define PHRASE_WORDS CCG_MAX_QUERY_TERMS
 
 typedef struct scan {
     const ccg_hl *hl;

@@ -54,6 +54,19 @@ static void phrases_are_marked_only_whole(void **state)
     free(s);
 }
 
+static void long_phrases_are_marked_too(void **state)
+{
+    (void)state;
+    /* Twelve words: more than a short ring of recent words would hold. */
+    const char *phrase[] = { "the group will merge with its two neighbours on the first of april",
+                             NULL };
+    char *s = snip("It said the group will merge with its two neighbours on the first of april "
+                   "next year.", NULL, NULL, phrase, 300);
+    assert_string_equal(s, "It said <mark>the group will merge with its two neighbours on the "
+                           "first of april</mark> next year.");
+    free(s);
+}
+
 static void adjacent_matches_share_a_mark(void **state)
 {
     (void)state;
@@ -113,6 +126,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(marks_words_stems_and_escapes),
         cmocka_unit_test(phrases_are_marked_only_whole),
+        cmocka_unit_test(long_phrases_are_marked_too),
         cmocka_unit_test(adjacent_matches_share_a_mark),
         cmocka_unit_test(best_passage_not_the_start),
         cmocka_unit_test(never_cuts_a_character),
