@@ -87,11 +87,6 @@ static char *stored_json(const ccg_article *a, const ccg_entities *e, bool body)
     return s;
 }
 
-char *ccg_docbuild_data(const ccg_article *a, const ccg_entities *e)
-{
-    return stored_json(a, e, true);
-}
-
 /* Facet values: a boolean term per value, and the display values joined in
  * the facet's slot for counting. */
 static ccg_xs_status add_facets(ccg_xs_doc *doc, const ccg_entities *e)

@@ -17,8 +17,4 @@
 ccg_xs_doc *ccg_docbuild(const ccg_article *a, const ccg_entities *e,
                          const char *hash, const char **why);
 
-/* The JSON text stored with the document (what GET returns): malloc'd,
- * caller frees; NULL when out of memory. */
-char *ccg_docbuild_data(const ccg_article *a, const ccg_entities *e);
-
 #endif

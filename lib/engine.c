@@ -2,6 +2,7 @@
 #include "engine.h"
 #include "analyze.h"
 #include "extract.h"
+#include "gazetteer.h"
 #include "indexdir.h"
 #include "limits.h"
 #include "query.h"
@@ -45,7 +46,10 @@ ccg_engine *ccg_engine_open(const char *index_dir, const ccg_engine_opts *opts, 
 {
     ccg_engine *e = calloc(1, sizeof *e);
     *err = NULL;
-    if (!e || !(e->dir = ccg_strdup(index_dir))) {
+    /* The vocabularies load here, once, not on the first request; without
+     * them queries would silently lose synonyms and canonical names. */
+    if (!e || !(e->dir = ccg_strdup(index_dir)) || !ccg_gaz_get()) {
+        free(e ? e->dir : NULL);
         free(e);
         *err = ccg_strdup("out of memory");
         return NULL;
@@ -200,10 +204,10 @@ static ccg_xs_results *run(ccg_engine *e, ccg_xs_search_opts *o, ccg_result *res
 }
 
 /* Run one decoded SEARCH: the answer object (without took_us), or NULL
- * with res set.  *total gets the number of matches and *corrected (when
- * spell is set) a spelling correction of the query, or NULL. */
+ * with res set.  *total gets the number of matches and, when corrected is
+ * not NULL, *corrected a spelling correction of the query, or NULL. */
 static json_t *search_answer(ccg_engine *e, const ccg_search_req *rq, ccg_result *res,
-                             unsigned *total_out, bool spell, char **corrected)
+                             unsigned *total_out, char **corrected)
 {
     char msg[256];
     ccg_search_req req = *rq;      /* read only: shares the strings */
@@ -214,7 +218,8 @@ static json_t *search_answer(ccg_engine *e, const ccg_search_req *rq, ccg_result
     json_t *ans = NULL;
 
     memset(&q, 0, sizeof q);
-    *corrected = NULL;
+    if (corrected)
+        *corrected = NULL;
     if (!ccg_query_parse(req.q, strlen(req.q), req.match == CCG_MATCH_ANY, &q, msg, sizeof msg)) {
         set_err(res, CCG_E_BAD_QUERY, msg);
         goto out;
@@ -312,7 +317,7 @@ static json_t *search_answer(ccg_engine *e, const ccg_search_req *rq, ccg_result
         set_err(res, CCG_E_INTERNAL, "out of memory");
         goto out;
     }
-    if (spell && !ccg_query_spell(&q, e->r, req.q, corrected)) {
+    if (corrected && !ccg_query_spell(&q, e->r, req.q, corrected)) {
         json_decref(ans);
         ans = NULL;
         set_err(res, CCG_E_INTERNAL, "out of memory");
@@ -333,7 +338,7 @@ out:
 void ccg_engine_search(ccg_engine *e, const char *arg, size_t len, ccg_buf *out, ccg_result *res)
 {
     long long t0 = ccg_now_us();
-    char msg[256], *corrected = NULL, *unused = NULL;
+    char msg[256], *corrected = NULL;
     ccg_search_req req;
     unsigned total = 0;
 
@@ -343,7 +348,7 @@ void ccg_engine_search(ccg_engine *e, const char *arg, size_t len, ccg_buf *out,
         ccg_search_req_free(&req);
         return;
     }
-    json_t *ans = search_answer(e, &req, res, &total, true, &corrected);
+    json_t *ans = search_answer(e, &req, res, &total, &corrected);
     if (ans && corrected) {
         /* Nothing matched as typed: answer the corrected query instead,
          * and say so. */
@@ -352,7 +357,7 @@ void ccg_engine_search(ccg_engine *e, const char *arg, size_t len, ccg_buf *out,
             req.q = corrected;
             ccg_result r2;
             memset(&r2, 0, sizeof r2);
-            json_t *again = search_answer(e, &req, &r2, &total, false, &unused);
+            json_t *again = search_answer(e, &req, &r2, &total, NULL);
             req.q = typed;
             if (again) {
                 json_decref(ans);
@@ -370,7 +375,6 @@ void ccg_engine_search(ccg_engine *e, const char *arg, size_t len, ccg_buf *out,
     }
     json_decref(ans);
     free(corrected);
-    free(unused);
     ccg_search_req_free(&req);
 }
 

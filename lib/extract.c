@@ -178,9 +178,7 @@ static void word_norm(ex *x, tok *t)
         x->oom = true;
         return;
     }
-    size_t kl = strlen(k);
-    if (kl >= NORM_MAX)
-        kl = NORM_MAX - 1;
+    size_t kl = ccg_utf8_cut(k, strlen(k), NORM_MAX - 1);
     memcpy(t->norm, k, kl);
     t->norm[kl] = '\0';
     free(k);
@@ -1651,8 +1649,11 @@ static size_t ccg_group_at(const ex *x, size_t i, int *count)
                 *count = d;
         if (is(x, k, "both"))
             *count = 2;
-        if (x->t[k].f & T_DIGIT)
-            *count = atoi(x->t[k].norm);
+        if (x->t[k].f & T_DIGIT) {
+            /* Any number past the CCGs a story can name resolves nothing. */
+            long v = strtol(x->t[k].norm, NULL, 10);
+            *count = v > 999 ? 999 : (int)v;
+        }
         if (is(x, k, "and") || is(x, k, "or") || is(x, k, "of"))
             return i;
         k++;
@@ -1741,7 +1742,6 @@ static void orgs_after_role(const ex *x, size_t i, orgset *o)
             return;
     }
     int sent = i < x->n ? x->t[i].sent : -1;
-    bool found = false;
     for (size_t k = i; k < x->n && k < i + 12 && x->t[k].sent == sent; k++) {
         const mention *m = owner(x, k);
         if (is_kind(m, M_ROLE) || is_kind(m, M_PERSON) || is(x, k, "said") ||
@@ -1750,14 +1750,12 @@ static void orgs_after_role(const ex *x, size_t i, orgset *o)
         if (m)
             break;                  /* a body not introduced by a preposition */
         if ((is(x, k, "at") || is(x, k, "of")) && k > i && orgs_after_prep(x, k, o)) {
-            found = true;
             size_t e = k + 1;
             while (e < x->n && owner(x, e))
                 e = owner(x, e)->b;
             k = e - 1;
         }
     }
-    (void)found;
 }
 
 /* The organisation just before a role starting at token a: "Oxfordshire

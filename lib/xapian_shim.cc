@@ -410,17 +410,6 @@ ccg_xs_status ccg_xs_writer_get_value(ccg_xs_writer *w, const char *id,
     });
 }
 
-ccg_xs_status ccg_xs_writer_add_spelling(ccg_xs_writer *w, const char *word,
-                                         unsigned freq_inc)
-{
-    if (!w || !term_ok(word))
-        return CCG_XS_BAD_ARG;
-    return guard(&w->err, [&] {
-        w->db.add_spelling(word, freq_inc);
-        return CCG_XS_OK;
-    });
-}
-
 ccg_xs_status ccg_xs_writer_set_metadata(ccg_xs_writer *w, const char *key,
                                          const char *value)
 {
@@ -662,20 +651,11 @@ ccg_xs_status ccg_xs_reader_get(ccg_xs_reader *r, const char *id,
 {
     if (!r || !id || !data)
         return CCG_XS_BAD_ARG;
-    return guard(&r->err, [&] {
-        for (int attempt = 0;; attempt++) {
-            try {
-                Xapian::docid did = find_doc(r->db, std::string("Q") + id);
-                if (!did)
-                    return CCG_XS_NOT_FOUND;
-                r->scratch = r->db.get_document(did).get_data();
-                break;
-            } catch (const Xapian::DatabaseModifiedError &) {
-                if (attempt)
-                    throw;
-                r->db.reopen();
-            }
-        }
+    return reader_guard(r, [&] {
+        Xapian::docid did = find_doc(r->db, std::string("Q") + id);
+        if (!did)
+            return CCG_XS_NOT_FOUND;
+        r->scratch = r->db.get_document(did).get_data();
         *data = r->scratch.c_str();
         if (len)
             *len = r->scratch.size();
@@ -809,18 +789,12 @@ ccg_xs_status ccg_xs_search(ccg_xs_reader *r, const ccg_xs_search_opts *opts,
         return CCG_XS_BAD_ARG;
     *out = nullptr;
     ccg_xs_results *res = nullptr;
-    ccg_xs_status st = guard(&r->err, [&] {
+    ccg_xs_status st = reader_guard(r, [&] {
+        delete res;                 // a retry starts from empty results
+        res = nullptr;
         res = new ccg_xs_results;
-        for (int attempt = 0;; attempt++) {
-            try {
-                run_search(r, opts, res);
-                return CCG_XS_OK;
-            } catch (const Xapian::DatabaseModifiedError &) {
-                if (attempt)
-                    throw;
-                r->db.reopen();
-            }
-        }
+        run_search(r, opts, res);
+        return CCG_XS_OK;
     });
     if (st != CCG_XS_OK) {
         delete res;
@@ -876,29 +850,21 @@ ccg_xs_status ccg_xs_reader_expand(ccg_xs_reader *r, const char *const *ids,
 {
     if (!r || (!ids && nids) || !fn)
         return CCG_XS_BAD_ARG;
-    return guard(&r->err, [&] {
-        for (int attempt = 0;; attempt++) {
-            try {
-                Xapian::RSet rset;
-                for (size_t i = 0; i < nids; i++) {
-                    Xapian::docid did = find_doc(r->db, std::string("Q") + ids[i]);
-                    if (did)
-                        rset.add_document(did);
-                }
-                if (rset.empty())
-                    return CCG_XS_NOT_FOUND;
-                Xapian::Enquire enq(r->db);
-                WordsOnly decider;
-                Xapian::ESet eset = enq.get_eset(max, rset, &decider);
-                for (Xapian::ESetIterator e = eset.begin(); e != eset.end(); ++e)
-                    fn(ctx, (*e).c_str(), e.get_weight());
-                return CCG_XS_OK;
-            } catch (const Xapian::DatabaseModifiedError &) {
-                if (attempt)
-                    throw;
-                r->db.reopen();
-            }
+    return reader_guard(r, [&] {
+        Xapian::RSet rset;
+        for (size_t i = 0; i < nids; i++) {
+            Xapian::docid did = find_doc(r->db, std::string("Q") + ids[i]);
+            if (did)
+                rset.add_document(did);
         }
+        if (rset.empty())
+            return CCG_XS_NOT_FOUND;
+        Xapian::Enquire enq(r->db);
+        WordsOnly decider;
+        Xapian::ESet eset = enq.get_eset(max, rset, &decider);
+        for (Xapian::ESetIterator e = eset.begin(); e != eset.end(); ++e)
+            fn(ctx, (*e).c_str(), e.get_weight());
+        return CCG_XS_OK;
     });
 }
 

@@ -102,9 +102,6 @@ ccg_xs_status ccg_xs_writer_delete(ccg_xs_writer *w, const char *id);
  * frees); CCG_XS_NOT_FOUND if there is no such document. */
 ccg_xs_status ccg_xs_writer_get_value(ccg_xs_writer *w, const char *id,
                                       unsigned slot, char **out, size_t *len);
-/* Record a word for the spelling suggester (freq_inc occurrences). */
-ccg_xs_status ccg_xs_writer_add_spelling(ccg_xs_writer *w, const char *word,
-                                         unsigned freq_inc);
 ccg_xs_status ccg_xs_writer_set_metadata(ccg_xs_writer *w, const char *key,
                                          const char *value);
 ccg_xs_status ccg_xs_writer_commit(ccg_xs_writer *w);
