@@ -4,7 +4,12 @@
 #   make check    build, then run every test twice: as built and under
 #                 AddressSanitizer + UndefinedBehaviorSanitizer
 #   make demo     build, index the default corpus, start the daemon, query, stop
-#   make bench    benchmarks (not part of check); see README
+#   make bench    the daemon against Sphinx (not part of check); see README
+#   make bench-index    indexing speed against Xapian's scriptindex
+#   make eval-entities  entity extraction F1 against the gold files
+#   make eval-ranking   nDCG on the Cranfield collection against Xapian and FTS5
+#   make build, make tests   build only (no dependency check)
+#   make clean    remove build/ and bin/
 #
 # Variables: BUILD (object directory), BIN (program directory) and SAN=1
 # (sanitizer build) let check build a second, instrumented copy beside the
@@ -32,7 +37,7 @@ LDFLAGS :=
 endif
 
 WARN := -Wall -Wextra -Werror
-CPPFLAGS := -Iinclude -Ilib -Iindexer -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -MMD -MP
+CPPFLAGS := -Iinclude -iquote lib -iquote indexer -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -MMD -MP
 CFLAGS := -std=c11 $(OPT) -g $(WARN) -fPIC -fvisibility=hidden
 CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) -fPIC -fvisibility=hidden
 
