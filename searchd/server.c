@@ -43,7 +43,8 @@
  * answers. */
 #define SHUTDOWN_GRACE_S 5
 /* How long a closing connection reads and discards what its client still
- * sends (see conn_linger). */
+ * sends (see conn_linger): a deadline, not an idle time, so a client that
+ * keeps sending cannot hold the connection open. */
 #define LINGER_TIMEOUT_S 2
 /* Backlog of the listening sockets. */
 #define LISTEN_BACKLOG 1024
@@ -109,7 +110,7 @@ static void conn_free(conn *c)
 }
 
 /* All answers are sent: stop sending, and read and discard what the client
- * still sends until it closes (or LINGER_TIMEOUT_S passes).  Closing a
+ * still sends until it closes or LINGER_TIMEOUT_S has passed.  Closing a
  * socket that has unread input makes the kernel reset the connection, and a
  * reset can make the client's kernel drop answers it has not yet read, such
  * as the line_too_long that explains the close. */
@@ -123,8 +124,12 @@ static void conn_linger(conn *c)
     shutdown(bufferevent_getfd(c->bev), SHUT_WR);
     struct evbuffer *in = bufferevent_get_input(c->bev);
     evbuffer_drain(in, evbuffer_get_length(in));
+    /* The resume event becomes the deadline; the connection has no more
+     * input to go on with. */
     struct timeval linger = { LINGER_TIMEOUT_S, 0 };
-    bufferevent_set_timeouts(c->bev, &linger, NULL);
+    event_del(c->resume_ev);
+    event_add(c->resume_ev, &linger);
+    bufferevent_set_timeouts(c->bev, NULL, NULL);
     bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
     bufferevent_enable(c->bev, EV_READ);
 }
@@ -248,9 +253,13 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 
 static void conn_resume_cb(evutil_socket_t fd, short what, void *arg)
 {
+    conn *c = arg;
     (void)fd;
     (void)what;
-    conn_process(arg);
+    if (c->state == CS_DRAINING)
+        conn_free(c);               /* the linger deadline */
+    else
+        conn_process(c);
 }
 
 static void conn_write_cb(struct bufferevent *bev, void *arg)

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import subprocess
+import time
 
 from harness import (Daemon, binary, check, eq, ids, indexed_seeds, run, shared_daemon,
                      run_indexer, search, test, tmpdir, SEEDS, ROOT)
@@ -146,6 +147,27 @@ def line_over_the_limit_is_refused_and_closed():
         eq(c.answer()["error"]["code"], "line_too_long", "unterminated 200 KiB")
         check(c.closed(), "connection closed")
     eq(d().ask("PING")["pong"], True, "the server is fine")
+
+
+@test
+def a_client_that_keeps_sending_cannot_hold_a_closing_connection():
+    # LINGER_TIMEOUT_S (searchd/server.c) is 2: after line_too_long the
+    # server stops sending (EOF), discards what the client still sends for
+    # 2 s, then closes, however steadily the client sends.  Sending to a
+    # closed socket fails.
+    with d().connect() as c:
+        c.send("x" * (MAX_LINE + 1) + "\n")
+        eq(c.answer()["error"]["code"], "line_too_long", "answer first")
+        t0 = time.time()
+        closed = False
+        while not closed and time.time() - t0 < 10:
+            try:
+                c.sock.sendall(b"y" * 100)
+                time.sleep(0.1)
+            except (ConnectionResetError, BrokenPipeError):
+                closed = True
+        took = time.time() - t0
+        check(closed and 1.5 < took < 5, "closed after %.1f s of steady sending" % took)
 
 
 @test
