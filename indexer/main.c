@@ -90,7 +90,8 @@ static void usage(FILE *f)
 "Documents are replaced by id; unchanged documents (same content hash) are\n"
 "skipped.  Bad records are reported as FILE:LINE: REASON and skipped.\n"
 "Exit status: 0 when every input could be read, 1 when some input could\n"
-"not be read or the index could not be written, 2 for a usage error.\n");
+"not be read, the index could not be written or the run was interrupted\n"
+"(SIGINT, SIGTERM), 2 for a usage error.\n");
 }
 
 /* --- reporting ---------------------------------------------------------- */

@@ -40,6 +40,10 @@
 /* Deepest nesting of parentheses in a query; bounds the parser's recursion. */
 #define CCG_MAX_QUERY_DEPTH 32
 
+/* Largest n of NEAR/n: wider than any article's sentence structure, and a
+ * bound on the positions Xapian's NEAR has to consider. */
+#define CCG_MAX_NEAR_WINDOW 1000
+
 /* Most index terms a trailing-* wildcard may expand to.  Past it the query
  * is refused with bad_query ("too many matches for ...*"). */
 #define CCG_MAX_WILDCARD_EXPANSION 200
@@ -88,8 +92,10 @@
 
 /* --- results -------------------------------------------------------------- */
 
-/* Default snippet length in characters, and the most a request may ask for. */
+/* Default snippet length in characters, and the least and most a request
+ * may ask for. */
 #define CCG_SNIPPET_CHARS_DEFAULT 300
+#define CCG_MIN_SNIPPET_CHARS 20
 #define CCG_MAX_SNIPPET_CHARS 2000
 
 #endif

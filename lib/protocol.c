@@ -309,7 +309,7 @@ static bool decode_json(json_t *o, ccg_search_req *req, char *err, size_t cap)
                 return fail(err, cap, "%s", "\"snippets\" must be true or false");
             req->snippets = json_is_true(v);
         } else if (strcmp(key, "snippet_chars") == 0) {
-            if (!get_uint(v, key, 20, CCG_MAX_SNIPPET_CHARS, &req->snippet_chars, err, cap))
+            if (!get_uint(v, key, CCG_MIN_SNIPPET_CHARS, CCG_MAX_SNIPPET_CHARS, &req->snippet_chars, err, cap))
                 return false;
         } else {
             return fail(err, cap, "unknown field \"%s\" in SEARCH", key);

@@ -17,8 +17,6 @@
 
 /* Words within this many positions for a bare NEAR. */
 #define NEAR_DEFAULT_WINDOW 10
-/* Largest n of NEAR/n. */
-#define NEAR_MAX_WINDOW 1000
 
 enum field { FLD_TEXT, FLD_TITLE, FLD_SOURCE, FLD_FACET, FLD_DATE };
 
@@ -157,10 +155,10 @@ static bool lex(parser *p)
         if (t->len > 4) {
             unsigned w = 0;
             size_t k = 5;
-            for (; k < t->len && t->s[k] >= '0' && t->s[k] <= '9' && w <= NEAR_MAX_WINDOW; k++)
+            for (; k < t->len && t->s[k] >= '0' && t->s[k] <= '9' && w <= CCG_MAX_NEAR_WINDOW; k++)
                 w = w * 10 + (unsigned)(t->s[k] - '0');
-            if (k != t->len || k == 5 || w == 0 || w > NEAR_MAX_WINDOW)
-                return perr(p, t->col, "%sNEAR/n needs n from 1 to 1000", "");
+            if (k != t->len || k == 5 || w == 0 || w > CCG_MAX_NEAR_WINDOW)
+                return perr(p, t->col, "%sNEAR/n needs n from 1 to " CCG_STR(CCG_MAX_NEAR_WINDOW), "");
             t->window = w;
         }
     } else {

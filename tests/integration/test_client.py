@@ -62,4 +62,9 @@ def embedded_program_reports_no_server():
     check("cannot connect" in p.stderr, p.stderr)
 
 
+@test
+def the_shared_daemon_stops_cleanly():
+    eq(d().stop(), 0, "exit status after all the above (no leak, no crash)")
+
+
 run()

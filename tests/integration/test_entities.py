@@ -41,7 +41,9 @@ def extract_gives_entities_in_the_gold_shape():
 
 @test
 def extraction_scores_stay_at_their_targets():
-    # A regression guard: the facets that meet issue 4's targets keep them.
+    # A regression guard: every facet stays within a few points of its F1 in
+    # README.md.  place and person_role are still below issue 4's targets
+    # (0.90 and 0.80), so their floors sit under the targets, not at them.
     p = subprocess.run([os.path.join(ROOT, "scripts", "eval-entities")], capture_output=True,
                        text=True, env=dict(os.environ), timeout=300)
     eq(p.returncode, 0, "eval-entities exit status: " + p.stderr[-500:])
@@ -199,6 +201,11 @@ def cli_shows_facets_and_who():
                        capture_output=True, text=True)
     eq(p.returncode, 0, p.stderr)
     check("Toby Sanders, chief executive, NHS Nene CCG" in p.stdout, p.stdout)
+
+
+@test
+def the_shared_daemon_stops_cleanly():
+    eq(d().stop(), 0, "exit status after all the above (no leak, no crash)")
 
 
 run()

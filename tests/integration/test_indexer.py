@@ -232,7 +232,7 @@ def oversized_text_file_is_skipped():
 def delete_removes_documents():
     ix = os.path.join(tmpdir(), "index")
     run_indexer("--index", ix, SEEDS)
-    p = run_indexer("--index", ix, "--delete", "004_7a0772fac955139b", "no-such-id", check_status=False)
+    p = run_indexer("--index", ix, "--delete", "004_7a0772fac955139b", "no-such-id")
     check("no-such-id: no such document" in p.err, p.err)
     check("deleted 1, not found 1" in p.err, p.err)
     dd = Daemon(ix)

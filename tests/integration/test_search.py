@@ -37,8 +37,8 @@ def synonyms_find_the_same_articles():
     eq(all_ids("CCGs merger"), a, "plural abbreviation")
     eq(all_ids("AO"), all_ids("accountable officer"), "AO = accountable officer")
     eq(all_ids("NHSE"), all_ids("NHS England"), "NHSE = NHS England")
-    check(all_ids("STP") >= all_ids('"sustainability and transformation partnership"'),
-          "STP covers the long form")
+    long_form = all_ids('"sustainability and transformation partnership"')
+    check(long_form and all_ids("STP") >= long_form, "STP covers the long form")
 
 
 @test
@@ -78,7 +78,6 @@ def snippets_mark_matches_and_escape_the_rest():
     for n in (20, 41, 77, 150):
         a = search(dd, {"q": "end", "snippet_chars": n})
         s = a["hits"][0]["snippet"]
-        s.encode("utf-8")               # valid UTF-8 (json.loads would have failed otherwise)
         check(len(re.sub(r"</?mark>", "", s)) <= n + 10, "snippet_chars %d: %r" % (n, s))
     # CCG_MAX_SNIPPET_CHARS is 2000.
     check(dd.ask('SEARCH {"q":"end","snippet_chars":2000}')["ok"], "2000 characters")
@@ -113,10 +112,24 @@ def sorting_and_paging():
 
 
 @test
+def facets_keep_the_most_frequent_values():
+    # CCG_DEFAULT_FACET_LIMIT is 10: the corpus has more CCGs than that.
+    every = search(d(), {"q": "", "limit": 0, "facets": ["ccg"], "facet_limit": 1000})["facets"]["ccg"]
+    check(len(every) > 10, "CCGs in the corpus: %d" % len(every))
+    top = search(d(), {"q": "", "limit": 0, "facets": ["ccg"]})["facets"]["ccg"]
+    eq(len(top), 10, "values by default")
+    counts = [f["count"] for f in every]
+    eq([f["count"] for f in top], counts[:10], "the most frequent, most frequent first")
+    eq(counts, sorted(counts, reverse=True), "ordered by count")
+
+
+@test
 def fields_dates_and_operators():
     eq(ids(search(d(), "title:wanted")), ["004_7a0772fac955139b"], "title:")
     check("004_7a0772fac955139b" in ids(search(d(), "source:journal")), "source:")
-    for h in search(d(), {"q": "date:2019", "limit": 100})["hits"]:
+    hits = search(d(), {"q": "date:2019", "limit": 100})["hits"]
+    check(len(hits) >= 5, "date:2019 finds the 2019 articles: %d" % len(hits))
+    for h in hits:
         check(h["date"].startswith("2019"), "date:2019 gave %r" % h["date"])
     a = search(d(), {"q": "accountable officer", "date_from": "2018-12-01", "date_to": "2018-12-31"})
     eq(ids(a), ["002_384a417d6ab5e7e1"], "JSON date range")
@@ -124,9 +137,9 @@ def fields_dates_and_operators():
     with_essex = all_ids("merger essex")
     check(with_essex and not (with_essex & all_ids("merger NOT essex")), "NOT excludes")
     eq(all_ids("merger -essex"), all_ids("merger NOT essex"), "- is NOT")
-    check(all_ids("merger OR amalgamation") >= all_ids("merger"), "OR widens")
-    check(all_ids('"joint accountable officer"') <= all_ids("joint accountable officer"),
-          "a phrase narrows")
+    check(all_ids("merger") and all_ids("merger OR amalgamation") >= all_ids("merger"), "OR widens")
+    phrase = all_ids('"joint accountable officer"')
+    check(phrase and phrase <= all_ids("joint accountable officer"), "a phrase narrows")
 
 
 @test
@@ -216,8 +229,10 @@ def cli_has_a_flag_for_every_search_field():
     p = cli("--from", "2019-13-01", "merger")
     eq(p.returncode, 1, "bad date is refused by the server")
     check("date_from" in p.stderr, p.stderr)
-    p = cli("--limit", "x", "merger")
-    eq(p.returncode, 2, "usage error")
+    for bad in ("x", "", "-1", "101"):          # CCG_MAX_RESULT_LIMIT is 100
+        p = cli("--limit", bad, "merger")
+        eq(p.returncode, 2, "--limit %r is a usage error" % bad)
+        check("from 0 to 100" in p.stderr, p.stderr)
 
 
 @test
@@ -231,6 +246,11 @@ def cli_colours_matches_on_a_terminal_only():
     check("\033[" not in out and "Radmore" in out, "NO_COLOR respected")
     p = cli("Radmore", env=env)
     check("\033[" not in p.stdout, "no colour into a pipe")
+
+
+@test
+def the_shared_daemon_stops_cleanly():
+    eq(d().stop(), 0, "exit status after all the above (no leak, no crash)")
 
 
 run()

@@ -187,6 +187,35 @@ static void json_search_limits_are_enforced(void **state)
     snprintf(buf, sizeof buf, "{\"facet_limit\":%d}", CCG_MAX_FACET_LIMIT + 1);
     assert_false(decode(buf, &req, err));
     ccg_search_req_free(&req);
+    assert_false(decode("{\"facet_limit\":0}", &req, err));
+    assert_non_null(strstr(err, "facet_limit"));
+    ccg_search_req_free(&req);
+    snprintf(buf, sizeof buf, "{\"snippet_chars\":%d}", CCG_MIN_SNIPPET_CHARS);
+    assert_true(decode(buf, &req, err));
+    ccg_search_req_free(&req);
+    snprintf(buf, sizeof buf, "{\"snippet_chars\":%d}", CCG_MIN_SNIPPET_CHARS - 1);
+    assert_false(decode(buf, &req, err));
+    assert_non_null(strstr(err, "snippet_chars"));
+    ccg_search_req_free(&req);
+}
+
+/* Filter values count towards CCG_MAX_QUERY_TERMS: 64 pass, 65 do not. */
+static void filter_value_limit_is_enforced(void **state)
+{
+    (void)state;
+    ccg_search_req req;
+    char err[200];
+    for (int n = CCG_MAX_QUERY_TERMS; n <= CCG_MAX_QUERY_TERMS + 1; n++) {
+        char buf[2048] = "{\"filter\":{\"place\":[";
+        for (int i = 0; i < n; i++)
+            snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s\"p%d\"", i ? "," : "", i);
+        strcat(buf, "]}}");
+        bool ok = decode(buf, &req, err);
+        assert_int_equal(ok, n <= CCG_MAX_QUERY_TERMS);
+        if (!ok)
+            assert_non_null(strstr(err, "too many filter values"));
+        ccg_search_req_free(&req);
+    }
 }
 
 static void json_search_rejects_what_it_does_not_know(void **state)
@@ -221,6 +250,7 @@ int main(void)
         cmocka_unit_test(plain_search_takes_defaults),
         cmocka_unit_test(json_search_is_decoded),
         cmocka_unit_test(json_search_limits_are_enforced),
+        cmocka_unit_test(filter_value_limit_is_enforced),
         cmocka_unit_test(json_search_rejects_what_it_does_not_know),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -71,6 +71,19 @@ static void refusals_say_where(void **state)
     refused_at("title:", 1);
 }
 
+static void near_window_limit_is_enforced(void **state)
+{
+    (void)state;
+    char text[64], err[200];
+    ccg_query q;
+    snprintf(text, sizeof text, "nene NEAR/%d corby", CCG_MAX_NEAR_WINDOW);
+    assert_true(parse(text, &q, err));
+    ccg_query_free(&q);
+    snprintf(text, sizeof text, "nene NEAR/%d corby", CCG_MAX_NEAR_WINDOW + 1);
+    refused_at(text, 6);
+    refused_at("nene NEAR/99999999999999999999 corby", 6);
+}
+
 static void term_limit_is_enforced(void **state)
 {
     (void)state;
@@ -162,6 +175,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(accepts_the_language),
         cmocka_unit_test(refusals_say_where),
+        cmocka_unit_test(near_window_limit_is_enforced),
         cmocka_unit_test(term_limit_is_enforced),
         cmocka_unit_test(depth_limit_is_enforced),
         cmocka_unit_test(filters_are_lifted),

@@ -253,6 +253,15 @@ static void terms_phrases_ranges_and_facets(void **state)
     ccg_xs_results_hit(res, 3, &h);
     assert_memory_equal(h.data, "d", 1);            /* no date sorts last */
     ccg_xs_results_free(res);
+
+    /* CCG_XS_MAX_FACETS slots may be counted at once, not one more. */
+    o.sort = CCG_XS_SORT_RELEVANCE;
+    o.exact_total = 1;
+    o.nfacets = CCG_XS_MAX_FACETS;
+    assert_int_equal(ccg_xs_search(r, &o, &res), CCG_XS_OK);
+    ccg_xs_results_free(res);
+    o.nfacets = CCG_XS_MAX_FACETS + 1;
+    assert_int_equal(ccg_xs_search(r, &o, &res), CCG_XS_BAD_ARG);
     ccg_xs_query_free(q);
 
     const char *data;
