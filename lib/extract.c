@@ -40,6 +40,20 @@
 #define MAX_SPAN 16
 /* Longest person name in words (titles not counted). */
 #define MAX_NAME_WORDS 4
+/* Longest key looked up in a table, in bytes; no name in the tables is as
+ * long, so a window that does not fit cannot match anyway. */
+#define KEY_MAX 512
+/* Most CCG names read from one list ("Nene, Corby and ... CCGs"); a longer
+ * list keeps its first names. */
+#define MAX_LIST_NAMES 32
+/* Most place-name tails remembered to complete a list's bare directions. */
+#define MAX_TAILS 8
+/* Most organisations one relation may name, CCGs one story may name, and
+ * roles in one chain ("chair and chief officer of ..."); past them the
+ * rest are ignored. */
+#define MAX_REL_ORGS 32
+#define MAX_STORY_CCGS 64
+#define MAX_CHAIN_ROLES 8
 
 enum {
     T_WORD = 1 << 0,
@@ -382,7 +396,7 @@ static bool span_key(const ex *x, size_t a, size_t b, bool commas, char *key, si
  * returns its end (exclusive), or i when none, and the name index. */
 static size_t match_at(const ex *x, const ccg_table *t, size_t i, size_t limit, int *idx)
 {
-    char key[512];
+    char key[KEY_MAX];
     size_t n = 0, best = i;
     if (!word(x, i))
         return i;
@@ -418,7 +432,7 @@ static size_t match_at(const ex *x, const ccg_table *t, size_t i, size_t limit, 
 /* The name of table t spanning exactly tokens [a, b), or -1. */
 static int match_exact(const ex *x, const ccg_table *t, size_t a, size_t b, bool commas)
 {
-    char key[512];
+    char key[KEY_MAX];
     if (!span_key(x, a, b, commas, key, sizeof key))
         return -1;
     return ccg_strmap_get(&t->keys, key, strlen(key));
@@ -554,7 +568,7 @@ static int ccg_ending_at(const ex *x, size_t e, bool commas, size_t *start)
  * Norfolk" -> "norfolk"), for "North, South and West Norfolk". */
 static const char *ccg_tail(const ex *x, size_t a, size_t b, char *buf, size_t cap)
 {
-    char key[512];
+    char key[KEY_MAX];
     if (!span_key(x, a, b, false, key, sizeof key))
         return NULL;
     const char *sp = strchr(key, ' ');
@@ -568,7 +582,7 @@ static const char *ccg_tail(const ex *x, size_t a, size_t b, char *buf, size_t c
  * Norfolk") completed with the tail of another item of the list. */
 static int ccg_with_tail(const ex *x, size_t a, size_t b, const char *tail)
 {
-    char key[512];
+    char key[KEY_MAX];
     if (!tail || !span_key(x, a, b, false, key, sizeof key))
         return -1;
     size_t n = strlen(key);
@@ -637,14 +651,14 @@ static bool ccg_list_before(ex *x, size_t s, size_t slen, bool commas)
         return false;
     if (a > 0 && is(x, a - 1, "nhs"))
         a--;
-    size_t starts[32], ends[32];
-    int idxs[32], n = 0;
+    size_t starts[MAX_LIST_NAMES], ends[MAX_LIST_NAMES];
+    int idxs[MAX_LIST_NAMES], n = 0;
     char tailbuf[256];
     const char *tail = ccg_tail(x, a, e, tailbuf, sizeof tailbuf);
     starts[n] = a;
     ends[n] = e;
     idxs[n++] = idx;
-    while (n < 32) {
+    while (n < MAX_LIST_NAMES) {
         size_t sep = list_sep_before(x, starts[n - 1]);
         if (sep == starts[n - 1])
             break;
@@ -681,13 +695,13 @@ static bool ccg_list_before(ex *x, size_t s, size_t slen, bool commas)
  * places named shortly before ("London" of "North West London", for the
  * "Central" and "West" of a north-west London list). */
 typedef struct tails {
-    char w[8][64];
+    char w[MAX_TAILS][NORM_MAX];
     int n;
 } tails;
 
 static void add_tail(tails *t, const char *w)
 {
-    if (!w || !*w || t->n == 8)
+    if (!w || !*w || t->n == MAX_TAILS)
         return;
     for (int k = 0; k < t->n; k++)
         if (strcmp(t->w[k], w) == 0)
@@ -698,7 +712,7 @@ static void add_tail(tails *t, const char *w)
 static void place_tails(const ex *x, size_t i, tails *t)
 {
     size_t lo = i > 200 ? i - 200 : 0;
-    for (size_t k = i; k > lo && t->n < 8; k--) {
+    for (size_t k = i; k > lo && t->n < MAX_TAILS; k--) {
         int idx;
         size_t e = match_at(x, &x->g->place, k - 1, i, &idx);
         if (e > k && cap(x, k - 1) && e - (k - 1) >= 2)
@@ -790,9 +804,9 @@ static void ccgs_after_phrase(ex *x, size_t i)
         i++;
     if (is(x, i, ":"))
         i++;
-    size_t starts[32], ends[32];
-    int idxs[32];
-    int n = ccg_list_after(x, i, false, starts, ends, idxs, 32);
+    size_t starts[MAX_LIST_NAMES], ends[MAX_LIST_NAMES];
+    int idxs[MAX_LIST_NAMES];
+    int n = ccg_list_after(x, i, false, starts, ends, idxs, MAX_LIST_NAMES);
     if (n < 2)
         return;
     x->lists++;
@@ -810,9 +824,9 @@ static void ccgs_bare_lists(ex *x)
     for (size_t i = 0; i < x->n; i++) {
         if (!cap(x, i) || !free_tok(x, i) || (i > 0 && cap(x, i - 1)))
             continue;
-        size_t starts[32], ends[32];
-        int idxs[32];
-        int n = ccg_list_after(x, i, true, starts, ends, idxs, 32);
+        size_t starts[MAX_LIST_NAMES], ends[MAX_LIST_NAMES];
+        int idxs[MAX_LIST_NAMES];
+        int n = ccg_list_after(x, i, true, starts, ends, idxs, MAX_LIST_NAMES);
         /* Towns that share their names with CCGs ("in Warrington, Halton
          * and St Helens") are places: one name at least must be a CCG's
          * own, not a place's. */
@@ -1496,7 +1510,7 @@ static char *place_text(const ex *x, size_t a, size_t name, size_t b, const char
         return ccg_strdup(canonical);
     /* An abbreviation ("NW London", "Staffs") is written out; a short form
      * that begins the full name ("Newcastle") stays as written. */
-    char key[512], *ck = ccg_gaz_key(canonical, strlen(canonical));
+    char key[KEY_MAX], *ck = ccg_gaz_key(canonical, strlen(canonical));
     bool prefix = ck && span_key(x, name, b, false, key, sizeof key) &&
                   strncmp(ck, key, strlen(key)) == 0 &&
                   (ck[strlen(key)] == '\0' || ck[strlen(key)] == ' ');
@@ -1587,7 +1601,7 @@ static bool is_body(const mention *m)
 /* What a relation may name as its organisation: named bodies, or every
  * CCG of the document for "the three CCGs". */
 typedef struct orgset {
-    const mention *m[32];
+    const mention *m[MAX_REL_ORGS];
     size_t n;
     bool all_ccgs;          /* a group of the document's CCGs... */
     int count;              /* ...of this many (0: unsaid) */
@@ -1599,7 +1613,7 @@ static void orgset_add(orgset *o, const mention *m)
     for (size_t k = 0; k < o->n; k++)
         if (strcmp(o->m[k]->value, m->value) == 0)
             return;
-    if (o->n < 32)
+    if (o->n < MAX_REL_ORGS)
         o->m[o->n++] = m;
 }
 
@@ -1809,7 +1823,7 @@ typedef struct relctx {
     ex *x;
     ccg_entities *out;
     size_t nccgs;               /* distinct CCGs of the document */
-    const char *ccgs[64];
+    const char *ccgs[MAX_STORY_CCGS];
 } relctx;
 
 /* The CCGs a group before token at means: with no number ("the CCGs"), the
@@ -1852,10 +1866,10 @@ static void relate(relctx *c, const mention *p, const mention *r, const orgset *
     bool ok = true;
     /* A group is the document's CCGs when its number, if it gives one,
      * is theirs: "for two CCGs" in a story naming five is not all five. */
-    const char *group[64];
+    const char *group[MAX_STORY_CCGS];
     size_t ngroup = 0;
     if (o->all_ccgs && o->n == 0)
-        ngroup = resolve_group(c, p->a, o->count, group, 64);
+        ngroup = resolve_group(c, p->a, o->count, group, MAX_STORY_CCGS);
     if (ngroup > 0) {
         for (size_t k = 0; k < ngroup; k++)
             ok = ok && ccg_entities_add_relation(c->out, p->value, r->value, group[k]);
@@ -1990,7 +2004,7 @@ static void relate_chain(relctx *c, const mention *p, const mention *const *role
 static void relations_of(relctx *c, const mention *p)
 {
     ex *x = c->x;
-    const mention *roles[8];
+    const mention *roles[MAX_CHAIN_ROLES];
     int sent = x->t[p->a].sent;
 
     /* "Councillor Adele Williams": the title is the role. */
@@ -2009,7 +2023,7 @@ static void relations_of(relctx *c, const mention *p)
         orgset pre = { .n = 0 };
         size_t j = role_after_bodies(x, p->b + 1, true, &pre);
         orgset o = { .n = 0 };
-        size_t n = role_chain(x, j, roles, 8, &o);
+        size_t n = role_chain(x, j, roles, MAX_CHAIN_ROLES, &o);
         relate_chain(c, p, roles, n, &o, &pre);
     }
 
@@ -2070,7 +2084,7 @@ static void relations_of(relctx *c, const mention *p)
         orgset pre = { .n = 0 };
         size_t j = role_after_bodies(x, k + 1, false, &pre);
         orgset o = { .n = 0 };
-        size_t n = role_chain(x, j, roles, 8, &o);
+        size_t n = role_chain(x, j, roles, MAX_CHAIN_ROLES, &o);
         /* "North Cumbria CCG appoints Jon Rush as chair": the body that
          * appoints. */
         if (n && !o.n && !o.all_ccgs && !o.unresolved && pre.n == 0 && is(x, k, "as") &&
@@ -2102,7 +2116,7 @@ static void find_relations(ex *x, ccg_entities *out)
         bool seen = false;
         for (size_t j = 0; j < c.nccgs && !seen; j++)
             seen = strcmp(c.ccgs[j], x->m[k].value) == 0;
-        if (!seen && c.nccgs < 64)
+        if (!seen && c.nccgs < MAX_STORY_CCGS)
             c.ccgs[c.nccgs++] = x->m[k].value;
     }
     for (size_t mi = 0; mi < x->nm && !x->oom; mi++)

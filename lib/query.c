@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Most alternatives of one synonym group that a query uses (the data has
+ * at most 3 today). */
+#define MAX_SYNONYM_ALTS 16
 /* Words within this many positions for a bare NEAR. */
 #define NEAR_DEFAULT_WINDOW 10
 
@@ -937,9 +940,9 @@ static ccg_xs_query *synonym_alt(compiler *c, const char *alt)
 static ccg_xs_query *synonym_q(compiler *c, int group)
 {
     const ccg_gaz *g = ccg_gaz_get();
-    ccg_xs_query *sub[16];
+    ccg_xs_query *sub[MAX_SYNONYM_ALTS];
     size_t n = 0;
-    for (char **a = g->syn_alts[group]; *a && n < 16; a++)
+    for (char **a = g->syn_alts[group]; *a && n < MAX_SYNONYM_ALTS; a++)
         if ((sub[n] = synonym_alt(c, *a)))
             n++;
     ccg_xs_query *q = n ? ccg_xs_query_combine(CCG_XS_OP_SYNONYM, sub, n, 0) : NULL;
