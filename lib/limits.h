@@ -1,6 +1,8 @@
-/* Every limit ccgsearch enforces, in one place.
+/* Every limit a client or an input can reach, in one place (Xapian's own
+ * term length limit, CCG_XS_MAX_TERM_BYTES, stays with the shim).
  *
- * Each limit here has a test that crosses it (see tests/).  A limit that a
+ * Each limit here has a test that crosses it; the test names the constant,
+ * so `grep -rn NAME tests/` finds it.  A limit that a
  * command-line option can change is named *_DEFAULT; the option overrides it
  * at start-up and the enforcing code reads the configured value.
  */
@@ -57,6 +59,12 @@
  * reading that client's requests until the client drains them, so a client
  * that never reads cannot make the server's memory grow without bound. */
 #define CCG_OUTPUT_HIGH_WATER (1024 * 1024)
+
+/* Seconds a closing connection (after line_too_long, QUIT or shutdown)
+ * goes on discarding what its client sends, so the client's kernel does not
+ * reset the connection before the last answer is read; a deadline, so a
+ * client that keeps sending cannot hold the connection open. */
+#define CCG_LINGER_TIMEOUT_S 2
 
 /* Seconds a connection may stay idle before it is closed.  --idle-timeout. */
 #define CCG_IDLE_TIMEOUT_DEFAULT 300

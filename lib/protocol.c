@@ -242,17 +242,15 @@ static bool decode_json(json_t *o, ccg_search_req *req, char *err, size_t cap)
                 if (f < 0)
                     return fail(err, cap, "unknown facet \"%s\" in filter "
                                 "(facets: ccg, role, person, org, place)", fk);
-                if (json_is_array(fv)) {
-                    size_t i;
-                    json_t *item;
-                    json_array_foreach(fv, i, item) {
-                        if (++nterms > CCG_MAX_QUERY_TERMS)
-                            return fail(err, cap, "%s", "too many filter values");
-                        if (!add_filter(req, f, item, err, cap))
-                            return false;
-                    }
-                } else if (!add_filter(req, f, fv, err, cap)) {
-                    return false;
+                /* One value or a list of them; all count to the limit. */
+                size_t n = json_is_array(fv) ? json_array_size(fv) : 1;
+                for (size_t i = 0; i < n; i++) {
+                    if (++nterms > CCG_MAX_QUERY_TERMS)
+                        return fail(err, cap, "%s", "too many filter values (at most "
+                                    CCG_STR(CCG_MAX_QUERY_TERMS) ")");
+                    json_t *item = json_is_array(fv) ? json_array_get(fv, i) : fv;
+                    if (!add_filter(req, f, item, err, cap))
+                        return false;
                 }
             }
         } else if (strcmp(key, "date_from") == 0) {
@@ -296,12 +294,13 @@ static bool decode_json(json_t *o, ccg_search_req *req, char *err, size_t cap)
             for (int f = 0; f < CCG_NFACETS; f++)
                 req->facet[f] = false;
             json_array_foreach(v, i, item) {
-                int f = json_is_string(item)
-                            ? ccg_facet_by_name(json_string_value(item), json_string_length(item))
-                            : -1;
+                if (!json_is_string(item))
+                    return fail(err, cap, "%s", "\"facets\" must be an array of facet names");
+                int f = ccg_facet_by_name(json_string_value(item), json_string_length(item));
                 if (f < 0)
-                    return fail(err, cap, "%s", "unknown facet in \"facets\" "
-                                "(facets: ccg, role, person, org, place)");
+                    return fail(err, cap, "unknown facet \"%s\" in \"facets\" "
+                                "(facets: ccg, role, person, org, place)",
+                                json_string_value(item));
                 req->facet[f] = true;
             }
         } else if (strcmp(key, "snippets") == 0) {

@@ -42,10 +42,6 @@
 /* How long a shutting-down worker waits for its clients to take their last
  * answers. */
 #define SHUTDOWN_GRACE_S 5
-/* How long a closing connection reads and discards what its client still
- * sends (see conn_linger): a deadline, not an idle time, so a client that
- * keeps sending cannot hold the connection open. */
-#define LINGER_TIMEOUT_S 2
 /* Backlog of the listening sockets. */
 #define LISTEN_BACKLOG 1024
 
@@ -110,7 +106,7 @@ static void conn_free(conn *c)
 }
 
 /* All answers are sent: stop sending, and read and discard what the client
- * still sends until it closes or LINGER_TIMEOUT_S has passed.  Closing a
+ * still sends until it closes or CCG_LINGER_TIMEOUT_S has passed.  Closing a
  * socket that has unread input makes the kernel reset the connection, and a
  * reset can make the client's kernel drop answers it has not yet read, such
  * as the line_too_long that explains the close. */
@@ -126,7 +122,7 @@ static void conn_linger(conn *c)
     evbuffer_drain(in, evbuffer_get_length(in));
     /* The resume event becomes the deadline; the connection has no more
      * input to go on with. */
-    struct timeval linger = { LINGER_TIMEOUT_S, 0 };
+    struct timeval linger = { CCG_LINGER_TIMEOUT_S, 0 };
     event_del(c->resume_ev);
     event_add(c->resume_ev, &linger);
     bufferevent_set_timeouts(c->bev, NULL, NULL);

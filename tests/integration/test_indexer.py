@@ -164,15 +164,18 @@ def id_and_title_limits():
     # CCG_MAX_ID_BYTES is 200; CCG_MAX_TITLE_BYTES is 512.
     src = tmpdir()
     recs = [{"id": "i" * 200, "title": "t" * 600, "body": "A body."},
-            {"id": "j" * 201, "body": "Too long an id."}]
+            {"id": "j" * 201, "body": "Too long an id."},
+            {"id": "e", "title": "t" + "\u00e9" * 300, "body": "A title of two-byte characters."}]
     write(os.path.join(src, "ids.jsonl"), "\n".join(json.dumps(r) for r in recs) + "\n")
     ix = os.path.join(tmpdir(), "index")
     p = run_indexer("--index", ix, src)
     check("ids.jsonl:2: id longer than the limit" in p.err, p.err)
-    check("indexed 1, unchanged 0, skipped 1" in p.err, p.err)
+    check("indexed 2, unchanged 0, skipped 1" in p.err, p.err)
     dd = Daemon(ix)
     doc = dd.ask("GET " + "i" * 200)["document"]
     eq(len(doc["title"]), 512, "title cut at the limit")
+    title = dd.ask("GET e")["document"]["title"]
+    eq(title, "t" + "\u00e9" * 255, "cut before the character that would pass 512 bytes")
     eq(dd.ask("GET " + "j" * 201)["error"]["code"], "not_found", "over-long id")
     eq(dd.stop(), 0, "daemon exit")
 

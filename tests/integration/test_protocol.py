@@ -150,8 +150,18 @@ def line_over_the_limit_is_refused_and_closed():
 
 
 @test
+def max_line_option_sets_the_limit():
+    dd = Daemon(indexed_seeds(), "--max-line", "100")
+    with dd.connect() as c:
+        a = c.ask("SEARCH " + "x" * 93)                    # 100 bytes
+        check(a["ok"], "at the limit: %r" % a)
+        eq(c.ask("SEARCH " + "x" * 94)["error"]["code"], "line_too_long", "one byte over")
+    eq(dd.stop(), 0, "daemon exit")
+
+
+@test
 def a_client_that_keeps_sending_cannot_hold_a_closing_connection():
-    # LINGER_TIMEOUT_S (searchd/server.c) is 2: after line_too_long the
+    # CCG_LINGER_TIMEOUT_S is 2: after line_too_long the
     # server stops sending (EOF), discards what the client still sends for
     # 2 s, then closes, however steadily the client sends.  Sending to a
     # closed socket fails.
@@ -172,6 +182,7 @@ def a_client_that_keeps_sending_cannot_hold_a_closing_connection():
 
 @test
 def fifty_pipelined_requests_get_fifty_answers_in_order():
+    # CCG_REQUEST_BUDGET is 32: fifty requests in one write take two turns.
     reqs, expect = [], []
     for i in range(50):
         k = i % 5

@@ -72,7 +72,7 @@ def snippets_mark_matches_and_escape_the_rest():
           "the text is escaped: " + snip)
     check(snip.startswith("\u2026"), "the best passage, not the start: " + snip[:40])
     chars = len(re.sub(r"</?mark>", "", snip))
-    check(200 <= chars <= 360, "about 300 characters: %d" % chars)
+    check(200 <= chars <= 360, "about 300 characters: %d" % chars)     # CCG_SNIPPET_CHARS_DEFAULT
     a = search(dd, '"accountable officers"')
     check("<mark>accountable officers</mark>" in a["hits"][0]["snippet"], "phrase in one mark")
     for n in (20, 41, 77, 150):

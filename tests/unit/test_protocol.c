@@ -216,6 +216,28 @@ static void filter_value_limit_is_enforced(void **state)
             assert_non_null(strstr(err, "too many filter values"));
         ccg_search_req_free(&req);
     }
+    /* Single values count too: 62 places, a ccg and a role are 64. */
+    for (int n = CCG_MAX_QUERY_TERMS - 2; n <= CCG_MAX_QUERY_TERMS - 1; n++) {
+        char buf[2048] = "{\"filter\":{\"ccg\":\"Corby\",\"role\":\"chair\",\"place\":[";
+        for (int i = 0; i < n; i++)
+            snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s\"p%d\"", i ? "," : "", i);
+        strcat(buf, "]}}");
+        assert_int_equal(decode(buf, &req, err), n + 2 <= CCG_MAX_QUERY_TERMS);
+        ccg_search_req_free(&req);
+    }
+}
+
+static void unknown_facets_are_named(void **state)
+{
+    (void)state;
+    ccg_search_req req;
+    char err[200];
+    assert_false(decode("{\"facets\":[\"ccg\",\"weather\"]}", &req, err));
+    assert_non_null(strstr(err, "\"weather\""));
+    ccg_search_req_free(&req);
+    assert_false(decode("{\"filter\":{\"colour\":\"red\"}}", &req, err));
+    assert_non_null(strstr(err, "\"colour\""));
+    ccg_search_req_free(&req);
 }
 
 static void json_search_rejects_what_it_does_not_know(void **state)
@@ -251,6 +273,7 @@ int main(void)
         cmocka_unit_test(json_search_is_decoded),
         cmocka_unit_test(json_search_limits_are_enforced),
         cmocka_unit_test(filter_value_limit_is_enforced),
+        cmocka_unit_test(unknown_facets_are_named),
         cmocka_unit_test(json_search_rejects_what_it_does_not_know),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
