@@ -325,6 +325,13 @@ static bool word(const ex *x, size_t i)
     return i < x->n && (x->t[i].f & T_WORD);
 }
 
+/* A word that qualifies a role without changing it: "interim", "joint". */
+static bool qualifier(const ex *x, size_t i)
+{
+    return word(x, i) &&
+           ccg_strmap_get(&x->g->qualifiers, x->t[i].norm, strlen(x->t[i].norm)) >= 0;
+}
+
 static bool is(const ex *x, size_t i, const char *norm)
 {
     return i < x->n && strcmp(x->t[i].norm, norm) == 0;
@@ -1253,7 +1260,7 @@ static bool name_word(const ex *x, size_t i)
 static bool role_at(const ex *x, size_t i)
 {
     int idx;
-    while (word(x, i) && ccg_strmap_get(&x->g->qualifiers, x->t[i].norm, strlen(x->t[i].norm)) >= 0)
+    while (qualifier(x, i))
         i++;
     return match_at(x, &x->g->role, i, x->n, &idx) > i ||
            (is(x, i, "director") || is(x, i, "chief") || is(x, i, "head"));
@@ -1410,8 +1417,7 @@ static void find_roles(ex *x)
         if (!word(x, i) || !free_tok(x, i))
             continue;
         size_t q = i;       /* after qualifiers */
-        while (word(x, q) && free_tok(x, q) &&
-               ccg_strmap_get(&x->g->qualifiers, x->t[q].norm, strlen(x->t[q].norm)) >= 0)
+        while (free_tok(x, q) && qualifier(x, q))
             q++;
         int idx;
         size_t e = match_at(x, &x->g->role, q, x->n, &idx);
@@ -1454,9 +1460,7 @@ static void find_roles(ex *x)
             while (a > 0 && q - a < 5) {
                 size_t p = a - 1;
                 bool ok = word(x, p) && free_tok(x, p) && complement_word(x, p) && !(x->t[p].f & T_UPPER) &&
-                          (title_case ? cap(x, p) : !cap(x, p)) &&
-                          ccg_strmap_get(&x->g->qualifiers, x->t[p].norm,
-                                         strlen(x->t[p].norm)) < 0;
+                          (title_case ? cap(x, p) : !cap(x, p)) && !qualifier(x, p);
                 /* "Services and Governance" inside a title-case title. */
                 if (!ok && title_case && (is(x, p, "and") || is(x, p, "&")) && p > 0 &&
                     cap(x, p - 1) && a < q)
@@ -1937,8 +1941,7 @@ static size_t role_chain(const ex *x, size_t i, const mention **roles, size_t ma
             k++;
         else
             break;
-        while (word(x, k) && ccg_strmap_get(&x->g->qualifiers, x->t[k].norm,
-                                            strlen(x->t[k].norm)) >= 0 && !owner(x, k))
+        while (qualifier(x, k) && !owner(x, k))
             k++;
         r = owner(x, k);
     }
@@ -1959,8 +1962,7 @@ static size_t to_role(const ex *x, size_t j)
     while (j < x->n && !owner(x, j)) {
         if (determiner_at(x, j)) {
             j++;
-        } else if (word(x, j) && ccg_strmap_get(&x->g->qualifiers, x->t[j].norm,
-                                                strlen(x->t[j].norm)) >= 0) {
+        } else if (qualifier(x, j)) {
             qual = true;
             j++;
         } else if (qual && is(x, j, "and")) {
@@ -2047,9 +2049,7 @@ static void relations_of(relctx *c, const mention *p)
                  * the role belongs to the one before it. */
                 size_t before = r->a;
                 while (before > 0 && (determiner_at(x, before - 1) ||
-                                      (word(x, before - 1) && !owner(x, before - 1) &&
-                                       ccg_strmap_get(&x->g->qualifiers, x->t[before - 1].norm,
-                                                      strlen(x->t[before - 1].norm)) >= 0)))
+                                      (qualifier(x, before - 1) && !owner(x, before - 1))))
                     before--;
                 if (before > 0 && (is(x, before - 1, ",") || is(x, before - 1, "and")))
                     r = NULL;

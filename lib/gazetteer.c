@@ -3,6 +3,7 @@
 #include "gazetteer.h"
 #include "analyze.h"
 #include "data.h"
+#include "limits.h"
 #include "util.h"
 #include "xapian_shim.h"
 
@@ -229,36 +230,30 @@ static bool word_line(const char *line, size_t len, void *ctx)
     return ok;
 }
 
-typedef struct stembuf {
-    ccg_buf b;
-} stembuf;
-
 static int stem_token(void *ctx, const ccg_token *t)
 {
-    stembuf *sb = ctx;
-    char stem[128];
+    ccg_buf *b = ctx;
+    char stem[CCG_MAX_TERM_BYTES + 8];
     if (t->flags & CCG_TOK_VARIANT)
         return 0;
     size_t n = (t->flags & CCG_TOK_NUMERIC) ? 0 : ccg_stem(t->term, t->len, stem, sizeof stem);
-    if (sb->b.len)
-        ccg_buf_putc(&sb->b, ' ');
+    if (b->len)
+        ccg_buf_putc(b, ' ');
     if (n)
-        ccg_buf_add(&sb->b, stem, n);
+        ccg_buf_add(b, stem, n);
     else
-        ccg_buf_add(&sb->b, t->term, t->len);
+        ccg_buf_add(b, t->term, t->len);
     return 0;
 }
 
 char *ccg_gaz_stem_key(const char *text, size_t len)
 {
-    stembuf sb = { { 0 } };
-    ccg_buf_add(&sb.b, "", 0);
-    sb.b.len = 0;
-    if (ccg_analyze(text, len, 1, stem_token, &sb, NULL) != 0) {
-        ccg_buf_free(&sb.b);
+    ccg_buf b = { 0 };
+    if (ccg_analyze(text, len, 1, stem_token, &b, NULL) != 0) {
+        ccg_buf_free(&b);
         return NULL;
     }
-    return ccg_buf_take(&sb.b);
+    return ccg_buf_take(&b);
 }
 
 /* "ccg | clinical commissioning group": one synonym group. */
