@@ -487,10 +487,11 @@ out:
 /* --- WHO ------------------------------------------------------------------ */
 
 /* A WHO question: a person, or a role (at an organisation or anywhere).
- * Keys are normalised as the indexer normalised the relations. */
+ * Keys are ccg_canonical_key()s, as the indexer made the relations'. */
 typedef struct who_q {
     char *person, *role, *org;          /* display forms, or NULL */
     char *pkey, *rkey, *okey;           /* keys, or NULL */
+    bool oom;                           /* an allocation failed */
 } who_q;
 
 static void who_free(who_q *w)
@@ -537,18 +538,19 @@ static bool who_parse(const char *arg, size_t len, who_q *w, char *err, size_t c
                 json_decref(o);
                 return false;
             }
-            *slot = ccg_strndup(json_string_value(v), json_string_length(v));
+            if (!(*slot = ccg_strndup(json_string_value(v), json_string_length(v))))
+                w->oom = true;
         }
         json_decref(o);
         if (w->role) {
             char *r = who_value(CCG_FACET_ROLE, w->role, strlen(w->role));
             free(w->role);
-            w->role = r;
+            w->oom |= !(w->role = r);
         }
         if (w->org) {
             char *r = who_value(CCG_FACET_ORG, w->org, strlen(w->org));
             free(w->org);
-            w->org = r;
+            w->oom |= !(w->org = r);
         }
     } else {
         /* "ROLE at ORG", "ROLE", or "PERSON". */
@@ -558,13 +560,15 @@ static bool who_parse(const char *arg, size_t len, who_q *w, char *err, size_t c
                 at = arg + i;
         size_t rl = at ? (size_t)(at - arg) : len;
         if (ccg_canonical_name(CCG_FACET_ROLE, arg, rl) || at) {
-            w->role = who_value(CCG_FACET_ROLE, arg, rl);
+            w->oom |= !(w->role = who_value(CCG_FACET_ROLE, arg, rl));
             if (at)
-                w->org = who_value(CCG_FACET_ORG, at + 4, len - rl - 4);
+                w->oom |= !(w->org = who_value(CCG_FACET_ORG, at + 4, len - rl - 4));
         } else {
-            w->person = ccg_strndup(arg, len);
+            w->oom |= !(w->person = ccg_strndup(arg, len));
         }
     }
+    if (w->oom)
+        return false;
     if ((w->person && (w->role || w->org)) || (!w->person && !w->role)) {
         snprintf(err, cap, "WHO asks about a person, or a role (at an organisation)");
         return false;
@@ -576,7 +580,7 @@ static bool who_parse(const char *arg, size_t len, who_q *w, char *err, size_t c
     if (w->org)
         w->okey = ccg_canonical_key(CCG_FACET_ORG, w->org, strlen(w->org));
     if ((w->person && !w->pkey) || (w->role && !w->rkey) || (w->org && !w->okey)) {
-        snprintf(err, cap, "out of memory");
+        w->oom = true;
         return false;
     }
     if ((w->pkey && !*w->pkey) || (w->rkey && !*w->rkey) || (w->okey && !*w->okey)) {
@@ -609,7 +613,7 @@ void ccg_engine_who(ccg_engine *e, const char *arg, size_t len, ccg_buf *out, cc
 
     memset(res, 0, sizeof *res);
     if (!who_parse(arg, len, &w, err, sizeof err)) {
-        set_err(res, CCG_E_BAD_REQUEST, err);
+        set_err(res, w.oom ? CCG_E_INTERNAL : CCG_E_BAD_REQUEST, w.oom ? "out of memory" : err);
         goto out;
     }
     ccg_buf term = { 0 };
