@@ -1608,7 +1608,9 @@ typedef struct orgset {
     const mention *m[MAX_REL_ORGS];
     size_t n;
     bool all_ccgs;          /* a group of the document's CCGs... */
-    int count;              /* ...of this many (0: unsaid) */
+    int count;              /* ...of this many (0: unsaid)... */
+    bool every;             /* ...said to be all of them ("all eight CCGs") */
+    bool them;              /* "for them": the bodies named just before */
     bool unresolved;        /* "for a planned partnership": a body we cannot name */
 } orgset;
 
@@ -1644,9 +1646,9 @@ static size_t bodies_at(const ex *x, size_t i, orgset *o)
 }
 
 /* "the three CCGs", "all eight CCGs", "both CCGs", "the county's four
- * CCGs": a group of CCGs, not named here.  Returns the token after it and
- * the number it gives (0 when none). */
-static size_t ccg_group_at(const ex *x, size_t i, int *count)
+ * CCGs": a group of CCGs, not named here.  Returns the token after it, the
+ * number it gives (0 when none) and whether it says "all". */
+static size_t ccg_group_at(const ex *x, size_t i, int *count, bool *every)
 {
     static const char *const numbers[] = {
         "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -1655,13 +1657,18 @@ static size_t ccg_group_at(const ex *x, size_t i, int *count)
     size_t k = i;
     bool placed = false;
     *count = 0;
+    *every = false;
+    /* Words of the group: lower case, a place, or an acronym ("all five
+     * CSESCA CCGs"). */
     while (k < x->n && k - i < 6 && !is(x, k, "ccgs") && !is(x, k, "clinical") &&
            !is(x, k, "organisations") && !is(x, k, "groups") &&
            (!owner(x, k) || is_kind(owner(x, k), M_PLACE) || is_kind(owner(x, k), M_GROUP)) &&
-           ((word(x, k) && (!cap(x, k) || owner(x, k))) ||
+           ((word(x, k) && (!cap(x, k) || owner(x, k) || (x->t[k].f & T_UPPER))) ||
             (x->t[k].f & T_POSS) || (x->t[k].f & T_DIGIT))) {
         if (cap(x, k))
             placed = true;
+        if (is(x, k, "all"))
+            *every = true;
         for (int d = 0; numbers[d]; d++)
             if (is(x, k, numbers[d]))
                 *count = d;
@@ -1695,10 +1702,14 @@ static size_t ccg_group_at(const ex *x, size_t i, int *count)
 /* The CCG named last before token i ("the CCG" refers to it). */
 static const mention *last_ccg_before(const ex *x, size_t i)
 {
+    /* One CCG named on its own: a member of a list ("the four old CCGs of
+     * Vale Royal, ... and West Cheshire") is not "the CCG". */
     const mention *best = NULL;
-    for (size_t k = 0; k < x->nm; k++)
-        if (x->m[k].kind == M_CCG && x->m[k].a < i && (!best || x->m[k].a > best->a))
-            best = &x->m[k];
+    for (int pass = 0; pass < 2 && !best; pass++)
+        for (size_t k = 0; k < x->nm; k++)
+            if (x->m[k].kind == M_CCG && x->m[k].a < i && (pass || !x->m[k].list) &&
+                (!best || x->m[k].a > best->a))
+                best = &x->m[k];
     if (best)
         return best;
     /* Nothing named yet ("Dr Paul Williams, CCG Chair" in a byline): the
@@ -1730,10 +1741,18 @@ static bool org_preposition(const ex *x, size_t i)
 static bool orgs_after_prep(const ex *x, size_t i, orgset *o)
 {
     size_t k = i + 1;
-    int count;
-    if (ccg_group_at(x, k, &count) > k) {
+    size_t e = ccg_group_at(x, k, &o->count, &o->every);
+    if (e > k) {
         o->all_ccgs = true;
-        o->count = count;
+        /* "all five CSESCA CCGs plus Coastal West Sussex CCG" */
+        if (is(x, e, "plus"))
+            bodies_at(x, e + 1, o);
+        return true;
+    }
+    o->count = 0;
+    o->every = false;
+    if (is(x, k, "them")) {
+        o->them = true;
         return true;
     }
     if (is(x, k, "the") || is(x, k, "both"))
@@ -1803,9 +1822,11 @@ static void orgs_before_role(const ex *x, size_t a, orgset *o)
     for (size_t end = v; end <= k; end++)
         for (size_t s = end > 6 ? end - 6 : 0; s < end; s++) {
             int count;
-            if (ccg_group_at(x, s, &count) == end) {
+            bool every;
+            if (ccg_group_at(x, s, &count, &every) == end) {
                 o->all_ccgs = true;
                 o->count = count;
+                o->every = every;
                 return;
             }
         }
@@ -1830,12 +1851,21 @@ typedef struct relctx {
     const char *ccgs[MAX_STORY_CCGS];
 } relctx;
 
-/* The CCGs a group before token at means: with no number ("the CCGs"), the
- * last list of CCGs before it; with a number, the last list before it of
- * that length, else every CCG of the story if there are that many. */
-static size_t resolve_group(const relctx *c, size_t at, int count, const char **out, size_t max)
+/* The CCGs a group before token at means.  "All the CCGs", or all of more
+ * CCGs than the story names: every CCG of the story.  Otherwise with no
+ * number ("the CCGs") the last list of CCGs before it; with a number, the
+ * last list before it of that length, else every CCG of the story if there
+ * are that many, counting the bodies named beside the group ("all five
+ * CSESCA CCGs plus Coastal West Sussex CCG"). */
+static size_t resolve_group(const relctx *c, size_t at, const orgset *o, const char **out,
+                            size_t max)
 {
     const ex *x = c->x;
+    size_t count = (size_t)o->count;
+    if (o->every && (count == 0 || count + o->n >= c->nccgs))
+        count = c->nccgs;
+    else if (count > 0)
+        count += o->n;
     for (int l = x->lists; l >= 1; l--) {
         size_t n = 0;
         bool before = false;
@@ -1850,10 +1880,10 @@ static size_t resolve_group(const relctx *c, size_t at, int count, const char **
             if (!dup)
                 out[n++] = m->value;
         }
-        if (before && n > 0 && (count == 0 || (size_t)count == n))
+        if (before && n > 0 && (count == 0 || count == n))
             return n;
     }
-    if (count == 0 || (size_t)count == c->nccgs) {
+    if (count == 0 || count == c->nccgs) {
         for (size_t k = 0; k < c->nccgs && k < max; k++)
             out[k] = c->ccgs[k];
         return c->nccgs < max ? c->nccgs : max;
@@ -1872,12 +1902,11 @@ static void relate(relctx *c, const mention *p, const mention *r, const orgset *
      * is theirs: "for two CCGs" in a story naming five is not all five. */
     const char *group[MAX_STORY_CCGS];
     size_t ngroup = 0;
-    if (o->all_ccgs && o->n == 0)
-        ngroup = resolve_group(c, p->a, o->count, group, MAX_STORY_CCGS);
-    if (ngroup > 0) {
+    if (o->all_ccgs)
+        ngroup = resolve_group(c, p->a, o, group, MAX_STORY_CCGS);
+    if (ngroup > 0 || o->n > 0) {
         for (size_t k = 0; k < ngroup; k++)
             ok = ok && ccg_entities_add_relation(c->out, p->value, r->value, group[k]);
-    } else if (o->n > 0) {
         for (size_t k = 0; k < o->n; k++)
             ok = ok && ccg_entities_add_relation(c->out, p->value, r->value, o->m[k]->value);
     } else if (civic_role(r->value) && !o->unresolved) {
@@ -1955,12 +1984,23 @@ static bool determiner_at(const ex *x, size_t j)
            is(x, j, "our");
 }
 
-/* Skip determiners and qualifiers before a role. */
+/* Adverbs between a verb and its role: "is now the accountable officer",
+ * "was previously chief executive". */
+static bool adverb_at(const ex *x, size_t j)
+{
+    static const char *const adverbs[] = {
+        "now", "also", "currently", "previously", "formerly", "still", "already", "once",
+        "jointly", "additionally", NULL,
+    };
+    return word(x, j) && in_list(adverbs, x->t[j].norm);
+}
+
+/* Skip determiners, adverbs and qualifiers before a role. */
 static size_t to_role(const ex *x, size_t j)
 {
     bool qual = false;
     while (j < x->n && !owner(x, j)) {
-        if (determiner_at(x, j)) {
+        if (determiner_at(x, j) || adverb_at(x, j)) {
             j++;
         } else if (qualifier(x, j)) {
             qual = true;
@@ -1990,17 +2030,43 @@ static size_t role_after_bodies(const ex *x, size_t i, bool bare, orgset *pre)
             orgset_add(pre, m);
         return to_role(x, j + 2);
     }
+    /* "the CCGs' chief officer", "the four CCGs' accountable officer" */
+    int count;
+    bool every;
+    e = ccg_group_at(x, j, &count, &every);
+    if (e > j && (x->t[e].f & T_POSS)) {
+        pre->all_ccgs = true;
+        pre->count = count;
+        pre->every = every;
+        return to_role(x, e + 1);
+    }
     return j;
 }
 
 /* Each role of a chain, with the bodies after it ("of ORG") when it names
- * any, else those before it. */
+ * any, else those before it; "for them" means the bodies of the person's
+ * last relation in the sentence, kept in last. */
 static void relate_chain(relctx *c, const mention *p, const mention *const *roles, size_t n,
-                         const orgset *o, const orgset *pre)
+                         const orgset *o, const orgset *pre, orgset *last)
 {
     const orgset *by = (o->n || o->all_ccgs || (o->unresolved && !pre->n)) ? o : pre;
+    if (o->them)
+        by = last;
     for (size_t k = 0; k < n; k++)
         relate(c, p, roles[k], by);
+    if (n && (by->n || by->all_ccgs))
+        *last = *by;
+}
+
+/* The body a "where" clause ending at token k refers to: "ORG, where he
+ * works as ...", "ORG, where she is ...". */
+static const mention *where_body(const ex *x, size_t k)
+{
+    for (size_t w = k; w > 0 && k - w < 4; w--)
+        if (is(x, w - 1, "where"))
+            return w >= 3 && is(x, w - 2, ",") && is_body(owner(x, w - 3)) ? owner(x, w - 3)
+                                                                             : NULL;
+    return NULL;
 }
 
 static void relations_of(relctx *c, const mention *p)
@@ -2008,6 +2074,7 @@ static void relations_of(relctx *c, const mention *p)
     ex *x = c->x;
     const mention *roles[MAX_CHAIN_ROLES];
     int sent = x->t[p->a].sent;
+    orgset last = { .n = 0 };
 
     /* "Councillor Adele Williams": the title is the role. */
     if (is(x, p->a, "councillor")) {
@@ -2026,7 +2093,7 @@ static void relations_of(relctx *c, const mention *p)
         size_t j = role_after_bodies(x, p->b + 1, true, &pre);
         orgset o = { .n = 0 };
         size_t n = role_chain(x, j, roles, MAX_CHAIN_ROLES, &o);
-        relate_chain(c, p, roles, n, &o, &pre);
+        relate_chain(c, p, roles, n, &o, &pre, &last);
     }
 
     /* [ORG['s]] ROLE [of ORG][,] PERSON: "Oxfordshire CCG chief executive
@@ -2079,7 +2146,7 @@ static void relations_of(relctx *c, const mention *p)
               is(x, k, "named") || is(x, k, "is") || is(x, k, "was") || is(x, k, "elected") ||
               is(x, k, "be") || is(x, k, "been") || is(x, k, "remain") || is(x, k, "remains") ||
               is(x, k, "joins") || is(x, k, "joined") || is(x, k, "replace") ||
-              is(x, k, "replaces")))
+              is(x, k, "replaces") || is(x, k, "being")))
             continue;
         orgset pre = { .n = 0 };
         size_t j = role_after_bodies(x, k + 1, false, &pre);
@@ -2101,7 +2168,13 @@ static void relations_of(relctx *c, const mention *p)
                     orgset_add(&pre, owner(x, v - 1));
             }
         }
-        relate_chain(c, p, roles, n, &o, &pre);
+        /* "from ORG, where he works as ROLE" */
+        if (n && !o.n && !o.all_ccgs && !o.unresolved && pre.n == 0) {
+            const mention *w = where_body(x, k);
+            if (w)
+                orgset_add(&pre, w);
+        }
+        relate_chain(c, p, roles, n, &o, &pre, &last);
         if (n)
             k = roles[n - 1]->b;
     }

@@ -40,10 +40,53 @@ def extract_gives_entities_in_the_gold_shape():
 
 
 @test
+def relations_name_the_bodies_the_sentence_means():
+    # Each rule on the real article that shows it (ccg_dev.jsonl).
+    docs = extract(os.path.join(CORPORA, "ccg_dev.jsonl"))
+
+    def rels(doc_id, person):
+        return {(r["role"], r["org"]) for r in docs[doc_id]["person_role"] if r["person"] == person}
+
+    sussex = {"NHS Coastal West Sussex CCG", "NHS Crawley CCG", "NHS Horsham and Mid Sussex CCG",
+              "NHS High Weald Lewes Havens CCG", "NHS Eastbourne, Hailsham and Seaford CCG",
+              "NHS Hastings and Rother CCG", "NHS Brighton and Hove CCG", "NHS East Surrey CCG"}
+    # "who is the accountable officer for all the CCGs": every CCG of the
+    # story, not the last list before it.
+    got = {o for r, o in rels("p0045", "Adam Doyle") if r == "accountable officer"}
+    check(sussex <= got, "all the CCGs: %r" % got)
+    # "is now the accountable officer for all five CSESCA CCGs plus X, Y and
+    # Z": an adverb before the role, an acronym in the group, and 5 + 3 is
+    # the story's eight.
+    eq({o for r, o in rels("p0051", "Adam Doyle") if r == "accountable officer"}, sussex,
+       "all five CSESCA CCGs plus three")
+    # "all eight CCGs" in a story that names two: those two.
+    eq({o for r, o in rels("p0047", "Adam Doyle")},
+       {"NHS Hastings and Rother CCG", "NHS Eastbourne, Hailsham and Seaford CCG"},
+       "all eight CCGs, two named")
+    # "chief operating officer for the two CCGs will become managing
+    # director for them": them is the same two.
+    eq({o for r, o in rels("p0047", "Jessica Britton") if r == "managing director"},
+       {"NHS Hastings and Rother CCG", "NHS Eastbourne, Hailsham and Seaford CCG"}, "for them")
+    # "Dr Ed Garratt, the CCGs' chief officer": a possessive group.
+    eq({o for r, o in rels("p0101", "Ed Garratt")},
+       {"NHS Ipswich and East Suffolk CCG", "NHS West Suffolk CCG"}, "the CCGs' chief officer")
+    # "joins the CCG from Manchester Health and Care Commissioning, where he
+    # works as executive nurse, ...": the body of the where clause.
+    eq({o for r, o in rels("p0043", "Craig Harris") if r == "executive nurse"},
+       {"Manchester Health and Care Commissioning"}, "where he works as")
+    # "held the role alongside being chief executive of Wigan Council"
+    check(("chief executive", "Wigan Council") in rels("p0043", "Donna Hall"), "being")
+    # "replaces the four old CCGs of Vale Royal, ..., and West Cheshire.
+    # Clare Watson, accountable officer for the CCG": the one CCG named on
+    # its own, not the last of a list.
+    eq(rels("p0119", "Clare Watson"), {("accountable officer", "NHS Cheshire CCG")}, "the CCG")
+
+
+@test
 def extraction_scores_stay_at_their_targets():
-    # A regression guard: every facet stays within a few points of its F1 in
-    # README.md.  place and person_role are still below issue 4's targets
-    # (0.90 and 0.80), so their floors sit under the targets, not at them.
+    # A regression guard: every facet stays at issue 4's target F1 on
+    # ccg_dev.  place is still below its target (0.90), so its floor sits
+    # under the target, not at it.
     p = subprocess.run([os.path.join(ROOT, "scripts", "eval-entities")], capture_output=True,
                        text=True, env=dict(os.environ), timeout=300)
     eq(p.returncode, 0, "eval-entities exit status: " + p.stderr[-500:])
@@ -51,7 +94,7 @@ def extraction_scores_stay_at_their_targets():
     scores = {m.group(1): float(m.group(2))
               for m in re.finditer(r"^  (\w+) +[\d.]+ +[\d.]+ +([\d.]+)", dev, re.M)}
     for facet, floor in (("ccg", 0.95), ("role", 0.90), ("person", 0.90), ("org", 0.85),
-                         ("place", 0.85), ("person_role", 0.65)):
+                         ("place", 0.85), ("person_role", 0.80)):
         check(scores[facet] >= floor, "%s F1 %.3f fell below %.2f" % (facet, scores[facet], floor))
 
 
