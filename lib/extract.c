@@ -332,6 +332,15 @@ static bool qualifier(const ex *x, size_t i)
            ccg_strmap_get(&x->g->qualifiers, x->t[i].norm, strlen(x->t[i].norm)) >= 0;
 }
 
+/* Two capital letters or more: "NHS", "GPs", "CCGs". */
+static bool acronym(const ex *x, size_t i)
+{
+    int caps = 0;
+    for (size_t k = x->t[i].a; k < x->t[i].b; k++)
+        caps += isupper((unsigned char)x->text[k]) != 0;
+    return word(x, i) && caps >= 2;
+}
+
 static bool is(const ex *x, size_t i, const char *norm)
 {
     return i < x->n && strcmp(x->t[i].norm, norm) == 0;
@@ -615,6 +624,11 @@ static bool ccg_list_before(ex *x, size_t s, size_t slen, bool commas);
 
 static void ccgs_before_suffix(ex *x, size_t s, size_t slen, bool plural)
 {
+    /* "our two northern Staffordshire (North Staffs and Stoke) CCGs" */
+    if (plural && s > 0 && is(x, s - 1, ")")) {
+        s--;
+        slen++;
+    }
     size_t e = s, a;
     if (plural) {
         /* A merged CCG's name may hold commas ("Eastbourne, Hailsham and
@@ -625,8 +639,20 @@ static void ccgs_before_suffix(ex *x, size_t s, size_t slen, bool plural)
          * Medway CCGs"), whose places are not places here.  (Places before
          * "CCGs" that name no CCG, "Leicester, Leicestershire and Rutland
          * CCGs", stay places.) */
-        if (ccg_ending_at(x, e, true, &a) >= 0)
-            add_mention(x, M_GROUP, a, s + slen, "", 0);
+        int idx = ccg_ending_at(x, e, true, &a);
+        if (idx < 0)
+            return;
+        /* "Staffordshire and Stoke-on-Trent CCGs": a county's CCGs and one
+         * named CCG. */
+        for (size_t b = a >= 2 ? a - 2 : a; a >= 2 && is(x, a - 1, "and") && b + 3 >= a; b--) {
+            if (match_exact(x, &x->g->place, b, a - 1, false) >= 0) {
+                add_ccg(x, a, s + slen, idx);
+                return;
+            }
+            if (b == 0)
+                break;
+        }
+        add_mention(x, M_GROUP, a, s + slen, "", 0);
         return;
     }
     /* "Berkshire West CCG Federation" is another body's name. */
@@ -912,8 +938,23 @@ static void find_ccgs(ex *x)
         if (!cap(x, i) || !free_tok(x, i))
             continue;
         size_t e = match_at(x, &x->g->ccg, i, x->n, &idx);
-        if (e == i || !found[idx] || !span_free(x, i, e))
+        if (e == i || !span_free(x, i, e))
             continue;
+        if (!found[idx]) {
+            /* Not named before, but a CCG's own name (no place's) right
+             * before its officer: "Lancashire North's current chief
+             * officer". */
+            size_t r = e;
+            if (r < x->n && (x->t[r].f & T_POSS))
+                r++;
+            while (qualifier(x, r) && free_tok(x, r))
+                r++;
+            if (e - i < 2 || match_exact(x, &x->g->place, i, e, false) >= 0 || !role_at(x, r))
+                continue;
+            add_ccg(x, i, e, idx);
+            i = e - 1;
+            continue;
+        }
         /* A one-word name is usually the place ("Wiltshire"); it is the
          * CCG only beside a role: "Corby chief officer", "accountable
          * officer ... at Corby". */
@@ -1562,6 +1603,16 @@ static void find_places(ex *x)
         int idx;
         size_t e = match_at(x, &x->g->place, i, x->n, &idx);
         if (e > i && span_free(x, i, e) && cap(x, i)) {
+            /* A place that runs on into another capitalised word is part
+             * of a name: "Surrey Heartlands", "Central Surrey Health" (but
+             * "Rutland CCGs" and "Sandwell GPs" are the places). */
+            bool plural;
+            if (cap(x, e) && free_tok(x, e) && !(x->t[e].f & (T_SENT | T_LINE)) &&
+                !ccg_suffix(x, e, &plural) && !acronym(x, e) && !role_at(x, e) &&
+                match_at(x, &x->g->place, e, x->n, &(int){ 0 }) == e) {
+                i = e - 1;
+                continue;
+            }
             add_place(x, i, i, e, idx);
             i = e - 1;
             continue;
@@ -1571,8 +1622,11 @@ static void find_places(ex *x)
         if (!in_list(directions, x->t[i].norm) || cap(x, i))
             continue;
         size_t k = i + 1;
+        /* "north-west London", "north east Essex" */
         if (is(x, k, "-") && word(x, k + 1) && in_list(directions, x->t[k + 1].norm))
             k += 2;
+        else if (word(x, k) && !cap(x, k) && in_list(directions, x->t[k].norm))
+            k++;
         e = match_at(x, &x->g->place, k, x->n, &idx);
         if (e == k || !cap(x, k) || !span_free(x, k, e))
             continue;
