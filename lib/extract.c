@@ -54,6 +54,10 @@
 #define MAX_REL_ORGS 32
 #define MAX_STORY_CCGS 64
 #define MAX_CHAIN_ROLES 8
+/* Most tokens between a role and the body it is held at, within one
+ * sentence: "accountable officer on a permanent basis at Corby, and on an
+ * interim basis at Nene". */
+#define ROLE_REACH 16
 
 enum {
     T_WORD = 1 << 0,
@@ -971,7 +975,8 @@ static void find_ccgs(ex *x)
         if (cap(x, e) && in_list(org_heads, x->t[e].norm))
             continue;
         bool role_near = role_at(x, e);
-        for (size_t k = i; !role_near && k > 0 && i - k < 8 && x->t[k - 1].sent == x->t[i].sent;
+        for (size_t k = i; !role_near && k > 0 && i - k < ROLE_REACH &&
+                           x->t[k - 1].sent == x->t[i].sent;
              k--)
             role_near = role_at(x, k - 1) && (is(x, i - 1, "at") || is(x, i - 1, "of") ||
                                               is(x, i - 1, "for"));
@@ -1833,7 +1838,7 @@ static void orgs_after_role(const ex *x, size_t i, orgset *o)
             return;
     }
     int sent = i < x->n ? x->t[i].sent : -1;
-    for (size_t k = i; k < x->n && k < i + 12 && x->t[k].sent == sent; k++) {
+    for (size_t k = i; k < x->n && k < i + ROLE_REACH && x->t[k].sent == sent; k++) {
         const mention *m = owner(x, k);
         if (is_kind(m, M_ROLE) || is_kind(m, M_PERSON) || is(x, k, "said") ||
             is(x, k, "says") || is(x, k, "to") || is(x, k, "who") || is(x, k, "which"))
@@ -1903,6 +1908,9 @@ typedef struct relctx {
     ccg_entities *out;
     size_t nccgs;               /* distinct CCGs of the document */
     const char *ccgs[MAX_STORY_CCGS];
+    const orgset *taken;        /* bodies the current person holds a role at */
+    orgset recent;              /* the bodies of the last relation that named any... */
+    int recent_sent;            /* ...and its sentence (-1: none yet) */
 } relctx;
 
 /* The CCGs a group before token at means.  "All the CCGs", or all of more
@@ -1959,6 +1967,8 @@ static void relate(relctx *c, const mention *p, const mention *r, const orgset *
     if (o->all_ccgs)
         ngroup = resolve_group(c, p->a, o, group, MAX_STORY_CCGS);
     if (ngroup > 0 || o->n > 0) {
+        c->recent = *o;
+        c->recent_sent = x->t[p->a].sent;
         for (size_t k = 0; k < ngroup; k++)
             ok = ok && ccg_entities_add_relation(c->out, p->value, r->value, group[k]);
         for (size_t k = 0; k < o->n; k++)
@@ -1993,8 +2003,14 @@ static void relate(relctx *c, const mention *p, const mention *r, const orgset *
         if (c->nccgs == 1 && !civic_role(r->value) && !o->all_ccgs && !o->unresolved) {
             bool other = false;
             int sent = x->t[p->a].sent;
-            for (size_t k = 0; k < x->nm && !other; k++)
+            /* ...other than one the person's other role is at: "Alex
+             * Bailey, chief executive of Adur and Worthing Councils, will
+             * be seconded ... to be director of innovation". */
+            for (size_t k = 0; k < x->nm && !other; k++) {
                 other = x->m[k].kind == M_ORG && x->t[x->m[k].a].sent == sent;
+                for (size_t j = 0; other && c->taken && j < c->taken->n; j++)
+                    other = strcmp(c->taken->m[j]->value, x->m[k].value) != 0;
+            }
             if (!other)
                 org = c->ccgs[0];
         }
@@ -2016,6 +2032,11 @@ static size_t role_chain(const ex *x, size_t i, const mention **roles, size_t ma
         roles[n++] = r;
         size_t k = r->b;
         orgs_after_role(x, k, o);
+        /* A title and its body, as signed: "Chief Operating Officer, NHS
+         * England & NHS Improvement". */
+        if (!o->n && !o->all_ccgs && !o->unresolved && is(x, k, ",") && cap(x, r->a) &&
+            is_body(owner(x, k + 1)))
+            orgset_add(o, owner(x, k + 1));
         if (o->n || o->all_ccgs)
             break;
         if (is(x, k, ",") && is(x, k + 1, "and"))
@@ -2028,6 +2049,9 @@ static size_t role_chain(const ex *x, size_t i, const mention **roles, size_t ma
             k++;
         r = owner(x, k);
     }
+    /* "joined CCG chair Dr Mark Shenton": the role is the next person's. */
+    if (n && is_kind(owner(x, roles[n - 1]->b), M_PERSON) && !o->n && !o->all_ccgs)
+        return 0;
     return n;
 }
 
@@ -2078,11 +2102,13 @@ static size_t role_after_bodies(const ex *x, size_t i, bool bare, orgset *pre)
     bool poss = e > j && (x->t[e].f & T_POSS);
     if (poss || (e > j && bare))
         return to_role(x, poss ? e + 1 : e);
-    if (is(x, j, "ccg") && is(x, j + 1, "'s")) {
+    /* "the CCG's clinical chair", "Dr Paul Williams, CCG Chair" */
+    if (is(x, j, "ccg") && !owner(x, j) &&
+        (is(x, j + 1, "'s") || is_kind(owner(x, to_role(x, j + 1)), M_ROLE))) {
         const mention *m = last_ccg_before(x, j);
         if (m)
             orgset_add(pre, m);
-        return to_role(x, j + 2);
+        return to_role(x, is(x, j + 1, "'s") ? j + 2 : j + 1);
     }
     /* "the CCGs' chief officer", "the four CCGs' accountable officer" */
     int count;
@@ -2129,6 +2155,7 @@ static void relations_of(relctx *c, const mention *p)
     const mention *roles[MAX_CHAIN_ROLES];
     int sent = x->t[p->a].sent;
     orgset last = { .n = 0 };
+    c->taken = &last;
 
     /* "Councillor Adele Williams": the title is the role. */
     if (is(x, p->a, "councillor")) {
@@ -2141,10 +2168,12 @@ static void relations_of(relctx *c, const mention *p)
             relate(c, p, r, &none);
     }
 
-    /* PERSON, [the] [ORG['s]] ROLE... [of ORG] */
-    if (is(x, p->b, ",") || is(x, p->b, "(") || is(x, p->b, "--")) {
+    /* PERSON, [the] [ORG['s]] ROLE... [of ORG], and a title straight
+     * after the name: "John Turner / Chief Executive". */
+    bool titled = is_kind(owner(x, p->b), M_ROLE) && cap(x, p->b);
+    if (is(x, p->b, ",") || is(x, p->b, "(") || is(x, p->b, "--") || titled) {
         orgset pre = { .n = 0 };
-        size_t j = role_after_bodies(x, p->b + 1, true, &pre);
+        size_t j = titled ? p->b : role_after_bodies(x, p->b + 1, true, &pre);
         orgset o = { .n = 0 };
         size_t n = role_chain(x, j, roles, MAX_CHAIN_ROLES, &o);
         relate_chain(c, p, roles, n, &o, &pre, &last);
@@ -2154,15 +2183,27 @@ static void relations_of(relctx *c, const mention *p)
      * David Smith", "The CCG's clinical chair, Joe McManners". */
     if (p->a > 0) {
         size_t k = p->a;
-        if (is(x, k - 1, ",") || is(x, k - 1, ":") || is(x, k - 1, "-") || is(x, k - 1, "--"))
+        /* "... ROLE, PERSON", and "the ROLE for ORG is PERSON" */
+        if (is(x, k - 1, ",") || is(x, k - 1, ":") || is(x, k - 1, "-") || is(x, k - 1, "--") ||
+            is(x, k - 1, "is") || is(x, k - 1, "was"))
             k--;
-        /* The role ends right before; walk back over "of ORG". */
-        const mention *r = owner(x, k - 1);
+        /* The role ends right before; walk back over "of [the] ORG", or
+         * "for PLACE" ("MP for North Devon, Peter Heaton-Jones"). */
+        const mention *r = k > 0 ? owner(x, k - 1) : NULL;
         orgset o = { .n = 0 };
-        if (is_body(r)) {
+        if (is_kind(r, M_PLACE)) {
+            size_t s = r->a;
+            r = s >= 2 && (is(x, s - 1, "for") || is(x, s - 1, "of")) &&
+                        is_kind(owner(x, s - 2), M_ROLE)
+                    ? owner(x, s - 2)
+                    : NULL;
+        } else if (is_body(r)) {
             size_t s = r->a;
             while (s > 0 && is_body(owner(x, s - 1)))
                 s = owner(x, s - 1)->a;
+            size_t body = s;
+            if (s > 0 && is(x, s - 1, "the"))
+                s--;
             if (s >= 2 && (is(x, s - 1, "of") || is(x, s - 1, "for") || is(x, s - 1, "at")) &&
                 is_kind(owner(x, s - 2), M_ROLE)) {
                 r = owner(x, s - 2);
@@ -2175,7 +2216,7 @@ static void relations_of(relctx *c, const mention *p)
                 if (before > 0 && (is(x, before - 1, ",") || is(x, before - 1, "and")))
                     r = NULL;
                 else
-                    bodies_at(x, s, &o);
+                    bodies_at(x, body, &o);
             } else {
                 r = NULL;
             }
@@ -2183,6 +2224,16 @@ static void relations_of(relctx *c, const mention *p)
         if (is_kind(r, M_ROLE) && x->t[r->a].sent == sent) {
             if (o.n == 0)
                 orgs_before_role(x, r->a, &o);
+            /* "X was appointed chief executive to oversee the four
+             * organisations, alongside chief finance officer Y": Y's post
+             * is at the same bodies. */
+            size_t before = r->a;
+            while (before > 0 && (determiner_at(x, before - 1) ||
+                                  (qualifier(x, before - 1) && !owner(x, before - 1))))
+                before--;
+            if (!o.n && !o.all_ccgs && before > 0 && is(x, before - 1, "alongside") &&
+                c->recent_sent == sent)
+                o = c->recent;
             relate(c, p, r, &o);
         }
     }
@@ -2236,7 +2287,7 @@ static void relations_of(relctx *c, const mention *p)
 
 static void find_relations(ex *x, ccg_entities *out)
 {
-    relctx c = { .x = x, .out = out, .nccgs = 0 };
+    relctx c = { .x = x, .out = out, .nccgs = 0, .recent_sent = -1 };
     for (size_t k = 0; k < x->nm; k++) {
         if (x->m[k].kind != M_CCG)
             continue;

@@ -80,6 +80,35 @@ def relations_name_the_bodies_the_sentence_means():
     # Clare Watson, accountable officer for the CCG": the one CCG named on
     # its own, not the last of a list.
     eq(rels("p0119", "Clare Watson"), {("accountable officer", "NHS Cheshire CCG")}, "the CCG")
+    # "Dr Chris Clayton was appointed as chief executive officer to oversee
+    # the four organisations ..., alongside chief finance officer Louise
+    # Bainbridge": her post is at the same four.
+    eq({o for r, o in rels("p0083", "Louise Bainbridge")},
+       {o for r, o in rels("p0083", "Chris Clayton")}, "alongside")
+    eq(len(rels("p0083", "Louise Bainbridge")), 4, "alongside: four CCGs")
+    # "The Conflict of Interest Guardian for the Ipswich & East Suffolk CCG
+    # is Graham Leaf"
+    check(("conflicts of interest guardian", "NHS Ipswich and East Suffolk CCG")
+          in rels("p0098", "Graham Leaf"), repr(rels("p0098", "Graham Leaf")))
+    # "MP for North Devon, Peter Heaton-Jones, said": a seat, no body.
+    eq(rels("p0070", "Peter Heaton-Jones"), {("mp", None)}, "MP for PLACE, PERSON")
+    # "Dr Paul Williams, CCG Chair" in a byline: the blog's CCG.
+    eq(rels("p0093", "Paul Williams"), {("chair", "NHS West Norfolk CCG")}, "CCG Chair")
+    # "Chief transformation officer Richard Watson joined CCG chair Dr Mark
+    # Shenton": the chair is Shenton's, not Watson's.
+    check(("chair", "NHS Ipswich and East Suffolk CCG") not in rels("p0102", "Richard Watson"),
+          repr(rels("p0102", "Richard Watson")))
+    # "Alex Bailey, chief executive of Adur and Worthing Councils, will be
+    # seconded ... to be director of ...": the councils are his other post,
+    # so the story's one CCG is this one's.
+    check(("director of innovation and community infrastructure", "NHS Coastal West Sussex CCG")
+          in rels("p0010", "Alex Bailey"), repr(rels("p0010", "Alex Bailey")))
+    # Titles as signed: "John Turner / Chief Executive, NHS Lincolns" (cut
+    # off) and "Amanda Pritchard Chief Operating Officer, NHS England & NHS
+    # Improvement wrote".
+    eq(rels("p0090", "John Turner"), {("chief executive", None)}, "a title under a name")
+    eq(rels("p0145", "Amanda Pritchard"),
+       {("chief operating officer", "NHS England and NHS Improvement")}, "title, body")
 
 
 @test
@@ -108,6 +137,10 @@ def places_and_ccgs_read_as_their_names_say():
     check({"person": "Andrew Bennett", "role": "chief officer", "org": "NHS Lancashire North CCG"}
           in docs["p0123"]["person_role"], repr(docs["p0123"]["person_role"]))
     seeds = extract(SEEDS)
+    # "accountable officer on a permanent basis at Corby, and on an interim
+    # basis at Nene": both bodies, far as Nene stands from the role.
+    check({"person": "Carole Dehghani", "role": "accountable officer", "org": "NHS Nene CCG"}
+          in seeds["000_a0141472471f05fe"]["person_role"], "ROLE_REACH")
     check("Rutland" in seeds["000_a0141472471f05fe"]["place"],
           repr(seeds["000_a0141472471f05fe"]["place"]))
 
