@@ -2035,7 +2035,7 @@ static size_t role_chain(const ex *x, size_t i, const mention **roles, size_t ma
         /* A title and its body, as signed: "Chief Operating Officer, NHS
          * England & NHS Improvement". */
         if (!o->n && !o->all_ccgs && !o->unresolved && is(x, k, ",") && cap(x, r->a) &&
-            is_body(owner(x, k + 1)))
+            is_body(owner(x, k + 1)) && !(x->t[owner(x, k + 1)->b].f & T_POSS))
             orgset_add(o, owner(x, k + 1));
         if (o->n || o->all_ccgs)
             break;

@@ -136,6 +136,20 @@ def places_and_ccgs_read_as_their_names_say():
     check("NHS Lancashire North CCG" in docs["p0123"]["ccg"], repr(docs["p0123"]["ccg"]))
     check({"person": "Andrew Bennett", "role": "chief officer", "org": "NHS Lancashire North CCG"}
           in docs["p0123"]["person_role"], repr(docs["p0123"]["person_role"]))
+    # The same on general news: "the London Stock Exchange", "Manchester
+    # United" and "South East Asia" name no place.
+    path = os.path.join(tmpdir(), "news.jsonl")
+    with open(os.path.join(CORPORA, "news.jsonl"), encoding="utf-8") as f, \
+            open(path, "w", encoding="utf-8") as out:
+        for line in f:
+            if json.loads(line)["id"] in ("bbc-business-040", "bbc-business-209",
+                                          "bbc-business-260"):
+                out.write(line)
+    news = extract(path)
+    eq(len(news), 3, "news articles read")
+    for doc_id, name in (("bbc-business-040", "London"), ("bbc-business-209", "Manchester"),
+                         ("bbc-business-260", "South East")):
+        check(name not in news[doc_id]["place"], "%s: %r" % (doc_id, news[doc_id]["place"]))
     seeds = extract(SEEDS)
     # "accountable officer on a permanent basis at Corby, and on an interim
     # basis at Nene": both bodies, far as Nene stands from the role.
