@@ -345,6 +345,12 @@ static bool acronym(const ex *x, size_t i)
     return word(x, i) && caps >= 2;
 }
 
+/* A possessive at token i ("'s", "'"); false past the last token. */
+static bool poss_at(const ex *x, size_t i)
+{
+    return i < x->n && (x->t[i].f & T_POSS);
+}
+
 static bool is(const ex *x, size_t i, const char *norm)
 {
     return i < x->n && strcmp(x->t[i].norm, norm) == 0;
@@ -949,7 +955,7 @@ static void find_ccgs(ex *x)
              * before its officer: "Lancashire North's current chief
              * officer". */
             size_t r = e;
-            if (r < x->n && (x->t[r].f & T_POSS))
+            if (poss_at(x, r))
                 r++;
             while (qualifier(x, r) && free_tok(x, r))
                 r++;
@@ -1859,7 +1865,7 @@ static void orgs_after_role(const ex *x, size_t i, orgset *o)
 static void orgs_before_role(const ex *x, size_t a, orgset *o)
 {
     size_t k = a;
-    if (k > 0 && (x->t[k - 1].f & T_POSS))
+    if (k > 0 && poss_at(x, k - 1))
         k--;
     const mention *m = k > 0 ? owner(x, k - 1) : NULL;
     if (is_body(m)) {
@@ -2035,7 +2041,7 @@ static size_t role_chain(const ex *x, size_t i, const mention **roles, size_t ma
         /* A title and its body, as signed: "Chief Operating Officer, NHS
          * England & NHS Improvement". */
         if (!o->n && !o->all_ccgs && !o->unresolved && is(x, k, ",") && cap(x, r->a) &&
-            is_body(owner(x, k + 1)) && !(x->t[owner(x, k + 1)->b].f & T_POSS))
+            is_body(owner(x, k + 1)) && !poss_at(x, owner(x, k + 1)->b))
             orgset_add(o, owner(x, k + 1));
         if (o->n || o->all_ccgs)
             break;
@@ -2099,7 +2105,7 @@ static size_t role_after_bodies(const ex *x, size_t i, bool bare, orgset *pre)
 {
     size_t j = to_role(x, i);
     size_t e = bodies_at(x, j, pre);
-    bool poss = e > j && (x->t[e].f & T_POSS);
+    bool poss = e > j && poss_at(x, e);
     if (poss || (e > j && bare))
         return to_role(x, poss ? e + 1 : e);
     /* "the CCG's clinical chair", "Dr Paul Williams, CCG Chair" */
@@ -2114,7 +2120,7 @@ static size_t role_after_bodies(const ex *x, size_t i, bool bare, orgset *pre)
     int count;
     bool every;
     e = ccg_group_at(x, j, &count, &every);
-    if (e > j && (x->t[e].f & T_POSS)) {
+    if (e > j && poss_at(x, e)) {
         pre->all_ccgs = true;
         pre->count = count;
         pre->every = every;

@@ -160,6 +160,31 @@ def places_and_ccgs_read_as_their_names_say():
 
 
 @test
+def extraction_reads_safely_to_the_last_token():
+    # Patterns that look one token past a name, ending the text at every
+    # length around the extractor's token-array sizes (512, 1024): under the
+    # sanitizer build a read past the last token aborts.
+    endings = [("Jane Smith, Chief Executive, NHS England",
+                {"person": "Jane Smith", "role": "chief executive", "org": "NHS England"}),
+               ("Jane Smith, NHS England", None),
+               ("Jane Smith, the CCGs", None)]
+    path = os.path.join(tmpdir(), "edges.jsonl")
+    want = {}
+    with open(path, "w", encoding="utf-8") as f:
+        for size in list(range(495, 530)) + list(range(1010, 1040)):
+            for k, (ending, rel) in enumerate(endings):
+                doc_id = "edge-%d-%d" % (size, k)
+                text = " ".join(["word"] * size) + ". " + ending
+                f.write(json.dumps({"id": doc_id, "title": "Edge", "text": text}) + "\n")
+                want[doc_id] = rel
+    docs = extract(path)
+    eq(len(docs), len(want), "every edge text extracted")
+    for doc_id, rel in want.items():
+        if rel:
+            check(rel in docs[doc_id]["person_role"], "%s: %r" % (doc_id, docs[doc_id]["person_role"]))
+
+
+@test
 def extraction_scores_stay_at_their_targets():
     # A regression guard: every facet stays at issue 4's target F1 on
     # ccg_dev.
