@@ -339,10 +339,12 @@ static bool qualifier(const ex *x, size_t i)
 /* Two capital letters or more: "NHS", "GPs", "CCGs". */
 static bool acronym(const ex *x, size_t i)
 {
+    if (!word(x, i))
+        return false;
     int caps = 0;
     for (size_t k = x->t[i].a; k < x->t[i].b; k++)
         caps += isupper((unsigned char)x->text[k]) != 0;
-    return word(x, i) && caps >= 2;
+    return caps >= 2;
 }
 
 /* A possessive at token i ("'s", "'"); false past the last token. */
@@ -653,15 +655,13 @@ static void ccgs_before_suffix(ex *x, size_t s, size_t slen, bool plural)
         if (idx < 0)
             return;
         /* "Staffordshire and Stoke-on-Trent CCGs": a county's CCGs and one
-         * named CCG. */
-        for (size_t b = a >= 2 ? a - 2 : a; a >= 2 && is(x, a - 1, "and") && b + 3 >= a; b--) {
-            if (match_exact(x, &x->g->place, b, a - 1, false) >= 0) {
-                add_ccg(x, a, s + slen, idx);
-                return;
-            }
-            if (b == 0)
-                break;
-        }
+         * named CCG (a place of up to three words before the "and"). */
+        if (a >= 2 && is(x, a - 1, "and"))
+            for (size_t w = 1; w <= 3 && w < a; w++)
+                if (match_exact(x, &x->g->place, a - 1 - w, a - 1, false) >= 0) {
+                    add_ccg(x, a, s + slen, idx);
+                    return;
+                }
         add_mention(x, M_GROUP, a, s + slen, "", 0);
         return;
     }
@@ -2289,6 +2289,7 @@ static void relations_of(relctx *c, const mention *p)
         if (n)
             k = roles[n - 1]->b;
     }
+    c->taken = NULL;            /* last goes out of scope */
 }
 
 static void find_relations(ex *x, ccg_entities *out)
