@@ -53,6 +53,9 @@
  * rest are ignored. */
 #define MAX_REL_ORGS 32
 #define MAX_STORY_CCGS 64
+/* Most CCGs a local group may have ("all eight CCGs in the STP"); "all 191
+ * CCGs" is the country's, not the few a story names. */
+#define MAX_LOCAL_GROUP 15
 #define MAX_CHAIN_ROLES 8
 /* Most tokens between a role and the body it is held at, within one
  * sentence: "accountable officer on a permanent basis at Corby, and on an
@@ -99,6 +102,7 @@ typedef struct ex {
     mention *m;
     size_t nm, capm;
     int lists;              /* CCG lists found so far */
+    bool groups;            /* CCGs named only as a group ("Staffordshire ... CCGs") */
     bool oom;
 } ex;
 
@@ -551,6 +555,13 @@ static bool in_list(const char *const *list, const char *w)
 }
 
 static bool role_at(const ex *x, size_t i);
+static bool civic_role_at(const ex *x, size_t i);
+
+/* Verbs of speech: a clause ends at them. */
+static const char *const speech_verbs[] = {
+    "said", "says", "added", "adds", "commented", "told", "explained", "stated", "wrote",
+    "warned", "described", "announced", "confirmed", NULL,
+};
 
 static const char *const directions[] = {
     "north", "south", "east", "west", "central", "mid", NULL,
@@ -660,6 +671,7 @@ static void ccgs_before_suffix(ex *x, size_t s, size_t slen, bool plural)
             for (size_t w = 1; w <= 3 && w < a; w++)
                 if (match_exact(x, &x->g->place, a - 1 - w, a - 1, false) >= 0) {
                     add_ccg(x, a, s + slen, idx);
+                    x->groups = true;
                     return;
                 }
         add_mention(x, M_GROUP, a, s + slen, "", 0);
@@ -959,8 +971,9 @@ static void find_ccgs(ex *x)
                 r++;
             while (qualifier(x, r) && free_tok(x, r))
                 r++;
-            if (e - i < 2 || match_exact(x, &x->g->place, i, e, false) >= 0 || !role_at(x, r))
-                continue;
+            if (e - i < 2 || match_exact(x, &x->g->place, i, e, false) >= 0 || !role_at(x, r) ||
+                civic_role_at(x, r))
+                continue;                       /* "Leeds West MP Rachel Reeves" */
             add_ccg(x, i, e, idx);
             i = e - 1;
             continue;
@@ -981,8 +994,11 @@ static void find_ccgs(ex *x)
         if (cap(x, e) && in_list(org_heads, x->t[e].norm))
             continue;
         bool role_near = role_at(x, e);
+        /* ...within the clause: "chief executive of the trust, said the
+         * waits in the north of Wiltshire" is the place. */
         for (size_t k = i; !role_near && k > 0 && i - k < ROLE_REACH &&
-                           x->t[k - 1].sent == x->t[i].sent;
+                           x->t[k - 1].sent == x->t[i].sent &&
+                           !in_list(speech_verbs, x->t[k - 1].norm);
              k--)
             role_near = role_at(x, k - 1) && (is(x, i - 1, "at") || is(x, i - 1, "of") ||
                                               is(x, i - 1, "for"));
@@ -1318,10 +1334,27 @@ static bool role_at(const ex *x, size_t i)
            (is(x, i, "director") || is(x, i, "chief") || is(x, i, "head"));
 }
 
-static const char *const speech_verbs[] = {
-    "said", "says", "added", "adds", "commented", "told", "explained", "stated", "wrote",
-    "warned", "described", "announced", "confirmed", NULL,
-};
+/* Roles held outside any CCG: a relation with them never defaults to the
+ * document's CCG. */
+static bool civic_role(const char *r)
+{
+    static const char *const civic[] = {
+        "mp", "councillor", "council leader", "deputy leader", "portfolio holder",
+        "cabinet member", "editor", "deputy editor", "chief superintendent", "president",
+        "secretary of state", "chief inspector", NULL,
+    };
+    return in_list(civic, r);
+}
+
+/* A role held outside any CCG at token i ("MP", "councillor"). */
+static bool civic_role_at(const ex *x, size_t i)
+{
+    int idx;
+    while (qualifier(x, i))
+        i++;
+    return match_at(x, &x->g->role, i, x->n, &idx) > i && civic_role(x->g->role.names[idx]);
+}
+
 
 static void find_people(ex *x)
 {
@@ -1806,16 +1839,18 @@ static bool org_preposition(const ex *x, size_t i)
 static bool orgs_after_prep(const ex *x, size_t i, orgset *o)
 {
     size_t k = i + 1;
-    size_t e = ccg_group_at(x, k, &o->count, &o->every);
+    int count;
+    bool every;
+    size_t e = ccg_group_at(x, k, &count, &every);
     if (e > k) {
         o->all_ccgs = true;
+        o->count = count;
+        o->every = every;
         /* "all five CSESCA CCGs plus Coastal West Sussex CCG" */
         if (is(x, e, "plus"))
             bodies_at(x, e + 1, o);
         return true;
     }
-    o->count = 0;
-    o->every = false;
     if (is(x, k, "them")) {
         o->them = true;
         return true;
@@ -1897,18 +1932,6 @@ static void orgs_before_role(const ex *x, size_t a, orgset *o)
         }
 }
 
-/* Roles held outside any CCG: a relation with them never defaults to the
- * document's CCG. */
-static bool civic_role(const char *r)
-{
-    static const char *const civic[] = {
-        "mp", "councillor", "council leader", "deputy leader", "portfolio holder",
-        "cabinet member", "editor", "deputy editor", "chief superintendent", "president",
-        "secretary of state", "chief inspector", NULL,
-    };
-    return in_list(civic, r);
-}
-
 typedef struct relctx {
     ex *x;
     ccg_entities *out;
@@ -1916,7 +1939,8 @@ typedef struct relctx {
     const char *ccgs[MAX_STORY_CCGS];
     const orgset *taken;        /* bodies the current person holds a role at */
     orgset recent;              /* the bodies of the last relation that named any... */
-    int recent_sent;            /* ...and its sentence (-1: none yet) */
+    int recent_sent;            /* ...its sentence (-1: none yet)... */
+    size_t recent_at;           /* ...and its person's first token */
 } relctx;
 
 /* The CCGs a group before token at means.  "All the CCGs", or all of more
@@ -1930,7 +1954,7 @@ static size_t resolve_group(const relctx *c, size_t at, const orgset *o, const c
 {
     const ex *x = c->x;
     size_t count = (size_t)o->count;
-    if (o->every && (count == 0 || count + o->n >= c->nccgs))
+    if (o->every && (count == 0 || (count + o->n >= c->nccgs && count <= MAX_LOCAL_GROUP)))
         count = c->nccgs;
     else if (count > 0)
         count += o->n;
@@ -1975,6 +1999,7 @@ static void relate(relctx *c, const mention *p, const mention *r, const orgset *
     if (ngroup > 0 || o->n > 0) {
         c->recent = *o;
         c->recent_sent = x->t[p->a].sent;
+        c->recent_at = p->a;
         for (size_t k = 0; k < ngroup; k++)
             ok = ok && ccg_entities_add_relation(c->out, p->value, r->value, group[k]);
         for (size_t k = 0; k < o->n; k++)
@@ -2006,15 +2031,20 @@ static void relate(relctx *c, const mention *p, const mention *r, const orgset *
         ok = ccg_entities_add_relation(c->out, p->value, r->value, org);
     } else {
         const char *org = NULL;
-        if (c->nccgs == 1 && !civic_role(r->value) && !o->all_ccgs && !o->unresolved) {
+        if (c->nccgs == 1 && !x->groups && !civic_role(r->value) && !o->all_ccgs &&
+            !o->unresolved) {
             bool other = false;
             int sent = x->t[p->a].sent;
-            /* ...other than one the person's other role is at: "Alex
-             * Bailey, chief executive of Adur and Worthing Councils, will
-             * be seconded ... to be director of innovation". */
+            /* ...other than one the person's other role is at, in a
+             * sentence about the CCG: "The CCG is also proposing that Alex
+             * Bailey, chief executive of Adur and Worthing Councils, will be
+             * seconded ... to be director of innovation". */
+            bool about_ccg = false;
+            for (size_t k = p->a; k > 0 && x->t[k - 1].sent == sent && !about_ccg; k--)
+                about_ccg = is(x, k - 1, "ccg") && !owner(x, k - 1);
             for (size_t k = 0; k < x->nm && !other; k++) {
                 other = x->m[k].kind == M_ORG && x->t[x->m[k].a].sent == sent;
-                for (size_t j = 0; other && c->taken && j < c->taken->n; j++)
+                for (size_t j = 0; other && about_ccg && c->taken && j < c->taken->n; j++)
                     other = strcmp(c->taken->m[j]->value, x->m[k].value) != 0;
             }
             if (!other)
@@ -2108,8 +2138,12 @@ static size_t role_after_bodies(const ex *x, size_t i, bool bare, orgset *pre)
     bool poss = e > j && poss_at(x, e);
     if (poss || (e > j && bare))
         return to_role(x, poss ? e + 1 : e);
-    /* "the CCG's clinical chair", "Dr Paul Williams, CCG Chair" */
-    if (is(x, j, "ccg") && !owner(x, j) &&
+    /* "the CCG's clinical chair", "Dr Paul Williams, CCG Chair" -- but "a
+     * former CCG chair" was chair of some CCG. */
+    bool indefinite = false;
+    for (size_t q = i; q < j; q++)
+        indefinite = indefinite || is(x, q, "a") || is(x, q, "an") || is(x, q, "another");
+    if (is(x, j, "ccg") && !owner(x, j) && !indefinite &&
         (is(x, j + 1, "'s") || is_kind(owner(x, to_role(x, j + 1)), M_ROLE))) {
         const mention *m = last_ccg_before(x, j);
         if (m)
@@ -2136,8 +2170,9 @@ static void relate_chain(relctx *c, const mention *p, const mention *const *role
                          const orgset *o, const orgset *pre, orgset *last)
 {
     const orgset *by = (o->n || o->all_ccgs || (o->unresolved && !pre->n)) ? o : pre;
+    const orgset unnamed = { .unresolved = true };
     if (o->them)
-        by = last;
+        by = last->n || last->all_ccgs ? last : &unnamed;
     for (size_t k = 0; k < n; k++)
         relate(c, p, roles[k], by);
     if (n && (by->n || by->all_ccgs))
@@ -2153,6 +2188,22 @@ static const mention *where_body(const ex *x, size_t k)
             return w >= 3 && is(x, w - 2, ",") && is_body(owner(x, w - 3)) ? owner(x, w - 3)
                                                                              : NULL;
     return NULL;
+}
+
+/* No body other than those of o stands in tokens [a, b). */
+static bool no_other_body(const ex *x, const orgset *o, size_t a, size_t b)
+{
+    for (size_t k = a; k < b; k++) {
+        const mention *m = owner(x, k);
+        if (!is_body(m))
+            continue;
+        bool in = false;
+        for (size_t j = 0; j < o->n && !in; j++)
+            in = o->m[j] == m || strcmp(o->m[j]->value, m->value) == 0;
+        if (!in)
+            return false;
+    }
+    return true;
 }
 
 static void relations_of(relctx *c, const mention *p)
@@ -2182,6 +2233,15 @@ static void relations_of(relctx *c, const mention *p)
         size_t j = titled ? p->b : role_after_bodies(x, p->b + 1, true, &pre);
         orgset o = { .n = 0 };
         size_t n = role_chain(x, j, roles, MAX_CHAIN_ROLES, &o);
+        /* A title that runs on into another name is that one's: "Tributes
+         * to Dr Jane Smith / Chief Executive of X Tom Jones said". */
+        if (titled && n) {
+            size_t end = roles[n - 1]->b;
+            for (size_t q = 0; q < o.n; q++)
+                end = o.m[q]->b > end ? o.m[q]->b : end;
+            if (is_kind(owner(x, end), M_PERSON))
+                n = 0;
+        }
         relate_chain(c, p, roles, n, &o, &pre, &last);
     }
 
@@ -2190,55 +2250,66 @@ static void relations_of(relctx *c, const mention *p)
     if (p->a > 0) {
         size_t k = p->a;
         /* "... ROLE, PERSON", and "the ROLE for ORG is PERSON" */
+        bool copula = is(x, k - 1, "is") || is(x, k - 1, "was");
         if (is(x, k - 1, ",") || is(x, k - 1, ":") || is(x, k - 1, "-") || is(x, k - 1, "--") ||
-            is(x, k - 1, "is") || is(x, k - 1, "was"))
+            copula)
             k--;
         /* The role ends right before; walk back over "of [the] ORG", or
          * "for PLACE" ("MP for North Devon, Peter Heaton-Jones"). */
         const mention *r = k > 0 ? owner(x, k - 1) : NULL;
         orgset o = { .n = 0 };
-        if (is_kind(r, M_PLACE)) {
+        bool through = is_kind(r, M_PLACE) || is_body(r);
+        if (through) {
             size_t s = r->a;
-            r = s >= 2 && (is(x, s - 1, "for") || is(x, s - 1, "of")) &&
+            while (is_body(r) && s > 0 && is_body(owner(x, s - 1)))
+                s = owner(x, s - 1)->a;
+            size_t body = s;
+            if (is_body(r) && s > 0 && is(x, s - 1, "the"))
+                s--;
+            bool place = is_kind(r, M_PLACE);
+            r = s >= 2 && (is(x, s - 1, "of") || is(x, s - 1, "for") || (!place && is(x, s - 1, "at"))) &&
                         is_kind(owner(x, s - 2), M_ROLE)
                     ? owner(x, s - 2)
                     : NULL;
-        } else if (is_body(r)) {
-            size_t s = r->a;
-            while (s > 0 && is_body(owner(x, s - 1)))
-                s = owner(x, s - 1)->a;
-            size_t body = s;
-            if (s > 0 && is(x, s - 1, "the"))
-                s--;
-            if (s >= 2 && (is(x, s - 1, "of") || is(x, s - 1, "for") || is(x, s - 1, "at")) &&
-                is_kind(owner(x, s - 2), M_ROLE)) {
-                r = owner(x, s - 2);
-                /* "Joe, clinical chair of X, Ian ..." is a list of people:
-                 * the role belongs to the one before it. */
-                size_t before = r->a;
-                while (before > 0 && (determiner_at(x, before - 1) ||
-                                      (qualifier(x, before - 1) && !owner(x, before - 1))))
-                    before--;
-                if (before > 0 && (is(x, before - 1, ",") || is(x, before - 1, "and")))
-                    r = NULL;
-                else
-                    bodies_at(x, body, &o);
-            } else {
-                r = NULL;
+            if (r && !place)
+                bodies_at(x, body, &o);
+        }
+        if (is_kind(r, M_ROLE) && x->t[r->a].sent == sent) {
+            size_t before = r->a;
+            while (before > 0 && (determiner_at(x, before - 1) ||
+                                  (qualifier(x, before - 1) && !owner(x, before - 1))))
+                before--;
+            bool after_comma = before > 0 && (is(x, before - 1, ",") || is(x, before - 1, "and"));
+            /* The subject may have an owner: "The committee's chairman is
+             * Peng Zhen", "The CCG's chair is ...". */
+            size_t subject = before;
+            if (subject >= 2 && poss_at(x, subject - 1)) {
+                const mention *m = owner(x, subject - 2);
+                subject = m ? m->a : subject - 2;
+                while (subject > 0 && determiner_at(x, subject - 1))
+                    subject--;
             }
+            /* "Joe, clinical chair of X, Ian ..." and "Sarah Wollaston, MP
+             * for Totnes, Dr Jane Smith": a list of people, the role is
+             * the one's before it.  "The chief officer of X is Y": the
+             * role must be the sentence's subject ("Also at the meeting
+             * with the chief officer of X was Y" names a guest). */
+            if ((through && after_comma) ||
+                (copula && !(subject == 0 || (x->t[subject].f & T_SENT) || after_comma)))
+                r = NULL;
         }
         if (is_kind(r, M_ROLE) && x->t[r->a].sent == sent) {
             if (o.n == 0)
                 orgs_before_role(x, r->a, &o);
             /* "X was appointed chief executive to oversee the four
              * organisations, alongside chief finance officer Y": Y's post
-             * is at the same bodies. */
+             * is at the same bodies, when no other body stands between. */
             size_t before = r->a;
             while (before > 0 && (determiner_at(x, before - 1) ||
                                   (qualifier(x, before - 1) && !owner(x, before - 1))))
                 before--;
             if (!o.n && !o.all_ccgs && before > 0 && is(x, before - 1, "alongside") &&
-                c->recent_sent == sent)
+                c->recent_sent == sent && no_other_body(x, &c->recent, c->recent_at, before))
                 o = c->recent;
             relate(c, p, r, &o);
         }

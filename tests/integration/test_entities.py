@@ -112,6 +112,64 @@ def relations_name_the_bodies_the_sentence_means():
 
 
 @test
+def relation_rules_stop_where_they_should():
+    # Written counter-examples, one per rule above: sentences a rule must
+    # not over-read.
+    cases = [
+        ("leeds-west-mp", "Leeds West MP Rachel Reeves visited. NHS Leeds CCG welcomed her.",
+         lambda d: "NHS Leeds West CCG" not in d["ccg"]),
+        ("its-medical-director", "Nene CCG has a plan. Jane Smith, chief executive of Kettering "
+         "General Hospital, is also its medical director.",
+         lambda d: {"person": "Jane Smith", "role": "medical director", "org": "NHS Nene CCG"}
+         not in d["person_role"]),
+        ("three-then-two", "Corby, Nene and Northampton CCGs met. Nene and Corby CCGs will merge. "
+         "Jane Smith will be accountable officer on an interim basis at the three CCGs at the end "
+         "of March.",
+         lambda d: len([r for r in d["person_role"] if r["person"] == "Jane Smith"]) != 2),
+        ("all-191", "NHS Nene CCG said so. Jane Smith is clinical director for all 191 CCGs in "
+         "England.",
+         lambda d: {"person": "Jane Smith", "role": "clinical director", "org": "NHS Nene CCG"}
+         not in d["person_role"]),
+        ("them-unnamed", "NHS Nene CCG met the trust. The trust's board met. Jane Smith, who has "
+         "been chair for them since 2015, spoke.",
+         lambda d: {"person": "Jane Smith", "role": "chair", "org": "NHS Nene CCG"}
+         not in d["person_role"]),
+        ("county-ccgs", "Staffordshire and Stoke-on-Trent CCGs are consulting. Dr Jane Smith, "
+         "clinical chair, said it was right.",
+         lambda d: {"person": "Jane Smith", "role": "clinical chair",
+                    "org": "NHS Stoke-on-Trent CCG"} not in d["person_role"]),
+        ("copula-guest", "Also at the meeting with the chief officer of Nene CCG was Dr Jane "
+         "Smith.",
+         lambda d: not any(r["person"] == "Jane Smith" for r in d["person_role"])),
+        ("mp-list", "The letter was signed by Sarah Wollaston, MP for Totnes, Dr Jane Smith and "
+         "others.",
+         lambda d: not any(r["person"] == "Jane Smith" for r in d["person_role"])),
+        ("alongside-other-body", "Jane Smith, chief officer of Nene CCG, toured Kettering General "
+         "Hospital alongside chief executive Tom Jones.",
+         lambda d: {"person": "Tom Jones", "role": "chief executive", "org": "NHS Nene CCG"}
+         not in d["person_role"]),
+        ("a-ccg-chair", "NHS Nene CCG held a meeting. Jane Smith, a former CCG chair from Kent, "
+         "spoke.",
+         lambda d: {"person": "Jane Smith", "role": "chair", "org": "NHS Nene CCG"}
+         not in d["person_role"]),
+        ("title-of-another", "Tributes paid to Dr Jane Smith\n\nChief Executive of NHS Nene CCG "
+         "Tom Jones said she was loved.",
+         lambda d: not any(r["person"] == "Jane Smith" for r in d["person_role"])),
+        ("said-ends-reach", "NHS Wiltshire CCG met. Jane Smith, chief executive of the trust, "
+         "said the waits for patients in the north of Wiltshire had doubled.",
+         lambda d: "Wiltshire" in d["place"]),
+    ]
+    path = os.path.join(tmpdir(), "counter.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        for doc_id, text, _ in cases:
+            f.write(json.dumps({"id": doc_id, "title": "Case", "text": text}) + "\n")
+    docs = extract(path)
+    bad = [(doc_id, docs[doc_id]["ccg"], docs[doc_id]["place"], docs[doc_id]["person_role"])
+           for doc_id, _, ok in cases if not ok(docs[doc_id])]
+    eq(bad, [], "rules that over-read")
+
+
+@test
 def places_and_ccgs_read_as_their_names_say():
     docs = extract(os.path.join(CORPORA, "ccg_dev.jsonl"))
     # "Suffolk and north east Essex": both directions belong to the place.
@@ -186,27 +244,31 @@ def extraction_reads_safely_to_the_last_token():
 
 @test
 def extraction_survives_shuffled_text():
-    # Real tokens of ccg_dev in random runs: names, roles, lists, brackets
-    # and possessives in every order and at every end, under the sanitizer
-    # build too.  Seeded, so a failure repeats.
+    # Runs of one to eight words of ccg_dev, as written (possessives,
+    # hyphens, brackets and line breaks kept), joined in random order:
+    # names, roles, lists and groups in every order and at every end, under
+    # the sanitizer build too.  Seeded, so a failure repeats.
     import random
     rng = random.Random(20261125)
-    tokens = []
+    words = []
     with open(os.path.join(CORPORA, "ccg_dev.jsonl"), encoding="utf-8") as f:
         for line in f:
-            tokens += re.findall(r"\w+|[^\w\s]", json.loads(line)["text"])
+            words += re.findall(r"\S+\s+", json.loads(line)["text"])
+    check(any("CCG's" in w or "CCGs\u2019" in w for w in words), "possessives among the words")
     path = os.path.join(tmpdir(), "shuffled.jsonl")
     n = 1500
     with open(path, "w", encoding="utf-8") as f:
         for i in range(n):
-            words = []
-            while len(words) < rng.choice((3, 20, 80, 400)):
-                at = rng.randrange(len(tokens))
-                words += tokens[at:at + rng.randint(1, 8)]
+            text = ["Shuffled "]
+            size = rng.choice((3, 20, 80, 400, 600))
+            while len(text) < size:
+                at = rng.randrange(len(words))
+                text += words[at:at + rng.randint(1, 8)]
             f.write(json.dumps({"id": "shuffle-%d" % i, "title": "Shuffled",
-                                "text": " ".join(words)}) + "\n")
+                                "text": "".join(text)}) + "\n")
     docs = extract(path)
     eq(len(docs), n, "every shuffled text extracted")
+    check(sum(len(d["person_role"]) for d in docs.values()) > 0, "relations found at all")
 
 
 @test
