@@ -1639,6 +1639,16 @@ static void add_place(ex *x, size_t a, size_t name, size_t e, int idx)
     add_made(x, M_PLACE, a, e, place_text(x, a, name, e, x->g->place.names[idx]));
 }
 
+/* A party's name or adjective, which may follow a place it represents. */
+static bool party_at(const ex *x, size_t i)
+{
+    static const char *const parties[] = {
+        "conservative", "conservatives", "tory", "tories", "labour", "liberal", "lib", "green",
+        "greens", "independent", "reform", "ukip", "plaid", "snp", NULL,
+    };
+    return word(x, i) && in_list(parties, x->t[i].norm);
+}
+
 static void find_places(ex *x)
 {
     for (size_t i = 0; i < x->n; i++) {
@@ -1653,6 +1663,7 @@ static void find_places(ex *x)
             bool plural;
             if (cap(x, e) && free_tok(x, e) && !(x->t[e].f & (T_SENT | T_LINE)) &&
                 !ccg_suffix(x, e, &plural) && !acronym(x, e) && !role_at(x, e) &&
+                !party_at(x, e) &&              /* "Kent Conservative councillor" */
                 match_at(x, &x->g->place, e, x->n, &(int){ 0 }) == e) {
                 i = e - 1;
                 continue;

@@ -155,6 +155,9 @@ def relation_rules_stop_where_they_should():
         ("title-of-another", "Tributes paid to Dr Jane Smith\n\nChief Executive of NHS Nene CCG "
          "Tom Jones said she was loved.",
          lambda d: not any(r["person"] == "Jane Smith" for r in d["person_role"])),
+        ("party-after-place", "A Kent Conservative councillor said no. Surrey Heartlands chief "
+         "executive Jane Smith spoke.",
+         lambda d: d["place"] == ["Kent"]),
         ("said-ends-reach", "NHS Wiltshire CCG met. Jane Smith, chief executive of the trust, "
          "said the waits for patients in the north of Wiltshire had doubled.",
          lambda d: "Wiltshire" in d["place"]),
