@@ -1643,7 +1643,7 @@ static void add_place(ex *x, size_t a, size_t name, size_t e, int idx)
 static bool party_at(const ex *x, size_t i)
 {
     static const char *const parties[] = {
-        "conservative", "conservatives", "tory", "tories", "labour", "liberal", "lib", "green",
+        "conservative", "conservatives", "tory", "tories", "labour", "liberal", "lib",
         "greens", "independent", "reform", "ukip", "plaid", "snp", NULL,
     };
     return word(x, i) && in_list(parties, x->t[i].norm);
@@ -1915,7 +1915,12 @@ static void orgs_before_role(const ex *x, size_t a, orgset *o)
         k--;
     const mention *m = k > 0 ? owner(x, k - 1) : NULL;
     if (is_body(m)) {
-        orgset_add(o, m);
+        /* and the list it ends: "Nene and Corby CCGs' accountable officer" */
+        size_t s = m->a;
+        while (s >= 2 && (is(x, s - 1, "and") || is(x, s - 1, ",") || is(x, s - 1, "&")) &&
+               is_body(owner(x, s - 2)))
+            s = owner(x, s - 2)->a;
+        bodies_at(x, s, o);
         return;
     }
     if (k >= 2 && is(x, k - 1, "ccg") && !owner(x, k - 1)) {
@@ -2052,7 +2057,8 @@ static void relate(relctx *c, const mention *p, const mention *r, const orgset *
              * seconded ... to be director of innovation". */
             bool about_ccg = false;
             for (size_t k = p->a; k > 0 && x->t[k - 1].sent == sent && !about_ccg; k--)
-                about_ccg = is(x, k - 1, "ccg") && !owner(x, k - 1);
+                about_ccg = (is(x, k - 1, "ccg") && !owner(x, k - 1)) ||
+                            is_kind(owner(x, k - 1), M_CCG);
             for (size_t k = 0; k < x->nm && !other; k++) {
                 other = x->m[k].kind == M_ORG && x->t[x->m[k].a].sent == sent;
                 for (size_t j = 0; other && about_ccg && c->taken && j < c->taken->n; j++)
@@ -2250,7 +2256,7 @@ static void relations_of(relctx *c, const mention *p)
             size_t end = roles[n - 1]->b;
             for (size_t q = 0; q < o.n; q++)
                 end = o.m[q]->b > end ? o.m[q]->b : end;
-            if (is_kind(owner(x, end), M_PERSON))
+            if (is_kind(owner(x, end), M_PERSON) && !(x->t[end].f & T_LINE))
                 n = 0;
         }
         relate_chain(c, p, roles, n, &o, &pre, &last);
@@ -2295,18 +2301,38 @@ static void relations_of(relctx *c, const mention *p)
              * Peng Zhen", "The CCG's chair is ...". */
             size_t subject = before;
             if (subject >= 2 && poss_at(x, subject - 1)) {
-                const mention *m = owner(x, subject - 2);
-                subject = m ? m->a : subject - 2;
+                /* "The committee's", "Nene and Corby CCGs'", "The two
+                 * CCGs'": back over the owner's bodies and lower-case
+                 * words. */
+                subject--;
+                for (size_t n = 0; subject > 0 && n < 8; n++) {
+                    const mention *m = owner(x, subject - 1);
+                    if (is_body(m))
+                        subject = m->a;
+                    else if ((word(x, subject - 1) && !cap(x, subject - 1)) ||
+                             is(x, subject - 1, "ccgs") || is(x, subject - 1, "ccg") ||
+                             (x->t[subject - 1].f & T_DIGIT) || is(x, subject - 1, ","))
+                        subject--;
+                    else
+                        break;
+                }
                 while (subject > 0 && determiner_at(x, subject - 1))
                     subject--;
             }
+            /* A fronted predicate or a linking adverb: "Taking over as chief
+             * officer of X is Y", "Meanwhile the chief officer of X is Y". */
+            bool fronted = subject > 0 && (is(x, subject - 1, "as") ||
+                                           ((x->t[subject - 1].f & T_SENT) &&
+                                            (adverb_at(x, subject - 1) ||
+                                             is(x, subject - 1, "meanwhile"))));
             /* "Joe, clinical chair of X, Ian ..." and "Sarah Wollaston, MP
              * for Totnes, Dr Jane Smith": a list of people, the role is
              * the one's before it.  "The chief officer of X is Y": the
              * role must be the sentence's subject ("Also at the meeting
              * with the chief officer of X was Y" names a guest). */
             if ((through && after_comma) ||
-                (copula && !(subject == 0 || (x->t[subject].f & T_SENT) || after_comma)))
+                (copula &&
+                 !(subject == 0 || (x->t[subject].f & T_SENT) || after_comma || fronted)))
                 r = NULL;
         }
         if (is_kind(r, M_ROLE) && x->t[r->a].sent == sent) {

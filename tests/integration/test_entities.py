@@ -114,7 +114,7 @@ def relations_name_the_bodies_the_sentence_means():
 @test
 def relation_rules_stop_where_they_should():
     # Written counter-examples, one per rule above: sentences a rule must
-    # not over-read.
+    # not over-read, and a few it must still read.
     cases = [
         ("leeds-west-mp", "Leeds West MP Rachel Reeves visited. NHS Leeds CCG welcomed her.",
          lambda d: "NHS Leeds West CCG" not in d["ccg"]),
@@ -158,6 +158,24 @@ def relation_rules_stop_where_they_should():
         ("party-after-place", "A Kent Conservative councillor said no. Surrey Heartlands chief "
          "executive Jane Smith spoke.",
          lambda d: d["place"] == ["Kent"]),
+        # ...and the same rules still fire where they should.
+        ("plural-owner", "Nene and Corby CCGs' accountable officer is Jane Smith.",
+         lambda d: {(r["role"], r["org"]) for r in d["person_role"]} ==
+         {("accountable officer", "NHS Nene CCG"), ("accountable officer", "NHS Corby CCG")}),
+        ("fronted", "Taking over as chief officer of NHS Nene CCG is Jane Smith.",
+         lambda d: {"person": "Jane Smith", "role": "chief officer", "org": "NHS Nene CCG"}
+         in d["person_role"]),
+        ("sign-offs", "Dr John Turner\nClinical Chair, NHS Nene CCG\n\nJane Smith\n"
+         "Accountable Officer, NHS Nene CCG",
+         lambda d: {"person": "John Turner", "role": "clinical chair", "org": "NHS Nene CCG"}
+         in d["person_role"]),
+        ("named-ccg-sentence", "Nene CCG said Alex Bailey, chief executive of Adur and Worthing "
+         "Councils, would be seconded to be director of innovation.",
+         lambda d: {"person": "Alex Bailey", "role": "director of innovation",
+                    "org": "NHS Nene CCG"} in d["person_role"]),
+        ("green-in-name", "Patients at the Woodford Green surgery were moved. NHS Redbridge CCG "
+         "said so.",
+         lambda d: "Woodford" not in d["place"]),
         ("said-ends-reach", "NHS Wiltshire CCG met. Jane Smith, chief executive of the trust, "
          "said the waits for patients in the north of Wiltshire had doubled.",
          lambda d: "Wiltshire" in d["place"]),
