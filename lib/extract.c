@@ -61,6 +61,9 @@
  * sentence: "accountable officer on a permanent basis at Corby, and on an
  * interim basis at Nene". */
 #define ROLE_REACH 16
+/* Most tokens of the owner before a role read as its sentence's subject
+ * ("Nene and Corby CCGs' accountable officer is ..."). */
+#define MAX_OWNER_TOKENS 8
 
 enum {
     T_WORD = 1 << 0,
@@ -2207,6 +2210,42 @@ static const mention *where_body(const ex *x, size_t k)
     return NULL;
 }
 
+/* Where the phrase of a role starting at token a starts: back over
+ * determiners and qualifiers ("the current interim chief officer"). */
+static size_t role_start(const ex *x, size_t a)
+{
+    while (a > 0 && (determiner_at(x, a - 1) || (qualifier(x, a - 1) && !owner(x, a - 1))))
+        a--;
+    return a;
+}
+
+/* Does the phrase starting at token a open its sentence, perhaps after its
+ * owner ("The committee's chairman", "Nene and Corby CCGs' accountable
+ * officer"), a fronting "as" ("Taking over as chief officer of X") or a
+ * linking adverb ("Meanwhile the chief officer of X")? */
+static bool opens_sentence(const ex *x, size_t a)
+{
+    if (a >= 2 && poss_at(x, a - 1)) {
+        a--;
+        for (size_t n = 0; a > 0 && n < MAX_OWNER_TOKENS; n++) {
+            const mention *m = owner(x, a - 1);
+            if (is_body(m))
+                a = m->a;
+            else if ((word(x, a - 1) && !cap(x, a - 1)) || is(x, a - 1, "ccgs") ||
+                     is(x, a - 1, "ccg") || (x->t[a - 1].f & T_DIGIT) || is(x, a - 1, ","))
+                a--;
+            else
+                break;
+        }
+        while (a > 0 && determiner_at(x, a - 1))
+            a--;
+    }
+    if (a == 0 || (x->t[a].f & T_SENT))
+        return true;
+    return is(x, a - 1, "as") ||
+           ((x->t[a - 1].f & T_SENT) && (adverb_at(x, a - 1) || is(x, a - 1, "meanwhile")));
+}
+
 /* No body other than those of o stands in tokens [a, b). */
 static bool no_other_body(const ex *x, const orgset *o, size_t a, size_t b)
 {
@@ -2292,63 +2331,25 @@ static void relations_of(relctx *c, const mention *p)
                 bodies_at(x, body, &o);
         }
         if (is_kind(r, M_ROLE) && x->t[r->a].sent == sent) {
-            size_t before = r->a;
-            while (before > 0 && (determiner_at(x, before - 1) ||
-                                  (qualifier(x, before - 1) && !owner(x, before - 1))))
-                before--;
+            size_t before = role_start(x, r->a);
             bool after_comma = before > 0 && (is(x, before - 1, ",") || is(x, before - 1, "and"));
-            /* The subject may have an owner: "The committee's chairman is
-             * Peng Zhen", "The CCG's chair is ...". */
-            size_t subject = before;
-            if (subject >= 2 && poss_at(x, subject - 1)) {
-                /* "The committee's", "Nene and Corby CCGs'", "The two
-                 * CCGs'": back over the owner's bodies and lower-case
-                 * words. */
-                subject--;
-                for (size_t n = 0; subject > 0 && n < 8; n++) {
-                    const mention *m = owner(x, subject - 1);
-                    if (is_body(m))
-                        subject = m->a;
-                    else if ((word(x, subject - 1) && !cap(x, subject - 1)) ||
-                             is(x, subject - 1, "ccgs") || is(x, subject - 1, "ccg") ||
-                             (x->t[subject - 1].f & T_DIGIT) || is(x, subject - 1, ","))
-                        subject--;
-                    else
-                        break;
-                }
-                while (subject > 0 && determiner_at(x, subject - 1))
-                    subject--;
-            }
-            /* A fronted predicate or a linking adverb: "Taking over as chief
-             * officer of X is Y", "Meanwhile the chief officer of X is Y". */
-            bool fronted = subject > 0 && (is(x, subject - 1, "as") ||
-                                           ((x->t[subject - 1].f & T_SENT) &&
-                                            (adverb_at(x, subject - 1) ||
-                                             is(x, subject - 1, "meanwhile"))));
             /* "Joe, clinical chair of X, Ian ..." and "Sarah Wollaston, MP
              * for Totnes, Dr Jane Smith": a list of people, the role is
              * the one's before it.  "The chief officer of X is Y": the
              * role must be the sentence's subject ("Also at the meeting
              * with the chief officer of X was Y" names a guest). */
-            if ((through && after_comma) ||
-                (copula &&
-                 !(subject == 0 || (x->t[subject].f & T_SENT) || after_comma || fronted)))
-                r = NULL;
-        }
-        if (is_kind(r, M_ROLE) && x->t[r->a].sent == sent) {
-            if (o.n == 0)
+            bool ok = !(through && after_comma) &&
+                      !(copula && !after_comma && !opens_sentence(x, before));
+            if (ok && o.n == 0)
                 orgs_before_role(x, r->a, &o);
             /* "X was appointed chief executive to oversee the four
              * organisations, alongside chief finance officer Y": Y's post
              * is at the same bodies, when no other body stands between. */
-            size_t before = r->a;
-            while (before > 0 && (determiner_at(x, before - 1) ||
-                                  (qualifier(x, before - 1) && !owner(x, before - 1))))
-                before--;
-            if (!o.n && !o.all_ccgs && before > 0 && is(x, before - 1, "alongside") &&
+            if (ok && !o.n && !o.all_ccgs && before > 0 && is(x, before - 1, "alongside") &&
                 c->recent_sent == sent && no_other_body(x, &c->recent, c->recent_at, before))
                 o = c->recent;
-            relate(c, p, r, &o);
+            if (ok)
+                relate(c, p, r, &o);
         }
     }
 
