@@ -14,6 +14,31 @@ LEICESTER = ["000_a0141472471f05fe", "001_30771f8563898753", "002_384a417d6ab5e7
 d = shared_daemon
 
 
+def holds(person, role, org):
+    """A check: the document relates person, role and org."""
+    return lambda d: {"person": person, "role": role, "org": org} in d["person_role"]
+
+
+def lacks(person, role, org):
+    """A check: the document does not relate person, role and org."""
+    return lambda d: {"person": person, "role": role, "org": org} not in d["person_role"]
+
+
+def unrelated(person):
+    """A check: the document gives person no role at all."""
+    return lambda d: not any(r["person"] == person for r in d["person_role"])
+
+
+def extract_texts(cases):
+    """ccg-indexer --extract on (id, text, ...) tuples written as JSON Lines."""
+    path = os.path.join(tmpdir(), "cases.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        for case in cases:
+            f.write(json.dumps({"id": case[0], "title": "Case", "text": case[1]}) + "\n")
+    return extract(path)
+
+
+
 @test
 def extract_gives_entities_in_the_gold_shape():
     docs = extract(SEEDS)
@@ -120,41 +145,35 @@ def relation_rules_stop_where_they_should():
          lambda d: "NHS Leeds West CCG" not in d["ccg"]),
         ("its-medical-director", "Nene CCG has a plan. Jane Smith, chief executive of Kettering "
          "General Hospital, is also its medical director.",
-         lambda d: {"person": "Jane Smith", "role": "medical director", "org": "NHS Nene CCG"}
-         not in d["person_role"]),
+         lacks("Jane Smith", "medical director", "NHS Nene CCG")),
         ("three-then-two", "Corby, Nene and Northampton CCGs met. Nene and Corby CCGs will merge. "
          "Jane Smith will be accountable officer on an interim basis at the three CCGs at the end "
          "of March.",
          lambda d: len([r for r in d["person_role"] if r["person"] == "Jane Smith"]) != 2),
         ("all-191", "NHS Nene CCG said so. Jane Smith is clinical director for all 191 CCGs in "
          "England.",
-         lambda d: {"person": "Jane Smith", "role": "clinical director", "org": "NHS Nene CCG"}
-         not in d["person_role"]),
+         lacks("Jane Smith", "clinical director", "NHS Nene CCG")),
         ("them-unnamed", "NHS Nene CCG met the trust. The trust's board met. Jane Smith, who has "
          "been chair for them since 2015, spoke.",
-         lambda d: {"person": "Jane Smith", "role": "chair", "org": "NHS Nene CCG"}
-         not in d["person_role"]),
+         lacks("Jane Smith", "chair", "NHS Nene CCG")),
         ("county-ccgs", "Staffordshire and Stoke-on-Trent CCGs are consulting. Dr Jane Smith, "
          "clinical chair, said it was right.",
-         lambda d: {"person": "Jane Smith", "role": "clinical chair",
-                    "org": "NHS Stoke-on-Trent CCG"} not in d["person_role"]),
+         lacks("Jane Smith", "clinical chair", "NHS Stoke-on-Trent CCG")),
         ("copula-guest", "Also at the meeting with the chief officer of Nene CCG was Dr Jane "
          "Smith.",
-         lambda d: not any(r["person"] == "Jane Smith" for r in d["person_role"])),
+         unrelated("Jane Smith")),
         ("mp-list", "The letter was signed by Sarah Wollaston, MP for Totnes, Dr Jane Smith and "
          "others.",
-         lambda d: not any(r["person"] == "Jane Smith" for r in d["person_role"])),
+         unrelated("Jane Smith")),
         ("alongside-other-body", "Jane Smith, chief officer of Nene CCG, toured Kettering General "
          "Hospital alongside chief executive Tom Jones.",
-         lambda d: {"person": "Tom Jones", "role": "chief executive", "org": "NHS Nene CCG"}
-         not in d["person_role"]),
+         lacks("Tom Jones", "chief executive", "NHS Nene CCG")),
         ("a-ccg-chair", "NHS Nene CCG held a meeting. Jane Smith, a former CCG chair from Kent, "
          "spoke.",
-         lambda d: {"person": "Jane Smith", "role": "chair", "org": "NHS Nene CCG"}
-         not in d["person_role"]),
+         lacks("Jane Smith", "chair", "NHS Nene CCG")),
         ("title-of-another", "Tributes paid to Dr Jane Smith\n\nChief Executive of NHS Nene CCG "
          "Tom Jones said she was loved.",
-         lambda d: not any(r["person"] == "Jane Smith" for r in d["person_role"])),
+         unrelated("Jane Smith")),
         ("party-after-place", "A Kent Conservative councillor said no. Surrey Heartlands chief "
          "executive Jane Smith spoke.",
          lambda d: d["place"] == ["Kent"]),
@@ -163,16 +182,13 @@ def relation_rules_stop_where_they_should():
          lambda d: {(r["role"], r["org"]) for r in d["person_role"]} ==
          {("accountable officer", "NHS Nene CCG"), ("accountable officer", "NHS Corby CCG")}),
         ("fronted", "Taking over as chief officer of NHS Nene CCG is Jane Smith.",
-         lambda d: {"person": "Jane Smith", "role": "chief officer", "org": "NHS Nene CCG"}
-         in d["person_role"]),
+         holds("Jane Smith", "chief officer", "NHS Nene CCG")),
         ("sign-offs", "Dr John Turner\nClinical Chair, NHS Nene CCG\n\nJane Smith\n"
          "Accountable Officer, NHS Nene CCG",
-         lambda d: {"person": "John Turner", "role": "clinical chair", "org": "NHS Nene CCG"}
-         in d["person_role"]),
+         holds("John Turner", "clinical chair", "NHS Nene CCG")),
         ("named-ccg-sentence", "Nene CCG said Alex Bailey, chief executive of Adur and Worthing "
          "Councils, would be seconded to be director of innovation.",
-         lambda d: {"person": "Alex Bailey", "role": "director of innovation",
-                    "org": "NHS Nene CCG"} in d["person_role"]),
+         holds("Alex Bailey", "director of innovation", "NHS Nene CCG")),
         ("green-in-name", "Patients at the Woodford Green surgery were moved. NHS Redbridge CCG "
          "said so.",
          lambda d: "Woodford" not in d["place"]),
@@ -180,14 +196,42 @@ def relation_rules_stop_where_they_should():
          "said the waits for patients in the north of Wiltshire had doubled.",
          lambda d: "Wiltshire" in d["place"]),
     ]
-    path = os.path.join(tmpdir(), "counter.jsonl")
-    with open(path, "w", encoding="utf-8") as f:
-        for doc_id, text, _ in cases:
-            f.write(json.dumps({"id": doc_id, "title": "Case", "text": text}) + "\n")
-    docs = extract(path)
+    docs = extract_texts(cases)
     bad = [(doc_id, docs[doc_id]["ccg"], docs[doc_id]["place"], docs[doc_id]["person_role"])
            for doc_id, _, ok in cases if not ok(docs[doc_id])]
     eq(bad, [], "rules that over-read")
+
+
+@test
+def extractor_limits_are_crossed():
+    # Each named bound of lib/extract.c read at its value and one past it.
+    ROLE_REACH, MAX_OWNER_TOKENS, MAX_LOCAL_GROUP = 16, 8, 15
+    story = "NHS Corby CCG met. "
+
+    def reach(n):       # "at" lands on token n after the role
+        return (story + "Jane Smith, who was accountable officer on a " +
+                "very " * (n - 4) + "permanent basis at NHS Nene CCG, left.")
+
+    def owner(n):       # the owner before "accountable officer" is n tokens
+        return ("The " + "very " * (n - 2) + "two CCGs' accountable officer is Jane Smith. "
+                "NHS Nene CCG and NHS Corby CCG agreed.")
+
+    def group(n):
+        return "NHS Nene CCG and NHS Corby CCG met. Jane Smith is clinical director for " \
+               "all %d CCGs in the region." % n
+    cases = [
+        ("reach-in", reach(ROLE_REACH - 1), holds("Jane Smith", "accountable officer",
+                                                 "NHS Nene CCG")),
+        ("reach-out", reach(ROLE_REACH), holds("Jane Smith", "accountable officer", None)),
+        ("owner-in", owner(MAX_OWNER_TOKENS), holds("Jane Smith", "accountable officer",
+                                                   "NHS Corby CCG")),
+        ("owner-out", owner(MAX_OWNER_TOKENS + 1), unrelated("Jane Smith")),
+        ("group-in", group(MAX_LOCAL_GROUP), holds("Jane Smith", "clinical director",
+                                                   "NHS Corby CCG")),
+        ("group-out", group(MAX_LOCAL_GROUP + 1), holds("Jane Smith", "clinical director", None)),
+    ]
+    docs = extract_texts(cases)
+    eq([doc_id for doc_id, _, ok in cases if not ok(docs[doc_id])], [], "limits")
 
 
 @test
