@@ -41,13 +41,14 @@ CPPFLAGS := -Iinclude -iquote lib -iquote indexer -D_DEFAULT_SOURCE -D_POSIX_C_S
 CFLAGS := -std=c11 $(OPT) -g $(WARN) -fPIC -fvisibility=hidden
 CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) -fPIC -fvisibility=hidden
 
-LIB_SRC := lib/analyze.c lib/article.c lib/data.c lib/engine.c lib/entities.c lib/extract.c \
-           lib/gazetteer.c lib/indexdir.c lib/protocol.c lib/query.c lib/schema.c lib/snippet.c \
-           lib/strmap.c lib/util.c
+# lib/ is one folder per stage of the data path (docs/architecture.md);
+# lib/client/ is the client library, which shares nothing with the rest.
+LAYERS := core index text vocab entities query serve
+LIB_SRC := $(foreach l,$(LAYERS),$(wildcard lib/$(l)/*.c))
 DATA_FILES := data/ccg_gazetteer.tsv data/ccg_aliases.tsv data/roles.tsv data/places.tsv \
               data/orgs.tsv data/first_names.txt data/stopwords.txt data/synonyms.txt
-SHIM_SRC := lib/xapian_shim.cc
-CLIENT_SRC := lib/client.c
+SHIM_SRC := lib/index/xapian_shim.cc
+CLIENT_SRC := lib/client/client.c
 INDEXER_SRC := indexer/main.c indexer/docbuild.c
 SEARCHD_SRC := searchd/main.c searchd/server.c searchd/handler.c searchd/log.c
 CLI_SRC := cli/main.c
@@ -90,8 +91,8 @@ $(BUILD)/%.o: %.cc
 	@$(if $(V),true,echo "  CXX  $<")
 	$(Q)$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-# The data files are built into lib/data.o (.incbin).
-$(BUILD)/lib/data.o: $(DATA_FILES)
+# The data files are built into lib/vocab/data.o (.incbin).
+$(BUILD)/lib/vocab/data.o: $(DATA_FILES)
 
 $(CORE_LIB): $(call obj,$(LIB_SRC) $(SHIM_SRC))
 	@rm -f $@
@@ -101,9 +102,9 @@ $(CLIENT_A): $(call obj,$(CLIENT_SRC))
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(CLIENT_SO): $(call obj,$(CLIENT_SRC)) lib/libccgsearch.map
+$(CLIENT_SO): $(call obj,$(CLIENT_SRC)) lib/client/libccgsearch.map
 	@$(if $(V),true,echo "  LINK $@")
-	$(Q)$(CC) -shared $(LDFLAGS) -Wl,--version-script=lib/libccgsearch.map \
+	$(Q)$(CC) -shared $(LDFLAGS) -Wl,--version-script=lib/client/libccgsearch.map \
 	    -Wl,-soname,libccgsearch.so.1 -o $@.1 $(call obj,$(CLIENT_SRC)) -ljansson
 	@ln -sf libccgsearch.so.1 $@
 

@@ -4,10 +4,10 @@
  *
  * Usage: extract_speed FILE.jsonl...
  */
-#include "article.h"
-#include "entities.h"
-#include "extract.h"
-#include "util.h"
+#include "text/article.h"
+#include "entities/entities.h"
+#include "entities/extract.h"
+#include "core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -27,8 +27,8 @@
  * {"i":..,"kind":..,"ok":..,"total":..,"hits":..,"facets":..} so that the
  * benchmark can see that both engines find the same documents.
  */
-#include "engine.h"
-#include "util.h"
+#include "serve/engine.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -2,7 +2,7 @@
  * (include/ccgsearch/client.h), as any newsroom tool would be. */
 #define _GNU_SOURCE
 #include "ccgsearch/client.h"
-#include "limits.h"
+#include "core/limits.h"
 
 #include <getopt.h>
 #include <jansson.h>

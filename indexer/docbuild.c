@@ -1,10 +1,10 @@
-/* Article -> Xapian document; see docbuild.h and lib/schema.h. */
+/* Article -> Xapian document; see docbuild.h and lib/index/schema.h. */
 #include "docbuild.h"
-#include "analyze.h"
-#include "extract.h"
-#include "limits.h"
-#include "schema.h"
-#include "util.h"
+#include "text/analyze.h"
+#include "core/limits.h"
+#include "index/schema.h"
+#include "core/util.h"
+#include "vocab/canon.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -128,7 +128,7 @@ static ccg_xs_status add_facets(ccg_xs_doc *doc, const ccg_entities *e)
     return st;
 }
 
-/* Terms for WHO: who held which role where.  See lib/schema.h. */
+/* Terms for WHO: who held which role where.  See lib/index/schema.h. */
 static ccg_xs_status add_relations(ccg_xs_doc *doc, const ccg_entities *e)
 {
     ccg_xs_status st = CCG_XS_OK;

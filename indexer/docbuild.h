@@ -1,11 +1,11 @@
 /* From a parsed article and its entities to a Xapian document, following
- * the schema in lib/schema.h. */
+ * the schema in lib/index/schema.h. */
 #ifndef CCG_DOCBUILD_H
 #define CCG_DOCBUILD_H
 
-#include "article.h"
-#include "entities.h"
-#include "xapian_shim.h"
+#include "text/article.h"
+#include "entities/entities.h"
+#include "index/xapian_shim.h"
 
 /* Weight of a title word relative to a body word (its wdf increment in the
  * free-text field).  Chosen by measurement: see docs/ranking.md. */

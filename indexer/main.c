@@ -7,16 +7,16 @@
  * input could not be read at all or the index could not be written.
  */
 #define _GNU_SOURCE
-#include "article.h"
-#include "analyze.h"
+#include "text/article.h"
+#include "text/analyze.h"
 #include "docbuild.h"
-#include "entities.h"
-#include "extract.h"
-#include "indexdir.h"
-#include "limits.h"
-#include "schema.h"
-#include "util.h"
-#include "xapian_shim.h"
+#include "entities/entities.h"
+#include "entities/extract.h"
+#include "index/indexdir.h"
+#include "core/limits.h"
+#include "index/schema.h"
+#include "core/util.h"
+#include "index/xapian_shim.h"
 
 #include <dirent.h>
 #include <errno.h>

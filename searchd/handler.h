@@ -4,9 +4,9 @@
 #ifndef CCG_SEARCHD_HANDLER_H
 #define CCG_SEARCHD_HANDLER_H
 
-#include "engine.h"
-#include "protocol.h"
-#include "util.h"
+#include "serve/engine.h"
+#include "serve/protocol.h"
+#include "core/util.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>

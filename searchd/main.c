@@ -1,6 +1,6 @@
 /* ccg-searchd: answer ranked, faceted queries over the ccgsearch line
  * protocol (docs/protocol.md). */
-#include "limits.h"
+#include "core/limits.h"
 #include "log.h"
 #include "server.h"
 

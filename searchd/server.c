@@ -9,12 +9,12 @@
  */
 #define _GNU_SOURCE
 #include "server.h"
-#include "engine.h"
+#include "serve/engine.h"
 #include "handler.h"
-#include "limits.h"
+#include "core/limits.h"
 #include "log.h"
-#include "protocol.h"
-#include "util.h"
+#include "serve/protocol.h"
+#include "core/util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -204,7 +204,7 @@ def relation_rules_stop_where_they_should():
 
 @test
 def extractor_limits_are_crossed():
-    # Each named bound of lib/extract.c read at its value and one past it.
+    # Each named bound of lib/entities/extract.c read at its value and one past it.
     ROLE_REACH, MAX_OWNER_TOKENS, MAX_LOCAL_GROUP = 16, 8, 15
     story = "NHS Corby CCG met. "
 

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "analyze.h"
-#include "limits.h"
+#include "text/analyze.h"
+#include "core/limits.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "article.h"
+#include "text/article.h"
+#include "text/date.h"
 
 #include <string.h>
 

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "limits.h"
-#include "protocol.h"
+#include "core/limits.h"
+#include "serve/protocol.h"
 
 #include <jansson.h>
 #include <stdlib.h>

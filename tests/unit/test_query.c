@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "limits.h"
-#include "query.h"
+#include "core/limits.h"
+#include "query/query.h"
 
 #include <stdio.h>
 #include <stdlib.h>

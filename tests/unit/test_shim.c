@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "xapian_shim.h"
+#include "index/xapian_shim.h"
 
 #include <stdio.h>
 #include <stdlib.h>

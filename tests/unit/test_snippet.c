@@ -5,9 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "analyze.h"
-#include "query.h"
-#include "snippet.h"
+#include "text/analyze.h"
+#include "query/query.h"
+#include "query/snippet.h"
 
 #include <stdlib.h>
 #include <string.h>

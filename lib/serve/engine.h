@@ -7,8 +7,8 @@
 #ifndef CCG_ENGINE_H
 #define CCG_ENGINE_H
 
-#include "protocol.h"
-#include "util.h"
+#include "serve/protocol.h"
+#include "core/util.h"
 
 #include <stdbool.h>
 #include <stddef.h>

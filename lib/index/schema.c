@@ -1,5 +1,5 @@
 /* The index schema; see schema.h. */
-#include "schema.h"
+#include "index/schema.h"
 
 #include <string.h>
 

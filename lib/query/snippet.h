@@ -2,8 +2,8 @@
 #ifndef CCG_SNIPPET_H
 #define CCG_SNIPPET_H
 
-#include "query.h"
-#include "util.h"
+#include "query/query.h"
+#include "core/util.h"
 
 #include <stdbool.h>
 #include <stddef.h>

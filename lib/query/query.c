@@ -3,13 +3,13 @@
  * Text -> tokens (lex) -> tree (recursive descent) -> Xapian query
  * (compile).  Errors name the column where the problem is.
  */
-#include "query.h"
-#include "analyze.h"
-#include "article.h"
-#include "extract.h"
-#include "gazetteer.h"
-#include "limits.h"
-#include "util.h"
+#include "query/query.h"
+#include "text/analyze.h"
+#include "vocab/gazetteer.h"
+#include "core/limits.h"
+#include "core/util.h"
+#include "vocab/canon.h"
+#include "text/date.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -546,32 +546,6 @@ static qnode *parse_or(parser *p)
 fail:
     qnode_free(n);
     return NULL;
-}
-
-/* --- lists ----------------------------------------------------------------- */
-
-bool ccg_strlist_add(ccg_strlist *l, const char *s)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i], s) == 0)
-            return true;
-    char **v = realloc(l->v, (l->n + 1) * sizeof *v);
-    if (!v)
-        return false;
-    l->v = v;
-    if (!(l->v[l->n] = ccg_strdup(s)))
-        return false;
-    l->n++;
-    return true;
-}
-
-void ccg_strlist_free(ccg_strlist *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
-    l->v = NULL;
-    l->n = 0;
 }
 
 /* --- lifting filters ------------------------------------------------------- */

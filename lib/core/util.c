@@ -1,5 +1,5 @@
 /* Small helpers; see util.h. */
-#include "util.h"
+#include "core/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* Text analysis; see analyze.h for what it does and why. */
-#include "analyze.h"
-#include "limits.h"
-#include "xapian_shim.h"
+#include "text/analyze.h"
+#include "core/limits.h"
+#include "index/xapian_shim.h"
 
 #include <stdint.h>
 #include <stdlib.h>

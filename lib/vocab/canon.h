@@ -1,16 +1,10 @@
-/* Entity extraction: CCGs, roles, people, organisations, places and
- * person-role-organisation relations, by rules and gazetteers (data/). */
-#ifndef CCG_EXTRACT_H
-#define CCG_EXTRACT_H
+/* Canonical facet values: what a value written in an article or typed by a
+ * user stands for.  The indexer keys facet terms with these and the query
+ * side keys filters with them, so both sides agree. */
+#ifndef CCG_CANON_H
+#define CCG_CANON_H
 
-#include "article.h"
-#include "entities.h"
-
-#include <stdbool.h>
-
-/* Extract the entities of an article into *out (which must be zeroed).
- * Deterministic.  Returns false only when out of memory. */
-bool ccg_extract(const ccg_article *a, ccg_entities *out);
+#include <stddef.h>
 
 /* The index key that a facet value written by a user selects: the
  * canonical value's ccg_normalize_key(), so "Leicester City", "Leicester

@@ -8,7 +8,7 @@
 #ifndef CCG_ENTITIES_H
 #define CCG_ENTITIES_H
 
-#include "schema.h"
+#include "index/schema.h"
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -22,11 +22,12 @@
  * For rule development, CCG_EXTRACT_TRACE=1 in the environment prints
  * every mention (kind, tokens, value, sentence) to stderr.
  */
-#include "extract.h"
-#include "analyze.h"
-#include "gazetteer.h"
-#include "schema.h"
-#include "util.h"
+#include "entities/extract.h"
+#include "text/analyze.h"
+#include "vocab/gazetteer.h"
+#include "index/schema.h"
+#include "core/util.h"
+#include "vocab/words.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -1307,11 +1308,6 @@ static void find_pattern_orgs(ex *x)
 
 /* --- 3. people ------------------------------------------------------------ */
 
-static const char *const honorifics[] = {
-    "dr", "doctor", "professor", "prof", "sir", "dame", "mr", "mrs", "ms", "miss", "cllr",
-    "councillor", "lord", "lady", "rev", "reverend", "baroness", NULL,
-};
-
 /* A word that can be part of a person's name. */
 static bool name_word(const ex *x, size_t i)
 {
@@ -1364,12 +1360,12 @@ static void find_people(ex *x)
     for (size_t i = 0; i < x->n; i++) {
         bool title = false;
         size_t a = i;
-        if (word(x, i) && in_list(honorifics, x->t[i].norm) && cap(x, i)) {
+        if (word(x, i) && in_list(ccg_honorifics, x->t[i].norm) && cap(x, i)) {
             title = true;
             a = i + 1;
             if (is(x, a, "."))
                 a++;
-            while (word(x, a) && in_list(honorifics, x->t[a].norm))
+            while (word(x, a) && in_list(ccg_honorifics, x->t[a].norm))
                 a++;
         }
         size_t b = a;
@@ -2548,79 +2544,4 @@ bool ccg_extract(const ccg_article *a, ccg_entities *out)
     free(x.t);
     ccg_buf_free(&text);
     return !x.oom;
-}
-
-/* Drop leading words of key found in map (qualifiers, titles). */
-static char *skip_words(char *k, const ccg_strmap *map, const char *const *list)
-{
-    while (strchr(k, ' ')) {
-        char *sp = strchr(k, ' ');
-        size_t wl = (size_t)(sp - k);
-        bool drop = false;
-        if (map)
-            drop = ccg_strmap_get(map, k, wl) >= 0;
-        for (int i = 0; list && list[i] && !drop; i++)
-            drop = strlen(list[i]) == wl && strncmp(list[i], k, wl) == 0;
-        if (!drop)
-            break;
-        k = sp + 1;
-    }
-    return k;
-}
-
-const char *ccg_canonical_name(int facet, const char *value, size_t len)
-{
-    const ccg_gaz *g = ccg_gaz_get();
-    char *key = g ? ccg_gaz_key(value, len) : NULL;
-    const char *canon = NULL;
-    if (!key)
-        return NULL;
-    char *k = key;
-    if (facet == CCG_FACET_CCG) {
-        /* "NHS X CCG", "X CCG", "X Clinical Commissioning Group", "X". */
-        size_t kl = strlen(k);
-        if (strncmp(k, "nhs ", 4) == 0) {
-            k += 4;
-            kl -= 4;
-        }
-        static const char *const suffixes[] = {
-            " clinical commissioning groups", " clinical commissioning group", " ccgs", " ccg", NULL,
-        };
-        for (int i = 0; suffixes[i]; i++) {
-            size_t sl = strlen(suffixes[i]);
-            if (kl > sl && strcmp(k + kl - sl, suffixes[i]) == 0) {
-                k[kl - sl] = '\0';
-                break;
-            }
-        }
-        int idx = ccg_table_find(&g->ccg, k);
-        canon = idx >= 0 ? g->ccg.names[idx] : NULL;
-    } else if (facet == CCG_FACET_ROLE || facet == CCG_FACET_ORG || facet == CCG_FACET_PLACE) {
-        const ccg_table *t = facet == CCG_FACET_ROLE ? &g->role
-                             : facet == CCG_FACET_ORG ? &g->org : &g->place;
-        if (facet == CCG_FACET_ROLE)
-            k = skip_words(k, &g->qualifiers, NULL);
-        int idx = ccg_table_find(t, k);
-        canon = idx >= 0 ? t->names[idx] : NULL;
-    }
-    free(key);
-    return canon;
-}
-
-char *ccg_canonical_key(int facet, const char *value, size_t len)
-{
-    const char *canon = ccg_canonical_name(facet, value, len);
-    if (canon)
-        return ccg_gaz_key(canon, strlen(canon));
-    char *key = ccg_gaz_key(value, len);
-    const ccg_gaz *g = ccg_gaz_get();
-    if (!key || !g)
-        return key;
-    /* Unknown values still lose what never belongs to them: a role's
-     * qualifiers ("interim"), a person's titles ("Dr"). */
-    char *k = facet == CCG_FACET_ROLE ? skip_words(key, &g->qualifiers, NULL)
-              : facet == CCG_FACET_PERSON ? skip_words(key, NULL, honorifics) : key;
-    if (k != key)
-        memmove(key, k, strlen(k) + 1);
-    return key;
 }

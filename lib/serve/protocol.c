@@ -1,9 +1,9 @@
 /* The line protocol codec; see protocol.h and docs/protocol.md. */
-#include "protocol.h"
-#include "analyze.h"
-#include "article.h"
-#include "limits.h"
-#include "util.h"
+#include "serve/protocol.h"
+#include "text/analyze.h"
+#include "core/limits.h"
+#include "core/util.h"
+#include "text/date.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -1,14 +1,14 @@
 /* The query handler; see engine.h. */
-#include "engine.h"
-#include "analyze.h"
-#include "extract.h"
-#include "gazetteer.h"
-#include "indexdir.h"
-#include "limits.h"
-#include "query.h"
-#include "schema.h"
-#include "snippet.h"
-#include "xapian_shim.h"
+#include "serve/engine.h"
+#include "text/analyze.h"
+#include "vocab/gazetteer.h"
+#include "index/indexdir.h"
+#include "core/limits.h"
+#include "query/query.h"
+#include "index/schema.h"
+#include "query/snippet.h"
+#include "index/xapian_shim.h"
+#include "vocab/canon.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
 #ifndef CCG_GAZETTEER_H
 #define CCG_GAZETTEER_H
 
-#include "strmap.h"
+#include "core/strmap.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -5,10 +5,10 @@
  * byte range.  The window with the most distinct matched terms wins, then
  * the one with most matches, then the earliest.
  */
-#include "snippet.h"
-#include "analyze.h"
-#include "limits.h"
-#include "xapian_shim.h"
+#include "query/snippet.h"
+#include "text/analyze.h"
+#include "core/limits.h"
+#include "index/xapian_shim.h"
 
 #include <stdlib.h>
 #include <string.h>

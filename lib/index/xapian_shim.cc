@@ -3,7 +3,7 @@
 // Every exported function runs its body through guard(), which is the one
 // place exceptions are mapped to statuses.  Nothing here may throw across
 // the extern "C" boundary.
-#include "xapian_shim.h"
+#include "index/xapian_shim.h"
 
 #include <xapian.h>
 

@@ -1,7 +1,7 @@
 /* Embeds the data files (see data.h) with the assembler's .incbin.  Paths
  * are relative to the repository root, where make runs the compiler; the
  * Makefile makes this object depend on the files. */
-#include "data.h"
+#include "vocab/data.h"
 
 #define EMBED(sym, file)                                                     \
     __asm__(".section .rodata\n"                                             \

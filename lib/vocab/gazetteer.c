@@ -1,11 +1,11 @@
 /* Gazetteers; see gazetteer.h.  The data files are described in their own
  * header comments (data/). */
-#include "gazetteer.h"
-#include "analyze.h"
-#include "data.h"
-#include "limits.h"
-#include "util.h"
-#include "xapian_shim.h"
+#include "vocab/gazetteer.h"
+#include "text/analyze.h"
+#include "vocab/data.h"
+#include "core/limits.h"
+#include "core/util.h"
+#include "index/xapian_shim.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* Entity sets; see entities.h.  The extractor that fills them is in
  * extract.c. */
-#include "entities.h"
-#include "util.h"
+#include "entities/entities.h"
+#include "core/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* String -> int map; see strmap.h. */
-#include "strmap.h"
+#include "core/strmap.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* The index directory; see indexdir.h. */
 #define _GNU_SOURCE
-#include "indexdir.h"
-#include "util.h"
+#include "index/indexdir.h"
+#include "core/util.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -5,7 +5,7 @@
 #ifndef CCG_PROTOCOL_H
 #define CCG_PROTOCOL_H
 
-#include "schema.h"
+#include "index/schema.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -19,18 +19,14 @@
 #ifndef CCG_QUERY_H
 #define CCG_QUERY_H
 
-#include "schema.h"
-#include "xapian_shim.h"
+#include "index/schema.h"
+#include "core/strlist.h"
+#include "index/xapian_shim.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
 typedef struct qnode qnode;
-
-typedef struct ccg_strlist {
-    char **v;
-    size_t n;
-} ccg_strlist;
 
 /* Terms to highlight in snippets: raw words, stems (without the Z), and
  * phrases (raw words joined by single spaces), which are highlighted only
@@ -81,9 +77,5 @@ bool ccg_query_has_filter(const ccg_query *q, int f);
 bool ccg_query_spell(const ccg_query *q, ccg_xs_reader *r, const char *text, char **corrected);
 
 void ccg_query_free(ccg_query *q);
-
-/* Add a copy of s to the list (no duplicates).  False when out of memory. */
-bool ccg_strlist_add(ccg_strlist *l, const char *s);
-void ccg_strlist_free(ccg_strlist *l);
 
 #endif

@@ -1,0 +1,9 @@
+/* The word lists of words.h. */
+#include "vocab/words.h"
+
+#include <stddef.h>
+
+const char *const ccg_honorifics[] = {
+    "dr", "doctor", "professor", "prof", "sir", "dame", "mr", "mrs", "ms", "miss", "cllr",
+    "councillor", "lord", "lady", "rev", "reverend", "baroness", NULL,
+};
