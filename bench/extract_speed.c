@@ -1,5 +1,5 @@
 /* Speed of the entity extractor alone, on one core: parse the given JSON
- * Lines files into articles (not timed), then run ccg_extract() over all
+ * Lines files into articles (not timed), then run cs_extract() over all
  * of them repeatedly for at least a second and report MB/s of body text.
  *
  * Usage: extract_speed FILE.jsonl...
@@ -18,7 +18,7 @@
 
 int main(int argc, char **argv)
 {
-    ccg_article *arts = NULL;
+    cs_article *arts = NULL;
     size_t n = 0, cap = 0;
     unsigned long long bytes = 0;
 
@@ -39,7 +39,7 @@ int main(int argc, char **argv)
                 if (!arts)
                     return 1;
             }
-            if (!ccg_article_from_json(line, (size_t)len, "x", &arts[n], err, sizeof err)) {
+            if (!cs_article_from_json(line, (size_t)len, "x", &arts[n], err, sizeof err)) {
                 bytes += arts[n].body_len;
                 n++;
             }
@@ -51,20 +51,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: extract_speed FILE.jsonl...\n");
         return 2;
     }
-    long long t0 = ccg_now_us(), t;
+    long long t0 = cs_now_us(), t;
     unsigned rounds = 0;
     unsigned long found = 0;
     do {
         for (size_t i = 0; i < n; i++) {
-            ccg_entities e = { 0 };
-            if (!ccg_extract(&arts[i], &e))
+            cs_entities e = { 0 };
+            if (!cs_extract(&arts[i], &e))
                 return 1;
-            for (int f = 0; f < CCG_NFACETS; f++)
+            for (int f = 0; f < CS_NFACETS; f++)
                 found += e.n[f];
-            ccg_entities_free(&e);
+            cs_entities_free(&e);
         }
         rounds++;
-        t = ccg_now_us() - t0;
+        t = cs_now_us() - t0;
     } while (t < MIN_SECONDS * 1e6);
     double secs = (double)t / 1e6;
     printf("extractor: %zu articles, %.2f MB of text x %u rounds in %.2f s: %.1f MB/s "
@@ -72,7 +72,7 @@ int main(int argc, char **argv)
            n, (double)bytes / 1e6, rounds, secs, (double)bytes * rounds / 1e6 / secs,
            found / rounds);
     for (size_t i = 0; i < n; i++)
-        ccg_article_clear(&arts[i]);
+        cs_article_clear(&arts[i]);
     free(arts);
     return 0;
 }

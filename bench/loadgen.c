@@ -4,7 +4,7 @@
  *   --target ccg    --host H --port P   ccg-searchd over the line protocol
  *   --target sphinx --host H --port P   Sphinx searchd over SphinxQL (MySQL
  *                                       protocol, libmariadb)
- *   --target inproc --index DIR         ccg_engine_search() in this process:
+ *   --target inproc --index DIR         cs_engine_search() in this process:
  *                                       the daemon's work minus the network
  *
  * --conns N threads each own one connection (or one engine) and loop: take
@@ -59,10 +59,10 @@ static const char *const target_names[] = { "ccg", "sphinx", "inproc" };
 
 typedef struct query {
     char *kind;
-    char *ccg_line;         /* "SEARCH <arg>\n" */
-    size_t ccg_line_len;
-    char *ccg_arg;          /* points into ccg_line, after "SEARCH " */
-    size_t ccg_arg_len;     /* without the LF */
+    char *cs_line;         /* "SEARCH <arg>\n" */
+    size_t cs_line_len;
+    char *cs_arg;          /* points into cs_line, after "SEARCH " */
+    size_t cs_arg_len;     /* without the LF */
     char *sql;
     size_t sql_len;
 } query;
@@ -131,18 +131,18 @@ static void load_queries(const char *path)
         }
         query *q = &g_queries[n++];
         size_t alen = strlen(ccg);
-        q->ccg_line_len = 7 + alen + 1;
-        q->ccg_line = malloc(q->ccg_line_len + 1);
+        q->cs_line_len = 7 + alen + 1;
+        q->cs_line = malloc(q->cs_line_len + 1);
         q->sql = strdup(sql);
         q->kind = strdup(kind ? kind : "");
-        if (!q->ccg_line || !q->sql || !q->kind)
+        if (!q->cs_line || !q->sql || !q->kind)
             die("%s", "out of memory");
-        memcpy(q->ccg_line, "SEARCH ", 7);
-        memcpy(q->ccg_line + 7, ccg, alen);
-        q->ccg_line[7 + alen] = '\n';
-        q->ccg_line[8 + alen] = '\0';
-        q->ccg_arg = q->ccg_line + 7;
-        q->ccg_arg_len = alen;
+        memcpy(q->cs_line, "SEARCH ", 7);
+        memcpy(q->cs_line + 7, ccg, alen);
+        q->cs_line[7 + alen] = '\n';
+        q->cs_line[8 + alen] = '\0';
+        q->cs_arg = q->cs_line + 7;
+        q->cs_arg_len = alen;
         q->sql_len = strlen(sql);
         json_decref(o);
     }
@@ -160,8 +160,8 @@ typedef struct client {
     char *rbuf;             /* ccg: received bytes */
     size_t rlen, rcap;
     MYSQL *my;              /* sphinx */
-    ccg_engine *engine;     /* inproc */
-    ccg_buf out;            /* inproc: the answer */
+    cs_engine *engine;     /* inproc */
+    cs_buf out;            /* inproc: the answer */
 } client;
 
 /* The answer of the last request, for --check: a JSON line (ccg, inproc)
@@ -172,7 +172,7 @@ typedef struct answer {
     long long sphinx_hits, sphinx_facets;
 } answer;
 
-static int ccg_connect(client *c)
+static int cs_connect(client *c)
 {
     struct addrinfo hints = { 0 }, *ai, *p;
     hints.ai_family = AF_UNSPEC;
@@ -233,13 +233,13 @@ static int client_open(client *c)
     c->fd = -1;
     switch (g_target) {
     case T_CCG:
-        return ccg_connect(c);
+        return cs_connect(c);
     case T_SPHINX:
         return sphinx_connect(c);
     case T_INPROC: {
         char *err = NULL;
-        ccg_engine_opts eo = { g_query_timeout_ms };
-        c->engine = ccg_engine_open(g_index, &eo, &err);
+        cs_engine_opts eo = { g_query_timeout_ms };
+        c->engine = cs_engine_open(g_index, &eo, &err);
         if (!c->engine) {
             fprintf(stderr, "loadgen: cannot open %s: %s\n", g_index, err ? err : "?");
             free(err);
@@ -260,20 +260,20 @@ static void client_close(client *c)
         mysql_close(c->my);
     c->my = NULL;
     if (c->engine)
-        ccg_engine_close(c->engine);
+        cs_engine_close(c->engine);
     c->engine = NULL;
     free(c->rbuf);
     c->rbuf = NULL;
     c->rlen = c->rcap = 0;
-    ccg_buf_free(&c->out);
+    cs_buf_free(&c->out);
 }
 
 /* Send one request and wait for its whole answer.  Returns 1 for an ok
  * answer, 0 for an error answer, -1 when the connection broke. */
 static int line_request(client *c, const query *q, answer *a)
 {
-    const char *p = q->ccg_line;
-    size_t left = q->ccg_line_len;
+    const char *p = q->cs_line;
+    size_t left = q->cs_line_len;
     while (left > 0) {
         ssize_t n = send(c->fd, p, left, MSG_NOSIGNAL);
         if (n < 0) {
@@ -356,9 +356,9 @@ static int sphinx_request(client *c, const query *q, answer *a)
 
 static int inproc_request(client *c, const query *q, answer *a)
 {
-    ccg_result res;
+    cs_result res;
     c->out.len = 0;
-    ccg_engine_search(c->engine, q->ccg_arg, q->ccg_arg_len, &c->out, &res);
+    cs_engine_search(c->engine, q->cs_arg, q->cs_arg_len, &c->out, &res);
     a->line = c->out.s;
     a->len = c->out.len;
     return res.ok && !c->out.oom && c->out.len > 0 ? 1 : 0;
@@ -619,7 +619,7 @@ static void usage(FILE *f)
 "       loadgen --target inproc --index DIR --queries FILE [options]\n"
 "\n"
 "  --target T        ccg (line protocol), sphinx (SphinxQL) or inproc\n"
-"                    (ccg_engine_search in this process)\n"
+"                    (cs_engine_search in this process)\n"
 "  --host H          server address (default 127.0.0.1)\n"
 "  --port P          server port (ccg, sphinx)\n"
 "  --index DIR       ccgsearch index (inproc)\n"

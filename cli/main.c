@@ -50,8 +50,8 @@ static void usage(FILE *f)
 "      --to DATE        published on or before DATE\n"
 "      --sort ORDER     relevance (default), date (newest first) or date_asc\n"
 "      --any            match any of the words, not all of them\n"
-"  -n, --limit N        hits per page, 0.." CCG_STR(CCG_MAX_RESULT_LIMIT) " (default "
-                         CCG_STR(CCG_DEFAULT_RESULT_LIMIT) ")\n"
+"  -n, --limit N        hits per page, 0.." CS_STR(CS_MAX_RESULT_LIMIT) " (default "
+                         CS_STR(CS_DEFAULT_RESULT_LIMIT) ")\n"
 "      --page N         which page of hits (default 1)\n"
 "  -f, --facets         also show the facet counts\n"
 "      --no-snippets    leave out the passages\n"
@@ -248,7 +248,7 @@ int main(int argc, char **argv)
     const char *get_id = NULL, *similar_id = NULL, *sort = NULL, *who = NULL;
     const char *from = NULL, *to = NULL;
     int timeout = DEFAULT_TIMEOUT_MS, c;
-    long limit = CCG_DEFAULT_RESULT_LIMIT, page = 1;
+    long limit = CS_DEFAULT_RESULT_LIMIT, page = 1;
     bool json_out = false, facets = false, any = false, snippets = true, stats = false;
     json_t *filter = json_object();
 
@@ -282,9 +282,9 @@ int main(int argc, char **argv)
         case O_ANY: any = true; break;
         case 'n':
             limit = strtol(optarg, &end, 10);
-            if (end == optarg || *end || limit < 0 || limit > CCG_MAX_RESULT_LIMIT) {
+            if (end == optarg || *end || limit < 0 || limit > CS_MAX_RESULT_LIMIT) {
                 fprintf(stderr, "ccg-search: --limit wants a number from 0 to %d\n",
-                        CCG_MAX_RESULT_LIMIT);
+                        CS_MAX_RESULT_LIMIT);
                 json_decref(filter);
                 return EXIT_USAGE;
             }

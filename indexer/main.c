@@ -47,7 +47,7 @@ typedef struct run {
     enum mode mode;
     bool rebuild, quiet, progress;
     const char *index_dir;
-    ccg_xs_writer *w;
+    cs_xs_writer *w;
     /* counts for the summary */
     unsigned long indexed, unchanged, skipped, unreadable, deleted, missing;
     unsigned long since_commit;
@@ -121,7 +121,7 @@ static void report(run *r, const char *file, unsigned long lineno, const char *f
 
 static void draw_progress(run *r, bool force)
 {
-    long long now = ccg_now_us();
+    long long now = cs_now_us();
     if (!r->progress || (!force && now - r->last_draw_us < 100000))
         return;
     r->last_draw_us = now;
@@ -146,7 +146,7 @@ static void draw_progress(run *r, bool force)
 static void content_hash(const char *s, size_t len, char out[17])
 {
     uint64_t h = 1469598103934665603ULL;
-    const char *fmt = CCG_INDEX_FORMAT "\n";
+    const char *fmt = CS_INDEX_FORMAT "\n";
     for (const char *p = fmt; *p; p++)
         h = (h ^ (unsigned char)*p) * 1099511628211ULL;
     for (size_t i = 0; i < len; i++)
@@ -161,7 +161,7 @@ static const char *bad_id(const char *id)
     size_t n = strlen(id);
     if (n == 0)
         return "empty id";
-    if (n > CCG_MAX_ID_BYTES)
+    if (n > CS_MAX_ID_BYTES)
         return "id longer than the limit";
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)id[i] < 0x20 || id[i] == 0x7f)
@@ -171,7 +171,7 @@ static const char *bad_id(const char *id)
     return NULL;
 }
 
-static void print_extract(const ccg_article *a, const ccg_entities *e)
+static void print_extract(const cs_article *a, const cs_entities *e)
 {
     /* The first EXTRACT_BODY_CHARS characters, cut on a character. */
     size_t n = 0, chars = 0;
@@ -192,8 +192,8 @@ static void print_extract(const ccg_article *a, const ccg_entities *e)
                           "url", a->url ? json_string(a->url) : json_null(),
                           "body_length", (json_int_t)total_chars,
                           "body_start", a->body, n);
-    json_t *ents = ccg_entities_json(e);
-    json_t *rel = ccg_entities_relations_json(e);
+    json_t *ents = cs_entities_json(e);
+    json_t *rel = cs_entities_relations_json(e);
     if (o && ents && rel) {
         json_object_update(o, ents);
         json_object_set(o, "person_role", rel);
@@ -210,17 +210,17 @@ static void print_extract(const ccg_article *a, const ccg_entities *e)
 
 /* Index (or print) one parsed article.  raw is the record's input text,
  * hashed to skip unchanged documents. */
-static void take_article(run *r, ccg_article *a, const char *raw, size_t rawlen,
+static void take_article(run *r, cs_article *a, const char *raw, size_t rawlen,
                          const char *file, unsigned long lineno)
 {
     const char *why = bad_id(a->id);
-    ccg_entities e = { 0 };
+    cs_entities e = { 0 };
     if (why) {
         report(r, file, lineno, "%s", why);
         r->skipped++;
         return;
     }
-    if (!ccg_extract(a, &e)) {
+    if (!cs_extract(a, &e)) {
         report(r, file, lineno, "out of memory extracting entities");
         r->skipped++;
         return;
@@ -228,40 +228,40 @@ static void take_article(run *r, ccg_article *a, const char *raw, size_t rawlen,
     if (r->mode == MODE_EXTRACT) {
         print_extract(a, &e);
         r->indexed++;
-        ccg_entities_free(&e);
+        cs_entities_free(&e);
         return;
     }
     char hash[17];
     content_hash(raw, rawlen, hash);
     if (!r->rebuild) {
         char *old = NULL;
-        if (ccg_xs_writer_get_value(r->w, a->id, CCG_SLOT_HASH, &old, NULL) == CCG_XS_OK &&
+        if (cs_xs_writer_get_value(r->w, a->id, CS_SLOT_HASH, &old, NULL) == CS_XS_OK &&
             strcmp(old, hash) == 0) {
             free(old);
             r->unchanged++;
-            ccg_entities_free(&e);
+            cs_entities_free(&e);
             return;
         }
         free(old);
     }
-    ccg_xs_doc *doc = ccg_docbuild(a, &e, hash, &why);
-    ccg_entities_free(&e);
+    cs_xs_doc *doc = cs_docbuild(a, &e, hash, &why);
+    cs_entities_free(&e);
     if (!doc) {
         report(r, file, lineno, "%s", why);
         r->skipped++;
         return;
     }
-    ccg_xs_status st = ccg_xs_writer_replace(r->w, doc);
-    ccg_xs_doc_free(doc);
-    if (st != CCG_XS_OK) {
-        report(r, file, lineno, "cannot index: %s", ccg_xs_writer_last_error(r->w));
+    cs_xs_status st = cs_xs_writer_replace(r->w, doc);
+    cs_xs_doc_free(doc);
+    if (st != CS_XS_OK) {
+        report(r, file, lineno, "cannot index: %s", cs_xs_writer_last_error(r->w));
         r->failed = true;
         return;
     }
     r->indexed++;
     if (++r->since_commit >= COMMIT_EVERY && !r->rebuild) {
-        if (ccg_xs_writer_commit(r->w) != CCG_XS_OK) {
-            report(r, r->index_dir, 0, "commit failed: %s", ccg_xs_writer_last_error(r->w));
+        if (cs_xs_writer_commit(r->w) != CS_XS_OK) {
+            report(r, r->index_dir, 0, "commit failed: %s", cs_xs_writer_last_error(r->w));
             r->failed = true;
         }
         r->since_commit = 0;
@@ -284,7 +284,7 @@ static void take_json_line(run *r, const char *file, unsigned long lineno,
                            const char *line, size_t len)
 {
     char errbuf[200], fallback[64];
-    ccg_article a;
+    cs_article a;
 
     while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
         len--;
@@ -298,27 +298,27 @@ static void take_json_line(run *r, const char *file, unsigned long lineno,
         r->skipped++;
         return;
     }
-    if (!ccg_utf8_valid(line, len)) {
+    if (!cs_utf8_valid(line, len)) {
         report(r, file, lineno, "invalid UTF-8 at byte %zu of the line",
-               ccg_utf8_invalid_at(line, len) + 1);
+               cs_utf8_invalid_at(line, len) + 1);
         r->skipped++;
         return;
     }
     snprintf(fallback, sizeof fallback, "line-%lu", lineno);
-    const char *why = ccg_article_from_json(line, len, fallback, &a, errbuf, sizeof errbuf);
+    const char *why = cs_article_from_json(line, len, fallback, &a, errbuf, sizeof errbuf);
     if (why) {
         report(r, file, lineno, "%s", why);
         r->skipped++;
         return;
     }
     take_article(r, &a, line, len, file, lineno);
-    ccg_article_clear(&a);
+    cs_article_clear(&a);
 }
 
 static void skip_long_record(run *r, const char *file, unsigned long lineno)
 {
     report(r, file, lineno, "record longer than the limit of %d bytes; skipped",
-           CCG_MAX_RECORD_BYTES);
+           CS_MAX_RECORD_BYTES);
     r->skipped++;
 }
 
@@ -326,7 +326,7 @@ static void skip_long_record(run *r, const char *file, unsigned long lineno)
  * reported and skipped without ever being held whole in memory. */
 static bool read_jsonl(run *r, const char *file, int fd)
 {
-    char *buf = malloc(CCG_MAX_RECORD_BYTES + READ_CHUNK);
+    char *buf = malloc(CS_MAX_RECORD_BYTES + READ_CHUNK);
     size_t have = 0;
     unsigned long lineno = 1;
     bool discarding = false, ok = true;
@@ -355,7 +355,7 @@ static bool read_jsonl(run *r, const char *file, int fd)
             size_t llen = (size_t)(nl - (buf + start));
             if (discarding) {
                 discarding = false;
-            } else if (llen > CCG_MAX_RECORD_BYTES) {
+            } else if (llen > CS_MAX_RECORD_BYTES) {
                 skip_long_record(r, file, lineno);
             } else {
                 take_json_line(r, file, lineno, buf + start, llen);
@@ -367,7 +367,7 @@ static bool read_jsonl(run *r, const char *file, int fd)
         /* Keep the unfinished line, unless it is already over the limit. */
         memmove(buf, buf + start, end - start);
         have = end - start;
-        if (have > CCG_MAX_RECORD_BYTES) {
+        if (have > CS_MAX_RECORD_BYTES) {
             if (!discarding)
                 skip_long_record(r, file, lineno);
             discarding = true;
@@ -393,7 +393,7 @@ static bool read_whole(int fd, size_t size_hint, char **out, size_t *len)
         return false;
     for (;;) {
         if (n + 1 >= cap) {
-            if (cap > CCG_MAX_RECORD_BYTES + 1)
+            if (cap > CS_MAX_RECORD_BYTES + 1)
                 break;
             char *b = realloc(buf, cap * 2);
             if (!b) {
@@ -427,14 +427,14 @@ static char *id_from_path(const char *path)
     base = base ? base + 1 : path;
     const char *dot = strrchr(base, '.');
     size_t n = (dot && dot != base) ? (size_t)(dot - base) : strlen(base);
-    return ccg_strndup(base, n);
+    return cs_strndup(base, n);
 }
 
 static bool read_text_file(run *r, const char *path, int fd, off_t size)
 {
-    if (size > CCG_MAX_RECORD_BYTES) {
+    if (size > CS_MAX_RECORD_BYTES) {
         report(r, path, 1, "file larger than the limit of %d bytes; skipped",
-               CCG_MAX_RECORD_BYTES);
+               CS_MAX_RECORD_BYTES);
         r->skipped++;
         r->bytes_done += (unsigned long long)size;
         return true;
@@ -449,29 +449,29 @@ static bool read_text_file(run *r, const char *path, int fd, off_t size)
     const char *nul = memchr(text, '\0', len);
     size_t bad;
     char *id = NULL;
-    ccg_article a;
-    if (len > CCG_MAX_RECORD_BYTES) {
+    cs_article a;
+    if (len > CS_MAX_RECORD_BYTES) {
         report(r, path, 1, "file larger than the limit of %d bytes; skipped",
-               CCG_MAX_RECORD_BYTES);
+               CS_MAX_RECORD_BYTES);
         r->skipped++;
     } else if (nul) {
         report(r, path, line_of(text, (size_t)(nul - text)),
                "binary file (NUL byte); skipped");
         r->skipped++;
-    } else if ((bad = ccg_utf8_invalid_at(text, len)) < len) {
+    } else if ((bad = cs_utf8_invalid_at(text, len)) < len) {
         report(r, path, line_of(text, bad), "invalid UTF-8; skipped");
         r->skipped++;
     } else if (!(id = id_from_path(path))) {
         report(r, path, 0, "out of memory");
         r->skipped++;
     } else {
-        const char *why = ccg_article_from_text(id, text, len, &a);
+        const char *why = cs_article_from_text(id, text, len, &a);
         if (why) {
             report(r, path, 1, "%s; skipped", why);
             r->skipped++;
         } else {
             take_article(r, &a, text, len, path, 0);
-            ccg_article_clear(&a);
+            cs_article_clear(&a);
         }
     }
     free(id);
@@ -519,9 +519,9 @@ static bool take_dir(run *r, const char *path)
                 break;
             names = v;
         }
-        ccg_buf p = { 0 };
-        ccg_buf_printf(&p, "%s/%s", path, e->d_name);
-        char *s = ccg_buf_take(&p);
+        cs_buf p = { 0 };
+        cs_buf_printf(&p, "%s/%s", path, e->d_name);
+        char *s = cs_buf_take(&p);
         if (!s)
             break;
         names[n++] = s;
@@ -591,11 +591,11 @@ static unsigned long long input_size(const char *path, int depth)
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        ccg_buf p = { 0 };
-        ccg_buf_printf(&p, "%s/%s", path, e->d_name);
+        cs_buf p = { 0 };
+        cs_buf_printf(&p, "%s/%s", path, e->d_name);
         if (!p.oom)
             total += input_size(p.s, depth + 1);
-        ccg_buf_free(&p);
+        cs_buf_free(&p);
     }
     closedir(d);
     return total;
@@ -607,21 +607,21 @@ static bool bump_generation(run *r)
 {
     char buf[64];
     snprintf(buf, sizeof buf, "%lld", (long long)time(NULL));
-    return ccg_xs_writer_set_metadata(r->w, CCG_META_GENERATION, buf) == CCG_XS_OK &&
-           ccg_xs_writer_set_metadata(r->w, CCG_META_FORMAT, CCG_INDEX_FORMAT) == CCG_XS_OK;
+    return cs_xs_writer_set_metadata(r->w, CS_META_GENERATION, buf) == CS_XS_OK &&
+           cs_xs_writer_set_metadata(r->w, CS_META_FORMAT, CS_INDEX_FORMAT) == CS_XS_OK;
 }
 
 static int run_deletes(run *r, char **ids, int n)
 {
     for (int i = 0; i < n; i++) {
-        ccg_xs_status st = ccg_xs_writer_delete(r->w, ids[i]);
-        if (st == CCG_XS_OK) {
+        cs_xs_status st = cs_xs_writer_delete(r->w, ids[i]);
+        if (st == CS_XS_OK) {
             r->deleted++;
-        } else if (st == CCG_XS_NOT_FOUND) {
+        } else if (st == CS_XS_NOT_FOUND) {
             report(r, ids[i], 0, "no such document");
             r->missing++;
         } else {
-            report(r, ids[i], 0, "cannot delete: %s", ccg_xs_writer_last_error(r->w));
+            report(r, ids[i], 0, "cannot delete: %s", cs_xs_writer_last_error(r->w));
             r->failed = true;
             break;
         }
@@ -674,22 +674,22 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    r.started_us = ccg_now_us();
+    r.started_us = cs_now_us();
     r.progress = !r.quiet && r.mode != MODE_EXTRACT && isatty(STDERR_FILENO);
 
     int lockfd = -1;
     char *err = NULL, *db_path = NULL;
     if (r.mode != MODE_EXTRACT) {
-        if ((lockfd = ccg_indexdir_lock(r.index_dir, &err)) < 0)
+        if ((lockfd = cs_indexdir_lock(r.index_dir, &err)) < 0)
             goto fatal;
-        db_path = r.rebuild ? ccg_indexdir_next(r.index_dir, &err)
-                            : ccg_indexdir_live(r.index_dir, &err);
+        db_path = r.rebuild ? cs_indexdir_next(r.index_dir, &err)
+                            : cs_indexdir_live(r.index_dir, &err);
         if (!db_path)
             goto fatal;
-        ccg_xs_status st = ccg_xs_writer_open(db_path, r.rebuild ? CCG_XS_OVERWRITE
-                                                                 : CCG_XS_CREATE_OR_OPEN,
+        cs_xs_status st = cs_xs_writer_open(db_path, r.rebuild ? CS_XS_OVERWRITE
+                                                                 : CS_XS_CREATE_OR_OPEN,
                                               &r.w, &err);
-        if (st != CCG_XS_OK)
+        if (st != CS_XS_OK)
             goto fatal;
     }
 
@@ -711,22 +711,22 @@ int main(int argc, char **argv)
                           : "documents indexed so far are kept");
     }
     if (r.w) {
-        bool ok = !r.failed && bump_generation(&r) && ccg_xs_writer_commit(r.w) == CCG_XS_OK;
+        bool ok = !r.failed && bump_generation(&r) && cs_xs_writer_commit(r.w) == CS_XS_OK;
         if (!ok && !r.failed)
             fprintf(stderr, "ccg-indexer: %s: commit failed: %s\n", r.index_dir,
-                    ccg_xs_writer_last_error(r.w));
+                    cs_xs_writer_last_error(r.w));
         if (!ok)
             r.failed = true;
-        if (ccg_xs_writer_close(r.w) != CCG_XS_OK)
+        if (cs_xs_writer_close(r.w) != CS_XS_OK)
             r.failed = true;
         r.w = NULL;
         if (r.rebuild && !r.failed && !interrupted &&
-            ccg_indexdir_swap(r.index_dir, db_path, &err) != 0)
+            cs_indexdir_swap(r.index_dir, db_path, &err) != 0)
             goto fatal;
     }
 
     if (!r.quiet) {
-        double secs = (double)(ccg_now_us() - r.started_us) / 1e6;
+        double secs = (double)(cs_now_us() - r.started_us) / 1e6;
         if (r.mode == MODE_DELETE)
             fprintf(stderr, "deleted %lu, not found %lu, %.2f s\n", r.deleted, r.missing, secs);
         else if (r.mode == MODE_EXTRACT)
@@ -746,7 +746,7 @@ fatal:
     fprintf(stderr, "ccg-indexer: %s\n", err ? err : "out of memory");
     free(err);
     free(db_path);
-    ccg_xs_writer_close(r.w);
+    cs_xs_writer_close(r.w);
     if (lockfd >= 0)
         close(lockfd);
     return 1;

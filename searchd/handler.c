@@ -10,7 +10,7 @@
 
 server_stats g_stats;
 
-void stats_count_error(ccg_errcode code)
+void stats_count_error(cs_errcode code)
 {
     atomic_fetch_add_explicit(&g_stats.errors[code], 1, memory_order_relaxed);
 }
@@ -38,43 +38,43 @@ static long long lat_percentile(const unsigned long *h, unsigned long total, dou
     return 0;
 }
 
-static void answer_error(ccg_buf *out, ccg_errcode code, const char *msg)
+static void answer_error(cs_buf *out, cs_errcode code, const char *msg)
 {
-    char *line = ccg_proto_error(code, msg);
+    char *line = cs_proto_error(code, msg);
     if (line) {
-        ccg_buf_puts(out, line);
+        cs_buf_puts(out, line);
         free(line);
     } else {
-        ccg_buf_puts(out, "{\"ok\":false,\"error\":{\"code\":\"internal\","
+        cs_buf_puts(out, "{\"ok\":false,\"error\":{\"code\":\"internal\","
                           "\"message\":\"out of memory\"}}\n");
     }
     stats_count_error(code);
 }
 
-static void emit(ccg_buf *out, json_t *o)
+static void emit(cs_buf *out, json_t *o)
 {
     char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     if (!s) {
-        answer_error(out, CCG_E_INTERNAL, "out of memory");
+        answer_error(out, CS_E_INTERNAL, "out of memory");
     } else {
-        ccg_buf_puts(out, s);
-        ccg_buf_putc(out, '\n');
+        cs_buf_puts(out, s);
+        cs_buf_putc(out, '\n');
     }
     free(s);
     json_decref(o);
 }
 
-static json_t *stats_json(ccg_engine *e)
+static json_t *stats_json(cs_engine *e)
 {
-    ccg_index_stats ix;
+    cs_index_stats ix;
     unsigned long hist[LAT_BUCKETS], total = 0;
-    ccg_engine_stats(e, &ix);
+    cs_engine_stats(e, &ix);
     json_t *req = json_object(), *err = json_object();
-    for (int v = 0; v < CCG_NVERBS; v++)
-        json_object_set_new(req, ccg_verb_name((ccg_verb)v),
+    for (int v = 0; v < CS_NVERBS; v++)
+        json_object_set_new(req, cs_verb_name((cs_verb)v),
                             json_integer((json_int_t)atomic_load(&g_stats.requests[v])));
-    for (int c = 0; c < CCG_NERRCODES; c++)
-        json_object_set_new(err, ccg_errcode_name((ccg_errcode)c),
+    for (int c = 0; c < CS_NERRCODES; c++)
+        json_object_set_new(err, cs_errcode_name((cs_errcode)c),
                             json_integer((json_int_t)atomic_load(&g_stats.errors[c])));
     for (unsigned i = 0; i < LAT_BUCKETS; i++) {
         hist[i] = atomic_load_explicit(&g_stats.latency[i], memory_order_relaxed);
@@ -82,7 +82,7 @@ static json_t *stats_json(ccg_engine *e)
     }
     return json_pack("{s:b, s:I, s:I, s:{s:I, s:I, s:I}, s:o, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:s}}",
                      "ok", 1,
-                     "uptime_s", (json_int_t)((ccg_now_us() - g_stats.start_us) / 1000000),
+                     "uptime_s", (json_int_t)((cs_now_us() - g_stats.start_us) / 1000000),
                      "workers", (json_int_t)g_stats.workers,
                      "connections",
                      "open", (json_int_t)atomic_load(&g_stats.conns_open),
@@ -101,77 +101,77 @@ static json_t *stats_json(ccg_engine *e)
 static json_t *help_json(void)
 {
     json_t *verbs = json_array();
-    for (size_t i = 0; verbs && i < ccg_nverb_helps; i++)
+    for (size_t i = 0; verbs && i < cs_nverb_helps; i++)
         json_array_append_new(verbs, json_pack("{s:s, s:s, s:s}",
-                                               "verb", ccg_verb_name(ccg_verb_helps[i].verb),
-                                               "usage", ccg_verb_helps[i].usage,
-                                               "summary", ccg_verb_helps[i].summary));
+                                               "verb", cs_verb_name(cs_verb_helps[i].verb),
+                                               "usage", cs_verb_helps[i].usage,
+                                               "summary", cs_verb_helps[i].summary));
     return json_pack("{s:b, s:s, s:o}", "ok", 1, "protocol", "ccgsearch/1", "verbs", verbs);
 }
 
-void handle_line(ccg_engine *e, const char *line, size_t len, ccg_buf *out,
+void handle_line(cs_engine *e, const char *line, size_t len, cs_buf *out,
                  bool *close_after, const char *peer)
 {
-    ccg_request req;
-    ccg_errcode code;
+    cs_request req;
+    cs_errcode code;
     const char *msg;
-    ccg_result res = { 0 };
-    long long t0 = ccg_now_us();
+    cs_result res = { 0 };
+    long long t0 = cs_now_us();
 
     *close_after = false;
-    int rc = ccg_proto_parse(line, len, &req, &code, &msg);
-    if (rc == CCG_PARSE_EMPTY)
+    int rc = cs_proto_parse(line, len, &req, &code, &msg);
+    if (rc == CS_PARSE_EMPTY)
         return;
-    if (rc == CCG_PARSE_ERROR) {
+    if (rc == CS_PARSE_ERROR) {
         char clean[100];
         log_sanitize(line, len, clean, sizeof clean);
-        log_msg(LOG_DEBUG, "%s: %s: %s", peer, ccg_errcode_name(code), clean);
-        atomic_fetch_add_explicit(&g_stats.requests[CCG_VERB_UNKNOWN], 1, memory_order_relaxed);
+        log_msg(LOG_DEBUG, "%s: %s: %s", peer, cs_errcode_name(code), clean);
+        atomic_fetch_add_explicit(&g_stats.requests[CS_VERB_UNKNOWN], 1, memory_order_relaxed);
         answer_error(out, code, msg);
-        querylog_write("UNKNOWN", line, len, 0, ccg_now_us() - t0, ccg_errcode_name(code));
+        querylog_write("UNKNOWN", line, len, 0, cs_now_us() - t0, cs_errcode_name(code));
         return;
     }
     atomic_fetch_add_explicit(&g_stats.requests[req.verb], 1, memory_order_relaxed);
     res.ok = true;
     switch (req.verb) {
-    case CCG_VERB_PING:
-        ccg_buf_puts(out, "{\"ok\":true,\"pong\":true}\n");
+    case CS_VERB_PING:
+        cs_buf_puts(out, "{\"ok\":true,\"pong\":true}\n");
         break;
-    case CCG_VERB_QUIT:
-        ccg_buf_puts(out, "{\"ok\":true,\"bye\":true}\n");
+    case CS_VERB_QUIT:
+        cs_buf_puts(out, "{\"ok\":true,\"bye\":true}\n");
         *close_after = true;
         break;
-    case CCG_VERB_HELP:
+    case CS_VERB_HELP:
         emit(out, help_json());
         break;
-    case CCG_VERB_STATS:
+    case CS_VERB_STATS:
         emit(out, stats_json(e));
         break;
-    case CCG_VERB_SEARCH:
-        ccg_engine_search(e, req.arg, req.arg_len, out, &res);
+    case CS_VERB_SEARCH:
+        cs_engine_search(e, req.arg, req.arg_len, out, &res);
         break;
-    case CCG_VERB_GET:
-        ccg_engine_get(e, req.arg, req.arg_len, out, &res);
+    case CS_VERB_GET:
+        cs_engine_get(e, req.arg, req.arg_len, out, &res);
         break;
-    case CCG_VERB_SIMILAR:
-        ccg_engine_similar(e, req.arg, req.arg_len, out, &res);
+    case CS_VERB_SIMILAR:
+        cs_engine_similar(e, req.arg, req.arg_len, out, &res);
         break;
-    case CCG_VERB_WHO:
-        ccg_engine_who(e, req.arg, req.arg_len, out, &res);
+    case CS_VERB_WHO:
+        cs_engine_who(e, req.arg, req.arg_len, out, &res);
         break;
     default:
         res.ok = false;
-        res.code = CCG_E_UNKNOWN_COMMAND;
+        res.code = CS_E_UNKNOWN_COMMAND;
         snprintf(res.msg, sizeof res.msg, "unknown command");
         break;
     }
     if (!res.ok) {
-        if (res.code == CCG_E_INTERNAL)
-            log_msg(LOG_ERROR, "%s: %s: %s", peer, ccg_verb_name(req.verb), res.msg);
+        if (res.code == CS_E_INTERNAL)
+            log_msg(LOG_ERROR, "%s: %s: %s", peer, cs_verb_name(req.verb), res.msg);
         answer_error(out, res.code, res.msg);
     }
-    long long us = ccg_now_us() - t0;
+    long long us = cs_now_us() - t0;
     atomic_fetch_add_explicit(&g_stats.latency[lat_bucket(us)], 1, memory_order_relaxed);
-    querylog_write(ccg_verb_name(req.verb), req.arg, req.arg_len, res.hits, us,
-                   res.ok ? NULL : ccg_errcode_name(res.code));
+    querylog_write(cs_verb_name(req.verb), req.arg, req.arg_len, res.hits, us,
+                   res.ok ? NULL : cs_errcode_name(res.code));
 }

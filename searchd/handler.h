@@ -1,8 +1,8 @@
 /* Request dispatch and server statistics: one request line in, one answer
  * line out.  Called by a worker thread with its own engine; no socket code.
  */
-#ifndef CCG_SEARCHD_HANDLER_H
-#define CCG_SEARCHD_HANDLER_H
+#ifndef CS_SEARCHD_HANDLER_H
+#define CS_SEARCHD_HANDLER_H
 
 #include "serve/engine.h"
 #include "serve/protocol.h"
@@ -21,8 +21,8 @@ typedef struct server_stats {
     unsigned workers;
     atomic_long conns_open;
     atomic_ulong conns_total, conns_refused;
-    atomic_ulong requests[CCG_NVERBS];
-    atomic_ulong errors[CCG_NERRCODES];
+    atomic_ulong requests[CS_NVERBS];
+    atomic_ulong errors[CS_NERRCODES];
     atomic_ulong latency[LAT_BUCKETS];
 } server_stats;
 
@@ -30,12 +30,12 @@ extern server_stats g_stats;
 
 /* Count a protocol error answered outside the handler (line_too_long,
  * overloaded). */
-void stats_count_error(ccg_errcode code);
+void stats_count_error(cs_errcode code);
 
 /* Handle one request line (without LF) with engine e, appending exactly
  * one answer line to out unless the line is empty.  *close_after is set
  * when the connection must close once the answer is sent (QUIT). */
-void handle_line(ccg_engine *e, const char *line, size_t len, ccg_buf *out,
+void handle_line(cs_engine *e, const char *line, size_t len, cs_buf *out,
                  bool *close_after, const char *peer);
 
 #endif

@@ -1,6 +1,6 @@
 /* Logging to stderr with levels, and the optional query log. */
-#ifndef CCG_SEARCHD_LOG_H
-#define CCG_SEARCHD_LOG_H
+#ifndef CS_SEARCHD_LOG_H
+#define CS_SEARCHD_LOG_H
 
 #include <stddef.h>
 

@@ -37,8 +37,8 @@ static void usage(FILE *f, unsigned cores)
 "\n"
 "Signals: SIGHUP reopens the index; SIGTERM and SIGINT finish the requests\n"
 "already received and exit 0.\n",
-            cores, CCG_MAX_LINE_DEFAULT, CCG_MAX_CONNECTIONS_DEFAULT,
-            CCG_IDLE_TIMEOUT_DEFAULT, CCG_QUERY_TIMEOUT_MS_DEFAULT);
+            cores, CS_MAX_LINE_DEFAULT, CS_MAX_CONNECTIONS_DEFAULT,
+            CS_IDLE_TIMEOUT_DEFAULT, CS_QUERY_TIMEOUT_MS_DEFAULT);
 }
 
 /* A positive integer option within [lo, hi]; exits on a bad value. */
@@ -77,10 +77,10 @@ int main(int argc, char **argv)
     server_config cfg = {
         .listen = DEFAULT_LISTEN,
         .workers = cores,
-        .max_line = CCG_MAX_LINE_DEFAULT,
-        .idle_timeout_s = CCG_IDLE_TIMEOUT_DEFAULT,
-        .max_conns = CCG_MAX_CONNECTIONS_DEFAULT,
-        .query_timeout_ms = CCG_QUERY_TIMEOUT_MS_DEFAULT,
+        .max_line = CS_MAX_LINE_DEFAULT,
+        .idle_timeout_s = CS_IDLE_TIMEOUT_DEFAULT,
+        .max_conns = CS_MAX_CONNECTIONS_DEFAULT,
+        .query_timeout_ms = CS_QUERY_TIMEOUT_MS_DEFAULT,
     };
     const char *query_log = NULL;
     int c;

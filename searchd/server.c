@@ -4,7 +4,7 @@
  * passed the output high-water mark, so we stop reading it until it drains
  * them), CLOSING (sending its last answers) or DRAINING (answers sent,
  * discarding what the client still sends until it closes).  Every read
- * event handles at most CCG_REQUEST_BUDGET requests of one connection and
+ * event handles at most CS_REQUEST_BUDGET requests of one connection and
  * then yields to the others.
  */
 #define _GNU_SOURCE
@@ -58,7 +58,7 @@ typedef struct conn {
     bool eof;                   /* the client sent EOF: answer, then close */
     bool stop;                  /* the server is stopping: answer, then close */
     char peer[64];
-    ccg_buf out;                /* the answer being built */
+    cs_buf out;                /* the answer being built */
     char *line;
     size_t linecap;
 } conn;
@@ -72,7 +72,7 @@ struct worker {
     pthread_mutex_t lock;
     int *pending;               /* accepted fds waiting for this worker */
     size_t npending, cappending;
-    ccg_engine *engine;
+    cs_engine *engine;
     long long last_refresh_us;
     conn *conns;
     size_t nconns;
@@ -97,7 +97,7 @@ static void conn_free(conn *c)
     w->nconns--;
     event_free(c->resume_ev);
     bufferevent_free(c->bev);
-    ccg_buf_free(&c->out);
+    cs_buf_free(&c->out);
     free(c->line);
     free(c);
     atomic_fetch_sub(&g_stats.conns_open, 1);
@@ -106,7 +106,7 @@ static void conn_free(conn *c)
 }
 
 /* All answers are sent: stop sending, and read and discard what the client
- * still sends until it closes or CCG_LINGER_TIMEOUT_S has passed.  Closing a
+ * still sends until it closes or CS_LINGER_TIMEOUT_S has passed.  Closing a
  * socket that has unread input makes the kernel reset the connection, and a
  * reset can make the client's kernel drop answers it has not yet read, such
  * as the line_too_long that explains the close. */
@@ -122,7 +122,7 @@ static void conn_linger(conn *c)
     evbuffer_drain(in, evbuffer_get_length(in));
     /* The resume event becomes the deadline; the connection has no more
      * input to go on with. */
-    struct timeval linger = { CCG_LINGER_TIMEOUT_S, 0 };
+    struct timeval linger = { CS_LINGER_TIMEOUT_S, 0 };
     event_del(c->resume_ev);
     event_add(c->resume_ev, &linger);
     bufferevent_set_timeouts(c->bev, NULL, NULL);
@@ -142,9 +142,9 @@ static void conn_close_when_flushed(conn *c)
     bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
 }
 
-static void answer_and_close(conn *c, ccg_errcode code, const char *msg)
+static void answer_and_close(conn *c, cs_errcode code, const char *msg)
 {
-    char *line = ccg_proto_error(code, msg);
+    char *line = cs_proto_error(code, msg);
     stats_count_error(code);
     if (line) {
         bufferevent_write(c->bev, line, strlen(line));
@@ -158,7 +158,7 @@ static bool has_line(struct evbuffer *in)
     return evbuffer_search(in, "\n", 1, NULL).pos >= 0;
 }
 
-/* Handle up to CCG_REQUEST_BUDGET complete requests.  May free c. */
+/* Handle up to CS_REQUEST_BUDGET complete requests.  May free c. */
 static void conn_process(conn *c)
 {
     worker *w = c->w;
@@ -166,15 +166,15 @@ static void conn_process(conn *c)
     struct evbuffer *out = bufferevent_get_output(c->bev);
     size_t max_line = w->cfg->max_line;
 
-    for (int budget = CCG_REQUEST_BUDGET; budget > 0; budget--) {
+    for (int budget = CS_REQUEST_BUDGET; budget > 0; budget--) {
         if (c->state != CS_OPEN)
             return;
-        if (evbuffer_get_length(out) > CCG_OUTPUT_HIGH_WATER) {
+        if (evbuffer_get_length(out) > CS_OUTPUT_HIGH_WATER) {
             /* The client is not reading its answers: stop reading its
              * requests until it has taken half of them. */
             c->state = CS_PAUSED;
             bufferevent_disable(c->bev, EV_READ);
-            bufferevent_setwatermark(c->bev, EV_WRITE, CCG_OUTPUT_HIGH_WATER / 2, 0);
+            bufferevent_setwatermark(c->bev, EV_WRITE, CS_OUTPUT_HIGH_WATER / 2, 0);
             return;
         }
         struct evbuffer_ptr eol = evbuffer_search(in, "\n", 1, NULL);
@@ -183,7 +183,7 @@ static void conn_process(conn *c)
              * still be dropped from its end) never will be acceptable. */
             if (evbuffer_get_length(in) > max_line + 1) {
                 log_msg(LOG_INFO, "%s: line_too_long; closing", c->peer);
-                answer_and_close(c, CCG_E_LINE_TOO_LONG, "request line longer than the limit");
+                answer_and_close(c, CS_E_LINE_TOO_LONG, "request line longer than the limit");
             } else if (c->eof || c->stop) {
                 conn_close_when_flushed(c);
             }
@@ -193,13 +193,13 @@ static void conn_process(conn *c)
         if (len > max_line + 1 || (len == max_line + 1 &&
                                    evbuffer_pullup(in, (ev_ssize_t)len)[len - 1] != '\r')) {
             log_msg(LOG_INFO, "%s: line_too_long; closing", c->peer);
-            answer_and_close(c, CCG_E_LINE_TOO_LONG, "request line longer than the limit");
+            answer_and_close(c, CS_E_LINE_TOO_LONG, "request line longer than the limit");
             return;
         }
         if (len + 1 > c->linecap) {
             char *l = realloc(c->line, len + 1);
             if (!l) {
-                answer_and_close(c, CCG_E_INTERNAL, "out of memory");
+                answer_and_close(c, CS_E_INTERNAL, "out of memory");
                 return;
             }
             c->line = l;
@@ -209,17 +209,17 @@ static void conn_process(conn *c)
         evbuffer_drain(in, 1);
         c->line[len] = '\0';
 
-        long long now = ccg_now_us();
+        long long now = cs_now_us();
         if (now - w->last_refresh_us >= REFRESH_INTERVAL_US) {
-            ccg_engine_refresh(w->engine);
+            cs_engine_refresh(w->engine);
             w->last_refresh_us = now;
         }
         bool close_after = false;
         c->out.len = 0;
         handle_line(w->engine, c->line, len, &c->out, &close_after, c->peer);
         if (c->out.oom) {
-            ccg_buf_free(&c->out);
-            answer_and_close(c, CCG_E_INTERNAL, "out of memory");
+            cs_buf_free(&c->out);
+            answer_and_close(c, CS_E_INTERNAL, "out of memory");
             return;
         }
         if (c->out.len && evbuffer_add(out, c->out.s, c->out.len) != 0) {
@@ -264,7 +264,7 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
     size_t pending = evbuffer_get_length(bufferevent_get_output(bev));
     if (c->state == CS_CLOSING && pending == 0) {
         conn_linger(c);
-    } else if (c->state == CS_PAUSED && pending <= CCG_OUTPUT_HIGH_WATER / 2) {
+    } else if (c->state == CS_PAUSED && pending <= CS_OUTPUT_HIGH_WATER / 2) {
         c->state = CS_OPEN;
         bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
         bufferevent_enable(bev, EV_READ);
@@ -403,8 +403,8 @@ static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
             break;
         }
         case 'r':
-            ccg_engine_reopen(w->engine);
-            w->last_refresh_us = ccg_now_us();
+            cs_engine_reopen(w->engine);
+            w->last_refresh_us = cs_now_us();
             log_msg(LOG_DEBUG, "worker %d reopened the index", w->id);
             break;
         case 'q':
@@ -433,19 +433,19 @@ static int worker_init(worker *w, int id, const server_config *cfg)
 {
     int fds[2];
     char *err = NULL;
-    ccg_engine_opts eo = { cfg->query_timeout_ms };
+    cs_engine_opts eo = { cfg->query_timeout_ms };
 
     memset(w, 0, sizeof *w);
     w->id = id;
     w->cfg = cfg;
     pthread_mutex_init(&w->lock, NULL);
-    w->engine = ccg_engine_open(cfg->index_dir, &eo, &err);
+    w->engine = cs_engine_open(cfg->index_dir, &eo, &err);
     if (!w->engine) {
         log_msg(LOG_ERROR, "cannot open index %s: %s", cfg->index_dir, err ? err : "out of memory");
         free(err);
         return -1;
     }
-    w->last_refresh_us = ccg_now_us();
+    w->last_refresh_us = cs_now_us();
     struct event_config *ec = event_config_new();
     if (ec) {
         /* Only this worker's thread touches its base. */
@@ -475,7 +475,7 @@ static void worker_destroy(worker *w)
         close(w->notify_rd);
         close(w->notify_wr);
     }
-    ccg_engine_close(w->engine);
+    cs_engine_close(w->engine);
     free(w->pending);
     pthread_mutex_destroy(&w->lock);
 }
@@ -484,7 +484,7 @@ static void worker_destroy(worker *w)
 
 static void refuse(int fd)
 {
-    char *line = ccg_proto_error(CCG_E_OVERLOADED, "too many connections; try again later");
+    char *line = cs_proto_error(CS_E_OVERLOADED, "too many connections; try again later");
     if (line) {
         ssize_t n = write(fd, line, strlen(line));
         (void)n;
@@ -492,7 +492,7 @@ static void refuse(int fd)
     }
     close(fd);
     atomic_fetch_add(&g_stats.conns_refused, 1);
-    stats_count_error(CCG_E_OVERLOADED);
+    stats_count_error(CS_E_OVERLOADED);
 }
 
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
@@ -584,8 +584,8 @@ static int bound_port(struct evconnlistener *l)
 /* Write the port so that a reader never sees a half-written file. */
 static int write_port_file(const char *path, int port)
 {
-    ccg_buf tmp = { 0 };
-    ccg_buf_printf(&tmp, "%s.tmp.%d", path, (int)getpid());
+    cs_buf tmp = { 0 };
+    cs_buf_printf(&tmp, "%s.tmp.%d", path, (int)getpid());
     if (tmp.oom)
         return -1;
     FILE *f = fopen(tmp.s, "w");
@@ -597,7 +597,7 @@ static int write_port_file(const char *path, int port)
     }
     if (rc != 0)
         unlink(tmp.s);
-    ccg_buf_free(&tmp);
+    cs_buf_free(&tmp);
     return rc;
 }
 
@@ -642,7 +642,7 @@ int server_run(const server_config *cfg)
 
     signal(SIGPIPE, SIG_IGN);
     evthread_use_pthreads();
-    g_stats.start_us = ccg_now_us();
+    g_stats.start_us = cs_now_us();
     g_stats.workers = cfg->workers;
 
     if (resolve(cfg->listen, &ss, &sl) != 0) {

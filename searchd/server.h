@@ -3,8 +3,8 @@
  * every worker runs its own event_base and its own engine (Xapian reader),
  * so workers share nothing on the request path.
  */
-#ifndef CCG_SEARCHD_SERVER_H
-#define CCG_SEARCHD_SERVER_H
+#ifndef CS_SEARCHD_SERVER_H
+#define CS_SEARCHD_SERVER_H
 
 #include <stddef.h>
 

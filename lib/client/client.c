@@ -16,7 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define CCG_API __attribute__((visibility("default")))
+#define CS_API __attribute__((visibility("default")))
 
 /* The longest answer line the client accepts: GET of the largest document
  * the indexer takes, JSON-escaped, fits with room to spare. */
@@ -47,7 +47,7 @@ static void set_err(ccg_client *c, const char *fmt, ...)
     va_end(ap);
 }
 
-CCG_API const char *ccg_status_to_string(ccg_status status)
+CS_API const char *ccg_status_to_string(ccg_status status)
 {
     switch (status) {
     case CCG_OK: return "ok";
@@ -63,7 +63,7 @@ CCG_API const char *ccg_status_to_string(ccg_status status)
     return "unknown status";
 }
 
-CCG_API void ccg_free(void *p)
+CS_API void ccg_free(void *p)
 {
     free(p);
 }
@@ -114,7 +114,7 @@ static ccg_client *client_new(int timeout_ms)
     return c;
 }
 
-CCG_API ccg_status ccg_client_connect(const char *host, const char *port, int timeout_ms,
+CS_API ccg_status ccg_client_connect(const char *host, const char *port, int timeout_ms,
                                       ccg_client **out)
 {
     struct addrinfo hints = { 0 }, *res = NULL, *ai;
@@ -151,7 +151,7 @@ CCG_API ccg_status ccg_client_connect(const char *host, const char *port, int ti
     return CCG_OK;
 }
 
-CCG_API ccg_status ccg_client_connect_unix(const char *path, int timeout_ms, ccg_client **out)
+CS_API ccg_status ccg_client_connect_unix(const char *path, int timeout_ms, ccg_client **out)
 {
     struct sockaddr_un un = { 0 };
     if (!out)
@@ -179,7 +179,7 @@ CCG_API ccg_status ccg_client_connect_unix(const char *path, int timeout_ms, ccg
     return CCG_OK;
 }
 
-CCG_API void ccg_client_close(ccg_client *c)
+CS_API void ccg_client_close(ccg_client *c)
 {
     if (!c)
         return;
@@ -189,17 +189,17 @@ CCG_API void ccg_client_close(ccg_client *c)
     free(c);
 }
 
-CCG_API const char *ccg_client_last_error(const ccg_client *c)
+CS_API const char *ccg_client_last_error(const ccg_client *c)
 {
     return c ? c->err : "no client";
 }
 
-CCG_API const char *ccg_client_error_code(const ccg_client *c)
+CS_API const char *ccg_client_error_code(const ccg_client *c)
 {
     return c ? c->code : "";
 }
 
-CCG_API ccg_status ccg_client_send(ccg_client *c, const char *line)
+CS_API ccg_status ccg_client_send(ccg_client *c, const char *line)
 {
     if (!c || !line || strchr(line, '\n'))
         return CCG_ERR_ARGUMENT;
@@ -234,7 +234,7 @@ CCG_API ccg_status ccg_client_send(ccg_client *c, const char *line)
     return CCG_OK;
 }
 
-CCG_API ccg_status ccg_client_recv(ccg_client *c, char **answer)
+CS_API ccg_status ccg_client_recv(ccg_client *c, char **answer)
 {
     if (!c || !answer)
         return CCG_ERR_ARGUMENT;
@@ -279,7 +279,7 @@ CCG_API ccg_status ccg_client_recv(ccg_client *c, char **answer)
     }
 }
 
-CCG_API ccg_status ccg_client_request(ccg_client *c, const char *line, char **answer)
+CS_API ccg_status ccg_client_request(ccg_client *c, const char *line, char **answer)
 {
     ccg_status st = ccg_client_send(c, line);
     return st == CCG_OK ? ccg_client_recv(c, answer) : st;
@@ -287,7 +287,7 @@ CCG_API ccg_status ccg_client_request(ccg_client *c, const char *line, char **an
 
 /* --- searching ----------------------------------------------------------- */
 
-CCG_API ccg_status ccg_client_search(ccg_client *c, const char *query, ccg_results **out)
+CS_API ccg_status ccg_client_search(ccg_client *c, const char *query, ccg_results **out)
 {
     char *line = NULL, *answer = NULL;
     if (!c || !query || !out)
@@ -330,12 +330,12 @@ CCG_API ccg_status ccg_client_search(ccg_client *c, const char *query, ccg_resul
     return CCG_OK;
 }
 
-CCG_API unsigned long ccg_results_total(const ccg_results *r)
+CS_API unsigned long ccg_results_total(const ccg_results *r)
 {
     return r ? (unsigned long)json_integer_value(json_object_get(r->root, "total")) : 0;
 }
 
-CCG_API size_t ccg_results_count(const ccg_results *r)
+CS_API size_t ccg_results_count(const ccg_results *r)
 {
     return r ? json_array_size(json_object_get(r->root, "hits")) : 0;
 }
@@ -345,7 +345,7 @@ static const char *str_or_null(json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));    /* NULL for null */
 }
 
-CCG_API ccg_status ccg_results_hit(const ccg_results *r, size_t i, ccg_hit *out)
+CS_API ccg_status ccg_results_hit(const ccg_results *r, size_t i, ccg_hit *out)
 {
     if (!r || !out)
         return CCG_ERR_ARGUMENT;
@@ -362,7 +362,7 @@ CCG_API ccg_status ccg_results_hit(const ccg_results *r, size_t i, ccg_hit *out)
     return CCG_OK;
 }
 
-CCG_API ccg_status ccg_results_facet(const ccg_results *r, const char *facet, size_t i,
+CS_API ccg_status ccg_results_facet(const ccg_results *r, const char *facet, size_t i,
                                      ccg_facet_value *out)
 {
     if (!r || !facet || !out)
@@ -375,17 +375,17 @@ CCG_API ccg_status ccg_results_facet(const ccg_results *r, const char *facet, si
     return out->value ? CCG_OK : CCG_ERR_PROTOCOL;
 }
 
-CCG_API const char *ccg_results_corrected(const ccg_results *r)
+CS_API const char *ccg_results_corrected(const ccg_results *r)
 {
     return r ? str_or_null(r->root, "corrected") : NULL;
 }
 
-CCG_API const char *ccg_results_json(const ccg_results *r)
+CS_API const char *ccg_results_json(const ccg_results *r)
 {
     return r ? r->json : NULL;
 }
 
-CCG_API void ccg_results_free(ccg_results *r)
+CS_API void ccg_results_free(ccg_results *r)
 {
     if (!r)
         return;

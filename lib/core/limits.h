@@ -1,109 +1,109 @@
 /* Every limit a client or an input can reach, in one place (Xapian's own
- * term length limit, CCG_XS_MAX_TERM_BYTES, stays with the shim).
+ * term length limit, CS_XS_MAX_TERM_BYTES, stays with the shim).
  *
  * Each limit here has a test that crosses it; the test names the constant,
  * so `grep -rn NAME tests/` finds it.  A limit that a
  * command-line option can change is named *_DEFAULT; the option overrides it
  * at start-up and the enforcing code reads the configured value.
  */
-#ifndef CCG_LIMITS_H
-#define CCG_LIMITS_H
+#ifndef CS_LIMITS_H
+#define CS_LIMITS_H
 
-/* CCG_STR(CCG_MAX_QUERY_TERMS) is "64": limits quoted in messages. */
-#define CCG_STR_(x) #x
-#define CCG_STR(x) CCG_STR_(x)
+/* CS_STR(CS_MAX_QUERY_TERMS) is "64": limits quoted in messages. */
+#define CS_STR_(x) #x
+#define CS_STR(x) CS_STR_(x)
 
 /* --- protocol (searchd) -------------------------------------------------- */
 
 /* Longest request line, LF excluded; longer lines get line_too_long and the
  * connection is closed, because we cannot tell where the next request starts
  * without buffering the whole oversized one.  --max-line. */
-#define CCG_MAX_LINE_DEFAULT (64 * 1024)
+#define CS_MAX_LINE_DEFAULT (64 * 1024)
 
 /* Largest `limit` a SEARCH may ask for. */
-#define CCG_MAX_RESULT_LIMIT 100
+#define CS_MAX_RESULT_LIMIT 100
 
 /* Largest `offset` a SEARCH may ask for: deep paging makes Xapian rank
  * offset+limit documents, so an unbounded offset is a cheap way to make the
  * server do a lot of work. */
-#define CCG_MAX_RESULT_OFFSET 10000
+#define CS_MAX_RESULT_OFFSET 10000
 
 /* Largest facet_limit (values returned per facet). */
-#define CCG_MAX_FACET_LIMIT 1000
+#define CS_MAX_FACET_LIMIT 1000
 
 /* Default number of hits and facet values when a request names none. */
-#define CCG_DEFAULT_RESULT_LIMIT 10
-#define CCG_DEFAULT_FACET_LIMIT 10
+#define CS_DEFAULT_RESULT_LIMIT 10
+#define CS_DEFAULT_FACET_LIMIT 10
 
 /* Most terms (words, phrase words, filters) one query may hold; past this the
  * query is refused with bad_query rather than run slowly. */
-#define CCG_MAX_QUERY_TERMS 64
+#define CS_MAX_QUERY_TERMS 64
 
 /* Deepest nesting of parentheses in a query; bounds the parser's recursion. */
-#define CCG_MAX_QUERY_DEPTH 32
+#define CS_MAX_QUERY_DEPTH 32
 
 /* Largest n of NEAR/n: wider than any article's sentence structure, and a
  * bound on the positions Xapian's NEAR has to consider. */
-#define CCG_MAX_NEAR_WINDOW 1000
+#define CS_MAX_NEAR_WINDOW 1000
 
 /* Most index terms a trailing-* wildcard may expand to.  Past it the query
  * is refused with bad_query ("too many matches for ...*"). */
-#define CCG_MAX_WILDCARD_EXPANSION 200
+#define CS_MAX_WILDCARD_EXPANSION 200
 
 /* Most requests handled for one connection per event-loop turn before the
  * worker moves on to other connections: a pipelining client cannot starve
  * the rest. */
-#define CCG_REQUEST_BUDGET 32
+#define CS_REQUEST_BUDGET 32
 
 /* Once this many bytes of answers wait unsent for one client, the server stops
  * reading that client's requests until the client drains them, so a client
  * that never reads cannot make the server's memory grow without bound. */
-#define CCG_OUTPUT_HIGH_WATER (1024 * 1024)
+#define CS_OUTPUT_HIGH_WATER (1024 * 1024)
 
 /* Seconds a closing connection (after line_too_long, QUIT or shutdown)
  * goes on discarding what its client sends, so the client's kernel does not
  * reset the connection before the last answer is read; a deadline, so a
  * client that keeps sending cannot hold the connection open. */
-#define CCG_LINGER_TIMEOUT_S 2
+#define CS_LINGER_TIMEOUT_S 2
 
 /* Seconds a connection may stay idle before it is closed.  --idle-timeout. */
-#define CCG_IDLE_TIMEOUT_DEFAULT 300
+#define CS_IDLE_TIMEOUT_DEFAULT 300
 
 /* Most simultaneous client connections.  --max-connections. */
-#define CCG_MAX_CONNECTIONS_DEFAULT 4096
+#define CS_MAX_CONNECTIONS_DEFAULT 4096
 
 /* Per-query time limit in milliseconds (Xapian's Enquire time limit; the
  * answer is `timeout` when it is hit).  --query-timeout. */
-#define CCG_QUERY_TIMEOUT_MS_DEFAULT 2000
+#define CS_QUERY_TIMEOUT_MS_DEFAULT 2000
 
 /* Most documents a WHO answer reads (newest first); the answer says when
  * there were more. */
-#define CCG_MAX_WHO_DOCUMENTS 200
+#define CS_MAX_WHO_DOCUMENTS 200
 
 /* --- documents (indexer) --------------------------------------------------- */
 
 /* Largest article (one file, or one JSON Lines record) the indexer accepts.
  * Bigger input is reported and skipped: no real article is this long, and a
  * line this long is almost always a corrupt or binary file. */
-#define CCG_MAX_RECORD_BYTES (8 * 1024 * 1024)
+#define CS_MAX_RECORD_BYTES (8 * 1024 * 1024)
 
 /* Longest document id in bytes; Xapian terms are limited to 245 bytes and
  * the id becomes a term with a one-byte prefix. */
-#define CCG_MAX_ID_BYTES 200
+#define CS_MAX_ID_BYTES 200
 
 /* Longest indexed term in bytes.  Longer tokens are URLs, hashes or garbage;
  * they are skipped rather than truncated so that they cannot collide. */
-#define CCG_MAX_TERM_BYTES 64
+#define CS_MAX_TERM_BYTES 64
 
 /* Longest title kept, in bytes (cut on a character boundary). */
-#define CCG_MAX_TITLE_BYTES 512
+#define CS_MAX_TITLE_BYTES 512
 
 /* --- results -------------------------------------------------------------- */
 
 /* Default snippet length in characters, and the least and most a request
  * may ask for. */
-#define CCG_SNIPPET_CHARS_DEFAULT 300
-#define CCG_MIN_SNIPPET_CHARS 20
-#define CCG_MAX_SNIPPET_CHARS 2000
+#define CS_SNIPPET_CHARS_DEFAULT 300
+#define CS_MIN_SNIPPET_CHARS 20
+#define CS_MAX_SNIPPET_CHARS 2000
 
 #endif

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool ccg_strlist_add(ccg_strlist *l, const char *s)
+bool cs_strlist_add(cs_strlist *l, const char *s)
 {
     for (size_t i = 0; i < l->n; i++)
         if (strcmp(l->v[i], s) == 0)
@@ -14,13 +14,13 @@ bool ccg_strlist_add(ccg_strlist *l, const char *s)
     if (!v)
         return false;
     l->v = v;
-    if (!(l->v[l->n] = ccg_strdup(s)))
+    if (!(l->v[l->n] = cs_strdup(s)))
         return false;
     l->n++;
     return true;
 }
 
-void ccg_strlist_free(ccg_strlist *l)
+void cs_strlist_free(cs_strlist *l)
 {
     for (size_t i = 0; i < l->n; i++)
         free(l->v[i]);

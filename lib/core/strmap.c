@@ -20,7 +20,7 @@ static uint64_t hash(const char *s, size_t len)
     return h;
 }
 
-static struct strmap_slot *find(const ccg_strmap *m, const char *key, size_t len, uint64_t h)
+static struct strmap_slot *find(const cs_strmap *m, const char *key, size_t len, uint64_t h)
 {
     size_t i = (size_t)h & (m->cap - 1);
     for (;;) {
@@ -31,7 +31,7 @@ static struct strmap_slot *find(const ccg_strmap *m, const char *key, size_t len
     }
 }
 
-static bool grow(ccg_strmap *m)
+static bool grow(cs_strmap *m)
 {
     size_t cap = m->cap ? m->cap * 2 : 64;
     struct strmap_slot *old = m->slots;
@@ -49,7 +49,7 @@ static bool grow(ccg_strmap *m)
     return true;
 }
 
-bool ccg_strmap_put(ccg_strmap *m, const char *key, size_t len, int value)
+bool cs_strmap_put(cs_strmap *m, const char *key, size_t len, int value)
 {
     if ((m->n + 1) * 2 > m->cap && !grow(m))
         return false;
@@ -68,7 +68,7 @@ bool ccg_strmap_put(ccg_strmap *m, const char *key, size_t len, int value)
     return true;
 }
 
-int ccg_strmap_get(const ccg_strmap *m, const char *key, size_t len)
+int cs_strmap_get(const cs_strmap *m, const char *key, size_t len)
 {
     if (!m->cap)
         return -1;
@@ -76,7 +76,7 @@ int ccg_strmap_get(const ccg_strmap *m, const char *key, size_t len)
     return s->key ? s->value : -1;
 }
 
-void ccg_strmap_free(ccg_strmap *m)
+void cs_strmap_free(cs_strmap *m)
 {
     for (size_t i = 0; i < m->cap; i++)
         free(m->slots[i].key);

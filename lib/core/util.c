@@ -8,7 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
-static bool grow(ccg_buf *b, size_t need)
+static bool grow(cs_buf *b, size_t need)
 {
     if (b->oom)
         return false;
@@ -27,7 +27,7 @@ static bool grow(ccg_buf *b, size_t need)
     return true;
 }
 
-void ccg_buf_add(ccg_buf *b, const char *s, size_t n)
+void cs_buf_add(cs_buf *b, const char *s, size_t n)
 {
     if (!grow(b, n))
         return;
@@ -37,17 +37,17 @@ void ccg_buf_add(ccg_buf *b, const char *s, size_t n)
     b->s[b->len] = '\0';
 }
 
-void ccg_buf_puts(ccg_buf *b, const char *s)
+void cs_buf_puts(cs_buf *b, const char *s)
 {
-    ccg_buf_add(b, s, strlen(s));
+    cs_buf_add(b, s, strlen(s));
 }
 
-void ccg_buf_putc(ccg_buf *b, char c)
+void cs_buf_putc(cs_buf *b, char c)
 {
-    ccg_buf_add(b, &c, 1);
+    cs_buf_add(b, &c, 1);
 }
 
-void ccg_buf_printf(ccg_buf *b, const char *fmt, ...)
+void cs_buf_printf(cs_buf *b, const char *fmt, ...)
 {
     va_list ap;
     char small[256];
@@ -57,7 +57,7 @@ void ccg_buf_printf(ccg_buf *b, const char *fmt, ...)
     if (n < 0)
         return;
     if ((size_t)n < sizeof small) {
-        ccg_buf_add(b, small, (size_t)n);
+        cs_buf_add(b, small, (size_t)n);
         return;
     }
     if (!grow(b, (size_t)n))
@@ -68,7 +68,7 @@ void ccg_buf_printf(ccg_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-void ccg_buf_add_html(ccg_buf *b, const char *s, size_t n)
+void cs_buf_add_html(cs_buf *b, const char *s, size_t n)
 {
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
@@ -81,29 +81,29 @@ void ccg_buf_add_html(ccg_buf *b, const char *s, size_t n)
         case '\'': esc = "&#39;"; break;
         default: continue;
         }
-        ccg_buf_add(b, s + run, i - run);
-        ccg_buf_puts(b, esc);
+        cs_buf_add(b, s + run, i - run);
+        cs_buf_puts(b, esc);
         run = i + 1;
     }
-    ccg_buf_add(b, s + run, n - run);
+    cs_buf_add(b, s + run, n - run);
 }
 
-char *ccg_buf_take(ccg_buf *b)
+char *cs_buf_take(cs_buf *b)
 {
     char *s;
     if (b->oom) {
-        ccg_buf_free(b);
+        cs_buf_free(b);
         return NULL;
     }
     if (!b->s)
-        ccg_buf_add(b, "", 0);
+        cs_buf_add(b, "", 0);
     s = b->s;
     b->s = NULL;
     b->len = b->cap = 0;
     return s;
 }
 
-void ccg_buf_free(ccg_buf *b)
+void cs_buf_free(cs_buf *b)
 {
     free(b->s);
     b->s = NULL;
@@ -111,7 +111,7 @@ void ccg_buf_free(ccg_buf *b)
     b->oom = false;
 }
 
-char *ccg_strndup(const char *s, size_t n)
+char *cs_strndup(const char *s, size_t n)
 {
     if (!s)
         return NULL;
@@ -123,18 +123,18 @@ char *ccg_strndup(const char *s, size_t n)
     return p;
 }
 
-char *ccg_strdup(const char *s)
+char *cs_strdup(const char *s)
 {
-    return s ? ccg_strndup(s, strlen(s)) : NULL;
+    return s ? cs_strndup(s, strlen(s)) : NULL;
 }
 
-bool ccg_has_prefix_ci(const char *s, size_t len, const char *prefix)
+bool cs_has_prefix_ci(const char *s, size_t len, const char *prefix)
 {
     size_t n = strlen(prefix);
     return len >= n && strncasecmp(s, prefix, n) == 0;
 }
 
-long long ccg_now_us(void)
+long long cs_now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool ccg_entities_has(const ccg_entities *e, ccg_facet f, const char *value)
+bool cs_entities_has(const cs_entities *e, cs_facet f, const char *value)
 {
     for (size_t i = 0; i < e->n[f]; i++)
         if (strcmp(e->v[f][i], value) == 0)
@@ -14,12 +14,12 @@ bool ccg_entities_has(const ccg_entities *e, ccg_facet f, const char *value)
     return false;
 }
 
-bool ccg_entities_add(ccg_entities *e, ccg_facet f, const char *value, size_t len)
+bool cs_entities_add(cs_entities *e, cs_facet f, const char *value, size_t len)
 {
-    char *s = ccg_strndup(value, len);
+    char *s = cs_strndup(value, len);
     if (!s)
         return false;
-    if (ccg_entities_has(e, f, s)) {
+    if (cs_entities_has(e, f, s)) {
         free(s);
         return true;
     }
@@ -42,7 +42,7 @@ static bool same(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-bool ccg_entities_add_relation(ccg_entities *e, const char *person,
+bool cs_entities_add_relation(cs_entities *e, const char *person,
                                const char *role, const char *org)
 {
     for (size_t i = 0; i < e->nrel; i++)
@@ -51,16 +51,16 @@ bool ccg_entities_add_relation(ccg_entities *e, const char *person,
             return true;
     if (e->nrel == e->caprel) {
         size_t cap = e->caprel ? e->caprel * 2 : 8;
-        ccg_person_role *v = realloc(e->rel, cap * sizeof *v);
+        cs_person_role *v = realloc(e->rel, cap * sizeof *v);
         if (!v)
             return false;
         e->rel = v;
         e->caprel = cap;
     }
-    ccg_person_role *r = &e->rel[e->nrel];
-    r->person = ccg_strdup(person);
-    r->role = ccg_strdup(role);
-    r->org = org ? ccg_strdup(org) : NULL;
+    cs_person_role *r = &e->rel[e->nrel];
+    r->person = cs_strdup(person);
+    r->role = cs_strdup(role);
+    r->org = org ? cs_strdup(org) : NULL;
     if (!r->person || !r->role || (org && !r->org)) {
         free(r->person);
         free(r->role);
@@ -71,11 +71,11 @@ bool ccg_entities_add_relation(ccg_entities *e, const char *person,
     return true;
 }
 
-void ccg_entities_free(ccg_entities *e)
+void cs_entities_free(cs_entities *e)
 {
     if (!e)
         return;
-    for (int f = 0; f < CCG_NFACETS; f++) {
+    for (int f = 0; f < CS_NFACETS; f++) {
         for (size_t i = 0; i < e->n[f]; i++)
             free(e->v[f][i]);
         free(e->v[f]);
@@ -89,14 +89,14 @@ void ccg_entities_free(ccg_entities *e)
     memset(e, 0, sizeof *e);
 }
 
-json_t *ccg_entities_json(const ccg_entities *e)
+json_t *cs_entities_json(const cs_entities *e)
 {
     json_t *o = json_object();
     if (!o)
         return NULL;
-    for (int f = 0; f < CCG_NFACETS; f++) {
+    for (int f = 0; f < CS_NFACETS; f++) {
         json_t *a = json_array();
-        if (!a || json_object_set_new(o, ccg_facets[f].name, a) != 0)
+        if (!a || json_object_set_new(o, cs_facets[f].name, a) != 0)
             goto fail;
         for (size_t i = 0; e && i < e->n[f]; i++)
             if (json_array_append_new(a, json_string(e->v[f][i])) != 0)
@@ -108,13 +108,13 @@ fail:
     return NULL;
 }
 
-json_t *ccg_entities_relations_json(const ccg_entities *e)
+json_t *cs_entities_relations_json(const cs_entities *e)
 {
     json_t *a = json_array();
     if (!a)
         return NULL;
     for (size_t i = 0; e && i < e->nrel; i++) {
-        const ccg_person_role *r = &e->rel[i];
+        const cs_person_role *r = &e->rel[i];
         json_t *o = json_pack("{s:s, s:s, s:o}", "person", r->person, "role", r->role,
                               "org", r->org ? json_string(r->org) : json_null());
         if (!o || json_array_append_new(a, o) != 0) {

@@ -98,7 +98,7 @@ typedef struct mention {
 } mention;
 
 typedef struct ex {
-    const ccg_gaz *g;
+    const cs_gaz *g;
     const char *text;
     size_t len;
     tok *t;
@@ -199,12 +199,12 @@ static void word_norm(ex *x, tok *t)
         t->norm[n] = '\0';
         return;
     }
-    char *k = ccg_normalize_key(s, n);
+    char *k = cs_normalize_key(s, n);
     if (!k) {
         x->oom = true;
         return;
     }
-    size_t kl = ccg_utf8_cut(k, strlen(k), NORM_MAX - 1);
+    size_t kl = cs_utf8_cut(k, strlen(k), NORM_MAX - 1);
     memcpy(t->norm, k, kl);
     t->norm[kl] = '\0';
     free(k);
@@ -341,7 +341,7 @@ static bool word(const ex *x, size_t i)
 static bool qualifier(const ex *x, size_t i)
 {
     return word(x, i) &&
-           ccg_strmap_get(&x->g->qualifiers, x->t[i].norm, strlen(x->t[i].norm)) >= 0;
+           cs_strmap_get(&x->g->qualifiers, x->t[i].norm, strlen(x->t[i].norm)) >= 0;
 }
 
 /* Two capital letters or more: "NHS", "GPs", "CCGs". */
@@ -430,7 +430,7 @@ static bool span_key(const ex *x, size_t a, size_t b, bool commas, char *key, si
 
 /* The longest name of table t starting at token i and ending by limit;
  * returns its end (exclusive), or i when none, and the name index. */
-static size_t match_at(const ex *x, const ccg_table *t, size_t i, size_t limit, int *idx)
+static size_t match_at(const ex *x, const cs_table *t, size_t i, size_t limit, int *idx)
 {
     char key[KEY_MAX];
     size_t n = 0, best = i;
@@ -454,24 +454,24 @@ static size_t match_at(const ex *x, const ccg_table *t, size_t i, size_t limit, 
             key[n++] = ' ';
         memcpy(key + n, w, wl + 1);
         n += wl;
-        int v = ccg_strmap_get(&t->keys, key, n);
+        int v = cs_strmap_get(&t->keys, key, n);
         if (v >= 0) {
             best = j + 1;
             *idx = v;
         }
-        if (ccg_strmap_get(&t->prefixes, key, n) < 0)
+        if (cs_strmap_get(&t->prefixes, key, n) < 0)
             break;
     }
     return best;
 }
 
 /* The name of table t spanning exactly tokens [a, b), or -1. */
-static int match_exact(const ex *x, const ccg_table *t, size_t a, size_t b, bool commas)
+static int match_exact(const ex *x, const cs_table *t, size_t a, size_t b, bool commas)
 {
     char key[KEY_MAX];
     if (!span_key(x, a, b, commas, key, sizeof key))
         return -1;
-    return ccg_strmap_get(&t->keys, key, strlen(key));
+    return cs_strmap_get(&t->keys, key, strlen(key));
 }
 
 /* --- mentions -------------------------------------------------------------- */
@@ -575,7 +575,7 @@ static const char *const directions[] = {
 
 /* Is there a CCG suffix at token i?  Returns its length in tokens (0: no)
  * and whether it is plural. */
-static size_t ccg_suffix(const ex *x, size_t i, bool *plural)
+static size_t cs_suffix(const ex *x, size_t i, bool *plural)
 {
     if (is(x, i, "ccg") || is(x, i, "ccgs")) {
         *plural = is(x, i, "ccgs");
@@ -592,7 +592,7 @@ static size_t ccg_suffix(const ex *x, size_t i, bool *plural)
 }
 
 /* The longest CCG name ending exactly at token e (exclusive); sets *start. */
-static int ccg_ending_at(const ex *x, size_t e, bool commas, size_t *start)
+static int cs_ending_at(const ex *x, size_t e, bool commas, size_t *start)
 {
     size_t lo = e > MAX_SPAN ? e - MAX_SPAN : 0;
     for (size_t a = lo; a < e; a++) {
@@ -609,7 +609,7 @@ static int ccg_ending_at(const ex *x, size_t e, bool commas, size_t *start)
 
 /* The last words of CCG idx's core name after its first word ("West
  * Norfolk" -> "norfolk"), for "North, South and West Norfolk". */
-static const char *ccg_tail(const ex *x, size_t a, size_t b, char *buf, size_t cap)
+static const char *cs_tail(const ex *x, size_t a, size_t b, char *buf, size_t cap)
 {
     char key[KEY_MAX];
     if (!span_key(x, a, b, false, key, sizeof key))
@@ -623,14 +623,14 @@ static const char *ccg_tail(const ex *x, size_t a, size_t b, char *buf, size_t c
 
 /* A list item that is only a direction ("North" in "North and South
  * Norfolk") completed with the tail of another item of the list. */
-static int ccg_with_tail(const ex *x, size_t a, size_t b, const char *tail)
+static int cs_with_tail(const ex *x, size_t a, size_t b, const char *tail)
 {
     char key[KEY_MAX];
     if (!tail || !span_key(x, a, b, false, key, sizeof key))
         return -1;
     size_t n = strlen(key);
     snprintf(key + n, sizeof key - n, " %s", tail);
-    return ccg_table_find(&x->g->ccg, key);
+    return cs_table_find(&x->g->ccg, key);
 }
 
 /* Separator before token e in a list ("," / "and" / "&" / ", and");
@@ -647,7 +647,7 @@ static size_t list_sep_before(const ex *x, size_t e)
 
 /* Names before a CCG suffix at token s: one for "X CCG", a list for
  * "X, Y and Z CCGs". */
-static bool ccg_list_before(ex *x, size_t s, size_t slen, bool commas);
+static bool cs_list_before(ex *x, size_t s, size_t slen, bool commas);
 
 static void ccgs_before_suffix(ex *x, size_t s, size_t slen, bool plural)
 {
@@ -660,13 +660,13 @@ static void ccgs_before_suffix(ex *x, size_t s, size_t slen, bool plural)
     if (plural) {
         /* A merged CCG's name may hold commas ("Eastbourne, Hailsham and
          * Seaford"); read the list that way first, else comma-separated. */
-        if (ccg_list_before(x, s, slen, true) || ccg_list_before(x, s, slen, false))
+        if (cs_list_before(x, s, slen, true) || cs_list_before(x, s, slen, false))
             return;
         /* No list: one CCG's name before "CCGs" names a group ("Kent and
          * Medway CCGs"), whose places are not places here.  (Places before
          * "CCGs" that name no CCG, "Leicester, Leicestershire and Rutland
          * CCGs", stay places.) */
-        int idx = ccg_ending_at(x, e, true, &a);
+        int idx = cs_ending_at(x, e, true, &a);
         if (idx < 0)
             return;
         /* "Staffordshire and Stoke-on-Trent CCGs": a county's CCGs and one
@@ -686,7 +686,7 @@ static void ccgs_before_suffix(ex *x, size_t s, size_t slen, bool plural)
         return;
     if (e > 0 && is(x, e - 1, "nhs"))
         e--;                                    /* "X NHS Clinical Commissioning Group" */
-    int idx = ccg_ending_at(x, e, true, &a);
+    int idx = cs_ending_at(x, e, true, &a);
     if (idx < 0)
         return;
     if (a > 0 && is(x, a - 1, "nhs"))
@@ -702,10 +702,10 @@ static void ccgs_before_suffix(ex *x, size_t s, size_t slen, bool plural)
 /* The list of names before a plural suffix at s ("Nene and Corby CCGs");
  * false (and nothing added) when it has fewer than two names: one name
  * before "CCGs" names a group ("Kent and Medway CCGs"), not a CCG. */
-static bool ccg_list_before(ex *x, size_t s, size_t slen, bool commas)
+static bool cs_list_before(ex *x, size_t s, size_t slen, bool commas)
 {
     size_t e = s, a;
-    int idx = ccg_ending_at(x, e, commas, &a);
+    int idx = cs_ending_at(x, e, commas, &a);
     if (idx < 0)
         return false;
     if (a > 0 && is(x, a - 1, "nhs"))
@@ -713,7 +713,7 @@ static bool ccg_list_before(ex *x, size_t s, size_t slen, bool commas)
     size_t starts[MAX_LIST_NAMES], ends[MAX_LIST_NAMES];
     int idxs[MAX_LIST_NAMES], n = 0;
     char tailbuf[256];
-    const char *tail = ccg_tail(x, a, e, tailbuf, sizeof tailbuf);
+    const char *tail = cs_tail(x, a, e, tailbuf, sizeof tailbuf);
     starts[n] = a;
     ends[n] = e;
     idxs[n++] = idx;
@@ -722,11 +722,11 @@ static bool ccg_list_before(ex *x, size_t s, size_t slen, bool commas)
         if (sep == starts[n - 1])
             break;
         size_t b;
-        int j = ccg_ending_at(x, sep, commas, &b);
+        int j = cs_ending_at(x, sep, commas, &b);
         if (j < 0) {
             /* "North, South and West Norfolk": a bare direction. */
             for (b = sep; b > 0 && sep - b < 2 && cap(x, b - 1); b--) {
-                j = ccg_with_tail(x, b - 1, sep, tail);
+                j = cs_with_tail(x, b - 1, sep, tail);
                 if (j >= 0) {
                     b--;
                     break;
@@ -782,7 +782,7 @@ static void place_tails(const ex *x, size_t i, tails *t)
 /* A list of CCG names from token i on, separated by "," ";" "and" "&" "/".
  * strict: stop at the first item that is not a name; otherwise skip a
  * single unknown word.  Returns the number of names stored. */
-static int ccg_list_after(const ex *x, size_t i, bool strict, size_t *starts, size_t *ends,
+static int cs_list_after(const ex *x, size_t i, bool strict, size_t *starts, size_t *ends,
                           int *idxs, int max)
 {
     int n = 0;
@@ -810,9 +810,9 @@ static int ccg_list_after(const ex *x, size_t i, bool strict, size_t *starts, si
             size_t e2 = match_at(x, &x->g->ccg, nx, x->n, &j);
             char buf[256];
             if (e2 > nx)
-                add_tail(&t, ccg_tail(x, nx, e2, buf, sizeof buf));
+                add_tail(&t, cs_tail(x, nx, e2, buf, sizeof buf));
             if (n > 0)
-                add_tail(&t, ccg_tail(x, starts[n - 1], ends[n - 1], buf, sizeof buf));
+                add_tail(&t, cs_tail(x, starts[n - 1], ends[n - 1], buf, sizeof buf));
             if (!strict) {
                 if (!have_pt) {
                     place_tails(x, a, &pt);
@@ -822,7 +822,7 @@ static int ccg_list_after(const ex *x, size_t i, bool strict, size_t *starts, si
                     add_tail(&t, pt.w[q]);
             }
             for (int q = 0; q < t.n && idx < 0; q++)
-                idx = ccg_with_tail(x, i, k, t.w[q]);
+                idx = cs_with_tail(x, i, k, t.w[q]);
             if (idx < 0 && (strict || k - i > 1))
                 break;
             e = k;
@@ -865,7 +865,7 @@ static void ccgs_after_phrase(ex *x, size_t i)
         i++;
     size_t starts[MAX_LIST_NAMES], ends[MAX_LIST_NAMES];
     int idxs[MAX_LIST_NAMES];
-    int n = ccg_list_after(x, i, false, starts, ends, idxs, MAX_LIST_NAMES);
+    int n = cs_list_after(x, i, false, starts, ends, idxs, MAX_LIST_NAMES);
     if (n < 2)
         return;
     x->lists++;
@@ -876,7 +876,7 @@ static void ccgs_after_phrase(ex *x, size_t i)
 /* A list of CCG names with no "CCG" wording at all ("three of them -
  * East Surrey, Crawley and Horsham and Mid Sussex"): three names or more,
  * or two in a sentence that speaks of CCGs. */
-static bool ccg_sentence(const ex *x, size_t i);
+static bool cs_sentence(const ex *x, size_t i);
 
 static void ccgs_bare_lists(ex *x)
 {
@@ -885,14 +885,14 @@ static void ccgs_bare_lists(ex *x)
             continue;
         size_t starts[MAX_LIST_NAMES], ends[MAX_LIST_NAMES];
         int idxs[MAX_LIST_NAMES];
-        int n = ccg_list_after(x, i, true, starts, ends, idxs, MAX_LIST_NAMES);
+        int n = cs_list_after(x, i, true, starts, ends, idxs, MAX_LIST_NAMES);
         /* Towns that share their names with CCGs ("in Warrington, Halton
          * and St Helens") are places: one name at least must be a CCG's
          * own, not a place's. */
         bool own = false;
         for (int k = 0; k < n && !own; k++)
             own = match_exact(x, &x->g->place, starts[k], ends[k], false) < 0;
-        if (own && (n >= 3 || (n == 2 && ccg_sentence(x, i)))) {
+        if (own && (n >= 3 || (n == 2 && cs_sentence(x, i)))) {
             x->lists++;
             for (int k = 0; k < n; k++)
                 add_listed_ccg(x, starts[k], ends[k], idxs[k]);
@@ -902,7 +902,7 @@ static void ccgs_bare_lists(ex *x)
 }
 
 /* Is token i in a sentence that speaks of CCGs? */
-static bool ccg_sentence(const ex *x, size_t i)
+static bool cs_sentence(const ex *x, size_t i)
 {
     int s = x->t[i].sent;
     for (size_t k = i; k > 0 && x->t[k - 1].sent == s; k--)
@@ -910,7 +910,7 @@ static bool ccg_sentence(const ex *x, size_t i)
             return true;
     for (size_t k = i; k < x->n && x->t[k].sent == s; k++) {
         bool pl;
-        if (ccg_suffix(x, k, &pl))
+        if (cs_suffix(x, k, &pl))
             return true;
     }
     return false;
@@ -920,7 +920,7 @@ static void find_ccgs(ex *x)
 {
     for (size_t i = 0; i < x->n; i++) {
         bool plural;
-        size_t sl = ccg_suffix(x, i, &plural);
+        size_t sl = cs_suffix(x, i, &plural);
         if (!sl || !free_tok(x, i))
             continue;
         ccgs_before_suffix(x, i, sl, plural);
@@ -942,7 +942,7 @@ static void find_ccgs(ex *x)
             continue;                           /* NHS England */
         if (cap(x, e) || is(x, e, "trust") || is(x, e, "icb"))
             continue;
-        if (ccg_sentence(x, i))
+        if (cs_sentence(x, i))
             add_ccg(x, i, e, idx);
     }
     /* Once a CCG is named, its name alone refers to it ("accountable officer
@@ -955,7 +955,7 @@ static void find_ccgs(ex *x)
     size_t nm = x->nm;
     for (size_t k = 0; k < nm; k++)
         if (x->m[k].kind == M_CCG) {
-            int idx = ccg_strmap_get(&x->g->ccg.byname, x->m[k].value, strlen(x->m[k].value));
+            int idx = cs_strmap_get(&x->g->ccg.byname, x->m[k].value, strlen(x->m[k].value));
             if (idx >= 0)
                 found[idx] = true;
         }
@@ -1149,7 +1149,7 @@ static bool org_word(const ex *x, size_t p)
     static const char *const role_starts[] = { "chief", "deputy", "vice", "managing", "executive",
                                                NULL };
     size_t nl = strlen(t->norm);
-    if (ccg_strmap_get(&x->g->role.keys, t->norm, nl) >= 0 || in_list(role_starts, t->norm))
+    if (cs_strmap_get(&x->g->role.keys, t->norm, nl) >= 0 || in_list(role_starts, t->norm))
         return false;
     /* "Berkshire West CCG Federation": a CCG's name inside another's. */
     if (strcmp(t->norm, "ccg") == 0 || strcmp(t->norm, "ccgs") == 0)
@@ -1318,8 +1318,8 @@ static bool name_word(const ex *x, size_t i)
     const char *w = x->t[i].norm;
     size_t wl = strlen(w);
     return !in_list(not_name_words, w) && !in_list(org_heads, w) &&
-           ccg_strmap_get(&x->g->role.keys, w, wl) < 0 &&
-           ccg_strmap_get(&x->g->role.prefixes, w, wl) < 0 &&
+           cs_strmap_get(&x->g->role.keys, w, wl) < 0 &&
+           cs_strmap_get(&x->g->role.prefixes, w, wl) < 0 &&
            strcmp(w, "ccg") != 0 && strcmp(w, "ccgs") != 0 && strcmp(w, "nhs") != 0;
 }
 
@@ -1360,12 +1360,12 @@ static void find_people(ex *x)
     for (size_t i = 0; i < x->n; i++) {
         bool title = false;
         size_t a = i;
-        if (word(x, i) && in_list(ccg_honorifics, x->t[i].norm) && cap(x, i)) {
+        if (word(x, i) && in_list(cs_honorifics, x->t[i].norm) && cap(x, i)) {
             title = true;
             a = i + 1;
             if (is(x, a, "."))
                 a++;
-            while (word(x, a) && in_list(ccg_honorifics, x->t[a].norm))
+            while (word(x, a) && in_list(cs_honorifics, x->t[a].norm))
                 a++;
         }
         size_t b = a;
@@ -1381,7 +1381,7 @@ static void find_people(ex *x)
                 words++;
         if (words == 0 || words > MAX_NAME_WORDS)
             continue;
-        bool known = ccg_strmap_get(&x->g->first_names, x->t[a].norm, strlen(x->t[a].norm)) >= 0;
+        bool known = cs_strmap_get(&x->g->first_names, x->t[a].norm, strlen(x->t[a].norm)) >= 0;
         bool role_near = (b + 1 < x->n && is(x, b, ",") && role_at(x, b + 1)) ||
                          (a > 0 && i == a && role_at(x, a - 1 > 0 ? a - 1 : 0) &&
                           (x->t[a - 1].owner >= 0 && x->m[x->t[a - 1].owner].kind == M_ROLE));
@@ -1455,28 +1455,28 @@ static size_t complement(const ex *x, size_t i)
  * "and", hyphens kept for "co-chair" style words. */
 static char *role_text(const ex *x, size_t a, size_t b)
 {
-    ccg_buf o = { 0 };
+    cs_buf o = { 0 };
     for (size_t i = a; i < b; i++) {
         const tok *t = &x->t[i];
         if (t->f & T_POSS)
             continue;
         if (t->f & T_HYPHEN) {
-            ccg_buf_putc(&o, '-');
+            cs_buf_putc(&o, '-');
             continue;
         }
         if (t->f & T_PUNCT) {
             if (strcmp(t->norm, "&") == 0) {
-                ccg_buf_puts(&o, " and");
+                cs_buf_puts(&o, " and");
                 continue;
             }
             if (strcmp(t->norm, ",") == 0)
                 continue;
         }
         if (o.len && !(i > a && (x->t[i - 1].f & T_HYPHEN)))
-            ccg_buf_putc(&o, ' ');
-        ccg_buf_puts(&o, t->norm);
+            cs_buf_putc(&o, ' ');
+        cs_buf_puts(&o, t->norm);
     }
-    return ccg_buf_take(&o);
+    return cs_buf_take(&o);
 }
 
 /* Add a mention whose value was just made (and free it); NULL is oom. */
@@ -1589,16 +1589,16 @@ static void find_roles(ex *x)
  * ("north-west London" -> "North West London"). */
 static char *place_text(const ex *x, size_t a, size_t name, size_t b, const char *canonical)
 {
-    ccg_buf o = { 0 };
+    cs_buf o = { 0 };
     bool upper = true;
     for (size_t i = a; i < b; i++)
         if (word(x, i) && !(x->t[i].f & T_UPPER))
             upper = false;
     if (upper)
-        return ccg_strdup(canonical);
+        return cs_strdup(canonical);
     /* An abbreviation ("NW London", "Staffs") is written out; a short form
      * that begins the full name ("Newcastle") stays as written. */
-    char key[KEY_MAX], *ck = ccg_gaz_key(canonical, strlen(canonical));
+    char key[KEY_MAX], *ck = cs_gaz_key(canonical, strlen(canonical));
     bool prefix = ck && span_key(x, name, b, false, key, sizeof key) &&
                   strncmp(ck, key, strlen(key)) == 0 &&
                   (ck[strlen(key)] == '\0' || ck[strlen(key)] == ' ');
@@ -1612,24 +1612,24 @@ static char *place_text(const ex *x, size_t a, size_t name, size_t b, const char
         if (t->f & T_HYPHEN) {
             bool dirs = i > a && i + 1 < b && in_list(directions, x->t[i - 1].norm) &&
                         in_list(directions, x->t[i + 1].norm);
-            ccg_buf_putc(&o, dirs ? ' ' : '-');
+            cs_buf_putc(&o, dirs ? ' ' : '-');
             continue;
         }
         if (i > a && !(x->t[i - 1].f & T_HYPHEN) && !(t->f & T_POSS))
-            ccg_buf_putc(&o, ' ');
+            cs_buf_putc(&o, ' ');
         if (word(x, i) && in_list(directions, t->norm)) {
-            ccg_buf_putc(&o, (char)toupper((unsigned char)s[0]));
-            ccg_buf_add(&o, s + 1, n - 1);
+            cs_buf_putc(&o, (char)toupper((unsigned char)s[0]));
+            cs_buf_add(&o, s + 1, n - 1);
         } else {
-            ccg_buf_add(&o, s, n);
+            cs_buf_add(&o, s, n);
         }
     }
     if (!prefix) {
         if (o.len)
-            ccg_buf_putc(&o, ' ');
-        ccg_buf_puts(&o, canonical);
+            cs_buf_putc(&o, ' ');
+        cs_buf_puts(&o, canonical);
     }
-    return ccg_buf_take(&o);
+    return cs_buf_take(&o);
 }
 
 /* A place over tokens [a, e) whose name (place idx) starts at token name. */
@@ -1661,7 +1661,7 @@ static void find_places(ex *x)
              * "Rutland CCGs" and "Sandwell GPs" are the places). */
             bool plural;
             if (cap(x, e) && free_tok(x, e) && !(x->t[e].f & (T_SENT | T_LINE)) &&
-                !ccg_suffix(x, e, &plural) && !acronym(x, e) && !role_at(x, e) &&
+                !cs_suffix(x, e, &plural) && !acronym(x, e) && !role_at(x, e) &&
                 !party_at(x, e) &&              /* "Kent Conservative councillor" */
                 match_at(x, &x->g->place, e, x->n, &(int){ 0 }) == e) {
                 i = e - 1;
@@ -1756,7 +1756,7 @@ static size_t bodies_at(const ex *x, size_t i, orgset *o)
 /* "the three CCGs", "all eight CCGs", "both CCGs", "the county's four
  * CCGs": a group of CCGs, not named here.  Returns the token after it, the
  * number it gives (0 when none) and whether it says "all". */
-static size_t ccg_group_at(const ex *x, size_t i, int *count, bool *every)
+static size_t cs_group_at(const ex *x, size_t i, int *count, bool *every)
 {
     static const char *const numbers[] = {
         "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -1851,7 +1851,7 @@ static bool orgs_after_prep(const ex *x, size_t i, orgset *o)
     size_t k = i + 1;
     int count;
     bool every;
-    size_t e = ccg_group_at(x, k, &count, &every);
+    size_t e = cs_group_at(x, k, &count, &every);
     if (e > k) {
         o->all_ccgs = true;
         o->count = count;
@@ -1938,7 +1938,7 @@ static void orgs_before_role(const ex *x, size_t a, orgset *o)
         for (size_t s = end > 6 ? end - 6 : 0; s < end; s++) {
             int count;
             bool every;
-            if (ccg_group_at(x, s, &count, &every) == end) {
+            if (cs_group_at(x, s, &count, &every) == end) {
                 o->all_ccgs = true;
                 o->count = count;
                 o->every = every;
@@ -1949,7 +1949,7 @@ static void orgs_before_role(const ex *x, size_t a, orgset *o)
 
 typedef struct relctx {
     ex *x;
-    ccg_entities *out;
+    cs_entities *out;
     size_t nccgs;               /* distinct CCGs of the document */
     const char *ccgs[MAX_STORY_CCGS];
     const orgset *taken;        /* bodies the current person holds a role at */
@@ -2016,9 +2016,9 @@ static void relate(relctx *c, const mention *p, const mention *r, const orgset *
         c->recent_sent = x->t[p->a].sent;
         c->recent_at = p->a;
         for (size_t k = 0; k < ngroup; k++)
-            ok = ok && ccg_entities_add_relation(c->out, p->value, r->value, group[k]);
+            ok = ok && cs_entities_add_relation(c->out, p->value, r->value, group[k]);
         for (size_t k = 0; k < o->n; k++)
-            ok = ok && ccg_entities_add_relation(c->out, p->value, r->value, o->m[k]->value);
+            ok = ok && cs_entities_add_relation(c->out, p->value, r->value, o->m[k]->value);
     } else if (civic_role(r->value) && !o->unresolved) {
         /* A council role: the one council the sentence, or else the story,
          * names ("Council leader David Molyneux"). */
@@ -2043,7 +2043,7 @@ static void relate(relctx *c, const mention *p, const mention *r, const orgset *
         }
         if (strcmp(r->value, "mp") == 0 || strcmp(r->value, "councillor") == 0)
             org = NULL;             /* an MP's seat is not an organisation */
-        ok = ccg_entities_add_relation(c->out, p->value, r->value, org);
+        ok = cs_entities_add_relation(c->out, p->value, r->value, org);
     } else {
         const char *org = NULL;
         if (c->nccgs == 1 && !x->groups && !civic_role(r->value) && !o->all_ccgs &&
@@ -2066,7 +2066,7 @@ static void relate(relctx *c, const mention *p, const mention *r, const orgset *
             if (!other)
                 org = c->ccgs[0];
         }
-        ok = ccg_entities_add_relation(c->out, p->value, r->value, org);
+        ok = cs_entities_add_relation(c->out, p->value, r->value, org);
     }
     if (!ok)
         x->oom = true;
@@ -2169,7 +2169,7 @@ static size_t role_after_bodies(const ex *x, size_t i, bool bare, orgset *pre)
     /* "the CCGs' chief officer", "the four CCGs' accountable officer" */
     int count;
     bool every;
-    e = ccg_group_at(x, j, &count, &every);
+    e = cs_group_at(x, j, &count, &every);
     if (e > j && poss_at(x, e)) {
         pre->all_ccgs = true;
         pre->count = count;
@@ -2397,7 +2397,7 @@ static void relations_of(relctx *c, const mention *p)
     c->taken = NULL;            /* last goes out of scope */
 }
 
-static void find_relations(ex *x, ccg_entities *out)
+static void find_relations(ex *x, cs_entities *out)
 {
     relctx c = { .x = x, .out = out, .nccgs = 0, .recent_sent = -1 };
     for (size_t k = 0; k < x->nm; k++) {
@@ -2422,9 +2422,9 @@ static int by_position(const void *a, const void *b)
     return x->a < y->a ? -1 : x->a > y->a ? 1 : 0;
 }
 
-static const ccg_facet kind_facet[] = {
-    [M_CCG] = CCG_FACET_CCG, [M_ORG] = CCG_FACET_ORG, [M_PERSON] = CCG_FACET_PERSON,
-    [M_ROLE] = CCG_FACET_ROLE, [M_PLACE] = CCG_FACET_PLACE, [M_GROUP] = CCG_FACET_CCG,
+static const cs_facet kind_facet[] = {
+    [M_CCG] = CS_FACET_CCG, [M_ORG] = CS_FACET_ORG, [M_PERSON] = CS_FACET_PERSON,
+    [M_ROLE] = CS_FACET_ROLE, [M_PLACE] = CS_FACET_PLACE, [M_GROUP] = CS_FACET_CCG,
 };
 
 /* A person named by surname alone ("Dr Armstrong") is the person named in
@@ -2456,22 +2456,22 @@ static bool shouting(const char *s)
     return any;
 }
 
-bool ccg_extract(const ccg_article *a, ccg_entities *out)
+bool cs_extract(const cs_article *a, cs_entities *out)
 {
     ex x = { 0 };
-    x.g = ccg_gaz_get();
+    x.g = cs_gaz_get();
     if (!x.g)
         return false;
     /* The text as its author wrote it: a headline that the parser took out
      * of the body is part of it. */
-    ccg_buf text = { 0 };
+    cs_buf text = { 0 };
     if (a->title_in_text) {
-        ccg_buf_puts(&text, a->title);
-        ccg_buf_puts(&text, "\n\n");
+        cs_buf_puts(&text, a->title);
+        cs_buf_puts(&text, "\n\n");
     }
-    ccg_buf_add(&text, a->body, a->body_len);
+    cs_buf_add(&text, a->body, a->body_len);
     if (text.oom) {
-        ccg_buf_free(&text);
+        cs_buf_free(&text);
         return false;
     }
     x.text = text.s;
@@ -2492,7 +2492,7 @@ bool ccg_extract(const ccg_article *a, ccg_entities *out)
             continue;
         const char *full = full_name(&x, &x.m[k]);
         if (full != x.m[k].value) {
-            char *v = ccg_strdup(full);
+            char *v = cs_strdup(full);
             if (!v) {
                 x.oom = true;
                 break;
@@ -2529,8 +2529,8 @@ bool ccg_extract(const ccg_article *a, ccg_entities *out)
                 if (twin)
                     continue;
             }
-            ccg_facet f = kind_facet[sorted[k].kind];
-            if (!ccg_entities_add(out, f, sorted[k].value, strlen(sorted[k].value)))
+            cs_facet f = kind_facet[sorted[k].kind];
+            if (!cs_entities_add(out, f, sorted[k].value, strlen(sorted[k].value)))
                 x.oom = true;
         }
         /* A relation's role is one of the document's roles. */
@@ -2542,6 +2542,6 @@ bool ccg_extract(const ccg_article *a, ccg_entities *out)
         free(x.m[k].value);
     free(x.m);
     free(x.t);
-    ccg_buf_free(&text);
+    cs_buf_free(&text);
     return !x.oom;
 }

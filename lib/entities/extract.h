@@ -1,7 +1,7 @@
 /* Entity extraction: CCGs, roles, people, organisations, places and
  * person-role-organisation relations, by rules and gazetteers (data/). */
-#ifndef CCG_EXTRACT_H
-#define CCG_EXTRACT_H
+#ifndef CS_EXTRACT_H
+#define CS_EXTRACT_H
 
 #include "text/article.h"
 #include "entities/entities.h"
@@ -10,6 +10,6 @@
 
 /* Extract the entities of an article into *out (which must be zeroed).
  * Deterministic.  Returns false only when out of memory. */
-bool ccg_extract(const ccg_article *a, ccg_entities *out);
+bool cs_extract(const cs_article *a, cs_entities *out);
 
 #endif

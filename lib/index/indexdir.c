@@ -20,16 +20,16 @@
 
 static char *errf(const char *fmt, const char *a, const char *b)
 {
-    ccg_buf m = { 0 };
-    ccg_buf_printf(&m, fmt, a, b);
-    return ccg_buf_take(&m);
+    cs_buf m = { 0 };
+    cs_buf_printf(&m, fmt, a, b);
+    return cs_buf_take(&m);
 }
 
 static char *join(const char *dir, const char *name)
 {
-    ccg_buf p = { 0 };
-    ccg_buf_printf(&p, "%s/%s", dir, name);
-    return ccg_buf_take(&p);
+    cs_buf p = { 0 };
+    cs_buf_printf(&p, "%s/%s", dir, name);
+    return cs_buf_take(&p);
 }
 
 static bool is_dir(const char *path)
@@ -54,7 +54,7 @@ static bool plain_xapian_db(const char *dir)
     return yes;
 }
 
-int ccg_indexdir_lock(const char *dir, char **err)
+int cs_indexdir_lock(const char *dir, char **err)
 {
     *err = NULL;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
@@ -63,7 +63,7 @@ int ccg_indexdir_lock(const char *dir, char **err)
     }
     char *path = join(dir, "lock");
     if (!path) {
-        *err = ccg_strdup("out of memory");
+        *err = cs_strdup("out of memory");
         return -1;
     }
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
@@ -94,7 +94,7 @@ static char *stub_target(const char *dir)
         line[strcspn(line, "\r\n")] = '\0';
         const char *t = strncmp(line, "auto ", 5) == 0 ? line + 5 : line;
         if (strncmp(t, GEN_PREFIX, 3) == 0 && !strchr(t, '/'))
-            target = ccg_strdup(t);
+            target = cs_strdup(t);
     }
     fclose(f);
     return target;
@@ -105,7 +105,7 @@ static int write_stub(const char *dir, const char *gen, char **err)
     char *tmp = join(dir, STUB ".tmp"), *path = join(dir, STUB);
     int rc = -1;
     if (!tmp || !path) {
-        *err = ccg_strdup("out of memory");
+        *err = cs_strdup("out of memory");
         goto out;
     }
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -113,10 +113,10 @@ static int write_stub(const char *dir, const char *gen, char **err)
         *err = errf("cannot write %s: %s", tmp, strerror(errno));
         goto out;
     }
-    ccg_buf line = { 0 };
-    ccg_buf_printf(&line, "auto %s\n", gen);
+    cs_buf line = { 0 };
+    cs_buf_printf(&line, "auto %s\n", gen);
     bool ok = !line.oom && write(fd, line.s, line.len) == (ssize_t)line.len && fsync(fd) == 0;
-    ccg_buf_free(&line);
+    cs_buf_free(&line);
     if (close(fd) != 0 || !ok) {
         *err = errf("cannot write %s: %s", tmp, strerror(errno));
         unlink(tmp);
@@ -198,11 +198,11 @@ static void prune(const char *dir, const char *keep1, const char *keep2)
     closedir(d);
 }
 
-char *ccg_indexdir_live(const char *dir, char **err)
+char *cs_indexdir_live(const char *dir, char **err)
 {
     *err = NULL;
     if (plain_xapian_db(dir))
-        return ccg_strdup(dir);
+        return cs_strdup(dir);
     char *gen = stub_target(dir);
     if (!gen) {
         /* A new index: an empty first generation behind a stub.  The
@@ -211,16 +211,16 @@ char *ccg_indexdir_live(const char *dir, char **err)
         snprintf(name, sizeof name, GEN_PREFIX "%06ld", highest_generation(dir) + 1);
         if (write_stub(dir, name, err) != 0)
             return NULL;
-        gen = ccg_strdup(name);
+        gen = cs_strdup(name);
     }
     char *path = gen ? join(dir, gen) : NULL;
     free(gen);
     if (!path)
-        *err = ccg_strdup("out of memory");
+        *err = cs_strdup("out of memory");
     return path;
 }
 
-char *ccg_indexdir_next(const char *dir, char **err)
+char *cs_indexdir_next(const char *dir, char **err)
 {
     *err = NULL;
     if (plain_xapian_db(dir)) {
@@ -241,13 +241,13 @@ char *ccg_indexdir_next(const char *dir, char **err)
     free(live);
     char *path = join(dir, name);
     if (!path)
-        *err = ccg_strdup("out of memory");
+        *err = cs_strdup("out of memory");
     else if (is_dir(path))
         remove_tree(path);
     return path;
 }
 
-int ccg_indexdir_swap(const char *dir, const char *db_path, char **err)
+int cs_indexdir_swap(const char *dir, const char *db_path, char **err)
 {
     *err = NULL;
     const char *slash = strrchr(db_path, '/');
@@ -260,7 +260,7 @@ int ccg_indexdir_swap(const char *dir, const char *db_path, char **err)
     return rc;
 }
 
-bool ccg_indexdir_stamp(const char *dir, ino_t *ino, long long *ctime_ns)
+bool cs_indexdir_stamp(const char *dir, ino_t *ino, long long *ctime_ns)
 {
     char *path = join(dir, STUB);
     struct stat st;

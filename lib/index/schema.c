@@ -3,18 +3,18 @@
 
 #include <string.h>
 
-const ccg_facet_info ccg_facets[CCG_NFACETS] = {
-    [CCG_FACET_CCG] = { "ccg", "XC", CCG_SLOT_FACET0 + 0 },
-    [CCG_FACET_ROLE] = { "role", "XR", CCG_SLOT_FACET0 + 1 },
-    [CCG_FACET_PERSON] = { "person", "XP", CCG_SLOT_FACET0 + 2 },
-    [CCG_FACET_ORG] = { "org", "XO", CCG_SLOT_FACET0 + 3 },
-    [CCG_FACET_PLACE] = { "place", "XL", CCG_SLOT_FACET0 + 4 },
+const cs_facet_info cs_facets[CS_NFACETS] = {
+    [CS_FACET_CCG] = { "ccg", "XC", CS_SLOT_FACET0 + 0 },
+    [CS_FACET_ROLE] = { "role", "XR", CS_SLOT_FACET0 + 1 },
+    [CS_FACET_PERSON] = { "person", "XP", CS_SLOT_FACET0 + 2 },
+    [CS_FACET_ORG] = { "org", "XO", CS_SLOT_FACET0 + 3 },
+    [CS_FACET_PLACE] = { "place", "XL", CS_SLOT_FACET0 + 4 },
 };
 
-int ccg_facet_by_name(const char *name, size_t len)
+int cs_facet_by_name(const char *name, size_t len)
 {
-    for (int f = 0; f < CCG_NFACETS; f++)
-        if (strlen(ccg_facets[f].name) == len && strncmp(ccg_facets[f].name, name, len) == 0)
+    for (int f = 0; f < CS_NFACETS; f++)
+        if (strlen(cs_facets[f].name) == len && strncmp(cs_facets[f].name, name, len) == 0)
             return f;
     return -1;
 }

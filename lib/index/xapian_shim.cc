@@ -16,13 +16,13 @@
 #include <utility>
 #include <vector>
 
-struct ccg_xs_doc {
+struct cs_xs_doc {
     Xapian::Document doc;
     std::string idterm;
     std::unordered_map<std::string, unsigned> spelling;
 };
 
-struct ccg_xs_writer {
+struct cs_xs_writer {
     Xapian::WritableDatabase db;
     std::string err;
     // Spelling words of the documents added since the last commit, summed:
@@ -31,25 +31,25 @@ struct ccg_xs_writer {
     std::unordered_map<std::string, unsigned> spelling;
 };
 
-static void flush_spelling(ccg_xs_writer *w)
+static void flush_spelling(cs_xs_writer *w)
 {
     for (const auto &word : w->spelling)
         w->db.add_spelling(word.first, word.second);
     w->spelling.clear();
 }
 
-struct ccg_xs_reader {
+struct cs_xs_reader {
     std::string path;
     Xapian::Database db;
     std::string err;
     std::string scratch;
 };
 
-struct ccg_xs_query {
+struct cs_xs_query {
     Xapian::Query q;
 };
 
-struct ccg_xs_results {
+struct cs_xs_results {
     std::vector<std::string> data;
     std::vector<double> weights;
     std::vector<unsigned> docids;
@@ -57,12 +57,12 @@ struct ccg_xs_results {
     int exact = 0;
     // Per facet: the values (owning strings) and the C view of them.
     std::vector<std::vector<std::string>> facet_strings;
-    std::vector<std::vector<ccg_xs_facet_value>> facets;
+    std::vector<std::vector<cs_xs_facet_value>> facets;
 };
 
 namespace {
 
-const size_t kMaxTermBytes = CCG_XS_MAX_TERM_BYTES;
+const size_t kMaxTermBytes = CS_XS_MAX_TERM_BYTES;
 
 void set_error(std::string *err, const char *msg)
 {
@@ -77,38 +77,38 @@ void set_error(std::string *err, const char *msg)
 
 // Run f, mapping every exception to a status and recording its message.
 template <class F>
-ccg_xs_status guard(std::string *err, F &&f) noexcept
+cs_xs_status guard(std::string *err, F &&f) noexcept
 {
     try {
         return f();
     } catch (const Xapian::DatabaseModifiedError &e) {
         set_error(err, e.get_description().c_str());
-        return CCG_XS_MODIFIED;
+        return CS_XS_MODIFIED;
     } catch (const Xapian::DatabaseLockError &e) {
         set_error(err, e.get_description().c_str());
-        return CCG_XS_LOCKED;
+        return CS_XS_LOCKED;
     } catch (const Xapian::DatabaseOpeningError &e) {
         set_error(err, e.get_description().c_str());
-        return CCG_XS_OPEN_FAILED;
+        return CS_XS_OPEN_FAILED;
     } catch (const Xapian::DocNotFoundError &e) {
         set_error(err, e.get_description().c_str());
-        return CCG_XS_NOT_FOUND;
+        return CS_XS_NOT_FOUND;
     } catch (const Xapian::Error &e) {
         set_error(err, e.get_description().c_str());
-        return CCG_XS_XAPIAN_ERROR;
+        return CS_XS_XAPIAN_ERROR;
     } catch (const std::bad_alloc &) {
         set_error(err, "out of memory");
-        return CCG_XS_NO_MEMORY;
+        return CS_XS_NO_MEMORY;
     } catch (...) {
         set_error(err, "unexpected exception");
-        return CCG_XS_INTERNAL;
+        return CS_XS_INTERNAL;
     }
 }
 
 // Run f against a reader; a DatabaseModifiedError (a writer committed
 // twice since the reader last looked) reopens the reader and retries once.
 template <class F>
-ccg_xs_status reader_guard(ccg_xs_reader *r, F &&f) noexcept;
+cs_xs_status reader_guard(cs_xs_reader *r, F &&f) noexcept;
 
 char *dup_message(const std::string &s)
 {
@@ -127,7 +127,7 @@ bool term_ok(const char *term)
 }
 
 // Counts every value of some value slots over the documents it is shown.
-// A slot may hold several values separated by CCG_XS_VALUE_SEP.
+// A slot may hold several values separated by CS_XS_VALUE_SEP.
 class SlotCounter : public Xapian::MatchSpy {
   public:
     explicit SlotCounter(std::vector<unsigned> slots)
@@ -138,7 +138,7 @@ class SlotCounter : public Xapian::MatchSpy {
             const std::string v = doc.get_value(slots_[k]);
             size_t start = 0;
             while (start < v.size()) {
-                size_t end = v.find(CCG_XS_VALUE_SEP, start);
+                size_t end = v.find(CS_XS_VALUE_SEP, start);
                 if (end == std::string::npos)
                     end = v.size();
                 if (end > start)
@@ -176,7 +176,7 @@ Xapian::docid find_doc(const Xapian::Database &db, const std::string &idterm)
 }
 
 template <class F>
-ccg_xs_status reader_guard(ccg_xs_reader *r, F &&f) noexcept
+cs_xs_status reader_guard(cs_xs_reader *r, F &&f) noexcept
 {
     return guard(&r->err, [&] {
         for (int attempt = 0;; attempt++) {
@@ -195,111 +195,111 @@ ccg_xs_status reader_guard(ccg_xs_reader *r, F &&f) noexcept
 
 extern "C" {
 
-const char *ccg_xs_status_to_string(ccg_xs_status status)
+const char *cs_xs_status_to_string(cs_xs_status status)
 {
     switch (status) {
-    case CCG_XS_OK: return "ok";
-    case CCG_XS_NOT_FOUND: return "not found";
-    case CCG_XS_BAD_ARG: return "bad argument";
-    case CCG_XS_OPEN_FAILED: return "cannot open database";
-    case CCG_XS_LOCKED: return "database locked";
-    case CCG_XS_MODIFIED: return "database modified";
-    case CCG_XS_NO_MEMORY: return "out of memory";
-    case CCG_XS_XAPIAN_ERROR: return "xapian error";
-    case CCG_XS_INTERNAL: return "internal error";
-    case CCG_XS_LAST_STATUS: break;
+    case CS_XS_OK: return "ok";
+    case CS_XS_NOT_FOUND: return "not found";
+    case CS_XS_BAD_ARG: return "bad argument";
+    case CS_XS_OPEN_FAILED: return "cannot open database";
+    case CS_XS_LOCKED: return "database locked";
+    case CS_XS_MODIFIED: return "database modified";
+    case CS_XS_NO_MEMORY: return "out of memory";
+    case CS_XS_XAPIAN_ERROR: return "xapian error";
+    case CS_XS_INTERNAL: return "internal error";
+    case CS_XS_LAST_STATUS: break;
     }
     return "unknown status";
 }
 
 /* Documents --------------------------------------------------------------- */
 
-ccg_xs_doc *ccg_xs_doc_new(const char *id)
+cs_xs_doc *cs_xs_doc_new(const char *id)
 {
     if (!id || !*id || std::strlen(id) + 1 > kMaxTermBytes)
         return nullptr;
-    ccg_xs_doc *d = nullptr;
-    ccg_xs_status st = guard(nullptr, [&] {
-        d = new ccg_xs_doc;
+    cs_xs_doc *d = nullptr;
+    cs_xs_status st = guard(nullptr, [&] {
+        d = new cs_xs_doc;
         d->idterm = std::string("Q") + id;
         d->doc.add_boolean_term(d->idterm);
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
-    if (st != CCG_XS_OK) {
+    if (st != CS_XS_OK) {
         delete d;
         return nullptr;
     }
     return d;
 }
 
-void ccg_xs_doc_free(ccg_xs_doc *doc)
+void cs_xs_doc_free(cs_xs_doc *doc)
 {
     delete doc;
 }
 
-ccg_xs_status ccg_xs_doc_add_posting(ccg_xs_doc *doc, const char *term,
+cs_xs_status cs_xs_doc_add_posting(cs_xs_doc *doc, const char *term,
                                      unsigned pos, unsigned wdf_inc)
 {
     if (!doc || !term_ok(term))
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return guard(nullptr, [&] {
         doc->doc.add_posting(term, pos, wdf_inc);
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_doc_add_term(ccg_xs_doc *doc, const char *term, unsigned wdf_inc)
+cs_xs_status cs_xs_doc_add_term(cs_xs_doc *doc, const char *term, unsigned wdf_inc)
 {
     if (!doc || !term_ok(term))
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return guard(nullptr, [&] {
         doc->doc.add_term(term, wdf_inc);
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_doc_add_boolean(ccg_xs_doc *doc, const char *term)
+cs_xs_status cs_xs_doc_add_boolean(cs_xs_doc *doc, const char *term)
 {
     if (!doc || !term_ok(term))
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return guard(nullptr, [&] {
         doc->doc.add_boolean_term(term);
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_doc_set_value(ccg_xs_doc *doc, unsigned slot,
+cs_xs_status cs_xs_doc_set_value(cs_xs_doc *doc, unsigned slot,
                                    const char *value, size_t len)
 {
     if (!doc || (!value && len))
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return guard(nullptr, [&] {
         doc->doc.add_value(slot, std::string(value ? value : "", len));
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_doc_add_spelling(ccg_xs_doc *doc, const char *word)
+cs_xs_status cs_xs_doc_add_spelling(cs_xs_doc *doc, const char *word)
 {
     if (!doc || !term_ok(word))
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return guard(nullptr, [&] {
         ++doc->spelling[word];
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_doc_set_data(ccg_xs_doc *doc, const char *data, size_t len)
+cs_xs_status cs_xs_doc_set_data(cs_xs_doc *doc, const char *data, size_t len)
 {
     if (!doc || (!data && len))
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return guard(nullptr, [&] {
         doc->doc.set_data(std::string(data ? data : "", len));
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-size_t ccg_xs_stem(const char *word, size_t len, char *out, size_t cap)
+size_t cs_xs_stem(const char *word, size_t len, char *out, size_t cap)
 {
     if (!word || !out || cap == 0)
         return 0;
@@ -312,151 +312,151 @@ size_t ccg_xs_stem(const char *word, size_t len, char *out, size_t cap)
             out[s.size()] = '\0';
             n = s.size();
         }
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
     return n;
 }
 
 /* Writing ----------------------------------------------------------------- */
 
-ccg_xs_status ccg_xs_writer_open(const char *path, int mode,
-                                 ccg_xs_writer **out, char **err)
+cs_xs_status cs_xs_writer_open(const char *path, int mode,
+                                 cs_xs_writer **out, char **err)
 {
     std::string msg;
-    ccg_xs_writer *w = nullptr;
+    cs_xs_writer *w = nullptr;
     if (err)
         *err = nullptr;
     if (!out)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     *out = nullptr;
     if (!path)
-        return CCG_XS_BAD_ARG;
-    ccg_xs_status st = guard(&msg, [&] {
-        int flags = mode == CCG_XS_OVERWRITE ? Xapian::DB_CREATE_OR_OVERWRITE
+        return CS_XS_BAD_ARG;
+    cs_xs_status st = guard(&msg, [&] {
+        int flags = mode == CS_XS_OVERWRITE ? Xapian::DB_CREATE_OR_OVERWRITE
                                              : Xapian::DB_CREATE_OR_OPEN;
-        w = new ccg_xs_writer{Xapian::WritableDatabase(path, flags), std::string(), {}};
-        return CCG_XS_OK;
+        w = new cs_xs_writer{Xapian::WritableDatabase(path, flags), std::string(), {}};
+        return CS_XS_OK;
     });
-    if (st != CCG_XS_OK) {
+    if (st != CS_XS_OK) {
         delete w;
         if (err)
             *err = dup_message(msg);
         return st;
     }
     *out = w;
-    return CCG_XS_OK;
+    return CS_XS_OK;
 }
 
-ccg_xs_status ccg_xs_writer_close(ccg_xs_writer *w)
+cs_xs_status cs_xs_writer_close(cs_xs_writer *w)
 {
     if (!w)
-        return CCG_XS_OK;
-    ccg_xs_status st = guard(&w->err, [&] {
+        return CS_XS_OK;
+    cs_xs_status st = guard(&w->err, [&] {
         flush_spelling(w);
         w->db.close();      // commits pending changes
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
     delete w;
     return st;
 }
 
-const char *ccg_xs_writer_last_error(const ccg_xs_writer *w)
+const char *cs_xs_writer_last_error(const cs_xs_writer *w)
 {
     return w ? w->err.c_str() : "no writer";
 }
 
-ccg_xs_status ccg_xs_writer_replace(ccg_xs_writer *w, const ccg_xs_doc *doc)
+cs_xs_status cs_xs_writer_replace(cs_xs_writer *w, const cs_xs_doc *doc)
 {
     if (!w || !doc)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return guard(&w->err, [&] {
         w->db.replace_document(doc->idterm, doc->doc);
         for (const auto &word : doc->spelling)
             w->spelling[word.first] += word.second;
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_writer_delete(ccg_xs_writer *w, const char *id)
+cs_xs_status cs_xs_writer_delete(cs_xs_writer *w, const char *id)
 {
     if (!w || !id)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return guard(&w->err, [&] {
         std::string idterm = std::string("Q") + id;
         if (!w->db.term_exists(idterm))
-            return CCG_XS_NOT_FOUND;
+            return CS_XS_NOT_FOUND;
         w->db.delete_document(idterm);
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_writer_get_value(ccg_xs_writer *w, const char *id,
+cs_xs_status cs_xs_writer_get_value(cs_xs_writer *w, const char *id,
                                       unsigned slot, char **out, size_t *len)
 {
     if (!w || !id || !out)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     *out = nullptr;
     return guard(&w->err, [&] {
         Xapian::docid did = find_doc(w->db, std::string("Q") + id);
         if (!did)
-            return CCG_XS_NOT_FOUND;
+            return CS_XS_NOT_FOUND;
         std::string v = w->db.get_document(did).get_value(slot);
         *out = dup_message(v);
         if (!*out)
-            return CCG_XS_NO_MEMORY;
+            return CS_XS_NO_MEMORY;
         if (len)
             *len = v.size();
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_writer_set_metadata(ccg_xs_writer *w, const char *key,
+cs_xs_status cs_xs_writer_set_metadata(cs_xs_writer *w, const char *key,
                                          const char *value)
 {
     if (!w || !key || !*key || !value)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return guard(&w->err, [&] {
         w->db.set_metadata(key, value);
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_writer_commit(ccg_xs_writer *w)
+cs_xs_status cs_xs_writer_commit(cs_xs_writer *w)
 {
     if (!w)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return guard(&w->err, [&] {
         flush_spelling(w);
         w->db.commit();
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_writer_doccount(ccg_xs_writer *w, unsigned *out)
+cs_xs_status cs_xs_writer_doccount(cs_xs_writer *w, unsigned *out)
 {
     if (!w || !out)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return guard(&w->err, [&] {
         *out = w->db.get_doccount();
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
 /* Queries ----------------------------------------------------------------- */
 
-static ccg_xs_query *wrap(Xapian::Query &&q)
+static cs_xs_query *wrap(Xapian::Query &&q)
 {
-    return new (std::nothrow) ccg_xs_query{std::move(q)};
+    return new (std::nothrow) cs_xs_query{std::move(q)};
 }
 
-ccg_xs_query *ccg_xs_query_term(const char *term, unsigned wqf, unsigned pos)
+cs_xs_query *cs_xs_query_term(const char *term, unsigned wqf, unsigned pos)
 {
     if (!term_ok(term))
         return nullptr;
-    ccg_xs_query *q = nullptr;
+    cs_xs_query *q = nullptr;
     guard(nullptr, [&] {
         q = wrap(Xapian::Query(term, wqf ? wqf : 1, pos));
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
     return q;
 }
@@ -470,42 +470,42 @@ static Xapian::Query match_all()
     return Xapian::Query(std::string());
 }
 
-ccg_xs_query *ccg_xs_query_match_all(void)
+cs_xs_query *cs_xs_query_match_all(void)
 {
-    ccg_xs_query *q = nullptr;
+    cs_xs_query *q = nullptr;
     guard(nullptr, [&] {
         q = wrap(match_all());
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
     return q;
 }
 
-ccg_xs_query *ccg_xs_query_match_nothing(void)
+cs_xs_query *cs_xs_query_match_nothing(void)
 {
-    ccg_xs_query *q = nullptr;
+    cs_xs_query *q = nullptr;
     guard(nullptr, [&] {
         q = wrap(Xapian::Query());
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
     return q;
 }
 
-ccg_xs_query *ccg_xs_query_combine(ccg_xs_op op, ccg_xs_query *const *subs,
+cs_xs_query *cs_xs_query_combine(cs_xs_op op, cs_xs_query *const *subs,
                                    size_t n, unsigned window)
 {
     Xapian::Query::op xop;
     switch (op) {
-    case CCG_XS_OP_AND: xop = Xapian::Query::OP_AND; break;
-    case CCG_XS_OP_OR: xop = Xapian::Query::OP_OR; break;
-    case CCG_XS_OP_AND_NOT: xop = Xapian::Query::OP_AND_NOT; break;
-    case CCG_XS_OP_AND_MAYBE: xop = Xapian::Query::OP_AND_MAYBE; break;
-    case CCG_XS_OP_FILTER: xop = Xapian::Query::OP_FILTER; break;
-    case CCG_XS_OP_PHRASE: xop = Xapian::Query::OP_PHRASE; break;
-    case CCG_XS_OP_NEAR: xop = Xapian::Query::OP_NEAR; break;
-    case CCG_XS_OP_SYNONYM: xop = Xapian::Query::OP_SYNONYM; break;
+    case CS_XS_OP_AND: xop = Xapian::Query::OP_AND; break;
+    case CS_XS_OP_OR: xop = Xapian::Query::OP_OR; break;
+    case CS_XS_OP_AND_NOT: xop = Xapian::Query::OP_AND_NOT; break;
+    case CS_XS_OP_AND_MAYBE: xop = Xapian::Query::OP_AND_MAYBE; break;
+    case CS_XS_OP_FILTER: xop = Xapian::Query::OP_FILTER; break;
+    case CS_XS_OP_PHRASE: xop = Xapian::Query::OP_PHRASE; break;
+    case CS_XS_OP_NEAR: xop = Xapian::Query::OP_NEAR; break;
+    case CS_XS_OP_SYNONYM: xop = Xapian::Query::OP_SYNONYM; break;
     default: return nullptr;
     }
-    ccg_xs_query *q = nullptr;
+    cs_xs_query *q = nullptr;
     guard(nullptr, [&] {
         std::vector<Xapian::Query> v;
         v.reserve(n);
@@ -514,23 +514,23 @@ ccg_xs_query *ccg_xs_query_combine(ccg_xs_op op, ccg_xs_query *const *subs,
                 v.push_back(subs[i]->q);
         // Xapian's AND_NOT, AND_MAYBE and FILTER are binary: the first
         // subquery against the OR (or AND, for FILTER) of the rest.
-        if ((op == CCG_XS_OP_AND_NOT || op == CCG_XS_OP_AND_MAYBE ||
-             op == CCG_XS_OP_FILTER) && v.size() > 2) {
-            Xapian::Query rest(op == CCG_XS_OP_FILTER ? Xapian::Query::OP_AND
+        if ((op == CS_XS_OP_AND_NOT || op == CS_XS_OP_AND_MAYBE ||
+             op == CS_XS_OP_FILTER) && v.size() > 2) {
+            Xapian::Query rest(op == CS_XS_OP_FILTER ? Xapian::Query::OP_AND
                                                       : Xapian::Query::OP_OR,
                                v.begin() + 1, v.end());
             q = wrap(Xapian::Query(xop, v[0], rest));
         } else {
             q = wrap(Xapian::Query(xop, v.begin(), v.end(), window));
         }
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
     return q;
 }
 
-ccg_xs_query *ccg_xs_query_value_range(unsigned slot, const char *lo, const char *hi)
+cs_xs_query *cs_xs_query_value_range(unsigned slot, const char *lo, const char *hi)
 {
-    ccg_xs_query *q = nullptr;
+    cs_xs_query *q = nullptr;
     guard(nullptr, [&] {
         if (lo && hi)
             q = wrap(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi));
@@ -540,83 +540,83 @@ ccg_xs_query *ccg_xs_query_value_range(unsigned slot, const char *lo, const char
             q = wrap(Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi));
         else
             q = wrap(match_all());
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
     return q;
 }
 
-ccg_xs_query *ccg_xs_query_scale(const ccg_xs_query *sub, double factor)
+cs_xs_query *cs_xs_query_scale(const cs_xs_query *sub, double factor)
 {
     if (!sub || !(factor >= 0))
         return nullptr;
-    ccg_xs_query *q = nullptr;
+    cs_xs_query *q = nullptr;
     guard(nullptr, [&] {
         q = wrap(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, sub->q, factor));
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
     return q;
 }
 
-char *ccg_xs_query_describe(const ccg_xs_query *q)
+char *cs_xs_query_describe(const cs_xs_query *q)
 {
     char *s = nullptr;
     if (!q)
         return nullptr;
     guard(nullptr, [&] {
         s = dup_message(q->q.get_description());
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
     return s;
 }
 
-void ccg_xs_query_free(ccg_xs_query *q)
+void cs_xs_query_free(cs_xs_query *q)
 {
     delete q;
 }
 
 /* Reading ----------------------------------------------------------------- */
 
-ccg_xs_status ccg_xs_reader_open(const char *path, ccg_xs_reader **out, char **err)
+cs_xs_status cs_xs_reader_open(const char *path, cs_xs_reader **out, char **err)
 {
     std::string msg;
-    ccg_xs_reader *r = nullptr;
+    cs_xs_reader *r = nullptr;
     if (err)
         *err = nullptr;
     if (!out)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     *out = nullptr;
     if (!path)
-        return CCG_XS_BAD_ARG;
-    ccg_xs_status st = guard(&msg, [&] {
-        r = new ccg_xs_reader;
+        return CS_XS_BAD_ARG;
+    cs_xs_status st = guard(&msg, [&] {
+        r = new cs_xs_reader;
         r->path = path;
         r->db = Xapian::Database(path);
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
-    if (st != CCG_XS_OK) {
+    if (st != CS_XS_OK) {
         delete r;
         if (err)
             *err = dup_message(msg);
         return st;
     }
     *out = r;
-    return CCG_XS_OK;
+    return CS_XS_OK;
 }
 
-void ccg_xs_reader_close(ccg_xs_reader *r)
+void cs_xs_reader_close(cs_xs_reader *r)
 {
     delete r;
 }
 
-const char *ccg_xs_reader_last_error(const ccg_xs_reader *r)
+const char *cs_xs_reader_last_error(const cs_xs_reader *r)
 {
     return r ? r->err.c_str() : "no reader";
 }
 
-ccg_xs_status ccg_xs_reader_refresh(ccg_xs_reader *r, int reopen_path, int *changed)
+cs_xs_status cs_xs_reader_refresh(cs_xs_reader *r, int reopen_path, int *changed)
 {
     if (!r)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     if (changed)
         *changed = 0;
     return guard(&r->err, [&] {
@@ -632,55 +632,55 @@ ccg_xs_status ccg_xs_reader_refresh(ccg_xs_reader *r, int reopen_path, int *chan
             if (changed)
                 *changed = c ? 1 : 0;
         }
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_reader_doccount(ccg_xs_reader *r, unsigned *out)
+cs_xs_status cs_xs_reader_doccount(cs_xs_reader *r, unsigned *out)
 {
     if (!r || !out)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return reader_guard(r, [&] {
         *out = r->db.get_doccount();
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_reader_get(ccg_xs_reader *r, const char *id,
+cs_xs_status cs_xs_reader_get(cs_xs_reader *r, const char *id,
                                 const char **data, size_t *len)
 {
     if (!r || !id || !data)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return reader_guard(r, [&] {
         Xapian::docid did = find_doc(r->db, std::string("Q") + id);
         if (!did)
-            return CCG_XS_NOT_FOUND;
+            return CS_XS_NOT_FOUND;
         r->scratch = r->db.get_document(did).get_data();
         *data = r->scratch.c_str();
         if (len)
             *len = r->scratch.size();
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_reader_metadata(ccg_xs_reader *r, const char *key,
+cs_xs_status cs_xs_reader_metadata(cs_xs_reader *r, const char *key,
                                      const char **value)
 {
     if (!r || !key || !*key || !value)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return reader_guard(r, [&] {
         r->scratch = r->db.get_metadata(key);
         *value = r->scratch.c_str();
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_reader_terms(ccg_xs_reader *r, const char *prefix,
-                                  size_t max, ccg_xs_term_fn fn, void *ctx,
+cs_xs_status cs_xs_reader_terms(cs_xs_reader *r, const char *prefix,
+                                  size_t max, cs_xs_term_fn fn, void *ctx,
                                   int *more)
 {
     if (!r || !prefix || !fn)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     if (more)
         *more = 0;
     return reader_guard(r, [&] {
@@ -695,33 +695,33 @@ ccg_xs_status ccg_xs_reader_terms(ccg_xs_reader *r, const char *prefix,
             const std::string &term = *t;
             fn(ctx, term.c_str() + plen, term.size() - plen, t.get_termfreq());
         }
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_reader_termfreq(ccg_xs_reader *r, const char *term, unsigned *out)
+cs_xs_status cs_xs_reader_termfreq(cs_xs_reader *r, const char *term, unsigned *out)
 {
     if (!r || !term || !out)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return reader_guard(r, [&] {
         *out = r->db.get_termfreq(term);
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-ccg_xs_status ccg_xs_reader_spell(ccg_xs_reader *r, const char *word, const char **out)
+cs_xs_status cs_xs_reader_spell(cs_xs_reader *r, const char *word, const char **out)
 {
     if (!r || !word || !out)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return reader_guard(r, [&] {
         r->scratch = r->db.get_spelling_suggestion(word, 2);
         *out = r->scratch.c_str();
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 
-static void run_search(ccg_xs_reader *r, const ccg_xs_search_opts *o,
-                       ccg_xs_results *res)
+static void run_search(cs_xs_reader *r, const cs_xs_search_opts *o,
+                       cs_xs_results *res)
 {
     Xapian::Enquire enq(r->db);
     enq.set_query(o->query->q);
@@ -730,9 +730,9 @@ static void run_search(ccg_xs_reader *r, const ccg_xs_search_opts *o,
         double b = o->bm25_b > 0 ? o->bm25_b : 0.5;
         enq.set_weighting_scheme(Xapian::BM25Weight(k1, 0, 1, b, 0.5));
     }
-    if (o->sort == CCG_XS_SORT_VALUE_DESC)
+    if (o->sort == CS_XS_SORT_VALUE_DESC)
         enq.set_sort_by_value_then_relevance(o->sort_slot, true);
-    else if (o->sort == CCG_XS_SORT_VALUE_ASC)
+    else if (o->sort == CS_XS_SORT_VALUE_ASC)
         enq.set_sort_by_value_then_relevance(o->sort_slot, false);
     if (o->time_limit > 0)
         enq.set_time_limit(o->time_limit);
@@ -782,46 +782,46 @@ static void run_search(ccg_xs_reader *r, const ccg_xs_search_opts *o,
     }
 }
 
-ccg_xs_status ccg_xs_search(ccg_xs_reader *r, const ccg_xs_search_opts *opts,
-                            ccg_xs_results **out)
+cs_xs_status cs_xs_search(cs_xs_reader *r, const cs_xs_search_opts *opts,
+                            cs_xs_results **out)
 {
-    if (!r || !opts || !opts->query || !out || opts->nfacets > CCG_XS_MAX_FACETS)
-        return CCG_XS_BAD_ARG;
+    if (!r || !opts || !opts->query || !out || opts->nfacets > CS_XS_MAX_FACETS)
+        return CS_XS_BAD_ARG;
     *out = nullptr;
-    ccg_xs_results *res = nullptr;
-    ccg_xs_status st = reader_guard(r, [&] {
+    cs_xs_results *res = nullptr;
+    cs_xs_status st = reader_guard(r, [&] {
         delete res;                 // a retry starts from empty results
         res = nullptr;
-        res = new ccg_xs_results;
+        res = new cs_xs_results;
         run_search(r, opts, res);
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
-    if (st != CCG_XS_OK) {
+    if (st != CS_XS_OK) {
         delete res;
         return st;
     }
     *out = res;
-    return CCG_XS_OK;
+    return CS_XS_OK;
 }
 
-void ccg_xs_results_free(ccg_xs_results *res)
+void cs_xs_results_free(cs_xs_results *res)
 {
     delete res;
 }
 
-size_t ccg_xs_results_size(const ccg_xs_results *res)
+size_t cs_xs_results_size(const cs_xs_results *res)
 {
     return res ? res->data.size() : 0;
 }
 
-unsigned ccg_xs_results_total(const ccg_xs_results *res, int *exact)
+unsigned cs_xs_results_total(const cs_xs_results *res, int *exact)
 {
     if (exact)
         *exact = res ? res->exact : 1;
     return res ? res->total : 0;
 }
 
-void ccg_xs_results_hit(const ccg_xs_results *res, size_t i, ccg_xs_hit *out)
+void cs_xs_results_hit(const cs_xs_results *res, size_t i, cs_xs_hit *out)
 {
     if (!res || !out || i >= res->data.size())
         return;
@@ -831,8 +831,8 @@ void ccg_xs_results_hit(const ccg_xs_results *res, size_t i, ccg_xs_hit *out)
     out->len = res->data[i].size();
 }
 
-size_t ccg_xs_results_facet(const ccg_xs_results *res, size_t k,
-                            const ccg_xs_facet_value **values)
+size_t cs_xs_results_facet(const cs_xs_results *res, size_t k,
+                            const cs_xs_facet_value **values)
 {
     if (!res || k >= res->facets.size()) {
         if (values)
@@ -844,12 +844,12 @@ size_t ccg_xs_results_facet(const ccg_xs_results *res, size_t k,
     return res->facets[k].size();
 }
 
-ccg_xs_status ccg_xs_reader_expand(ccg_xs_reader *r, const char *const *ids,
+cs_xs_status cs_xs_reader_expand(cs_xs_reader *r, const char *const *ids,
                                    size_t nids, size_t max,
-                                   ccg_xs_eterm_fn fn, void *ctx)
+                                   cs_xs_eterm_fn fn, void *ctx)
 {
     if (!r || (!ids && nids) || !fn)
-        return CCG_XS_BAD_ARG;
+        return CS_XS_BAD_ARG;
     return reader_guard(r, [&] {
         Xapian::RSet rset;
         for (size_t i = 0; i < nids; i++) {
@@ -858,13 +858,13 @@ ccg_xs_status ccg_xs_reader_expand(ccg_xs_reader *r, const char *const *ids,
                 rset.add_document(did);
         }
         if (rset.empty())
-            return CCG_XS_NOT_FOUND;
+            return CS_XS_NOT_FOUND;
         Xapian::Enquire enq(r->db);
         WordsOnly decider;
         Xapian::ESet eset = enq.get_eset(max, rset, &decider);
         for (Xapian::ESetIterator e = eset.begin(); e != eset.end(); ++e)
             fn(ctx, (*e).c_str(), e.get_weight());
-        return CCG_XS_OK;
+        return CS_XS_OK;
     });
 }
 

@@ -1,7 +1,7 @@
 /* The Xapian shim: the only door from C into Xapian (C++).
  *
  * Every type is opaque and defined only in xapian_shim.cc.  Every function
- * catches every exception and maps it to a ccg_xs_status, so no C++
+ * catches every exception and maps it to a cs_xs_status, so no C++
  * exception ever crosses into C; a handle keeps the message of its last
  * error for ccg_xs_*_last_error().  Destroy functions accept NULL.  Strings
  * returned by a handle live until the next call on that handle unless the
@@ -11,8 +11,8 @@
  * side decides the terms, values and data of a document and builds queries
  * from the small set of operators below.
  */
-#ifndef CCG_XAPIAN_SHIM_H
-#define CCG_XAPIAN_SHIM_H
+#ifndef CS_XAPIAN_SHIM_H
+#define CS_XAPIAN_SHIM_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -21,178 +21,178 @@
 extern "C" {
 #endif
 
-typedef enum ccg_xs_status {
-    CCG_XS_OK = 0,
-    CCG_XS_NOT_FOUND,       /* no such document, or no such database */
-    CCG_XS_BAD_ARG,         /* a NULL or malformed argument */
-    CCG_XS_OPEN_FAILED,     /* the database could not be opened */
-    CCG_XS_LOCKED,          /* another writer holds the database */
-    CCG_XS_MODIFIED,        /* changed under a reader even after a reopen */
-    CCG_XS_NO_MEMORY,
-    CCG_XS_XAPIAN_ERROR,    /* any other Xapian::Error */
-    CCG_XS_INTERNAL,        /* any other exception */
-    CCG_XS_LAST_STATUS
-} ccg_xs_status;
+typedef enum cs_xs_status {
+    CS_XS_OK = 0,
+    CS_XS_NOT_FOUND,       /* no such document, or no such database */
+    CS_XS_BAD_ARG,         /* a NULL or malformed argument */
+    CS_XS_OPEN_FAILED,     /* the database could not be opened */
+    CS_XS_LOCKED,          /* another writer holds the database */
+    CS_XS_MODIFIED,        /* changed under a reader even after a reopen */
+    CS_XS_NO_MEMORY,
+    CS_XS_XAPIAN_ERROR,    /* any other Xapian::Error */
+    CS_XS_INTERNAL,        /* any other exception */
+    CS_XS_LAST_STATUS
+} cs_xs_status;
 
 /* A static string naming the status, e.g. "locked". */
-const char *ccg_xs_status_to_string(ccg_xs_status status);
+const char *cs_xs_status_to_string(cs_xs_status status);
 
 /* ------------------------------------------------------------------------ */
 /* Documents under construction.                                            */
 
-typedef struct ccg_xs_doc ccg_xs_doc;
+typedef struct cs_xs_doc cs_xs_doc;
 
 /* A new empty document with the given unique id (stored as the boolean
  * term "Q<id>" so that adding it again replaces it).  NULL when out of
- * memory.  Free with ccg_xs_doc_free(). */
-ccg_xs_doc *ccg_xs_doc_new(const char *id);
-void ccg_xs_doc_free(ccg_xs_doc *doc);
+ * memory.  Free with cs_xs_doc_free(). */
+cs_xs_doc *cs_xs_doc_new(const char *id);
+void cs_xs_doc_free(cs_xs_doc *doc);
 
 /* Longest term in bytes: Xapian's own limit (245) less the headroom its
  * B-tree keys need.  Longer terms would throw at commit time, so they are
  * refused up front. */
-#define CCG_XS_MAX_TERM_BYTES 240
+#define CS_XS_MAX_TERM_BYTES 240
 
 /* Add a term at a position (for phrase search), a term without position,
  * and a boolean (filter-only, weightless) term.  wdf_inc is how much one
- * occurrence adds to the term's within-document frequency (weight).  Return CCG_XS_OK or
- * CCG_XS_NO_MEMORY / CCG_XS_BAD_ARG (empty or longer than CCG_XS_MAX_TERM_BYTES). */
-ccg_xs_status ccg_xs_doc_add_posting(ccg_xs_doc *doc, const char *term,
+ * occurrence adds to the term's within-document frequency (weight).  Return CS_XS_OK or
+ * CS_XS_NO_MEMORY / CS_XS_BAD_ARG (empty or longer than CS_XS_MAX_TERM_BYTES). */
+cs_xs_status cs_xs_doc_add_posting(cs_xs_doc *doc, const char *term,
                                      unsigned pos, unsigned wdf_inc);
-ccg_xs_status ccg_xs_doc_add_term(ccg_xs_doc *doc, const char *term, unsigned wdf_inc);
-ccg_xs_status ccg_xs_doc_add_boolean(ccg_xs_doc *doc, const char *term);
+cs_xs_status cs_xs_doc_add_term(cs_xs_doc *doc, const char *term, unsigned wdf_inc);
+cs_xs_status cs_xs_doc_add_boolean(cs_xs_doc *doc, const char *term);
 /* Set value slot `slot` (sorting, ranges, facet counting). */
-ccg_xs_status ccg_xs_doc_set_value(ccg_xs_doc *doc, unsigned slot,
+cs_xs_status cs_xs_doc_set_value(cs_xs_doc *doc, unsigned slot,
                                    const char *value, size_t len);
 /* Record a word of the document for the spelling suggester; the writer
  * adds the document's words to the database's spelling table when it adds
  * the document. */
-ccg_xs_status ccg_xs_doc_add_spelling(ccg_xs_doc *doc, const char *word);
+cs_xs_status cs_xs_doc_add_spelling(cs_xs_doc *doc, const char *word);
 /* Set the stored data returned with hits. */
-ccg_xs_status ccg_xs_doc_set_data(ccg_xs_doc *doc, const char *data, size_t len);
+cs_xs_status cs_xs_doc_set_data(cs_xs_doc *doc, const char *data, size_t len);
 
 /* Stem a word with Xapian's English stemmer into out (cap bytes, NUL
  * terminated).  Returns the stem's length, or 0 if it does not fit or on
  * error.  Thread-safe: each thread has its own stemmer. */
-size_t ccg_xs_stem(const char *word, size_t len, char *out, size_t cap);
+size_t cs_xs_stem(const char *word, size_t len, char *out, size_t cap);
 
 /* ------------------------------------------------------------------------ */
 /* Writing.                                                                 */
 
-typedef struct ccg_xs_writer ccg_xs_writer;
+typedef struct cs_xs_writer cs_xs_writer;
 
 enum {
-    CCG_XS_CREATE_OR_OPEN = 0,   /* open, creating if missing */
-    CCG_XS_OVERWRITE = 1,        /* start a new empty database */
+    CS_XS_CREATE_OR_OPEN = 0,   /* open, creating if missing */
+    CS_XS_OVERWRITE = 1,        /* start a new empty database */
 };
 
 /* Open a database at path for writing.  On failure *out is NULL and, if
  * err is not NULL, *err is a malloc'd message the caller frees. */
-ccg_xs_status ccg_xs_writer_open(const char *path, int mode,
-                                 ccg_xs_writer **out, char **err);
+cs_xs_status cs_xs_writer_open(const char *path, int mode,
+                                 cs_xs_writer **out, char **err);
 /* Commit and close; returns the commit's status.  NULL is a no-op. */
-ccg_xs_status ccg_xs_writer_close(ccg_xs_writer *w);
-const char *ccg_xs_writer_last_error(const ccg_xs_writer *w);
+cs_xs_status cs_xs_writer_close(cs_xs_writer *w);
+const char *cs_xs_writer_last_error(const cs_xs_writer *w);
 
 /* Add or replace the document with doc's id. */
-ccg_xs_status ccg_xs_writer_replace(ccg_xs_writer *w, const ccg_xs_doc *doc);
-/* Remove the document with this id; CCG_XS_NOT_FOUND if there is none. */
-ccg_xs_status ccg_xs_writer_delete(ccg_xs_writer *w, const char *id);
+cs_xs_status cs_xs_writer_replace(cs_xs_writer *w, const cs_xs_doc *doc);
+/* Remove the document with this id; CS_XS_NOT_FOUND if there is none. */
+cs_xs_status cs_xs_writer_delete(cs_xs_writer *w, const char *id);
 /* Value `slot` of the document with this id, malloc'd into *out (caller
- * frees); CCG_XS_NOT_FOUND if there is no such document. */
-ccg_xs_status ccg_xs_writer_get_value(ccg_xs_writer *w, const char *id,
+ * frees); CS_XS_NOT_FOUND if there is no such document. */
+cs_xs_status cs_xs_writer_get_value(cs_xs_writer *w, const char *id,
                                       unsigned slot, char **out, size_t *len);
-ccg_xs_status ccg_xs_writer_set_metadata(ccg_xs_writer *w, const char *key,
+cs_xs_status cs_xs_writer_set_metadata(cs_xs_writer *w, const char *key,
                                          const char *value);
-ccg_xs_status ccg_xs_writer_commit(ccg_xs_writer *w);
+cs_xs_status cs_xs_writer_commit(cs_xs_writer *w);
 /* Number of documents, as the writer sees them. */
-ccg_xs_status ccg_xs_writer_doccount(ccg_xs_writer *w, unsigned *out);
+cs_xs_status cs_xs_writer_doccount(cs_xs_writer *w, unsigned *out);
 
 /* ------------------------------------------------------------------------ */
-/* Queries.  A ccg_xs_query is immutable once built; combining copies the
+/* Queries.  A cs_xs_query is immutable once built; combining copies the
  * subqueries (Xapian queries are reference counted), so the caller frees
  * each query it built.  Builders return NULL only when out of memory.    */
 
-typedef struct ccg_xs_query ccg_xs_query;
+typedef struct cs_xs_query cs_xs_query;
 
-typedef enum ccg_xs_op {
-    CCG_XS_OP_AND,
-    CCG_XS_OP_OR,
-    CCG_XS_OP_AND_NOT,      /* first AND NOT (second OR third ...) */
-    CCG_XS_OP_AND_MAYBE,    /* first, weighted up by the others */
-    CCG_XS_OP_FILTER,       /* first, restricted to the others, unweighted */
-    CCG_XS_OP_PHRASE,       /* the terms in order within `window` positions */
-    CCG_XS_OP_NEAR,         /* the terms in any order within `window` */
-    CCG_XS_OP_SYNONYM,      /* one term for weighting purposes */
-} ccg_xs_op;
+typedef enum cs_xs_op {
+    CS_XS_OP_AND,
+    CS_XS_OP_OR,
+    CS_XS_OP_AND_NOT,      /* first AND NOT (second OR third ...) */
+    CS_XS_OP_AND_MAYBE,    /* first, weighted up by the others */
+    CS_XS_OP_FILTER,       /* first, restricted to the others, unweighted */
+    CS_XS_OP_PHRASE,       /* the terms in order within `window` positions */
+    CS_XS_OP_NEAR,         /* the terms in any order within `window` */
+    CS_XS_OP_SYNONYM,      /* one term for weighting purposes */
+} cs_xs_op;
 
-ccg_xs_query *ccg_xs_query_term(const char *term, unsigned wqf, unsigned pos);
-ccg_xs_query *ccg_xs_query_match_all(void);
-ccg_xs_query *ccg_xs_query_match_nothing(void);
+cs_xs_query *cs_xs_query_term(const char *term, unsigned wqf, unsigned pos);
+cs_xs_query *cs_xs_query_match_all(void);
+cs_xs_query *cs_xs_query_match_nothing(void);
 /* Combine n subqueries (NULL entries are skipped); window only matters for
  * PHRASE and NEAR (0: the number of subqueries). */
-ccg_xs_query *ccg_xs_query_combine(ccg_xs_op op, ccg_xs_query *const *subs,
+cs_xs_query *cs_xs_query_combine(cs_xs_op op, cs_xs_query *const *subs,
                                    size_t n, unsigned window);
 /* Documents whose value in slot lies in [lo, hi] (string order); either end
  * may be NULL for open. */
-ccg_xs_query *ccg_xs_query_value_range(unsigned slot, const char *lo, const char *hi);
+cs_xs_query *cs_xs_query_value_range(unsigned slot, const char *lo, const char *hi);
 /* Multiply the weight of q by factor (>= 0). */
-ccg_xs_query *ccg_xs_query_scale(const ccg_xs_query *q, double factor);
+cs_xs_query *cs_xs_query_scale(const cs_xs_query *q, double factor);
 /* A description of q for debugging; malloc'd, caller frees. */
-char *ccg_xs_query_describe(const ccg_xs_query *q);
-void ccg_xs_query_free(ccg_xs_query *q);
+char *cs_xs_query_describe(const cs_xs_query *q);
+void cs_xs_query_free(cs_xs_query *q);
 
 /* ------------------------------------------------------------------------ */
 /* Reading and searching.  A reader is not thread-safe: each thread opens
  * its own.                                                                 */
 
-typedef struct ccg_xs_reader ccg_xs_reader;
+typedef struct cs_xs_reader cs_xs_reader;
 
-ccg_xs_status ccg_xs_reader_open(const char *path, ccg_xs_reader **out, char **err);
-void ccg_xs_reader_close(ccg_xs_reader *r);
-const char *ccg_xs_reader_last_error(const ccg_xs_reader *r);
+cs_xs_status cs_xs_reader_open(const char *path, cs_xs_reader **out, char **err);
+void cs_xs_reader_close(cs_xs_reader *r);
+const char *cs_xs_reader_last_error(const cs_xs_reader *r);
 /* Bring the reader up to the latest committed revision, or reopen the path
  * from scratch when reopen_path is set (the database was swapped).
  * *changed (if not NULL) says whether the reader now sees a new revision. */
-ccg_xs_status ccg_xs_reader_refresh(ccg_xs_reader *r, int reopen_path, int *changed);
-ccg_xs_status ccg_xs_reader_doccount(ccg_xs_reader *r, unsigned *out);
+cs_xs_status cs_xs_reader_refresh(cs_xs_reader *r, int reopen_path, int *changed);
+cs_xs_status cs_xs_reader_doccount(cs_xs_reader *r, unsigned *out);
 /* The stored data of the document with this id; *data points into the
  * reader and lives until the next call on it. */
-ccg_xs_status ccg_xs_reader_get(ccg_xs_reader *r, const char *id,
+cs_xs_status cs_xs_reader_get(cs_xs_reader *r, const char *id,
                                 const char **data, size_t *len);
 /* Metadata value for key; "" when unset.  Lives until the next call. */
-ccg_xs_status ccg_xs_reader_metadata(ccg_xs_reader *r, const char *key,
+cs_xs_status cs_xs_reader_metadata(cs_xs_reader *r, const char *key,
                                      const char **value);
 /* Terms that start with prefix, in order, at most max; the callback gets
  * each term (without the prefix) and its document frequency.  Stops early
- * and returns CCG_XS_OK with *more set when there are more than max. */
-typedef void (*ccg_xs_term_fn)(void *ctx, const char *term, size_t len, unsigned freq);
-ccg_xs_status ccg_xs_reader_terms(ccg_xs_reader *r, const char *prefix,
-                                  size_t max, ccg_xs_term_fn fn, void *ctx,
+ * and returns CS_XS_OK with *more set when there are more than max. */
+typedef void (*cs_xs_term_fn)(void *ctx, const char *term, size_t len, unsigned freq);
+cs_xs_status cs_xs_reader_terms(cs_xs_reader *r, const char *prefix,
+                                  size_t max, cs_xs_term_fn fn, void *ctx,
                                   int *more);
 /* Document frequency of term (0 when absent). */
-ccg_xs_status ccg_xs_reader_termfreq(ccg_xs_reader *r, const char *term, unsigned *out);
+cs_xs_status cs_xs_reader_termfreq(cs_xs_reader *r, const char *term, unsigned *out);
 /* Xapian's spelling suggestion for word within edit distance 2; *out is ""
  * when there is none.  Lives until the next call. */
-ccg_xs_status ccg_xs_reader_spell(ccg_xs_reader *r, const char *word, const char **out);
+cs_xs_status cs_xs_reader_spell(cs_xs_reader *r, const char *word, const char **out);
 
 enum {
-    CCG_XS_SORT_RELEVANCE = 0,
-    CCG_XS_SORT_VALUE_DESC,     /* by the sort slot, largest first, then relevance */
-    CCG_XS_SORT_VALUE_ASC,
+    CS_XS_SORT_RELEVANCE = 0,
+    CS_XS_SORT_VALUE_DESC,     /* by the sort slot, largest first, then relevance */
+    CS_XS_SORT_VALUE_ASC,
 };
 
 /* The most facet slots one search may count. */
-#define CCG_XS_MAX_FACETS 8
+#define CS_XS_MAX_FACETS 8
 
-typedef struct ccg_xs_search_opts {
-    const ccg_xs_query *query;
+typedef struct cs_xs_search_opts {
+    const cs_xs_query *query;
     unsigned offset, limit;
     int sort;                   /* CCG_XS_SORT_* */
     unsigned sort_slot;
     /* Count every value of these slots over the whole match set.  A slot
-     * holds a document's values separated by CCG_XS_VALUE_SEP. */
-    unsigned facet_slots[CCG_XS_MAX_FACETS];
+     * holds a document's values separated by CS_XS_VALUE_SEP. */
+    unsigned facet_slots[CS_XS_MAX_FACETS];
     size_t nfacets;
     int exact_total;            /* 1: count every match (needed for facets) */
     double time_limit;          /* seconds, 0 for none */
@@ -204,44 +204,44 @@ typedef struct ccg_xs_search_opts {
     unsigned data_slot;
     /* BM25 parameters; 0 means Xapian's default. */
     double bm25_k1, bm25_b;
-} ccg_xs_search_opts;
+} cs_xs_search_opts;
 
-#define CCG_XS_VALUE_SEP '\x1f'
+#define CS_XS_VALUE_SEP '\x1f'
 
-typedef struct ccg_xs_results ccg_xs_results;
+typedef struct cs_xs_results cs_xs_results;
 
-typedef struct ccg_xs_hit {
+typedef struct cs_xs_hit {
     unsigned docid;
     double weight;
     const char *data;       /* stored data; lives as long as the results */
     size_t len;
-} ccg_xs_hit;
+} cs_xs_hit;
 
-typedef struct ccg_xs_facet_value {
+typedef struct cs_xs_facet_value {
     const char *value;      /* lives as long as the results */
     unsigned count;
-} ccg_xs_facet_value;
+} cs_xs_facet_value;
 
 /* Run a search.  A DatabaseModifiedError reopens the reader and retries once.
- * *out is freed with ccg_xs_results_free(). */
-ccg_xs_status ccg_xs_search(ccg_xs_reader *r, const ccg_xs_search_opts *opts,
-                            ccg_xs_results **out);
-void ccg_xs_results_free(ccg_xs_results *res);
-size_t ccg_xs_results_size(const ccg_xs_results *res);
+ * *out is freed with cs_xs_results_free(). */
+cs_xs_status cs_xs_search(cs_xs_reader *r, const cs_xs_search_opts *opts,
+                            cs_xs_results **out);
+void cs_xs_results_free(cs_xs_results *res);
+size_t cs_xs_results_size(const cs_xs_results *res);
 /* Number of matching documents; exact when *exact is 1. */
-unsigned ccg_xs_results_total(const ccg_xs_results *res, int *exact);
-void ccg_xs_results_hit(const ccg_xs_results *res, size_t i, ccg_xs_hit *out);
+unsigned cs_xs_results_total(const cs_xs_results *res, int *exact);
+void cs_xs_results_hit(const cs_xs_results *res, size_t i, cs_xs_hit *out);
 /* Values counted for the k-th facet slot of the options, sorted by count
  * (largest first), then value. */
-size_t ccg_xs_results_facet(const ccg_xs_results *res, size_t k,
-                            const ccg_xs_facet_value **values);
+size_t cs_xs_results_facet(const cs_xs_results *res, size_t k,
+                            const cs_xs_facet_value **values);
 /* Terms for "more like this": the best expansion terms of the given
  * documents (by id), at most max, excluding boolean (prefixed) terms.  The
  * callback gets each term and its expand weight. */
-typedef void (*ccg_xs_eterm_fn)(void *ctx, const char *term, double weight);
-ccg_xs_status ccg_xs_reader_expand(ccg_xs_reader *r, const char *const *ids,
+typedef void (*cs_xs_eterm_fn)(void *ctx, const char *term, double weight);
+cs_xs_status cs_xs_reader_expand(cs_xs_reader *r, const char *const *ids,
                                    size_t nids, size_t max,
-                                   ccg_xs_eterm_fn fn, void *ctx);
+                                   cs_xs_eterm_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }

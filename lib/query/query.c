@@ -94,9 +94,9 @@ static const struct {
     int field, facet;
 } fields[] = {
     { "title", FLD_TITLE, -1 }, { "source", FLD_SOURCE, -1 },
-    { "ccg", FLD_FACET, CCG_FACET_CCG }, { "role", FLD_FACET, CCG_FACET_ROLE },
-    { "person", FLD_FACET, CCG_FACET_PERSON }, { "org", FLD_FACET, CCG_FACET_ORG },
-    { "place", FLD_FACET, CCG_FACET_PLACE }, { "date", FLD_DATE, -1 },
+    { "ccg", FLD_FACET, CS_FACET_CCG }, { "role", FLD_FACET, CS_FACET_ROLE },
+    { "person", FLD_FACET, CS_FACET_PERSON }, { "org", FLD_FACET, CS_FACET_ORG },
+    { "place", FLD_FACET, CS_FACET_PLACE }, { "date", FLD_DATE, -1 },
 };
 
 /* Read the next token into p->cur. */
@@ -158,10 +158,10 @@ static bool lex(parser *p)
         if (t->len > 4) {
             unsigned w = 0;
             size_t k = 5;
-            for (; k < t->len && t->s[k] >= '0' && t->s[k] <= '9' && w <= CCG_MAX_NEAR_WINDOW; k++)
+            for (; k < t->len && t->s[k] >= '0' && t->s[k] <= '9' && w <= CS_MAX_NEAR_WINDOW; k++)
                 w = w * 10 + (unsigned)(t->s[k] - '0');
-            if (k != t->len || k == 5 || w == 0 || w > CCG_MAX_NEAR_WINDOW)
-                return perr(p, t->col, "%sNEAR/n needs n from 1 to " CCG_STR(CCG_MAX_NEAR_WINDOW), "");
+            if (k != t->len || k == 5 || w == 0 || w > CS_MAX_NEAR_WINDOW)
+                return perr(p, t->col, "%sNEAR/n needs n from 1 to " CS_STR(CS_MAX_NEAR_WINDOW), "");
             t->window = w;
         }
     } else {
@@ -237,8 +237,8 @@ static bool add_kid(parser *p, qnode *n, qnode *kid)
 
 static bool count_term(parser *p, size_t col)
 {
-    if (++p->nterms > CCG_MAX_QUERY_TERMS)
-        return perr(p, col, "query has more than %s terms", CCG_STR(CCG_MAX_QUERY_TERMS));
+    if (++p->nterms > CS_MAX_QUERY_TERMS)
+        return perr(p, col, "query has more than %s terms", CS_STR(CS_MAX_QUERY_TERMS));
     return true;
 }
 
@@ -279,12 +279,12 @@ static bool parse_date_range(parser *p, const tok *t, qnode *n)
             char probe[11];
             /* Validate with day 01 so that "-31" months pass. */
             snprintf(probe, sizeof probe, "%.7s-01", buf);
-            if (ccg_parse_date(probe, 10, chk) != 10 || strcmp(chk, probe) != 0)
+            if (cs_parse_date(probe, 10, chk) != 10 || strcmp(chk, probe) != 0)
                 return perr(p, t->col, "%sdates are written YYYY-MM-DD, YYYY-MM or YYYY", "");
             memcpy(ends[k].out, buf, 11);
             continue;
         }
-        if (el != 10 || ccg_parse_date(e, 10, buf) != 10 || memcmp(buf, e, 10) != 0)
+        if (el != 10 || cs_parse_date(e, 10, buf) != 10 || memcmp(buf, e, 10) != 0)
             return perr(p, t->col, "%sdates are written YYYY-MM-DD, YYYY-MM or YYYY", "");
         memcpy(ends[k].out, buf, 11);
     }
@@ -309,7 +309,7 @@ static qnode *leaf(parser *p)
         if (!n)
             return NULL;
         n->field = FLD_TEXT;
-        n->text = ccg_strndup(t.s, wild ? t.len - 1 : t.len);
+        n->text = cs_strndup(t.s, wild ? t.len - 1 : t.len);
         break;
     }
     case T_FIELD:
@@ -328,14 +328,14 @@ static qnode *leaf(parser *p)
             if (!n)
                 return NULL;
             n->facet = t.facet;
-            char *key = ccg_canonical_key(t.facet, t.s, t.len);
-            ccg_buf term = { 0 };
+            char *key = cs_canonical_key(t.facet, t.s, t.len);
+            cs_buf term = { 0 };
             if (key) {
-                ccg_buf_puts(&term, ccg_facets[t.facet].prefix);
-                ccg_buf_puts(&term, key);
+                cs_buf_puts(&term, cs_facets[t.facet].prefix);
+                cs_buf_puts(&term, key);
             }
             free(key);
-            n->text = ccg_buf_take(&term);
+            n->text = cs_buf_take(&term);
             break;
         }
         {
@@ -344,12 +344,12 @@ static qnode *leaf(parser *p)
             if (!n)
                 return NULL;
             n->field = t.field;
-            n->text = ccg_strndup(t.s, wild ? t.len - 1 : t.len);
+            n->text = cs_strndup(t.s, wild ? t.len - 1 : t.len);
         }
         break;
     case T_LPAREN:
-        if (++p->depth > CCG_MAX_QUERY_DEPTH) {
-            perr(p, t.col, "parentheses nested deeper than %s", CCG_STR(CCG_MAX_QUERY_DEPTH));
+        if (++p->depth > CS_MAX_QUERY_DEPTH) {
+            perr(p, t.col, "parentheses nested deeper than %s", CS_STR(CS_MAX_QUERY_DEPTH));
             return NULL;
         }
         if (!lex(p))
@@ -427,8 +427,8 @@ fail:
 /* A run of items: implicit AND (or OR for match "any"), +, -, NOT. */
 static qnode *parse_and(parser *p)
 {
-    qnode *must[CCG_MAX_QUERY_TERMS + 1], *should[CCG_MAX_QUERY_TERMS + 1],
-          *not[CCG_MAX_QUERY_TERMS + 1];
+    qnode *must[CS_MAX_QUERY_TERMS + 1], *should[CS_MAX_QUERY_TERMS + 1],
+          *not[CS_MAX_QUERY_TERMS + 1];
     size_t nm = 0, ns = 0, nn = 0;
     size_t col = p->cur.col;
     qnode *n = NULL;
@@ -472,8 +472,8 @@ static qnode *parse_and(parser *p)
             must[nm++] = item;
         else
             should[ns++] = item;
-        if (nm + ns + nn > CCG_MAX_QUERY_TERMS) {
-            perr(p, item->col, "query has more than %s terms", CCG_STR(CCG_MAX_QUERY_TERMS));
+        if (nm + ns + nn > CS_MAX_QUERY_TERMS) {
+            perr(p, item->col, "query has more than %s terms", CS_STR(CS_MAX_QUERY_TERMS));
             goto fail;
         }
     }
@@ -550,7 +550,7 @@ fail:
 
 /* --- lifting filters ------------------------------------------------------- */
 
-static void restrict_dates(ccg_query *q, const char *lo, const char *hi)
+static void restrict_dates(cs_query *q, const char *lo, const char *hi)
 {
     if (lo[0] && (!q->date_lo[0] || strcmp(lo, q->date_lo) > 0))
         memcpy(q->date_lo, lo, 11);
@@ -560,10 +560,10 @@ static void restrict_dates(ccg_query *q, const char *lo, const char *hi)
 }
 
 /* Move a filter leaf into the query's filter lists; true if it was one. */
-static bool lift_leaf(ccg_query *q, qnode *n, bool *oom)
+static bool lift_leaf(cs_query *q, qnode *n, bool *oom)
 {
     if (n->kind == Q_FACET) {
-        if (!ccg_strlist_add(&q->keys[n->facet], n->text))
+        if (!cs_strlist_add(&q->keys[n->facet], n->text))
             *oom = true;
         return true;
     }
@@ -575,7 +575,7 @@ static bool lift_leaf(ccg_query *q, qnode *n, bool *oom)
 }
 
 /* Lift the top-level filters out of the text tree. */
-static bool lift(ccg_query *q)
+static bool lift(cs_query *q)
 {
     bool oom = false;
     qnode *root = q->text;
@@ -606,7 +606,7 @@ static bool lift(ccg_query *q)
     return !oom;
 }
 
-bool ccg_query_parse(const char *text, size_t len, bool match_any, ccg_query *q,
+bool cs_query_parse(const char *text, size_t len, bool match_any, cs_query *q,
                      char *err, size_t errcap)
 {
     parser p = { text, len, 0, { 0 }, match_any, 0, 0, err, errcap, false };
@@ -633,27 +633,27 @@ bool ccg_query_parse(const char *text, size_t len, bool match_any, ccg_query *q,
     return true;
 }
 
-bool ccg_query_add_filter(ccg_query *q, int f, const char *value)
+bool cs_query_add_filter(cs_query *q, int f, const char *value)
 {
-    char *key = ccg_canonical_key(f, value, strlen(value));
-    ccg_buf term = { 0 };
+    char *key = cs_canonical_key(f, value, strlen(value));
+    cs_buf term = { 0 };
     if (!key)
         return false;
-    ccg_buf_puts(&term, ccg_facets[f].prefix);
-    ccg_buf_puts(&term, key);
+    cs_buf_puts(&term, cs_facets[f].prefix);
+    cs_buf_puts(&term, key);
     free(key);
-    bool ok = !term.oom && ccg_strlist_add(&q->keys[f], term.s);
-    ccg_buf_free(&term);
+    bool ok = !term.oom && cs_strlist_add(&q->keys[f], term.s);
+    cs_buf_free(&term);
     return ok;
 }
 
-void ccg_query_restrict_dates(ccg_query *q, const char *lo, const char *hi)
+void cs_query_restrict_dates(cs_query *q, const char *lo, const char *hi)
 {
     if (lo[0] || hi[0])
         restrict_dates(q, lo, hi);
 }
 
-bool ccg_query_has_filter(const ccg_query *q, int f)
+bool cs_query_has_filter(const cs_query *q, int f)
 {
     return q->keys[f].n > 0;
 }
@@ -661,14 +661,14 @@ bool ccg_query_has_filter(const ccg_query *q, int f)
 /* --- compiling ------------------------------------------------------------- */
 
 typedef struct compiler {
-    ccg_query *q;
-    ccg_xs_reader *r;
+    cs_query *q;
+    cs_xs_reader *r;
     char *err;
     size_t errcap;
     bool failed;
 } compiler;
 
-static ccg_xs_query *cerr(compiler *c, size_t col, const char *msg, const char *a)
+static cs_xs_query *cerr(compiler *c, size_t col, const char *msg, const char *a)
 {
     if (!c->failed) {
         char m[200];
@@ -681,27 +681,27 @@ static ccg_xs_query *cerr(compiler *c, size_t col, const char *msg, const char *
 
 static const char *field_prefix(int field)
 {
-    return field == FLD_TITLE ? CCG_PREFIX_TITLE : field == FLD_SOURCE ? CCG_PREFIX_SOURCE : "";
+    return field == FLD_TITLE ? CS_PREFIX_TITLE : field == FLD_SOURCE ? CS_PREFIX_SOURCE : "";
 }
 
 typedef struct toks {
-    char term[CCG_MAX_QUERY_TERMS][CCG_MAX_TERM_BYTES + 1];
-    unsigned flags[CCG_MAX_QUERY_TERMS];
+    char term[CS_MAX_QUERY_TERMS][CS_MAX_TERM_BYTES + 1];
+    unsigned flags[CS_MAX_QUERY_TERMS];
     size_t n;
-    char joined[CCG_MAX_TERM_BYTES + 1];    /* a compound's joined variant */
+    char joined[CS_MAX_TERM_BYTES + 1];    /* a compound's joined variant */
     bool overflow;
 } toks;
 
-static int collect(void *ctx, const ccg_token *t)
+static int collect(void *ctx, const cs_token *t)
 {
     toks *k = ctx;
-    if (t->flags & CCG_TOK_VARIANT) {
+    if (t->flags & CS_TOK_VARIANT) {
         /* Keep only the joined form of a compound (it spans the parts). */
-        if (k->n > 1 && (k->flags[0] & CCG_TOK_COMPOUND_START))
+        if (k->n > 1 && (k->flags[0] & CS_TOK_COMPOUND_START))
             memcpy(k->joined, t->term, t->len + 1);
         return 0;
     }
-    if (k->n == CCG_MAX_QUERY_TERMS) {
+    if (k->n == CS_MAX_QUERY_TERMS) {
         k->overflow = true;
         return 1;
     }
@@ -712,76 +712,76 @@ static int collect(void *ctx, const ccg_token *t)
 
 static bool add_hl(compiler *c, const char *raw, bool stem)
 {
-    char s[CCG_MAX_TERM_BYTES + 8];
-    if (!ccg_strlist_add(&c->q->hl.raw, raw))
+    char s[CS_MAX_TERM_BYTES + 8];
+    if (!cs_strlist_add(&c->q->hl.raw, raw))
         return false;
-    if (stem && ccg_stem(raw, strlen(raw), s, sizeof s) &&
-        !ccg_strlist_add(&c->q->hl.stem, s))
+    if (stem && cs_stem(raw, strlen(raw), s, sizeof s) &&
+        !cs_strlist_add(&c->q->hl.stem, s))
         return false;
     return true;
 }
 
-static ccg_xs_query *term_q(compiler *c, const char *prefix, const char *term, unsigned pos)
+static cs_xs_query *term_q(compiler *c, const char *prefix, const char *term, unsigned pos)
 {
-    char buf[CCG_MAX_TERM_BYTES + 8];
+    char buf[CS_MAX_TERM_BYTES + 8];
     snprintf(buf, sizeof buf, "%s%s", prefix, term);
-    ccg_xs_query *q = ccg_xs_query_term(buf, 1, pos);
+    cs_xs_query *q = cs_xs_query_term(buf, 1, pos);
     if (!q)
         cerr(c, 0, "%sout of memory", "");
     return q;
 }
 
 /* The stemmed form of a word, for bare words outside phrases. */
-static ccg_xs_query *stem_q(compiler *c, int field, const char *term, unsigned flags)
+static cs_xs_query *stem_q(compiler *c, int field, const char *term, unsigned flags)
 {
-    char buf[CCG_MAX_TERM_BYTES + 8];
-    if (field == FLD_SOURCE || (flags & CCG_TOK_NUMERIC))
+    char buf[CS_MAX_TERM_BYTES + 8];
+    if (field == FLD_SOURCE || (flags & CS_TOK_NUMERIC))
         return term_q(c, field_prefix(field), term, 0);
-    const char *pre = field == FLD_TITLE ? CCG_PREFIX_TITLE_STEM : CCG_PREFIX_STEM;
+    const char *pre = field == FLD_TITLE ? CS_PREFIX_TITLE_STEM : CS_PREFIX_STEM;
     size_t pl = strlen(pre);
     memcpy(buf, pre, pl);
-    if (!ccg_stem(term, strlen(term), buf + pl, sizeof buf - pl))
+    if (!cs_stem(term, strlen(term), buf + pl, sizeof buf - pl))
         return term_q(c, field_prefix(field), term, 0);
-    ccg_xs_query *q = ccg_xs_query_term(buf, 1, 0);
+    cs_xs_query *q = cs_xs_query_term(buf, 1, 0);
     if (!q)
         cerr(c, 0, "%sout of memory", "");
     return q;
 }
 
 /* A phrase of raw terms; one term alone is just that term. */
-static ccg_xs_query *phrase_q(compiler *c, int field, const toks *k)
+static cs_xs_query *phrase_q(compiler *c, int field, const toks *k)
 {
-    ccg_xs_query *sub[CCG_MAX_QUERY_TERMS] = { 0 };
+    cs_xs_query *sub[CS_MAX_QUERY_TERMS] = { 0 };
     size_t n = 0;
-    ccg_buf ph = { 0 };
+    cs_buf ph = { 0 };
     for (size_t i = 0; i < k->n; i++) {
         if (i)
-            ccg_buf_putc(&ph, ' ');
-        ccg_buf_puts(&ph, k->term[i]);
+            cs_buf_putc(&ph, ' ');
+        cs_buf_puts(&ph, k->term[i]);
     }
     bool hl_ok = !ph.oom && (k->n == 1 ? add_hl(c, k->term[0], false)
-                                       : ccg_strlist_add(&c->q->hl.phrase, ph.s));
-    ccg_buf_free(&ph);
+                                       : cs_strlist_add(&c->q->hl.phrase, ph.s));
+    cs_buf_free(&ph);
     if (!hl_ok)
         return cerr(c, 0, "%sout of memory", "");
     for (size_t i = 0; i < k->n; i++) {
         if (!(sub[n] = term_q(c, field_prefix(field), k->term[i], (unsigned)i + 1))) {
             for (size_t j = 0; j < n; j++)
-                ccg_xs_query_free(sub[j]);
+                cs_xs_query_free(sub[j]);
             return cerr(c, 0, "%sout of memory", "");
         }
         n++;
     }
     if (n == 1)
         return sub[0];
-    ccg_xs_query *q = ccg_xs_query_combine(CCG_XS_OP_PHRASE, sub, n, 0);
+    cs_xs_query *q = cs_xs_query_combine(CS_XS_OP_PHRASE, sub, n, 0);
     for (size_t j = 0; j < n; j++)
-        ccg_xs_query_free(sub[j]);
+        cs_xs_query_free(sub[j]);
     return q ? q : cerr(c, 0, "%sout of memory", "");
 }
 
 typedef struct expansion {
-    ccg_strlist terms;
+    cs_strlist terms;
     bool oom;
 } expansion;
 
@@ -789,35 +789,35 @@ static void on_expand(void *ctx, const char *term, size_t len, unsigned freq)
 {
     expansion *e = ctx;
     (void)freq;
-    char *s = ccg_strndup(term, len);
-    if (!s || !ccg_strlist_add(&e->terms, s))
+    char *s = cs_strndup(term, len);
+    if (!s || !cs_strlist_add(&e->terms, s))
         e->oom = true;
     free(s);
 }
 
-static ccg_xs_query *compile(compiler *c, const qnode *n);
+static cs_xs_query *compile(compiler *c, const qnode *n);
 
 /* Combine the n queries of sub (and free them): NULL for none (nothing
  * searchable, as in "&&"), the query itself for one. */
-static ccg_xs_query *combine_owned(compiler *c, ccg_xs_op op, ccg_xs_query **sub, size_t n,
+static cs_xs_query *combine_owned(compiler *c, cs_xs_op op, cs_xs_query **sub, size_t n,
                                    unsigned window)
 {
-    ccg_xs_query *q = NULL;
-    if (n == 1 && op != CCG_XS_OP_NEAR)
+    cs_xs_query *q = NULL;
+    if (n == 1 && op != CS_XS_OP_NEAR)
         return sub[0];
-    if (n > 0 && !(q = ccg_xs_query_combine(op, sub, n, window)))
+    if (n > 0 && !(q = cs_xs_query_combine(op, sub, n, window)))
         cerr(c, 0, "%sout of memory", "");
     for (size_t i = 0; i < n; i++)
-        ccg_xs_query_free(sub[i]);
+        cs_xs_query_free(sub[i]);
     return q;
 }
 
-static ccg_xs_query *combine_kids(compiler *c, ccg_xs_op op, qnode *const *kids,
+static cs_xs_query *combine_kids(compiler *c, cs_xs_op op, qnode *const *kids,
                                   size_t nk, unsigned window)
 {
-    ccg_xs_query **sub = calloc(nk ? nk : 1, sizeof *sub);
+    cs_xs_query **sub = calloc(nk ? nk : 1, sizeof *sub);
     size_t n = 0;
-    ccg_xs_query *q = NULL;
+    cs_xs_query *q = NULL;
     if (!sub)
         return cerr(c, 0, "%sout of memory", "");
     for (size_t i = 0; i < nk; i++) {
@@ -830,7 +830,7 @@ static ccg_xs_query *combine_kids(compiler *c, ccg_xs_op op, qnode *const *kids,
     n = 0;
 out:
     for (size_t i = 0; i < n; i++)
-        ccg_xs_query_free(sub[i]);
+        cs_xs_query_free(sub[i]);
     free(sub);
     return q;
 }
@@ -838,8 +838,8 @@ out:
 /* A word the user typed that is a stopword once normalised. */
 static bool stop_word(const char *text)
 {
-    char *k = ccg_normalize_key(text, strlen(text));
-    bool stop = k && !strchr(k, ' ') && ccg_gaz_stopword(k);
+    char *k = cs_normalize_key(text, strlen(text));
+    bool stop = k && !strchr(k, ' ') && cs_gaz_stopword(k);
     free(k);
     return stop;
 }
@@ -853,13 +853,13 @@ static bool plain_word(const qnode *k)
  * returns how many words, 0 when none. */
 static size_t synonym_at(qnode *const *kids, size_t i, size_t nk, int *group)
 {
-    const ccg_gaz *g = ccg_gaz_get();
+    const cs_gaz *g = cs_gaz_get();
     char key[512];
     size_t n = 0, best = 0;
     if (!g)
         return 0;
     for (size_t j = i; j < nk && j - i < g->synonyms.maxwords && plain_word(kids[j]); j++) {
-        char *w = ccg_gaz_stem_key(kids[j]->text, strlen(kids[j]->text));
+        char *w = cs_gaz_stem_key(kids[j]->text, strlen(kids[j]->text));
         if (!w || !*w || strchr(w, ' ') || n + strlen(w) + 2 > sizeof key) {
             free(w);
             break;
@@ -869,12 +869,12 @@ static size_t synonym_at(qnode *const *kids, size_t i, size_t nk, int *group)
         memcpy(key + n, w, strlen(w) + 1);
         n += strlen(w);
         free(w);
-        int v = ccg_strmap_get(&g->synonyms.keys, key, n);
+        int v = cs_strmap_get(&g->synonyms.keys, key, n);
         if (v >= 0) {
             best = j - i + 1;
             *group = v;
         }
-        if (ccg_strmap_get(&g->synonyms.prefixes, key, n) < 0)
+        if (cs_strmap_get(&g->synonyms.prefixes, key, n) < 0)
             break;
     }
     return best;
@@ -882,46 +882,46 @@ static size_t synonym_at(qnode *const *kids, size_t i, size_t nk, int *group)
 
 /* One alternative of a synonym group: a word by its stem, a phrase by
  * its words (and with its last word plural). */
-static ccg_xs_query *synonym_alt(compiler *c, const char *alt)
+static cs_xs_query *synonym_alt(compiler *c, const char *alt)
 {
     toks *k = calloc(1, sizeof *k);
-    ccg_xs_query *q = NULL;
+    cs_xs_query *q = NULL;
     if (!k)
         return cerr(c, 0, "%sout of memory", "");
-    ccg_analyze(alt, strlen(alt), 1, collect, k, NULL);
+    cs_analyze(alt, strlen(alt), 1, collect, k, NULL);
     if (k->n == 1) {
-        if (add_hl(c, k->term[0], !(k->flags[0] & CCG_TOK_NUMERIC)))
+        if (add_hl(c, k->term[0], !(k->flags[0] & CS_TOK_NUMERIC)))
             q = stem_q(c, FLD_TEXT, k->term[0], k->flags[0]);
     } else if (k->n > 1) {
-        ccg_xs_query *one = phrase_q(c, FLD_TEXT, k);
+        cs_xs_query *one = phrase_q(c, FLD_TEXT, k);
         size_t ll = strlen(k->term[k->n - 1]);
-        ccg_xs_query *two = NULL;
+        cs_xs_query *two = NULL;
         if (one && ll + 1 < sizeof k->term[0] && k->term[k->n - 1][ll - 1] != 's') {
             strcat(k->term[k->n - 1], "s");
             two = phrase_q(c, FLD_TEXT, k);
         }
-        ccg_xs_query *v[2] = { one, two };
-        q = two ? ccg_xs_query_combine(CCG_XS_OP_OR, v, 2, 0) : one;
+        cs_xs_query *v[2] = { one, two };
+        q = two ? cs_xs_query_combine(CS_XS_OP_OR, v, 2, 0) : one;
         if (two) {
-            ccg_xs_query_free(one);
-            ccg_xs_query_free(two);
+            cs_xs_query_free(one);
+            cs_xs_query_free(two);
         }
     }
     free(k);
     return q;
 }
 
-static ccg_xs_query *synonym_q(compiler *c, int group)
+static cs_xs_query *synonym_q(compiler *c, int group)
 {
-    const ccg_gaz *g = ccg_gaz_get();
-    ccg_xs_query *sub[MAX_SYNONYM_ALTS];
+    const cs_gaz *g = cs_gaz_get();
+    cs_xs_query *sub[MAX_SYNONYM_ALTS];
     size_t n = 0;
     for (char **a = g->syn_alts[group]; *a && n < MAX_SYNONYM_ALTS; a++)
         if ((sub[n] = synonym_alt(c, *a)))
             n++;
-    ccg_xs_query *q = n ? ccg_xs_query_combine(CCG_XS_OP_SYNONYM, sub, n, 0) : NULL;
+    cs_xs_query *q = n ? cs_xs_query_combine(CS_XS_OP_SYNONYM, sub, n, 0) : NULL;
     for (size_t i = 0; i < n; i++)
-        ccg_xs_query_free(sub[i]);
+        cs_xs_query_free(sub[i]);
     if (!q && !c->failed)
         cerr(c, 0, "%sout of memory", "");
     return q;
@@ -931,12 +931,12 @@ static ccg_xs_query *synonym_q(compiler *c, int group)
  * words that form a synonym ("clinical commissioning group", "CCG") become
  * the synonym group; stopwords among alternatives are dropped unless
  * nothing else is left. */
-static ccg_xs_query *compile_seq(compiler *c, ccg_xs_op op, qnode *const *kids, size_t nk,
+static cs_xs_query *compile_seq(compiler *c, cs_xs_op op, qnode *const *kids, size_t nk,
                                  bool drop_stopwords)
 {
-    ccg_xs_query **sub = calloc(nk ? nk : 1, sizeof *sub);
+    cs_xs_query **sub = calloc(nk ? nk : 1, sizeof *sub);
     size_t n = 0, dropped = 0;
-    ccg_xs_query *q = NULL;
+    cs_xs_query *q = NULL;
     if (!sub)
         return cerr(c, 0, "%sout of memory", "");
     for (int pass = 0; pass < 2 && n == 0; pass++) {
@@ -968,21 +968,21 @@ static ccg_xs_query *compile_seq(compiler *c, ccg_xs_op op, qnode *const *kids, 
     n = 0;
 out:
     for (size_t i = 0; i < n; i++)
-        ccg_xs_query_free(sub[i]);
+        cs_xs_query_free(sub[i]);
     free(sub);
     return q;
 }
 
-static ccg_xs_query *compile_bool(compiler *c, const qnode *n)
+static cs_xs_query *compile_bool(compiler *c, const qnode *n)
 {
-    ccg_xs_query *must = NULL, *should = NULL, *not = NULL, *base = NULL, *q = NULL;
+    cs_xs_query *must = NULL, *should = NULL, *not = NULL, *base = NULL, *q = NULL;
     size_t nnot = n->nkids - n->nmust - n->nshould;
-    ccg_xs_query *filt[CCG_MAX_QUERY_TERMS + 1];
+    cs_xs_query *filt[CS_MAX_QUERY_TERMS + 1];
     size_t nf = 0;
 
     /* Required filters (when not lifted: inside brackets) filter without
      * weight; required words are AND-ed. */
-    qnode *words[CCG_MAX_QUERY_TERMS + 1];
+    qnode *words[CS_MAX_QUERY_TERMS + 1];
     size_t nw = 0;
     for (size_t i = 0; i < n->nmust; i++) {
         qnode *k = n->kids[i];
@@ -994,18 +994,18 @@ static ccg_xs_query *compile_bool(compiler *c, const qnode *n)
             words[nw++] = k;
         }
     }
-    if (nw && !(must = compile_seq(c, CCG_XS_OP_AND, words, nw, false)) && c->failed)
+    if (nw && !(must = compile_seq(c, CS_XS_OP_AND, words, nw, false)) && c->failed)
         goto out;
-    if (n->nshould && !(should = compile_seq(c, CCG_XS_OP_OR, n->kids + n->nmust, n->nshould,
+    if (n->nshould && !(should = compile_seq(c, CS_XS_OP_OR, n->kids + n->nmust, n->nshould,
                                              true)) && c->failed)
         goto out;
-    if (nnot && !(not = combine_kids(c, CCG_XS_OP_OR, n->kids + n->nmust + n->nshould, nnot, 0)) &&
+    if (nnot && !(not = combine_kids(c, CS_XS_OP_OR, n->kids + n->nmust + n->nshould, nnot, 0)) &&
         c->failed)
         goto out;
 
     if (must && should) {
-        ccg_xs_query *v[2] = { must, should };
-        base = ccg_xs_query_combine(CCG_XS_OP_AND_MAYBE, v, 2, 0);
+        cs_xs_query *v[2] = { must, should };
+        base = cs_xs_query_combine(CS_XS_OP_AND_MAYBE, v, 2, 0);
     } else if (must || should) {
         base = must ? must : should;
         if (must)
@@ -1013,28 +1013,28 @@ static ccg_xs_query *compile_bool(compiler *c, const qnode *n)
         else
             should = NULL;
     } else if (nw || n->nshould) {
-        base = ccg_xs_query_match_nothing();    /* words with no terms */
+        base = cs_xs_query_match_nothing();    /* words with no terms */
     } else {
-        base = ccg_xs_query_match_all();
+        base = cs_xs_query_match_all();
     }
     if (!base) {
         cerr(c, n->col, "%sout of memory", "");
         goto out;
     }
     if (nf) {
-        ccg_xs_query *v[CCG_MAX_QUERY_TERMS + 2];
+        cs_xs_query *v[CS_MAX_QUERY_TERMS + 2];
         v[0] = base;
         memcpy(v + 1, filt, nf * sizeof *filt);
-        ccg_xs_query *f = ccg_xs_query_combine(CCG_XS_OP_FILTER, v, nf + 1, 0);
-        ccg_xs_query_free(base);
+        cs_xs_query *f = cs_xs_query_combine(CS_XS_OP_FILTER, v, nf + 1, 0);
+        cs_xs_query_free(base);
         if (!(base = f)) {
             cerr(c, n->col, "%sout of memory", "");
             goto out;
         }
     }
     if (not) {
-        ccg_xs_query *v[2] = { base, not };
-        q = ccg_xs_query_combine(CCG_XS_OP_AND_NOT, v, 2, 0);
+        cs_xs_query *v[2] = { base, not };
+        q = cs_xs_query_combine(CS_XS_OP_AND_NOT, v, 2, 0);
         if (!q)
             cerr(c, n->col, "%sout of memory", "");
     } else {
@@ -1043,53 +1043,53 @@ static ccg_xs_query *compile_bool(compiler *c, const qnode *n)
     }
 out:
     for (size_t i = 0; i < nf; i++)
-        ccg_xs_query_free(filt[i]);
-    ccg_xs_query_free(must);
-    ccg_xs_query_free(should);
-    ccg_xs_query_free(not);
-    ccg_xs_query_free(base);
+        cs_xs_query_free(filt[i]);
+    cs_xs_query_free(must);
+    cs_xs_query_free(should);
+    cs_xs_query_free(not);
+    cs_xs_query_free(base);
     return q;
 }
 
-static ccg_xs_query *compile(compiler *c, const qnode *n)
+static cs_xs_query *compile(compiler *c, const qnode *n)
 {
     toks *k = NULL;
-    ccg_xs_query *q = NULL;
+    cs_xs_query *q = NULL;
 
     switch (n->kind) {
     case Q_FACET:
-        q = ccg_xs_query_term(n->text, 1, 0);
+        q = cs_xs_query_term(n->text, 1, 0);
         return q ? q : cerr(c, n->col, "%sout of memory", "");
     case Q_DATE:
-        q = ccg_xs_query_value_range(CCG_SLOT_DATE, n->lo[0] ? n->lo : NULL,
+        q = cs_xs_query_value_range(CS_SLOT_DATE, n->lo[0] ? n->lo : NULL,
                                      n->hi[0] ? n->hi : NULL);
         return q ? q : cerr(c, n->col, "%sout of memory", "");
     case Q_BOOL:
         return compile_bool(c, n);
     case Q_OR:
-        return combine_kids(c, CCG_XS_OP_OR, n->kids, n->nkids, 0);
+        return combine_kids(c, CS_XS_OP_OR, n->kids, n->nkids, 0);
     case Q_NEAR: {
         /* NEAR works on the words' exact (unstemmed) terms. */
-        ccg_xs_query *sub[CCG_MAX_QUERY_TERMS] = { 0 };
+        cs_xs_query *sub[CS_MAX_QUERY_TERMS] = { 0 };
         size_t ns = 0;
         for (size_t i = 0; i < n->nkids; i++) {
             toks one = { 0 };
-            ccg_analyze(n->kids[i]->text, strlen(n->kids[i]->text), 1, collect, &one, NULL);
+            cs_analyze(n->kids[i]->text, strlen(n->kids[i]->text), 1, collect, &one, NULL);
             if (one.n != 1) {
                 for (size_t j = 0; j < ns; j++)
-                    ccg_xs_query_free(sub[j]);
+                    cs_xs_query_free(sub[j]);
                 return cerr(c, n->kids[i]->col, "%sNEAR joins single words", "");
             }
             if (!add_hl(c, one.term[0], false) || !(sub[ns] = term_q(c, "", one.term[0], 0))) {
                 for (size_t j = 0; j < ns; j++)
-                    ccg_xs_query_free(sub[j]);
+                    cs_xs_query_free(sub[j]);
                 return cerr(c, n->col, "%sout of memory", "");
             }
             ns++;
         }
-        q = ccg_xs_query_combine(CCG_XS_OP_NEAR, sub, ns, n->window);
+        q = cs_xs_query_combine(CS_XS_OP_NEAR, sub, ns, n->window);
         for (size_t j = 0; j < ns; j++)
-            ccg_xs_query_free(sub[j]);
+            cs_xs_query_free(sub[j]);
         return q ? q : cerr(c, n->col, "%sout of memory", "");
     }
     case Q_WORD:
@@ -1100,13 +1100,13 @@ static ccg_xs_query *compile(compiler *c, const qnode *n)
 
     if (!(k = calloc(1, sizeof *k)))
         return cerr(c, n->col, "%sout of memory", "");
-    if (ccg_analyze(n->text, strlen(n->text), 1, collect, k, NULL) < 0) {
+    if (cs_analyze(n->text, strlen(n->text), 1, collect, k, NULL) < 0) {
         free(k);
         return cerr(c, n->col, "%sout of memory", "");
     }
     if (k->overflow) {
         free(k);
-        return cerr(c, n->col, "query has more than %s terms", CCG_STR(CCG_MAX_QUERY_TERMS));
+        return cerr(c, n->col, "query has more than %s terms", CS_STR(CS_MAX_QUERY_TERMS));
     }
     if (k->n == 0) {
         free(k);
@@ -1119,42 +1119,42 @@ static ccg_xs_query *compile(compiler *c, const qnode *n)
             return cerr(c, n->col, "%sa wildcard must follow a single word", "");
         }
         expansion e = { { 0 }, false };
-        char prefix[CCG_MAX_TERM_BYTES + 8];
+        char prefix[CS_MAX_TERM_BYTES + 8];
         snprintf(prefix, sizeof prefix, "%s%s", field_prefix(n->field), k->term[0]);
         int more = 0;
-        ccg_xs_status st = ccg_xs_reader_terms(c->r, prefix, CCG_MAX_WILDCARD_EXPANSION,
+        cs_xs_status st = cs_xs_reader_terms(c->r, prefix, CS_MAX_WILDCARD_EXPANSION,
                                                on_expand, &e, &more);
-        if (st != CCG_XS_OK || e.oom) {
-            ccg_strlist_free(&e.terms);
+        if (st != CS_XS_OK || e.oom) {
+            cs_strlist_free(&e.terms);
             free(k);
             return cerr(c, n->col, "%scannot expand the wildcard", "");
         }
         if (more) {
-            ccg_strlist_free(&e.terms);
-            cerr(c, n->col, "more than " CCG_STR(CCG_MAX_WILDCARD_EXPANSION)
+            cs_strlist_free(&e.terms);
+            cerr(c, n->col, "more than " CS_STR(CS_MAX_WILDCARD_EXPANSION)
                  " words start with '%s'; make the wildcard longer", k->term[0]);
             free(k);
             return NULL;
         }
-        ccg_xs_query **sub = calloc(e.terms.n ? e.terms.n : 1, sizeof *sub);
+        cs_xs_query **sub = calloc(e.terms.n ? e.terms.n : 1, sizeof *sub);
         size_t ns = 0;
         bool ok = sub != NULL;
         for (size_t i = 0; ok && i < e.terms.n; i++) {
             /* The callback gave terms without the prefix: add it back. */
-            char full[CCG_MAX_TERM_BYTES * 2 + 8];
+            char full[CS_MAX_TERM_BYTES * 2 + 8];
             snprintf(full, sizeof full, "%s%s", prefix, e.terms.v[i]);
-            ok = (sub[ns] = ccg_xs_query_term(full, 1, 0)) != NULL &&
+            ok = (sub[ns] = cs_xs_query_term(full, 1, 0)) != NULL &&
                  add_hl(c, full + strlen(field_prefix(n->field)), false);
             if (sub[ns])
                 ns++;
         }
         if (ok)
-            q = ns ? ccg_xs_query_combine(CCG_XS_OP_SYNONYM, sub, ns, 0)
-                   : ccg_xs_query_match_nothing();
+            q = ns ? cs_xs_query_combine(CS_XS_OP_SYNONYM, sub, ns, 0)
+                   : cs_xs_query_match_nothing();
         for (size_t i = 0; i < ns; i++)
-            ccg_xs_query_free(sub[i]);
+            cs_xs_query_free(sub[i]);
         free(sub);
-        ccg_strlist_free(&e.terms);
+        cs_strlist_free(&e.terms);
         free(k);
         return q ? q : cerr(c, n->col, "%sout of memory", "");
     }
@@ -1164,17 +1164,17 @@ static ccg_xs_query *compile(compiler *c, const qnode *n)
          * parts in order, or, for a compound, the parts joined. */
         q = phrase_q(c, n->field, k);
         if (q && n->kind == Q_WORD && k->joined[0] && n->field != FLD_SOURCE) {
-            ccg_xs_query *j = term_q(c, field_prefix(n->field), k->joined, 0);
-            ccg_xs_query *v[2] = { q, j };
-            ccg_xs_query *o = j ? ccg_xs_query_combine(CCG_XS_OP_OR, v, 2, 0) : NULL;
-            ccg_xs_query_free(j);
-            ccg_xs_query_free(q);
+            cs_xs_query *j = term_q(c, field_prefix(n->field), k->joined, 0);
+            cs_xs_query *v[2] = { q, j };
+            cs_xs_query *o = j ? cs_xs_query_combine(CS_XS_OP_OR, v, 2, 0) : NULL;
+            cs_xs_query_free(j);
+            cs_xs_query_free(q);
             q = o ? o : cerr(c, n->col, "%sout of memory", "");
         }
         free(k);
         return q;
     }
-    if (!add_hl(c, k->term[0], !(k->flags[0] & CCG_TOK_NUMERIC))) {
+    if (!add_hl(c, k->term[0], !(k->flags[0] & CS_TOK_NUMERIC))) {
         free(k);
         return cerr(c, n->col, "%sout of memory", "");
     }
@@ -1183,21 +1183,21 @@ static ccg_xs_query *compile(compiler *c, const qnode *n)
     return q;
 }
 
-bool ccg_query_compile(ccg_query *q, ccg_xs_reader *r, char *err, size_t errcap)
+bool cs_query_compile(cs_query *q, cs_xs_reader *r, char *err, size_t errcap)
 {
     compiler c = { q, r, err, errcap, false };
-    ccg_xs_query_free(q->compiled_text);
+    cs_xs_query_free(q->compiled_text);
     q->compiled_text = NULL;
     if (!q->text)
         return true;
     /* A query of one plain word may be a synonym ("CCG"). */
-    q->compiled_text = plain_word(q->text) ? compile_seq(&c, CCG_XS_OP_AND, &q->text, 1, false)
+    q->compiled_text = plain_word(q->text) ? compile_seq(&c, CS_XS_OP_AND, &q->text, 1, false)
                                            : compile(&c, q->text);
     if (c.failed)
         return false;
     if (!q->compiled_text) {
         /* Text with nothing searchable in it matches nothing. */
-        if (!(q->compiled_text = ccg_xs_query_match_nothing())) {
+        if (!(q->compiled_text = cs_xs_query_match_nothing())) {
             snprintf(err, errcap, "out of memory");
             return false;
         }
@@ -1205,60 +1205,60 @@ bool ccg_query_compile(ccg_query *q, ccg_xs_reader *r, char *err, size_t errcap)
     return true;
 }
 
-ccg_xs_query *ccg_query_build(const ccg_query *q, int skip_facet)
+cs_xs_query *cs_query_build(const cs_query *q, int skip_facet)
 {
-    ccg_xs_query *parts[CCG_NFACETS + 2];
-    ccg_xs_query *owned[CCG_NFACETS + 2];
+    cs_xs_query *parts[CS_NFACETS + 2];
+    cs_xs_query *owned[CS_NFACETS + 2];
     size_t np = 0, no = 0;
-    ccg_xs_query *base = q->compiled_text, *result = NULL;
+    cs_xs_query *base = q->compiled_text, *result = NULL;
 
     if (!base) {
-        if (!(base = owned[no++] = ccg_xs_query_match_all()))
+        if (!(base = owned[no++] = cs_xs_query_match_all()))
             goto out;
     }
     parts[np++] = base;
-    for (int f = 0; f < CCG_NFACETS; f++) {
+    for (int f = 0; f < CS_NFACETS; f++) {
         if (f == skip_facet || q->keys[f].n == 0)
             continue;
-        ccg_xs_query *terms[CCG_MAX_QUERY_TERMS * 2];
+        cs_xs_query *terms[CS_MAX_QUERY_TERMS * 2];
         size_t nt = 0;
-        for (size_t i = 0; i < q->keys[f].n && nt < CCG_MAX_QUERY_TERMS * 2; i++)
-            if ((terms[nt] = ccg_xs_query_term(q->keys[f].v[i], 1, 0)))
+        for (size_t i = 0; i < q->keys[f].n && nt < CS_MAX_QUERY_TERMS * 2; i++)
+            if ((terms[nt] = cs_xs_query_term(q->keys[f].v[i], 1, 0)))
                 nt++;
-        ccg_xs_query *any = ccg_xs_query_combine(CCG_XS_OP_OR, terms, nt, 0);
+        cs_xs_query *any = cs_xs_query_combine(CS_XS_OP_OR, terms, nt, 0);
         for (size_t i = 0; i < nt; i++)
-            ccg_xs_query_free(terms[i]);
+            cs_xs_query_free(terms[i]);
         if (!any)
             goto out;
         parts[np++] = owned[no++] = any;
     }
     if (q->has_date) {
-        ccg_xs_query *d = ccg_xs_query_value_range(CCG_SLOT_DATE,
+        cs_xs_query *d = cs_xs_query_value_range(CS_SLOT_DATE,
                                                    q->date_lo[0] ? q->date_lo : NULL,
                                                    q->date_hi[0] ? q->date_hi : NULL);
         if (!d)
             goto out;
         parts[np++] = owned[no++] = d;
     }
-    result = np == 1 ? ccg_xs_query_combine(CCG_XS_OP_AND, parts, 1, 0)
-                     : ccg_xs_query_combine(CCG_XS_OP_FILTER, parts, np, 0);
+    result = np == 1 ? cs_xs_query_combine(CS_XS_OP_AND, parts, 1, 0)
+                     : cs_xs_query_combine(CS_XS_OP_FILTER, parts, np, 0);
 out:
     for (size_t i = 0; i < no; i++)
-        ccg_xs_query_free(owned[i]);
+        cs_xs_query_free(owned[i]);
     return result;
 }
 
-void ccg_query_free(ccg_query *q)
+void cs_query_free(cs_query *q)
 {
     if (!q)
         return;
     qnode_free(q->text);
-    for (int f = 0; f < CCG_NFACETS; f++)
-        ccg_strlist_free(&q->keys[f]);
-    ccg_xs_query_free(q->compiled_text);
-    ccg_strlist_free(&q->hl.raw);
-    ccg_strlist_free(&q->hl.stem);
-    ccg_strlist_free(&q->hl.phrase);
+    for (int f = 0; f < CS_NFACETS; f++)
+        cs_strlist_free(&q->keys[f]);
+    cs_xs_query_free(q->compiled_text);
+    cs_strlist_free(&q->hl.raw);
+    cs_strlist_free(&q->hl.stem);
+    cs_strlist_free(&q->hl.phrase);
     memset(q, 0, sizeof *q);
 }
 
@@ -1270,9 +1270,9 @@ typedef struct fix {
 } fix;
 
 typedef struct speller {
-    ccg_xs_reader *r;
+    cs_xs_reader *r;
     const char *text;
-    fix fixes[CCG_MAX_QUERY_TERMS];
+    fix fixes[CS_MAX_QUERY_TERMS];
     size_t n;
     bool oom;
 } speller;
@@ -1281,24 +1281,24 @@ static void spell_node(speller *sp, const qnode *n)
 {
     for (size_t i = 0; i < n->nkids; i++)
         spell_node(sp, n->kids[i]);
-    if (n->kind != Q_WORD || n->field != FLD_TEXT || sp->n == CCG_MAX_QUERY_TERMS)
+    if (n->kind != Q_WORD || n->field != FLD_TEXT || sp->n == CS_MAX_QUERY_TERMS)
         return;
     toks one = { 0 };
-    ccg_analyze(n->text, strlen(n->text), 1, collect, &one, NULL);
-    if (one.n != 1 || (one.flags[0] & CCG_TOK_NUMERIC) || one.term[0][0] == '\0')
+    cs_analyze(n->text, strlen(n->text), 1, collect, &one, NULL);
+    if (one.n != 1 || (one.flags[0] & CS_TOK_NUMERIC) || one.term[0][0] == '\0')
         return;
     unsigned freq = 1;
-    if (ccg_xs_reader_termfreq(sp->r, one.term[0], &freq) != CCG_XS_OK || freq > 0)
+    if (cs_xs_reader_termfreq(sp->r, one.term[0], &freq) != CS_XS_OK || freq > 0)
         return;
     const char *sug = NULL;
-    if (ccg_xs_reader_spell(sp->r, one.term[0], &sug) != CCG_XS_OK || !sug || !*sug ||
+    if (cs_xs_reader_spell(sp->r, one.term[0], &sug) != CS_XS_OK || !sug || !*sug ||
         strcmp(sug, one.term[0]) == 0)
         return;
     /* The word as typed sits at its column in the query text. */
     size_t at = n->col - 1, len = strlen(n->text);
     if (at + len > strlen(sp->text) || strncmp(sp->text + at, n->text, len) != 0)
         return;
-    char *w = ccg_strdup(sug);
+    char *w = cs_strdup(sug);
     if (!w) {
         sp->oom = true;
         return;
@@ -1312,7 +1312,7 @@ static int by_at(const void *a, const void *b)
     return x->at < y->at ? -1 : x->at > y->at;
 }
 
-bool ccg_query_spell(const ccg_query *q, ccg_xs_reader *r, const char *text, char **corrected)
+bool cs_query_spell(const cs_query *q, cs_xs_reader *r, const char *text, char **corrected)
 {
     speller sp = { .r = r, .text = text };
     *corrected = NULL;
@@ -1321,15 +1321,15 @@ bool ccg_query_spell(const ccg_query *q, ccg_xs_reader *r, const char *text, cha
     spell_node(&sp, q->text);
     if (sp.n > 0 && !sp.oom) {
         qsort(sp.fixes, sp.n, sizeof sp.fixes[0], by_at);
-        ccg_buf b = { 0 };
+        cs_buf b = { 0 };
         size_t pos = 0;
         for (size_t i = 0; i < sp.n; i++) {
-            ccg_buf_add(&b, text + pos, sp.fixes[i].at - pos);
-            ccg_buf_puts(&b, sp.fixes[i].with);
+            cs_buf_add(&b, text + pos, sp.fixes[i].at - pos);
+            cs_buf_puts(&b, sp.fixes[i].with);
             pos = sp.fixes[i].at + sp.fixes[i].len;
         }
-        ccg_buf_puts(&b, text + pos);
-        *corrected = ccg_buf_take(&b);
+        cs_buf_puts(&b, text + pos);
+        *corrected = cs_buf_take(&b);
         sp.oom = !*corrected;
     }
     for (size_t i = 0; i < sp.n; i++)

@@ -16,8 +16,8 @@
  * text query and treated like the JSON "filter" object: values of one facet
  * are OR-ed, facets AND-ed, and each facet's counts ignore its own filter.
  */
-#ifndef CCG_QUERY_H
-#define CCG_QUERY_H
+#ifndef CS_QUERY_H
+#define CS_QUERY_H
 
 #include "index/schema.h"
 #include "core/strlist.h"
@@ -31,51 +31,51 @@ typedef struct qnode qnode;
 /* Terms to highlight in snippets: raw words, stems (without the Z), and
  * phrases (raw words joined by single spaces), which are highlighted only
  * where they occur whole. */
-typedef struct ccg_hl {
-    ccg_strlist raw, stem, phrase;
-} ccg_hl;
+typedef struct cs_hl {
+    cs_strlist raw, stem, phrase;
+} cs_hl;
 
-typedef struct ccg_query {
+typedef struct cs_query {
     qnode *text;                        /* NULL: no text part */
-    ccg_strlist keys[CCG_NFACETS];      /* filter terms, prefixed */
+    cs_strlist keys[CS_NFACETS];      /* filter terms, prefixed */
     char date_lo[11], date_hi[11];      /* "" for open */
     bool has_date;
-    ccg_xs_query *compiled_text;        /* set by ccg_query_compile() */
-    ccg_hl hl;                          /* set by ccg_query_compile() */
+    cs_xs_query *compiled_text;        /* set by cs_query_compile() */
+    cs_hl hl;                          /* set by cs_query_compile() */
     size_t nterms;
-} ccg_query;
+} cs_query;
 
 /* Parse query text.  match_any: plain words are alternatives (OR) rather
  * than all required.  Returns true, or false with a message that says where
- * in err.  Free *q with ccg_query_free() either way. */
-bool ccg_query_parse(const char *text, size_t len, bool match_any, ccg_query *q,
+ * in err.  Free *q with cs_query_free() either way. */
+bool cs_query_parse(const char *text, size_t len, bool match_any, cs_query *q,
                      char *err, size_t errcap);
 
 /* Add a filter value for facet f (canonicalised as the indexer does).
  * Returns false only when out of memory. */
-bool ccg_query_add_filter(ccg_query *q, int f, const char *value);
+bool cs_query_add_filter(cs_query *q, int f, const char *value);
 
 /* Narrow the date range to [lo, hi] ("" for open ends). */
-void ccg_query_restrict_dates(ccg_query *q, const char *lo, const char *hi);
+void cs_query_restrict_dates(cs_query *q, const char *lo, const char *hi);
 
 /* Compile the text part (expanding wildcards against r) and gather the
  * highlight terms.  Returns true, or false with err set (bad_query). */
-bool ccg_query_compile(ccg_query *q, ccg_xs_reader *r, char *err, size_t errcap);
+bool cs_query_compile(cs_query *q, cs_xs_reader *r, char *err, size_t errcap);
 
 /* The full query: the compiled text filtered by every facet except
  * skip_facet (-1: none) and by the date range.  NULL when out of memory.
  * The caller frees it. */
-ccg_xs_query *ccg_query_build(const ccg_query *q, int skip_facet);
+cs_xs_query *cs_query_build(const cs_query *q, int skip_facet);
 
 /* True if facet f has filter values. */
-bool ccg_query_has_filter(const ccg_query *q, int f);
+bool cs_query_has_filter(const cs_query *q, int f);
 
 /* A spelling correction of the query text `text` (which q was parsed
  * from): every plain word that is in no document and has a suggestion in
  * the index's spelling table is replaced by it.  *corrected is a malloc'd
  * string, or NULL when nothing would change.  False when out of memory. */
-bool ccg_query_spell(const ccg_query *q, ccg_xs_reader *r, const char *text, char **corrected);
+bool cs_query_spell(const cs_query *q, cs_xs_reader *r, const char *text, char **corrected);
 
-void ccg_query_free(ccg_query *q);
+void cs_query_free(cs_query *q);
 
 #endif

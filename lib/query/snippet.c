@@ -26,21 +26,21 @@ typedef struct match {
 
 /* The last tokens kept to find phrases in: as many as a query's phrase
  * can have words, so every phrase is followed. */
-#define PHRASE_WORDS CCG_MAX_QUERY_TERMS
+#define PHRASE_WORDS CS_MAX_QUERY_TERMS
 
 typedef struct scan {
-    const ccg_hl *hl;
+    const cs_hl *hl;
     unsigned char first[256];   /* first bytes of highlight stems */
     match *m;
     size_t n, cap;
     bool oom;
     /* The last primary tokens, for phrases. */
-    char recent[PHRASE_WORDS][CCG_MAX_TERM_BYTES + 1];
+    char recent[PHRASE_WORDS][CS_MAX_TERM_BYTES + 1];
     size_t rstart[PHRASE_WORDS];
     size_t nrecent;
 } scan;
 
-static long find(const ccg_strlist *l, const char *s)
+static long find(const cs_strlist *l, const char *s)
 {
     for (size_t i = 0; i < l->n; i++)
         if (strcmp(l->v[i], s) == 0)
@@ -68,9 +68,9 @@ static bool add_match(scan *s, size_t start, size_t end, size_t which)
 
 /* Does a phrase end at the token just seen?  Its words are the last
  * tokens, in order. */
-static void phrases(scan *s, const ccg_token *t)
+static void phrases(scan *s, const cs_token *t)
 {
-    if (!(t->flags & CCG_TOK_VARIANT)) {
+    if (!(t->flags & CS_TOK_VARIANT)) {
         size_t slot = s->nrecent % PHRASE_WORDS;
         memcpy(s->recent[slot], t->term, t->len + 1);
         s->rstart[slot] = t->start;
@@ -106,7 +106,7 @@ static void phrases(scan *s, const ccg_token *t)
     }
 }
 
-static int on_token(void *ctx, const ccg_token *t)
+static int on_token(void *ctx, const cs_token *t)
 {
     scan *s = ctx;
     if (s->hl->phrase.n) {
@@ -115,9 +115,9 @@ static int on_token(void *ctx, const ccg_token *t)
             return 1;
     }
     long which = find(&s->hl->raw, t->term);
-    if (which < 0 && !(t->flags & CCG_TOK_NUMERIC) && s->first[(unsigned char)t->term[0]]) {
-        char stem[CCG_MAX_TERM_BYTES + 8];
-        if (ccg_stem(t->term, t->len, stem, sizeof stem)) {
+    if (which < 0 && !(t->flags & CS_TOK_NUMERIC) && s->first[(unsigned char)t->term[0]]) {
+        char stem[CS_MAX_TERM_BYTES + 8];
+        if (cs_stem(t->term, t->len, stem, sizeof stem)) {
             long k = find(&s->hl->stem, stem);
             if (k >= 0)
                 which = (long)s->hl->raw.n + k;
@@ -163,29 +163,29 @@ static bool is_blank(char c)
 }
 
 /* Emit text[a..b) escaped, with newlines as spaces. */
-static void emit_text(ccg_buf *out, const char *text, size_t a, size_t b)
+static void emit_text(cs_buf *out, const char *text, size_t a, size_t b)
 {
     size_t run = a;
     for (size_t i = a; i < b; i++) {
         if (text[i] == '\n' || text[i] == '\r' || text[i] == '\t') {
-            ccg_buf_add_html(out, text + run, i - run);
+            cs_buf_add_html(out, text + run, i - run);
             if (out->len == 0 || out->s[out->len - 1] != ' ')
-                ccg_buf_putc(out, ' ');
+                cs_buf_putc(out, ' ');
             run = i + 1;
         }
     }
-    ccg_buf_add_html(out, text + run, b - run);
+    cs_buf_add_html(out, text + run, b - run);
 }
 
-bool ccg_snippet(const char *text, size_t len, const ccg_hl *hl,
-                 unsigned max_chars, ccg_buf *out)
+bool cs_snippet(const char *text, size_t len, const cs_hl *hl,
+                 unsigned max_chars, cs_buf *out)
 {
     scan s = { 0 };
     s.hl = hl;
     for (size_t i = 0; i < hl->stem.n; i++)
         s.first[(unsigned char)hl->stem.v[i][0]] = 1;
     if (hl->raw.n || hl->stem.n || hl->phrase.n)
-        ccg_analyze(text, len, 1, on_token, &s, NULL);
+        cs_analyze(text, len, 1, on_token, &s, NULL);
     if (s.oom) {
         free(s.m);
         return false;
@@ -245,7 +245,7 @@ bool ccg_snippet(const char *text, size_t len, const ccg_hl *hl,
         we--;
 
     if (ws > 0)
-        ccg_buf_puts(out, "\xE2\x80\xA6 ");
+        cs_buf_puts(out, "\xE2\x80\xA6 ");
     size_t pos = ws, i = 0;
     while (i < s.n) {
         if (s.m[i].start < pos || s.m[i].end > we) {
@@ -265,15 +265,15 @@ bool ccg_snippet(const char *text, size_t len, const ccg_hl *hl,
             j++;
         }
         emit_text(out, text, pos, mstart);
-        ccg_buf_puts(out, "<mark>");
+        cs_buf_puts(out, "<mark>");
         emit_text(out, text, mstart, mend);
-        ccg_buf_puts(out, "</mark>");
+        cs_buf_puts(out, "</mark>");
         pos = mend;
         i = j;
     }
     emit_text(out, text, pos, we);
     if (we < len)
-        ccg_buf_puts(out, " \xE2\x80\xA6");
+        cs_buf_puts(out, " \xE2\x80\xA6");
     free(s.m);
     return !out->oom;
 }

@@ -1,6 +1,6 @@
 /* Snippets: the passage of a document that best shows why it matched. */
-#ifndef CCG_SNIPPET_H
-#define CCG_SNIPPET_H
+#ifndef CS_SNIPPET_H
+#define CS_SNIPPET_H
 
 #include "query/query.h"
 #include "core/util.h"
@@ -14,7 +14,7 @@
  * match wrapped in <mark>...</mark> (a phrase in one mark), "…" where the
  * passage cuts the text.  With no match, the text's start.  Never cuts a
  * UTF-8 character.  Returns false when out of memory. */
-bool ccg_snippet(const char *text, size_t len, const ccg_hl *hl,
-                 unsigned max_chars, ccg_buf *out);
+bool cs_snippet(const char *text, size_t len, const cs_hl *hl,
+                 unsigned max_chars, cs_buf *out);
 
 #endif

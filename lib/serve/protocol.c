@@ -11,73 +11,73 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const errcode_names[CCG_NERRCODES] = {
-    [CCG_E_UNKNOWN_COMMAND] = "unknown_command",
-    [CCG_E_BAD_REQUEST] = "bad_request",
-    [CCG_E_BAD_QUERY] = "bad_query",
-    [CCG_E_NOT_FOUND] = "not_found",
-    [CCG_E_LINE_TOO_LONG] = "line_too_long",
-    [CCG_E_TIMEOUT] = "timeout",
-    [CCG_E_OVERLOADED] = "overloaded",
-    [CCG_E_INTERNAL] = "internal",
+static const char *const errcode_names[CS_NERRCODES] = {
+    [CS_E_UNKNOWN_COMMAND] = "unknown_command",
+    [CS_E_BAD_REQUEST] = "bad_request",
+    [CS_E_BAD_QUERY] = "bad_query",
+    [CS_E_NOT_FOUND] = "not_found",
+    [CS_E_LINE_TOO_LONG] = "line_too_long",
+    [CS_E_TIMEOUT] = "timeout",
+    [CS_E_OVERLOADED] = "overloaded",
+    [CS_E_INTERNAL] = "internal",
 };
 
-const char *ccg_errcode_name(ccg_errcode code)
+const char *cs_errcode_name(cs_errcode code)
 {
-    return (unsigned)code < CCG_NERRCODES ? errcode_names[code] : "internal";
+    return (unsigned)code < CS_NERRCODES ? errcode_names[code] : "internal";
 }
 
 /* Whether each verb takes an argument: 0 none, 1 required. */
 static const struct {
     const char *name;
     int arg;
-} verbs[CCG_NVERBS] = {
-    [CCG_VERB_PING] = { "PING", 0 },
-    [CCG_VERB_SEARCH] = { "SEARCH", -1 },   /* optional: empty matches all */
-    [CCG_VERB_GET] = { "GET", 1 },
-    [CCG_VERB_STATS] = { "STATS", 0 },
-    [CCG_VERB_HELP] = { "HELP", 0 },
-    [CCG_VERB_QUIT] = { "QUIT", 0 },
-    [CCG_VERB_WHO] = { "WHO", 1 },
-    [CCG_VERB_SIMILAR] = { "SIMILAR", 1 },
-    [CCG_VERB_UNKNOWN] = { "UNKNOWN", 0 },
+} verbs[CS_NVERBS] = {
+    [CS_VERB_PING] = { "PING", 0 },
+    [CS_VERB_SEARCH] = { "SEARCH", -1 },   /* optional: empty matches all */
+    [CS_VERB_GET] = { "GET", 1 },
+    [CS_VERB_STATS] = { "STATS", 0 },
+    [CS_VERB_HELP] = { "HELP", 0 },
+    [CS_VERB_QUIT] = { "QUIT", 0 },
+    [CS_VERB_WHO] = { "WHO", 1 },
+    [CS_VERB_SIMILAR] = { "SIMILAR", 1 },
+    [CS_VERB_UNKNOWN] = { "UNKNOWN", 0 },
 };
 
-const char *ccg_verb_name(ccg_verb verb)
+const char *cs_verb_name(cs_verb verb)
 {
-    return (unsigned)verb < CCG_NVERBS ? verbs[verb].name : "UNKNOWN";
+    return (unsigned)verb < CS_NVERBS ? verbs[verb].name : "UNKNOWN";
 }
 
-const ccg_verb_help ccg_verb_helps[] = {
-    { CCG_VERB_PING, "PING", "check that the server answers" },
-    { CCG_VERB_SEARCH, "SEARCH <query> | SEARCH {json}",
+const cs_verb_help cs_verb_helps[] = {
+    { CS_VERB_PING, "PING", "check that the server answers" },
+    { CS_VERB_SEARCH, "SEARCH <query> | SEARCH {json}",
       "ranked, faceted search; see docs/query-language.md" },
-    { CCG_VERB_GET, "GET <id>", "the stored document with its entities" },
-    { CCG_VERB_WHO, "WHO <role> at <org> | WHO <role> | WHO <person> | WHO {json}",
+    { CS_VERB_GET, "GET <id>", "the stored document with its entities" },
+    { CS_VERB_WHO, "WHO <role> at <org> | WHO <role> | WHO <person> | WHO {json}",
       "who held a role where, with the documents that say so, newest first" },
-    { CCG_VERB_SIMILAR, "SIMILAR <id>", "the articles most like a given one" },
-    { CCG_VERB_STATS, "STATS", "server and index figures" },
-    { CCG_VERB_HELP, "HELP", "this list" },
-    { CCG_VERB_QUIT, "QUIT", "say goodbye and close the connection" },
+    { CS_VERB_SIMILAR, "SIMILAR <id>", "the articles most like a given one" },
+    { CS_VERB_STATS, "STATS", "server and index figures" },
+    { CS_VERB_HELP, "HELP", "this list" },
+    { CS_VERB_QUIT, "QUIT", "say goodbye and close the connection" },
 };
-const size_t ccg_nverb_helps = sizeof ccg_verb_helps / sizeof ccg_verb_helps[0];
+const size_t cs_nverb_helps = sizeof cs_verb_helps / sizeof cs_verb_helps[0];
 
-int ccg_proto_parse(const char *line, size_t len, ccg_request *req,
-                    ccg_errcode *code, const char **msg)
+int cs_proto_parse(const char *line, size_t len, cs_request *req,
+                    cs_errcode *code, const char **msg)
 {
     if (len > 0 && line[len - 1] == '\r')
         len--;
     if (len == 0)
-        return CCG_PARSE_EMPTY;
+        return CS_PARSE_EMPTY;
     if (memchr(line, '\0', len)) {
-        *code = CCG_E_BAD_REQUEST;
+        *code = CS_E_BAD_REQUEST;
         *msg = "request holds a NUL byte";
-        return CCG_PARSE_ERROR;
+        return CS_PARSE_ERROR;
     }
-    if (!ccg_utf8_valid(line, len)) {
-        *code = CCG_E_BAD_REQUEST;
+    if (!cs_utf8_valid(line, len)) {
+        *code = CS_E_BAD_REQUEST;
         *msg = "request is not valid UTF-8";
-        return CCG_PARSE_ERROR;
+        return CS_PARSE_ERROR;
     }
     size_t vlen = 0;
     while (vlen < len && line[vlen] != ' ' && line[vlen] != '\t')
@@ -89,37 +89,37 @@ int ccg_proto_parse(const char *line, size_t len, ccg_request *req,
     while (alen > 0 && (line[a + alen - 1] == ' ' || line[a + alen - 1] == '\t'))
         alen--;
 
-    req->verb = CCG_VERB_UNKNOWN;
-    for (int v = 0; v < CCG_VERB_UNKNOWN; v++)
+    req->verb = CS_VERB_UNKNOWN;
+    for (int v = 0; v < CS_VERB_UNKNOWN; v++)
         if (strlen(verbs[v].name) == vlen && strncasecmp(line, verbs[v].name, vlen) == 0)
-            req->verb = (ccg_verb)v;
-    if (req->verb == CCG_VERB_UNKNOWN) {
+            req->verb = (cs_verb)v;
+    if (req->verb == CS_VERB_UNKNOWN) {
         if (vlen == 0) {
-            return CCG_PARSE_EMPTY;         /* a line of blanks */
+            return CS_PARSE_EMPTY;         /* a line of blanks */
         }
-        *code = CCG_E_UNKNOWN_COMMAND;
+        *code = CS_E_UNKNOWN_COMMAND;
         *msg = "unknown command; HELP lists the verbs";
-        return CCG_PARSE_ERROR;
+        return CS_PARSE_ERROR;
     }
     req->arg = line + a;
     req->arg_len = alen;
     if (verbs[req->verb].arg == 0 && alen > 0) {
-        *code = CCG_E_BAD_REQUEST;
+        *code = CS_E_BAD_REQUEST;
         *msg = "this verb takes no argument";
-        return CCG_PARSE_ERROR;
+        return CS_PARSE_ERROR;
     }
     if (verbs[req->verb].arg == 1 && alen == 0) {
-        *code = CCG_E_BAD_REQUEST;
+        *code = CS_E_BAD_REQUEST;
         *msg = "this verb needs an argument; HELP shows its usage";
-        return CCG_PARSE_ERROR;
+        return CS_PARSE_ERROR;
     }
-    return CCG_PARSE_OK;
+    return CS_PARSE_OK;
 }
 
-char *ccg_proto_error(ccg_errcode code, const char *msg)
+char *cs_proto_error(cs_errcode code, const char *msg)
 {
     json_t *o = json_pack("{s:b, s:{s:s, s:s}}", "ok", 0, "error",
-                          "code", ccg_errcode_name(code), "message", msg ? msg : "");
+                          "code", cs_errcode_name(code), "message", msg ? msg : "");
     if (!o)
         return NULL;
     char *s = json_dumps(o, JSON_COMPACT);
@@ -139,25 +139,25 @@ char *ccg_proto_error(ccg_errcode code, const char *msg)
 
 /* --- SEARCH requests ------------------------------------------------------ */
 
-static void defaults(ccg_search_req *req)
+static void defaults(cs_search_req *req)
 {
     memset(req, 0, sizeof *req);
-    req->sort = CCG_SORT_RELEVANCE;
-    req->match = CCG_MATCH_ALL;
-    req->limit = CCG_DEFAULT_RESULT_LIMIT;
-    for (int f = 0; f < CCG_NFACETS; f++)
+    req->sort = CS_SORT_RELEVANCE;
+    req->match = CS_MATCH_ALL;
+    req->limit = CS_DEFAULT_RESULT_LIMIT;
+    for (int f = 0; f < CS_NFACETS; f++)
         req->facet[f] = true;
-    req->facet_limit = CCG_DEFAULT_FACET_LIMIT;
+    req->facet_limit = CS_DEFAULT_FACET_LIMIT;
     req->snippets = true;
-    req->snippet_chars = CCG_SNIPPET_CHARS_DEFAULT;
+    req->snippet_chars = CS_SNIPPET_CHARS_DEFAULT;
 }
 
-void ccg_search_req_free(ccg_search_req *req)
+void cs_search_req_free(cs_search_req *req)
 {
     if (!req)
         return;
     free(req->q);
-    for (int f = 0; f < CCG_NFACETS; f++) {
+    for (int f = 0; f < CS_NFACETS; f++) {
         for (size_t i = 0; i < req->nfilter[f]; i++)
             free(req->filter[f][i]);
         free(req->filter[f]);
@@ -190,30 +190,30 @@ static bool get_date(json_t *v, const char *name, char out[11], char *err, size_
     if (json_is_null(v))
         return true;
     if (!json_is_string(v) || json_string_length(v) != 10 ||
-        ccg_parse_date(json_string_value(v), 10, tmp) != 10 ||
+        cs_parse_date(json_string_value(v), 10, tmp) != 10 ||
         strcmp(tmp, json_string_value(v)) != 0)
         return fail(err, cap, "\"%s\" must be a date written YYYY-MM-DD", name);
     memcpy(out, tmp, 11);
     return true;
 }
 
-static bool add_filter(ccg_search_req *req, int f, json_t *v, char *err, size_t cap)
+static bool add_filter(cs_search_req *req, int f, json_t *v, char *err, size_t cap)
 {
     if (!json_is_string(v) || json_string_length(v) == 0 ||
         strlen(json_string_value(v)) != json_string_length(v))
         return fail(err, cap, "filter values for \"%s\" must be non-empty strings",
-                    ccg_facets[f].name);
+                    cs_facets[f].name);
     char **grown = realloc(req->filter[f], (req->nfilter[f] + 1) * sizeof *grown);
     if (!grown)
         return fail(err, cap, "%s", "out of memory");
     req->filter[f] = grown;
-    if (!(grown[req->nfilter[f]] = ccg_strdup(json_string_value(v))))
+    if (!(grown[req->nfilter[f]] = cs_strdup(json_string_value(v))))
         return fail(err, cap, "%s", "out of memory");
     req->nfilter[f]++;
     return true;
 }
 
-static bool decode_json(json_t *o, ccg_search_req *req, char *err, size_t cap)
+static bool decode_json(json_t *o, cs_search_req *req, char *err, size_t cap)
 {
     const char *key;
     json_t *v;
@@ -228,7 +228,7 @@ static bool decode_json(json_t *o, ccg_search_req *req, char *err, size_t cap)
             if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
                 return fail(err, cap, "%s", "\"q\" must be a string");
             free(req->q);
-            if (!(req->q = ccg_strdup(json_string_value(v))))
+            if (!(req->q = cs_strdup(json_string_value(v))))
                 return fail(err, cap, "%s", "out of memory");
         } else if (strcmp(key, "filter") == 0) {
             const char *fk;
@@ -238,16 +238,16 @@ static bool decode_json(json_t *o, ccg_search_req *req, char *err, size_t cap)
             if (!json_is_object(v))
                 return fail(err, cap, "%s", "\"filter\" must be an object of facet: [values]");
             json_object_foreach(v, fk, fv) {
-                int f = ccg_facet_by_name(fk, strlen(fk));
+                int f = cs_facet_by_name(fk, strlen(fk));
                 if (f < 0)
                     return fail(err, cap, "unknown facet \"%s\" in filter "
                                 "(facets: ccg, role, person, org, place)", fk);
                 /* One value or a list of them; all count to the limit. */
                 size_t n = json_is_array(fv) ? json_array_size(fv) : 1;
                 for (size_t i = 0; i < n; i++) {
-                    if (++nterms > CCG_MAX_QUERY_TERMS)
+                    if (++nterms > CS_MAX_QUERY_TERMS)
                         return fail(err, cap, "%s", "too many filter values (at most "
-                                    CCG_STR(CCG_MAX_QUERY_TERMS) ")");
+                                    CS_STR(CS_MAX_QUERY_TERMS) ")");
                     json_t *item = json_is_array(fv) ? json_array_get(fv, i) : fv;
                     if (!add_filter(req, f, item, err, cap))
                         return false;
@@ -262,41 +262,41 @@ static bool decode_json(json_t *o, ccg_search_req *req, char *err, size_t cap)
         } else if (strcmp(key, "sort") == 0) {
             const char *s = json_is_string(v) ? json_string_value(v) : "";
             if (strcmp(s, "relevance") == 0)
-                req->sort = CCG_SORT_RELEVANCE;
+                req->sort = CS_SORT_RELEVANCE;
             else if (strcmp(s, "date") == 0)
-                req->sort = CCG_SORT_DATE;
+                req->sort = CS_SORT_DATE;
             else if (strcmp(s, "date_asc") == 0)
-                req->sort = CCG_SORT_DATE_ASC;
+                req->sort = CS_SORT_DATE_ASC;
             else
                 return fail(err, cap, "%s", "\"sort\" must be \"relevance\", \"date\" or \"date_asc\"");
         } else if (strcmp(key, "match") == 0) {
             const char *s = json_is_string(v) ? json_string_value(v) : "";
             if (strcmp(s, "all") == 0)
-                req->match = CCG_MATCH_ALL;
+                req->match = CS_MATCH_ALL;
             else if (strcmp(s, "any") == 0)
-                req->match = CCG_MATCH_ANY;
+                req->match = CS_MATCH_ANY;
             else
                 return fail(err, cap, "%s", "\"match\" must be \"all\" or \"any\"");
         } else if (strcmp(key, "offset") == 0) {
-            if (!get_uint(v, key, 0, CCG_MAX_RESULT_OFFSET, &req->offset, err, cap))
+            if (!get_uint(v, key, 0, CS_MAX_RESULT_OFFSET, &req->offset, err, cap))
                 return false;
         } else if (strcmp(key, "limit") == 0) {
-            if (!get_uint(v, key, 0, CCG_MAX_RESULT_LIMIT, &req->limit, err, cap))
+            if (!get_uint(v, key, 0, CS_MAX_RESULT_LIMIT, &req->limit, err, cap))
                 return false;
         } else if (strcmp(key, "facet_limit") == 0) {
-            if (!get_uint(v, key, 1, CCG_MAX_FACET_LIMIT, &req->facet_limit, err, cap))
+            if (!get_uint(v, key, 1, CS_MAX_FACET_LIMIT, &req->facet_limit, err, cap))
                 return false;
         } else if (strcmp(key, "facets") == 0) {
             size_t i;
             json_t *item;
             if (!json_is_array(v))
                 return fail(err, cap, "%s", "\"facets\" must be an array of facet names");
-            for (int f = 0; f < CCG_NFACETS; f++)
+            for (int f = 0; f < CS_NFACETS; f++)
                 req->facet[f] = false;
             json_array_foreach(v, i, item) {
                 if (!json_is_string(item))
                     return fail(err, cap, "%s", "\"facets\" must be an array of facet names");
-                int f = ccg_facet_by_name(json_string_value(item), json_string_length(item));
+                int f = cs_facet_by_name(json_string_value(item), json_string_length(item));
                 if (f < 0)
                     return fail(err, cap, "unknown facet \"%s\" in \"facets\" "
                                 "(facets: ccg, role, person, org, place)",
@@ -308,7 +308,7 @@ static bool decode_json(json_t *o, ccg_search_req *req, char *err, size_t cap)
                 return fail(err, cap, "%s", "\"snippets\" must be true or false");
             req->snippets = json_is_true(v);
         } else if (strcmp(key, "snippet_chars") == 0) {
-            if (!get_uint(v, key, CCG_MIN_SNIPPET_CHARS, CCG_MAX_SNIPPET_CHARS, &req->snippet_chars, err, cap))
+            if (!get_uint(v, key, CS_MIN_SNIPPET_CHARS, CS_MAX_SNIPPET_CHARS, &req->snippet_chars, err, cap))
                 return false;
         } else {
             return fail(err, cap, "unknown field \"%s\" in SEARCH", key);
@@ -319,7 +319,7 @@ static bool decode_json(json_t *o, ccg_search_req *req, char *err, size_t cap)
     return true;
 }
 
-bool ccg_proto_search_req(const char *arg, size_t len, ccg_search_req *req,
+bool cs_proto_search_req(const char *arg, size_t len, cs_search_req *req,
                           char *err, size_t errcap)
 {
     defaults(req);
@@ -332,11 +332,11 @@ bool ccg_proto_search_req(const char *arg, size_t len, ccg_search_req *req,
         }
         bool ok = decode_json(o, req, err, errcap);
         json_decref(o);
-        if (ok && !req->q && !(req->q = ccg_strdup("")))
+        if (ok && !req->q && !(req->q = cs_strdup("")))
             ok = fail(err, errcap, "%s", "out of memory");
         return ok;
     }
-    if (!(req->q = ccg_strndup(arg, len)))
+    if (!(req->q = cs_strndup(arg, len)))
         return fail(err, errcap, "%s", "out of memory");
     return true;
 }

@@ -17,9 +17,9 @@ enum cls {
 /* Most parts of a hyphenated compound taken together; a longer chain is
  * split into several compounds, which only loses the joined variant. */
 #define MAX_PARTS 8
-/* Bytes buffered per part: enough for CCG_MAX_TERM_BYTES after
+/* Bytes buffered per part: enough for CS_MAX_TERM_BYTES after
  * normalisation, which never shrinks a term by more than this factor. */
-#define PART_BUF (CCG_MAX_TERM_BYTES * 4 + 8)
+#define PART_BUF (CS_MAX_TERM_BYTES * 4 + 8)
 
 typedef struct part {
     char raw[PART_BUF];
@@ -205,28 +205,28 @@ static bool normalize_part(part *p)
         p->len -= 2;
         p->term[p->len] = '\0';
     }
-    if (p->len == 0 || p->len > CCG_MAX_TERM_BYTES)
+    if (p->len == 0 || p->len > CS_MAX_TERM_BYTES)
         p->too_long = true;
     return true;
 }
 
 typedef struct emitter {
-    ccg_token_fn fn;
+    cs_token_fn fn;
     void *ctx;
 } emitter;
 
 static int emit(emitter *e, const char *term, size_t tlen, size_t start,
                 size_t end, unsigned pos, unsigned flags)
 {
-    char buf[CCG_MAX_TERM_BYTES + 1];
-    ccg_token t;
-    if (tlen == 0 || tlen > CCG_MAX_TERM_BYTES)
+    char buf[CS_MAX_TERM_BYTES + 1];
+    cs_token t;
+    if (tlen == 0 || tlen > CS_MAX_TERM_BYTES)
         return 0;
     memcpy(buf, term, tlen);
     buf[tlen] = '\0';
     for (size_t k = 0; k < tlen; k++)
         if (buf[k] >= '0' && buf[k] <= '9') {
-            flags |= CCG_TOK_NUMERIC;
+            flags |= CS_TOK_NUMERIC;
             break;
         }
     t.term = buf;
@@ -251,7 +251,7 @@ static int emit_variants(emitter *e, const part *p, unsigned pos)
         while (k < n && !(t[k] >= '0' && t[k] <= '9'))
             k++;
         if (k > 0 && k < n) {
-            if ((rc = emit(e, t + k, n - k, p->start, p->end, pos, CCG_TOK_VARIANT)))
+            if ((rc = emit(e, t + k, n - k, p->start, p->end, pos, CS_TOK_VARIANT)))
                 return rc;
             t += k;
             n -= k;
@@ -265,10 +265,10 @@ static int emit_variants(emitter *e, const part *p, unsigned pos)
         while (a < n && t[a] >= 'a' && t[a] <= 'z')
             a++;
         if (k < n && a == n) {      /* number then letters, nothing else */
-            if ((rc = emit(e, t, k, p->start, p->end, pos, CCG_TOK_VARIANT)))
+            if ((rc = emit(e, t, k, p->start, p->end, pos, CS_TOK_VARIANT)))
                 return rc;
             if (n - k >= 3 &&
-                (rc = emit(e, t + k, n - k, p->start, p->end, pos, CCG_TOK_VARIANT)))
+                (rc = emit(e, t + k, n - k, p->start, p->end, pos, CS_TOK_VARIANT)))
                 return rc;
         }
     }
@@ -278,7 +278,7 @@ static int emit_variants(emitter *e, const part *p, unsigned pos)
 /* Emit a compound of nparts parts (1 for a plain word). */
 static int emit_compound(emitter *e, part *parts, int nparts, unsigned *pos)
 {
-    char joined[CCG_MAX_TERM_BYTES + 1];
+    char joined[CS_MAX_TERM_BYTES + 1];
     size_t jlen = 0;
     bool joined_ok = nparts > 1;
     unsigned first = 0;
@@ -292,7 +292,7 @@ static int emit_compound(emitter *e, part *parts, int nparts, unsigned *pos)
         }
         unsigned flags = 0;
         if (nparts > 1)
-            flags = live == 0 ? CCG_TOK_COMPOUND_START : CCG_TOK_COMPOUND_CONT;
+            flags = live == 0 ? CS_TOK_COMPOUND_START : CS_TOK_COMPOUND_CONT;
         ++*pos;
         if (live++ == 0)
             first = *pos;
@@ -300,7 +300,7 @@ static int emit_compound(emitter *e, part *parts, int nparts, unsigned *pos)
             return rc;
         if ((rc = emit_variants(e, p, *pos)))
             return rc;
-        if (jlen + p->len <= CCG_MAX_TERM_BYTES) {
+        if (jlen + p->len <= CS_MAX_TERM_BYTES) {
             memcpy(joined + jlen, p->term, p->len);
             jlen += p->len;
         } else {
@@ -309,12 +309,12 @@ static int emit_compound(emitter *e, part *parts, int nparts, unsigned *pos)
     }
     if (joined_ok && live == nparts)
         return emit(e, joined, jlen, parts[0].start, parts[nparts - 1].end,
-                    first, CCG_TOK_VARIANT);
+                    first, CS_TOK_VARIANT);
     return 0;
 }
 
-int ccg_analyze(const char *text, size_t len, unsigned first_pos,
-                ccg_token_fn fn, void *ctx, unsigned *last_pos)
+int cs_analyze(const char *text, size_t len, unsigned first_pos,
+                cs_token_fn fn, void *ctx, unsigned *last_pos)
 {
     part parts[MAX_PARTS];
     emitter e = { fn, ctx };
@@ -368,10 +368,10 @@ typedef struct keybuf {
     size_t len, cap;
 } keybuf;
 
-static int key_token(void *ctx, const ccg_token *t)
+static int key_token(void *ctx, const cs_token *t)
 {
     keybuf *k = ctx;
-    if (t->flags & CCG_TOK_VARIANT)
+    if (t->flags & CS_TOK_VARIANT)
         return 0;
     if (k->len + t->len + 2 > k->cap) {
         size_t cap = (k->cap + t->len + 2) * 2;
@@ -389,20 +389,20 @@ static int key_token(void *ctx, const ccg_token *t)
     return 0;
 }
 
-char *ccg_normalize_key(const char *text, size_t len)
+char *cs_normalize_key(const char *text, size_t len)
 {
     keybuf k = { malloc(64), 0, 64 };
     if (!k.s)
         return NULL;
     k.s[0] = '\0';
-    if (ccg_analyze(text, len, 1, key_token, &k, NULL) != 0) {
+    if (cs_analyze(text, len, 1, key_token, &k, NULL) != 0) {
         free(k.s);
         return NULL;
     }
     return k.s;
 }
 
-size_t ccg_utf8_invalid_at(const char *s, size_t len)
+size_t cs_utf8_invalid_at(const char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
@@ -420,12 +420,12 @@ size_t ccg_utf8_invalid_at(const char *s, size_t len)
     return len;
 }
 
-bool ccg_utf8_valid(const char *s, size_t len)
+bool cs_utf8_valid(const char *s, size_t len)
 {
-    return ccg_utf8_invalid_at(s, len) == len;
+    return cs_utf8_invalid_at(s, len) == len;
 }
 
-size_t ccg_utf8_cut(const char *s, size_t len, size_t max)
+size_t cs_utf8_cut(const char *s, size_t len, size_t max)
 {
     if (max >= len)
         return len;
@@ -435,7 +435,7 @@ size_t ccg_utf8_cut(const char *s, size_t len, size_t max)
     return max;
 }
 
-size_t ccg_stem(const char *word, size_t len, char *out, size_t cap)
+size_t cs_stem(const char *word, size_t len, char *out, size_t cap)
 {
     if (len > 2 && word[len - 1] == 's') {
         bool vowel = false;
@@ -449,5 +449,5 @@ size_t ccg_stem(const char *word, size_t len, char *out, size_t cap)
             return len - 1;
         }
     }
-    return ccg_xs_stem(word, len, out, cap);
+    return cs_xs_stem(word, len, out, cap);
 }

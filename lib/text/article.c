@@ -123,8 +123,8 @@ static char *clean_line(const char *s, size_t len, size_t *outlen)
             i++;
             continue;
         }
-        if (s[i] == '<' && (ccg_has_prefix_ci(s + i + 1, len - i - 1, "http://") ||
-                            ccg_has_prefix_ci(s + i + 1, len - i - 1, "https://"))) {
+        if (s[i] == '<' && (cs_has_prefix_ci(s + i + 1, len - i - 1, "http://") ||
+                            cs_has_prefix_ci(s + i + 1, len - i - 1, "https://"))) {
             continue;
         }
         if (s[i] == '>' && n > 0 && i + 1 == len)
@@ -179,7 +179,7 @@ static bool split_lines(const char *text, size_t len, lines *ls)
             if (!(stars & 1) && end > j) {
                 /* Replace the newlines of the block with spaces. */
                 size_t bl = end - (size_t)(s - text);
-                char *tmp = ccg_strndup(s, bl);
+                char *tmp = cs_strndup(s, bl);
                 if (!tmp)
                     return false;
                 for (size_t k = 0; k < bl; k++)
@@ -230,11 +230,11 @@ static bool date_line(const char *s, size_t len, char out[11])
 {
     size_t i = 0;
     for (int k = 0; date_labels[k]; k++)
-        if (ccg_has_prefix_ci(s, len, date_labels[k])) {
+        if (cs_has_prefix_ci(s, len, date_labels[k])) {
             i = skip_spaces(s, len, strlen(date_labels[k]));
             break;
         }
-    size_t n = ccg_parse_date(s + i, len - i, out);
+    size_t n = cs_parse_date(s + i, len - i, out);
     if (!n)
         return false;
     size_t rl = len - i - n;
@@ -248,7 +248,7 @@ static bool date_line(const char *s, size_t len, char out[11])
         return true;
     /* A time after the date: "11:59 BST", "- 13:15", "at 10am". */
     return rl <= 24 && (memchr(rest, ':', rl) != NULL ||
-                        ccg_has_prefix_ci(rest, rl, "at "));
+                        cs_has_prefix_ci(rest, rl, "at "));
 }
 
 /* --- line kinds ------------------------------------------------------------ */
@@ -269,7 +269,7 @@ static bool breadcrumb(const char *s, size_t len)
                  s[i + 4] == ' ')
             seps++;                                 /* › */
     }
-    return seps >= 2 || (seps == 1 && ccg_has_prefix_ci(s, len, "home "));
+    return seps >= 2 || (seps == 1 && cs_has_prefix_ci(s, len, "home "));
 }
 
 /* Length of a leading bullet marker ("• ", "- ", "* ", "– "), or 0. */
@@ -387,7 +387,7 @@ static bool all_caps(const char *s, size_t len)
 /* "UPDATE ON CCGS' MANAGEMENT" -> "Update on CCGs' Management". */
 static char *recase(const char *s, size_t len)
 {
-    char *o = ccg_strndup(s, len);
+    char *o = cs_strndup(s, len);
     if (!o)
         return NULL;
     size_t i = 0;
@@ -435,10 +435,10 @@ static char *stated_publisher(const char *s, size_t len)
     for (size_t i = 0; i < len; i++) {
         for (int k = 0; cues[k]; k++) {
             size_t cl = strlen(cues[k]);
-            if (!ccg_has_prefix_ci(s + i, len - i, cues[k]))
+            if (!cs_has_prefix_ci(s + i, len - i, cues[k]))
                 continue;
             size_t a = i + cl;
-            if (ccg_has_prefix_ci(s + a, len - a, "the "))
+            if (cs_has_prefix_ci(s + a, len - a, "the "))
                 a += 4;
             size_t b = a;
             /* The name runs to the end of the sentence or clause. */
@@ -448,7 +448,7 @@ static char *stated_publisher(const char *s, size_t len)
             size_t nl = b - a;
             const char *name = trim(s + a, &nl);
             if (nl > 0 && nl < 80 && isupper((unsigned char)name[0]))
-                return ccg_strndup(name, nl);
+                return cs_strndup(name, nl);
         }
     }
     return NULL;
@@ -457,21 +457,21 @@ static char *stated_publisher(const char *s, size_t len)
 /* "REPORT OF NHS WEST LEICESTERSHIRE CCG ..." -> the reporting body. */
 static char *report_of(const char *s, size_t len)
 {
-    if (!ccg_has_prefix_ci(s, len, "report of ") && !ccg_has_prefix_ci(s, len, "report by "))
+    if (!cs_has_prefix_ci(s, len, "report of ") && !cs_has_prefix_ci(s, len, "report by "))
         return NULL;
     size_t nl = len - 10;
     const char *name = trim(s + 10, &nl);
     if (nl == 0 || nl > 300)
         return NULL;
-    return all_caps(name, nl) ? recase(name, nl) : ccg_strndup(name, nl);
+    return all_caps(name, nl) ? recase(name, nl) : cs_strndup(name, nl);
 }
 
 /* --- assembling --------------------------------------------------------- */
 
 static bool same_text_ci(const char *a, size_t alen, const char *b)
 {
-    char *ka = ccg_normalize_key(a, alen);
-    char *kb = ccg_normalize_key(b, strlen(b));
+    char *ka = cs_normalize_key(a, alen);
+    char *kb = cs_normalize_key(b, strlen(b));
     bool same = ka && kb && *ka && strcmp(ka, kb) == 0;
     free(ka);
     free(kb);
@@ -491,9 +491,9 @@ static char *make_title(const char *s, size_t len)
     }
     while (len > 0 && (s[len - 1] == '=' || s[len - 1] == ' ' || s[len - 1] == ':'))
         len--;
-    if (len > CCG_MAX_TITLE_BYTES)
-        len = ccg_utf8_cut(s, len, CCG_MAX_TITLE_BYTES);
-    return all_caps(s, len) ? recase(s, len) : ccg_strndup(s, len);
+    if (len > CS_MAX_TITLE_BYTES)
+        len = cs_utf8_cut(s, len, CS_MAX_TITLE_BYTES);
+    return all_caps(s, len) ? recase(s, len) : cs_strndup(s, len);
 }
 
 /* Title for a text with no headline: its first line, cut at a word. */
@@ -506,15 +506,15 @@ static char *fallback_title(const char *s, size_t len)
         size_t cut = FALLBACK_TITLE;
         while (cut > 40 && s[cut] != ' ')
             cut--;
-        len = ccg_utf8_cut(s, len, cut);
+        len = cs_utf8_cut(s, len, cut);
     }
     while (len > 0 && (s[len - 1] == '.' || s[len - 1] == ',' || s[len - 1] == ' '))
         len--;
-    return ccg_strndup(s, len);
+    return cs_strndup(s, len);
 }
 
 /* The common path: classify lines and fill what the article lacks. */
-static const char *parse_lines(const char *text, size_t len, ccg_article *a)
+static const char *parse_lines(const char *text, size_t len, cs_article *a)
 {
     lines ls = { 0 };
     const char *why = "out of memory";
@@ -539,9 +539,9 @@ static const char *parse_lines(const char *text, size_t len, ccg_article *a)
         }
         /* "date 2019-06-06 First sentence..." marks the date of a record
          * whose page carried one; the rest of the line is text. */
-        if (ccg_has_prefix_ci(l->s, l->len, "date ") &&
-            ccg_parse_date(l->s + 5, l->len - 5, date) == 10) {
-            if (!a->date && !(a->date = ccg_strdup(date)))
+        if (cs_has_prefix_ci(l->s, l->len, "date ") &&
+            cs_parse_date(l->s + 5, l->len - 5, date) == 10) {
+            if (!a->date && !(a->date = cs_strdup(date)))
                 goto out;
             size_t rl = l->len - 15;
             const char *rest = trim(l->s + 15, &rl);
@@ -554,7 +554,7 @@ static const char *parse_lines(const char *text, size_t len, ccg_article *a)
             }
         }
         if (date_line(l->s, l->len, date)) {
-            if (!a->date && !(a->date = ccg_strdup(date)))
+            if (!a->date && !(a->date = cs_strdup(date)))
                 goto out;
             l->kind = K_DROP;
             continue;
@@ -579,7 +579,7 @@ static const char *parse_lines(const char *text, size_t len, ccg_article *a)
         }
         if (l->len > HEADLINE_MAX || ends_sentence(l->s, l->len))
             break;                          /* prose: the story has begun */
-        if (l->s[l->len - 1] == ':' || ccg_has_prefix_ci(l->s, l->len, "by "))
+        if (l->s[l->len - 1] == ':' || cs_has_prefix_ci(l->s, l->len, "by "))
             continue;                       /* a label or a byline */
         if (!a->title) {
             if (!(a->title = make_title(l->s, l->len)))
@@ -612,7 +612,7 @@ static const char *parse_lines(const char *text, size_t len, ccg_article *a)
     }
 
     /* The body: kept lines, one blank line between paragraphs. */
-    ccg_buf body = { 0 };
+    cs_buf body = { 0 };
     bool para_break = false;
     const line *first_text = NULL;
     for (size_t i = 0; i < ls.n; i++) {
@@ -626,16 +626,16 @@ static const char *parse_lines(const char *text, size_t len, ccg_article *a)
         if (!first_text)
             first_text = l;
         if (body.len)
-            ccg_buf_puts(&body, para_break ? "\n\n" : "\n");
-        ccg_buf_add(&body, l->s, l->len);
+            cs_buf_puts(&body, para_break ? "\n\n" : "\n");
+        cs_buf_add(&body, l->s, l->len);
         para_break = false;
     }
     if (body.oom) {
-        ccg_buf_free(&body);
+        cs_buf_free(&body);
         goto out;
     }
     if (!first_text) {
-        ccg_buf_free(&body);
+        cs_buf_free(&body);
         why = "empty body";
         goto out;
     }
@@ -643,20 +643,20 @@ static const char *parse_lines(const char *text, size_t len, ccg_article *a)
         a->title = first_bullet ? make_title(first_bullet->s, first_bullet->len)
                                 : fallback_title(first_text->s, first_text->len);
         if (!a->title) {
-            ccg_buf_free(&body);
+            cs_buf_free(&body);
             goto out;
         }
     }
     a->title_in_text = title_line && title_line->kind == K_DROP;
     a->body_len = body.len;
-    a->body = ccg_buf_take(&body);
+    a->body = cs_buf_take(&body);
     why = a->body ? NULL : "out of memory";
 out:
     lines_free(&ls);
     return why;
 }
 
-void ccg_article_clear(ccg_article *a)
+void cs_article_clear(cs_article *a)
 {
     if (!a)
         return;
@@ -669,15 +669,15 @@ void ccg_article_clear(ccg_article *a)
     memset(a, 0, sizeof *a);
 }
 
-const char *ccg_article_from_text(const char *id, const char *text, size_t len,
-                                  ccg_article *out)
+const char *cs_article_from_text(const char *id, const char *text, size_t len,
+                                  cs_article *out)
 {
     memset(out, 0, sizeof *out);
-    if (!(out->id = ccg_strdup(id)))
+    if (!(out->id = cs_strdup(id)))
         return "out of memory";
     const char *why = parse_lines(text, len, out);
     if (why)
-        ccg_article_clear(out);
+        cs_article_clear(out);
     return why;
 }
 
@@ -700,8 +700,8 @@ static const char *json_str(json_t *obj, const char *key, size_t *len, bool *bad
     return json_string_value(v);
 }
 
-const char *ccg_article_from_json(const char *line, size_t len,
-                                  const char *fallback_id, ccg_article *out,
+const char *cs_article_from_json(const char *line, size_t len,
+                                  const char *fallback_id, cs_article *out,
                                   char *errbuf, size_t errcap)
 {
     json_error_t jerr;
@@ -723,13 +723,13 @@ const char *ccg_article_from_json(const char *line, size_t len,
 
     json_t *idv = json_object_get(obj, "id");
     if (json_is_string(idv)) {
-        out->id = ccg_strdup(json_string_value(idv));
+        out->id = cs_strdup(json_string_value(idv));
     } else if (json_is_integer(idv)) {
         char tmp[32];
         snprintf(tmp, sizeof tmp, "%lld", (long long)json_integer_value(idv));
-        out->id = ccg_strdup(tmp);
+        out->id = cs_strdup(tmp);
     } else if (!idv || json_is_null(idv)) {
-        out->id = ccg_strdup(fallback_id);
+        out->id = cs_strdup(fallback_id);
     } else {
         why = "field \"id\" is not a string or integer";
         goto out;
@@ -751,15 +751,15 @@ const char *ccg_article_from_json(const char *line, size_t len,
             why = "out of memory";
     }
     if ((s = json_str(obj, "date", &sl, &bad))) {
-        size_t used = ccg_parse_date(s, sl, date);
+        size_t used = cs_parse_date(s, sl, date);
         /* "2019-01-21T10:00:00Z" is a date too. */
         if (used && (used == sl || s[used] == 'T' || s[used] == ' '))
-            out->date = ccg_strdup(date);
+            out->date = cs_strdup(date);
     }
     if ((s = json_str(obj, "source", &sl, &bad)) && sl)
-        out->source = ccg_strndup(s, sl);
+        out->source = cs_strndup(s, sl);
     if ((s = json_str(obj, "url", &sl, &bad)) && sl)
-        out->url = ccg_strndup(s, sl);
+        out->url = cs_strndup(s, sl);
     if (bad) {
         why = "a field of the wrong type or holding a NUL";
         goto out;
@@ -774,6 +774,6 @@ const char *ccg_article_from_json(const char *line, size_t len,
 out:
     json_decref(obj);
     if (why)
-        ccg_article_clear(out);
+        cs_article_clear(out);
     return why;
 }

@@ -7,13 +7,13 @@
  * Either way the parser works out title, publication date and publisher,
  * and a clean body with the page chrome removed.
  */
-#ifndef CCG_ARTICLE_H
-#define CCG_ARTICLE_H
+#ifndef CS_ARTICLE_H
+#define CS_ARTICLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct ccg_article {
+typedef struct cs_article {
     char *id;
     char *title;        /* never NULL; "" when nothing title-like exists */
     char *date;         /* "YYYY-MM-DD", or NULL when the text states none */
@@ -22,13 +22,13 @@ typedef struct ccg_article {
     char *body;         /* cleaned text: paragraphs separated by "\n\n" */
     size_t body_len;
     bool title_in_text; /* the title is a line of the text, not in body */
-} ccg_article;
+} cs_article;
 
 /* Parse a plain-text article held in text[0..len) (valid UTF-8).  id is
  * copied.  Returns NULL on success, or a static reason on failure ("empty
  * body", "out of memory"); on failure *out holds nothing to free. */
-const char *ccg_article_from_text(const char *id, const char *text, size_t len,
-                                  ccg_article *out);
+const char *cs_article_from_text(const char *id, const char *text, size_t len,
+                                  cs_article *out);
 
 /* Parse one JSON object (a JSON Lines record) in line[0..len).  The id is
  * the record's "id" (a string or an integer); when it has none, fallback_id
@@ -37,11 +37,11 @@ const char *ccg_article_from_text(const char *id, const char *text, size_t len,
  * fields are ignored.  Returns NULL or a static reason, as above; for
  * malformed JSON the reason is written to errbuf (errcap bytes) and errbuf
  * is returned. */
-const char *ccg_article_from_json(const char *line, size_t len,
-                                  const char *fallback_id, ccg_article *out,
+const char *cs_article_from_json(const char *line, size_t len,
+                                  const char *fallback_id, cs_article *out,
                                   char *errbuf, size_t errcap);
 
 /* Free what the article owns and zero it.  NULL-safe. */
-void ccg_article_clear(ccg_article *a);
+void cs_article_clear(cs_article *a);
 
 #endif

@@ -76,7 +76,7 @@ static bool valid_ymd(int y, int m, int d)
     return true;
 }
 
-size_t ccg_parse_date(const char *s, size_t len, char out[11])
+size_t cs_parse_date(const char *s, size_t len, char out[11])
 {
     size_t i = 0, n, used;
     int y, m, d;
@@ -114,15 +114,15 @@ size_t ccg_parse_date(const char *s, size_t len, char out[11])
     /* 21 January 2019, 12th December 2018, 1st of April 2019 */
     if ((n = digits_at(s, len, i, 2, &d)) >= 1) {
         size_t j = i + n;
-        if (j + 2 <= len && (ccg_has_prefix_ci(s + j, len - j, "st") ||
-                             ccg_has_prefix_ci(s + j, len - j, "nd") ||
-                             ccg_has_prefix_ci(s + j, len - j, "rd") ||
-                             ccg_has_prefix_ci(s + j, len - j, "th")))
+        if (j + 2 <= len && (cs_has_prefix_ci(s + j, len - j, "st") ||
+                             cs_has_prefix_ci(s + j, len - j, "nd") ||
+                             cs_has_prefix_ci(s + j, len - j, "rd") ||
+                             cs_has_prefix_ci(s + j, len - j, "th")))
             j += 2;
         if (j >= len || s[j] != ' ')
             return 0;
         j = skip_spaces(s, len, j);
-        if (ccg_has_prefix_ci(s + j, len - j, "of "))
+        if (cs_has_prefix_ci(s + j, len - j, "of "))
             j = skip_spaces(s, len, j + 3);
         if (!(m = month_at(s + j, len - j, &used)))
             return 0;
@@ -139,10 +139,10 @@ size_t ccg_parse_date(const char *s, size_t len, char out[11])
         if ((n = digits_at(s, len, j, 2, &d)) < 1)
             return 0;
         j += n;
-        if (j + 2 <= len && (ccg_has_prefix_ci(s + j, len - j, "st") ||
-                             ccg_has_prefix_ci(s + j, len - j, "nd") ||
-                             ccg_has_prefix_ci(s + j, len - j, "rd") ||
-                             ccg_has_prefix_ci(s + j, len - j, "th")))
+        if (j + 2 <= len && (cs_has_prefix_ci(s + j, len - j, "st") ||
+                             cs_has_prefix_ci(s + j, len - j, "nd") ||
+                             cs_has_prefix_ci(s + j, len - j, "rd") ||
+                             cs_has_prefix_ci(s + j, len - j, "th")))
             j += 2;
         j = skip_spaces(s, len, j);
         if (digits_at(s, len, j, 4, &y) != 4 ||

@@ -1,6 +1,6 @@
 /* Dates: the one parser of the dates articles and requests write. */
-#ifndef CCG_DATE_H
-#define CCG_DATE_H
+#ifndef CS_DATE_H
+#define CS_DATE_H
 
 #include <stddef.h>
 
@@ -9,6 +9,6 @@
  * each optionally after a weekday.  On success writes "YYYY-MM-DD" and a NUL
  * to out (11 bytes) and returns the number of bytes of s consumed; returns 0
  * when s does not start with a valid date. */
-size_t ccg_parse_date(const char *s, size_t len, char out[11]);
+size_t cs_parse_date(const char *s, size_t len, char out[11]);
 
 #endif

@@ -14,11 +14,11 @@
             ".size " #sym ", . - " #sym "\n"                                 \
             ".previous\n")
 
-EMBED(ccg_data_ccg_gazetteer, "data/ccg_gazetteer.tsv");
-EMBED(ccg_data_ccg_aliases, "data/ccg_aliases.tsv");
-EMBED(ccg_data_roles, "data/roles.tsv");
-EMBED(ccg_data_places, "data/places.tsv");
-EMBED(ccg_data_orgs, "data/orgs.tsv");
-EMBED(ccg_data_first_names, "data/first_names.txt");
-EMBED(ccg_data_stopwords, "data/stopwords.txt");
-EMBED(ccg_data_synonyms, "data/synonyms.txt");
+EMBED(cs_data_ccg_gazetteer, "data/ccg_gazetteer.tsv");
+EMBED(cs_data_ccg_aliases, "data/ccg_aliases.tsv");
+EMBED(cs_data_roles, "data/roles.tsv");
+EMBED(cs_data_places, "data/places.tsv");
+EMBED(cs_data_orgs, "data/orgs.tsv");
+EMBED(cs_data_first_names, "data/first_names.txt");
+EMBED(cs_data_stopwords, "data/stopwords.txt");
+EMBED(cs_data_synonyms, "data/synonyms.txt");

@@ -11,40 +11,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-static ccg_gaz gaz;
+static cs_gaz gaz;
 static bool gaz_ok;
 static pthread_once_t gaz_once = PTHREAD_ONCE_INIT;
 
-char *ccg_gaz_key(const char *text, size_t len)
+char *cs_gaz_key(const char *text, size_t len)
 {
     /* A standalone '&' is "and"; the analyser would drop it. */
-    ccg_buf b = { 0 };
+    cs_buf b = { 0 };
     for (size_t i = 0; i < len; i++) {
         bool lone = text[i] == '&' && (i == 0 || text[i - 1] == ' ') &&
                     (i + 1 == len || text[i + 1] == ' ');
         if (lone)
-            ccg_buf_puts(&b, "and");
+            cs_buf_puts(&b, "and");
         else
-            ccg_buf_putc(&b, text[i]);
+            cs_buf_putc(&b, text[i]);
     }
     if (b.oom) {
-        ccg_buf_free(&b);
+        cs_buf_free(&b);
         return NULL;
     }
-    char *key = ccg_normalize_key(b.s ? b.s : "", b.len);
-    ccg_buf_free(&b);
+    char *key = cs_normalize_key(b.s ? b.s : "", b.len);
+    cs_buf_free(&b);
     return key;
 }
 
-int ccg_table_find(const ccg_table *t, const char *key)
+int cs_table_find(const cs_table *t, const char *key)
 {
-    return ccg_strmap_get(&t->keys, key, strlen(key));
+    return cs_strmap_get(&t->keys, key, strlen(key));
 }
 
 /* The index of display name `name` in t, adding it if new; -1 on oom. */
-static int table_name(ccg_table *t, const char *name, size_t len)
+static int table_name(cs_table *t, const char *name, size_t len)
 {
-    int i = ccg_strmap_get(&t->byname, name, len);
+    int i = cs_strmap_get(&t->byname, name, len);
     if (i >= 0)
         return i;
     if (t->n == t->cap) {
@@ -55,25 +55,25 @@ static int table_name(ccg_table *t, const char *name, size_t len)
         t->names = v;
         t->cap = cap;
     }
-    if (!(t->names[t->n] = ccg_strndup(name, len)) ||
-        !ccg_strmap_put(&t->byname, name, len, (int)t->n))
+    if (!(t->names[t->n] = cs_strndup(name, len)) ||
+        !cs_strmap_put(&t->byname, name, len, (int)t->n))
         return -1;
     return (int)t->n++;
 }
 
 /* Map the key of alias[0..len) to name index idx (later entries win). */
-static bool table_alias(ccg_table *t, const char *alias, size_t len, int idx)
+static bool table_alias(cs_table *t, const char *alias, size_t len, int idx)
 {
-    char *key = ccg_gaz_key(alias, len);
+    char *key = cs_gaz_key(alias, len);
     if (!key)
         return false;
     bool ok = true;
     if (*key) {
-        ok = ccg_strmap_put(&t->keys, key, strlen(key), idx);
+        ok = cs_strmap_put(&t->keys, key, strlen(key), idx);
         unsigned words = 1;
         for (char *p = key; ok && *p; p++)
             if (*p == ' ') {
-                ok = ccg_strmap_put(&t->prefixes, key, (size_t)(p - key), 1);
+                ok = cs_strmap_put(&t->prefixes, key, (size_t)(p - key), 1);
                 words++;
             }
         if (words > t->maxwords)
@@ -117,7 +117,7 @@ static bool each_line(const char *data, bool (*fn)(const char *, size_t, void *)
 }
 
 /* Each '|'-separated alias of s[0..len) into table t for name idx. */
-static bool aliases(ccg_table *t, const char *s, size_t len, int idx)
+static bool aliases(cs_table *t, const char *s, size_t len, int idx)
 {
     size_t start = 0;
     for (size_t i = 0; i <= len; i++)
@@ -129,7 +129,7 @@ static bool aliases(ccg_table *t, const char *s, size_t len, int idx)
     return true;
 }
 
-static bool ccg_line(const char *line, size_t len, void *ctx)
+static bool cs_line(const char *line, size_t len, void *ctx)
 {
     (void)ctx;
     const char *f[5];
@@ -140,7 +140,7 @@ static bool ccg_line(const char *line, size_t len, void *ctx)
     return idx >= 0 && aliases(&gaz.ccg, f[4], fl[4], idx);
 }
 
-static bool ccg_alias_line(const char *line, size_t len, void *ctx)
+static bool cs_alias_line(const char *line, size_t len, void *ctx)
 {
     (void)ctx;
     const char *f[3];
@@ -163,8 +163,8 @@ static bool role_line(const char *line, size_t len, void *ctx)
         size_t start = 0;
         for (size_t i = 0; n == 3 && i <= fl[2]; i++)
             if (i == fl[2] || f[2][i] == '|') {
-                char *key = ccg_gaz_key(f[2] + start, i - start);
-                bool ok = key && ccg_strmap_put(&gaz.qualifiers, key, strlen(key), 1);
+                char *key = cs_gaz_key(f[2] + start, i - start);
+                bool ok = key && cs_strmap_put(&gaz.qualifiers, key, strlen(key), 1);
                 free(key);
                 if (!ok)
                     return false;
@@ -224,36 +224,36 @@ static bool org_line(const char *line, size_t len, void *ctx)
 /* One word per line into the map ctx. */
 static bool word_line(const char *line, size_t len, void *ctx)
 {
-    char *key = ccg_gaz_key(line, len);
-    bool ok = key && ccg_strmap_put(ctx, key, strlen(key), 1);
+    char *key = cs_gaz_key(line, len);
+    bool ok = key && cs_strmap_put(ctx, key, strlen(key), 1);
     free(key);
     return ok;
 }
 
-static int stem_token(void *ctx, const ccg_token *t)
+static int stem_token(void *ctx, const cs_token *t)
 {
-    ccg_buf *b = ctx;
-    char stem[CCG_MAX_TERM_BYTES + 8];
-    if (t->flags & CCG_TOK_VARIANT)
+    cs_buf *b = ctx;
+    char stem[CS_MAX_TERM_BYTES + 8];
+    if (t->flags & CS_TOK_VARIANT)
         return 0;
-    size_t n = (t->flags & CCG_TOK_NUMERIC) ? 0 : ccg_stem(t->term, t->len, stem, sizeof stem);
+    size_t n = (t->flags & CS_TOK_NUMERIC) ? 0 : cs_stem(t->term, t->len, stem, sizeof stem);
     if (b->len)
-        ccg_buf_putc(b, ' ');
+        cs_buf_putc(b, ' ');
     if (n)
-        ccg_buf_add(b, stem, n);
+        cs_buf_add(b, stem, n);
     else
-        ccg_buf_add(b, t->term, t->len);
+        cs_buf_add(b, t->term, t->len);
     return 0;
 }
 
-char *ccg_gaz_stem_key(const char *text, size_t len)
+char *cs_gaz_stem_key(const char *text, size_t len)
 {
-    ccg_buf b = { 0 };
-    if (ccg_analyze(text, len, 1, stem_token, &b, NULL) != 0) {
-        ccg_buf_free(&b);
+    cs_buf b = { 0 };
+    if (cs_analyze(text, len, 1, stem_token, &b, NULL) != 0) {
+        cs_buf_free(&b);
         return NULL;
     }
-    return ccg_buf_take(&b);
+    return cs_buf_take(&b);
 }
 
 /* "ccg | clinical commissioning group": one synonym group. */
@@ -287,17 +287,17 @@ static bool synonym_line(const char *line, size_t len, void *ctx)
         start = i + 1;
         if (a == b)
             continue;
-        char *key = ccg_gaz_stem_key(line + a, b - a);
-        if (!key || !(alts[n] = ccg_strndup(line + a, b - a))) {
+        char *key = cs_gaz_stem_key(line + a, b - a);
+        if (!key || !(alts[n] = cs_strndup(line + a, b - a))) {
             free(key);
             return false;
         }
         n++;
-        bool ok = *key == '\0' || ccg_strmap_put(&gaz.synonyms.keys, key, strlen(key), g);
+        bool ok = *key == '\0' || cs_strmap_put(&gaz.synonyms.keys, key, strlen(key), g);
         unsigned words = 1;
         for (char *p = key; ok && *p; p++)
             if (*p == ' ') {
-                ok = ccg_strmap_put(&gaz.synonyms.prefixes, key, (size_t)(p - key), 1);
+                ok = cs_strmap_put(&gaz.synonyms.prefixes, key, (size_t)(p - key), 1);
                 words++;
             }
         if (words > gaz.synonyms.maxwords)
@@ -312,24 +312,24 @@ static bool synonym_line(const char *line, size_t len, void *ctx)
 static void load(void)
 {
     size_t place_cap = 0, syn_cap = 0;
-    gaz_ok = each_line(ccg_data_ccg_gazetteer, ccg_line, NULL) &&
-             each_line(ccg_data_ccg_aliases, ccg_alias_line, NULL) &&
-             each_line(ccg_data_roles, role_line, NULL) &&
-             each_line(ccg_data_places, place_line, &place_cap) &&
-             each_line(ccg_data_orgs, org_line, NULL) &&
-             each_line(ccg_data_first_names, word_line, &gaz.first_names) &&
-             each_line(ccg_data_stopwords, word_line, &gaz.stopwords) &&
-             each_line(ccg_data_synonyms, synonym_line, &syn_cap);
+    gaz_ok = each_line(cs_data_ccg_gazetteer, cs_line, NULL) &&
+             each_line(cs_data_ccg_aliases, cs_alias_line, NULL) &&
+             each_line(cs_data_roles, role_line, NULL) &&
+             each_line(cs_data_places, place_line, &place_cap) &&
+             each_line(cs_data_orgs, org_line, NULL) &&
+             each_line(cs_data_first_names, word_line, &gaz.first_names) &&
+             each_line(cs_data_stopwords, word_line, &gaz.stopwords) &&
+             each_line(cs_data_synonyms, synonym_line, &syn_cap);
 }
 
-const ccg_gaz *ccg_gaz_get(void)
+const cs_gaz *cs_gaz_get(void)
 {
     pthread_once(&gaz_once, load);
     return gaz_ok ? &gaz : NULL;
 }
 
-bool ccg_gaz_stopword(const char *word)
+bool cs_gaz_stopword(const char *word)
 {
-    const ccg_gaz *g = ccg_gaz_get();
-    return g && ccg_strmap_get(&g->stopwords, word, strlen(word)) >= 0;
+    const cs_gaz *g = cs_gaz_get();
+    return g && cs_strmap_get(&g->stopwords, word, strlen(word)) >= 0;
 }

@@ -6,8 +6,8 @@
  * spaces, with "&" written "and" and hyphens read as spaces: "NHS Stoke-on-
  * Trent" and "nhs stoke on trent" have one key.
  */
-#ifndef CCG_GAZETTEER_H
-#define CCG_GAZETTEER_H
+#ifndef CS_GAZETTEER_H
+#define CS_GAZETTEER_H
 
 #include "core/strmap.h"
 
@@ -15,48 +15,48 @@
 #include <stddef.h>
 
 /* One table: names (display forms), and keys -> name index. */
-typedef struct ccg_table {
+typedef struct cs_table {
     char **names;
     size_t n, cap;
-    ccg_strmap keys;        /* full key -> name index */
-    ccg_strmap prefixes;    /* every proper word-prefix of a key -> 1 */
-    ccg_strmap byname;      /* display name -> name index */
+    cs_strmap keys;        /* full key -> name index */
+    cs_strmap prefixes;    /* every proper word-prefix of a key -> 1 */
+    cs_strmap byname;      /* display name -> name index */
     unsigned maxwords;      /* longest key, in words */
-} ccg_table;
+} cs_table;
 
 enum { PLACE_COUNTRY, PLACE_REGION, PLACE_SUBREGION, PLACE_COUNTY, PLACE_CITY,
        PLACE_TOWN, PLACE_BOROUGH };
 
-typedef struct ccg_gaz {
-    ccg_table ccg;          /* core CCG names ("leicester city") -> "NHS ... CCG" */
-    ccg_table role;         /* role aliases -> canonical role */
-    ccg_table place;        /* place names and aliases -> canonical place */
+typedef struct cs_gaz {
+    cs_table ccg;          /* core CCG names ("leicester city") -> "NHS ... CCG" */
+    cs_table role;         /* role aliases -> canonical role */
+    cs_table place;        /* place names and aliases -> canonical place */
     int *place_kind;        /* PLACE_* per place name */
-    ccg_table org;          /* known organisations and aliases */
-    ccg_strmap qualifiers;  /* role qualifiers ("joint", "interim") -> 1 */
-    ccg_strmap first_names; /* normalised given names -> 1 */
-    ccg_strmap stopwords;   /* words dropped from "match any" queries -> 1 */
+    cs_table org;          /* known organisations and aliases */
+    cs_strmap qualifiers;  /* role qualifiers ("joint", "interim") -> 1 */
+    cs_strmap first_names; /* normalised given names -> 1 */
+    cs_strmap stopwords;   /* words dropped from "match any" queries -> 1 */
     /* Synonym groups: names[g] is the group's line; keys are the stems of
      * each alternative joined by spaces ("clinic commiss group") -> g. */
-    ccg_table synonyms;
+    cs_table synonyms;
     char ***syn_alts;       /* per group: its alternatives, NULL-terminated */
-} ccg_gaz;
+} cs_gaz;
 
 /* The tables, loaded on first use (thread-safe).  NULL only when out of
  * memory at that first use. */
-const ccg_gaz *ccg_gaz_get(void);
+const cs_gaz *cs_gaz_get(void);
 
 /* The key of text[0..len) (see above); malloc'd, NULL when out of memory. */
-char *ccg_gaz_key(const char *text, size_t len);
+char *cs_gaz_key(const char *text, size_t len);
 
 /* The key of text's words by their stems ("Clinical Commissioning
  * Groups" -> "clinic commiss group"); malloc'd, NULL when out of memory. */
-char *ccg_gaz_stem_key(const char *text, size_t len);
+char *cs_gaz_stem_key(const char *text, size_t len);
 
 /* True when word (a normalised term) is a stopword. */
-bool ccg_gaz_stopword(const char *word);
+bool cs_gaz_stopword(const char *word);
 
 /* Look a key up in a table: the name index, or -1. */
-int ccg_table_find(const ccg_table *t, const char *key);
+int cs_table_find(const cs_table *t, const char *key);
 
 #endif

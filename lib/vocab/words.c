@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-const char *const ccg_honorifics[] = {
+const char *const cs_honorifics[] = {
     "dr", "doctor", "professor", "prof", "sir", "dame", "mr", "mrs", "ms", "miss", "cllr",
     "councillor", "lord", "lady", "rev", "reverend", "baroness", NULL,
 };

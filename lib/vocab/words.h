@@ -1,9 +1,9 @@
 /* Word lists written in code rather than in data/: short closed lists that
  * belong to the language, not to the NHS.  Each is NULL-terminated. */
-#ifndef CCG_WORDS_H
-#define CCG_WORDS_H
+#ifndef CS_WORDS_H
+#define CS_WORDS_H
 
 /* Titles before a name ("Dr", "Cllr"), normalised. */
-extern const char *const ccg_honorifics[];
+extern const char *const cs_honorifics[];
 
 #endif

@@ -123,7 +123,7 @@ def a_client_that_vanishes_mid_answer_harms_nobody():
 
 @test
 def a_client_that_never_reads_cannot_grow_the_daemon():
-    # CCG_OUTPUT_HIGH_WATER (1 MiB) of unread answers pauses the reading.
+    # CS_OUTPUT_HIGH_WATER (1 MiB) of unread answers pauses the reading.
     pid = d().proc.pid
     before = rss_kb(pid)
     base = d().ask("STATS")["requests"].get("SEARCH", 0)
@@ -175,7 +175,7 @@ def a_client_that_never_reads_cannot_grow_the_daemon():
 
 @test
 def connection_limit_refuses_clearly():
-    # CCG_MAX_CONNECTIONS_DEFAULT (4096) is set by --max-connections; 3 here.
+    # CS_MAX_CONNECTIONS_DEFAULT (4096) is set by --max-connections; 3 here.
     dd = Daemon(indexed_seeds(), "--max-connections", "3")
     conns = [dd.connect() for _ in range(3)]
     for c in conns:
@@ -204,7 +204,7 @@ def connection_limit_refuses_clearly():
 
 @test
 def idle_connections_time_out():
-    # CCG_IDLE_TIMEOUT_DEFAULT (300 s) is set by --idle-timeout; 1 s here.
+    # CS_IDLE_TIMEOUT_DEFAULT (300 s) is set by --idle-timeout; 1 s here.
     dd = Daemon(indexed_seeds(), "--idle-timeout", "1")
     with dd.connect() as c:
         eq(c.ask("PING")["pong"], True, "fresh")
@@ -217,7 +217,7 @@ def idle_connections_time_out():
 
 @test
 def slow_queries_get_timeout():
-    # CCG_QUERY_TIMEOUT_MS_DEFAULT (2000) is set by --query-timeout.
+    # CS_QUERY_TIMEOUT_MS_DEFAULT (2000) is set by --query-timeout.
     # 4,000 news articles; a match-all with every facet counted takes
     # well over the 1 ms allowed.
     src = tmpdir()

@@ -451,7 +451,7 @@ def who_keys_roles_as_facets_do():
 
 @test
 def who_refuses_names_longer_than_a_term():
-    # CCG_XS_MAX_TERM_BYTES is 240 and the person term is "XHP" + the name's
+    # CS_XS_MAX_TERM_BYTES is 240 and the person term is "XHP" + the name's
     # key: a 237-byte name fits, a 238-byte one does not.
     name = " ".join(["Abcdefghi"] * 23) + " Abcdefg"
     eq(len(name), 237, "name length")
@@ -467,7 +467,7 @@ def json_who(person):
 
 @test
 def who_reads_at_most_the_limit_of_documents():
-    # CCG_MAX_WHO_DOCUMENTS is 200: 201 documents stating one relation.
+    # CS_MAX_WHO_DOCUMENTS is 200: 201 documents stating one relation.
     src = tmpdir()
     with open(os.path.join(src, "many.jsonl"), "w") as f:
         for i in range(201):

@@ -161,7 +161,7 @@ def bad_inputs_are_reported_and_skipped():
 
 @test
 def id_and_title_limits():
-    # CCG_MAX_ID_BYTES is 200; CCG_MAX_TITLE_BYTES is 512.
+    # CS_MAX_ID_BYTES is 200; CS_MAX_TITLE_BYTES is 512.
     src = tmpdir()
     recs = [{"id": "i" * 200, "title": "t" * 600, "body": "A body."},
             {"id": "j" * 201, "body": "Too long an id."},
@@ -180,7 +180,7 @@ def id_and_title_limits():
     eq(dd.stop(), 0, "daemon exit")
 
 
-RECORD_LIMIT = 8 * 1024 * 1024   # CCG_MAX_RECORD_BYTES
+RECORD_LIMIT = 8 * 1024 * 1024   # CS_MAX_RECORD_BYTES
 
 
 def record_of(rid, n):

@@ -10,7 +10,7 @@ from harness import (Daemon, binary, check, eq, ids, indexed_seeds, run, shared_
                      run_indexer, search, test, tmpdir, SEEDS, ROOT)
 
 SEED_IDS = sorted(os.path.splitext(f)[0] for f in os.listdir(SEEDS))
-MAX_LINE = 64 * 1024        # CCG_MAX_LINE_DEFAULT
+MAX_LINE = 64 * 1024        # CS_MAX_LINE_DEFAULT
 
 d = shared_daemon
 
@@ -161,7 +161,7 @@ def max_line_option_sets_the_limit():
 
 @test
 def a_client_that_keeps_sending_cannot_hold_a_closing_connection():
-    # CCG_LINGER_TIMEOUT_S is 2: after line_too_long the
+    # CS_LINGER_TIMEOUT_S is 2: after line_too_long the
     # server stops sending (EOF), discards what the client still sends for
     # 2 s, then closes, however steadily the client sends.  Sending to a
     # closed socket fails.
@@ -182,7 +182,7 @@ def a_client_that_keeps_sending_cannot_hold_a_closing_connection():
 
 @test
 def fifty_pipelined_requests_get_fifty_answers_in_order():
-    # CCG_REQUEST_BUDGET is 32: fifty requests in one write take two turns.
+    # CS_REQUEST_BUDGET is 32: fifty requests in one write take two turns.
     reqs, expect = [], []
     for i in range(50):
         k = i % 5

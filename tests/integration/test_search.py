@@ -72,14 +72,14 @@ def snippets_mark_matches_and_escape_the_rest():
           "the text is escaped: " + snip)
     check(snip.startswith("\u2026"), "the best passage, not the start: " + snip[:40])
     chars = len(re.sub(r"</?mark>", "", snip))
-    check(200 <= chars <= 360, "about 300 characters: %d" % chars)     # CCG_SNIPPET_CHARS_DEFAULT
+    check(200 <= chars <= 360, "about 300 characters: %d" % chars)     # CS_SNIPPET_CHARS_DEFAULT
     a = search(dd, '"accountable officers"')
     check("<mark>accountable officers</mark>" in a["hits"][0]["snippet"], "phrase in one mark")
     for n in (20, 41, 77, 150):
         a = search(dd, {"q": "end", "snippet_chars": n})
         s = a["hits"][0]["snippet"]
         check(len(re.sub(r"</?mark>", "", s)) <= n + 10, "snippet_chars %d: %r" % (n, s))
-    # CCG_MAX_SNIPPET_CHARS is 2000.
+    # CS_MAX_SNIPPET_CHARS is 2000.
     check(dd.ask('SEARCH {"q":"end","snippet_chars":2000}')["ok"], "2000 characters")
     eq(dd.ask('SEARCH {"q":"end","snippet_chars":2001}')["error"]["code"], "bad_request", "2001")
     a = search(dd, {"q": "officer", "snippets": False})
@@ -113,7 +113,7 @@ def sorting_and_paging():
 
 @test
 def facets_keep_the_most_frequent_values():
-    # CCG_DEFAULT_FACET_LIMIT is 10: the corpus has more CCGs than that.
+    # CS_DEFAULT_FACET_LIMIT is 10: the corpus has more CCGs than that.
     every = search(d(), {"q": "", "limit": 0, "facets": ["ccg"], "facet_limit": 1000})["facets"]["ccg"]
     check(len(every) > 10, "CCGs in the corpus: %d" % len(every))
     top = search(d(), {"q": "", "limit": 0, "facets": ["ccg"]})["facets"]["ccg"]
@@ -144,7 +144,7 @@ def fields_dates_and_operators():
 
 @test
 def wildcard_expansion_is_bounded():
-    # CCG_MAX_WILDCARD_EXPANSION is 200: 200 words share a prefix, then 201.
+    # CS_MAX_WILDCARD_EXPANSION is 200: 200 words share a prefix, then 201.
     src = tmpdir()
     with open(os.path.join(src, "w.jsonl"), "w") as f:
         f.write(json.dumps({"id": "w", "title": "Words",
@@ -229,7 +229,7 @@ def cli_has_a_flag_for_every_search_field():
     p = cli("--from", "2019-13-01", "merger")
     eq(p.returncode, 1, "bad date is refused by the server")
     check("date_from" in p.stderr, p.stderr)
-    for bad in ("x", "", "-1", "101"):          # CCG_MAX_RESULT_LIMIT is 100
+    for bad in ("x", "", "-1", "101"):          # CS_MAX_RESULT_LIMIT is 100
         p = cli("--limit", bad, "merger")
         eq(p.returncode, 2, "--limit %r is a usage error" % bad)
         check("from 0 to 100" in p.stderr, p.stderr)

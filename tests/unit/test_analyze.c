@@ -17,12 +17,12 @@ typedef struct out {
     char s[4096];
 } out;
 
-static int collect(void *ctx, const ccg_token *t)
+static int collect(void *ctx, const cs_token *t)
 {
     out *o = ctx;
     size_t n = strlen(o->s);
     snprintf(o->s + n, sizeof o->s - n, "%s%s@%u%s", n ? " " : "", t->term, t->pos,
-             (t->flags & CCG_TOK_VARIANT) ? "+" : "");
+             (t->flags & CS_TOK_VARIANT) ? "+" : "");
     return 0;
 }
 
@@ -30,7 +30,7 @@ static const char *tokens(const char *text)
 {
     static out o;
     o.s[0] = '\0';
-    assert_int_equal(ccg_analyze(text, strlen(text), 1, collect, &o, NULL), 0);
+    assert_int_equal(cs_analyze(text, strlen(text), 1, collect, &o, NULL), 0);
     return o.s;
 }
 
@@ -89,14 +89,14 @@ static void numbers_and_money(void **state)
 static void overlong_tokens_are_skipped(void **state)
 {
     (void)state;
-    char text[CCG_MAX_TERM_BYTES * 3 + 32];
+    char text[CS_MAX_TERM_BYTES * 3 + 32];
     /* A token of exactly the limit is kept, one byte more is not. */
-    memset(text, 'a', CCG_MAX_TERM_BYTES);
-    strcpy(text + CCG_MAX_TERM_BYTES, " ok");
+    memset(text, 'a', CS_MAX_TERM_BYTES);
+    strcpy(text + CS_MAX_TERM_BYTES, " ok");
     const char *t = tokens(text);
-    assert_int_equal(strlen(t), CCG_MAX_TERM_BYTES + strlen("@1 ok@2"));
-    memset(text, 'b', CCG_MAX_TERM_BYTES + 1);
-    strcpy(text + CCG_MAX_TERM_BYTES + 1, " ok");
+    assert_int_equal(strlen(t), CS_MAX_TERM_BYTES + strlen("@1 ok@2"));
+    memset(text, 'b', CS_MAX_TERM_BYTES + 1);
+    strcpy(text + CS_MAX_TERM_BYTES + 1, " ok");
     assert_string_equal(tokens(text), "ok@1");
 }
 
@@ -111,7 +111,7 @@ static void positions_continue_from_first_pos(void **state)
     (void)state;
     out o = { "" };
     unsigned last = 0;
-    assert_int_equal(ccg_analyze("one two", 7, 101, collect, &o, &last), 0);
+    assert_int_equal(cs_analyze("one two", 7, 101, collect, &o, &last), 0);
     assert_string_equal(o.s, "one@101 two@102");
     assert_int_equal(last, 102);
 }
@@ -119,13 +119,13 @@ static void positions_continue_from_first_pos(void **state)
 static void normalised_keys(void **state)
 {
     (void)state;
-    char *k = ccg_normalize_key("NHS  Leicester City CCG\xE2\x80\x99s", 27);
+    char *k = cs_normalize_key("NHS  Leicester City CCG\xE2\x80\x99s", 27);
     assert_string_equal(k, "nhs leicester city ccg");
     free(k);
-    k = ccg_normalize_key("Stoke-on-Trent", 14);
+    k = cs_normalize_key("Stoke-on-Trent", 14);
     assert_string_equal(k, "stoke on trent");
     free(k);
-    k = ccg_normalize_key("", 0);
+    k = cs_normalize_key("", 0);
     assert_string_equal(k, "");
     free(k);
 }
@@ -133,14 +133,14 @@ static void normalised_keys(void **state)
 static void utf8_validation_and_cutting(void **state)
 {
     (void)state;
-    assert_true(ccg_utf8_valid("caf\xC3\xA9", 5));
-    assert_false(ccg_utf8_valid("caf\xC3", 4));
-    assert_false(ccg_utf8_valid("\xED\xA0\x80", 3));        /* surrogate */
-    assert_false(ccg_utf8_valid("\xC0\xAF", 2));            /* overlong */
-    assert_int_equal(ccg_utf8_invalid_at("ab\xFF" "cd", 5), 2);
-    assert_int_equal(ccg_utf8_cut("caf\xC3\xA9", 5, 4), 3);  /* not inside é */
-    assert_int_equal(ccg_utf8_cut("caf\xC3\xA9", 5, 5), 5);
-    assert_int_equal(ccg_utf8_cut("abc", 3, 10), 3);
+    assert_true(cs_utf8_valid("caf\xC3\xA9", 5));
+    assert_false(cs_utf8_valid("caf\xC3", 4));
+    assert_false(cs_utf8_valid("\xED\xA0\x80", 3));        /* surrogate */
+    assert_false(cs_utf8_valid("\xC0\xAF", 2));            /* overlong */
+    assert_int_equal(cs_utf8_invalid_at("ab\xFF" "cd", 5), 2);
+    assert_int_equal(cs_utf8_cut("caf\xC3\xA9", 5, 4), 3);  /* not inside é */
+    assert_int_equal(cs_utf8_cut("caf\xC3\xA9", 5, 5), 5);
+    assert_int_equal(cs_utf8_cut("abc", 3, 10), 3);
 }
 
 int main(void)

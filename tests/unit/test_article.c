@@ -13,7 +13,7 @@
 static const char *date(const char *s)
 {
     static char out[11];
-    size_t n = ccg_parse_date(s, strlen(s), out);
+    size_t n = cs_parse_date(s, strlen(s), out);
     return n ? out : "none";
 }
 
@@ -45,10 +45,10 @@ static void impossible_dates_are_not_dates(void **state)
     assert_string_equal(date("1.1million"), "none");
 }
 
-static ccg_article parse(const char *text)
+static cs_article parse(const char *text)
 {
-    ccg_article a;
-    const char *why = ccg_article_from_text("t", text, strlen(text), &a);
+    cs_article a;
+    const char *why = cs_article_from_text("t", text, strlen(text), &a);
     assert_null(why);
     return a;
 }
@@ -56,7 +56,7 @@ static ccg_article parse(const char *text)
 static void news_page_shape(void **state)
 {
     (void)state;
-    ccg_article a = parse(
+    cs_article a = parse(
         "Home > News > Archive > Board agrees merger\n\n"
         "Board agrees merger\n\n"
         "4th March 2019 | By Communications Team | Posted in\n\n"
@@ -66,26 +66,26 @@ static void news_page_shape(void **state)
     assert_string_equal(a.date, "2019-03-04");
     assert_null(a.source);
     assert_string_equal(a.body, "The governing body agreed the merger on 1 April 2020.");
-    ccg_article_clear(&a);
+    cs_article_clear(&a);
 }
 
 static void standfirst_bullets_give_the_title(void **state)
 {
     (void)state;
-    ccg_article a = parse(
+    cs_article a = parse(
         "\xE2\x80\xA2 Plans for a single officer have stalled\n"
         "  \xE2\x80\xA2 One CCG has concerns\n\n"
         "Plans to appoint a joint officer stalled in June 2018.\n");
     assert_string_equal(a.title, "Plans for a single officer have stalled");
     assert_null(a.date);                        /* a date in the story is not the date */
     assert_non_null(strstr(a.body, "One CCG has concerns"));
-    ccg_article_clear(&a);
+    cs_article_clear(&a);
 }
 
 static void report_shape_with_capitals(void **state)
 {
     (void)state;
-    ccg_article a = parse(
+    cs_article a = parse(
         "\n\nJOINT SCRUTINY COMMITTEE:\n21 JANUARY 2019\n\n"
         "**REPORT OF NHS WEST LEICESTERSHIRE CCG AND NHS\nLEICESTER CITY CCG**\n\n"
         "UPDATE ON THE CCGS' STRUCTURE\n\nPurpose of report\n\n"
@@ -94,13 +94,13 @@ static void report_shape_with_capitals(void **state)
     assert_string_equal(a.date, "2019-01-21");
     assert_string_equal(a.source, "NHS West Leicestershire CCG and NHS Leicester City CCG");
     assert_null(strstr(a.body, "**"));
-    ccg_article_clear(&a);
+    cs_article_clear(&a);
 }
 
 static void stated_publisher_and_social_chrome(void **state)
 {
     (void)state;
-    ccg_article a = parse(
+    cs_article a = parse(
         "Wanted: single executive\n\n"
         "This is an edited version of an article first published in the Health Service Journal.\n\n"
         "The CCGs will advertise in November.\n\n"
@@ -112,19 +112,19 @@ static void stated_publisher_and_social_chrome(void **state)
     assert_null(strstr(a.body, "Reply"));
     assert_null(strstr(a.body, "first to comment"));
     assert_non_null(strstr(a.body, "advertise in November"));
-    ccg_article_clear(&a);
+    cs_article_clear(&a);
 }
 
 static void chrome_only_is_an_empty_body(void **state)
 {
     (void)state;
-    ccg_article a;
+    cs_article a;
     const char *t = "No Comments\n\nLeave a comment\n";
-    const char *why = ccg_article_from_text("t", t, strlen(t), &a);
+    const char *why = cs_article_from_text("t", t, strlen(t), &a);
     assert_non_null(why);
     assert_string_equal(why, "empty body");
     t = "  \n\n\t\n";
-    why = ccg_article_from_text("t", t, strlen(t), &a);
+    why = cs_article_from_text("t", t, strlen(t), &a);
     assert_non_null(why);
     assert_string_equal(why, "empty body");
 }
@@ -132,32 +132,32 @@ static void chrome_only_is_an_empty_body(void **state)
 static void json_record_fields(void **state)
 {
     (void)state;
-    ccg_article a;
+    cs_article a;
     char err[200];
     const char *rec = "{\"id\":42,\"title\":\"  A title \",\"date\":\"2019-01-21T10:00:00Z\","
                       "\"source\":\"HSJ\",\"url\":\"https://x\",\"text\":\"date 2018-01-01 Body.\","
                       "\"extra\":[1,2]}";
-    assert_null(ccg_article_from_json(rec, strlen(rec), "line-1", &a, err, sizeof err));
+    assert_null(cs_article_from_json(rec, strlen(rec), "line-1", &a, err, sizeof err));
     assert_string_equal(a.id, "42");
     assert_string_equal(a.title, "A title");
     assert_string_equal(a.date, "2019-01-21");  /* the field wins over the marker */
     assert_string_equal(a.source, "HSJ");
     assert_string_equal(a.url, "https://x");
     assert_string_equal(a.body, "Body.");
-    ccg_article_clear(&a);
+    cs_article_clear(&a);
 
     rec = "{\"body\":\"Only a body.\"}";
-    assert_null(ccg_article_from_json(rec, strlen(rec), "line-7", &a, err, sizeof err));
+    assert_null(cs_article_from_json(rec, strlen(rec), "line-7", &a, err, sizeof err));
     assert_string_equal(a.id, "line-7");
     assert_string_equal(a.title, "Only a body");
     assert_null(a.date);
-    ccg_article_clear(&a);
+    cs_article_clear(&a);
 }
 
 static void bad_json_records(void **state)
 {
     (void)state;
-    ccg_article a;
+    cs_article a;
     char err[200];
     static const char *const bad[] = {
         "{\"id\":\"x\",\"body\":\"", "[1]", "{\"id\":\"x\"}", "{\"id\":\"x\",\"body\":\"\"}",
@@ -165,7 +165,7 @@ static void bad_json_records(void **state)
         "{\"id\":\"x\",\"body\":\"a\\u0000b\"}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        const char *why = ccg_article_from_json(bad[i], strlen(bad[i]), "f", &a, err, sizeof err);
+        const char *why = cs_article_from_json(bad[i], strlen(bad[i]), "f", &a, err, sizeof err);
         assert_non_null(why);
         assert_true(strlen(why) > 0);
     }

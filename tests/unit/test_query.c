@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool parse(const char *text, ccg_query *q, char *err)
+static bool parse(const char *text, cs_query *q, char *err)
 {
     err[0] = '\0';
-    return ccg_query_parse(text, strlen(text), false, q, err, 200);
+    return cs_query_parse(text, strlen(text), false, q, err, 200);
 }
 
 static void accepts_the_language(void **state)
@@ -33,24 +33,24 @@ static void accepts_the_language(void **state)
         "http://example.org/x", "   ", "",
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        ccg_query q;
+        cs_query q;
         char err[200];
         if (!parse(ok[i], &q, err))
             fail_msg("refused %s: %s", ok[i], err);
-        ccg_query_free(&q);
+        cs_query_free(&q);
     }
 }
 
 /* The error for text, which must name the given column. */
 static void refused_at(const char *text, int column)
 {
-    ccg_query q;
+    cs_query q;
     char err[200], want[32];
     assert_false(parse(text, &q, err));
     snprintf(want, sizeof want, "at column %d", column);
     if (!strstr(err, want))
         fail_msg("%s: %s (want %s)", text, err, want);
-    ccg_query_free(&q);
+    cs_query_free(&q);
 }
 
 static void refusals_say_where(void **state)
@@ -75,11 +75,11 @@ static void near_window_limit_is_enforced(void **state)
 {
     (void)state;
     char text[64], err[200];
-    ccg_query q;
-    snprintf(text, sizeof text, "nene NEAR/%d corby", CCG_MAX_NEAR_WINDOW);
+    cs_query q;
+    snprintf(text, sizeof text, "nene NEAR/%d corby", CS_MAX_NEAR_WINDOW);
     assert_true(parse(text, &q, err));
-    ccg_query_free(&q);
-    snprintf(text, sizeof text, "nene NEAR/%d corby", CCG_MAX_NEAR_WINDOW + 1);
+    cs_query_free(&q);
+    snprintf(text, sizeof text, "nene NEAR/%d corby", CS_MAX_NEAR_WINDOW + 1);
     refused_at(text, 6);
     refused_at("nene NEAR/99999999999999999999 corby", 6);
 }
@@ -87,66 +87,66 @@ static void near_window_limit_is_enforced(void **state)
 static void term_limit_is_enforced(void **state)
 {
     (void)state;
-    char text[CCG_MAX_QUERY_TERMS * 8];
-    ccg_query q;
+    char text[CS_MAX_QUERY_TERMS * 8];
+    cs_query q;
     char err[200];
     text[0] = '\0';
-    for (int i = 0; i < CCG_MAX_QUERY_TERMS; i++)
+    for (int i = 0; i < CS_MAX_QUERY_TERMS; i++)
         sprintf(text + strlen(text), "w%d ", i);
     assert_true(parse(text, &q, err));              /* exactly the limit */
-    ccg_query_free(&q);
+    cs_query_free(&q);
     strcat(text, "one-more");
     assert_false(parse(text, &q, err));
-    assert_non_null(strstr(err, "more than " CCG_STR(CCG_MAX_QUERY_TERMS) " terms"));
-    ccg_query_free(&q);
+    assert_non_null(strstr(err, "more than " CS_STR(CS_MAX_QUERY_TERMS) " terms"));
+    cs_query_free(&q);
 }
 
 static void depth_limit_is_enforced(void **state)
 {
     (void)state;
     char text[512] = "";
-    ccg_query q;
+    cs_query q;
     char err[200];
-    for (int i = 0; i < CCG_MAX_QUERY_DEPTH; i++)
+    for (int i = 0; i < CS_MAX_QUERY_DEPTH; i++)
         strcat(text, "(");
     strcat(text, "a");
-    for (int i = 0; i < CCG_MAX_QUERY_DEPTH; i++)
+    for (int i = 0; i < CS_MAX_QUERY_DEPTH; i++)
         strcat(text, ")");
     assert_true(parse(text, &q, err));
-    ccg_query_free(&q);
+    cs_query_free(&q);
     memmove(text + 1, text, strlen(text) + 1);
     text[0] = '(';
     strcat(text, ")");
     assert_false(parse(text, &q, err));
     assert_non_null(strstr(err, "nested deeper"));
-    ccg_query_free(&q);
+    cs_query_free(&q);
 }
 
 static void filters_are_lifted(void **state)
 {
     (void)state;
-    ccg_query q;
+    cs_query q;
     char err[200];
     assert_true(parse("merger ccg:\"Leicester City\" ccg:Corby date:2019", &q, err));
-    assert_int_equal(q.keys[CCG_FACET_CCG].n, 2);
-    assert_string_equal(q.keys[CCG_FACET_CCG].v[0], "XCnhs leicester city ccg");
+    assert_int_equal(q.keys[CS_FACET_CCG].n, 2);
+    assert_string_equal(q.keys[CS_FACET_CCG].v[0], "XCnhs leicester city ccg");
     assert_true(q.has_date);
     assert_string_equal(q.date_lo, "2019-01-01");
     assert_string_equal(q.date_hi, "2019-12-31");
     assert_non_null(q.text);                    /* "merger" stays text */
-    ccg_query_free(&q);
+    cs_query_free(&q);
     /* Inside brackets or negated, a filter stays in the query. */
     assert_true(parse("merger OR ccg:Corby", &q, err));
-    assert_int_equal(q.keys[CCG_FACET_CCG].n, 0);
-    ccg_query_free(&q);
+    assert_int_equal(q.keys[CS_FACET_CCG].n, 0);
+    cs_query_free(&q);
     assert_true(parse("merger -ccg:Corby", &q, err));
-    assert_int_equal(q.keys[CCG_FACET_CCG].n, 0);
-    ccg_query_free(&q);
+    assert_int_equal(q.keys[CS_FACET_CCG].n, 0);
+    cs_query_free(&q);
     /* Only filters: no text part, everything that passes them. */
     assert_true(parse("role:\"joint AO\"", &q, err));
     assert_null(q.text);
-    assert_string_equal(q.keys[CCG_FACET_ROLE].v[0], "XRaccountable officer");
-    ccg_query_free(&q);
+    assert_string_equal(q.keys[CS_FACET_ROLE].v[0], "XRaccountable officer");
+    cs_query_free(&q);
 }
 
 /* Random byte strings must be parsed or refused, never crash or hang. */
@@ -163,10 +163,10 @@ static void random_input_is_survived(void **state)
             text[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
         }
         text[n] = '\0';
-        ccg_query q;
+        cs_query q;
         char err[200];
         parse(text, &q, err);
-        ccg_query_free(&q);
+        cs_query_free(&q);
     }
 }
 

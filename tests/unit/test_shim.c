@@ -40,28 +40,28 @@ static char *path(const char *name)
 
 /* A document with the given id, words at positions 1.., a date value and
  * facet values for slot 2. */
-static ccg_xs_doc *doc(const char *id, const char *words, const char *date, const char *facets)
+static cs_xs_doc *doc(const char *id, const char *words, const char *date, const char *facets)
 {
-    ccg_xs_doc *d = ccg_xs_doc_new(id);
+    cs_xs_doc *d = cs_xs_doc_new(id);
     assert_non_null(d);
     char buf[256];
     snprintf(buf, sizeof buf, "%s", words);
     unsigned pos = 1;
     for (char *w = strtok(buf, " "); w; w = strtok(NULL, " "))
-        assert_int_equal(ccg_xs_doc_add_posting(d, w, pos++, 1), CCG_XS_OK);
+        assert_int_equal(cs_xs_doc_add_posting(d, w, pos++, 1), CS_XS_OK);
     if (date)
-        assert_int_equal(ccg_xs_doc_set_value(d, 0, date, strlen(date)), CCG_XS_OK);
+        assert_int_equal(cs_xs_doc_set_value(d, 0, date, strlen(date)), CS_XS_OK);
     if (facets)
-        assert_int_equal(ccg_xs_doc_set_value(d, 2, facets, strlen(facets)), CCG_XS_OK);
-    assert_int_equal(ccg_xs_doc_set_data(d, id, strlen(id)), CCG_XS_OK);
+        assert_int_equal(cs_xs_doc_set_value(d, 2, facets, strlen(facets)), CS_XS_OK);
+    assert_int_equal(cs_xs_doc_set_data(d, id, strlen(id)), CS_XS_OK);
     return d;
 }
 
 static void build(const char *name)
 {
-    ccg_xs_writer *w;
+    cs_xs_writer *w;
     char *err = NULL;
-    assert_int_equal(ccg_xs_writer_open(path(name), CCG_XS_OVERWRITE, &w, &err), CCG_XS_OK);
+    assert_int_equal(cs_xs_writer_open(path(name), CS_XS_OVERWRITE, &w, &err), CS_XS_OK);
     assert_null(err);
     struct {
         const char *id, *words, *date, *facets;
@@ -72,17 +72,17 @@ static void build(const char *name)
         { "d", "officer accountable for nothing", NULL, NULL },
     };
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
-        ccg_xs_doc *d = doc(docs[i].id, docs[i].words, docs[i].date, docs[i].facets);
-        assert_int_equal(ccg_xs_writer_replace(w, d), CCG_XS_OK);
-        ccg_xs_doc_free(d);
+        cs_xs_doc *d = doc(docs[i].id, docs[i].words, docs[i].date, docs[i].facets);
+        assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
+        cs_xs_doc_free(d);
     }
-    assert_int_equal(ccg_xs_writer_close(w), CCG_XS_OK);
+    assert_int_equal(cs_xs_writer_close(w), CS_XS_OK);
 }
 
-static ccg_xs_results *search(ccg_xs_reader *r, ccg_xs_query *q, unsigned nfacets)
+static cs_xs_results *search(cs_xs_reader *r, cs_xs_query *q, unsigned nfacets)
 {
-    ccg_xs_search_opts o = { 0 };
-    ccg_xs_results *res = NULL;
+    cs_xs_search_opts o = { 0 };
+    cs_xs_results *res = NULL;
     o.query = q;
     o.limit = 10;
     o.exact_total = 1;
@@ -90,16 +90,16 @@ static ccg_xs_results *search(ccg_xs_reader *r, ccg_xs_query *q, unsigned nfacet
         o.facet_slots[0] = 2;
         o.nfacets = 1;
     }
-    assert_int_equal(ccg_xs_search(r, &o, &res), CCG_XS_OK);
+    assert_int_equal(cs_xs_search(r, &o, &res), CS_XS_OK);
     return res;
 }
 
-static ccg_xs_query *terms(ccg_xs_op op, const char *a, const char *b, unsigned window)
+static cs_xs_query *terms(cs_xs_op op, const char *a, const char *b, unsigned window)
 {
-    ccg_xs_query *s[2] = { ccg_xs_query_term(a, 1, 1), ccg_xs_query_term(b, 1, 2) };
-    ccg_xs_query *q = ccg_xs_query_combine(op, s, 2, window);
-    ccg_xs_query_free(s[0]);
-    ccg_xs_query_free(s[1]);
+    cs_xs_query *s[2] = { cs_xs_query_term(a, 1, 1), cs_xs_query_term(b, 1, 2) };
+    cs_xs_query *q = cs_xs_query_combine(op, s, 2, window);
+    cs_xs_query_free(s[0]);
+    cs_xs_query_free(s[1]);
     assert_non_null(q);
     return q;
 }
@@ -107,52 +107,52 @@ static ccg_xs_query *terms(ccg_xs_op op, const char *a, const char *b, unsigned 
 static void status_names_are_distinct(void **state)
 {
     (void)state;
-    for (int s = 0; s < CCG_XS_LAST_STATUS; s++) {
-        const char *n = ccg_xs_status_to_string((ccg_xs_status)s);
+    for (int s = 0; s < CS_XS_LAST_STATUS; s++) {
+        const char *n = cs_xs_status_to_string((cs_xs_status)s);
         assert_non_null(n);
         assert_string_not_equal(n, "unknown status");
         for (int t = 0; t < s; t++)
-            assert_string_not_equal(n, ccg_xs_status_to_string((ccg_xs_status)t));
+            assert_string_not_equal(n, cs_xs_status_to_string((cs_xs_status)t));
     }
-    assert_string_equal(ccg_xs_status_to_string(CCG_XS_LAST_STATUS), "unknown status");
+    assert_string_equal(cs_xs_status_to_string(CS_XS_LAST_STATUS), "unknown status");
 }
 
 static void open_failures_report_a_message(void **state)
 {
     (void)state;
-    ccg_xs_reader *r = (ccg_xs_reader *)1;
+    cs_xs_reader *r = (cs_xs_reader *)1;
     char *err = NULL;
-    assert_int_not_equal(ccg_xs_reader_open(path("missing"), &r, &err), CCG_XS_OK);
+    assert_int_not_equal(cs_xs_reader_open(path("missing"), &r, &err), CS_XS_OK);
     assert_null(r);
     assert_non_null(err);
     assert_true(strlen(err) > 0);
     free(err);
-    ccg_xs_writer *w = (ccg_xs_writer *)1;
+    cs_xs_writer *w = (cs_xs_writer *)1;
     err = NULL;
-    assert_int_not_equal(ccg_xs_writer_open("/proc/ccg-cannot-write-here", CCG_XS_CREATE_OR_OPEN, &w, &err),
-                         CCG_XS_OK);
+    assert_int_not_equal(cs_xs_writer_open("/proc/ccg-cannot-write-here", CS_XS_CREATE_OR_OPEN, &w, &err),
+                         CS_XS_OK);
     assert_null(w);
     assert_non_null(err);
     free(err);
     /* Destroy functions accept NULL. */
-    ccg_xs_reader_close(NULL);
-    assert_int_equal(ccg_xs_writer_close(NULL), CCG_XS_OK);
-    ccg_xs_doc_free(NULL);
-    ccg_xs_query_free(NULL);
-    ccg_xs_results_free(NULL);
+    cs_xs_reader_close(NULL);
+    assert_int_equal(cs_xs_writer_close(NULL), CS_XS_OK);
+    cs_xs_doc_free(NULL);
+    cs_xs_query_free(NULL);
+    cs_xs_results_free(NULL);
 }
 
 static void second_writer_is_locked_out(void **state)
 {
     (void)state;
-    ccg_xs_writer *w1, *w2 = NULL;
+    cs_xs_writer *w1, *w2 = NULL;
     char *err = NULL;
-    assert_int_equal(ccg_xs_writer_open(path("locked"), CCG_XS_CREATE_OR_OPEN, &w1, NULL), CCG_XS_OK);
-    assert_int_equal(ccg_xs_writer_open(path("locked"), CCG_XS_CREATE_OR_OPEN, &w2, &err), CCG_XS_LOCKED);
+    assert_int_equal(cs_xs_writer_open(path("locked"), CS_XS_CREATE_OR_OPEN, &w1, NULL), CS_XS_OK);
+    assert_int_equal(cs_xs_writer_open(path("locked"), CS_XS_CREATE_OR_OPEN, &w2, &err), CS_XS_LOCKED);
     assert_null(w2);
     assert_non_null(err);
     free(err);
-    ccg_xs_writer_close(w1);
+    cs_xs_writer_close(w1);
 }
 
 static void bad_terms_are_refused_not_thrown(void **state)
@@ -161,139 +161,139 @@ static void bad_terms_are_refused_not_thrown(void **state)
     char big[300];
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = '\0';
-    ccg_xs_doc *d = ccg_xs_doc_new("x");
-    assert_int_equal(ccg_xs_doc_add_posting(d, big, 1, 1), CCG_XS_BAD_ARG);
-    assert_int_equal(ccg_xs_doc_add_term(d, "", 1), CCG_XS_BAD_ARG);
-    assert_int_equal(ccg_xs_doc_add_boolean(d, NULL), CCG_XS_BAD_ARG);
-    ccg_xs_doc_free(d);
-    assert_null(ccg_xs_doc_new(""));
-    assert_null(ccg_xs_doc_new(big));
-    assert_null(ccg_xs_query_term(big, 1, 0));
+    cs_xs_doc *d = cs_xs_doc_new("x");
+    assert_int_equal(cs_xs_doc_add_posting(d, big, 1, 1), CS_XS_BAD_ARG);
+    assert_int_equal(cs_xs_doc_add_term(d, "", 1), CS_XS_BAD_ARG);
+    assert_int_equal(cs_xs_doc_add_boolean(d, NULL), CS_XS_BAD_ARG);
+    cs_xs_doc_free(d);
+    assert_null(cs_xs_doc_new(""));
+    assert_null(cs_xs_doc_new(big));
+    assert_null(cs_xs_query_term(big, 1, 0));
 }
 
 static void replace_by_id_and_delete(void **state)
 {
     (void)state;
     build("db");
-    ccg_xs_writer *w;
-    assert_int_equal(ccg_xs_writer_open(path("db"), CCG_XS_CREATE_OR_OPEN, &w, NULL), CCG_XS_OK);
+    cs_xs_writer *w;
+    assert_int_equal(cs_xs_writer_open(path("db"), CS_XS_CREATE_OR_OPEN, &w, NULL), CS_XS_OK);
     unsigned n;
-    assert_int_equal(ccg_xs_writer_doccount(w, &n), CCG_XS_OK);
+    assert_int_equal(cs_xs_writer_doccount(w, &n), CS_XS_OK);
     assert_int_equal(n, 4);
-    ccg_xs_doc *d = doc("b", "replaced text", "2020-01-01", NULL);
-    assert_int_equal(ccg_xs_writer_replace(w, d), CCG_XS_OK);
-    ccg_xs_doc_free(d);
-    assert_int_equal(ccg_xs_writer_doccount(w, &n), CCG_XS_OK);
+    cs_xs_doc *d = doc("b", "replaced text", "2020-01-01", NULL);
+    assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
+    cs_xs_doc_free(d);
+    assert_int_equal(cs_xs_writer_doccount(w, &n), CS_XS_OK);
     assert_int_equal(n, 4);
     char *v = NULL;
-    assert_int_equal(ccg_xs_writer_get_value(w, "b", 0, &v, NULL), CCG_XS_OK);
+    assert_int_equal(cs_xs_writer_get_value(w, "b", 0, &v, NULL), CS_XS_OK);
     assert_string_equal(v, "2020-01-01");
     free(v);
-    assert_int_equal(ccg_xs_writer_get_value(w, "zz", 0, &v, NULL), CCG_XS_NOT_FOUND);
-    assert_int_equal(ccg_xs_writer_delete(w, "d"), CCG_XS_OK);
-    assert_int_equal(ccg_xs_writer_delete(w, "d"), CCG_XS_NOT_FOUND);
-    assert_int_equal(ccg_xs_writer_doccount(w, &n), CCG_XS_OK);
+    assert_int_equal(cs_xs_writer_get_value(w, "zz", 0, &v, NULL), CS_XS_NOT_FOUND);
+    assert_int_equal(cs_xs_writer_delete(w, "d"), CS_XS_OK);
+    assert_int_equal(cs_xs_writer_delete(w, "d"), CS_XS_NOT_FOUND);
+    assert_int_equal(cs_xs_writer_doccount(w, &n), CS_XS_OK);
     assert_int_equal(n, 3);
-    assert_int_equal(ccg_xs_writer_close(w), CCG_XS_OK);
+    assert_int_equal(cs_xs_writer_close(w), CS_XS_OK);
 }
 
 static void terms_phrases_ranges_and_facets(void **state)
 {
     (void)state;
     build("db2");
-    ccg_xs_reader *r;
-    assert_int_equal(ccg_xs_reader_open(path("db2"), &r, NULL), CCG_XS_OK);
+    cs_xs_reader *r;
+    assert_int_equal(cs_xs_reader_open(path("db2"), &r, NULL), CS_XS_OK);
 
-    ccg_xs_query *q = ccg_xs_query_term("officer", 1, 0);
-    ccg_xs_results *res = search(r, q, 1);
+    cs_xs_query *q = cs_xs_query_term("officer", 1, 0);
+    cs_xs_results *res = search(r, q, 1);
     int exact;
-    assert_int_equal(ccg_xs_results_total(res, &exact), 3);
+    assert_int_equal(cs_xs_results_total(res, &exact), 3);
     assert_int_equal(exact, 1);
-    const ccg_xs_facet_value *fv;
-    size_t nf = ccg_xs_results_facet(res, 0, &fv);
+    const cs_xs_facet_value *fv;
+    size_t nf = cs_xs_results_facet(res, 0, &fv);
     assert_int_equal(nf, 2);                        /* Leicester 2, Rutland 1 */
     assert_string_equal(fv[0].value, "Leicester");
     assert_int_equal(fv[0].count, 2);
     assert_string_equal(fv[1].value, "Rutland");
     assert_int_equal(fv[1].count, 1);
-    ccg_xs_results_free(res);
-    ccg_xs_query_free(q);
+    cs_xs_results_free(res);
+    cs_xs_query_free(q);
 
     /* "accountable officer" as a phrase: a and b, not d (reversed). */
-    q = terms(CCG_XS_OP_PHRASE, "accountable", "officer", 0);
+    q = terms(CS_XS_OP_PHRASE, "accountable", "officer", 0);
     res = search(r, q, 0);
-    assert_int_equal(ccg_xs_results_total(res, NULL), 2);
-    ccg_xs_results_free(res);
-    ccg_xs_query_free(q);
+    assert_int_equal(cs_xs_results_total(res, NULL), 2);
+    cs_xs_results_free(res);
+    cs_xs_query_free(q);
 
-    q = terms(CCG_XS_OP_NEAR, "officer", "accountable", 2);
+    q = terms(CS_XS_OP_NEAR, "officer", "accountable", 2);
     res = search(r, q, 0);
-    assert_int_equal(ccg_xs_results_total(res, NULL), 3);
-    ccg_xs_results_free(res);
-    ccg_xs_query_free(q);
+    assert_int_equal(cs_xs_results_total(res, NULL), 3);
+    cs_xs_results_free(res);
+    cs_xs_query_free(q);
 
-    q = ccg_xs_query_value_range(0, "2019-01-01", NULL);
+    q = cs_xs_query_value_range(0, "2019-01-01", NULL);
     res = search(r, q, 0);
-    assert_int_equal(ccg_xs_results_total(res, NULL), 2);
-    ccg_xs_results_free(res);
-    ccg_xs_query_free(q);
+    assert_int_equal(cs_xs_results_total(res, NULL), 2);
+    cs_xs_results_free(res);
+    cs_xs_query_free(q);
 
     /* Sorted by date, newest first; the data is the id. */
-    ccg_xs_search_opts o = { 0 };
-    q = ccg_xs_query_match_all();
+    cs_xs_search_opts o = { 0 };
+    q = cs_xs_query_match_all();
     o.query = q;
     o.limit = 10;
-    o.sort = CCG_XS_SORT_VALUE_DESC;
+    o.sort = CS_XS_SORT_VALUE_DESC;
     o.sort_slot = 0;
-    assert_int_equal(ccg_xs_search(r, &o, &res), CCG_XS_OK);
-    assert_int_equal(ccg_xs_results_size(res), 4);
-    ccg_xs_hit h;
-    ccg_xs_results_hit(res, 0, &h);
+    assert_int_equal(cs_xs_search(r, &o, &res), CS_XS_OK);
+    assert_int_equal(cs_xs_results_size(res), 4);
+    cs_xs_hit h;
+    cs_xs_results_hit(res, 0, &h);
     assert_memory_equal(h.data, "c", 1);
-    ccg_xs_results_hit(res, 3, &h);
+    cs_xs_results_hit(res, 3, &h);
     assert_memory_equal(h.data, "d", 1);            /* no date sorts last */
-    ccg_xs_results_free(res);
+    cs_xs_results_free(res);
 
-    /* CCG_XS_MAX_FACETS slots may be counted at once, not one more. */
-    o.sort = CCG_XS_SORT_RELEVANCE;
+    /* CS_XS_MAX_FACETS slots may be counted at once, not one more. */
+    o.sort = CS_XS_SORT_RELEVANCE;
     o.exact_total = 1;
-    o.nfacets = CCG_XS_MAX_FACETS;
-    assert_int_equal(ccg_xs_search(r, &o, &res), CCG_XS_OK);
-    ccg_xs_results_free(res);
-    o.nfacets = CCG_XS_MAX_FACETS + 1;
-    assert_int_equal(ccg_xs_search(r, &o, &res), CCG_XS_BAD_ARG);
-    ccg_xs_query_free(q);
+    o.nfacets = CS_XS_MAX_FACETS;
+    assert_int_equal(cs_xs_search(r, &o, &res), CS_XS_OK);
+    cs_xs_results_free(res);
+    o.nfacets = CS_XS_MAX_FACETS + 1;
+    assert_int_equal(cs_xs_search(r, &o, &res), CS_XS_BAD_ARG);
+    cs_xs_query_free(q);
 
     const char *data;
     size_t len;
-    assert_int_equal(ccg_xs_reader_get(r, "c", &data, &len), CCG_XS_OK);
+    assert_int_equal(cs_xs_reader_get(r, "c", &data, &len), CS_XS_OK);
     assert_int_equal(len, 1);
-    assert_int_equal(ccg_xs_reader_get(r, "nope", &data, &len), CCG_XS_NOT_FOUND);
-    ccg_xs_reader_close(r);
+    assert_int_equal(cs_xs_reader_get(r, "nope", &data, &len), CS_XS_NOT_FOUND);
+    cs_xs_reader_close(r);
 }
 
 static void reader_sees_commits_after_refresh(void **state)
 {
     (void)state;
     build("db3");
-    ccg_xs_reader *r;
-    assert_int_equal(ccg_xs_reader_open(path("db3"), &r, NULL), CCG_XS_OK);
-    ccg_xs_writer *w;
-    assert_int_equal(ccg_xs_writer_open(path("db3"), CCG_XS_CREATE_OR_OPEN, &w, NULL), CCG_XS_OK);
-    ccg_xs_doc *d = doc("e", "brand new words", NULL, NULL);
-    assert_int_equal(ccg_xs_writer_replace(w, d), CCG_XS_OK);
-    ccg_xs_doc_free(d);
-    assert_int_equal(ccg_xs_writer_commit(w), CCG_XS_OK);
+    cs_xs_reader *r;
+    assert_int_equal(cs_xs_reader_open(path("db3"), &r, NULL), CS_XS_OK);
+    cs_xs_writer *w;
+    assert_int_equal(cs_xs_writer_open(path("db3"), CS_XS_CREATE_OR_OPEN, &w, NULL), CS_XS_OK);
+    cs_xs_doc *d = doc("e", "brand new words", NULL, NULL);
+    assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
+    cs_xs_doc_free(d);
+    assert_int_equal(cs_xs_writer_commit(w), CS_XS_OK);
     unsigned n;
-    assert_int_equal(ccg_xs_reader_doccount(r, &n), CCG_XS_OK);
+    assert_int_equal(cs_xs_reader_doccount(r, &n), CS_XS_OK);
     assert_int_equal(n, 4);
     int changed = 0;
-    assert_int_equal(ccg_xs_reader_refresh(r, 0, &changed), CCG_XS_OK);
+    assert_int_equal(cs_xs_reader_refresh(r, 0, &changed), CS_XS_OK);
     assert_int_equal(changed, 1);
-    assert_int_equal(ccg_xs_reader_doccount(r, &n), CCG_XS_OK);
+    assert_int_equal(cs_xs_reader_doccount(r, &n), CS_XS_OK);
     assert_int_equal(n, 5);
-    ccg_xs_writer_close(w);
-    ccg_xs_reader_close(r);
+    cs_xs_writer_close(w);
+    cs_xs_reader_close(r);
 }
 
 static void count_fn(void *ctx, const char *t, size_t l, unsigned f)
@@ -308,27 +308,27 @@ static void term_listing_stops_at_max(void **state)
 {
     (void)state;
     build("db4");
-    ccg_xs_reader *r;
-    assert_int_equal(ccg_xs_reader_open(path("db4"), &r, NULL), CCG_XS_OK);
+    cs_xs_reader *r;
+    assert_int_equal(cs_xs_reader_open(path("db4"), &r, NULL), CS_XS_OK);
     int more = 0;
     unsigned count = 0;
-    assert_int_equal(ccg_xs_reader_terms(r, "o", 1, count_fn, &count, &more), CCG_XS_OK);
+    assert_int_equal(cs_xs_reader_terms(r, "o", 1, count_fn, &count, &more), CS_XS_OK);
     assert_int_equal(count, 1);                     /* "of" and "officer" exist */
     assert_int_equal(more, 1);
     count = 0;
-    assert_int_equal(ccg_xs_reader_terms(r, "o", 2, count_fn, &count, &more), CCG_XS_OK);
+    assert_int_equal(cs_xs_reader_terms(r, "o", 2, count_fn, &count, &more), CS_XS_OK);
     assert_int_equal(count, 2);
     assert_int_equal(more, 0);
-    ccg_xs_reader_close(r);
+    cs_xs_reader_close(r);
 }
 
 static void stemmer_stems(void **state)
 {
     (void)state;
     char out[64];
-    assert_int_equal(ccg_xs_stem("mergers", 7, out, sizeof out), 6);
+    assert_int_equal(cs_xs_stem("mergers", 7, out, sizeof out), 6);
     assert_string_equal(out, "merger");
-    assert_int_equal(ccg_xs_stem("commissioning", 13, out, 4), 0);   /* too small */
+    assert_int_equal(cs_xs_stem("commissioning", 13, out, 4), 0);   /* too small */
 }
 
 int main(void)

@@ -15,19 +15,19 @@
 static char *snip(const char *text, const char *const *raw, const char *const *stem,
                   const char *const *phrase, unsigned chars)
 {
-    ccg_hl hl = { { 0 }, { 0 }, { 0 } };
+    cs_hl hl = { { 0 }, { 0 }, { 0 } };
     for (size_t i = 0; raw && raw[i]; i++)
-        assert_true(ccg_strlist_add(&hl.raw, raw[i]));
+        assert_true(cs_strlist_add(&hl.raw, raw[i]));
     for (size_t i = 0; stem && stem[i]; i++)
-        assert_true(ccg_strlist_add(&hl.stem, stem[i]));
+        assert_true(cs_strlist_add(&hl.stem, stem[i]));
     for (size_t i = 0; phrase && phrase[i]; i++)
-        assert_true(ccg_strlist_add(&hl.phrase, phrase[i]));
-    ccg_buf out = { 0 };
-    assert_true(ccg_snippet(text, strlen(text), &hl, chars, &out));
-    ccg_strlist_free(&hl.raw);
-    ccg_strlist_free(&hl.stem);
-    ccg_strlist_free(&hl.phrase);
-    return ccg_buf_take(&out);
+        assert_true(cs_strlist_add(&hl.phrase, phrase[i]));
+    cs_buf out = { 0 };
+    assert_true(cs_snippet(text, strlen(text), &hl, chars, &out));
+    cs_strlist_free(&hl.raw);
+    cs_strlist_free(&hl.stem);
+    cs_strlist_free(&hl.phrase);
+    return cs_buf_take(&out);
 }
 
 static void marks_words_stems_and_escapes(void **state)
@@ -107,7 +107,7 @@ static void never_cuts_a_character(void **state)
     strcat(text, " end");
     for (unsigned n = 5; n < 40; n++) {
         char *s = snip(text, NULL, NULL, NULL, n);
-        assert_true(ccg_utf8_valid(s, strlen(s)));
+        assert_true(cs_utf8_valid(s, strlen(s)));
         free(s);
     }
 }
