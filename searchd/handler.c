@@ -12,7 +12,7 @@ server_stats g_stats;
 
 void stats_count_error(cs_errcode code)
 {
-    atomic_fetch_add_explicit(&g_stats.errors[code], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&g_stats.errors[cs_errcode_wire(code)], 1, memory_order_relaxed);
 }
 
 static unsigned lat_bucket(long long us)
@@ -73,7 +73,7 @@ static json_t *stats_json(cs_engine *e)
     for (int v = 0; v < CS_NVERBS; v++)
         json_object_set_new(req, cs_verb_name((cs_verb)v),
                             json_integer((json_int_t)atomic_load(&g_stats.requests[v])));
-    for (int c = 0; c < CS_NERRCODES; c++)
+    for (int c = CS_OK + 1; c < CS_E_NWIRE; c++)
         json_object_set_new(err, cs_errcode_name((cs_errcode)c),
                             json_integer((json_int_t)atomic_load(&g_stats.errors[c])));
     for (unsigned i = 0; i < LAT_BUCKETS; i++) {

@@ -22,7 +22,7 @@ typedef struct server_stats {
     atomic_long conns_open;
     atomic_ulong conns_total, conns_refused;
     atomic_ulong requests[CS_NVERBS];
-    atomic_ulong errors[CS_NERRCODES];
+    atomic_ulong errors[CS_E_NWIRE];     /* by wire code */
     atomic_ulong latency[LAT_BUCKETS];
 } server_stats;
 

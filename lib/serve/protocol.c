@@ -11,22 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const errcode_names[CS_NERRCODES] = {
-    [CS_E_UNKNOWN_COMMAND] = "unknown_command",
-    [CS_E_BAD_REQUEST] = "bad_request",
-    [CS_E_BAD_QUERY] = "bad_query",
-    [CS_E_NOT_FOUND] = "not_found",
-    [CS_E_LINE_TOO_LONG] = "line_too_long",
-    [CS_E_TIMEOUT] = "timeout",
-    [CS_E_OVERLOADED] = "overloaded",
-    [CS_E_INTERNAL] = "internal",
-};
-
-const char *cs_errcode_name(cs_errcode code)
-{
-    return (unsigned)code < CS_NERRCODES ? errcode_names[code] : "internal";
-}
-
 /* Whether each verb takes an argument: 0 none, 1 required. */
 static const struct {
     const char *name;

@@ -5,6 +5,7 @@
 #ifndef CS_PROTOCOL_H
 #define CS_PROTOCOL_H
 
+#include "core/err.h"
 #include "index/schema.h"
 
 #include <stdbool.h>
@@ -23,20 +24,6 @@ typedef enum cs_verb {
     CS_NVERBS
 } cs_verb;
 
-typedef enum cs_errcode {
-    CS_E_UNKNOWN_COMMAND,
-    CS_E_BAD_REQUEST,
-    CS_E_BAD_QUERY,
-    CS_E_NOT_FOUND,
-    CS_E_LINE_TOO_LONG,
-    CS_E_TIMEOUT,
-    CS_E_OVERLOADED,
-    CS_E_INTERNAL,
-    CS_NERRCODES
-} cs_errcode;
-
-/* "unknown_command", ... as on the wire. */
-const char *cs_errcode_name(cs_errcode code);
 /* "PING", ... (upper case); "UNKNOWN" for CS_VERB_UNKNOWN. */
 const char *cs_verb_name(cs_verb verb);
 

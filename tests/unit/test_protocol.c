@@ -111,13 +111,19 @@ static void error_answer_is_one_json_line(void **state)
 static void every_code_and_verb_has_a_name(void **state)
 {
     (void)state;
-    for (int c = 0; c < CS_NERRCODES; c++) {
+    for (int c = CS_OK; c < CS_E_NWIRE; c++) {
         assert_non_null(cs_errcode_name((cs_errcode)c));
-        for (int d = 0; d < c; d++)
+        assert_int_equal(cs_errcode_wire((cs_errcode)c), c);
+        for (int d = CS_OK; d < c; d++)
             assert_string_not_equal(cs_errcode_name((cs_errcode)c), cs_errcode_name((cs_errcode)d));
     }
     for (int v = 0; v < CS_NVERBS; v++)
         assert_non_null(cs_verb_name((cs_verb)v));
+    /* Each internal code is answered as a wire code. */
+    for (int c = CS_E_NWIRE; c < CS_E_LAST; c++) {
+        assert_true(cs_errcode_wire((cs_errcode)c) > CS_OK);
+        assert_true(cs_errcode_wire((cs_errcode)c) < CS_E_NWIRE);
+    }
 }
 
 static bool decode(const char *arg, cs_search_req *req, char *err)

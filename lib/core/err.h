@@ -1,0 +1,63 @@
+/* One error type for the whole of lib/: a code and a message.
+ *
+ * Every function of lib/ that can fail for more than one reason reports it
+ * through a cs_err *: it returns false (or NULL, or -1) and fills the
+ * error with a code and a sentence that says what went wrong and where.
+ * The err pointer may be NULL when the caller only needs to know that it
+ * failed.  The codes are the protocol's wire codes (docs/protocol.md) plus a
+ * few internal ones, each of which is answered on the wire as one of the
+ * wire codes; cs_errcode_wire() is that mapping, in one table in err.c.
+ */
+#ifndef CS_ERR_H
+#define CS_ERR_H
+
+#include <stdbool.h>
+
+typedef enum cs_errcode {
+    CS_OK = 0,
+    /* The wire codes, as docs/protocol.md names them. */
+    CS_E_UNKNOWN_COMMAND,
+    CS_E_BAD_REQUEST,
+    CS_E_BAD_QUERY,
+    CS_E_NOT_FOUND,
+    CS_E_LINE_TOO_LONG,
+    CS_E_TIMEOUT,
+    CS_E_OVERLOADED,
+    CS_E_INTERNAL,
+    CS_E_NWIRE,             /* the wire codes are CS_OK+1 .. CS_E_NWIRE-1 */
+    /* Internal codes; on the wire each is one of the codes above. */
+    CS_E_NOMEM = CS_E_NWIRE, /* out of memory: internal */
+    CS_E_IO,                /* a file system call failed: internal */
+    CS_E_INDEX,             /* the Xapian index failed: internal */
+    CS_E_INPUT,             /* a malformed input record: bad_request */
+    CS_E_LAST
+} cs_errcode;
+
+/* Longest message kept, in bytes with its NUL; longer ones are cut (on a
+ * UTF-8 character boundary). */
+#define CS_ERR_MSG_BYTES 256
+
+typedef struct cs_err {
+    cs_errcode code;
+    char msg[CS_ERR_MSG_BYTES];
+} cs_err;
+
+/* Set *e (NULL-safe) to code and a printf-style message.  Returns false, so
+ * that a failing function can end with `return cs_err_set(e, ...);`. */
+bool cs_err_set(cs_err *e, cs_errcode code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* cs_err_set(e, CS_E_NOMEM, "out of memory"): the commonest failure. */
+bool cs_err_nomem(cs_err *e);
+
+/* Reset *e to CS_OK and an empty message.  NULL-safe. */
+void cs_err_clear(cs_err *e);
+
+/* The wire code a code is answered with (a wire code is its own). */
+cs_errcode cs_errcode_wire(cs_errcode code);
+
+/* The wire name of code's wire code: "bad_query", "internal", ...; "ok" for
+ * CS_OK.  Static. */
+const char *cs_errcode_name(cs_errcode code);
+
+#endif
