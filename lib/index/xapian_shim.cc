@@ -118,6 +118,13 @@ char *dup_message(const std::string &s)
     return p;
 }
 
+/* A failed open as the project's error: the database's message, coded
+ * CS_E_NOMEM or CS_E_INDEX. */
+void open_error(cs_err *err, cs_xs_status st, const std::string &msg)
+{
+    cs_err_set(err, st == CS_XS_NO_MEMORY ? CS_E_NOMEM : CS_E_INDEX, "%s", msg.c_str());
+}
+
 bool term_ok(const char *term)
 {
     if (!term)
@@ -319,13 +326,11 @@ size_t cs_xs_stem(const char *word, size_t len, char *out, size_t cap)
 
 /* Writing ----------------------------------------------------------------- */
 
-cs_xs_status cs_xs_writer_open(const char *path, int mode,
-                                 cs_xs_writer **out, char **err)
+cs_xs_status cs_xs_writer_open(const char *path, int mode, cs_xs_writer **out, cs_err *err)
 {
     std::string msg;
     cs_xs_writer *w = nullptr;
-    if (err)
-        *err = nullptr;
+    cs_err_clear(err);
     if (!out)
         return CS_XS_BAD_ARG;
     *out = nullptr;
@@ -339,8 +344,7 @@ cs_xs_status cs_xs_writer_open(const char *path, int mode,
     });
     if (st != CS_XS_OK) {
         delete w;
-        if (err)
-            *err = dup_message(msg);
+        open_error(err, st, msg);
         return st;
     }
     *out = w;
@@ -576,12 +580,11 @@ void cs_xs_query_free(cs_xs_query *q)
 
 /* Reading ----------------------------------------------------------------- */
 
-cs_xs_status cs_xs_reader_open(const char *path, cs_xs_reader **out, char **err)
+cs_xs_status cs_xs_reader_open(const char *path, cs_xs_reader **out, cs_err *err)
 {
     std::string msg;
     cs_xs_reader *r = nullptr;
-    if (err)
-        *err = nullptr;
+    cs_err_clear(err);
     if (!out)
         return CS_XS_BAD_ARG;
     *out = nullptr;
@@ -595,8 +598,7 @@ cs_xs_status cs_xs_reader_open(const char *path, cs_xs_reader **out, char **err)
     });
     if (st != CS_XS_OK) {
         delete r;
-        if (err)
-            *err = dup_message(msg);
+        open_error(err, st, msg);
         return st;
     }
     *out = r;

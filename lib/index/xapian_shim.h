@@ -3,7 +3,7 @@
  * Every type is opaque and defined only in xapian_shim.cc.  Every function
  * catches every exception and maps it to a cs_xs_status, so no C++
  * exception ever crosses into C; a handle keeps the message of its last
- * error for ccg_xs_*_last_error().  Destroy functions accept NULL.  Strings
+ * error for cs_xs_*_last_error().  Destroy functions accept NULL.  Strings
  * returned by a handle live until the next call on that handle unless the
  * comment says otherwise.
  *
@@ -13,6 +13,8 @@
  */
 #ifndef CS_XAPIAN_SHIM_H
 #define CS_XAPIAN_SHIM_H
+
+#include "core/err.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -86,10 +88,9 @@ enum {
     CS_XS_OVERWRITE = 1,        /* start a new empty database */
 };
 
-/* Open a database at path for writing.  On failure *out is NULL and, if
- * err is not NULL, *err is a malloc'd message the caller frees. */
-cs_xs_status cs_xs_writer_open(const char *path, int mode,
-                                 cs_xs_writer **out, char **err);
+/* Open a database at path for writing.  On failure *out is NULL and *err
+ * (NULL-safe) says why: CS_E_INDEX, or CS_E_NOMEM. */
+cs_xs_status cs_xs_writer_open(const char *path, int mode, cs_xs_writer **out, cs_err *err);
 /* Commit and close; returns the commit's status.  NULL is a no-op. */
 cs_xs_status cs_xs_writer_close(cs_xs_writer *w);
 const char *cs_xs_writer_last_error(const cs_xs_writer *w);
@@ -148,7 +149,9 @@ void cs_xs_query_free(cs_xs_query *q);
 
 typedef struct cs_xs_reader cs_xs_reader;
 
-cs_xs_status cs_xs_reader_open(const char *path, cs_xs_reader **out, char **err);
+/* Open a database (or an index directory's stub) for reading; failure as
+ * for cs_xs_writer_open(). */
+cs_xs_status cs_xs_reader_open(const char *path, cs_xs_reader **out, cs_err *err);
 void cs_xs_reader_close(cs_xs_reader *r);
 const char *cs_xs_reader_last_error(const cs_xs_reader *r);
 /* Bring the reader up to the latest committed revision, or reopen the path

@@ -60,9 +60,9 @@ static cs_xs_doc *doc(const char *id, const char *words, const char *date, const
 static void build(const char *name)
 {
     cs_xs_writer *w;
-    char *err = NULL;
+    cs_err err;
     assert_int_equal(cs_xs_writer_open(path(name), CS_XS_OVERWRITE, &w, &err), CS_XS_OK);
-    assert_null(err);
+    assert_int_equal(err.code, CS_OK);
     struct {
         const char *id, *words, *date, *facets;
     } docs[] = {
@@ -121,19 +121,17 @@ static void open_failures_report_a_message(void **state)
 {
     (void)state;
     cs_xs_reader *r = (cs_xs_reader *)1;
-    char *err = NULL;
+    cs_err err;
     assert_int_not_equal(cs_xs_reader_open(path("missing"), &r, &err), CS_XS_OK);
     assert_null(r);
-    assert_non_null(err);
-    assert_true(strlen(err) > 0);
-    free(err);
+    assert_int_equal(err.code, CS_E_INDEX);
+    assert_true(strlen(err.msg) > 0);
     cs_xs_writer *w = (cs_xs_writer *)1;
-    err = NULL;
     assert_int_not_equal(cs_xs_writer_open("/proc/ccg-cannot-write-here", CS_XS_CREATE_OR_OPEN, &w, &err),
                          CS_XS_OK);
     assert_null(w);
-    assert_non_null(err);
-    free(err);
+    assert_int_equal(err.code, CS_E_INDEX);
+    assert_true(strlen(err.msg) > 0);
     /* Destroy functions accept NULL. */
     cs_xs_reader_close(NULL);
     assert_int_equal(cs_xs_writer_close(NULL), CS_XS_OK);
@@ -146,12 +144,12 @@ static void second_writer_is_locked_out(void **state)
 {
     (void)state;
     cs_xs_writer *w1, *w2 = NULL;
-    char *err = NULL;
+    cs_err err;
     assert_int_equal(cs_xs_writer_open(path("locked"), CS_XS_CREATE_OR_OPEN, &w1, NULL), CS_XS_OK);
     assert_int_equal(cs_xs_writer_open(path("locked"), CS_XS_CREATE_OR_OPEN, &w2, &err), CS_XS_LOCKED);
     assert_null(w2);
-    assert_non_null(err);
-    free(err);
+    assert_int_equal(err.code, CS_E_INDEX);
+    assert_non_null(strstr(err.msg, "lock"));
     cs_xs_writer_close(w1);
 }
 
