@@ -687,9 +687,8 @@ int main(int argc, char **argv)
                             : cs_indexdir_live(r.index_dir, &err);
         if (!db_path)
             goto fatal;
-        cs_xs_status st = cs_xs_writer_open(db_path, r.rebuild ? CS_XS_OVERWRITE
-                                                                 : CS_XS_CREATE_OR_OPEN,
-                                              &r.w, &err);
+        cs_xs_status st = cs_xs_writer_open(db_path, r.rebuild ? CS_XS_OVERWRITE : CS_XS_CREATE_OR_OPEN,
+                                           CS_PREFIX_ID, &r.w, &err);
         if (st != CS_XS_OK)
             goto fatal;
     }

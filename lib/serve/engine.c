@@ -57,7 +57,7 @@ cs_engine *cs_engine_open(const char *index_dir, const cs_engine_opts *opts, cs_
     if (opts)
         e->opts = *opts;
     e->stamped = cs_indexdir_stamp(index_dir, &e->ino, &e->ctime_ns);
-    if (cs_xs_reader_open(index_dir, &e->r, err) != CS_XS_OK) {
+    if (cs_xs_reader_open(index_dir, CS_PREFIX_ID, &e->r, err) != CS_XS_OK) {
         free(e->dir);
         free(e);
         return NULL;
