@@ -22,19 +22,13 @@
 #include "core/err.h"
 #include "index/schema.h"
 #include "core/strlist.h"
+#include "query/snippet.h"
 #include "index/xapian_shim.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
 typedef struct qnode qnode;
-
-/* Terms to highlight in snippets: raw words, stems (without the Z), and
- * phrases (raw words joined by single spaces), which are highlighted only
- * where they occur whole. */
-typedef struct cs_hl {
-    cs_strlist raw, stem, phrase;
-} cs_hl;
 
 typedef struct cs_query {
     qnode *text;                        /* NULL: no text part */
