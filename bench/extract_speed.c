@@ -32,14 +32,13 @@ int main(int argc, char **argv)
         size_t lcap = 0;
         ssize_t len;
         while ((len = getline(&line, &lcap, f)) > 0) {
-            char err[200];
             if (n == cap) {
                 cap = cap ? cap * 2 : 1024;
                 arts = realloc(arts, cap * sizeof *arts);
                 if (!arts)
                     return 1;
             }
-            if (!cs_article_from_json(line, (size_t)len, "x", &arts[n], err, sizeof err)) {
+            if (cs_article_from_json(line, (size_t)len, "x", &arts[n], NULL)) {
                 bytes += arts[n].body_len;
                 n++;
             }

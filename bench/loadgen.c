@@ -237,12 +237,11 @@ static int client_open(client *c)
     case T_SPHINX:
         return sphinx_connect(c);
     case T_INPROC: {
-        char *err = NULL;
+        cs_err err;
         cs_engine_opts eo = { g_query_timeout_ms };
         c->engine = cs_engine_open(g_index, &eo, &err);
         if (!c->engine) {
-            fprintf(stderr, "loadgen: cannot open %s: %s\n", g_index, err ? err : "?");
-            free(err);
+            fprintf(stderr, "loadgen: cannot open %s: %s\n", g_index, err.msg);
             return -1;
         }
         return 0;

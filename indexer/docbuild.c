@@ -6,6 +6,7 @@
 #include "core/util.h"
 #include "vocab/canon.h"
 
+#include <assert.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,16 +26,32 @@ static void add(ctx *c, cs_xs_status st)
         c->st = st;
 }
 
+/* Room for a term: the longest word plus the longest prefix of a word. */
+#define PREFIX_ROOM 8
+_Static_assert(sizeof CS_PREFIX_SOURCE <= PREFIX_ROOM && sizeof CS_PREFIX_STEM <= PREFIX_ROOM &&
+               sizeof CS_PREFIX_TITLE <= PREFIX_ROOM && sizeof CS_PREFIX_TITLE_STEM <= PREFIX_ROOM,
+               "a schema prefix outgrows the term buffers");
+
+/* prefix + s[0..len) into out (CS_MAX_TERM_BYTES + PREFIX_ROOM bytes),
+ * NUL-terminated. */
+static void prefixed(char *out, const char *prefix, const char *s, size_t len)
+{
+    size_t pl = strlen(prefix);
+    assert(len <= CS_MAX_TERM_BYTES);
+    memcpy(out, prefix, pl);
+    memcpy(out + pl, s, len);
+    out[pl + len] = '\0';
+}
+
 static int on_token(void *vctx, const cs_token *t)
 {
     ctx *c = vctx;
-    char term[CS_MAX_TERM_BYTES + 8];
-    char stem[CS_MAX_TERM_BYTES + 8];
+    char term[CS_MAX_TERM_BYTES + PREFIX_ROOM];
+    char stem[CS_MAX_TERM_BYTES + 1];
     size_t sl = 0;
 
     if (c->field == F_SOURCE) {
-        memcpy(term, CS_PREFIX_SOURCE, 2);
-        memcpy(term + 2, t->term, t->len + 1);
+        prefixed(term, CS_PREFIX_SOURCE, t->term, t->len);
         add(c, cs_xs_doc_add_posting(c->doc, term, t->pos, 1));
         return c->st != CS_XS_OK;
     }
@@ -44,19 +61,17 @@ static int on_token(void *vctx, const cs_token *t)
     if (!(t->flags & (CS_TOK_NUMERIC | CS_TOK_VARIANT)) && t->len >= 3)
         add(c, cs_xs_doc_add_spelling(c->doc, t->term));
     if (!(t->flags & CS_TOK_NUMERIC)) {
-        stem[0] = 'Z';
-        sl = cs_stem(t->term, t->len, stem + 1, sizeof stem - 1);
-        if (sl)
-            add(c, cs_xs_doc_add_term(c->doc, stem, wdf));
+        sl = cs_stem(t->term, t->len, stem, sizeof stem);
+        if (sl) {
+            prefixed(term, CS_PREFIX_STEM, stem, sl);
+            add(c, cs_xs_doc_add_term(c->doc, term, wdf));
+        }
     }
     if (c->field == F_TITLE) {
-        term[0] = 'S';
-        memcpy(term + 1, t->term, t->len + 1);
+        prefixed(term, CS_PREFIX_TITLE, t->term, t->len);
         add(c, cs_xs_doc_add_posting(c->doc, term, t->pos, 1));
         if (sl) {
-            /* "ZS" + stem: reuse the stem after its 'Z'. */
-            memcpy(term, "ZS", 2);
-            memcpy(term + 2, stem + 1, sl + 1);
+            prefixed(term, CS_PREFIX_TITLE_STEM, stem, sl);
             add(c, cs_xs_doc_add_term(c->doc, term, 1));
         }
     }
@@ -166,7 +181,7 @@ cs_xs_doc *cs_docbuild(const cs_article *a, const cs_entities *e,
                          const char *hash, const char **why)
 {
     static const cs_entities none;
-    cs_xs_doc *doc = cs_xs_doc_new(a->id);
+    cs_xs_doc *doc = cs_xs_doc_new(CS_PREFIX_ID, a->id);
     ctx c = { doc, F_TITLE, CS_XS_OK };
     unsigned last = 0;
     char *data = NULL;

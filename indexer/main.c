@@ -283,7 +283,7 @@ static unsigned long line_of(const char *s, size_t off)
 static void take_json_line(run *r, const char *file, unsigned long lineno,
                            const char *line, size_t len)
 {
-    char errbuf[200], fallback[64];
+    char fallback[64];
     cs_article a;
 
     while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
@@ -305,9 +305,9 @@ static void take_json_line(run *r, const char *file, unsigned long lineno,
         return;
     }
     snprintf(fallback, sizeof fallback, "line-%lu", lineno);
-    const char *why = cs_article_from_json(line, len, fallback, &a, errbuf, sizeof errbuf);
-    if (why) {
-        report(r, file, lineno, "%s", why);
+    cs_err err;
+    if (!cs_article_from_json(line, len, fallback, &a, &err)) {
+        report(r, file, lineno, "%s", err.msg);
         r->skipped++;
         return;
     }
@@ -465,9 +465,9 @@ static bool read_text_file(run *r, const char *path, int fd, off_t size)
         report(r, path, 0, "out of memory");
         r->skipped++;
     } else {
-        const char *why = cs_article_from_text(id, text, len, &a);
-        if (why) {
-            report(r, path, 1, "%s; skipped", why);
+        cs_err err;
+        if (!cs_article_from_text(id, text, len, &a, &err)) {
+            report(r, path, 1, "%s; skipped", err.msg);
             r->skipped++;
         } else {
             take_article(r, &a, text, len, path, 0);
@@ -678,7 +678,8 @@ int main(int argc, char **argv)
     r.progress = !r.quiet && r.mode != MODE_EXTRACT && isatty(STDERR_FILENO);
 
     int lockfd = -1;
-    char *err = NULL, *db_path = NULL;
+    cs_err err = { CS_OK, "" };
+    char *db_path = NULL;
     if (r.mode != MODE_EXTRACT) {
         if ((lockfd = cs_indexdir_lock(r.index_dir, &err)) < 0)
             goto fatal;
@@ -686,9 +687,8 @@ int main(int argc, char **argv)
                             : cs_indexdir_live(r.index_dir, &err);
         if (!db_path)
             goto fatal;
-        cs_xs_status st = cs_xs_writer_open(db_path, r.rebuild ? CS_XS_OVERWRITE
-                                                                 : CS_XS_CREATE_OR_OPEN,
-                                              &r.w, &err);
+        cs_xs_status st = cs_xs_writer_open(db_path, r.rebuild ? CS_XS_OVERWRITE : CS_XS_CREATE_OR_OPEN,
+                                           CS_PREFIX_ID, &r.w, &err);
         if (st != CS_XS_OK)
             goto fatal;
     }
@@ -743,8 +743,7 @@ int main(int argc, char **argv)
     return (r.unreadable || r.failed || interrupted) ? 1 : 0;
 
 fatal:
-    fprintf(stderr, "ccg-indexer: %s\n", err ? err : "out of memory");
-    free(err);
+    fprintf(stderr, "ccg-indexer: %s\n", err.msg);
     free(db_path);
     cs_xs_writer_close(r.w);
     if (lockfd >= 0)

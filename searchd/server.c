@@ -432,7 +432,7 @@ static void notify(worker *w, char cmd)
 static int worker_init(worker *w, int id, const server_config *cfg)
 {
     int fds[2];
-    char *err = NULL;
+    cs_err err;
     cs_engine_opts eo = { cfg->query_timeout_ms };
 
     memset(w, 0, sizeof *w);
@@ -441,8 +441,7 @@ static int worker_init(worker *w, int id, const server_config *cfg)
     pthread_mutex_init(&w->lock, NULL);
     w->engine = cs_engine_open(cfg->index_dir, &eo, &err);
     if (!w->engine) {
-        log_msg(LOG_ERROR, "cannot open index %s: %s", cfg->index_dir, err ? err : "out of memory");
-        free(err);
+        log_msg(LOG_ERROR, "cannot open index %s: %s", cfg->index_dir, err.msg);
         return -1;
     }
     w->last_refresh_us = cs_now_us();

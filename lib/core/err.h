@@ -13,6 +13,10 @@
 
 #include <stdbool.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum cs_errcode {
     CS_OK = 0,
     /* The wire codes, as docs/protocol.md names them. */
@@ -59,5 +63,9 @@ cs_errcode cs_errcode_wire(cs_errcode code);
 /* The wire name of code's wire code: "bad_query", "internal", ...; "ok" for
  * CS_OK.  Static. */
 const char *cs_errcode_name(cs_errcode code);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,6 +1,7 @@
 /* String -> int map; see strmap.h. */
 #include "core/strmap.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,9 @@ static bool grow(cs_strmap *m)
 
 bool cs_strmap_put(cs_strmap *m, const char *key, size_t len, int value)
 {
+    assert(m && (key || len == 0));
+    /* -1 is what a look-up answers for "absent". */
+    assert(value >= 0);
     if ((m->n + 1) * 2 > m->cap && !grow(m))
         return false;
     uint64_t h = hash(key, len);
@@ -70,8 +74,11 @@ bool cs_strmap_put(cs_strmap *m, const char *key, size_t len, int value)
 
 int cs_strmap_get(const cs_strmap *m, const char *key, size_t len)
 {
+    assert(m && (key || len == 0));
     if (!m->cap)
         return -1;
+    /* Open addressing needs an empty slot to end every probe. */
+    assert(m->n < m->cap);
     struct strmap_slot *s = find(m, key, len, hash(key, len));
     return s->key ? s->value : -1;
 }

@@ -11,7 +11,7 @@ typedef struct cs_strmap {
     size_t cap, n;
 } cs_strmap;
 
-/* Map key[0..len) to value, replacing an earlier value.  False when out of
+/* Map key[0..len) to value (>= 0), replacing an earlier value.  False when out of
  * memory. */
 bool cs_strmap_put(cs_strmap *m, const char *key, size_t len, int value);
 /* The value of key[0..len), or -1. */

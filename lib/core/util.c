@@ -1,6 +1,7 @@
 /* Small helpers; see util.h. */
 #include "core/util.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 
 static bool grow(cs_buf *b, size_t need)
 {
+    assert(b);
+    assert(b->len <= b->cap);
     if (b->oom)
         return false;
     if (b->len + need + 1 <= b->cap)
@@ -29,6 +32,7 @@ static bool grow(cs_buf *b, size_t need)
 
 void cs_buf_add(cs_buf *b, const char *s, size_t n)
 {
+    assert(s || n == 0);
     if (!grow(b, n))
         return;
     if (n)

@@ -18,13 +18,6 @@
 #define STUB "XAPIANDB"
 #define GEN_PREFIX "db-"
 
-static char *errf(const char *fmt, const char *a, const char *b)
-{
-    cs_buf m = { 0 };
-    cs_buf_printf(&m, fmt, a, b);
-    return cs_buf_take(&m);
-}
-
 static char *join(const char *dir, const char *name)
 {
     cs_buf p = { 0 };
@@ -54,25 +47,25 @@ static bool plain_xapian_db(const char *dir)
     return yes;
 }
 
-int cs_indexdir_lock(const char *dir, char **err)
+int cs_indexdir_lock(const char *dir, cs_err *err)
 {
-    *err = NULL;
+    cs_err_clear(err);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        *err = errf("cannot create %s: %s", dir, strerror(errno));
+        cs_err_set(err, CS_E_IO, "cannot create %s: %s", dir, strerror(errno));
         return -1;
     }
     char *path = join(dir, "lock");
     if (!path) {
-        *err = cs_strdup("out of memory");
+        cs_err_nomem(err);
         return -1;
     }
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     if (fd < 0) {
-        *err = errf("cannot open %s: %s", path, strerror(errno));
+        cs_err_set(err, CS_E_IO, "cannot open %s: %s", path, strerror(errno));
     } else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        *err = errf("%s: %s", dir, errno == EWOULDBLOCK
-                                       ? "another ccg-indexer is writing to this index"
-                                       : strerror(errno));
+        cs_err_set(err, CS_E_IO, "%s: %s", dir,
+                   errno == EWOULDBLOCK ? "another ccg-indexer is writing to this index"
+                                        : strerror(errno));
         close(fd);
         fd = -1;
     }
@@ -100,17 +93,17 @@ static char *stub_target(const char *dir)
     return target;
 }
 
-static int write_stub(const char *dir, const char *gen, char **err)
+static int write_stub(const char *dir, const char *gen, cs_err *err)
 {
     char *tmp = join(dir, STUB ".tmp"), *path = join(dir, STUB);
     int rc = -1;
     if (!tmp || !path) {
-        *err = cs_strdup("out of memory");
+        cs_err_nomem(err);
         goto out;
     }
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) {
-        *err = errf("cannot write %s: %s", tmp, strerror(errno));
+        cs_err_set(err, CS_E_IO, "cannot write %s: %s", tmp, strerror(errno));
         goto out;
     }
     cs_buf line = { 0 };
@@ -118,12 +111,12 @@ static int write_stub(const char *dir, const char *gen, char **err)
     bool ok = !line.oom && write(fd, line.s, line.len) == (ssize_t)line.len && fsync(fd) == 0;
     cs_buf_free(&line);
     if (close(fd) != 0 || !ok) {
-        *err = errf("cannot write %s: %s", tmp, strerror(errno));
+        cs_err_set(err, CS_E_IO, "cannot write %s: %s", tmp, strerror(errno));
         unlink(tmp);
         goto out;
     }
     if (rename(tmp, path) != 0) {
-        *err = errf("cannot rename %s: %s", tmp, strerror(errno));
+        cs_err_set(err, CS_E_IO, "cannot rename %s: %s", tmp, strerror(errno));
         unlink(tmp);
         goto out;
     }
@@ -198,9 +191,9 @@ static void prune(const char *dir, const char *keep1, const char *keep2)
     closedir(d);
 }
 
-char *cs_indexdir_live(const char *dir, char **err)
+char *cs_indexdir_live(const char *dir, cs_err *err)
 {
-    *err = NULL;
+    cs_err_clear(err);
     if (plain_xapian_db(dir))
         return cs_strdup(dir);
     char *gen = stub_target(dir);
@@ -216,16 +209,17 @@ char *cs_indexdir_live(const char *dir, char **err)
     char *path = gen ? join(dir, gen) : NULL;
     free(gen);
     if (!path)
-        *err = cs_strdup("out of memory");
+        cs_err_nomem(err);
     return path;
 }
 
-char *cs_indexdir_next(const char *dir, char **err)
+char *cs_indexdir_next(const char *dir, cs_err *err)
 {
-    *err = NULL;
+    cs_err_clear(err);
     if (plain_xapian_db(dir)) {
-        *err = errf("%s is a plain Xapian database; --rebuild needs an index "
-                    "made by ccg-indexer%s", dir, "");
+        cs_err_set(err, CS_E_INPUT,
+                   "%s is a plain Xapian database; --rebuild needs an index made by ccg-indexer",
+                   dir);
         return NULL;
     }
     char *live = stub_target(dir);
@@ -241,15 +235,15 @@ char *cs_indexdir_next(const char *dir, char **err)
     free(live);
     char *path = join(dir, name);
     if (!path)
-        *err = cs_strdup("out of memory");
+        cs_err_nomem(err);
     else if (is_dir(path))
         remove_tree(path);
     return path;
 }
 
-int cs_indexdir_swap(const char *dir, const char *db_path, char **err)
+int cs_indexdir_swap(const char *dir, const char *db_path, cs_err *err)
 {
-    *err = NULL;
+    cs_err_clear(err);
     const char *slash = strrchr(db_path, '/');
     const char *gen = slash ? slash + 1 : db_path;
     char *old = stub_target(dir);

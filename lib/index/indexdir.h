@@ -16,25 +16,27 @@
 #ifndef CS_INDEXDIR_H
 #define CS_INDEXDIR_H
 
+#include "core/err.h"
+
 #include <stdbool.h>
 #include <sys/types.h>
 
 /* Take the writer lock on dir, creating dir if needed; returns a file
- * descriptor to close when done, or -1 with *err (malloc'd) set. */
-int cs_indexdir_lock(const char *dir, char **err);
+ * descriptor to close when done, or -1 with *err set. */
+int cs_indexdir_lock(const char *dir, cs_err *err);
 
 /* The path of the live database in dir, creating an empty first
  * generation when dir has none.  malloc'd; NULL with *err set. */
-char *cs_indexdir_live(const char *dir, char **err);
+char *cs_indexdir_live(const char *dir, cs_err *err);
 
 /* A path for a new generation (not yet created): malloc'd; NULL with *err.
  * Leftover generations of failed rebuilds are removed first. */
-char *cs_indexdir_next(const char *dir, char **err);
+char *cs_indexdir_next(const char *dir, cs_err *err);
 
 /* Make db_path (a generation inside dir) the live database: write a new
  * stub and rename it into place, then remove generations older than the
  * one it replaces.  Returns 0, or -1 with *err set. */
-int cs_indexdir_swap(const char *dir, const char *db_path, char **err);
+int cs_indexdir_swap(const char *dir, const char *db_path, cs_err *err);
 
 /* Identity of the live stub (its inode and change time); changes whenever
  * a swap happens.  Returns false if dir has no stub. */

@@ -24,6 +24,7 @@ struct cs_xs_doc {
 
 struct cs_xs_writer {
     Xapian::WritableDatabase db;
+    std::string idprefix;       // the unique-id term's prefix, from the caller
     std::string err;
     // Spelling words of the documents added since the last commit, summed:
     // one add_spelling per distinct word at commit time instead of one per
@@ -40,6 +41,7 @@ static void flush_spelling(cs_xs_writer *w)
 
 struct cs_xs_reader {
     std::string path;
+    std::string idprefix;       // the unique-id term's prefix, from the caller
     Xapian::Database db;
     std::string err;
     std::string scratch;
@@ -116,6 +118,13 @@ char *dup_message(const std::string &s)
     if (p)
         std::memcpy(p, s.c_str(), s.size() + 1);
     return p;
+}
+
+/* A failed open as the project's error: the database's message, coded
+ * CS_E_NOMEM or CS_E_INDEX. */
+void open_error(cs_err *err, cs_xs_status st, const std::string &msg)
+{
+    cs_err_set(err, st == CS_XS_NO_MEMORY ? CS_E_NOMEM : CS_E_INDEX, "%s", msg.c_str());
 }
 
 bool term_ok(const char *term)
@@ -214,14 +223,14 @@ const char *cs_xs_status_to_string(cs_xs_status status)
 
 /* Documents --------------------------------------------------------------- */
 
-cs_xs_doc *cs_xs_doc_new(const char *id)
+cs_xs_doc *cs_xs_doc_new(const char *id_prefix, const char *id)
 {
-    if (!id || !*id || std::strlen(id) + 1 > kMaxTermBytes)
+    if (!id_prefix || !id || !*id || std::strlen(id_prefix) + std::strlen(id) > kMaxTermBytes)
         return nullptr;
     cs_xs_doc *d = nullptr;
     cs_xs_status st = guard(nullptr, [&] {
         d = new cs_xs_doc;
-        d->idterm = std::string("Q") + id;
+        d->idterm = std::string(id_prefix) + id;
         d->doc.add_boolean_term(d->idterm);
         return CS_XS_OK;
     });
@@ -319,28 +328,26 @@ size_t cs_xs_stem(const char *word, size_t len, char *out, size_t cap)
 
 /* Writing ----------------------------------------------------------------- */
 
-cs_xs_status cs_xs_writer_open(const char *path, int mode,
-                                 cs_xs_writer **out, char **err)
+cs_xs_status cs_xs_writer_open(const char *path, int mode, const char *id_prefix,
+                               cs_xs_writer **out, cs_err *err)
 {
     std::string msg;
     cs_xs_writer *w = nullptr;
-    if (err)
-        *err = nullptr;
+    cs_err_clear(err);
     if (!out)
         return CS_XS_BAD_ARG;
     *out = nullptr;
-    if (!path)
+    if (!path || !id_prefix)
         return CS_XS_BAD_ARG;
     cs_xs_status st = guard(&msg, [&] {
         int flags = mode == CS_XS_OVERWRITE ? Xapian::DB_CREATE_OR_OVERWRITE
                                              : Xapian::DB_CREATE_OR_OPEN;
-        w = new cs_xs_writer{Xapian::WritableDatabase(path, flags), std::string(), {}};
+        w = new cs_xs_writer{Xapian::WritableDatabase(path, flags), id_prefix, std::string(), {}};
         return CS_XS_OK;
     });
     if (st != CS_XS_OK) {
         delete w;
-        if (err)
-            *err = dup_message(msg);
+        open_error(err, st, msg);
         return st;
     }
     *out = w;
@@ -382,7 +389,7 @@ cs_xs_status cs_xs_writer_delete(cs_xs_writer *w, const char *id)
     if (!w || !id)
         return CS_XS_BAD_ARG;
     return guard(&w->err, [&] {
-        std::string idterm = std::string("Q") + id;
+        std::string idterm = w->idprefix + id;
         if (!w->db.term_exists(idterm))
             return CS_XS_NOT_FOUND;
         w->db.delete_document(idterm);
@@ -397,7 +404,7 @@ cs_xs_status cs_xs_writer_get_value(cs_xs_writer *w, const char *id,
         return CS_XS_BAD_ARG;
     *out = nullptr;
     return guard(&w->err, [&] {
-        Xapian::docid did = find_doc(w->db, std::string("Q") + id);
+        Xapian::docid did = find_doc(w->db, w->idprefix + id);
         if (!did)
             return CS_XS_NOT_FOUND;
         std::string v = w->db.get_document(did).get_value(slot);
@@ -576,27 +583,27 @@ void cs_xs_query_free(cs_xs_query *q)
 
 /* Reading ----------------------------------------------------------------- */
 
-cs_xs_status cs_xs_reader_open(const char *path, cs_xs_reader **out, char **err)
+cs_xs_status cs_xs_reader_open(const char *path, const char *id_prefix, cs_xs_reader **out,
+                               cs_err *err)
 {
     std::string msg;
     cs_xs_reader *r = nullptr;
-    if (err)
-        *err = nullptr;
+    cs_err_clear(err);
     if (!out)
         return CS_XS_BAD_ARG;
     *out = nullptr;
-    if (!path)
+    if (!path || !id_prefix)
         return CS_XS_BAD_ARG;
     cs_xs_status st = guard(&msg, [&] {
         r = new cs_xs_reader;
         r->path = path;
+        r->idprefix = id_prefix;
         r->db = Xapian::Database(path);
         return CS_XS_OK;
     });
     if (st != CS_XS_OK) {
         delete r;
-        if (err)
-            *err = dup_message(msg);
+        open_error(err, st, msg);
         return st;
     }
     *out = r;
@@ -652,7 +659,7 @@ cs_xs_status cs_xs_reader_get(cs_xs_reader *r, const char *id,
     if (!r || !id || !data)
         return CS_XS_BAD_ARG;
     return reader_guard(r, [&] {
-        Xapian::docid did = find_doc(r->db, std::string("Q") + id);
+        Xapian::docid did = find_doc(r->db, r->idprefix + id);
         if (!did)
             return CS_XS_NOT_FOUND;
         r->scratch = r->db.get_document(did).get_data();
@@ -853,7 +860,7 @@ cs_xs_status cs_xs_reader_expand(cs_xs_reader *r, const char *const *ids,
     return reader_guard(r, [&] {
         Xapian::RSet rset;
         for (size_t i = 0; i < nids; i++) {
-            Xapian::docid did = find_doc(r->db, std::string("Q") + ids[i]);
+            Xapian::docid did = find_doc(r->db, r->idprefix + ids[i]);
             if (did)
                 rset.add_document(did);
         }

@@ -3,7 +3,7 @@
  * Every type is opaque and defined only in xapian_shim.cc.  Every function
  * catches every exception and maps it to a cs_xs_status, so no C++
  * exception ever crosses into C; a handle keeps the message of its last
- * error for ccg_xs_*_last_error().  Destroy functions accept NULL.  Strings
+ * error for cs_xs_*_last_error().  Destroy functions accept NULL.  Strings
  * returned by a handle live until the next call on that handle unless the
  * comment says otherwise.
  *
@@ -13,6 +13,8 @@
  */
 #ifndef CS_XAPIAN_SHIM_H
 #define CS_XAPIAN_SHIM_H
+
+#include "core/err.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -42,10 +44,12 @@ const char *cs_xs_status_to_string(cs_xs_status status);
 
 typedef struct cs_xs_doc cs_xs_doc;
 
-/* A new empty document with the given unique id (stored as the boolean
- * term "Q<id>" so that adding it again replaces it).  NULL when out of
- * memory.  Free with cs_xs_doc_free(). */
-cs_xs_doc *cs_xs_doc_new(const char *id);
+/* A new empty document with the given unique id, stored as the boolean
+ * term id_prefix + id so that adding it again replaces it (the schema names
+ * the prefix; a writer must have been opened with the same one).  NULL when
+ * out of memory or when the term would be longer than CS_XS_MAX_TERM_BYTES.
+ * Free with cs_xs_doc_free(). */
+cs_xs_doc *cs_xs_doc_new(const char *id_prefix, const char *id);
 void cs_xs_doc_free(cs_xs_doc *doc);
 
 /* Longest term in bytes: Xapian's own limit (245) less the headroom its
@@ -86,10 +90,11 @@ enum {
     CS_XS_OVERWRITE = 1,        /* start a new empty database */
 };
 
-/* Open a database at path for writing.  On failure *out is NULL and, if
- * err is not NULL, *err is a malloc'd message the caller frees. */
-cs_xs_status cs_xs_writer_open(const char *path, int mode,
-                                 cs_xs_writer **out, char **err);
+/* Open a database at path for writing.  Documents are found by id as the
+ * term id_prefix + id (see cs_xs_doc_new()).  On failure *out is NULL and
+ * *err (NULL-safe) says why: CS_E_INDEX, or CS_E_NOMEM. */
+cs_xs_status cs_xs_writer_open(const char *path, int mode, const char *id_prefix,
+                               cs_xs_writer **out, cs_err *err);
 /* Commit and close; returns the commit's status.  NULL is a no-op. */
 cs_xs_status cs_xs_writer_close(cs_xs_writer *w);
 const char *cs_xs_writer_last_error(const cs_xs_writer *w);
@@ -148,7 +153,10 @@ void cs_xs_query_free(cs_xs_query *q);
 
 typedef struct cs_xs_reader cs_xs_reader;
 
-cs_xs_status cs_xs_reader_open(const char *path, cs_xs_reader **out, char **err);
+/* Open a database (or an index directory's stub) for reading; ids and
+ * failure as for cs_xs_writer_open(). */
+cs_xs_status cs_xs_reader_open(const char *path, const char *id_prefix, cs_xs_reader **out,
+                               cs_err *err);
 void cs_xs_reader_close(cs_xs_reader *r);
 const char *cs_xs_reader_last_error(const cs_xs_reader *r);
 /* Bring the reader up to the latest committed revision, or reopen the path

@@ -11,6 +11,8 @@
 #include "vocab/canon.h"
 #include "text/date.h"
 
+#include <assert.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,18 +64,38 @@ typedef struct parser {
     bool match_any;
     int depth;
     size_t nterms;
-    char *err;
-    size_t errcap;
+    cs_err *err;
     bool failed;
 } parser;
 
-static bool perr(parser *p, size_t col, const char *fmt, const char *a)
+/* Fail with a bad_query message that says where: "... at column N".  Only
+ * the first failure is kept: it is the one the user can act on. */
+static bool verr(cs_err *err, bool *failed, size_t col, const char *fmt, va_list ap)
 {
-    if (!p->failed) {
+    if (!*failed) {
         char msg[160];
-        snprintf(msg, sizeof msg, fmt, a);
-        snprintf(p->err, p->errcap, "%s at column %zu", msg, col);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        cs_err_set(err, CS_E_BAD_QUERY, "%s at column %zu", msg, col);
     }
+    *failed = true;
+    return false;
+}
+
+static bool perr(parser *p, size_t col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool perr(parser *p, size_t col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verr(p->err, &p->failed, col, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool pnomem(parser *p)
+{
+    if (!p->failed)
+        cs_err_nomem(p->err);
     p->failed = true;
     return false;
 }
@@ -122,7 +144,7 @@ static bool lex(parser *p)
         while (p->i < p->len && p->s[p->i] != '"')
             p->i++;
         if (p->i >= p->len)
-            return perr(p, t->col, "%sunterminated phrase (no closing \")", "");
+            return perr(p, t->col, "unterminated phrase (no closing \")");
         t->t = T_PHRASE;
         t->s = p->s + start;
         t->len = p->i - start;
@@ -161,7 +183,7 @@ static bool lex(parser *p)
             for (; k < t->len && t->s[k] >= '0' && t->s[k] <= '9' && w <= CS_MAX_NEAR_WINDOW; k++)
                 w = w * 10 + (unsigned)(t->s[k] - '0');
             if (k != t->len || k == 5 || w == 0 || w > CS_MAX_NEAR_WINDOW)
-                return perr(p, t->col, "%sNEAR/n needs n from 1 to " CS_STR(CS_MAX_NEAR_WINDOW), "");
+                return perr(p, t->col, "NEAR/n needs n from 1 to " CS_STR(CS_MAX_NEAR_WINDOW));
             t->window = w;
         }
     } else {
@@ -183,7 +205,7 @@ static bool lex(parser *p)
                     while (p->i < p->len && p->s[p->i] != '"')
                         p->i++;
                     if (p->i >= p->len)
-                        return perr(p, q0, "%sunterminated phrase (no closing \")", "");
+                        return perr(p, q0, "unterminated phrase (no closing \")");
                     t->s = p->s + q0;
                     t->len = p->i - q0;
                     t->quoted = true;
@@ -215,7 +237,7 @@ static qnode *qnode_new(parser *p, qkind kind, size_t col)
 {
     qnode *n = calloc(1, sizeof *n);
     if (!n)
-        perr(p, col, "%sout of memory", "");
+        pnomem(p);
     else {
         n->kind = kind;
         n->col = col;
@@ -228,7 +250,7 @@ static bool add_kid(parser *p, qnode *n, qnode *kid)
     qnode **v = realloc(n->kids, (n->nkids + 1) * sizeof *v);
     if (!v) {
         qnode_free(kid);
-        return perr(p, n->col, "%sout of memory", "");
+        return pnomem(p);
     }
     n->kids = v;
     n->kids[n->nkids++] = kid;
@@ -280,18 +302,18 @@ static bool parse_date_range(parser *p, const tok *t, qnode *n)
             /* Validate with day 01 so that "-31" months pass. */
             snprintf(probe, sizeof probe, "%.7s-01", buf);
             if (cs_parse_date(probe, 10, chk) != 10 || strcmp(chk, probe) != 0)
-                return perr(p, t->col, "%sdates are written YYYY-MM-DD, YYYY-MM or YYYY", "");
+                return perr(p, t->col, "dates are written YYYY-MM-DD, YYYY-MM or YYYY");
             memcpy(ends[k].out, buf, 11);
             continue;
         }
         if (el != 10 || cs_parse_date(e, 10, buf) != 10 || memcmp(buf, e, 10) != 0)
-            return perr(p, t->col, "%sdates are written YYYY-MM-DD, YYYY-MM or YYYY", "");
+            return perr(p, t->col, "dates are written YYYY-MM-DD, YYYY-MM or YYYY");
         memcpy(ends[k].out, buf, 11);
     }
     if (!dots && !n->lo[0])
-        return perr(p, t->col, "%sdate: needs a date or a range A..B", "");
+        return perr(p, t->col, "date: needs a date or a range A..B");
     if (n->lo[0] && n->hi[0] && strcmp(n->lo, n->hi) > 0)
-        return perr(p, t->col, "%sthe date range ends before it starts", "");
+        return perr(p, t->col, "the date range ends before it starts");
     return true;
 }
 
@@ -359,24 +381,24 @@ static qnode *leaf(parser *p)
             return NULL;
         if (p->cur.t != T_RPAREN) {
             qnode_free(n);
-            perr(p, t.col, "%sthis '(' is never closed", "");
+            perr(p, t.col, "this '(' is never closed");
             return NULL;
         }
         p->depth--;
         return lex(p) ? n : (qnode_free(n), NULL);
     case T_RPAREN:
-        perr(p, t.col, "%sunexpected ')'", "");
+        perr(p, t.col, "unexpected ')'");
         return NULL;
     case T_END:
-        perr(p, t.col, "%sa term is missing at the end", "");
+        perr(p, t.col, "a term is missing at the end");
         return NULL;
     default:
-        perr(p, t.col, "%sa term is expected here", "");
+        perr(p, t.col, "a term is expected here");
         return NULL;
     }
     if (!n->text && n->kind != Q_DATE) {
         qnode_free(n);
-        perr(p, t.col, "%sout of memory", "");
+        pnomem(p);
         return NULL;
     }
     if (!count_term(p, t.col) || !lex(p)) {
@@ -410,12 +432,12 @@ static qnode *parse_near(parser *p)
         if (!k || !add_kid(p, n, k))
             goto fail;
         if (k->kind != Q_WORD || k->field != FLD_TEXT) {
-            perr(p, col, "%sNEAR joins plain words", "");
+            perr(p, col, "NEAR joins plain words");
             goto fail;
         }
     }
     if (first->kind != Q_WORD || first->field != FLD_TEXT) {
-        perr(p, first->col, "%sNEAR joins plain words", "");
+        perr(p, first->col, "NEAR joins plain words");
         goto fail;
     }
     return n;
@@ -437,13 +459,13 @@ static qnode *parse_and(parser *p)
         ttype op = p->cur.t;
         if (op == T_AND) {
             if (nm + ns + nn == 0) {
-                perr(p, p->cur.col, "%s'AND' needs a term before it", "");
+                perr(p, p->cur.col, "'AND' needs a term before it");
                 goto fail;
             }
             if (!lex(p))
                 goto fail;
             if (p->cur.t == T_END || p->cur.t == T_RPAREN || p->cur.t == T_OR) {
-                perr(p, p->cur.col, "%s'AND' needs a term after it", "");
+                perr(p, p->cur.col, "'AND' needs a term after it");
                 goto fail;
             }
             continue;
@@ -454,12 +476,12 @@ static qnode *parse_and(parser *p)
                 goto fail;
             if (p->cur.t == T_END || p->cur.t == T_RPAREN || p->cur.t == T_OR ||
                 p->cur.t == T_AND || p->cur.t == T_NOT) {
-                perr(p, ocol, "%s'NOT', '+' or '-' needs a term after it", "");
+                perr(p, ocol, "'NOT', '+' or '-' needs a term after it");
                 goto fail;
             }
         }
         if (op == T_NEAR) {
-            perr(p, p->cur.col, "%s'NEAR' needs a word before it", "");
+            perr(p, p->cur.col, "'NEAR' needs a word before it");
             goto fail;
         }
         qnode *item = parse_near(p);
@@ -479,9 +501,9 @@ static qnode *parse_and(parser *p)
     }
     if (nm + ns + nn == 0) {
         if (p->cur.t == T_RPAREN && p->depth == 0)
-            perr(p, p->cur.col, "%sunexpected ')'", "");
+            perr(p, p->cur.col, "unexpected ')'");
         else
-            perr(p, p->cur.col, "%sa term is missing", "");
+            perr(p, p->cur.col, "a term is missing");
         goto fail;
     }
     if (nm == 1 && ns == 0 && nn == 0)
@@ -495,7 +517,7 @@ static qnode *parse_and(parser *p)
     n->nshould = ns;
     n->kids = malloc((nm + ns + nn) * sizeof *n->kids);
     if (!n->kids) {
-        perr(p, col, "%sout of memory", "");
+        pnomem(p);
         goto fail;
     }
     memcpy(n->kids, must, nm * sizeof *must);
@@ -535,7 +557,7 @@ static qnode *parse_or(parser *p)
         if (!lex(p))
             goto fail;
         if (p->cur.t == T_END || p->cur.t == T_RPAREN || p->cur.t == T_OR) {
-            perr(p, col, "%s'OR' needs a term after it", "");
+            perr(p, col, "'OR' needs a term after it");
             goto fail;
         }
         qnode *k = parse_and(p);
@@ -606,10 +628,10 @@ static bool lift(cs_query *q)
     return !oom;
 }
 
-bool cs_query_parse(const char *text, size_t len, bool match_any, cs_query *q,
-                     char *err, size_t errcap)
+bool cs_query_parse(const char *text, size_t len, bool match_any, cs_query *q, cs_err *err)
 {
-    parser p = { text, len, 0, { 0 }, match_any, 0, 0, err, errcap, false };
+    assert(text || len == 0);
+    parser p = { text, len, 0, { 0 }, match_any, 0, 0, err, false };
     memset(q, 0, sizeof *q);
     size_t k = 0;
     while (k < len && is_space(text[k]))
@@ -622,14 +644,12 @@ bool cs_query_parse(const char *text, size_t len, bool match_any, cs_query *q,
     if (!q->text)
         return false;
     if (p.cur.t == T_RPAREN) {
-        perr(&p, p.cur.col, "%sunexpected ')'", "");
+        perr(&p, p.cur.col, "unexpected ')'");
         return false;
     }
     q->nterms = p.nterms;
-    if (!lift(q)) {
-        snprintf(err, errcap, "out of memory");
-        return false;
-    }
+    if (!lift(q))
+        return cs_err_nomem(err);
     return true;
 }
 
@@ -663,18 +683,25 @@ bool cs_query_has_filter(const cs_query *q, int f)
 typedef struct compiler {
     cs_query *q;
     cs_xs_reader *r;
-    char *err;
-    size_t errcap;
+    cs_err *err;
     bool failed;
 } compiler;
 
-static cs_xs_query *cerr(compiler *c, size_t col, const char *msg, const char *a)
+static cs_xs_query *cerr(compiler *c, size_t col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static cs_xs_query *cerr(compiler *c, size_t col, const char *fmt, ...)
 {
-    if (!c->failed) {
-        char m[200];
-        snprintf(m, sizeof m, msg, a);
-        snprintf(c->err, c->errcap, "%s at column %zu", m, col);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    verr(c->err, &c->failed, col, fmt, ap);
+    va_end(ap);
+    return NULL;
+}
+
+static cs_xs_query *cnomem(compiler *c)
+{
+    if (!c->failed)
+        cs_err_nomem(c->err);
     c->failed = true;
     return NULL;
 }
@@ -727,7 +754,7 @@ static cs_xs_query *term_q(compiler *c, const char *prefix, const char *term, un
     snprintf(buf, sizeof buf, "%s%s", prefix, term);
     cs_xs_query *q = cs_xs_query_term(buf, 1, pos);
     if (!q)
-        cerr(c, 0, "%sout of memory", "");
+        cnomem(c);
     return q;
 }
 
@@ -744,7 +771,7 @@ static cs_xs_query *stem_q(compiler *c, int field, const char *term, unsigned fl
         return term_q(c, field_prefix(field), term, 0);
     cs_xs_query *q = cs_xs_query_term(buf, 1, 0);
     if (!q)
-        cerr(c, 0, "%sout of memory", "");
+        cnomem(c);
     return q;
 }
 
@@ -763,12 +790,12 @@ static cs_xs_query *phrase_q(compiler *c, int field, const toks *k)
                                        : cs_strlist_add(&c->q->hl.phrase, ph.s));
     cs_buf_free(&ph);
     if (!hl_ok)
-        return cerr(c, 0, "%sout of memory", "");
+        return cnomem(c);
     for (size_t i = 0; i < k->n; i++) {
         if (!(sub[n] = term_q(c, field_prefix(field), k->term[i], (unsigned)i + 1))) {
             for (size_t j = 0; j < n; j++)
                 cs_xs_query_free(sub[j]);
-            return cerr(c, 0, "%sout of memory", "");
+            return cnomem(c);
         }
         n++;
     }
@@ -777,7 +804,7 @@ static cs_xs_query *phrase_q(compiler *c, int field, const toks *k)
     cs_xs_query *q = cs_xs_query_combine(CS_XS_OP_PHRASE, sub, n, 0);
     for (size_t j = 0; j < n; j++)
         cs_xs_query_free(sub[j]);
-    return q ? q : cerr(c, 0, "%sout of memory", "");
+    return q ? q : cnomem(c);
 }
 
 typedef struct expansion {
@@ -806,7 +833,7 @@ static cs_xs_query *combine_owned(compiler *c, cs_xs_op op, cs_xs_query **sub, s
     if (n == 1 && op != CS_XS_OP_NEAR)
         return sub[0];
     if (n > 0 && !(q = cs_xs_query_combine(op, sub, n, window)))
-        cerr(c, 0, "%sout of memory", "");
+        cnomem(c);
     for (size_t i = 0; i < n; i++)
         cs_xs_query_free(sub[i]);
     return q;
@@ -819,7 +846,7 @@ static cs_xs_query *combine_kids(compiler *c, cs_xs_op op, qnode *const *kids,
     size_t n = 0;
     cs_xs_query *q = NULL;
     if (!sub)
-        return cerr(c, 0, "%sout of memory", "");
+        return cnomem(c);
     for (size_t i = 0; i < nk; i++) {
         if (!(sub[n] = compile(c, kids[i])) && c->failed)
             goto out;
@@ -887,7 +914,7 @@ static cs_xs_query *synonym_alt(compiler *c, const char *alt)
     toks *k = calloc(1, sizeof *k);
     cs_xs_query *q = NULL;
     if (!k)
-        return cerr(c, 0, "%sout of memory", "");
+        return cnomem(c);
     cs_analyze(alt, strlen(alt), 1, collect, k, NULL);
     if (k->n == 1) {
         if (add_hl(c, k->term[0], !(k->flags[0] & CS_TOK_NUMERIC)))
@@ -923,7 +950,7 @@ static cs_xs_query *synonym_q(compiler *c, int group)
     for (size_t i = 0; i < n; i++)
         cs_xs_query_free(sub[i]);
     if (!q && !c->failed)
-        cerr(c, 0, "%sout of memory", "");
+        cnomem(c);
     return q;
 }
 
@@ -938,7 +965,7 @@ static cs_xs_query *compile_seq(compiler *c, cs_xs_op op, qnode *const *kids, si
     size_t n = 0, dropped = 0;
     cs_xs_query *q = NULL;
     if (!sub)
-        return cerr(c, 0, "%sout of memory", "");
+        return cnomem(c);
     for (int pass = 0; pass < 2 && n == 0; pass++) {
         for (size_t i = 0; i < nk;) {
             int group;
@@ -1018,7 +1045,7 @@ static cs_xs_query *compile_bool(compiler *c, const qnode *n)
         base = cs_xs_query_match_all();
     }
     if (!base) {
-        cerr(c, n->col, "%sout of memory", "");
+        cnomem(c);
         goto out;
     }
     if (nf) {
@@ -1028,7 +1055,7 @@ static cs_xs_query *compile_bool(compiler *c, const qnode *n)
         cs_xs_query *f = cs_xs_query_combine(CS_XS_OP_FILTER, v, nf + 1, 0);
         cs_xs_query_free(base);
         if (!(base = f)) {
-            cerr(c, n->col, "%sout of memory", "");
+            cnomem(c);
             goto out;
         }
     }
@@ -1036,7 +1063,7 @@ static cs_xs_query *compile_bool(compiler *c, const qnode *n)
         cs_xs_query *v[2] = { base, not };
         q = cs_xs_query_combine(CS_XS_OP_AND_NOT, v, 2, 0);
         if (!q)
-            cerr(c, n->col, "%sout of memory", "");
+            cnomem(c);
     } else {
         q = base;
         base = NULL;
@@ -1059,11 +1086,11 @@ static cs_xs_query *compile(compiler *c, const qnode *n)
     switch (n->kind) {
     case Q_FACET:
         q = cs_xs_query_term(n->text, 1, 0);
-        return q ? q : cerr(c, n->col, "%sout of memory", "");
+        return q ? q : cnomem(c);
     case Q_DATE:
         q = cs_xs_query_value_range(CS_SLOT_DATE, n->lo[0] ? n->lo : NULL,
                                      n->hi[0] ? n->hi : NULL);
-        return q ? q : cerr(c, n->col, "%sout of memory", "");
+        return q ? q : cnomem(c);
     case Q_BOOL:
         return compile_bool(c, n);
     case Q_OR:
@@ -1078,19 +1105,19 @@ static cs_xs_query *compile(compiler *c, const qnode *n)
             if (one.n != 1) {
                 for (size_t j = 0; j < ns; j++)
                     cs_xs_query_free(sub[j]);
-                return cerr(c, n->kids[i]->col, "%sNEAR joins single words", "");
+                return cerr(c, n->kids[i]->col, "NEAR joins single words");
             }
             if (!add_hl(c, one.term[0], false) || !(sub[ns] = term_q(c, "", one.term[0], 0))) {
                 for (size_t j = 0; j < ns; j++)
                     cs_xs_query_free(sub[j]);
-                return cerr(c, n->col, "%sout of memory", "");
+                return cnomem(c);
             }
             ns++;
         }
         q = cs_xs_query_combine(CS_XS_OP_NEAR, sub, ns, n->window);
         for (size_t j = 0; j < ns; j++)
             cs_xs_query_free(sub[j]);
-        return q ? q : cerr(c, n->col, "%sout of memory", "");
+        return q ? q : cnomem(c);
     }
     case Q_WORD:
     case Q_PHRASE:
@@ -1099,10 +1126,10 @@ static cs_xs_query *compile(compiler *c, const qnode *n)
     }
 
     if (!(k = calloc(1, sizeof *k)))
-        return cerr(c, n->col, "%sout of memory", "");
+        return cnomem(c);
     if (cs_analyze(n->text, strlen(n->text), 1, collect, k, NULL) < 0) {
         free(k);
-        return cerr(c, n->col, "%sout of memory", "");
+        return cnomem(c);
     }
     if (k->overflow) {
         free(k);
@@ -1116,7 +1143,7 @@ static cs_xs_query *compile(compiler *c, const qnode *n)
     if (n->kind == Q_WILD) {
         if (k->n != 1) {
             free(k);
-            return cerr(c, n->col, "%sa wildcard must follow a single word", "");
+            return cerr(c, n->col, "a wildcard must follow a single word");
         }
         expansion e = { { 0 }, false };
         char prefix[CS_MAX_TERM_BYTES + 8];
@@ -1127,7 +1154,7 @@ static cs_xs_query *compile(compiler *c, const qnode *n)
         if (st != CS_XS_OK || e.oom) {
             cs_strlist_free(&e.terms);
             free(k);
-            return cerr(c, n->col, "%scannot expand the wildcard", "");
+            return cerr(c, n->col, "cannot expand the wildcard");
         }
         if (more) {
             cs_strlist_free(&e.terms);
@@ -1156,7 +1183,7 @@ static cs_xs_query *compile(compiler *c, const qnode *n)
         free(sub);
         cs_strlist_free(&e.terms);
         free(k);
-        return q ? q : cerr(c, n->col, "%sout of memory", "");
+        return q ? q : cnomem(c);
     }
 
     if (n->kind == Q_PHRASE || k->n > 1) {
@@ -1169,23 +1196,24 @@ static cs_xs_query *compile(compiler *c, const qnode *n)
             cs_xs_query *o = j ? cs_xs_query_combine(CS_XS_OP_OR, v, 2, 0) : NULL;
             cs_xs_query_free(j);
             cs_xs_query_free(q);
-            q = o ? o : cerr(c, n->col, "%sout of memory", "");
+            q = o ? o : cnomem(c);
         }
         free(k);
         return q;
     }
     if (!add_hl(c, k->term[0], !(k->flags[0] & CS_TOK_NUMERIC))) {
         free(k);
-        return cerr(c, n->col, "%sout of memory", "");
+        return cnomem(c);
     }
     q = stem_q(c, n->field, k->term[0], k->flags[0]);
     free(k);
     return q;
 }
 
-bool cs_query_compile(cs_query *q, cs_xs_reader *r, char *err, size_t errcap)
+bool cs_query_compile(cs_query *q, cs_xs_reader *r, cs_err *err)
 {
-    compiler c = { q, r, err, errcap, false };
+    assert(q && r);
+    compiler c = { q, r, err, false };
     cs_xs_query_free(q->compiled_text);
     q->compiled_text = NULL;
     if (!q->text)
@@ -1197,10 +1225,8 @@ bool cs_query_compile(cs_query *q, cs_xs_reader *r, char *err, size_t errcap)
         return false;
     if (!q->compiled_text) {
         /* Text with nothing searchable in it matches nothing. */
-        if (!(q->compiled_text = cs_xs_query_match_nothing())) {
-            snprintf(err, errcap, "out of memory");
-            return false;
-        }
+        if (!(q->compiled_text = cs_xs_query_match_nothing()))
+            return cs_err_nomem(err);
     }
     return true;
 }

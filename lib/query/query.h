@@ -19,21 +19,16 @@
 #ifndef CS_QUERY_H
 #define CS_QUERY_H
 
+#include "core/err.h"
 #include "index/schema.h"
 #include "core/strlist.h"
+#include "query/snippet.h"
 #include "index/xapian_shim.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
 typedef struct qnode qnode;
-
-/* Terms to highlight in snippets: raw words, stems (without the Z), and
- * phrases (raw words joined by single spaces), which are highlighted only
- * where they occur whole. */
-typedef struct cs_hl {
-    cs_strlist raw, stem, phrase;
-} cs_hl;
 
 typedef struct cs_query {
     qnode *text;                        /* NULL: no text part */
@@ -48,8 +43,7 @@ typedef struct cs_query {
 /* Parse query text.  match_any: plain words are alternatives (OR) rather
  * than all required.  Returns true, or false with a message that says where
  * in err.  Free *q with cs_query_free() either way. */
-bool cs_query_parse(const char *text, size_t len, bool match_any, cs_query *q,
-                     char *err, size_t errcap);
+bool cs_query_parse(const char *text, size_t len, bool match_any, cs_query *q, cs_err *err);
 
 /* Add a filter value for facet f (canonicalised as the indexer does).
  * Returns false only when out of memory. */
@@ -60,7 +54,7 @@ void cs_query_restrict_dates(cs_query *q, const char *lo, const char *hi);
 
 /* Compile the text part (expanding wildcards against r) and gather the
  * highlight terms.  Returns true, or false with err set (bad_query). */
-bool cs_query_compile(cs_query *q, cs_xs_reader *r, char *err, size_t errcap);
+bool cs_query_compile(cs_query *q, cs_xs_reader *r, cs_err *err);
 
 /* The full query: the compiled text filtered by every facet except
  * skip_facet (-1: none) and by the date range.  NULL when out of memory.

@@ -2,11 +2,18 @@
 #ifndef CS_SNIPPET_H
 #define CS_SNIPPET_H
 
-#include "query/query.h"
+#include "core/strlist.h"
 #include "core/util.h"
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* Terms to highlight in snippets: raw words, stems (without the Z), and
+ * phrases (raw words joined by single spaces), which are highlighted only
+ * where they occur whole. */
+typedef struct cs_hl {
+    cs_strlist raw, stem, phrase;
+} cs_hl;
 
 /* Append to out the passage of text[0..len) (valid UTF-8) of about
  * max_chars characters holding the most distinct highlight terms (raw

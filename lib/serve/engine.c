@@ -42,22 +42,22 @@ static void set_err(cs_result *res, cs_errcode code, const char *msg)
     snprintf(res->msg, sizeof res->msg, "%s", msg);
 }
 
-cs_engine *cs_engine_open(const char *index_dir, const cs_engine_opts *opts, char **err)
+cs_engine *cs_engine_open(const char *index_dir, const cs_engine_opts *opts, cs_err *err)
 {
     cs_engine *e = calloc(1, sizeof *e);
-    *err = NULL;
+    cs_err_clear(err);
     /* The vocabularies load here, once, not on the first request; without
      * them queries would silently lose synonyms and canonical names. */
     if (!e || !(e->dir = cs_strdup(index_dir)) || !cs_gaz_get()) {
         free(e ? e->dir : NULL);
         free(e);
-        *err = cs_strdup("out of memory");
+        cs_err_nomem(err);
         return NULL;
     }
     if (opts)
         e->opts = *opts;
     e->stamped = cs_indexdir_stamp(index_dir, &e->ino, &e->ctime_ns);
-    if (cs_xs_reader_open(index_dir, &e->r, err) != CS_XS_OK) {
+    if (cs_xs_reader_open(index_dir, CS_PREFIX_ID, &e->r, err) != CS_XS_OK) {
         free(e->dir);
         free(e);
         return NULL;
@@ -209,7 +209,6 @@ static cs_xs_results *run(cs_engine *e, cs_xs_search_opts *o, cs_result *res)
 static json_t *search_answer(cs_engine *e, const cs_search_req *rq, cs_result *res,
                              unsigned *total_out, char **corrected)
 {
-    char msg[256];
     cs_search_req req = *rq;      /* read only: shares the strings */
     cs_query q;
     cs_xs_query *main_q = NULL;
@@ -220,8 +219,9 @@ static json_t *search_answer(cs_engine *e, const cs_search_req *rq, cs_result *r
     memset(&q, 0, sizeof q);
     if (corrected)
         *corrected = NULL;
-    if (!cs_query_parse(req.q, strlen(req.q), req.match == CS_MATCH_ANY, &q, msg, sizeof msg)) {
-        set_err(res, CS_E_BAD_QUERY, msg);
+    cs_err qerr;
+    if (!cs_query_parse(req.q, strlen(req.q), req.match == CS_MATCH_ANY, &q, &qerr)) {
+        set_err(res, cs_errcode_wire(qerr.code), qerr.msg);
         goto out;
     }
     for (int f = 0; f < CS_NFACETS; f++)
@@ -231,8 +231,8 @@ static json_t *search_answer(cs_engine *e, const cs_search_req *rq, cs_result *r
                 goto out;
             }
     cs_query_restrict_dates(&q, req.date_from, req.date_to);
-    if (!cs_query_compile(&q, e->r, msg, sizeof msg)) {
-        set_err(res, CS_E_BAD_QUERY, msg);
+    if (!cs_query_compile(&q, e->r, &qerr)) {
+        set_err(res, cs_errcode_wire(qerr.code), qerr.msg);
         goto out;
     }
     if (!(main_q = cs_query_build(&q, -1))) {

@@ -20,8 +20,8 @@ typedef struct cs_engine_opts {
 } cs_engine_opts;
 
 /* Open the index at index_dir (an index directory or a Xapian database).
- * NULL with *err (malloc'd) on failure. */
-cs_engine *cs_engine_open(const char *index_dir, const cs_engine_opts *opts, char **err);
+ * NULL with *err set on failure. */
+cs_engine *cs_engine_open(const char *index_dir, const cs_engine_opts *opts, cs_err *err);
 void cs_engine_close(cs_engine *e);
 
 /* See new commits, and reopen after a swap of the index directory.

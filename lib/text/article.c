@@ -12,6 +12,7 @@
 #include "core/limits.h"
 #include "core/util.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -514,10 +515,10 @@ static char *fallback_title(const char *s, size_t len)
 }
 
 /* The common path: classify lines and fill what the article lacks. */
-static const char *parse_lines(const char *text, size_t len, cs_article *a)
+static bool parse_lines(const char *text, size_t len, cs_article *a, cs_err *err)
 {
     lines ls = { 0 };
-    const char *why = "out of memory";
+    bool ok = false;
     size_t seen = 0;
     char date[11];
     const line *first_bullet = NULL;
@@ -636,7 +637,7 @@ static const char *parse_lines(const char *text, size_t len, cs_article *a)
     }
     if (!first_text) {
         cs_buf_free(&body);
-        why = "empty body";
+        cs_err_set(err, CS_E_INPUT, "empty body");
         goto out;
     }
     if (!a->title) {
@@ -650,10 +651,12 @@ static const char *parse_lines(const char *text, size_t len, cs_article *a)
     a->title_in_text = title_line && title_line->kind == K_DROP;
     a->body_len = body.len;
     a->body = cs_buf_take(&body);
-    why = a->body ? NULL : "out of memory";
+    ok = a->body != NULL;
 out:
+    if (!ok && (!err || err->code != CS_E_INPUT))
+        cs_err_nomem(err);
     lines_free(&ls);
-    return why;
+    return ok;
 }
 
 void cs_article_clear(cs_article *a)
@@ -669,16 +672,19 @@ void cs_article_clear(cs_article *a)
     memset(a, 0, sizeof *a);
 }
 
-const char *cs_article_from_text(const char *id, const char *text, size_t len,
-                                  cs_article *out)
+bool cs_article_from_text(const char *id, const char *text, size_t len, cs_article *out,
+                          cs_err *err)
 {
+    assert(id && out);
     memset(out, 0, sizeof *out);
+    cs_err_clear(err);
     if (!(out->id = cs_strdup(id)))
-        return "out of memory";
-    const char *why = parse_lines(text, len, out);
-    if (why)
+        return cs_err_nomem(err);
+    if (!parse_lines(text, len, out, err)) {
         cs_article_clear(out);
-    return why;
+        return false;
+    }
+    return true;
 }
 
 /* A string field of a JSON object: NULL when absent or null; *bad set when
@@ -700,24 +706,23 @@ static const char *json_str(json_t *obj, const char *key, size_t *len, bool *bad
     return json_string_value(v);
 }
 
-const char *cs_article_from_json(const char *line, size_t len,
-                                  const char *fallback_id, cs_article *out,
-                                  char *errbuf, size_t errcap)
+bool cs_article_from_json(const char *line, size_t len, const char *fallback_id,
+                          cs_article *out, cs_err *err)
 {
     json_error_t jerr;
-    const char *why = NULL;
+    bool ok = false, nomem = false;
     bool bad = false;
     size_t n = 0;
     char date[11];
 
+    assert(fallback_id && out);
     memset(out, 0, sizeof *out);
+    cs_err_clear(err);
     json_t *obj = json_loadb(line, len, 0, &jerr);
-    if (!obj) {
-        snprintf(errbuf, errcap, "bad JSON at column %d: %s", jerr.column, jerr.text);
-        return errbuf;
-    }
+    if (!obj)
+        return cs_err_set(err, CS_E_INPUT, "bad JSON at column %d: %s", jerr.column, jerr.text);
     if (!json_is_object(obj)) {
-        why = "record is not a JSON object";
+        cs_err_set(err, CS_E_INPUT, "record is not a JSON object");
         goto out;
     }
 
@@ -731,11 +736,11 @@ const char *cs_article_from_json(const char *line, size_t len,
     } else if (!idv || json_is_null(idv)) {
         out->id = cs_strdup(fallback_id);
     } else {
-        why = "field \"id\" is not a string or integer";
+        cs_err_set(err, CS_E_INPUT, "field \"id\" is not a string or integer");
         goto out;
     }
     if (!out->id) {
-        why = "out of memory";
+        cs_err_nomem(err);
         goto out;
     }
 
@@ -748,7 +753,7 @@ const char *cs_article_from_json(const char *line, size_t len,
         size_t tl = sl;
         const char *t = trim(s, &tl);
         if (tl && !(out->title = make_title(t, tl)))
-            why = "out of memory";
+            nomem = true;
     }
     if ((s = json_str(obj, "date", &sl, &bad))) {
         size_t used = cs_parse_date(s, sl, date);
@@ -761,19 +766,21 @@ const char *cs_article_from_json(const char *line, size_t len,
     if ((s = json_str(obj, "url", &sl, &bad)) && sl)
         out->url = cs_strndup(s, sl);
     if (bad) {
-        why = "a field of the wrong type or holding a NUL";
+        cs_err_set(err, CS_E_INPUT, "a field of the wrong type or holding a NUL");
         goto out;
     }
-    if (why)
+    if (nomem) {
+        cs_err_nomem(err);
         goto out;
+    }
     if (!body || n == 0) {
-        why = "empty body";
+        cs_err_set(err, CS_E_INPUT, "empty body");
         goto out;
     }
-    why = parse_lines(body, n, out);
+    ok = parse_lines(body, n, out, err);
 out:
     json_decref(obj);
-    if (why)
+    if (!ok)
         cs_article_clear(out);
-    return why;
+    return ok;
 }

@@ -10,6 +10,8 @@
 #ifndef CS_ARTICLE_H
 #define CS_ARTICLE_H
 
+#include "core/err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -25,21 +27,19 @@ typedef struct cs_article {
 } cs_article;
 
 /* Parse a plain-text article held in text[0..len) (valid UTF-8).  id is
- * copied.  Returns NULL on success, or a static reason on failure ("empty
- * body", "out of memory"); on failure *out holds nothing to free. */
-const char *cs_article_from_text(const char *id, const char *text, size_t len,
-                                  cs_article *out);
+ * copied.  Returns true, or false with *err set: CS_E_INPUT with the reason
+ * ("empty body") or CS_E_NOMEM; on failure *out holds nothing to free. */
+bool cs_article_from_text(const char *id, const char *text, size_t len, cs_article *out,
+                          cs_err *err);
 
 /* Parse one JSON object (a JSON Lines record) in line[0..len).  The id is
  * the record's "id" (a string or an integer); when it has none, fallback_id
  * is used.  Body comes from "body", else "text".  Title, date and source come
  * from their fields when present and from the text otherwise.  Unknown
- * fields are ignored.  Returns NULL or a static reason, as above; for
- * malformed JSON the reason is written to errbuf (errcap bytes) and errbuf
- * is returned. */
-const char *cs_article_from_json(const char *line, size_t len,
-                                  const char *fallback_id, cs_article *out,
-                                  char *errbuf, size_t errcap);
+ * fields are ignored.  Returns true, or false with *err set as above
+ * (malformed JSON, a field of the wrong type, no body: CS_E_INPUT). */
+bool cs_article_from_json(const char *line, size_t len, const char *fallback_id,
+                          cs_article *out, cs_err *err);
 
 /* Free what the article owns and zero it.  NULL-safe. */
 void cs_article_clear(cs_article *a);

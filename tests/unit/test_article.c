@@ -48,8 +48,8 @@ static void impossible_dates_are_not_dates(void **state)
 static cs_article parse(const char *text)
 {
     cs_article a;
-    const char *why = cs_article_from_text("t", text, strlen(text), &a);
-    assert_null(why);
+    cs_err err;
+    assert_true(cs_article_from_text("t", text, strlen(text), &a, &err));
     return a;
 }
 
@@ -120,24 +120,25 @@ static void chrome_only_is_an_empty_body(void **state)
     (void)state;
     cs_article a;
     const char *t = "No Comments\n\nLeave a comment\n";
-    const char *why = cs_article_from_text("t", t, strlen(t), &a);
-    assert_non_null(why);
-    assert_string_equal(why, "empty body");
+    cs_err err;
+    assert_false(cs_article_from_text("t", t, strlen(t), &a, &err));
+    assert_int_equal(err.code, CS_E_INPUT);
+    assert_string_equal(err.msg, "empty body");
     t = "  \n\n\t\n";
-    why = cs_article_from_text("t", t, strlen(t), &a);
-    assert_non_null(why);
-    assert_string_equal(why, "empty body");
+    assert_false(cs_article_from_text("t", t, strlen(t), &a, &err));
+    assert_int_equal(err.code, CS_E_INPUT);
+    assert_string_equal(err.msg, "empty body");
 }
 
 static void json_record_fields(void **state)
 {
     (void)state;
     cs_article a;
-    char err[200];
+    cs_err err;
     const char *rec = "{\"id\":42,\"title\":\"  A title \",\"date\":\"2019-01-21T10:00:00Z\","
                       "\"source\":\"HSJ\",\"url\":\"https://x\",\"text\":\"date 2018-01-01 Body.\","
                       "\"extra\":[1,2]}";
-    assert_null(cs_article_from_json(rec, strlen(rec), "line-1", &a, err, sizeof err));
+    assert_true(cs_article_from_json(rec, strlen(rec), "line-1", &a, &err));
     assert_string_equal(a.id, "42");
     assert_string_equal(a.title, "A title");
     assert_string_equal(a.date, "2019-01-21");  /* the field wins over the marker */
@@ -147,7 +148,7 @@ static void json_record_fields(void **state)
     cs_article_clear(&a);
 
     rec = "{\"body\":\"Only a body.\"}";
-    assert_null(cs_article_from_json(rec, strlen(rec), "line-7", &a, err, sizeof err));
+    assert_true(cs_article_from_json(rec, strlen(rec), "line-7", &a, &err));
     assert_string_equal(a.id, "line-7");
     assert_string_equal(a.title, "Only a body");
     assert_null(a.date);
@@ -158,16 +159,16 @@ static void bad_json_records(void **state)
 {
     (void)state;
     cs_article a;
-    char err[200];
+    cs_err err;
     static const char *const bad[] = {
         "{\"id\":\"x\",\"body\":\"", "[1]", "{\"id\":\"x\"}", "{\"id\":\"x\",\"body\":\"\"}",
         "{\"id\":\"x\",\"body\":7}", "{\"id\":[1],\"body\":\"b\"}", "{\"id\":\"x\",\"title\":3,\"body\":\"b\"}",
         "{\"id\":\"x\",\"body\":\"a\\u0000b\"}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        const char *why = cs_article_from_json(bad[i], strlen(bad[i]), "f", &a, err, sizeof err);
-        assert_non_null(why);
-        assert_true(strlen(why) > 0);
+        assert_false(cs_article_from_json(bad[i], strlen(bad[i]), "f", &a, &err));
+        assert_int_equal(err.code, CS_E_INPUT);
+        assert_true(strlen(err.msg) > 0);
     }
 }
 

@@ -13,10 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Parse text; a failure's message is copied to err (CS_ERR_MSG_BYTES) and must
+ * come with the bad_query code. */
 static bool parse(const char *text, cs_query *q, char *err)
 {
+    cs_err e;
     err[0] = '\0';
-    return cs_query_parse(text, strlen(text), false, q, err, 200);
+    if (cs_query_parse(text, strlen(text), false, q, &e))
+        return true;
+    assert_int_equal(e.code, CS_E_BAD_QUERY);
+    memcpy(err, e.msg, sizeof e.msg);
+    return false;
 }
 
 static void accepts_the_language(void **state)
@@ -34,7 +41,7 @@ static void accepts_the_language(void **state)
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         cs_query q;
-        char err[200];
+        char err[CS_ERR_MSG_BYTES];
         if (!parse(ok[i], &q, err))
             fail_msg("refused %s: %s", ok[i], err);
         cs_query_free(&q);
@@ -45,7 +52,7 @@ static void accepts_the_language(void **state)
 static void refused_at(const char *text, int column)
 {
     cs_query q;
-    char err[200], want[32];
+    char err[CS_ERR_MSG_BYTES], want[32];
     assert_false(parse(text, &q, err));
     snprintf(want, sizeof want, "at column %d", column);
     if (!strstr(err, want))
@@ -89,7 +96,7 @@ static void term_limit_is_enforced(void **state)
     (void)state;
     char text[CS_MAX_QUERY_TERMS * 8];
     cs_query q;
-    char err[200];
+    char err[CS_ERR_MSG_BYTES];
     text[0] = '\0';
     for (int i = 0; i < CS_MAX_QUERY_TERMS; i++)
         sprintf(text + strlen(text), "w%d ", i);
@@ -106,7 +113,7 @@ static void depth_limit_is_enforced(void **state)
     (void)state;
     char text[512] = "";
     cs_query q;
-    char err[200];
+    char err[CS_ERR_MSG_BYTES];
     for (int i = 0; i < CS_MAX_QUERY_DEPTH; i++)
         strcat(text, "(");
     strcat(text, "a");
@@ -126,7 +133,7 @@ static void filters_are_lifted(void **state)
 {
     (void)state;
     cs_query q;
-    char err[200];
+    char err[CS_ERR_MSG_BYTES];
     assert_true(parse("merger ccg:\"Leicester City\" ccg:Corby date:2019", &q, err));
     assert_int_equal(q.keys[CS_FACET_CCG].n, 2);
     assert_string_equal(q.keys[CS_FACET_CCG].v[0], "XCnhs leicester city ccg");
@@ -164,7 +171,7 @@ static void random_input_is_survived(void **state)
         }
         text[n] = '\0';
         cs_query q;
-        char err[200];
+        char err[CS_ERR_MSG_BYTES];
         parse(text, &q, err);
         cs_query_free(&q);
     }
