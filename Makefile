@@ -50,7 +50,8 @@ DATA_FILES := data/ccg_gazetteer.tsv data/ccg_aliases.tsv data/roles.tsv data/pl
 SHIM_SRC := lib/index/xapian_shim.cc
 CLIENT_SRC := lib/client/client.c
 INDEXER_SRC := indexer/main.c indexer/docbuild.c
-SEARCHD_SRC := searchd/main.c searchd/server.c searchd/handler.c searchd/log.c
+SEARCHD_SRC := searchd/main.c searchd/server.c searchd/listen.c searchd/thread.c searchd/conn.c \
+               searchd/handler.c searchd/stats.c searchd/log.c
 CLI_SRC := cli/main.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 

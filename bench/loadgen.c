@@ -4,8 +4,9 @@
  *   --target ccg    --host H --port P   ccg-searchd over the line protocol
  *   --target sphinx --host H --port P   Sphinx searchd over SphinxQL (MySQL
  *                                       protocol, libmariadb)
- *   --target inproc --index DIR         cs_engine_search() in this process:
- *                                       the daemon's work minus the network
+ *   --target inproc --index DIR         the daemon's SEARCH in this process
+ *                                       (decode, cs_engine_search(), encode):
+ *                                       its work minus the network
  *
  * --conns N threads each own one connection (or one engine) and loop: take
  * the next query, send it, wait for the whole answer, record the latency,
@@ -28,6 +29,8 @@
  * benchmark can see that both engines find the same documents.
  */
 #include "serve/engine.h"
+#include "serve/request.h"
+#include "serve/response.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -353,14 +356,27 @@ static int sphinx_request(client *c, const query *q, answer *a)
     return sets > 0 ? rc : 0;
 }
 
+/* What the daemon's handler does for a SEARCH line: decode the argument,
+ * run it, encode the answer line (or the error line). */
 static int inproc_request(client *c, const query *q, answer *a)
 {
-    cs_result res;
+    cs_search_req req;
+    cs_search_result res;
+    cs_err err;
     c->out.len = 0;
-    cs_engine_search(c->engine, q->cs_arg, q->cs_arg_len, &c->out, &res);
+    bool ok = cs_search_req_decode(&req, q->cs_arg, q->cs_arg_len, &err) &&
+              cs_engine_search(c->engine, &req, &res, &err);
+    cs_search_req_free(&req);
+    if (ok) {
+        cs_encode_search(&c->out, &res);
+        cs_search_result_free(&res);
+    } else {
+        cs_encode_error(&c->out, err.code, err.msg);
+    }
+    cs_buf_putc(&c->out, '\n');
     a->line = c->out.s;
     a->len = c->out.len;
-    return res.ok && !c->out.oom && c->out.len > 0 ? 1 : 0;
+    return ok && !c->out.oom ? 1 : 0;
 }
 
 static int do_request(client *c, const query *q, answer *a)
@@ -618,7 +634,7 @@ static void usage(FILE *f)
 "       loadgen --target inproc --index DIR --queries FILE [options]\n"
 "\n"
 "  --target T        ccg (line protocol), sphinx (SphinxQL) or inproc\n"
-"                    (cs_engine_search in this process)\n"
+"                    (the daemon's SEARCH in this process)\n"
 "  --host H          server address (default 127.0.0.1)\n"
 "  --port P          server port (ccg, sphinx)\n"
 "  --index DIR       ccgsearch index (inproc)\n"

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int log_level = LOG_INFO;
+int log_level = CS_LOG_INFO;
 static int qlog_fd = -1;
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };

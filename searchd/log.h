@@ -4,7 +4,8 @@
 
 #include <stddef.h>
 
-enum { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+/* Levels, most severe first.  Not LOG_*: <syslog.h> defines those. */
+enum { CS_LOG_ERROR, CS_LOG_WARN, CS_LOG_INFO, CS_LOG_DEBUG };
 
 extern int log_level;
 

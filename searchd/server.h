@@ -1,7 +1,10 @@
-/* The network side of ccg-searchd, after memcached's design: an acceptor
- * thread hands each new connection round-robin to one of N worker threads;
- * every worker runs its own event_base and its own engine (Xapian reader),
- * so workers share nothing on the request path.
+/* The network side of ccg-searchd, after memcached's design: the main
+ * thread listens and accepts (listen.c) and hands each new connection
+ * round-robin to one of N worker threads (thread.c); every worker runs its
+ * own event_base and its own engine (Xapian reader), so workers share
+ * nothing on the request path.  A connection is a state machine (conn.c)
+ * whose requests the handler (handler.c) answers through the codec and the
+ * engine; stats.c keeps the figures STATS reports.
  */
 #ifndef CS_SEARCHD_SERVER_H
 #define CS_SEARCHD_SERVER_H

@@ -1,4 +1,4 @@
-/* The query handler; see engine.h. */
+/* The query engine; see engine.h. */
 #include "serve/engine.h"
 #include "text/analyze.h"
 #include "vocab/gazetteer.h"
@@ -10,7 +10,7 @@
 #include "index/xapian_shim.h"
 #include "vocab/canon.h"
 
-#include <jansson.h>
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +34,6 @@ struct cs_engine {
     ino_t ino;
     long long ctime_ns;
 };
-
-static void set_err(cs_result *res, cs_errcode code, const char *msg)
-{
-    res->ok = false;
-    res->code = code;
-    snprintf(res->msg, sizeof res->msg, "%s", msg);
-}
 
 cs_engine *cs_engine_open(const char *index_dir, const cs_engine_opts *opts, cs_err *err)
 {
@@ -76,6 +69,7 @@ void cs_engine_close(cs_engine *e)
 
 void cs_engine_refresh(cs_engine *e)
 {
+    assert(e);
     ino_t ino;
     long long ct;
     bool stamped = cs_indexdir_stamp(e->dir, &ino, &ct);
@@ -95,12 +89,14 @@ void cs_engine_refresh(cs_engine *e)
 
 void cs_engine_reopen(cs_engine *e)
 {
+    assert(e);
     e->stamped = cs_indexdir_stamp(e->dir, &e->ino, &e->ctime_ns);
     cs_xs_reader_refresh(e->r, 1, NULL);
 }
 
 void cs_engine_stats(cs_engine *e, cs_index_stats *st)
 {
+    assert(e && st);
     const char *gen = "";
     st->doccount = 0;
     cs_xs_reader_doccount(e->r, &st->doccount);
@@ -109,80 +105,16 @@ void cs_engine_stats(cs_engine *e, cs_index_stats *st)
     snprintf(st->generation, sizeof st->generation, "%s", gen);
 }
 
-/* Append a JSON value and LF to out. */
-static bool emit(cs_buf *out, json_t *o)
+/* A failed shim call: not_found, or the reader's message. */
+static bool xs_fail(cs_engine *e, cs_xs_status st, cs_err *err)
 {
-    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
-    if (!s)
-        return false;
-    cs_buf_puts(out, s);
-    cs_buf_putc(out, '\n');
-    free(s);
-    return !out->oom;
+    if (st == CS_XS_NOT_FOUND)
+        return cs_err_set(err, CS_E_NOT_FOUND, "no document has this id");
+    return cs_err_set(err, CS_E_INDEX, "%s", cs_xs_reader_last_error(e->r));
 }
 
-/* Send a successful answer of nhits hits. */
-static void answer(cs_buf *out, json_t *ans, cs_result *res, size_t nhits)
-{
-    if (!emit(out, ans)) {
-        set_err(res, CS_E_INTERNAL, "out of memory");
-        return;
-    }
-    res->ok = true;
-    res->hits = (unsigned)nhits;
-}
-
-static cs_errcode xs_code(cs_xs_status st)
-{
-    return st == CS_XS_NOT_FOUND ? CS_E_NOT_FOUND : CS_E_INTERNAL;
-}
-
-/* One hit as the protocol shows it, from the stored document. */
-static json_t *hit_json(const cs_xs_hit *h, unsigned rank, const cs_query *q,
-                        const cs_search_req *req)
-{
-    json_t *doc = json_loadb(h->data, h->len, 0, NULL);
-    if (!doc)
-        return NULL;
-    json_t *o = json_pack("{s:I, s:O, s:f, s:O, s:O, s:O}",
-                          "rank", (json_int_t)rank,
-                          "id", json_object_get(doc, "id"),
-                          "score", h->weight,
-                          "title", json_object_get(doc, "title"),
-                          "date", json_object_get(doc, "date"),
-                          "source", json_object_get(doc, "source"));
-    if (o && req->snippets) {
-        json_t *body = json_object_get(doc, "body");
-        cs_buf snip = { 0 };
-        if (json_is_string(body) &&
-            cs_snippet(json_string_value(body), json_string_length(body), &q->hl,
-                        req->snippet_chars, &snip))
-            json_object_set_new(o, "snippet", json_stringn(snip.s ? snip.s : "", snip.len));
-        cs_buf_free(&snip);
-    }
-    if (o) {
-        json_t *ents = json_object_get(doc, "entities");
-        json_t *rel = json_object_get(doc, "person_role");
-        json_object_set(o, "entities", ents ? ents : json_object());
-        json_object_set(o, "person_role", rel ? rel : json_array());
-    }
-    json_decref(doc);
-    return o;
-}
-
-static json_t *facet_json(const cs_xs_results *res, size_t k, unsigned limit)
-{
-    const cs_xs_facet_value *v;
-    size_t n = cs_xs_results_facet(res, k, &v);
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < n && i < limit; i++)
-        json_array_append_new(a, json_pack("{s:s, s:I}", "value", v[i].value,
-                                           "count", (json_int_t)v[i].count));
-    return a;
-}
-
-/* Run one search with the timeout applied; maps failures into res. */
-static cs_xs_results *run(cs_engine *e, cs_xs_search_opts *o, cs_result *res)
+/* Run one search with the time limit applied. */
+static cs_xs_results *run(cs_engine *e, cs_xs_search_opts *o, cs_err *err)
 {
     cs_xs_results *out = NULL;
     long long t0 = cs_now_us();
@@ -191,52 +123,124 @@ static cs_xs_results *run(cs_engine *e, cs_xs_search_opts *o, cs_result *res)
     o->bm25_b = BM25_B;
     cs_xs_status st = cs_xs_search(e->r, o, &out);
     if (st != CS_XS_OK) {
-        set_err(res, xs_code(st), cs_xs_reader_last_error(e->r));
+        cs_err_set(err, CS_E_INDEX, "%s", cs_xs_reader_last_error(e->r));
         return NULL;
     }
     if (e->opts.query_timeout_ms &&
         cs_now_us() - t0 > (long long)e->opts.query_timeout_ms * 1000) {
         cs_xs_results_free(out);
-        set_err(res, CS_E_TIMEOUT, "the query took longer than the time limit");
+        cs_err_set(err, CS_E_TIMEOUT, "the query took longer than the time limit");
         return NULL;
     }
     return out;
 }
 
-/* Run one decoded SEARCH: the answer object (without took_us), or NULL
- * with res set.  *total gets the number of matches and, when corrected is
- * not NULL, *corrected a spelling correction of the query, or NULL. */
-static json_t *search_answer(cs_engine *e, const cs_search_req *rq, cs_result *res,
-                             unsigned *total_out, char **corrected)
+void cs_hits_free(cs_hit *hits, size_t n)
 {
-    cs_search_req req = *rq;      /* read only: shares the strings */
+    for (size_t i = 0; hits && i < n; i++) {
+        cs_doc_free(&hits[i].doc);
+        free(hits[i].snippet);
+    }
+    free(hits);
+}
+
+/* The hits of r, ranked from first_rank, with snippets made with hl when
+ * snippet_chars is not 0.  A hit whose stored data cannot be read is left
+ * out, as it always was.  False only when out of memory. */
+static bool read_hits(const cs_xs_results *r, unsigned first_rank, const cs_hl *hl,
+                      unsigned snippet_chars, cs_hit **out, size_t *nout, cs_err *err)
+{
+    size_t nh = cs_xs_results_size(r), n = 0;
+    cs_hit *hits = calloc(nh ? nh : 1, sizeof *hits);
+    *out = NULL;
+    *nout = 0;
+    if (!hits)
+        return cs_err_nomem(err);
+    for (size_t i = 0; i < nh; i++) {
+        cs_xs_hit xh;
+        cs_xs_results_hit(r, i, &xh);
+        cs_hit *h = &hits[n];
+        if (!cs_doc_read(xh.data, xh.len, &h->doc))
+            continue;
+        h->rank = first_rank + (unsigned)i;
+        h->score = xh.weight;
+        n++;
+        if (snippet_chars && h->doc.body) {
+            cs_buf snip = { 0 };
+            if (cs_snippet(h->doc.body, h->doc.body_len, hl, snippet_chars, &snip)) {
+                h->snippet_len = snip.len;
+                if (!(h->snippet = cs_buf_take(&snip))) {
+                    cs_hits_free(hits, n);
+                    return cs_err_nomem(err);
+                }
+            }
+            cs_buf_free(&snip);
+        }
+    }
+    *out = hits;
+    *nout = n;
+    return true;
+}
+
+/* A facet's values as the k-th facet slot of run r counted them. */
+static bool read_facet(const cs_xs_results *r, size_t k, unsigned limit, cs_facet_list *l,
+                       cs_err *err)
+{
+    const cs_xs_facet_value *v;
+    size_t n = cs_xs_results_facet(r, k, &v);
+    if (n > limit)
+        n = limit;
+    l->asked = true;
+    if (!(l->values = calloc(n ? n : 1, sizeof *l->values)))
+        return cs_err_nomem(err);
+    for (size_t i = 0; i < n; i++) {
+        l->values[i].value = v[i].value;
+        l->values[i].count = v[i].count;
+    }
+    l->n = n;
+    return true;
+}
+
+void cs_search_result_free(cs_search_result *r)
+{
+    if (!r)
+        return;
+    cs_hits_free(r->hits, r->nhits);
+    for (int f = 0; f < CS_NFACETS; f++)
+        free(r->facets[f].values);
+    for (size_t i = 0; i < sizeof r->runs_ / sizeof r->runs_[0]; i++)
+        cs_xs_results_free(r->runs_[i]);
+    free(r->corrected);
+    memset(r, 0, sizeof *r);
+}
+
+/* Run req with the query text text into *res (took_us and the correction
+ * left alone).  When corrected is not NULL, *corrected gets the spelling
+ * suggester's correction of text, or NULL. */
+static bool search_once(cs_engine *e, const cs_search_req *req, const char *text,
+                        cs_search_result *res, char **corrected, cs_err *err)
+{
     cs_query q;
     cs_xs_query *main_q = NULL;
-    cs_xs_results *main_r = NULL;
-    cs_xs_results *drill[CS_NFACETS] = { 0 };
-    json_t *ans = NULL;
+    bool ok = false;
 
+    memset(res, 0, sizeof *res);
     memset(&q, 0, sizeof q);
     if (corrected)
         *corrected = NULL;
-    cs_err qerr;
-    if (!cs_query_parse(req.q, strlen(req.q), req.match == CS_MATCH_ANY, &q, &qerr)) {
-        set_err(res, cs_errcode_wire(qerr.code), qerr.msg);
+    if (!cs_query_parse(text, strlen(text), req->match == CS_MATCH_ANY, &q, err))
         goto out;
-    }
     for (int f = 0; f < CS_NFACETS; f++)
-        for (size_t i = 0; i < req.nfilter[f]; i++)
-            if (!cs_query_add_filter(&q, f, req.filter[f][i])) {
-                set_err(res, CS_E_INTERNAL, "out of memory");
+        for (size_t i = 0; i < req->nfilter[f]; i++)
+            if (!cs_query_add_filter(&q, f, req->filter[f][i])) {
+                cs_err_nomem(err);
                 goto out;
             }
-    cs_query_restrict_dates(&q, req.date_from, req.date_to);
-    if (!cs_query_compile(&q, e->r, &qerr)) {
-        set_err(res, cs_errcode_wire(qerr.code), qerr.msg);
+    cs_query_restrict_dates(&q, req->date_from, req->date_to);
+    if (!cs_query_compile(&q, e->r, err))
         goto out;
-    }
     if (!(main_q = cs_query_build(&q, -1))) {
-        set_err(res, CS_E_INTERNAL, "out of memory");
+        cs_err_nomem(err);
         goto out;
     }
 
@@ -244,27 +248,31 @@ static json_t *search_answer(cs_engine *e, const cs_search_req *rq, cs_result *r
      * with one is counted on a match set without its own filter. */
     cs_xs_search_opts o = { 0 };
     o.query = main_q;
-    o.offset = req.offset;
-    o.limit = req.limit;
-    o.sort = req.sort == CS_SORT_DATE ? CS_XS_SORT_VALUE_DESC
-             : req.sort == CS_SORT_DATE_ASC ? CS_XS_SORT_VALUE_ASC
-                                             : CS_XS_SORT_RELEVANCE;
+    o.offset = req->offset;
+    o.limit = req->limit;
+    o.sort = req->sort == CS_SORT_DATE ? CS_XS_SORT_VALUE_DESC
+             : req->sort == CS_SORT_DATE_ASC ? CS_XS_SORT_VALUE_ASC
+                                              : CS_XS_SORT_RELEVANCE;
     o.sort_slot = CS_SLOT_DATE;
     o.exact_total = 1;
-    o.facet_limit = req.facet_limit;
+    o.facet_limit = req->facet_limit;
     /* Without snippets a hit needs no body: read the smaller summary. */
-    if (!req.snippets)
+    if (!req->snippets)
         o.data_slot = CS_SLOT_HIT;
     int slot_facet[CS_NFACETS];
     for (int f = 0; f < CS_NFACETS; f++)
-        if (req.facet[f] && !cs_query_has_filter(&q, f)) {
+        if (req->facet[f] && !cs_query_has_filter(&q, f)) {
             slot_facet[o.nfacets] = f;
             o.facet_slots[o.nfacets++] = cs_facets[f].slot;
         }
-    if (!(main_r = run(e, &o, res)))
+    cs_xs_results *main_r = res->runs_[0] = run(e, &o, err);
+    if (!main_r)
         goto out;
+    for (size_t k = 0; k < o.nfacets; k++)
+        if (!read_facet(main_r, k, req->facet_limit, &res->facets[slot_facet[k]], err))
+            goto out;
     for (int f = 0; f < CS_NFACETS; f++) {
-        if (!req.facet[f] || !cs_query_has_filter(&q, f))
+        if (!req->facet[f] || !cs_query_has_filter(&q, f))
             continue;
         cs_xs_query *dq = cs_query_build(&q, f);
         cs_xs_search_opts d = { 0 };
@@ -272,138 +280,79 @@ static json_t *search_answer(cs_engine *e, const cs_search_req *rq, cs_result *r
         d.exact_total = 1;
         d.facet_slots[0] = cs_facets[f].slot;
         d.nfacets = 1;
-        d.facet_limit = req.facet_limit;
-        drill[f] = dq ? run(e, &d, res) : NULL;
-        cs_xs_query_free(dq);
-        if (!drill[f]) {
-            if (!dq)
-                set_err(res, CS_E_INTERNAL, "out of memory");
+        d.facet_limit = req->facet_limit;
+        if (!dq) {
+            cs_err_nomem(err);
             goto out;
         }
+        res->runs_[1 + f] = run(e, &d, err);
+        cs_xs_query_free(dq);
+        if (!res->runs_[1 + f] || !read_facet(res->runs_[1 + f], 0, req->facet_limit,
+                                              &res->facets[f], err))
+            goto out;
     }
 
     int exact = 1;
-    unsigned total = cs_xs_results_total(main_r, &exact);
-    json_t *hits = json_array();
-    size_t nh = cs_xs_results_size(main_r);
-    for (size_t i = 0; hits && i < nh; i++) {
-        cs_xs_hit h;
-        cs_xs_results_hit(main_r, i, &h);
-        json_t *hj = hit_json(&h, req.offset + (unsigned)i + 1, &q, &req);
-        if (hj)
-            json_array_append_new(hits, hj);
-    }
-    json_t *facets = json_object();
-    for (size_t k = 0; facets && k < o.nfacets; k++)
-        json_object_set_new(facets, cs_facets[slot_facet[k]].name,
-                            facet_json(main_r, k, req.facet_limit));
-    for (int f = 0; facets && f < CS_NFACETS; f++)
-        if (drill[f])
-            json_object_set_new(facets, cs_facets[f].name, facet_json(drill[f], 0, req.facet_limit));
-    /* Keep the facets in their usual order whichever way they were counted. */
-    json_t *ordered = json_object();
-    for (int f = 0; ordered && facets && f < CS_NFACETS; f++) {
-        json_t *v = json_object_get(facets, cs_facets[f].name);
-        if (v)
-            json_object_set(ordered, cs_facets[f].name, v);
-    }
-    json_decref(facets);
-
-    ans = json_pack("{s:b, s:I, s:b, s:I, s:I, s:o, s:o}",
-                    "ok", 1, "total", (json_int_t)total, "total_exact", exact,
-                    "offset", (json_int_t)req.offset, "limit", (json_int_t)req.limit,
-                    "hits", hits, "facets", ordered);
-    if (!ans) {
-        set_err(res, CS_E_INTERNAL, "out of memory");
+    res->total = cs_xs_results_total(main_r, &exact);
+    res->total_exact = exact;
+    res->offset = req->offset;
+    res->limit = req->limit;
+    if (!read_hits(main_r, req->offset + 1, &q.hl, req->snippets ? req->snippet_chars : 0,
+                   &res->hits, &res->nhits, err))
+        goto out;
+    if (corrected && !cs_query_spell(&q, e->r, text, corrected)) {
+        cs_err_nomem(err);
         goto out;
     }
-    if (corrected && !cs_query_spell(&q, e->r, req.q, corrected)) {
-        json_decref(ans);
-        ans = NULL;
-        set_err(res, CS_E_INTERNAL, "out of memory");
-        goto out;
-    }
-    *total_out = total;
-    res->ok = true;
-    res->hits = (unsigned)nh;
+    ok = true;
 out:
-    for (int f = 0; f < CS_NFACETS; f++)
-        cs_xs_results_free(drill[f]);
-    cs_xs_results_free(main_r);
+    if (!ok)
+        cs_search_result_free(res);
     cs_xs_query_free(main_q);
     cs_query_free(&q);
-    return ans;
+    return ok;
 }
 
-void cs_engine_search(cs_engine *e, const char *arg, size_t len, cs_buf *out, cs_result *res)
+bool cs_engine_search(cs_engine *e, const cs_search_req *req, cs_search_result *res, cs_err *err)
 {
+    assert(e && req && req->q && res);
     long long t0 = cs_now_us();
-    char msg[256], *corrected = NULL;
-    cs_search_req req;
-    unsigned total = 0;
+    char *corrected = NULL;
 
-    memset(res, 0, sizeof *res);
-    if (!cs_proto_search_req(arg, len, &req, msg, sizeof msg)) {
-        set_err(res, CS_E_BAD_REQUEST, msg);
-        cs_search_req_free(&req);
-        return;
-    }
-    json_t *ans = search_answer(e, &req, res, &total, &corrected);
-    if (ans && corrected) {
+    if (!search_once(e, req, req->q, res, &corrected, err))
+        return false;
+    if (corrected && res->total == 0) {
         /* Nothing matched as typed: answer the corrected query instead,
-         * and say so. */
-        if (total == 0) {
-            char *typed = req.q;
-            req.q = corrected;
-            cs_result r2;
-            memset(&r2, 0, sizeof r2);
-            json_t *again = search_answer(e, &req, &r2, &total, NULL);
-            req.q = typed;
-            if (again) {
-                json_decref(ans);
-                ans = again;
-                *res = r2;
-                json_object_set_new(ans, "corrected_results", json_true());
-            }
+         * and say so.  Should that fail, the answer as typed stands. */
+        cs_search_result again;
+        cs_err ignored;
+        if (search_once(e, req, corrected, &again, NULL, &ignored)) {
+            cs_search_result_free(res);
+            *res = again;
+            res->corrected_results = true;
         }
-        json_object_set_new(ans, "corrected", json_string(corrected));
     }
-    if (ans) {
-        json_object_set_new(ans, "took_us", json_integer((json_int_t)(cs_now_us() - t0)));
-        if (!emit(out, ans))
-            set_err(res, CS_E_INTERNAL, "out of memory");
-    }
-    json_decref(ans);
-    free(corrected);
-    cs_search_req_free(&req);
+    res->corrected = corrected;
+    res->took_us = cs_now_us() - t0;
+    return true;
 }
 
-void cs_engine_get(cs_engine *e, const char *id, size_t len, cs_buf *out, cs_result *res)
+bool cs_engine_get(cs_engine *e, const cs_id_req *req, cs_doc *res, cs_err *err)
 {
+    assert(e && req && req->id && res);
     const char *data;
     size_t dlen;
     memset(res, 0, sizeof *res);
-    char *key = cs_strndup(id, len);
-    if (!key) {
-        set_err(res, CS_E_INTERNAL, "out of memory");
-        return;
-    }
-    cs_xs_status st = len > CS_MAX_ID_BYTES ? CS_XS_NOT_FOUND
-                                              : cs_xs_reader_get(e->r, key, &data, &dlen);
-    free(key);
-    if (st != CS_XS_OK) {
-        set_err(res, xs_code(st), st == CS_XS_NOT_FOUND ? "no document has this id"
-                                                         : cs_xs_reader_last_error(e->r));
-        return;
-    }
-    json_t *doc = json_loadb(data, dlen, 0, NULL);
-    json_t *ans = doc ? json_pack("{s:b, s:o}", "ok", 1, "document", doc) : NULL;
-    if (!emit(out, ans))
-        set_err(res, CS_E_INTERNAL, "cannot read the stored document");
-    else
-        res->ok = true;
-    json_decref(ans);
+    cs_xs_status st = req->len > CS_MAX_ID_BYTES ? CS_XS_NOT_FOUND
+                                                 : cs_xs_reader_get(e->r, req->id, &data, &dlen);
+    if (st != CS_XS_OK)
+        return xs_fail(e, st, err);
+    if (!cs_doc_read(data, dlen, res))
+        return cs_err_set(err, CS_E_INDEX, "cannot read the stored document");
+    return true;
 }
+
+/* --- SIMILAR -------------------------------------------------------------- */
 
 typedef struct eterms {
     cs_xs_query *q[SIMILAR_TERMS];
@@ -418,176 +367,86 @@ static void on_eterm(void *ctx, const char *term, double weight)
         t->n++;
 }
 
-void cs_engine_similar(cs_engine *e, const char *id, size_t len, cs_buf *out, cs_result *res)
+void cs_similar_result_free(cs_similar_result *r)
 {
+    if (!r)
+        return;
+    free(r->id);
+    cs_hits_free(r->hits, r->nhits);
+    memset(r, 0, sizeof *r);
+}
+
+bool cs_engine_similar(cs_engine *e, const cs_id_req *req, cs_similar_result *res, cs_err *err)
+{
+    assert(e && req && req->id && res);
     long long t0 = cs_now_us();
     eterms t = { { 0 }, 0 };
     cs_xs_query *terms = NULL, *self = NULL, *q = NULL;
     cs_xs_results *r = NULL;
-    json_t *ans = NULL;
-    char *key = cs_strndup(id, len);
-    char idterm[CS_MAX_ID_BYTES + 2];
+    char idterm[CS_MAX_ID_BYTES + sizeof CS_PREFIX_ID];
+    bool ok = false;
 
     memset(res, 0, sizeof *res);
-    if (!key || len > CS_MAX_ID_BYTES) {
-        set_err(res, key ? CS_E_NOT_FOUND : CS_E_INTERNAL,
-                key ? "no document has this id" : "out of memory");
+    if (req->len > CS_MAX_ID_BYTES) {
+        cs_err_set(err, CS_E_NOT_FOUND, "no document has this id");
         goto out;
     }
-    const char *ids[1] = { key };
+    const char *ids[1] = { req->id };
     cs_xs_status st = cs_xs_reader_expand(e->r, ids, 1, SIMILAR_TERMS, on_eterm, &t);
     if (st != CS_XS_OK) {
-        set_err(res, xs_code(st), st == CS_XS_NOT_FOUND ? "no document has this id"
-                                                         : cs_xs_reader_last_error(e->r));
+        xs_fail(e, st, err);
         goto out;
     }
-    snprintf(idterm, sizeof idterm, CS_PREFIX_ID "%s", key);
+    snprintf(idterm, sizeof idterm, CS_PREFIX_ID "%s", req->id);
     terms = cs_xs_query_combine(CS_XS_OP_OR, t.q, t.n, 0);
     self = cs_xs_query_term(idterm, 1, 0);
     cs_xs_query *v[2] = { terms, self };
     q = terms && self ? cs_xs_query_combine(CS_XS_OP_AND_NOT, v, 2, 0) : NULL;
-    if (!q) {
-        set_err(res, CS_E_INTERNAL, "out of memory");
+    if (!q || !(res->id = cs_strdup(req->id))) {
+        cs_err_nomem(err);
         goto out;
     }
     cs_xs_search_opts o = { 0 };
     o.query = q;
     o.limit = SIMILAR_HITS;
-    if (!(r = run(e, &o, res)))
+    if (!(r = run(e, &o, err)))
         goto out;
-    cs_query none;
+    /* Snippets without query terms to mark: the passage that opens the
+     * document. */
+    cs_hl none;
     memset(&none, 0, sizeof none);
-    cs_search_req req;
-    memset(&req, 0, sizeof req);
-    req.snippets = true;
-    req.snippet_chars = CS_SNIPPET_CHARS_DEFAULT;
-    json_t *hits = json_array();
-    size_t nh = cs_xs_results_size(r);
-    for (size_t i = 0; hits && i < nh; i++) {
-        cs_xs_hit h;
-        cs_xs_results_hit(r, i, &h);
-        json_t *hj = hit_json(&h, (unsigned)i + 1, &none, &req);
-        if (hj)
-            json_array_append_new(hits, hj);
-    }
-    ans = json_pack("{s:b, s:s, s:I, s:o}", "ok", 1, "id", key,
-                    "took_us", (json_int_t)(cs_now_us() - t0), "hits", hits);
-    answer(out, ans, res, nh);
+    if (!read_hits(r, 1, &none, CS_SNIPPET_CHARS_DEFAULT, &res->hits, &res->nhits, err))
+        goto out;
+    res->took_us = cs_now_us() - t0;
+    ok = true;
 out:
-    json_decref(ans);
+    if (!ok)
+        cs_similar_result_free(res);
     cs_xs_results_free(r);
     for (size_t i = 0; i < t.n; i++)
         cs_xs_query_free(t.q[i]);
     cs_xs_query_free(terms);
     cs_xs_query_free(self);
     cs_xs_query_free(q);
-    free(key);
+    return ok;
 }
 
 /* --- WHO ------------------------------------------------------------------ */
 
-/* A WHO question: a person, or a role (at an organisation or anywhere).
- * Keys are cs_canonical_key()s, as the indexer made the relations'. */
-typedef struct who_q {
-    char *person, *role, *org;          /* display forms, or NULL */
-    char *pkey, *rkey, *okey;           /* keys, or NULL */
-    bool oom;                           /* an allocation failed */
-} who_q;
-
-static void who_free(who_q *w)
+void cs_who_result_free(cs_who_result *r)
 {
-    free(w->person);
-    free(w->role);
-    free(w->org);
-    free(w->pkey);
-    free(w->rkey);
-    free(w->okey);
-}
-
-/* The canonical display of a role or organisation the user named, or the
- * user's own words when the vocabulary does not know them. */
-static char *who_value(int facet, const char *s, size_t len)
-{
-    const char *canon = cs_canonical_name(facet, s, len);
-    if (!canon && facet == CS_FACET_ORG)
-        canon = cs_canonical_name(CS_FACET_CCG, s, len);
-    return canon ? cs_strdup(canon) : cs_strndup(s, len);
-}
-
-static bool who_parse(const char *arg, size_t len, who_q *w, char *err, size_t cap)
-{
-    memset(w, 0, sizeof *w);
-    if (len > 0 && arg[0] == '{') {
-        json_error_t jerr;
-        json_t *o = json_loadb(arg, len, JSON_REJECT_DUPLICATES, &jerr);
-        if (!json_is_object(o)) {
-            snprintf(err, cap, "bad JSON at column %d: %s", jerr.column,
-                     o ? "not an object" : jerr.text);
-            json_decref(o);
-            return false;
-        }
-        const char *key;
-        json_t *v;
-        json_object_foreach(o, key, v) {
-            char **slot = strcmp(key, "person") == 0 ? &w->person
-                          : strcmp(key, "role") == 0 ? &w->role
-                          : (strcmp(key, "org") == 0 || strcmp(key, "ccg") == 0) ? &w->org : NULL;
-            if (!slot || !json_is_string(v) || json_string_length(v) == 0 || *slot) {
-                snprintf(err, cap, "WHO takes \"person\", or \"role\" with an optional \"org\" "
-                         "(or \"ccg\"), each a non-empty string");
-                json_decref(o);
-                return false;
-            }
-            if (!(*slot = cs_strndup(json_string_value(v), json_string_length(v))))
-                w->oom = true;
-        }
-        json_decref(o);
-        if (w->role) {
-            char *r = who_value(CS_FACET_ROLE, w->role, strlen(w->role));
-            free(w->role);
-            w->oom |= !(w->role = r);
-        }
-        if (w->org) {
-            char *r = who_value(CS_FACET_ORG, w->org, strlen(w->org));
-            free(w->org);
-            w->oom |= !(w->org = r);
-        }
-    } else {
-        /* "ROLE at ORG", "ROLE", or "PERSON". */
-        const char *at = NULL;
-        for (size_t i = 0; i + 4 <= len; i++)
-            if (strncasecmp(arg + i, " at ", 4) == 0)
-                at = arg + i;
-        size_t rl = at ? (size_t)(at - arg) : len;
-        if (cs_canonical_name(CS_FACET_ROLE, arg, rl) || at) {
-            w->oom |= !(w->role = who_value(CS_FACET_ROLE, arg, rl));
-            if (at)
-                w->oom |= !(w->org = who_value(CS_FACET_ORG, at + 4, len - rl - 4));
-        } else {
-            w->oom |= !(w->person = cs_strndup(arg, len));
-        }
-    }
-    if (w->oom)
-        return false;
-    if ((w->person && (w->role || w->org)) || (!w->person && !w->role)) {
-        snprintf(err, cap, "WHO asks about a person, or a role (at an organisation)");
-        return false;
-    }
-    if (w->person)
-        w->pkey = cs_canonical_key(CS_FACET_PERSON, w->person, strlen(w->person));
-    if (w->role)
-        w->rkey = cs_canonical_key(CS_FACET_ROLE, w->role, strlen(w->role));
-    if (w->org)
-        w->okey = cs_canonical_key(CS_FACET_ORG, w->org, strlen(w->org));
-    if ((w->person && !w->pkey) || (w->role && !w->rkey) || (w->org && !w->okey)) {
-        w->oom = true;
-        return false;
-    }
-    if ((w->pkey && !*w->pkey) || (w->rkey && !*w->rkey) || (w->okey && !*w->okey)) {
-        snprintf(err, cap, "WHO needs words to look for");
-        return false;
-    }
-    return true;
+    if (!r)
+        return;
+    free(r->person);
+    free(r->role);
+    free(r->org);
+    for (size_t i = 0; i < r->nanswers; i++)
+        free(r->answers[i].docs);
+    free(r->answers);
+    for (size_t i = 0; i < r->ndocs_; i++)
+        cs_doc_free(&r->docs_[i]);
+    free(r->docs_);
+    memset(r, 0, sizeof *r);
 }
 
 /* Whether a stored relation's value has the key asked about (any, when
@@ -602,34 +461,121 @@ static bool key_eq(int facet, const char *value, const char *key)
     return eq;
 }
 
-void cs_engine_who(cs_engine *e, const char *arg, size_t len, cs_buf *out, cs_result *res)
+static bool same(const char *a, const char *b)
 {
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* The answer for (person, role, org), added when there is none yet. */
+static cs_who_answer *who_answer(cs_who_result *res, const cs_doc_rel *rel)
+{
+    for (size_t i = 0; i < res->nanswers; i++) {
+        cs_who_answer *a = &res->answers[i];
+        if (same(a->person, rel->person) && same(a->role, rel->role) &&
+            ((!a->org && !rel->org) || same(a->org, rel->org)))
+            return a;
+    }
+    if (res->nanswers == res->capanswers_) {
+        size_t cap = res->capanswers_ ? 2 * res->capanswers_ : 8;
+        cs_who_answer *grown = realloc(res->answers, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        res->answers = grown;
+        res->capanswers_ = cap;
+    }
+    cs_who_answer *a = &res->answers[res->nanswers++];
+    memset(a, 0, sizeof *a);
+    a->person = rel->person;
+    a->role = rel->role;
+    a->org = rel->org;
+    return a;
+}
+
+/* List doc among a's documents unless it is there. */
+static bool who_document(cs_who_answer *a, const cs_doc *doc)
+{
+    for (size_t i = 0; i < a->ndocs; i++)
+        if (strcmp(a->docs[i].id, doc->id) == 0)
+            return true;
+    if (a->ndocs == a->capdocs_) {
+        size_t cap = a->capdocs_ ? 2 * a->capdocs_ : 4;
+        cs_who_doc *grown = realloc(a->docs, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        a->docs = grown;
+        a->capdocs_ = cap;
+    }
+    a->docs[a->ndocs++] = (cs_who_doc){ doc->id, doc->title, doc->date };
+    return true;
+}
+
+/* Group the statements of the documents of r that match the keys. */
+static bool who_group(cs_who_result *res, const cs_xs_results *r, const char *pkey,
+                      const char *rkey, const char *okey, cs_err *err)
+{
+    size_t nh = cs_xs_results_size(r);
+    if (!(res->docs_ = calloc(nh ? nh : 1, sizeof *res->docs_)))
+        return cs_err_nomem(err);
+    res->nread = nh;
+    for (size_t i = 0; i < nh; i++) {
+        cs_xs_hit h;
+        cs_xs_results_hit(r, i, &h);
+        cs_doc *doc = &res->docs_[res->ndocs_];
+        if (!cs_doc_read(h.data, h.len, doc))
+            continue;
+        res->ndocs_++;
+        for (size_t k = 0; k < doc->nrels; k++) {
+            const cs_doc_rel *rel = &doc->rels[k];
+            if (!key_eq(CS_FACET_PERSON, rel->person, pkey) ||
+                !key_eq(CS_FACET_ROLE, rel->role, rkey) || !key_eq(CS_FACET_ORG, rel->org, okey))
+                continue;
+            cs_who_answer *a = who_answer(res, rel);
+            if (!a || !who_document(a, doc))
+                return cs_err_nomem(err);
+        }
+    }
+    return true;
+}
+
+/* The question's canonical key, or NULL when it has no such part; false
+ * when out of memory. */
+static bool who_key(int facet, const char *value, char **key)
+{
+    *key = value ? cs_canonical_key(facet, value, strlen(value)) : NULL;
+    return !value || *key;
+}
+
+bool cs_engine_who(cs_engine *e, const cs_who_req *req, cs_who_result *res, cs_err *err)
+{
+    assert(e && req && res);
+    assert(!req->person != !req->role && (!req->org || req->role));
     long long t0 = cs_now_us();
-    char err[200];
-    who_q w;
+    char *pkey = NULL, *rkey = NULL, *okey = NULL;
     cs_xs_query *q = NULL;
     cs_xs_results *r = NULL;
-    json_t *answers = NULL, *ans = NULL;
+    cs_buf term = { 0 };
+    bool ok = false;
 
     memset(res, 0, sizeof *res);
-    if (!who_parse(arg, len, &w, err, sizeof err)) {
-        set_err(res, w.oom ? CS_E_INTERNAL : CS_E_BAD_REQUEST, w.oom ? "out of memory" : err);
+    if (!who_key(CS_FACET_PERSON, req->person, &pkey) || !who_key(CS_FACET_ROLE, req->role, &rkey) ||
+        !who_key(CS_FACET_ORG, req->org, &okey)) {
+        cs_err_nomem(err);
         goto out;
     }
-    cs_buf term = { 0 };
-    if (w.pkey)
-        cs_buf_printf(&term, CS_WHO_PERSON_TERM, w.pkey);
+    if ((pkey && !*pkey) || (rkey && !*rkey) || (okey && !*okey)) {
+        cs_err_set(err, CS_E_BAD_REQUEST, "WHO needs words to look for");
+        goto out;
+    }
+    if (pkey)
+        cs_buf_printf(&term, CS_WHO_PERSON_TERM, pkey);
     else
-        cs_buf_printf(&term, CS_WHO_ROLE_TERM, w.rkey, w.okey ? w.okey : "");
-    q = term.oom ? NULL : cs_xs_query_term(term.s, 1, 0);
-    bool too_long = !term.oom && term.len > CS_XS_MAX_TERM_BYTES;
-    cs_buf_free(&term);
-    if (too_long) {
-        set_err(res, CS_E_BAD_REQUEST, "the names asked about are too long");
+        cs_buf_printf(&term, CS_WHO_ROLE_TERM, rkey, okey ? okey : "");
+    if (!term.oom && term.len > CS_XS_MAX_TERM_BYTES) {
+        cs_err_set(err, CS_E_BAD_REQUEST, "the names asked about are too long");
         goto out;
     }
-    if (!q) {
-        set_err(res, CS_E_INTERNAL, "out of memory");
+    if (term.oom || !(q = cs_xs_query_term(term.s, 1, 0))) {
+        cs_err_nomem(err);
         goto out;
     }
     cs_xs_search_opts o = { 0 };
@@ -639,70 +585,30 @@ void cs_engine_who(cs_engine *e, const char *arg, size_t len, cs_buf *out, cs_re
     o.sort = CS_XS_SORT_VALUE_DESC;
     o.sort_slot = CS_SLOT_DATE;
     o.exact_total = 1;
-    if (!(r = run(e, &o, res)))
+    if (!(r = run(e, &o, err)))
         goto out;
-
-    /* Group the documents' statements by who held what where, in the
-     * order of their newest document. */
-    answers = json_array();
-    size_t nh = cs_xs_results_size(r);
-    for (size_t i = 0; answers && i < nh; i++) {
-        cs_xs_hit h;
-        cs_xs_results_hit(r, i, &h);
-        json_t *doc = json_loadb(h.data, h.len, 0, NULL);
-        json_t *rels = json_object_get(doc, "person_role"), *rel;
-        size_t k;
-        json_array_foreach(rels, k, rel) {
-            const char *person = json_string_value(json_object_get(rel, "person"));
-            const char *role = json_string_value(json_object_get(rel, "role"));
-            const char *org = json_string_value(json_object_get(rel, "org"));
-            if (!key_eq(CS_FACET_PERSON, person, w.pkey) || !key_eq(CS_FACET_ROLE, role, w.rkey) ||
-                !key_eq(CS_FACET_ORG, org, w.okey))
-                continue;
-            json_t *a = NULL, *item;
-            size_t j;
-            json_array_foreach(answers, j, item) {
-                const char *ip = json_string_value(json_object_get(item, "person"));
-                const char *ir = json_string_value(json_object_get(item, "role"));
-                const char *io = json_string_value(json_object_get(item, "org"));
-                if (ip && person && strcmp(ip, person) == 0 && ir && role && strcmp(ir, role) == 0 &&
-                    ((!io && !org) || (io && org && strcmp(io, org) == 0)))
-                    a = item;
-            }
-            if (!a) {
-                a = json_pack("{s:s?, s:s?, s:s?, s:[]}", "person", person, "role", role,
-                              "org", org, "documents");
-                if (!a || json_array_append_new(answers, a) != 0)
-                    continue;
-            }
-            json_t *docs = json_object_get(a, "documents");
-            const char *id = json_string_value(json_object_get(doc, "id"));
-            bool listed = false;
-            json_t *d;
-            size_t m;
-            json_array_foreach(docs, m, d)
-                listed = listed || (id && strcmp(json_string_value(json_object_get(d, "id")), id) == 0);
-            if (!listed)
-                json_array_append_new(docs, json_pack("{s:O, s:O, s:O}", "id", json_object_get(doc, "id"),
-                                                      "title", json_object_get(doc, "title"),
-                                                      "date", json_object_get(doc, "date")));
-        }
-        json_decref(doc);
+    if ((req->person && !(res->person = cs_strdup(req->person))) ||
+        (req->role && !(res->role = cs_strdup(req->role))) ||
+        (req->org && !(res->org = cs_strdup(req->org)))) {
+        cs_err_nomem(err);
+        goto out;
     }
+    /* Answers in the order of their newest document. */
+    if (!who_group(res, r, pkey, rkey, okey, err))
+        goto out;
     int exact;
-    unsigned total = cs_xs_results_total(r, &exact);
-    ans = json_pack("{s:b, s:{s:s?, s:s?, s:s?}, s:I, s:b, s:I, s:o}", "ok", 1,
-                    "who", "person", w.person, "role", w.role, "org", w.org,
-                    "documents", (json_int_t)total,
-                    "truncated", total > CS_MAX_WHO_DOCUMENTS,
-                    "took_us", (json_int_t)(cs_now_us() - t0),
-                    "answers", answers);
-    answers = NULL;
-    answer(out, ans, res, nh);
+    res->documents = cs_xs_results_total(r, &exact);
+    res->truncated = res->documents > CS_MAX_WHO_DOCUMENTS;
+    res->took_us = cs_now_us() - t0;
+    ok = true;
 out:
-    json_decref(ans);
-    json_decref(answers);
+    if (!ok)
+        cs_who_result_free(res);
+    cs_buf_free(&term);
     cs_xs_results_free(r);
     cs_xs_query_free(q);
-    who_free(&w);
+    free(pkey);
+    free(rkey);
+    free(okey);
+    return ok;
 }

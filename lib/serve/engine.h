@@ -1,17 +1,26 @@
-/* The query handler: a decoded request in, one JSON answer line out.
+/* The query engine: typed requests in, typed results out (request.h,
+ * result.h).  It knows the index and the query language, and nothing of
+ * JSON or of any transport: the codec decodes what it is asked and encodes
+ * what it answers.
  *
  * An engine owns one Xapian reader and is used by one thread at a time;
  * the daemon gives each worker thread its own, and the benchmarks run one
- * in-process as the floor the daemon is measured against.  No socket code.
+ * in-process as the floor the daemon is measured against.
+ *
+ * Every request function returns true with *res filled (free it with its
+ * _free()), or false with err set and *res zeroed (freeing it is harmless):
+ * bad_query for a query the language rejects, not_found for an unknown id,
+ * bad_request for a WHO without words to look for, timeout past the query
+ * time limit, CS_E_NOMEM or CS_E_INDEX (internal) otherwise.
  */
 #ifndef CS_ENGINE_H
 #define CS_ENGINE_H
 
-#include "serve/protocol.h"
-#include "core/util.h"
+#include "core/err.h"
+#include "serve/request.h"
+#include "serve/result.h"
 
 #include <stdbool.h>
-#include <stddef.h>
 
 typedef struct cs_engine cs_engine;
 
@@ -20,8 +29,9 @@ typedef struct cs_engine_opts {
 } cs_engine_opts;
 
 /* Open the index at index_dir (an index directory or a Xapian database).
- * NULL with *err set on failure. */
+ * NULL with err set on failure. */
 cs_engine *cs_engine_open(const char *index_dir, const cs_engine_opts *opts, cs_err *err);
+/* NULL-safe. */
 void cs_engine_close(cs_engine *e);
 
 /* See new commits, and reopen after a swap of the index directory.
@@ -30,27 +40,17 @@ void cs_engine_refresh(cs_engine *e);
 /* Reopen from scratch (SIGHUP). */
 void cs_engine_reopen(cs_engine *e);
 
-/* The outcome of one request. */
-typedef struct cs_result {
-    bool ok;
-    cs_errcode code;       /* when !ok */
-    char msg[256];          /* when !ok */
-    unsigned hits;          /* SEARCH: number of hits returned, for the log */
-} cs_result;
-
-/* Answer SEARCH arg / GET id / SIMILAR id / WHO arg: on success append one
- * JSON line (ending in LF) to out; otherwise fill res's code and message
- * and append nothing. */
-void cs_engine_search(cs_engine *e, const char *arg, size_t len, cs_buf *out, cs_result *res);
-void cs_engine_get(cs_engine *e, const char *id, size_t len, cs_buf *out, cs_result *res);
-void cs_engine_similar(cs_engine *e, const char *id, size_t len, cs_buf *out, cs_result *res);
-void cs_engine_who(cs_engine *e, const char *arg, size_t len, cs_buf *out, cs_result *res);
+/* Ranked hits and facet counts; when the spelling suggester corrects a
+ * query that matches nothing, the corrected query's. */
+bool cs_engine_search(cs_engine *e, const cs_search_req *req, cs_search_result *res, cs_err *err);
+/* The stored document with id req->id. */
+bool cs_engine_get(cs_engine *e, const cs_id_req *req, cs_doc *res, cs_err *err);
+/* The articles most like document req->id. */
+bool cs_engine_similar(cs_engine *e, const cs_id_req *req, cs_similar_result *res, cs_err *err);
+/* Who held which role where. */
+bool cs_engine_who(cs_engine *e, const cs_who_req *req, cs_who_result *res, cs_err *err);
 
 /* Index figures for STATS. */
-typedef struct cs_index_stats {
-    unsigned doccount;
-    char generation[32];
-} cs_index_stats;
 void cs_engine_stats(cs_engine *e, cs_index_stats *st);
 
 #endif

@@ -1,0 +1,112 @@
+/* Typed results: what the engine answers, and what the codec encodes
+ * (response.h).  C structs, never JSON.
+ *
+ * Ownership: a result filled by the engine owns everything it points to,
+ * directly or through private members; it lives until its _free(), which
+ * accepts a zeroed result and zeroes it again.  Strings are valid UTF-8.
+ */
+#ifndef CS_RESULT_H
+#define CS_RESULT_H
+
+#include "core/err.h"
+#include "index/schema.h"
+#include "serve/protocol.h"
+#include "serve/stored.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One hit of SEARCH or SIMILAR: its rank (1-based across pages), its score
+ * and its stored document (the hit summary, or the whole document when a
+ * snippet was made from its body). */
+typedef struct cs_hit {
+    unsigned rank;
+    double score;
+    cs_doc doc;
+    char *snippet;          /* HTML-safe passage (malloc'd), or NULL: none asked */
+    size_t snippet_len;
+} cs_hit;
+
+typedef struct cs_facet_count {
+    const char *value;
+    unsigned count;
+} cs_facet_count;
+
+/* One facet's most frequent values, most frequent first. */
+typedef struct cs_facet_list {
+    bool asked;             /* the request counted this facet */
+    cs_facet_count *values;
+    size_t n;
+} cs_facet_list;
+
+typedef struct cs_search_result {
+    unsigned total;         /* matches over all pages */
+    bool total_exact;
+    unsigned offset, limit; /* as asked */
+    cs_hit *hits;
+    size_t nhits;
+    cs_facet_list facets[CS_NFACETS];
+    char *corrected;        /* the spelling suggester's query, or NULL */
+    bool corrected_results; /* the hits and facets are corrected's */
+    long long took_us;
+    struct cs_xs_results *runs_[1 + CS_NFACETS];  /* private: where facet values live */
+} cs_search_result;
+void cs_search_result_free(cs_search_result *r);
+
+typedef struct cs_similar_result {
+    char *id;               /* the document asked about */
+    cs_hit *hits;
+    size_t nhits;
+    long long took_us;
+} cs_similar_result;
+void cs_similar_result_free(cs_similar_result *r);
+
+/* WHO: the statements found, grouped by (person, role, organisation), each
+ * with the documents that make it, newest first; answers in the order of
+ * their newest document. */
+typedef struct cs_who_doc {
+    const char *id, *title, *date;      /* date NULL: undated */
+} cs_who_doc;
+
+typedef struct cs_who_answer {
+    const char *person, *role, *org;    /* NULL: null */
+    cs_who_doc *docs;
+    size_t ndocs, capdocs_;
+} cs_who_answer;
+
+typedef struct cs_who_result {
+    char *person, *role, *org;          /* the question (malloc'd), or NULL */
+    unsigned documents;                 /* documents stating it, all of them */
+    bool truncated;                     /* more than were read */
+    size_t nread;                       /* documents read */
+    long long took_us;
+    cs_who_answer *answers;
+    size_t nanswers, capanswers_;
+    cs_doc *docs_;                      /* private: the documents read */
+    size_t ndocs_;
+} cs_who_result;
+void cs_who_result_free(cs_who_result *r);
+
+/* The index's figures, from the engine. */
+typedef struct cs_index_stats {
+    unsigned doccount;
+    char generation[32];
+} cs_index_stats;
+
+/* STATS: the server's figures (searchd/stats.c) and the index's. */
+typedef struct cs_stats_result {
+    long long uptime_s;
+    unsigned workers;
+    long conns_open;
+    unsigned long conns_total, conns_refused;
+    unsigned long requests[CS_NVERBS];
+    unsigned long errors[CS_E_NWIRE];   /* by wire code */
+    unsigned long latency_count;
+    long long latency_p50_us, latency_p99_us;
+    cs_index_stats index;
+} cs_stats_result;
+
+/* Free the hits of a SEARCH or SIMILAR result. */
+void cs_hits_free(cs_hit *hits, size_t n);
+
+#endif

@@ -1,0 +1,334 @@
+/* Connections; see conn.h. */
+#define _GNU_SOURCE
+#include "conn.h"
+#include "handler.h"
+#include "listen.h"
+#include "log.h"
+#include "stats.h"
+#include "core/limits.h"
+#include "core/util.h"
+
+#include <assert.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+typedef enum conn_state {
+    CONN_READ,
+    CONN_PAUSED,
+    CONN_FLUSH,
+    CONN_LINGER,
+    CONN_CLOSED,
+} conn_state;
+
+static const char *const state_names[] = { "read", "paused", "flush", "linger", "closed" };
+
+struct conn {
+    worker *w;
+    struct bufferevent *bev;
+    /* Wakes the connection to go on with its input after its budget, and
+     * is the deadline in LINGER. */
+    struct event *timer;
+    conn *prev, *next;
+    conn_state state;
+    /* What happened, for conn_drive() to act on. */
+    bool eof;                   /* the client sent EOF: answer, then close */
+    bool stop;                  /* the server is stopping: answer, then close */
+    bool broken;                /* an error or the idle timeout: close now */
+    bool timer_fired;
+    char peer[64];
+    cs_buf out;                 /* the answer being built */
+    char *line;
+    size_t linecap;
+};
+
+conn *conn_next(const conn *c)
+{
+    return c->next;
+}
+
+static size_t output_len(const conn *c)
+{
+    return evbuffer_get_length(bufferevent_get_output(c->bev));
+}
+
+/* Move c to state to, with what entering it takes.  The one place c->state
+ * changes. */
+static void conn_set_state(conn *c, conn_state to)
+{
+    static const bool allowed[][5] = {
+        /*                READ   PAUSED FLUSH  LINGER CLOSED */
+        [CONN_READ] = { false, true, true, false, true },
+        [CONN_PAUSED] = { true, false, true, false, true },
+        [CONN_FLUSH] = { false, false, false, true, true },
+        [CONN_LINGER] = { false, false, false, false, true },
+        [CONN_CLOSED] = { false, false, false, false, false },
+    };
+    assert(allowed[c->state][to]);
+    log_msg(CS_LOG_DEBUG, "%s: %s -> %s", c->peer, state_names[c->state], state_names[to]);
+    switch (to) {
+    case CONN_READ:
+        bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+        bufferevent_enable(c->bev, EV_READ);
+        break;
+    case CONN_PAUSED:
+        /* The write callback comes when the client has taken half. */
+        bufferevent_disable(c->bev, EV_READ);
+        bufferevent_setwatermark(c->bev, EV_WRITE, CS_OUTPUT_HIGH_WATER / 2, 0);
+        break;
+    case CONN_FLUSH:
+        /* The write callback comes when everything is sent. */
+        bufferevent_disable(c->bev, EV_READ);
+        bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+        break;
+    case CONN_LINGER: {
+        /* Closing a socket that has unread input makes the kernel reset the
+         * connection, and a reset can make the client's kernel drop answers
+         * it has not yet read, such as the line_too_long that explains the
+         * close.  So: stop writing, and read and discard until the client
+         * closes or the deadline passes. */
+        shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+        struct evbuffer *in = bufferevent_get_input(c->bev);
+        evbuffer_drain(in, evbuffer_get_length(in));
+        struct timeval linger = { CS_LINGER_TIMEOUT_S, 0 };
+        c->timer_fired = false;
+        event_del(c->timer);
+        event_add(c->timer, &linger);
+        bufferevent_set_timeouts(c->bev, NULL, NULL);
+        bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
+        bufferevent_enable(c->bev, EV_READ);
+        break;
+    }
+    case CONN_CLOSED:
+        break;
+    }
+    c->state = to;
+}
+
+static void conn_free(conn *c)
+{
+    worker *w = c->w;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        w->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    w->nconns--;
+    event_free(c->timer);
+    bufferevent_free(c->bev);
+    cs_buf_free(&c->out);
+    free(c->line);
+    free(c);
+    stats_conn_closed();
+    worker_conn_gone(w);
+}
+
+/* Send an error answer; the caller then closes. */
+static void conn_error(conn *c, cs_errcode code, const char *msg)
+{
+    cs_buf_free(&c->out);
+    answer_error(&c->out, code, msg, c->peer, NULL);
+    if (!c->out.oom)
+        bufferevent_write(c->bev, c->out.s, c->out.len);
+}
+
+/* READ: answer up to CS_REQUEST_BUDGET complete requests.  Returns the
+ * state to move to, CONN_READ to wait for more input. */
+static conn_state conn_read_requests(conn *c)
+{
+    worker *w = c->w;
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    size_t max_line = w->cfg->max_line;
+
+    for (int budget = CS_REQUEST_BUDGET; budget > 0; budget--) {
+        /* A client that is not reading its answers: stop reading its
+         * requests until it has taken half of them. */
+        if (evbuffer_get_length(out) > CS_OUTPUT_HIGH_WATER)
+            return CONN_PAUSED;
+        struct evbuffer_ptr eol = evbuffer_search(in, "\n", 1, NULL);
+        if (eol.pos < 0) {
+            /* No complete line.  One that is already too long (a CR may
+             * still be dropped from its end) never will be acceptable. */
+            if (evbuffer_get_length(in) > max_line + 1) {
+                conn_error(c, CS_E_LINE_TOO_LONG, "request line longer than the limit");
+                return CONN_FLUSH;
+            }
+            return c->eof || c->stop ? CONN_FLUSH : CONN_READ;
+        }
+        size_t len = (size_t)eol.pos;
+        if (len > max_line + 1 || (len == max_line + 1 &&
+                                   evbuffer_pullup(in, (ev_ssize_t)len)[len - 1] != '\r')) {
+            conn_error(c, CS_E_LINE_TOO_LONG, "request line longer than the limit");
+            return CONN_FLUSH;
+        }
+        if (len + 1 > c->linecap) {
+            char *l = realloc(c->line, len + 1);
+            if (!l) {
+                conn_error(c, CS_E_NOMEM, "out of memory");
+                return CONN_FLUSH;
+            }
+            c->line = l;
+            c->linecap = len + 1;
+        }
+        evbuffer_remove(in, c->line, len);
+        evbuffer_drain(in, 1);
+        c->line[len] = '\0';
+
+        worker_refresh(w);
+        bool close_after = false;
+        c->out.len = 0;
+        handle_line(w->engine, c->line, len, &c->out, &close_after, c->peer);
+        if (c->out.oom) {
+            conn_error(c, CS_E_NOMEM, "out of memory");
+            return CONN_FLUSH;
+        }
+        if (c->out.len && evbuffer_add(out, c->out.s, c->out.len) != 0) {
+            c->broken = true;
+            return CONN_CLOSED;
+        }
+        if (close_after)
+            return CONN_FLUSH;
+    }
+    /* Budget spent: let the other connections run, then go on. */
+    if (evbuffer_search(in, "\n", 1, NULL).pos >= 0)
+        event_active(c->timer, EV_TIMEOUT, 0);
+    return CONN_READ;
+}
+
+/* Act on what has happened to c until it has to wait for the next event.
+ * May free c. */
+static void conn_drive(conn *c)
+{
+    for (;;) {
+        conn_state next = c->state;
+        switch (c->state) {
+        case CONN_READ:
+            c->timer_fired = false;
+            next = c->broken ? CONN_CLOSED : conn_read_requests(c);
+            break;
+        case CONN_PAUSED:
+            if (c->broken)
+                next = CONN_CLOSED;
+            else if (c->stop)
+                next = CONN_FLUSH;
+            else if (output_len(c) <= CS_OUTPUT_HIGH_WATER / 2)
+                next = CONN_READ;
+            break;
+        case CONN_FLUSH:
+            if (c->broken)
+                next = CONN_CLOSED;
+            else if (output_len(c) == 0)
+                next = c->eof ? CONN_CLOSED : CONN_LINGER;   /* EOF: nothing to discard */
+            break;
+        case CONN_LINGER: {
+            struct evbuffer *in = bufferevent_get_input(c->bev);
+            evbuffer_drain(in, evbuffer_get_length(in));
+            if (c->eof || c->broken || c->timer_fired)
+                next = CONN_CLOSED;
+            break;
+        }
+        case CONN_CLOSED:
+            conn_free(c);
+            return;
+        }
+        if (next == c->state)
+            return;                 /* wait for the next event */
+        conn_set_state(c, next);
+    }
+}
+
+static void conn_read_cb(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    conn_drive(arg);
+}
+
+static void conn_write_cb(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    conn_drive(arg);
+}
+
+static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    conn *c = arg;
+    (void)fd;
+    (void)what;
+    c->timer_fired = true;
+    conn_drive(c);
+}
+
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    conn *c = arg;
+    (void)bev;
+    if (what & BEV_EVENT_EOF) {
+        /* The client is done sending; it may still want the answers to
+         * what it sent. */
+        c->eof = true;
+    } else {
+        if (what & BEV_EVENT_TIMEOUT)
+            log_msg(CS_LOG_DEBUG, "%s: idle timeout; closing", c->peer);
+        else
+            log_msg(CS_LOG_DEBUG, "%s: %s; closing", c->peer,
+                    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+        c->broken = true;
+    }
+    conn_drive(c);
+}
+
+void conn_stop(conn *c)
+{
+    c->stop = true;
+    conn_drive(c);
+}
+
+void conn_free_all(worker *w)
+{
+    while (w->conns)
+        conn_free(w->conns);
+}
+
+void conn_new(worker *w, int fd)
+{
+    conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        close(fd);
+        stats_conn_closed();
+        return;
+    }
+    c->w = w;
+    c->state = CONN_READ;
+    c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    c->timer = event_new(w->base, -1, 0, conn_timer_cb, c);
+    if (!c->bev || !c->timer) {
+        if (c->bev)
+            bufferevent_free(c->bev);
+        else
+            close(fd);
+        if (c->timer)
+            event_free(c->timer);
+        free(c);
+        stats_conn_closed();
+        return;
+    }
+    peer_name(fd, c->peer, sizeof c->peer);
+    c->next = w->conns;
+    if (w->conns)
+        w->conns->prev = c;
+    w->conns = c;
+    w->nconns++;
+    bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+    /* Read no more than one maximal line ahead: memory per connection stays
+     * bounded however much a client sends. */
+    bufferevent_setwatermark(c->bev, EV_READ, 0, w->cfg->max_line + 2);
+    struct timeval idle = { (time_t)w->cfg->idle_timeout_s, 0 };
+    bufferevent_set_timeouts(c->bev, &idle, &idle);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}

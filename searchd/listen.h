@@ -1,0 +1,25 @@
+/* Listening and accepting: the TCP socket (and optionally a Unix one),
+ * run by the main thread's event loop.  Each accepted client is admitted
+ * against the connection limit and handed to a worker (thread.h), or
+ * refused with one overloaded answer.
+ */
+#ifndef CS_SEARCHD_LISTEN_H
+#define CS_SEARCHD_LISTEN_H
+
+#include "server.h"
+
+#include <stddef.h>
+
+struct event_base;
+
+/* Listen on cfg->listen (and cfg->unix_path) in base and write
+ * cfg->port_file.  Returns the bound TCP port, or -1 logged. */
+int listen_start(struct event_base *base, const server_config *cfg);
+/* Stop accepting: close the listeners and remove the Unix socket.
+ * Harmless when not listening. */
+void listen_stop(void);
+
+/* "HOST:PORT", "[V6]:PORT" or "unix" for the peer of fd, for the log. */
+void peer_name(int fd, char *out, size_t cap);
+
+#endif

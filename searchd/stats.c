@@ -1,0 +1,114 @@
+/* Server statistics; see stats.h. */
+#include "stats.h"
+#include "core/util.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <string.h>
+
+/* Latency histogram: LAT_SUB buckets per doubling of microseconds, so a
+ * percentile is known within about 9%. */
+#define LAT_SUB 8
+#define LAT_BUCKETS (LAT_SUB * 26)
+
+static struct {
+    long long start_us;
+    unsigned workers;
+    atomic_long conns_open;
+    atomic_ulong conns_total, conns_refused;
+    atomic_ulong requests[CS_NVERBS];
+    atomic_ulong errors[CS_E_NWIRE];
+    atomic_ulong latency[LAT_BUCKETS];
+} st;
+
+static void add(atomic_ulong *n)
+{
+    atomic_fetch_add_explicit(n, 1, memory_order_relaxed);
+}
+
+void stats_init(unsigned workers)
+{
+    st.start_us = cs_now_us();
+    st.workers = workers;
+}
+
+bool stats_conn_admit(unsigned max)
+{
+    /* One acceptor thread admits, so the test and the increment need no
+     * lock between them. */
+    if (atomic_load(&st.conns_open) >= (long)max)
+        return false;
+    atomic_fetch_add(&st.conns_open, 1);
+    add(&st.conns_total);
+    return true;
+}
+
+void stats_conn_refused(void)
+{
+    add(&st.conns_refused);
+}
+
+void stats_conn_closed(void)
+{
+    atomic_fetch_sub(&st.conns_open, 1);
+}
+
+void stats_request(cs_verb verb)
+{
+    add(&st.requests[(unsigned)verb < CS_NVERBS ? verb : CS_VERB_UNKNOWN]);
+}
+
+void stats_error(cs_errcode code)
+{
+    add(&st.errors[cs_errcode_wire(code)]);
+}
+
+static unsigned lat_bucket(long long us)
+{
+    if (us < 1)
+        us = 1;
+    double b = log2((double)us) * LAT_SUB;
+    unsigned i = (unsigned)b;
+    return i >= LAT_BUCKETS ? LAT_BUCKETS - 1 : i;
+}
+
+void stats_latency(long long us)
+{
+    add(&st.latency[lat_bucket(us)]);
+}
+
+/* The upper bound of the bucket holding the p-th percentile. */
+static long long lat_percentile(const unsigned long *h, unsigned long total, double p)
+{
+    if (total == 0)
+        return 0;
+    unsigned long want = (unsigned long)ceil(p * (double)total), seen = 0;
+    for (unsigned i = 0; i < LAT_BUCKETS; i++) {
+        seen += h[i];
+        if (seen >= want)
+            return (long long)ceil(exp2((double)(i + 1) / LAT_SUB));
+    }
+    return 0;
+}
+
+void stats_snapshot(cs_stats_result *r)
+{
+    unsigned long hist[LAT_BUCKETS], total = 0;
+    r->uptime_s = (cs_now_us() - st.start_us) / 1000000;
+    r->workers = st.workers;
+    r->conns_open = atomic_load(&st.conns_open);
+    r->conns_total = atomic_load(&st.conns_total);
+    r->conns_refused = atomic_load(&st.conns_refused);
+    for (int v = 0; v < CS_NVERBS; v++)
+        r->requests[v] = atomic_load(&st.requests[v]);
+    memset(r->errors, 0, sizeof r->errors);
+    for (int c = CS_OK + 1; c < CS_E_NWIRE; c++)
+        r->errors[c] = atomic_load(&st.errors[c]);
+    for (unsigned i = 0; i < LAT_BUCKETS; i++) {
+        hist[i] = atomic_load_explicit(&st.latency[i], memory_order_relaxed);
+        total += hist[i];
+    }
+    r->latency_count = total;
+    r->latency_p50_us = lat_percentile(hist, total, 0.50);
+    r->latency_p99_us = lat_percentile(hist, total, 0.99);
+}

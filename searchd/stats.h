@@ -1,0 +1,34 @@
+/* The server's figures for STATS: connections, requests by verb, errors by
+ * wire code, a latency histogram.  Counted by every thread with relaxed
+ * atomics; only this file touches them.
+ */
+#ifndef CS_SEARCHD_STATS_H
+#define CS_SEARCHD_STATS_H
+
+#include "core/err.h"
+#include "serve/protocol.h"
+#include "serve/result.h"
+
+#include <stdbool.h>
+
+/* Start the clock; workers is reported as it is. */
+void stats_init(unsigned workers);
+
+/* A new client: counted open (and in the total) unless max are open
+ * already, when it returns false and counts nothing. */
+bool stats_conn_admit(unsigned max);
+/* A client refused at the connection limit. */
+void stats_conn_refused(void);
+/* An admitted client is gone. */
+void stats_conn_closed(void);
+
+void stats_request(cs_verb verb);
+/* An error answer, counted by its wire code. */
+void stats_error(cs_errcode code);
+/* How long a request took to answer. */
+void stats_latency(long long us);
+
+/* The server's figures now (everything but r->index). */
+void stats_snapshot(cs_stats_result *r);
+
+#endif

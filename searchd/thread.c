@@ -1,0 +1,265 @@
+/* Worker threads; see thread.h. */
+#define _GNU_SOURCE
+#include "thread.h"
+#include "conn.h"
+#include "log.h"
+#include "stats.h"
+#include "core/util.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* How often (at most) a worker looks for index changes before a request:
+ * new commits become visible within this time, well inside a second. */
+#define REFRESH_INTERVAL_US 100000
+/* How long a stopping worker waits for its clients to take their last
+ * answers. */
+#define SHUTDOWN_GRACE_S 5
+
+static worker *workers;
+static unsigned nworkers, nstarted, next_worker;
+
+/* --- the queue ------------------------------------------------------------ */
+
+/* Append it to w's queue and wake w. */
+static void queue_push(worker *w, item *it)
+{
+    char wake = 'w';
+    it->next = NULL;
+    pthread_mutex_lock(&w->lock);
+    if (w->tail)
+        w->tail->next = it;
+    else
+        w->head = it;
+    w->tail = it;
+    pthread_mutex_unlock(&w->lock);
+    while (write(w->notify_wr, &wake, 1) < 0 && errno == EINTR)
+        ;
+}
+
+/* The oldest item of w's queue, or NULL. */
+static item *queue_pop(worker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    item *it = w->head;
+    if (it) {
+        w->head = it->next;
+        if (!w->head)
+            w->tail = NULL;
+    }
+    pthread_mutex_unlock(&w->lock);
+    return it;
+}
+
+static void item_free(worker *w, item *it)
+{
+    if (it != &w->stop_item)
+        free(it);
+}
+
+/* --- a worker ------------------------------------------------------------- */
+
+void worker_refresh(worker *w)
+{
+    long long now = cs_now_us();
+    if (now - w->last_refresh_us >= REFRESH_INTERVAL_US) {
+        cs_engine_refresh(w->engine);
+        w->last_refresh_us = now;
+    }
+}
+
+void worker_conn_gone(worker *w)
+{
+    if (w->stopping && w->nconns == 0)
+        event_base_loopbreak(w->base);
+}
+
+static void worker_stop(worker *w)
+{
+    w->stopping = true;
+    /* Answer what each client has already sent, then close. */
+    for (conn *c = w->conns, *next; c; c = next) {
+        next = conn_next(c);
+        conn_stop(c);
+    }
+    if (w->nconns == 0) {
+        event_base_loopbreak(w->base);
+    } else {
+        struct timeval grace = { SHUTDOWN_GRACE_S, 0 };
+        event_base_loopexit(w->base, &grace);
+    }
+}
+
+static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
+{
+    worker *w = arg;
+    char wakes[64];
+    (void)what;
+    /* Each push wrote one byte; the items themselves are in the queue, and
+     * all of them are handled now, oldest first. */
+    while (read(fd, wakes, sizeof wakes) == (ssize_t)sizeof wakes)
+        ;
+    for (item *it; (it = queue_pop(w));) {
+        switch (it->what) {
+        case ITEM_CONN:
+            if (w->stopping) {
+                close(it->fd);
+                stats_conn_closed();
+            } else {
+                conn_new(w, it->fd);
+            }
+            break;
+        case ITEM_REOPEN:
+            cs_engine_reopen(w->engine);
+            w->last_refresh_us = cs_now_us();
+            log_msg(CS_LOG_DEBUG, "worker %d reopened the index", w->id);
+            break;
+        case ITEM_STOP:
+            worker_stop(w);
+            break;
+        }
+        item_free(w, it);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    event_base_dispatch(w->base);
+    conn_free_all(w);
+    return NULL;
+}
+
+static int worker_init(worker *w, int id, const server_config *cfg)
+{
+    int fds[2];
+    cs_err err;
+    cs_engine_opts eo = { cfg->query_timeout_ms };
+
+    memset(w, 0, sizeof *w);
+    w->id = id;
+    w->cfg = cfg;
+    w->notify_rd = w->notify_wr = -1;
+    w->stop_item.what = ITEM_STOP;
+    w->stop_item.fd = -1;
+    pthread_mutex_init(&w->lock, NULL);
+    w->engine = cs_engine_open(cfg->index_dir, &eo, &err);
+    if (!w->engine) {
+        log_msg(CS_LOG_ERROR, "cannot open index %s: %s", cfg->index_dir, err.msg);
+        return -1;
+    }
+    w->last_refresh_us = cs_now_us();
+    struct event_config *ec = event_config_new();
+    if (ec) {
+        /* Only this worker's thread touches its base. */
+        event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK);
+        w->base = event_base_new_with_config(ec);
+        event_config_free(ec);
+    }
+    if (!w->base || pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+        log_msg(CS_LOG_ERROR, "cannot set up worker %d", id);
+        return -1;
+    }
+    w->notify_rd = fds[0];
+    w->notify_wr = fds[1];
+    w->notify_ev = event_new(w->base, w->notify_rd, EV_READ | EV_PERSIST, worker_notify_cb, w);
+    if (!w->notify_ev || event_add(w->notify_ev, NULL) != 0) {
+        log_msg(CS_LOG_ERROR, "cannot set up worker %d", id);
+        return -1;
+    }
+    return 0;
+}
+
+static void worker_destroy(worker *w)
+{
+    /* Connections handed over but never taken. */
+    for (item *it; (it = queue_pop(w));) {
+        if (it->what == ITEM_CONN) {
+            close(it->fd);
+            stats_conn_closed();
+        }
+        item_free(w, it);
+    }
+    if (w->notify_ev)
+        event_free(w->notify_ev);
+    if (w->base)
+        event_base_free(w->base);
+    if (w->notify_rd >= 0) {
+        close(w->notify_rd);
+        close(w->notify_wr);
+    }
+    cs_engine_close(w->engine);
+    pthread_mutex_destroy(&w->lock);
+}
+
+/* --- all of them ------------------------------------------------------------ */
+
+int threads_init(const server_config *cfg)
+{
+    assert(cfg->workers > 0);
+    if (!(workers = calloc(cfg->workers, sizeof *workers)))
+        return -1;
+    for (; nworkers < cfg->workers; nworkers++)
+        if (worker_init(&workers[nworkers], (int)nworkers, cfg) != 0) {
+            nworkers++;             /* destroy the half-made one too */
+            return -1;
+        }
+    return 0;
+}
+
+int threads_start(void)
+{
+    for (; nstarted < nworkers; nstarted++)
+        if (pthread_create(&workers[nstarted].tid, NULL, worker_main, &workers[nstarted]) != 0) {
+            log_msg(CS_LOG_ERROR, "cannot start worker threads");
+            return -1;
+        }
+    return 0;
+}
+
+void threads_dispatch_conn(int fd)
+{
+    assert(nworkers > 0);
+    worker *w = &workers[next_worker++ % nworkers];
+    item *it = malloc(sizeof *it);
+    if (!it) {
+        close(fd);
+        stats_conn_closed();
+        return;
+    }
+    it->what = ITEM_CONN;
+    it->fd = fd;
+    queue_push(w, it);
+}
+
+void threads_reopen(void)
+{
+    for (unsigned i = 0; i < nstarted; i++) {
+        item *it = malloc(sizeof *it);
+        if (!it) {
+            log_msg(CS_LOG_WARN, "worker %u cannot reopen the index: out of memory", i);
+            continue;
+        }
+        it->what = ITEM_REOPEN;
+        it->fd = -1;
+        queue_push(&workers[i], it);
+    }
+}
+
+void threads_shutdown(void)
+{
+    for (unsigned i = 0; i < nstarted; i++)
+        queue_push(&workers[i], &workers[i].stop_item);
+    for (unsigned i = 0; i < nstarted; i++)
+        pthread_join(workers[i].tid, NULL);
+    for (unsigned i = 0; i < nworkers; i++)
+        worker_destroy(&workers[i]);
+    free(workers);
+    workers = NULL;
+    nworkers = nstarted = 0;
+}

@@ -1,0 +1,71 @@
+/* Worker threads, after memcached's thread.c: each worker runs its own
+ * event_base (without locks: only its thread touches it) and its own engine,
+ * so workers share nothing on the request path.  Other threads talk to a
+ * worker through its FIFO queue of {what, fd} items and a wake-up pipe:
+ * the acceptor hands it connections, the main thread asks it to reopen
+ * the index or to stop.
+ */
+#ifndef CS_SEARCHD_THREAD_H
+#define CS_SEARCHD_THREAD_H
+
+#include "server.h"
+#include "serve/engine.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct conn conn;
+typedef struct item item;
+
+/* What a worker is asked to do. */
+typedef enum item_what {
+    ITEM_CONN,          /* serve the connection fd */
+    ITEM_REOPEN,        /* reopen the index (SIGHUP) */
+    ITEM_STOP,          /* answer what was received, close, and end */
+} item_what;
+
+struct item {
+    item_what what;
+    int fd;
+    item *next;
+};
+
+typedef struct worker {
+    int id;
+    pthread_t tid;
+    struct event_base *base;
+    const server_config *cfg;
+    cs_engine *engine;
+    long long last_refresh_us;
+    /* The queue: pushed by other threads, popped by this one, in order. */
+    pthread_mutex_t lock;
+    item *head, *tail;
+    item stop_item;     /* preallocated: stopping cannot fail */
+    int notify_rd, notify_wr;
+    struct event *notify_ev;
+    /* This worker's connections (conn.c keeps the list). */
+    conn *conns;
+    size_t nconns;
+    bool stopping;
+} worker;
+
+/* Set up cfg->workers workers, each with its engine open; 0, or -1 logged. */
+int threads_init(const server_config *cfg);
+/* Start their threads (the caller's blocked signals stay blocked in them);
+ * 0, or -1 logged. */
+int threads_start(void);
+/* Hand the accepted connection fd to the next worker, round-robin (it is
+ * closed, and its count given back, when that fails). */
+void threads_dispatch_conn(int fd);
+/* Ask every worker to reopen its index. */
+void threads_reopen(void);
+/* Stop the started workers, wait for them, and free everything. */
+void threads_shutdown(void);
+
+/* Called by conn.c: before a request (see new commits now and then), and
+ * when one of w's connections is gone. */
+void worker_refresh(worker *w);
+void worker_conn_gone(worker *w);
+
+#endif
