@@ -136,7 +136,7 @@ static bool decode(const char *arg, cs_search_req *req, char *err)
 {
     cs_err e = { CS_OK, "" };
     bool ok = cs_search_req_decode(req, arg, strlen(arg), &e);
-    snprintf(err, 200, "%s", e.msg);
+    snprintf(err, 200, "%.199s", e.msg);
     return ok;
 }
 
