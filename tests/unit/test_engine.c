@@ -1,0 +1,359 @@
+/* Unit tests of the engine: typed requests in, typed results out, on a real
+ * index of the seed corpus (../shared/corpora/seeds) that the real
+ * ccg-indexer builds in a temporary directory at setup.  No JSON, no
+ * sockets: what the codec decodes is built here by hand or by the
+ * decoders, and the results are read field by field. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/limits.h"
+#include "serve/engine.h"
+
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmp[] = "/tmp/ccg-engine-XXXXXX";
+static char root[PATH_MAX];
+static cs_engine *eng;
+
+/* The source tree: the nearest folder above this program with lib/serve. */
+static int find_root(void)
+{
+    char exe[PATH_MAX], probe[PATH_MAX + 16];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    snprintf(root, sizeof root, "%s", exe);
+    while (strcmp(root, "/") != 0) {
+        snprintf(root, sizeof root, "%s", dirname(root));
+        snprintf(probe, sizeof probe, "%s/lib/serve", root);
+        if (access(probe, F_OK) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    char cmd[3 * PATH_MAX];
+    const char *bin = getenv("CCG_BIN");
+    if (find_root() != 0 || !mkdtemp(tmp))
+        return -1;
+    snprintf(cmd, sizeof cmd, "'%s/%s/ccg-indexer' --index '%s/ix' '%s/../shared/corpora/seeds' "
+             ">/dev/null 2>&1", bin && bin[0] == '/' ? "" : root, bin ? bin : "bin", tmp, root);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "setup: %s failed\n", cmd);
+        return -1;
+    }
+    snprintf(cmd, sizeof cmd, "%s/ix", tmp);
+    cs_err err;
+    cs_engine_opts o = { 0 };
+    eng = cs_engine_open(cmd, &o, &err);
+    if (!eng)
+        fprintf(stderr, "setup: %s\n", err.msg);
+    return eng ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[sizeof tmp + 16];
+    cs_engine_close(eng);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A search from a line argument, as the daemon decodes it. */
+static bool search(const char *arg, cs_search_result *r, cs_err *err)
+{
+    cs_search_req req;
+    bool ok = cs_search_req_decode(&req, arg, strlen(arg), err);
+    assert_true(ok);
+    ok = cs_engine_search(eng, &req, r, err);
+    cs_search_req_free(&req);
+    return ok;
+}
+
+static unsigned facet_count(const cs_search_result *r, cs_facet f, const char *value)
+{
+    for (size_t i = 0; i < r->facets[f].n; i++)
+        if (strcmp(r->facets[f].values[i].value, value) == 0)
+            return r->facets[f].values[i].count;
+    return 0;
+}
+
+static void search_ranks_and_counts(void **state)
+{
+    (void)state;
+    cs_search_result r;
+    cs_err err;
+    static const char *const want[] = { "000_a0141472471f05fe", "001_30771f8563898753",
+                                        "004_7a0772fac955139b", "002_384a417d6ab5e7e1",
+                                        "003_0ecb9dfa299ccda2" };
+    assert_true(search("accountable officer", &r, &err));
+    assert_int_equal(r.total, 5);
+    assert_true(r.total_exact);
+    assert_int_equal(r.offset, 0);
+    assert_int_equal(r.limit, CS_DEFAULT_RESULT_LIMIT);
+    assert_int_equal(r.nhits, 5);
+    for (size_t i = 0; i < r.nhits; i++) {
+        assert_string_equal(r.hits[i].doc.id, want[i]);
+        assert_int_equal(r.hits[i].rank, i + 1);
+        assert_non_null(r.hits[i].snippet);
+        assert_non_null(strstr(r.hits[i].snippet, "<mark>"));
+        if (i > 0)
+            assert_true(r.hits[i].score <= r.hits[i - 1].score);
+    }
+    assert_string_equal(r.hits[0].doc.title, "Plans for a single accountable officer for three "
+                        "Leicestershire and Rutland CCGs have stalled");
+    assert_null(r.hits[0].doc.date);
+    for (int f = 0; f < CS_NFACETS; f++)
+        assert_true(r.facets[f].asked);
+    assert_int_equal(r.facets[CS_FACET_CCG].n, CS_DEFAULT_FACET_LIMIT);
+    assert_string_equal(r.facets[CS_FACET_CCG].values[0].value, "NHS East Leicestershire and Rutland CCG");
+    assert_int_equal(facet_count(&r, CS_FACET_CCG, "NHS Leicester City CCG"), 4);
+    assert_int_equal(facet_count(&r, CS_FACET_ROLE, "accountable officer"), 5);
+    assert_int_equal(facet_count(&r, CS_FACET_ROLE, "clinical chair"), 3);
+    assert_int_equal(facet_count(&r, CS_FACET_PERSON, "Azhar Farooqi"), 3);
+    assert_int_equal(facet_count(&r, CS_FACET_PLACE, "Rutland"), 4);
+    assert_null(r.corrected);
+    assert_false(r.corrected_results);
+    cs_search_result_free(&r);
+}
+
+/* Facets count the whole match set, not the page; a filtered facet is
+ * counted without its own filter. */
+static void search_facets_and_filters(void **state)
+{
+    (void)state;
+    cs_search_result r;
+    cs_err err;
+    assert_true(search("{\"q\":\"accountable officer\",\"limit\":3,\"facets\":[\"ccg\"]}", &r, &err));
+    assert_int_equal(r.total, 5);
+    assert_int_equal(r.nhits, 3);
+    assert_true(r.facets[CS_FACET_CCG].asked);
+    assert_false(r.facets[CS_FACET_ROLE].asked);
+    assert_int_equal(facet_count(&r, CS_FACET_CCG, "NHS Leicester City CCG"), 4);
+    cs_search_result_free(&r);
+
+    assert_true(search("{\"filter\":{\"ccg\":\"Leicester City\",\"role\":\"clinical chair\"},"
+                       "\"facets\":[\"ccg\",\"role\",\"person\"]}", &r, &err));
+    assert_int_equal(r.total, 3);
+    assert_string_equal(r.hits[0].doc.id, "001_30771f8563898753");
+    assert_int_equal(r.facets[CS_FACET_CCG].n, 3);
+    assert_int_equal(facet_count(&r, CS_FACET_CCG, "NHS Leicester City CCG"), 3);
+    /* Without the role filter, four documents name an accountable officer. */
+    assert_int_equal(facet_count(&r, CS_FACET_ROLE, "accountable officer"), 4);
+    assert_int_equal(facet_count(&r, CS_FACET_PERSON, "Ursula Montgomery"), 3);
+    assert_false(r.facets[CS_FACET_PLACE].asked);
+    cs_search_result_free(&r);
+
+    assert_true(search("{\"filter\":{\"ccg\":[\"Corby\"]},\"snippets\":false}", &r, &err));
+    assert_int_equal(r.total, 1);
+    assert_string_equal(r.hits[0].doc.id, "000_a0141472471f05fe");
+    assert_null(r.hits[0].snippet);
+    assert_null(r.hits[0].doc.body);        /* the hit summary, not the document */
+    assert_true(r.hits[0].doc.has_entities);
+    cs_search_result_free(&r);
+}
+
+static void search_sorts_and_pages(void **state)
+{
+    (void)state;
+    cs_search_result r;
+    cs_err err;
+    assert_true(search("{\"q\":\"merger\",\"sort\":\"date\",\"limit\":100,\"facets\":[]}", &r, &err));
+    assert_int_equal(r.nhits, 5);
+    assert_string_equal(r.hits[0].doc.date, "2019-01-21");
+    assert_string_equal(r.hits[1].doc.date, "2018-12-12");
+    assert_null(r.hits[2].doc.date);
+    for (int f = 0; f < CS_NFACETS; f++)
+        assert_false(r.facets[f].asked);
+    cs_search_result_free(&r);
+    assert_true(search("{\"q\":\"merger\",\"offset\":3,\"limit\":7,\"facets\":[]}", &r, &err));
+    assert_int_equal(r.total, 5);
+    assert_int_equal(r.nhits, 2);
+    assert_int_equal(r.hits[0].rank, 4);
+    assert_int_equal(r.offset, 3);
+    assert_int_equal(r.limit, 7);
+    cs_search_result_free(&r);
+}
+
+/* A query that matches nothing as typed is answered corrected. */
+static void search_corrects_spelling(void **state)
+{
+    (void)state;
+    cs_search_result r;
+    cs_err err;
+    assert_true(search("acountable oficer", &r, &err));
+    assert_string_equal(r.corrected, "accountable officer");
+    assert_true(r.corrected_results);
+    assert_int_equal(r.total, 5);
+    cs_search_result_free(&r);
+    assert_true(search("Leicestr merger", &r, &err));
+    assert_string_equal(r.corrected, "leicester merger");
+    assert_int_equal(r.total, 4);
+    assert_string_equal(r.hits[0].doc.id, "002_384a417d6ab5e7e1");
+    cs_search_result_free(&r);
+}
+
+static void search_refuses_bad_queries(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *q, *msg;
+    } bad[] = {
+        { "merger AND", "'AND' needs a term after it at column 11" },
+        { "\"unclosed phrase", "unterminated phrase (no closing \") at column 1" },
+        { "((merger", "this '(' is never closed at column 2" },
+        { "date:2019-13-01", "dates are written YYYY-MM-DD, YYYY-MM or YYYY at column 1" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cs_search_result r;
+        cs_err err;
+        assert_false(search(bad[i].q, &r, &err));
+        assert_int_equal(cs_errcode_wire(err.code), CS_E_BAD_QUERY);
+        assert_string_equal(err.msg, bad[i].msg);
+        assert_null(r.hits);
+        cs_search_result_free(&r);          /* harmless on a failed search */
+    }
+}
+
+static void get_reads_the_stored_document(void **state)
+{
+    (void)state;
+    cs_id_req req = { "002_384a417d6ab5e7e1", 20 };
+    cs_doc d;
+    cs_err err;
+    assert_true(cs_engine_get(eng, &req, &d, &err));
+    assert_string_equal(d.id, "002_384a417d6ab5e7e1");
+    assert_string_equal(d.date, "2018-12-12");
+    assert_null(d.source);
+    assert_true(d.has_url);
+    assert_null(d.url);
+    assert_non_null(d.body);
+    assert_int_equal(d.nvalues[CS_FACET_CCG], 3);
+    assert_string_equal(d.values[CS_FACET_CCG][0], "NHS Leicester City CCG");
+    assert_int_equal(d.nvalues[CS_FACET_ORG], 0);
+    assert_true(d.has_facet[CS_FACET_ORG]);
+    assert_int_equal(d.nrels, 3);
+    assert_string_equal(d.rels[0].person, "Azhar Farooqi");
+    assert_string_equal(d.rels[0].role, "clinical chair");
+    assert_string_equal(d.rels[0].org, "NHS Leicester City CCG");
+    cs_doc_free(&d);
+
+    cs_id_req none = { "no-such-document", 16 };
+    assert_false(cs_engine_get(eng, &none, &d, &err));
+    assert_int_equal(err.code, CS_E_NOT_FOUND);
+    assert_string_equal(err.msg, "no document has this id");
+    /* Longer than any id can be: not found, without asking the index. */
+    char longid[CS_MAX_ID_BYTES + 2];
+    memset(longid, 'x', sizeof longid - 1);
+    longid[sizeof longid - 1] = '\0';
+    cs_id_req too_long = { longid, sizeof longid - 1 };
+    assert_false(cs_engine_get(eng, &too_long, &d, &err));
+    assert_int_equal(err.code, CS_E_NOT_FOUND);
+}
+
+static void similar_finds_related_articles(void **state)
+{
+    (void)state;
+    cs_id_req req = { "002_384a417d6ab5e7e1", 20 };
+    cs_similar_result r;
+    cs_err err;
+    assert_true(cs_engine_similar(eng, &req, &r, &err));
+    assert_string_equal(r.id, "002_384a417d6ab5e7e1");
+    assert_int_equal(r.nhits, 2);
+    assert_string_equal(r.hits[0].doc.id, "003_0ecb9dfa299ccda2");
+    assert_string_equal(r.hits[1].doc.id, "001_30771f8563898753");
+    assert_non_null(r.hits[0].snippet);
+    cs_similar_result_free(&r);
+    cs_id_req none = { "no-such-id", 10 };
+    assert_false(cs_engine_similar(eng, &none, &r, &err));
+    assert_int_equal(err.code, CS_E_NOT_FOUND);
+}
+
+static void who_groups_statements(void **state)
+{
+    (void)state;
+    cs_who_req req;
+    cs_who_result r;
+    cs_err err;
+    const char *q = "accountable officer at West Leicestershire";
+    assert_true(cs_who_req_decode(&req, q, strlen(q), &err));
+    assert_true(cs_engine_who(eng, &req, &r, &err));
+    cs_who_req_free(&req);
+    assert_null(r.person);
+    assert_string_equal(r.role, "accountable officer");
+    assert_string_equal(r.org, "NHS West Leicestershire CCG");
+    assert_int_equal(r.documents, 1);
+    assert_false(r.truncated);
+    assert_int_equal(r.nanswers, 1);
+    assert_string_equal(r.answers[0].person, "Toby Sanders");
+    assert_int_equal(r.answers[0].ndocs, 1);
+    assert_string_equal(r.answers[0].docs[0].id, "000_a0141472471f05fe");
+    cs_who_result_free(&r);
+
+    /* A person: each (role, organisation) once, as first stated. */
+    cs_who_req person = { "Toby Sanders", NULL, NULL };
+    assert_true(cs_engine_who(eng, &person, &r, &err));
+    assert_int_equal(r.nanswers, 4);
+    assert_string_equal(r.answers[0].role, "accountable officer");
+    assert_null(r.answers[0].org);
+    assert_string_equal(r.answers[2].role, "chief executive");
+    assert_string_equal(r.answers[2].org, "NHS Nene CCG");
+    cs_who_result_free(&r);
+
+    cs_who_req nobody = { "Nobody Atall", NULL, NULL };
+    assert_true(cs_engine_who(eng, &nobody, &r, &err));
+    assert_int_equal(r.documents, 0);
+    assert_int_equal(r.nanswers, 0);
+    cs_who_result_free(&r);
+
+    cs_who_req dots = { "...", NULL, NULL };
+    assert_false(cs_engine_who(eng, &dots, &r, &err));
+    assert_int_equal(err.code, CS_E_BAD_REQUEST);
+    assert_string_equal(err.msg, "WHO needs words to look for");
+
+    char many[400] = "";
+    for (int i = 0; i < 40; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "%sword%d", i ? " " : "", i);
+    cs_who_req long_name = { many, NULL, NULL };
+    assert_false(cs_engine_who(eng, &long_name, &r, &err));
+    assert_int_equal(err.code, CS_E_BAD_REQUEST);
+    assert_string_equal(err.msg, "the names asked about are too long");
+}
+
+static void stats_count_the_index(void **state)
+{
+    (void)state;
+    cs_index_stats st;
+    cs_engine_stats(eng, &st);
+    assert_int_equal(st.doccount, 5);
+    assert_true(strlen(st.generation) > 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(search_ranks_and_counts),
+        cmocka_unit_test(search_facets_and_filters),
+        cmocka_unit_test(search_sorts_and_pages),
+        cmocka_unit_test(search_corrects_spelling),
+        cmocka_unit_test(search_refuses_bad_queries),
+        cmocka_unit_test(get_reads_the_stored_document),
+        cmocka_unit_test(similar_finds_related_articles),
+        cmocka_unit_test(who_groups_statements),
+        cmocka_unit_test(stats_count_the_index),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
