@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,13 @@
 /* How long a stopping worker waits for its clients to take their last
  * answers. */
 #define SHUTDOWN_GRACE_S 5
+
+/* Bumped by a worker whose refresh found a revision it had not read.  Every
+ * other worker then refreshes before its next request instead of at its
+ * next tick, so that once any answer has shown a commit, no later answer
+ * from any worker misses it: a client does not see a document appear and
+ * then vanish when its next request lands on another worker. */
+static atomic_uint index_epoch;
 
 static worker *workers;
 static unsigned nworkers, nstarted, next_worker;
@@ -66,11 +74,14 @@ static void item_free(worker *w, item *it)
 
 void worker_refresh(worker *w)
 {
+    unsigned epoch = atomic_load_explicit(&index_epoch, memory_order_acquire);
     long long now = cs_now_us();
-    if (now - w->last_refresh_us >= REFRESH_INTERVAL_US) {
-        cs_engine_refresh(w->engine);
-        w->last_refresh_us = now;
-    }
+    if (epoch == w->index_epoch && now - w->last_refresh_us < REFRESH_INTERVAL_US)
+        return;
+    if (cs_engine_refresh(w->engine))
+        epoch = atomic_fetch_add_explicit(&index_epoch, 1, memory_order_acq_rel) + 1;
+    w->index_epoch = epoch;
+    w->last_refresh_us = now;
 }
 
 void worker_conn_gone(worker *w)

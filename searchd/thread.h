@@ -38,6 +38,7 @@ typedef struct worker {
     const server_config *cfg;
     cs_engine *engine;
     long long last_refresh_us;
+    unsigned index_epoch;       /* the epoch this worker's engine has caught up with */
     /* The queue: pushed by other threads, popped by this one, in order. */
     pthread_mutex_t lock;
     item *head, *tail;
@@ -63,8 +64,9 @@ void threads_reopen(void);
 /* Stop the started workers, wait for them, and free everything. */
 void threads_shutdown(void);
 
-/* Called by conn.c: before a request (see new commits now and then), and
- * when one of w's connections is gone. */
+/* Called by conn.c: before a request (see new commits now and then, and at
+ * once when another worker has seen one), and when one of w's connections
+ * is gone. */
 void worker_refresh(worker *w);
 void worker_conn_gone(worker *w);
 

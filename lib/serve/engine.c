@@ -67,24 +67,25 @@ void cs_engine_close(cs_engine *e)
     free(e);
 }
 
-void cs_engine_refresh(cs_engine *e)
+bool cs_engine_refresh(cs_engine *e)
 {
     assert(e);
     ino_t ino;
     long long ct;
+    int changed = 0;
     bool stamped = cs_indexdir_stamp(e->dir, &ino, &ct);
     if (stamped && (!e->stamped || ino != e->ino || ct != e->ctime_ns)) {
         /* The index directory was swapped: open the new database.  If that
          * fails the reader keeps serving the old one and we try again at
          * the next refresh. */
-        if (cs_xs_reader_refresh(e->r, 1, NULL) == CS_XS_OK) {
+        if (cs_xs_reader_refresh(e->r, 1, &changed) == CS_XS_OK) {
             e->stamped = true;
             e->ino = ino;
             e->ctime_ns = ct;
         }
-        return;
+        return changed;
     }
-    cs_xs_reader_refresh(e->r, 0, NULL);
+    return cs_xs_reader_refresh(e->r, 0, &changed) == CS_XS_OK && changed;
 }
 
 void cs_engine_reopen(cs_engine *e)

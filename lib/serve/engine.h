@@ -35,8 +35,9 @@ cs_engine *cs_engine_open(const char *index_dir, const cs_engine_opts *opts, cs_
 void cs_engine_close(cs_engine *e);
 
 /* See new commits, and reopen after a swap of the index directory.
- * Cheap enough to call between requests. */
-void cs_engine_refresh(cs_engine *e);
+ * Cheap enough to call between requests.  Returns true when the engine
+ * now reads a revision it did not read before. */
+bool cs_engine_refresh(cs_engine *e);
 /* Reopen from scratch (SIGHUP). */
 void cs_engine_reopen(cs_engine *e);
 

@@ -275,6 +275,10 @@ def index_changes_under_load_lose_no_request():
             time.sleep(0.02)
         seen = time.time() - t0
         eq(ids(search(dd, "zyzzyva")), ["fresh-1"], "new document found")
+        # Once one worker has shown it, every worker does (each connection
+        # goes to the next worker).
+        eq([ids(search(dd, "zyzzyva")) for _ in range(6)], [["fresh-1"]] * 6,
+           "found by every worker")
         check(seen < 1.0, "within a second: %.2f s" % seen)
         # 2. A rebuild swapped in: every worker moves to the new index.
         run_indexer("--index", ix, "--rebuild", os.path.join(CORPORA, "ccg_dev.jsonl"))
