@@ -295,12 +295,17 @@ void conn_free_all(worker *w)
         conn_free(w->conns);
 }
 
+void conn_drop(int fd)
+{
+    close(fd);
+    stats_conn_closed();
+}
+
 void conn_new(worker *w, int fd)
 {
     conn *c = calloc(1, sizeof *c);
     if (!c) {
-        close(fd);
-        stats_conn_closed();
+        conn_drop(fd);
         return;
     }
     c->w = w;
@@ -309,7 +314,7 @@ void conn_new(worker *w, int fd)
     c->timer = event_new(w->base, -1, 0, conn_timer_cb, c);
     if (!c->bev || !c->timer) {
         if (c->bev)
-            bufferevent_free(c->bev);
+            bufferevent_free(c->bev);   /* and with it fd */
         else
             close(fd);
         if (c->timer)

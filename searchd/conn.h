@@ -22,6 +22,8 @@
 /* Serve the accepted connection fd in worker w (w's thread only).  On
  * failure fd is closed and its count given back. */
 void conn_new(worker *w, int fd);
+/* Close an accepted connection nobody will serve, and give its count back. */
+void conn_drop(int fd);
 /* The server is stopping: answer what c has sent, then close.  May free c. */
 void conn_stop(conn *c);
 /* The connection after c in its worker's list. */

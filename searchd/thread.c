@@ -118,12 +118,10 @@ static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
     for (item *it; (it = queue_pop(w));) {
         switch (it->what) {
         case ITEM_CONN:
-            if (w->stopping) {
-                close(it->fd);
-                stats_conn_closed();
-            } else {
+            if (w->stopping)
+                conn_drop(it->fd);
+            else
                 conn_new(w, it->fd);
-            }
             break;
         case ITEM_REOPEN:
             cs_engine_reopen(w->engine);
@@ -190,10 +188,8 @@ static void worker_destroy(worker *w)
 {
     /* Connections handed over but never taken. */
     for (item *it; (it = queue_pop(w));) {
-        if (it->what == ITEM_CONN) {
-            close(it->fd);
-            stats_conn_closed();
-        }
+        if (it->what == ITEM_CONN)
+            conn_drop(it->fd);
         item_free(w, it);
     }
     if (w->notify_ev)
@@ -239,8 +235,7 @@ void threads_dispatch_conn(int fd)
     worker *w = &workers[next_worker++ % nworkers];
     item *it = malloc(sizeof *it);
     if (!it) {
-        close(fd);
-        stats_conn_closed();
+        conn_drop(fd);
         return;
     }
     it->what = ITEM_CONN;

@@ -1,6 +1,5 @@
 /* The query engine; see engine.h. */
 #include "serve/engine.h"
-#include "text/analyze.h"
 #include "vocab/gazetteer.h"
 #include "index/indexdir.h"
 #include "core/limits.h"
@@ -14,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* BM25's term-frequency saturation and length normalisation: the values
  * Robertson recommends (and Lucene uses), chosen over Xapian's defaults

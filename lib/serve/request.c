@@ -28,6 +28,15 @@ static json_t *parse_json(const char *arg, size_t len, cs_err *err)
 
 /* --- SEARCH ---------------------------------------------------------------- */
 
+/* The index in names (NULL-terminated) of the string v, or -1. */
+static int one_of(json_t *v, const char *const *names)
+{
+    for (int i = 0; json_is_string(v) && names[i]; i++)
+        if (strcmp(json_string_value(v), names[i]) == 0)
+            return i;
+    return -1;
+}
+
 void cs_search_req_init(cs_search_req *req)
 {
     assert(req);
@@ -169,24 +178,16 @@ bool cs_search_req_field(cs_search_req *req, const char *key, json_t *v, cs_err 
     if (strcmp(key, "date_to") == 0)
         return get_date(v, key, req->date_to, err);
     if (strcmp(key, "sort") == 0) {
-        const char *s = json_is_string(v) ? json_string_value(v) : "";
-        if (strcmp(s, "relevance") == 0)
-            req->sort = CS_SORT_RELEVANCE;
-        else if (strcmp(s, "date") == 0)
-            req->sort = CS_SORT_DATE;
-        else if (strcmp(s, "date_asc") == 0)
-            req->sort = CS_SORT_DATE_ASC;
-        else
+        /* In the order of CS_SORT_*. */
+        static const char *const sorts[] = { "relevance", "date", "date_asc", NULL };
+        if ((req->sort = one_of(v, sorts)) < 0)
             return bad(err, "\"sort\" must be \"relevance\", \"date\" or \"date_asc\"");
         return true;
     }
     if (strcmp(key, "match") == 0) {
-        const char *s = json_is_string(v) ? json_string_value(v) : "";
-        if (strcmp(s, "all") == 0)
-            req->match = CS_MATCH_ALL;
-        else if (strcmp(s, "any") == 0)
-            req->match = CS_MATCH_ANY;
-        else
+        /* In the order of CS_MATCH_*. */
+        static const char *const matches[] = { "all", "any", NULL };
+        if ((req->match = one_of(v, matches)) < 0)
             return bad(err, "\"match\" must be \"all\" or \"any\"");
         return true;
     }

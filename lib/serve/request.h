@@ -29,6 +29,7 @@
 
 /* --- SEARCH ---------------------------------------------------------------- */
 
+/* The values of "sort" and "match", in the order request.c names them. */
 enum { CS_SORT_RELEVANCE, CS_SORT_DATE, CS_SORT_DATE_ASC };
 enum { CS_MATCH_ALL, CS_MATCH_ANY };
 

@@ -10,6 +10,39 @@ static bool done(cs_buf *out)
     return !out->oom;
 }
 
+/* "key":value members. */
+static void kstr(cs_buf *out, const char *key, const char *s)
+{
+    cs_jw_key(out, key);
+    cs_jw_str(out, s);
+}
+
+static void kstr_or_null(cs_buf *out, const char *key, const char *s)
+{
+    cs_jw_key(out, key);
+    cs_jw_str_or_null(out, s);
+}
+
+static void kint(cs_buf *out, const char *key, long long v)
+{
+    cs_jw_key(out, key);
+    cs_jw_int(out, v);
+}
+
+static void kbool(cs_buf *out, const char *key, bool v)
+{
+    cs_jw_key(out, key);
+    cs_jw_bool(out, v);
+}
+
+/* "person":..,"role":..,"org":.. -- a statement, or WHO's question. */
+static void person_role_org(cs_buf *out, const char *person, const char *role, const char *org)
+{
+    kstr_or_null(out, "person", person);
+    kstr_or_null(out, "role", role);
+    kstr_or_null(out, "org", org);
+}
+
 /* The stored document's entities and person_role, as stored. */
 static void entities(cs_buf *out, const cs_doc *d)
 {
@@ -33,12 +66,7 @@ static void relations(cs_buf *out, const cs_doc *d)
     cs_jw_open(out, '[');
     for (size_t i = 0; i < d->nrels; i++) {
         cs_jw_open(out, '{');
-        cs_jw_key(out, "person");
-        cs_jw_str_or_null(out, d->rels[i].person);
-        cs_jw_key(out, "role");
-        cs_jw_str_or_null(out, d->rels[i].role);
-        cs_jw_key(out, "org");
-        cs_jw_str_or_null(out, d->rels[i].org);
+        person_role_org(out, d->rels[i].person, d->rels[i].role, d->rels[i].org);
         cs_jw_close(out, '}');
     }
     cs_jw_close(out, ']');
@@ -48,18 +76,13 @@ static void hit(cs_buf *out, const cs_hit *h)
 {
     const cs_doc *d = &h->doc;
     cs_jw_open(out, '{');
-    cs_jw_key(out, "rank");
-    cs_jw_int(out, h->rank);
-    cs_jw_key(out, "id");
-    cs_jw_str(out, d->id);
+    kint(out, "rank", h->rank);
+    kstr(out, "id", d->id);
     cs_jw_key(out, "score");
     cs_jw_real(out, h->score);
-    cs_jw_key(out, "title");
-    cs_jw_str(out, d->title);
-    cs_jw_key(out, "date");
-    cs_jw_str_or_null(out, d->date);
-    cs_jw_key(out, "source");
-    cs_jw_str_or_null(out, d->source);
+    kstr(out, "title", d->title);
+    kstr_or_null(out, "date", d->date);
+    kstr_or_null(out, "source", d->source);
     if (h->snippet) {
         cs_jw_key(out, "snippet");
         cs_jw_strn(out, h->snippet, h->snippet_len);
@@ -81,22 +104,17 @@ static void hits(cs_buf *out, const cs_hit *h, size_t n)
 static void ok(cs_buf *out)
 {
     cs_jw_begin(out, '{');
-    cs_jw_key(out, "ok");
-    cs_jw_bool(out, true);
+    kbool(out, "ok", true);
 }
 
 bool cs_encode_search(cs_buf *out, const cs_search_result *r)
 {
     assert(out && r);
     ok(out);
-    cs_jw_key(out, "total");
-    cs_jw_int(out, r->total);
-    cs_jw_key(out, "total_exact");
-    cs_jw_bool(out, r->total_exact);
-    cs_jw_key(out, "offset");
-    cs_jw_int(out, r->offset);
-    cs_jw_key(out, "limit");
-    cs_jw_int(out, r->limit);
+    kint(out, "total", r->total);
+    kbool(out, "total_exact", r->total_exact);
+    kint(out, "offset", r->offset);
+    kint(out, "limit", r->limit);
     hits(out, r->hits, r->nhits);
     cs_jw_key(out, "facets");
     cs_jw_open(out, '{');
@@ -108,25 +126,18 @@ bool cs_encode_search(cs_buf *out, const cs_search_result *r)
         cs_jw_open(out, '[');
         for (size_t i = 0; i < l->n; i++) {
             cs_jw_open(out, '{');
-            cs_jw_key(out, "value");
-            cs_jw_str(out, l->values[i].value);
-            cs_jw_key(out, "count");
-            cs_jw_int(out, l->values[i].count);
+            kstr(out, "value", l->values[i].value);
+            kint(out, "count", l->values[i].count);
             cs_jw_close(out, '}');
         }
         cs_jw_close(out, ']');
     }
     cs_jw_close(out, '}');
-    if (r->corrected_results) {
-        cs_jw_key(out, "corrected_results");
-        cs_jw_bool(out, true);
-    }
-    if (r->corrected) {
-        cs_jw_key(out, "corrected");
-        cs_jw_str(out, r->corrected);
-    }
-    cs_jw_key(out, "took_us");
-    cs_jw_int(out, r->took_us);
+    if (r->corrected_results)
+        kbool(out, "corrected_results", true);
+    if (r->corrected)
+        kstr(out, "corrected", r->corrected);
+    kint(out, "took_us", r->took_us);
     cs_jw_close(out, '}');
     return done(out);
 }
@@ -137,18 +148,12 @@ bool cs_encode_document(cs_buf *out, const cs_doc *d)
     ok(out);
     cs_jw_key(out, "document");
     cs_jw_open(out, '{');
-    cs_jw_key(out, "id");
-    cs_jw_str(out, d->id);
-    cs_jw_key(out, "title");
-    cs_jw_str(out, d->title);
-    cs_jw_key(out, "date");
-    cs_jw_str_or_null(out, d->date);
-    cs_jw_key(out, "source");
-    cs_jw_str_or_null(out, d->source);
-    if (d->has_url) {
-        cs_jw_key(out, "url");
-        cs_jw_str_or_null(out, d->url);
-    }
+    kstr(out, "id", d->id);
+    kstr(out, "title", d->title);
+    kstr_or_null(out, "date", d->date);
+    kstr_or_null(out, "source", d->source);
+    if (d->has_url)
+        kstr_or_null(out, "url", d->url);
     if (d->has_entities)
         entities(out, d);
     if (d->has_rels)
@@ -166,10 +171,8 @@ bool cs_encode_similar(cs_buf *out, const cs_similar_result *r)
 {
     assert(out && r && r->id);
     ok(out);
-    cs_jw_key(out, "id");
-    cs_jw_str(out, r->id);
-    cs_jw_key(out, "took_us");
-    cs_jw_int(out, r->took_us);
+    kstr(out, "id", r->id);
+    kint(out, "took_us", r->took_us);
     hits(out, r->hits, r->nhits);
     cs_jw_close(out, '}');
     return done(out);
@@ -181,40 +184,24 @@ bool cs_encode_who(cs_buf *out, const cs_who_result *r)
     ok(out);
     cs_jw_key(out, "who");
     cs_jw_open(out, '{');
-    cs_jw_key(out, "person");
-    cs_jw_str_or_null(out, r->person);
-    cs_jw_key(out, "role");
-    cs_jw_str_or_null(out, r->role);
-    cs_jw_key(out, "org");
-    cs_jw_str_or_null(out, r->org);
+    person_role_org(out, r->person, r->role, r->org);
     cs_jw_close(out, '}');
-    cs_jw_key(out, "documents");
-    cs_jw_int(out, r->documents);
-    cs_jw_key(out, "truncated");
-    cs_jw_bool(out, r->truncated);
-    cs_jw_key(out, "took_us");
-    cs_jw_int(out, r->took_us);
+    kint(out, "documents", r->documents);
+    kbool(out, "truncated", r->truncated);
+    kint(out, "took_us", r->took_us);
     cs_jw_key(out, "answers");
     cs_jw_open(out, '[');
     for (size_t i = 0; i < r->nanswers; i++) {
         const cs_who_answer *a = &r->answers[i];
         cs_jw_open(out, '{');
-        cs_jw_key(out, "person");
-        cs_jw_str_or_null(out, a->person);
-        cs_jw_key(out, "role");
-        cs_jw_str_or_null(out, a->role);
-        cs_jw_key(out, "org");
-        cs_jw_str_or_null(out, a->org);
+        person_role_org(out, a->person, a->role, a->org);
         cs_jw_key(out, "documents");
         cs_jw_open(out, '[');
         for (size_t k = 0; k < a->ndocs; k++) {
             cs_jw_open(out, '{');
-            cs_jw_key(out, "id");
-            cs_jw_str(out, a->docs[k].id);
-            cs_jw_key(out, "title");
-            cs_jw_str(out, a->docs[k].title);
-            cs_jw_key(out, "date");
-            cs_jw_str_or_null(out, a->docs[k].date);
+            kstr(out, "id", a->docs[k].id);
+            kstr(out, "title", a->docs[k].title);
+            kstr_or_null(out, "date", a->docs[k].date);
             cs_jw_close(out, '}');
         }
         cs_jw_close(out, ']');
@@ -229,37 +216,29 @@ bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
 {
     assert(out && r);
     ok(out);
-    cs_jw_key(out, "uptime_s");
-    cs_jw_int(out, r->uptime_s);
-    cs_jw_key(out, "workers");
-    cs_jw_int(out, r->workers);
+    kint(out, "uptime_s", r->uptime_s);
+    kint(out, "workers", r->workers);
     cs_jw_key(out, "connections");
     cs_jw_open(out, '{');
-    cs_jw_key(out, "open");
-    cs_jw_int(out, r->conns_open);
-    cs_jw_key(out, "total");
-    cs_jw_int(out, (long long)r->conns_total);
-    cs_jw_key(out, "refused");
-    cs_jw_int(out, (long long)r->conns_refused);
+    kint(out, "open", r->conns_open);
+    kint(out, "total", (long long)r->conns_total);
+    kint(out, "refused", (long long)r->conns_refused);
     cs_jw_close(out, '}');
     cs_jw_key(out, "requests");
     cs_jw_open(out, '{');
     for (int v = 0; v < CS_NVERBS; v++) {
-        cs_jw_key(out, cs_verb_name((cs_verb)v));
-        cs_jw_int(out, (long long)r->requests[v]);
+        kint(out, cs_verb_name((cs_verb)v), (long long)r->requests[v]);
     }
     cs_jw_close(out, '}');
     cs_jw_key(out, "errors");
     cs_jw_open(out, '{');
     for (int c = CS_OK + 1; c < CS_E_NWIRE; c++) {
-        cs_jw_key(out, cs_errcode_name((cs_errcode)c));
-        cs_jw_int(out, (long long)r->errors[c]);
+        kint(out, cs_errcode_name((cs_errcode)c), (long long)r->errors[c]);
     }
     cs_jw_close(out, '}');
     cs_jw_key(out, "latency_us");
     cs_jw_open(out, '{');
-    cs_jw_key(out, "count");
-    cs_jw_int(out, (long long)r->latency_count);
+    kint(out, "count", (long long)r->latency_count);
     cs_jw_key(out, "p50");
     cs_jw_int(out, r->latency_p50_us);
     cs_jw_key(out, "p99");
@@ -267,10 +246,8 @@ bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
     cs_jw_close(out, '}');
     cs_jw_key(out, "index");
     cs_jw_open(out, '{');
-    cs_jw_key(out, "documents");
-    cs_jw_int(out, r->index.doccount);
-    cs_jw_key(out, "generation");
-    cs_jw_str(out, r->index.generation);
+    kint(out, "documents", r->index.doccount);
+    kstr(out, "generation", r->index.generation);
     cs_jw_close(out, '}');
     cs_jw_close(out, '}');
     return done(out);
@@ -280,18 +257,14 @@ bool cs_encode_help(cs_buf *out)
 {
     assert(out);
     ok(out);
-    cs_jw_key(out, "protocol");
-    cs_jw_str(out, "ccgsearch/1");
+    kstr(out, "protocol", "ccgsearch/1");
     cs_jw_key(out, "verbs");
     cs_jw_open(out, '[');
     for (size_t i = 0; i < cs_nverb_helps; i++) {
         cs_jw_open(out, '{');
-        cs_jw_key(out, "verb");
-        cs_jw_str(out, cs_verb_name(cs_verb_helps[i].verb));
-        cs_jw_key(out, "usage");
-        cs_jw_str(out, cs_verb_helps[i].usage);
-        cs_jw_key(out, "summary");
-        cs_jw_str(out, cs_verb_helps[i].summary);
+        kstr(out, "verb", cs_verb_name(cs_verb_helps[i].verb));
+        kstr(out, "usage", cs_verb_helps[i].usage);
+        kstr(out, "summary", cs_verb_helps[i].summary);
         cs_jw_close(out, '}');
     }
     cs_jw_close(out, ']');
@@ -302,8 +275,7 @@ bool cs_encode_help(cs_buf *out)
 bool cs_encode_ping(cs_buf *out)
 {
     ok(out);
-    cs_jw_key(out, "pong");
-    cs_jw_bool(out, true);
+    kbool(out, "pong", true);
     cs_jw_close(out, '}');
     return done(out);
 }
@@ -311,8 +283,7 @@ bool cs_encode_ping(cs_buf *out)
 bool cs_encode_quit(cs_buf *out)
 {
     ok(out);
-    cs_jw_key(out, "bye");
-    cs_jw_bool(out, true);
+    kbool(out, "bye", true);
     cs_jw_close(out, '}');
     return done(out);
 }
@@ -321,14 +292,11 @@ bool cs_encode_error(cs_buf *out, cs_errcode code, const char *msg)
 {
     assert(out);
     cs_jw_begin(out, '{');
-    cs_jw_key(out, "ok");
-    cs_jw_bool(out, false);
+    kbool(out, "ok", false);
     cs_jw_key(out, "error");
     cs_jw_open(out, '{');
-    cs_jw_key(out, "code");
-    cs_jw_str(out, cs_errcode_name(code));
-    cs_jw_key(out, "message");
-    cs_jw_str(out, msg ? msg : "");
+    kstr(out, "code", cs_errcode_name(code));
+    kstr(out, "message", msg ? msg : "");
     cs_jw_close(out, '}');
     cs_jw_close(out, '}');
     return done(out);
