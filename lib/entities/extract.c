@@ -23,6 +23,7 @@
  * every mention (kind, tokens, value, sentence) to stderr.
  */
 #include "entities/extract.h"
+#include "entities/bounds.h"
 #include "text/analyze.h"
 #include "vocab/gazetteer.h"
 #include "index/schema.h"
@@ -34,37 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* Longest normalised form kept for a token. */
-#define NORM_MAX 48
-/* Widest window, in tokens, a gazetteer name may span. */
-#define MAX_SPAN 16
-/* Longest person name in words (titles not counted). */
-#define MAX_NAME_WORDS 4
-/* Longest key looked up in a table, in bytes; no name in the tables is as
- * long, so a window that does not fit cannot match anyway. */
-#define KEY_MAX 512
-/* Most CCG names read from one list ("Nene, Corby and ... CCGs"); a longer
- * list keeps its first names. */
-#define MAX_LIST_NAMES 32
-/* Most place-name tails remembered to complete a list's bare directions. */
-#define MAX_TAILS 8
-/* Most organisations one relation may name, CCGs one story may name, and
- * roles in one chain ("chair and chief officer of ..."); past them the
- * rest are ignored. */
-#define MAX_REL_ORGS 32
-#define MAX_STORY_CCGS 64
-/* Most CCGs a local group may have ("all eight CCGs in the STP"); "all 191
- * CCGs" is the country's, not the few a story names. */
-#define MAX_LOCAL_GROUP 15
-#define MAX_CHAIN_ROLES 8
-/* Most tokens between a role and the body it is held at, within one
- * sentence: "accountable officer on a permanent basis at Corby, and on an
- * interim basis at Nene". */
-#define ROLE_REACH 16
-/* Most tokens of the owner before a role read as its sentence's subject
- * ("Nene and Corby CCGs' accountable officer is ..."). */
-#define MAX_OWNER_TOKENS 8
 
 enum {
     T_WORD = 1 << 0,
@@ -770,7 +740,7 @@ static void add_tail(tails *t, const char *w)
 
 static void place_tails(const ex *x, size_t i, tails *t)
 {
-    size_t lo = i > 200 ? i - 200 : 0;
+    size_t lo = i > TAIL_REACH ? i - TAIL_REACH : 0;
     for (size_t k = i; k > lo && t->n < MAX_TAILS; k--) {
         int idx;
         size_t e = match_at(x, &x->g->place, k - 1, i, &idx);
