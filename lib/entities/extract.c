@@ -145,14 +145,9 @@ static tok *add_tok(ex *x, size_t a, size_t b, unsigned f)
 }
 
 /* Abbreviations whose full stop does not end a sentence. */
-static bool abbrev(const char *norm)
+static bool abbrev(const ex *x, const char *norm)
 {
-    static const char *const list[] = { "dr", "mr", "mrs", "ms", "prof", "st", "cllr", "rev",
-                                        "no", "vs", "etc", "e.g", "i.e", "co", "ltd", NULL };
-    for (int k = 0; list[k]; k++)
-        if (strcmp(norm, list[k]) == 0)
-            return true;
-    return strlen(norm) == 1;               /* an initial: "J. Smith" */
+    return cs_words_has(&x->g->abbreviations, norm) || strlen(norm) == 1;  /* "J. Smith" */
 }
 
 static void word_norm(ex *x, tok *t)
@@ -290,7 +285,7 @@ static void tokenize(ex *x)
             /* Sentence ends: . ! ? followed by a blank. */
             if ((p[0] == '.' || p[0] == '!' || p[0] == '?') && (i >= len || s[i] == ' ' || s[i] == '\n')) {
                 bool ab = p[0] == '.' && x->n >= 2 && (x->t[x->n - 2].f & T_WORD) &&
-                          abbrev(x->t[x->n - 2].norm);
+                          abbrev(x, x->t[x->n - 2].norm);
                 if (!ab) {
                     sent++;
                     new_sent = true;
@@ -505,21 +500,6 @@ static void add_listed_ccg(ex *x, size_t a, size_t b, int idx)
         x->m[id].list = x->lists;
 }
 
-/* Words that end an organisation's name. */
-static const char *const org_heads[] = {
-    "trust", "trusts", "council", "councils", "hospital", "hospitals", "infirmary",
-    "committee", "committees", "partnership", "alliance", "board", "commission",
-    "surgery", "practice", "authority", "university", "court", "association",
-    "federation", "network", "agency", "forum", "union", "college", "institute",
-    "department", "fund", "foundation", "police", "service", "services", "system",
-    "group", "acs", "stp", "ics", "press", "times", "journal", "star", "news",
-    "post", "echo", "telegraph", "chronicle", "gazette", "herald",
-    "mercury", "argus", "express", "standard", "centre", "cabinet",
-    "parliament", "senate", "programme", "collaborative", "healthwatch", "ltd",
-    "limited", "plc", "company", "society", "consortium", "panel", "pct", "sha", "rha",
-    "lmc", "csu", "clinic", "confederation", "commissioners", NULL,
-};
-
 static bool in_list(const char *const *list, const char *w)
 {
     for (int k = 0; list[k]; k++)
@@ -530,16 +510,6 @@ static bool in_list(const char *const *list, const char *w)
 
 static bool role_at(const ex *x, size_t i);
 static bool civic_role_at(const ex *x, size_t i);
-
-/* Verbs of speech: a clause ends at them. */
-static const char *const speech_verbs[] = {
-    "said", "says", "added", "adds", "commented", "told", "explained", "stated", "wrote",
-    "warned", "described", "announced", "confirmed", NULL,
-};
-
-static const char *const directions[] = {
-    "north", "south", "east", "west", "central", "mid", NULL,
-};
 
 /* --- 1. CCGs ------------------------------------------------------------- */
 
@@ -652,7 +622,7 @@ static void ccgs_before_suffix(ex *x, size_t s, size_t slen, bool plural)
         return;
     }
     /* "Berkshire West CCG Federation" is another body's name. */
-    if (cap(x, s + slen) && in_list(org_heads, x->t[s + slen].norm))
+    if (cap(x, s + slen) && cs_words_has(&x->g->org_heads, x->t[s + slen].norm))
         return;
     if (e > 0 && is(x, e - 1, "nhs"))
         e--;                                    /* "X NHS Clinical Commissioning Group" */
@@ -965,14 +935,14 @@ static void find_ccgs(ex *x)
         if (words && (lower || match_exact(x, &x->g->place, i, e, false) >= 0))
             words = false;
         /* "Wigan Council" is the council, whatever stands around it. */
-        if (cap(x, e) && in_list(org_heads, x->t[e].norm))
+        if (cap(x, e) && cs_words_has(&x->g->org_heads, x->t[e].norm))
             continue;
         bool role_near = role_at(x, e);
         /* ...within the clause: "chief executive of the trust, said the
          * waits in the north of Wiltshire" is the place. */
         for (size_t k = i; !role_near && k > 0 && i - k < ROLE_REACH &&
                            x->t[k - 1].sent == x->t[i].sent &&
-                           !in_list(speech_verbs, x->t[k - 1].norm);
+                           !cs_words_has(&x->g->speech_verbs, x->t[k - 1].norm);
              k--)
             role_near = role_at(x, k - 1) && (is(x, i - 1, "at") || is(x, i - 1, "of") ||
                                               is(x, i - 1, "for"));
@@ -987,29 +957,11 @@ static void find_ccgs(ex *x)
 /* --- 2. organisations ----------------------------------------------------- */
 
 /* Words that may stand inside an organisation's name in lower case. */
-static bool org_connector(const char *w)
+static bool org_connector(const ex *x, const char *w)
 {
-    return strcmp(w, "and") == 0 || strcmp(w, "of") == 0 || strcmp(w, "for") == 0 ||
-           strcmp(w, "&") == 0 || strcmp(w, "upon") == 0 || strcmp(w, "on") == 0 ||
-           strcmp(w, "the") == 0;
+    return cs_words_has(&x->g->org_connectors, w);
 }
 
-
-/* Capitalised words that begin sentences or headings but never names. */
-static const char *const not_name_words[] = {
-    "the", "a", "an", "this", "that", "these", "those", "it", "its", "he", "she", "his", "her",
-    "they", "their", "we", "our", "in", "on", "at", "for", "from", "by", "with", "as", "but",
-    "and", "or", "if", "when", "while", "after", "before", "under", "last", "next", "earlier",
-    "meanwhile", "however", "also", "both", "all", "each", "every", "some", "many", "most",
-    "new", "former", "existing", "current", "local", "national", "regional", "there", "here",
-    "what", "which", "who", "why", "how", "where", "read", "more", "dear", "picture", "photo",
-    "image", "source", "statement", "update", "briefing", "report", "monday", "tuesday",
-    "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
-    "april", "may", "june", "july", "august", "september", "october", "november", "december",
-    "mr", "mrs", "ms", "dr", "professor", "prof", "sir", "cllr", "councillor", "one", "two",
-    "three", "four", "five", "six", "seven", "eight", "nine", "ten", "first", "second", "third",
-    NULL,
-};
 
 static void find_known_orgs(ex *x)
 {
@@ -1024,16 +976,13 @@ static void find_known_orgs(ex *x)
          * body, "NHS Providers" the organisation. */
         bool caps = true;
         for (size_t k = i; k < e; k++)
-            if (word(x, k) && !cap(x, k) && !org_connector(x->t[k].norm))
+            if (word(x, k) && !cap(x, k) && !org_connector(x, x->t[k].norm))
                 caps = false;
         if (!caps)
             continue;
         /* Organisations keep the text's wording; only a few
          * abbreviations newsrooms use everywhere are written out. */
         const char *name = x->g->org.names[idx];
-        static const char *const normalised[] = {
-            "Health Service Journal", "NHS England", "NHS England and NHS Improvement", NULL,
-        };
         /* "Healthwatch Suffolk", "NHS England Lancashire and South
          * Cumbria": a known body's local branch. */
         int pidx;
@@ -1049,7 +998,7 @@ static void find_known_orgs(ex *x)
         if (pe > e) {
             const char *s = x->text + x->t[i].a;
             add_mention(x, M_ORG, i, pe, s, x->t[pe - 1].b - x->t[i].a);
-        } else if (in_list(normalised, name)) {
+        } else if (cs_words_has(&x->g->org_full_names, name)) {
             add_mention(x, M_ORG, i, e, name, strlen(name));
         } else {
             const char *s = x->text + x->t[i].a;
@@ -1085,26 +1034,6 @@ static void find_nhs_places(ex *x)
     }
 }
 
-/* Words of names so generic that a name made only of them names nothing
- * in particular ("Integrated Care Board", "Corporate Services"). */
-static const char *const generic_org_words[] = {
-    "integrated", "care", "board", "boards", "system", "systems", "partnership", "partnerships",
-    "sustainability", "transformation", "commissioning", "committee", "committees", "group",
-    "groups", "services", "service", "corporate", "patient", "transport", "health", "wellbeing",
-    "clinical", "primary", "joint", "local", "national", "regional", "governing", "body",
-    "trust", "trusts", "foundation", "hospital", "hospitals", "council", "councils", "and",
-    "of", "the", "for", "&", "nhs", "icb", "ics", "stp", "acs", "executive", "leadership",
-    "steering", "medical", "public", "social", "community", "practice", "practices", "team",
-    "area", "district", "programme", "network", "alliance", "collaborative", "forum", "mental",
-    "authority", "regional", "delegated", "co", NULL,
-};
-
-/* Lower-case words a name may end with: "Surrey Heartlands integrated
- * care system", "Devon, Plymouth and Torbay commissioning board". */
-static const char *const lower_org_heads[] = {
-    "board", "group", "system", "collaborative", "committee", "partnership", "alliance", NULL,
-};
-
 static bool org_word(const ex *x, size_t p)
 {
     const tok *t = &x->t[p];
@@ -1116,27 +1045,15 @@ static bool org_word(const ex *x, size_t p)
         return false;
     /* A role is not part of the name: "the Chief Executive of Ipswich
      * Hospital NHS Trust". */
-    static const char *const role_starts[] = { "chief", "deputy", "vice", "managing", "executive",
-                                               NULL };
     size_t nl = strlen(t->norm);
-    if (cs_strmap_get(&x->g->role.keys, t->norm, nl) >= 0 || in_list(role_starts, t->norm))
+    if (cs_strmap_get(&x->g->role.keys, t->norm, nl) >= 0 || cs_words_has(&x->g->role_starts, t->norm))
         return false;
     /* "Berkshire West CCG Federation": a CCG's name inside another's. */
     if (strcmp(t->norm, "ccg") == 0 || strcmp(t->norm, "ccgs") == 0)
-        return cap(x, p + 1) && in_list(org_heads, x->t[p + 1].norm);
-    static const char *const dates[] = {
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
-        "friday", "saturday", "sunday", NULL,
-    };
-    return !(t->f & T_SENT && in_list(not_name_words, t->norm)) && !in_list(dates, t->norm);
+        return cap(x, p + 1) && cs_words_has(&x->g->org_heads, x->t[p + 1].norm);
+    return !(t->f & T_SENT && cs_words_has(&x->g->not_name_words, t->norm)) &&
+           !cs_words_has(&x->g->calendar, t->norm);
 }
-
-/* Determiners trimmed from the front of a name. */
-static const char *const determiners[] = {
-    "the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "his", "her",
-    NULL,
-};
 
 /* Walk back from token h (the head) over the words of a name; returns its
  * first token. */
@@ -1157,16 +1074,16 @@ static size_t org_start(const ex *x, size_t h)
         /* "Adur and Worthing Councils", "University Hospitals of
          * Leicester" -- but "Kent County Council and Medway Council" is
          * two: an "and" right after a head ends the name before it. */
-        if (word(x, p) && org_connector(t->norm) && strcmp(t->norm, "the") != 0 && p > 0 &&
+        if (word(x, p) && org_connector(x, t->norm) && strcmp(t->norm, "the") != 0 && p > 0 &&
             org_word(x, p - 1) && !((strcmp(t->norm, "and") == 0 || strcmp(t->norm, "&") == 0) &&
-                                    in_list(org_heads, x->t[p - 1].norm))) {
+                                    cs_words_has(&x->g->org_heads, x->t[p - 1].norm))) {
             a = p;
             continue;
         }
         /* "Wrightington, Wigan and Leigh": a comma between proper words
          * inside a name that goes on to an "and". */
         if (is(x, p, ",") && p > 0 && org_word(x, p - 1) && a < h && is(x, a + 1, "and") &&
-            !in_list(org_heads, x->t[p - 1].norm)) {
+            !cs_words_has(&x->g->org_heads, x->t[p - 1].norm)) {
             a = p;
             continue;
         }
@@ -1176,8 +1093,8 @@ static size_t org_start(const ex *x, size_t h)
         }
         break;
     }
-    while (a < h && (!word(x, a) || in_list(determiners, x->t[a].norm) ||
-                     org_connector(x->t[a].norm)))
+    while (a < h && (!word(x, a) || cs_words_has(&x->g->name_determiners, x->t[a].norm) ||
+                     org_connector(x, x->t[a].norm)))
         a++;
     return a;
 }
@@ -1185,7 +1102,7 @@ static size_t org_start(const ex *x, size_t h)
 static bool generic_span(const ex *x, size_t a, size_t b)
 {
     for (size_t i = a; i < b; i++)
-        if (word(x, i) && !in_list(generic_org_words, x->t[i].norm))
+        if (word(x, i) && !cs_words_has(&x->g->org_generic_words, x->t[i].norm))
             return false;
     return true;
 }
@@ -1200,11 +1117,11 @@ static void find_pattern_orgs(ex *x)
             continue;
         if (!cap(x, h)) {
             /* A lower-case head after a proper name. */
-            if (!word(x, h) || !in_list(lower_org_heads, x->t[h].norm))
+            if (!word(x, h) || !cs_words_has(&x->g->org_heads_lower, x->t[h].norm))
                 continue;
             size_t k = h;
             while (k > 0 && h - k < 4 && word(x, k - 1) && !cap(x, k - 1) && free_tok(x, k - 1) &&
-                   in_list(generic_org_words, x->t[k - 1].norm) && !is(x, k - 1, "and") &&
+                   cs_words_has(&x->g->org_generic_words, x->t[k - 1].norm) && !is(x, k - 1, "and") &&
                    !is(x, k - 1, "the") && !is(x, k - 1, "of"))
                 k--;
             /* At least one word says what kind of body it is: "Kent
@@ -1218,8 +1135,8 @@ static void find_pattern_orgs(ex *x)
              * group". */
             size_t end = h + 1;
             for (size_t q = h + 1; q < x->n && q < h + 5 && word(x, q) && !cap(x, q) &&
-                                   in_list(generic_org_words, x->t[q].norm); q++)
-                if (in_list(lower_org_heads, x->t[q].norm))
+                                   cs_words_has(&x->g->org_generic_words, x->t[q].norm); q++)
+                if (cs_words_has(&x->g->org_heads_lower, x->t[q].norm))
                     end = q + 1;
             size_t a = org_start(x, k);
             if (a < k && !generic_span(x, a, end) && span_free(x, a, end))
@@ -1227,7 +1144,7 @@ static void find_pattern_orgs(ex *x)
             h = end - 1;
             continue;
         }
-        if (!in_list(org_heads, x->t[h].norm))
+        if (!cs_words_has(&x->g->org_heads, x->t[h].norm))
             continue;
         /* The last head of a run: "University Hospitals of Leicester NHS
          * Trust"; an "and" after a head starts another name. */
@@ -1240,12 +1157,12 @@ static void find_pattern_orgs(ex *x)
             end = h + 3;
         for (size_t k = end; k < x->n && k < h + 8 && x->t[k].sent == x->t[h].sent; k++) {
             if (cap(x, k) && free_tok(x, k)) {
-                if (in_list(org_heads, x->t[k].norm))
+                if (cs_words_has(&x->g->org_heads, x->t[k].norm))
                     end = k + 1;
                 continue;
             }
-            if (word(x, k) && org_connector(x->t[k].norm) && cap(x, k + 1) &&
-                !((is(x, k, "and") || is(x, k, "&")) && in_list(org_heads, x->t[k - 1].norm)))
+            if (word(x, k) && org_connector(x, x->t[k].norm) && cap(x, k + 1) &&
+                !((is(x, k, "and") || is(x, k, "&")) && cs_words_has(&x->g->org_heads, x->t[k - 1].norm)))
                 continue;
             if (skippable(&x->t[k]))
                 continue;
@@ -1253,10 +1170,7 @@ static void find_pattern_orgs(ex *x)
         }
         size_t a = org_start(x, h);
         /* "University of Central Lancashire": a head that comes first. */
-        static const char *const heads_first[] = {
-            "university", "college", "department", "court", "council", "institute", NULL,
-        };
-        if (a == h && in_list(heads_first, x->t[h].norm) && is(x, h + 1, "of") &&
+        if (a == h && cs_words_has(&x->g->org_heads_first, x->t[h].norm) && is(x, h + 1, "of") &&
             org_word(x, h + 2) && x->t[h + 2].owner < 0) {
             size_t k = h + 2;
             while (k < x->n && (org_word(x, k) || (is(x, k, "and") && org_word(x, k + 1))) &&
@@ -1287,7 +1201,8 @@ static bool name_word(const ex *x, size_t i)
         return false;                           /* CBE, NHS */
     const char *w = x->t[i].norm;
     size_t wl = strlen(w);
-    return !in_list(not_name_words, w) && !in_list(org_heads, w) &&
+    return !cs_words_has(&x->g->not_name_words, w) && !cs_words_has(&x->g->calendar, w) &&
+           !cs_words_has(&x->g->org_heads, w) &&
            cs_strmap_get(&x->g->role.keys, w, wl) < 0 &&
            cs_strmap_get(&x->g->role.prefixes, w, wl) < 0 &&
            strcmp(w, "ccg") != 0 && strcmp(w, "ccgs") != 0 && strcmp(w, "nhs") != 0;
@@ -1305,14 +1220,9 @@ static bool role_at(const ex *x, size_t i)
 
 /* Roles held outside any CCG: a relation with them never defaults to the
  * document's CCG. */
-static bool civic_role(const char *r)
+static bool civic_role(const ex *x, const char *r)
 {
-    static const char *const civic[] = {
-        "mp", "councillor", "council leader", "deputy leader", "portfolio holder",
-        "cabinet member", "editor", "deputy editor", "chief superintendent", "president",
-        "secretary of state", "chief inspector", NULL,
-    };
-    return in_list(civic, r);
+    return cs_words_has(&x->g->civic_roles, r);
 }
 
 /* A role held outside any CCG at token i ("MP", "councillor"). */
@@ -1321,7 +1231,7 @@ static bool civic_role_at(const ex *x, size_t i)
     int idx;
     while (qualifier(x, i))
         i++;
-    return match_at(x, &x->g->role, i, x->n, &idx) > i && civic_role(x->g->role.names[idx]);
+    return match_at(x, &x->g->role, i, x->n, &idx) > i && civic_role(x, x->g->role.names[idx]);
 }
 
 
@@ -1355,7 +1265,7 @@ static void find_people(ex *x)
         bool role_near = (b + 1 < x->n && is(x, b, ",") && role_at(x, b + 1)) ||
                          (a > 0 && i == a && role_at(x, a - 1 > 0 ? a - 1 : 0) &&
                           (x->t[a - 1].owner >= 0 && x->m[x->t[a - 1].owner].kind == M_ROLE));
-        bool speaks = word(x, b) && in_list(speech_verbs, x->t[b].norm);
+        bool speaks = word(x, b) && cs_words_has(&x->g->speech_verbs, x->t[b].norm);
         if (words == 1 && !title)
             continue;
         if (!(title || known || ((role_near || speaks) && words >= 2)))
@@ -1383,18 +1293,7 @@ static bool complement_word(const ex *x, size_t i)
 {
     if (!word(x, i) || !free_tok(x, i))
         return false;
-    static const char *const stop[] = {
-        "at", "for", "of", "in", "with", "from", "to", "who", "whose", "which", "and", "the",
-        "a", "an", "on", "is", "was", "were", "are", "be", "been", "will", "would", "has",
-        "have", "had", "said", "says", "since", "until", "by", "as", "across", "within",
-        "between", "into", "over", "under", "through", "after", "before", "during",
-        "including", "another", "other", "this", "that", "these", "those", "its", "their",
-        "his", "her", "our", "your", "all", "both", "each", "every", "some", "any", "no", "not",
-        "also", "now", "then", "there", "here", "while", "when", "where", "but", "or", "if",
-        "nhs", "ccg", "ccgs", "clinical", "director", "chief", "officer", "chair", "lead",
-        "manager", "executive", NULL,
-    };
-    return !in_list(stop, x->t[i].norm) && !(x->t[i].f & T_DIGIT);
+    return !cs_words_has(&x->g->complement_stops, x->t[i].norm) && !(x->t[i].f & T_DIGIT);
 }
 
 /* "director of operations and corporate affairs": the complement after
@@ -1580,14 +1479,14 @@ static char *place_text(const ex *x, size_t a, size_t name, size_t b, const char
         const char *s = x->text + t->a;
         size_t n = t->b - t->a;
         if (t->f & T_HYPHEN) {
-            bool dirs = i > a && i + 1 < b && in_list(directions, x->t[i - 1].norm) &&
-                        in_list(directions, x->t[i + 1].norm);
+            bool dirs = i > a && i + 1 < b && cs_words_has(&x->g->directions, x->t[i - 1].norm) &&
+                        cs_words_has(&x->g->directions, x->t[i + 1].norm);
             cs_buf_putc(&o, dirs ? ' ' : '-');
             continue;
         }
         if (i > a && !(x->t[i - 1].f & T_HYPHEN) && !(t->f & T_POSS))
             cs_buf_putc(&o, ' ');
-        if (word(x, i) && in_list(directions, t->norm)) {
+        if (word(x, i) && cs_words_has(&x->g->directions, t->norm)) {
             cs_buf_putc(&o, (char)toupper((unsigned char)s[0]));
             cs_buf_add(&o, s + 1, n - 1);
         } else {
@@ -1611,11 +1510,7 @@ static void add_place(ex *x, size_t a, size_t name, size_t e, int idx)
 /* A party's name or adjective, which may follow a place it represents. */
 static bool party_at(const ex *x, size_t i)
 {
-    static const char *const parties[] = {
-        "conservative", "conservatives", "tory", "tories", "labour", "liberal", "lib",
-        "greens", "independent", "reform", "ukip", "plaid", "snp", NULL,
-    };
-    return word(x, i) && in_list(parties, x->t[i].norm);
+    return word(x, i) && cs_words_has(&x->g->parties, x->t[i].norm);
 }
 
 static void find_places(ex *x)
@@ -1643,13 +1538,13 @@ static void find_places(ex *x)
         }
         /* "west Hertfordshire", "north-west London": a lower-case
          * direction before a county or city. */
-        if (!in_list(directions, x->t[i].norm) || cap(x, i))
+        if (!cs_words_has(&x->g->directions, x->t[i].norm) || cap(x, i))
             continue;
         size_t k = i + 1;
         /* "north-west London", "north east Essex" */
-        if (is(x, k, "-") && word(x, k + 1) && in_list(directions, x->t[k + 1].norm))
+        if (is(x, k, "-") && word(x, k + 1) && cs_words_has(&x->g->directions, x->t[k + 1].norm))
             k += 2;
-        else if (word(x, k) && !cap(x, k) && in_list(directions, x->t[k].norm))
+        else if (word(x, k) && !cap(x, k) && cs_words_has(&x->g->directions, x->t[k].norm))
             k++;
         e = match_at(x, &x->g->place, k, x->n, &idx);
         if (e == k || !cap(x, k) || !span_free(x, k, e))
@@ -1728,10 +1623,6 @@ static size_t bodies_at(const ex *x, size_t i, orgset *o)
  * number it gives (0 when none) and whether it says "all". */
 static size_t cs_group_at(const ex *x, size_t i, int *count, bool *every)
 {
-    static const char *const numbers[] = {
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-        "eleven", "twelve", NULL,
-    };
     size_t k = i;
     bool placed = false;
     *count = 0;
@@ -1747,8 +1638,8 @@ static size_t cs_group_at(const ex *x, size_t i, int *count, bool *every)
             placed = true;
         if (is(x, k, "all"))
             *every = true;
-        for (int d = 0; numbers[d]; d++)
-            if (is(x, k, numbers[d]))
+        for (int d = 0; cs_number_words[d]; d++)
+            if (is(x, k, cs_number_words[d]))
                 *count = d;
         if (is(x, k, "both"))
             *count = 2;
@@ -1989,7 +1880,7 @@ static void relate(relctx *c, const mention *p, const mention *r, const orgset *
             ok = ok && cs_entities_add_relation(c->out, p->value, r->value, group[k]);
         for (size_t k = 0; k < o->n; k++)
             ok = ok && cs_entities_add_relation(c->out, p->value, r->value, o->m[k]->value);
-    } else if (civic_role(r->value) && !o->unresolved) {
+    } else if (civic_role(x, r->value) && !o->unresolved) {
         /* A council role: the one council the sentence, or else the story,
          * names ("Council leader David Molyneux"). */
         const char *org = NULL;
@@ -2016,7 +1907,7 @@ static void relate(relctx *c, const mention *p, const mention *r, const orgset *
         ok = cs_entities_add_relation(c->out, p->value, r->value, org);
     } else {
         const char *org = NULL;
-        if (c->nccgs == 1 && !x->groups && !civic_role(r->value) && !o->all_ccgs &&
+        if (c->nccgs == 1 && !x->groups && !civic_role(x, r->value) && !o->all_ccgs &&
             !o->unresolved) {
             bool other = false;
             int sent = x->t[p->a].sent;
@@ -2077,22 +1968,17 @@ static size_t role_chain(const ex *x, size_t i, const mention **roles, size_t ma
     return n;
 }
 
+/* A word before a role: "the", "its", "new" (determiners.tsv, "role"). */
 static bool determiner_at(const ex *x, size_t j)
 {
-    return is(x, j, "the") || is(x, j, "a") || is(x, j, "an") || is(x, j, "its") ||
-           is(x, j, "their") || is(x, j, "his") || is(x, j, "her") || is(x, j, "new") ||
-           is(x, j, "our");
+    return j < x->n && cs_words_has(&x->g->role_determiners, x->t[j].norm);
 }
 
 /* Adverbs between a verb and its role: "is now the accountable officer",
  * "was previously chief executive". */
 static bool adverb_at(const ex *x, size_t j)
 {
-    static const char *const adverbs[] = {
-        "now", "also", "currently", "previously", "formerly", "still", "already", "once",
-        "jointly", "additionally", NULL,
-    };
-    return word(x, j) && in_list(adverbs, x->t[j].norm);
+    return word(x, j) && cs_words_has(&x->g->adverbs, x->t[j].norm);
 }
 
 /* Skip determiners, adverbs and qualifiers before a role. */
