@@ -1,31 +1,38 @@
-/* Entity extraction; see extract.h.
+/* Entity extraction, the driver; see extract.h.
  *
- * The text is cut into tokens that keep their case, then recognisers run
- * in order of confidence, each claiming the tokens it uses so later ones
- * cannot reuse them:
- *   1. CCGs: a gazetteer name followed by "CCG(s)" / "Clinical
- *      Commissioning Group(s)", lists before a plural ("Nene and Corby
- *      CCGs", "North, South and West Norfolk CCGs"), lists after one ("the
- *      CCGs of Erewash, Hardwick, ..."), and "NHS <name>" where the
- *      sentence speaks of CCGs;
- *   2. organisations: the known-organisation gazetteer, then capitalised
- *      names ending in a head word (Trust, Council, Hospital, Committee...);
- *   3. people: capitalised names with a title (Dr, Professor...), a known
- *      given name, or a role right beside them;
- *   4. roles: the vocabulary, qualifiers dropped, and patterns ("director
- *      of X", "X director", "chief X officer");
- *   5. places: the place gazetteer on the tokens nobody claimed.
- * Then relations: who holds which role where, from the patterns a
- * sentence states them in ("X, clinical chair of Y CCG", "Y CCG chief
- * executive X", "X ... as the accountable officer for Y").
+ * The text is cut into tokens that keep their case, then the passes of
+ * the table below run in its order, each recogniser claiming the tokens it
+ * uses so later ones cannot reuse them:
+ *   tokens        the tokeniser (tokens.c);
+ *   ccgs          CCG names: before "CCG(s)" / "Clinical Commissioning
+ *                 Group(s)", in lists, "NHS <name>" where the sentence
+ *                 speaks of CCGs, and a named CCG's name again (ccgs.c);
+ *   known-orgs    the known-organisation gazetteer (orgs.c);
+ *   pattern-orgs  capitalised names ending in a head word (Trust, Council,
+ *                 Hospital, Committee...) (orgs.c);
+ *   nhs-orgs      "NHS <place>" bodies the CCG pass left (orgs.c);
+ *   people        capitalised names with a title, a known given name, or a
+ *                 role or a verb of speech right after them (people.c);
+ *   places        the place gazetteer on the tokens nobody claimed
+ *                 (places.c);
+ *   roles         the role vocabulary and patterns ("director of X", "X
+ *                 director", "chief X officer") (roles.c);
+ *   full-names    a surname alone takes the full name the text gives;
+ *   relations     who holds which role where, from the shapes a sentence
+ *                 states them in (relations.c).
+ * Places run before roles, so a place's words are never a role's; people
+ * run before roles, so a person's name is read before any role beside it.
+ * Then the mentions become the facet values, in order of first mention.
  *
  * For rule development, CCG_EXTRACT_TRACE=1 in the environment prints
- * every mention (kind, tokens, value, sentence) to stderr.
+ * each pass's name as it runs, then every mention (kind, tokens, value,
+ * sentence), to stderr.
  */
 #include "entities/extract.h"
 #include "entities/internal.h"
 #include "core/util.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +67,92 @@ static const char *full_name(const ex *x, const ex_mention *p)
     return p->value;
 }
 
+/* "full-names": surnames alone take the full name (for values and
+ * relations). */
+static void full_names(ex *x)
+{
+    for (size_t k = 0; k < x->nm && !x->oom; k++) {
+        if (x->m[k].kind != EX_M_PERSON)
+            continue;
+        const char *full = full_name(x, &x->m[k]);
+        if (full != x->m[k].value) {
+            char *v = cs_strdup(full);
+            if (!v) {
+                x->oom = true;
+                break;
+            }
+            free(x->m[k].value);
+            x->m[k].value = v;
+        }
+    }
+}
+
+/* The passes, in the order they run: this table is the order. */
+static const ex_pass passes[] = {
+    { "tokens", ex_tokenize },
+    { "ccgs", ex_find_ccgs },
+    { "known-orgs", ex_find_known_orgs },
+    { "pattern-orgs", ex_find_pattern_orgs },
+    { "nhs-orgs", ex_find_nhs_orgs },
+    { "people", ex_find_people },
+    { "places", ex_find_places },
+    { "roles", ex_find_roles },
+    { "full-names", full_names },
+    { "relations", ex_find_relations },
+};
+#define NPASSES (sizeof passes / sizeof passes[0])
+
+const ex_pass *ex_passes(size_t *n)
+{
+    *n = NPASSES;
+    return passes;
+}
+
+bool ex_open(ex *x, const char *text, size_t len, cs_entities *out)
+{
+    memset(x, 0, sizeof *x);
+    x->g = cs_gaz_get();
+    x->text = text;
+    x->len = len;
+    x->out = out;
+    return x->g != NULL;
+}
+
+bool ex_run(ex *x, const char *last)
+{
+    bool trace = getenv("CCG_EXTRACT_TRACE") != NULL;
+    size_t end = NPASSES;
+    if (last) {
+        for (end = 0; end < NPASSES && strcmp(passes[end].name, last) != 0; end++)
+            ;
+        if (end == NPASSES)
+            return false;
+        end++;
+    }
+    for (size_t k = 0; k < end && !x->oom; k++) {
+        /* Only the relations write to the entity set. */
+        assert(x->out || strcmp(passes[k].name, "relations") != 0);
+        if (trace)
+            fprintf(stderr, "pass %s\n", passes[k].name);
+        passes[k].run(x);
+    }
+    if (trace)
+        for (size_t k = 0; k < x->nm; k++)
+            fprintf(stderr, "%s %zu-%zu sent %d: %s\n",
+                    (const char *[]){ "ccg", "org", "person", "role", "place", "group" }[x->m[k].kind],
+                    x->m[k].a, x->m[k].b, x->t[x->m[k].a].sent, x->m[k].value);
+    return !x->oom;
+}
+
+void ex_close(ex *x)
+{
+    for (size_t k = 0; k < x->nm; k++)
+        free(x->m[k].value);
+    free(x->m);
+    free(x->t);
+    memset(x, 0, sizeof *x);
+}
+
 /* Every letter upper case. */
 static bool shouting(const char *s)
 {
@@ -74,10 +167,6 @@ static bool shouting(const char *s)
 
 bool cs_extract(const cs_article *a, cs_entities *out)
 {
-    ex x = { 0 };
-    x.g = cs_gaz_get();
-    if (!x.g)
-        return false;
     /* The text as its author wrote it: a headline that the parser took out
      * of the body is part of it. */
     cs_buf text = { 0 };
@@ -90,40 +179,12 @@ bool cs_extract(const cs_article *a, cs_entities *out)
         cs_buf_free(&text);
         return false;
     }
-    x.text = text.s;
-    x.len = text.len;
-    ex_tokenize(&x);
-    if (!x.oom) {
-        ex_find_ccgs(&x);
-        ex_find_known_orgs(&x);
-        ex_find_pattern_orgs(&x);
-        ex_find_nhs_orgs(&x);
-        ex_find_people(&x);
-        ex_find_places(&x);
-        ex_find_roles(&x);
+    ex x;
+    if (!ex_open(&x, text.s, text.len, out)) {
+        cs_buf_free(&text);
+        return false;
     }
-    /* Surnames alone take the full name (for values and relations). */
-    for (size_t k = 0; k < x.nm && !x.oom; k++) {
-        if (x.m[k].kind != EX_M_PERSON)
-            continue;
-        const char *full = full_name(&x, &x.m[k]);
-        if (full != x.m[k].value) {
-            char *v = cs_strdup(full);
-            if (!v) {
-                x.oom = true;
-                break;
-            }
-            free(x.m[k].value);
-            x.m[k].value = v;
-        }
-    }
-    if (getenv("CCG_EXTRACT_TRACE"))
-        for (size_t k = 0; k < x.nm; k++)
-            fprintf(stderr, "%s %zu-%zu sent %d: %s\n",
-                    (const char *[]){ "ccg", "org", "person", "role", "place", "group" }[x.m[k].kind],
-                    x.m[k].a, x.m[k].b, x.t[x.m[k].a].sent, x.m[k].value);
-    if (!x.oom)
-        ex_find_relations(&x, out);
+    ex_run(&x, NULL);
     /* Facet values in order of first mention.  Sorting a copy keeps the
      * mention ids of the tokens valid above. */
     ex_mention *sorted = x.oom ? NULL : malloc((x.nm ? x.nm : 1) * sizeof *sorted);
@@ -154,10 +215,8 @@ bool cs_extract(const cs_article *a, cs_entities *out)
     } else {
         x.oom = true;
     }
-    for (size_t k = 0; k < x.nm; k++)
-        free(x.m[k].value);
-    free(x.m);
-    free(x.t);
+    bool ok = !x.oom;
+    ex_close(&x);
     cs_buf_free(&text);
-    return !x.oom;
+    return ok;
 }

@@ -56,7 +56,37 @@ typedef struct ex {
     int lists;              /* CCG lists found so far */
     bool groups;            /* CCGs named only as a group ("Staffordshire ... CCGs") */
     bool oom;
+    cs_entities *out;       /* where the relations go */
 } ex;
+
+/* --- the driver (extract.c) ------------------------------------------------ */
+
+/* A pass: a recogniser, or another step of the extraction, run on x in the
+ * order of the table of extract.c.  A pass that runs out of memory sets
+ * x->oom; no pass runs after it. */
+typedef struct ex_pass {
+    const char *name;
+    void (*run)(ex *x);
+} ex_pass;
+
+/* The pass table, in the order the passes run; *n is set to its length.
+ * The table is static: the caller must not free it. */
+const ex_pass *ex_passes(size_t *n);
+
+/* Start an extraction of text[0..len), which must outlive x, whose
+ * relations go to out (zeroed; NULL when the run stops before
+ * "relations").  False when the gazetteers cannot be loaded (out of
+ * memory). */
+bool ex_open(ex *x, const char *text, size_t len, cs_entities *out);
+
+/* Run the passes in order up to and including the one named last (NULL:
+ * all of them).  False when out of memory, or when no pass is named last
+ * (then none runs).  With CCG_EXTRACT_TRACE in the environment, names each
+ * pass on stderr as it runs, then every mention. */
+bool ex_run(ex *x, const char *last);
+
+/* Free x's tokens and mentions and zero it; x->text is the caller's. */
+void ex_close(ex *x);
 
 /* --- tokens ---------------------------------------------------------------- */
 
@@ -164,6 +194,6 @@ void ex_find_roles(ex *x);
 void ex_find_places(ex *x);
 
 /* Relations (relations.c). */
-void ex_find_relations(ex *x, cs_entities *out);
+void ex_find_relations(ex *x);
 
 #endif

@@ -699,9 +699,9 @@ static void relations_of(relctx *c, const ex_mention *p)
     c->taken = NULL;            /* last goes out of scope */
 }
 
-void ex_find_relations(ex *x, cs_entities *out)
+void ex_find_relations(ex *x)
 {
-    relctx c = { .x = x, .out = out, .nccgs = 0, .recent_sent = -1 };
+    relctx c = { .x = x, .out = x->out, .nccgs = 0, .recent_sent = -1 };
     for (size_t k = 0; k < x->nm; k++) {
         if (x->m[k].kind != EX_M_CCG)
             continue;
