@@ -1,5 +1,7 @@
 /* Pass "relations": who holds which role where, from the shapes sentences
- * state them in; see the rule table at the end (relations_of). */
+ * state them in.  The rules are the table rules[] at the end, one small
+ * function per shape of sentence, in order of precedence; the functions
+ * before it find the bodies a role is held at. */
 #include "entities/internal.h"
 #include "vocab/words.h"
 
@@ -305,9 +307,63 @@ static size_t resolve_group(const relctx *c, size_t at, const orgset *o, const c
     return 0;
 }
 
+/* A council role's body: the one council the sentence of person p, or else
+ * the story, names ("Council leader David Molyneux"); NULL when there is
+ * not exactly one. */
+static const char *council_of(const relctx *c, const ex_mention *p)
+{
+    const ex *x = c->x;
+    const char *org = NULL;
+    int sent = x->t[p->a].sent;
+    for (int pass = 0; pass < 2 && !org; pass++) {
+        size_t found = 0;
+        const char *cand = NULL;
+        for (size_t k = 0; k < x->nm; k++) {
+            const ex_mention *m = &x->m[k];
+            size_t vl = strlen(m->value);
+            if (m->kind != EX_M_ORG || vl < 8 || (pass == 0 && x->t[m->a].sent != sent))
+                continue;
+            if (strcmp(m->value + vl - 7, "Council") == 0 &&
+                (!cand || strcmp(cand, m->value) != 0)) {
+                cand = m->value;
+                found++;
+            }
+        }
+        if (found == 1)
+            org = cand;
+    }
+    return org;
+}
+
+/* The body of a non-civic role that names none: the document's only CCG,
+ * when the story names exactly one, names no group of CCGs, and the
+ * sentence of person p names no other organisation, other than one the
+ * person's other role is at, in a sentence about the CCG: "The CCG is
+ * also proposing that Alex Bailey, chief executive of Adur and Worthing
+ * Councils, will be seconded ... to be director of innovation".  NULL
+ * otherwise. */
+static const char *document_ccg(const relctx *c, const ex_mention *p, const orgset *o)
+{
+    const ex *x = c->x;
+    if (c->nccgs != 1 || x->groups || o->all_ccgs || o->unresolved)
+        return NULL;
+    bool other = false;
+    int sent = x->t[p->a].sent;
+    bool about_ccg = false;
+    for (size_t k = p->a; k > 0 && x->t[k - 1].sent == sent && !about_ccg; k--)
+        about_ccg = (ex_is(x, k - 1, "ccg") && !owner(x, k - 1)) ||
+                    is_kind(owner(x, k - 1), EX_M_CCG);
+    for (size_t k = 0; k < x->nm && !other; k++) {
+        other = x->m[k].kind == EX_M_ORG && x->t[x->m[k].a].sent == sent;
+        for (size_t j = 0; other && about_ccg && c->taken && j < c->taken->n; j++)
+            other = strcmp(c->taken->m[j]->value, x->m[k].value) != 0;
+    }
+    return other ? NULL : c->ccgs[0];
+}
+
 /* Record person p holding role r at the organisations of o (or, with none
  * named, at the document's only CCG when the sentence names no other
- * body). */
+ * body, or for a council role at the one council named). */
 static void relate(relctx *c, const ex_mention *p, const ex_mention *r, const orgset *o)
 {
     ex *x = c->x;
@@ -327,53 +383,12 @@ static void relate(relctx *c, const ex_mention *p, const ex_mention *r, const or
         for (size_t k = 0; k < o->n; k++)
             ok = ok && cs_entities_add_relation(c->out, p->value, r->value, o->m[k]->value);
     } else if (ex_civic_role(x, r->value) && !o->unresolved) {
-        /* A council role: the one council the sentence, or else the story,
-         * names ("Council leader David Molyneux"). */
-        const char *org = NULL;
-        int sent = x->t[p->a].sent;
-        for (int pass = 0; pass < 2 && !org; pass++) {
-            size_t found = 0;
-            const char *cand = NULL;
-            for (size_t k = 0; k < x->nm; k++) {
-                const ex_mention *m = &x->m[k];
-                size_t vl = strlen(m->value);
-                if (m->kind != EX_M_ORG || vl < 8 || (pass == 0 && x->t[m->a].sent != sent))
-                    continue;
-                if (strcmp(m->value + vl - 7, "Council") == 0 &&
-                    (!cand || strcmp(cand, m->value) != 0)) {
-                    cand = m->value;
-                    found++;
-                }
-            }
-            if (found == 1)
-                org = cand;
-        }
-        if (strcmp(r->value, "mp") == 0 || strcmp(r->value, "councillor") == 0)
-            org = NULL;             /* an MP's seat is not an organisation */
-        ok = cs_entities_add_relation(c->out, p->value, r->value, org);
+        /* An MP's seat, a councillor's ward, is not an organisation. */
+        bool seat = strcmp(r->value, "mp") == 0 || strcmp(r->value, "councillor") == 0;
+        ok = cs_entities_add_relation(c->out, p->value, r->value, seat ? NULL : council_of(c, p));
     } else {
-        const char *org = NULL;
-        if (c->nccgs == 1 && !x->groups && !ex_civic_role(x, r->value) && !o->all_ccgs &&
-            !o->unresolved) {
-            bool other = false;
-            int sent = x->t[p->a].sent;
-            /* ...other than one the person's other role is at, in a
-             * sentence about the CCG: "The CCG is also proposing that Alex
-             * Bailey, chief executive of Adur and Worthing Councils, will be
-             * seconded ... to be director of innovation". */
-            bool about_ccg = false;
-            for (size_t k = p->a; k > 0 && x->t[k - 1].sent == sent && !about_ccg; k--)
-                about_ccg = (ex_is(x, k - 1, "ccg") && !owner(x, k - 1)) ||
-                            is_kind(owner(x, k - 1), EX_M_CCG);
-            for (size_t k = 0; k < x->nm && !other; k++) {
-                other = x->m[k].kind == EX_M_ORG && x->t[x->m[k].a].sent == sent;
-                for (size_t j = 0; other && about_ccg && c->taken && j < c->taken->n; j++)
-                    other = strcmp(c->taken->m[j]->value, x->m[k].value) != 0;
-            }
-            if (!other)
-                org = c->ccgs[0];
-        }
-        ok = cs_entities_add_relation(c->out, p->value, r->value, org);
+        /* Here a civic role is unresolved, which document_ccg() refuses. */
+        ok = cs_entities_add_relation(c->out, p->value, r->value, document_ccg(c, p, o));
     }
     if (!ok)
         x->oom = true;
@@ -560,142 +575,198 @@ static bool no_other_body(const ex *x, const orgset *o, size_t a, size_t b)
     return true;
 }
 
-static void relations_of(relctx *c, const ex_mention *p)
+/* --- the rules ------------------------------------------------------------ */
+
+/* Each rule reads one shape of sentence around person p and relates p to
+ * the roles it states.  last holds the bodies of p's last relation that
+ * named any, for "for them" (relate_chain), and is what c->taken points
+ * at while p's rules run. */
+typedef void relation_rule(relctx *c, const ex_mention *p, orgset *last);
+
+/* "Councillor Adele Williams": the title is the role. */
+static void rule_councillor_title(relctx *c, const ex_mention *p, orgset *last)
+{
+    ex *x = c->x;
+    (void)last;
+    if (!ex_is(x, p->a, "councillor"))
+        return;
+    const ex_mention *r = NULL;
+    for (size_t k = 0; k < x->nm && !r; k++)
+        if (x->m[k].kind == EX_M_ROLE && x->m[k].a == p->a)
+            r = &x->m[k];
+    orgset none = { .n = 0 };
+    if (r)
+        relate(c, p, r, &none);
+}
+
+/* A title that runs on into another name is that one's: "Tributes to Dr
+ * Jane Smith / Chief Executive of X Tom Jones said".  Is the chain of
+ * roles[0..n) with the bodies o so? */
+static bool title_of_next(const ex *x, const ex_mention *const *roles, size_t n,
+                          const orgset *o)
+{
+    size_t end = roles[n - 1]->b;
+    for (size_t q = 0; q < o->n; q++)
+        end = o->m[q]->b > end ? o->m[q]->b : end;
+    return is_kind(owner(x, end), EX_M_PERSON) && !(x->t[end].f & EX_T_LINE);
+}
+
+/* "X, clinical chair of Y CCG", "X, Y CCG chief executive", "X (chair,
+ * Y CCG)", and a title straight after the name: "John Turner / Chief
+ * Executive". */
+static void rule_role_after_person(relctx *c, const ex_mention *p, orgset *last)
+{
+    ex *x = c->x;
+    const ex_mention *roles[MAX_CHAIN_ROLES];
+    bool titled = is_kind(owner(x, p->b), EX_M_ROLE) && ex_cap(x, p->b);
+    if (!(ex_is(x, p->b, ",") || ex_is(x, p->b, "(") || ex_is(x, p->b, "--") || titled))
+        return;
+    orgset pre = { .n = 0 };
+    size_t j = titled ? p->b : role_after_bodies(x, p->b + 1, true, &pre);
+    orgset o = { .n = 0 };
+    size_t n = role_chain(x, j, roles, MAX_CHAIN_ROLES, &o);
+    if (titled && n && title_of_next(x, roles, n, &o))
+        n = 0;
+    relate_chain(c, p, roles, n, &o, &pre, last);
+}
+
+/* The role that ends right before token k, walking back over "of [the]
+ * ORG", "at ORG" or "for PLACE" ("MP for North Devon, Peter
+ * Heaton-Jones"); the bodies walked over go to o, and *through says
+ * whether there were any.  NULL when no role ends there. */
+static const ex_mention *role_ending_before(const ex *x, size_t k, orgset *o, bool *through)
+{
+    const ex_mention *r = k > 0 ? owner(x, k - 1) : NULL;
+    *through = is_kind(r, EX_M_PLACE) || is_body(r);
+    if (!*through)
+        return r;
+    size_t s = r->a;
+    while (is_body(r) && s > 0 && is_body(owner(x, s - 1)))
+        s = owner(x, s - 1)->a;
+    size_t body = s;
+    if (is_body(r) && s > 0 && ex_is(x, s - 1, "the"))
+        s--;
+    bool place = is_kind(r, EX_M_PLACE);
+    r = s >= 2 &&
+                (ex_is(x, s - 1, "of") || ex_is(x, s - 1, "for") ||
+                 (!place && ex_is(x, s - 1, "at"))) &&
+                is_kind(owner(x, s - 2), EX_M_ROLE)
+            ? owner(x, s - 2)
+            : NULL;
+    if (r && !place)
+        bodies_at(x, body, o);
+    return r;
+}
+
+/* "Oxfordshire CCG chief executive David Smith", "The CCG's clinical
+ * chair, Joe McManners", "the chief officer of Y CCG is X", and "...,
+ * alongside chief finance officer X" (X's post at the bodies just named). */
+static void rule_role_before_person(relctx *c, const ex_mention *p, orgset *last)
+{
+    ex *x = c->x;
+    (void)last;
+    if (p->a == 0)
+        return;
+    size_t k = p->a;
+    int sent = x->t[p->a].sent;
+    /* "... ROLE, PERSON", and "the ROLE for ORG is PERSON" */
+    bool copula = ex_is(x, k - 1, "is") || ex_is(x, k - 1, "was");
+    if (ex_is(x, k - 1, ",") || ex_is(x, k - 1, ":") || ex_is(x, k - 1, "-") ||
+        ex_is(x, k - 1, "--") || copula)
+        k--;
+    orgset o = { .n = 0 };
+    bool through;
+    const ex_mention *r = role_ending_before(x, k, &o, &through);
+    if (!is_kind(r, EX_M_ROLE) || x->t[r->a].sent != sent)
+        return;
+    size_t before = role_start(x, r->a);
+    bool after_comma = before > 0 && (ex_is(x, before - 1, ",") || ex_is(x, before - 1, "and"));
+    /* "Joe, clinical chair of X, Ian ..." and "Sarah Wollaston, MP for
+     * Totnes, Dr Jane Smith": a list of people, the role is the one's
+     * before it.  "The chief officer of X is Y": the role must be the
+     * sentence's subject ("Also at the meeting with the chief officer of X
+     * was Y" names a guest). */
+    if ((through && after_comma) || (copula && !after_comma && !opens_sentence(x, before)))
+        return;
+    if (o.n == 0)
+        orgs_before_role(x, r->a, &o);
+    /* "X was appointed chief executive to oversee the four organisations,
+     * alongside chief finance officer Y": Y's post is at the same bodies,
+     * when no other body stands between. */
+    if (!o.n && !o.all_ccgs && before > 0 && ex_is(x, before - 1, "alongside") &&
+        c->recent_sent == sent && no_other_body(x, &c->recent, c->recent_at, before))
+        o = c->recent;
+    relate(c, p, r, &o);
+}
+
+/* "North Cumbria CCG appoints Jon Rush as chair": the body that appoints
+ * person p, into pre. */
+static void appointing_body(const ex *x, const ex_mention *p, orgset *pre)
+{
+    if (p->a < 2)
+        return;
+    size_t v = p->a;
+    if (ex_is(x, v - 1, "has") || ex_is(x, v - 1, "have"))
+        v--;
+    if (!ex_in(x, v - 1, &x->g->appointing_verbs))
+        return;
+    v--;
+    if (v > 0 && (ex_is(x, v - 1, "has") || ex_is(x, v - 1, "have")))
+        v--;
+    if (v > 0 && is_body(owner(x, v - 1)))
+        orgset_add(pre, owner(x, v - 1));
+}
+
+/* "X ... as the accountable officer for Y", "X became chair", "X, who was
+ * appointed chief officer of Y", "from Y, where she works as ROLE": a role
+ * after a verb (data/role_verbs.txt) in the person's own clause. */
+static void rule_role_after_verb(relctx *c, const ex_mention *p, orgset *last)
 {
     ex *x = c->x;
     const ex_mention *roles[MAX_CHAIN_ROLES];
     int sent = x->t[p->a].sent;
-    orgset last = { .n = 0 };
-    c->taken = &last;
-
-    /* "Councillor Adele Williams": the title is the role. */
-    if (ex_is(x, p->a, "councillor")) {
-        const ex_mention *r = NULL;
-        for (size_t k = 0; k < x->nm && !r; k++)
-            if (x->m[k].kind == EX_M_ROLE && x->m[k].a == p->a)
-                r = &x->m[k];
-        orgset none = { .n = 0 };
-        if (r)
-            relate(c, p, r, &none);
-    }
-
-    /* PERSON, [the] [ORG['s]] ROLE... [of ORG], and a title straight
-     * after the name: "John Turner / Chief Executive". */
-    bool titled = is_kind(owner(x, p->b), EX_M_ROLE) && ex_cap(x, p->b);
-    if (ex_is(x, p->b, ",") || ex_is(x, p->b, "(") || ex_is(x, p->b, "--") || titled) {
-        orgset pre = { .n = 0 };
-        size_t j = titled ? p->b : role_after_bodies(x, p->b + 1, true, &pre);
-        orgset o = { .n = 0 };
-        size_t n = role_chain(x, j, roles, MAX_CHAIN_ROLES, &o);
-        /* A title that runs on into another name is that one's: "Tributes
-         * to Dr Jane Smith / Chief Executive of X Tom Jones said". */
-        if (titled && n) {
-            size_t end = roles[n - 1]->b;
-            for (size_t q = 0; q < o.n; q++)
-                end = o.m[q]->b > end ? o.m[q]->b : end;
-            if (is_kind(owner(x, end), EX_M_PERSON) && !(x->t[end].f & EX_T_LINE))
-                n = 0;
-        }
-        relate_chain(c, p, roles, n, &o, &pre, &last);
-    }
-
-    /* [ORG['s]] ROLE [of ORG][,] PERSON: "Oxfordshire CCG chief executive
-     * David Smith", "The CCG's clinical chair, Joe McManners". */
-    if (p->a > 0) {
-        size_t k = p->a;
-        /* "... ROLE, PERSON", and "the ROLE for ORG is PERSON" */
-        bool copula = ex_is(x, k - 1, "is") || ex_is(x, k - 1, "was");
-        if (ex_is(x, k - 1, ",") || ex_is(x, k - 1, ":") || ex_is(x, k - 1, "-") || ex_is(x, k - 1, "--") ||
-            copula)
-            k--;
-        /* The role ends right before; walk back over "of [the] ORG", or
-         * "for PLACE" ("MP for North Devon, Peter Heaton-Jones"). */
-        const ex_mention *r = k > 0 ? owner(x, k - 1) : NULL;
-        orgset o = { .n = 0 };
-        bool through = is_kind(r, EX_M_PLACE) || is_body(r);
-        if (through) {
-            size_t s = r->a;
-            while (is_body(r) && s > 0 && is_body(owner(x, s - 1)))
-                s = owner(x, s - 1)->a;
-            size_t body = s;
-            if (is_body(r) && s > 0 && ex_is(x, s - 1, "the"))
-                s--;
-            bool place = is_kind(r, EX_M_PLACE);
-            r = s >= 2 && (ex_is(x, s - 1, "of") || ex_is(x, s - 1, "for") || (!place && ex_is(x, s - 1, "at"))) &&
-                        is_kind(owner(x, s - 2), EX_M_ROLE)
-                    ? owner(x, s - 2)
-                    : NULL;
-            if (r && !place)
-                bodies_at(x, body, &o);
-        }
-        if (is_kind(r, EX_M_ROLE) && x->t[r->a].sent == sent) {
-            size_t before = role_start(x, r->a);
-            bool after_comma = before > 0 && (ex_is(x, before - 1, ",") || ex_is(x, before - 1, "and"));
-            /* "Joe, clinical chair of X, Ian ..." and "Sarah Wollaston, MP
-             * for Totnes, Dr Jane Smith": a list of people, the role is
-             * the one's before it.  "The chief officer of X is Y": the
-             * role must be the sentence's subject ("Also at the meeting
-             * with the chief officer of X was Y" names a guest). */
-            bool ok = !(through && after_comma) &&
-                      !(copula && !after_comma && !opens_sentence(x, before));
-            if (ok && o.n == 0)
-                orgs_before_role(x, r->a, &o);
-            /* "X was appointed chief executive to oversee the four
-             * organisations, alongside chief finance officer Y": Y's post
-             * is at the same bodies, when no other body stands between. */
-            if (ok && !o.n && !o.all_ccgs && before > 0 && ex_is(x, before - 1, "alongside") &&
-                c->recent_sent == sent && no_other_body(x, &c->recent, c->recent_at, before))
-                o = c->recent;
-            if (ok)
-                relate(c, p, r, &o);
-        }
-    }
-
-    /* PERSON ... (as | become | appointed | is | was | to be) [the] ROLE
-     * [of ORG] -- in the person's own clause of the sentence. */
     for (size_t k = p->b; k < x->n && x->t[k].sent == sent; k++) {
-        const ex_mention *q = owner(x, k);
-        if (is_kind(q, EX_M_PERSON))
+        if (is_kind(owner(x, k), EX_M_PERSON))
             break;
         if (ex_is(x, k, "said") || ex_is(x, k, "says") || ex_is(x, k, "added"))
             break;
-        if (!(ex_is(x, k, "as") || ex_is(x, k, "become") || ex_is(x, k, "becomes") ||
-              ex_is(x, k, "became") || ex_is(x, k, "becoming") || ex_is(x, k, "appointed") ||
-              ex_is(x, k, "named") || ex_is(x, k, "is") || ex_is(x, k, "was") || ex_is(x, k, "elected") ||
-              ex_is(x, k, "be") || ex_is(x, k, "been") || ex_is(x, k, "remain") || ex_is(x, k, "remains") ||
-              ex_is(x, k, "joins") || ex_is(x, k, "joined") || ex_is(x, k, "replace") ||
-              ex_is(x, k, "replaces") || ex_is(x, k, "being")))
+        if (!ex_in(x, k, &x->g->role_verbs))
             continue;
         orgset pre = { .n = 0 };
         size_t j = role_after_bodies(x, k + 1, false, &pre);
         orgset o = { .n = 0 };
         size_t n = role_chain(x, j, roles, MAX_CHAIN_ROLES, &o);
-        /* "North Cumbria CCG appoints Jon Rush as chair": the body that
-         * appoints. */
-        if (n && !o.n && !o.all_ccgs && !o.unresolved && pre.n == 0 && ex_is(x, k, "as") &&
-            p->a >= 2) {
-            size_t v = p->a;
-            if (ex_is(x, v - 1, "has") || ex_is(x, v - 1, "have"))
-                v--;
-            if (ex_is(x, v - 1, "appoints") || ex_is(x, v - 1, "appointed") || ex_is(x, v - 1, "names") ||
-                ex_is(x, v - 1, "named") || ex_is(x, v - 1, "elects") || ex_is(x, v - 1, "elected")) {
-                v--;
-                if (v > 0 && (ex_is(x, v - 1, "has") || ex_is(x, v - 1, "have")))
-                    v--;
-                if (v > 0 && is_body(owner(x, v - 1)))
-                    orgset_add(&pre, owner(x, v - 1));
-            }
-        }
+        bool unnamed = n && !o.n && !o.all_ccgs && !o.unresolved;
+        if (unnamed && pre.n == 0 && ex_is(x, k, "as"))
+            appointing_body(x, p, &pre);
         /* "from ORG, where he works as ROLE" */
-        if (n && !o.n && !o.all_ccgs && !o.unresolved && pre.n == 0) {
+        if (unnamed && pre.n == 0) {
             const ex_mention *w = where_body(x, k);
             if (w)
                 orgset_add(&pre, w);
         }
-        relate_chain(c, p, roles, n, &o, &pre, &last);
+        relate_chain(c, p, roles, n, &o, &pre, last);
         if (n)
             k = roles[n - 1]->b;
     }
+}
+
+/* The rules, in order of precedence: a person's relations are recorded in
+ * this order, and what an earlier rule records (c->recent, last) is what
+ * a later one reads. */
+static relation_rule *const rules[] = {
+    rule_councillor_title,
+    rule_role_after_person,
+    rule_role_before_person,
+    rule_role_after_verb,
+};
+
+static void relations_of(relctx *c, const ex_mention *p)
+{
+    orgset last = { .n = 0 };
+    c->taken = &last;
+    for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++)
+        rules[k](c, p, &last);
     c->taken = NULL;            /* last goes out of scope */
 }
 

@@ -37,3 +37,5 @@ EMBED(cs_data_org_heads, "data/org_heads.tsv");
 EMBED(cs_data_parties, "data/parties.txt");
 EMBED(cs_data_role_starts, "data/role_starts.txt");
 EMBED(cs_data_speech_verbs, "data/speech_verbs.txt");
+EMBED(cs_data_role_verbs, "data/role_verbs.txt");
+EMBED(cs_data_appointing_verbs, "data/appointing_verbs.txt");

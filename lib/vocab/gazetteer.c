@@ -355,6 +355,7 @@ static bool load_words(void)
     } lists[] = {
         { cs_data_abbreviations, &gaz.abbreviations },
         { cs_data_adverbs, &gaz.adverbs },
+        { cs_data_appointing_verbs, &gaz.appointing_verbs },
         { cs_data_calendar, &gaz.calendar },
         { cs_data_civic_roles, &gaz.civic_roles },
         { cs_data_complement_stops, &gaz.complement_stops },
@@ -365,6 +366,7 @@ static bool load_words(void)
         { cs_data_org_generic_words, &gaz.org_generic_words },
         { cs_data_parties, &gaz.parties },
         { cs_data_role_starts, &gaz.role_starts },
+        { cs_data_role_verbs, &gaz.role_verbs },
         { cs_data_speech_verbs, &gaz.speech_verbs },
     };
     for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)

@@ -45,6 +45,7 @@ typedef struct cs_gaz {
      * forms) -> 1.  Each file's header says what the list is. */
     cs_strmap abbreviations;       /* abbreviations.txt */
     cs_strmap adverbs;             /* adverbs.txt */
+    cs_strmap appointing_verbs;    /* appointing_verbs.txt */
     cs_strmap calendar;            /* calendar.txt: months and weekdays */
     cs_strmap civic_roles;         /* civic_roles.txt */
     cs_strmap complement_stops;    /* complement_stops.txt */
@@ -60,6 +61,7 @@ typedef struct cs_gaz {
     cs_strmap org_heads_first;     /* org_heads.tsv, use "first" */
     cs_strmap parties;             /* parties.txt */
     cs_strmap role_starts;         /* role_starts.txt */
+    cs_strmap role_verbs;          /* role_verbs.txt */
     cs_strmap speech_verbs;        /* speech_verbs.txt */
 } cs_gaz;
 
