@@ -56,13 +56,16 @@ void ex_find_people(ex *x)
         if (words == 0 || words > MAX_NAME_WORDS)
             continue;
         bool known = cs_strmap_get(&x->g->first_names, x->t[a].norm, strlen(x->t[a].norm)) >= 0;
-        bool role_near = (b + 1 < x->n && ex_is(x, b, ",") && ex_role_at(x, b + 1)) ||
-                         (a > 0 && i == a && ex_role_at(x, a - 1 > 0 ? a - 1 : 0) &&
-                          (x->t[a - 1].owner >= 0 && x->m[x->t[a - 1].owner].kind == EX_M_ROLE));
+        /* A role after the name: "Jane Smith, chief officer".  (Not one
+         * before it: the roles pass runs after this one, and the only role
+         * this pass adds, a councillor's title, claims no token, so no
+         * token before a name is a role's yet.) */
+        bool role_near = b + 1 < x->n && ex_is(x, b, ",") && ex_role_at(x, b + 1);
         bool speaks = ex_word(x, b) && ex_in(x, b, &x->g->speech_verbs);
         if (words == 1 && !title)
             continue;
-        if (!(title || known || ((role_near || speaks) && words >= 2)))
+        /* Untitled, the name has two words or more here. */
+        if (!(title || known || role_near || speaks))
             continue;
         /* A place or organisation name is not a person ("Great Yarmouth"). */
         int idx;
