@@ -3,6 +3,7 @@
  * see internal.h. */
 #include "entities/internal.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,6 +13,7 @@
  * when another token is in the way or the key is too long. */
 bool ex_span_key(const ex *x, size_t a, size_t b, bool commas, char *key, size_t cap)
 {
+    assert(a <= b && b <= x->n && cap > 0);
     size_t n = 0;
     key[0] = '\0';
     for (size_t i = a; i < b; i++) {
@@ -49,6 +51,7 @@ bool ex_span_key(const ex *x, size_t a, size_t b, bool commas, char *key, size_t
  * returns its end (exclusive), or i when none, and the name index. */
 size_t ex_match_at(const ex *x, const cs_table *t, size_t i, size_t limit, int *idx)
 {
+    assert(limit <= x->n);
     char key[KEY_MAX];
     size_t n = 0, best = i;
     if (!ex_word(x, i))
@@ -93,6 +96,9 @@ int ex_match_exact(const ex *x, const cs_table *t, size_t a, size_t b, bool comm
 
 int ex_add_mention(ex *x, enum ex_kind kind, size_t a, size_t b, const char *value, size_t vlen)
 {
+    /* A mention has a token at least: the trace and the relations read its
+     * first token's sentence. */
+    assert(a < b && b <= x->n);
     if (x->nm == x->capm) {
         size_t cap = x->capm ? x->capm * 2 : 64;
         ex_mention *m = realloc(x->m, cap * sizeof *m);

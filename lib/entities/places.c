@@ -3,6 +3,7 @@
 #include "entities/internal.h"
 #include "core/util.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ static bool acronym(const ex *x, size_t i)
  * ("north-west London" -> "North West London"). */
 static char *place_text(const ex *x, size_t a, size_t name, size_t b, const char *canonical)
 {
+    assert(a <= name && name < b && b <= x->n);
     cs_buf o = { 0 };
     bool upper = true;
     for (size_t i = a; i < b; i++)

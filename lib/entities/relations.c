@@ -5,6 +5,7 @@
 #include "entities/internal.h"
 #include "vocab/words.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,7 @@ typedef struct orgset {
 
 static void orgset_add(orgset *o, const ex_mention *m)
 {
+    assert(is_body(m));
     for (size_t k = 0; k < o->n; k++)
         if (strcmp(o->m[k]->value, m->value) == 0)
             return;
@@ -277,6 +279,7 @@ static size_t resolve_group(const relctx *c, size_t at, const orgset *o, const c
                             size_t max)
 {
     const ex *x = c->x;
+    assert(o->all_ccgs && o->count >= 0);
     size_t count = (size_t)o->count;
     if (o->every && (count == 0 || (count + o->n >= c->nccgs && count <= MAX_LOCAL_GROUP)))
         count = c->nccgs;
@@ -366,6 +369,7 @@ static const char *document_ccg(const relctx *c, const ex_mention *p, const orgs
  * body, or for a council role at the one council named). */
 static void relate(relctx *c, const ex_mention *p, const ex_mention *r, const orgset *o)
 {
+    assert(p->kind == EX_M_PERSON && r->kind == EX_M_ROLE && c->taken);
     ex *x = c->x;
     bool ok = true;
     /* A group is the document's CCGs when its number, if it gives one,
@@ -400,6 +404,7 @@ static void relate(relctx *c, const ex_mention *p, const ex_mention *r, const or
  * roles. */
 static size_t role_chain(const ex *x, size_t i, const ex_mention **roles, size_t max, orgset *o)
 {
+    assert(max > 0);
     size_t n = 0;
     const ex_mention *r = owner(x, i);
     while (is_kind(r, EX_M_ROLE) && n < max) {

@@ -4,6 +4,7 @@
 #include "entities/internal.h"
 #include "core/util.h"
 
+#include <assert.h>
 #include <string.h>
 
 /* Does a role start at token i (after qualifiers)? */
@@ -68,6 +69,7 @@ static size_t complement(const ex *x, size_t i)
  * "and", hyphens kept for "co-chair" style words. */
 static char *role_text(const ex *x, size_t a, size_t b)
 {
+    assert(a < b && b <= x->n);
     cs_buf o = { 0 };
     for (size_t i = a; i < b; i++) {
         const ex_tok *t = &x->t[i];

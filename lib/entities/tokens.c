@@ -5,6 +5,7 @@
 #include "entities/internal.h"
 #include "text/analyze.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,7 @@ static size_t punct(const char *s, size_t len, char *out)
 
 static ex_tok *add_tok(ex *x, size_t a, size_t b, unsigned f)
 {
+    assert(a < b && b <= x->len);
     if (x->n == x->cap) {
         size_t cap = x->cap ? x->cap * 2 : 512;
         ex_tok *t = realloc(x->t, cap * sizeof *t);
@@ -104,6 +106,7 @@ static void word_norm(ex *x, ex_tok *t)
 
 void ex_tokenize(ex *x)
 {
+    assert(x->n == 0 && x->nm == 0);        /* the first pass, run once */
     const char *s = x->text;
     size_t len = x->len, i = 0;
     int sent = 0;
