@@ -248,7 +248,8 @@ static int list_after(const ex *x, size_t i, bool strict, size_t *starts, size_t
         if (ex_is(x, i, "nhs"))
             i++;
         int idx = -1;
-        size_t e = ex_free_tok(x, i) && ex_cap(x, i) ? ex_match_at(x, &x->g->ccg, i, x->n, &idx) : i;
+        size_t e = ex_free_tok(x, i) && ex_cap(x, i) ? ex_match_at(x, &x->g->ccg, i, x->n, &idx)
+                                                      : i;
         if (e == i) {
             /* A bare word or two: complete them with a tail. */
             size_t k = i;
@@ -308,10 +309,10 @@ static void ccgs_after_phrase(ex *x, size_t i)
         i++;
     if (ex_is(x, i, "which") || ex_is(x, i, "that"))
         i++;
-    if (!(ex_is(x, i, "of") || ex_is(x, i, "covering") || ex_is(x, i, ":") || ex_is(x, i, "include") ||
-          ex_is(x, i, "includes") || ex_is(x, i, "including") || ex_is(x, i, "are") ||
-          ex_is(x, i, "were") || ex_is(x, i, "namely") || (i > 0 && (ex_is(x, i - 1, "--") ||
-                                                               ex_is(x, i - 1, "(")))))
+    if (!(ex_is(x, i, "of") || ex_is(x, i, "covering") || ex_is(x, i, ":") ||
+          ex_is(x, i, "include") || ex_is(x, i, "includes") || ex_is(x, i, "including") ||
+          ex_is(x, i, "are") || ex_is(x, i, "were") || ex_is(x, i, "namely") ||
+          (i > 0 && (ex_is(x, i - 1, "--") || ex_is(x, i - 1, "(")))))
         return;
     if (!ex_cap(x, i) || ex_is(x, i, "nhs"))
         i++;
@@ -429,8 +430,8 @@ void ex_find_ccgs(ex *x)
                 r++;
             while (ex_qualifier(x, r) && ex_free_tok(x, r))
                 r++;
-            if (e - i < 2 || ex_match_exact(x, &x->g->place, i, e, false) >= 0 || !ex_role_at(x, r) ||
-                ex_civic_role_at(x, r))
+            if (e - i < 2 || ex_match_exact(x, &x->g->place, i, e, false) >= 0 ||
+                !ex_role_at(x, r) || ex_civic_role_at(x, r))
                 continue;                       /* "Leeds West MP Rachel Reeves" */
             add_ccg(x, i, e, idx);
             i = e - 1;
@@ -442,7 +443,8 @@ void ex_find_ccgs(ex *x)
         bool words = false, lower = false;
         for (size_t k = i + 1; k < e; k++) {
             words = words || ex_word(x, k);
-            lower = lower || (ex_word(x, k) && !ex_cap(x, k) && !ex_is(x, k, "and") && !ex_is(x, k, "of"));
+            lower = lower || (ex_word(x, k) && !ex_cap(x, k) && !ex_is(x, k, "and") &&
+                              !ex_is(x, k, "of"));
         }
         /* A name that is also a place's ("East Surrey") is the place,
          * unless a role says otherwise. */

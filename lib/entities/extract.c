@@ -136,11 +136,11 @@ bool ex_run(ex *x, const char *last)
             fprintf(stderr, "pass %s\n", passes[k].name);
         passes[k].run(x);
     }
+    static const char *const kinds[] = { "ccg", "org", "person", "role", "place", "group" };
     if (trace)
         for (size_t k = 0; k < x->nm; k++)
-            fprintf(stderr, "%s %zu-%zu sent %d: %s\n",
-                    (const char *[]){ "ccg", "org", "person", "role", "place", "group" }[x->m[k].kind],
-                    x->m[k].a, x->m[k].b, x->t[x->m[k].a].sent, x->m[k].value);
+            fprintf(stderr, "%s %zu-%zu sent %d: %s\n", kinds[x->m[k].kind], x->m[k].a,
+                    x->m[k].b, x->t[x->m[k].a].sent, x->m[k].value);
     return !x->oom;
 }
 

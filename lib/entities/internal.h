@@ -88,7 +88,7 @@ bool ex_run(ex *x, const char *last);
 /* Free x's tokens and mentions and zero it; x->text is the caller's. */
 void ex_close(ex *x);
 
-/* --- tokens ---------------------------------------------------------------- */
+/* --- tokens: tests on tokens (on one token i, false past the last) ------- */
 
 static inline bool ex_word(const ex *x, size_t i)
 {
@@ -144,56 +144,64 @@ static inline bool ex_skippable(const ex_tok *t)
     return (t->f & (EX_T_HYPHEN | EX_T_POSS)) != 0 || strcmp(t->norm, "/") == 0;
 }
 
-/* The tokeniser (tokens.c). */
-void ex_tokenize(ex *x);
+/* --- the passes ------------------------------------------------------------
+ * Each pass of the table in extract.c; the comment at the top of that file
+ * says what each finds.  A recogniser adds mentions through
+ * ex_add_mention(), which claims their free tokens, so a later pass sees
+ * those tokens as taken (ex_free_tok() false). */
 
-/* The matching kernel and the mention store (match.c). */
-/* The key of tokens [a, b): words joined by spaces, "&" as "and",
- * hyphens and possessives skipped, commas skipped when allowed.  False
- * when another token is in the way or the key is too long. */
+/* "tokens" (tokens.c): cut x->text into x->t.  Runs first, once. */
+void ex_tokenize(ex *x);
+/* "ccgs" (ccgs.c). */
+void ex_find_ccgs(ex *x);
+/* "known-orgs", "pattern-orgs", "nhs-orgs" (orgs.c). */
+void ex_find_known_orgs(ex *x);
+void ex_find_pattern_orgs(ex *x);
+void ex_find_nhs_orgs(ex *x);
+/* "people" (people.c). */
+void ex_find_people(ex *x);
+/* "places" (places.c). */
+void ex_find_places(ex *x);
+/* "roles" (roles.c). */
+void ex_find_roles(ex *x);
+/* "relations" (relations.c): adds to x->out, which must not be NULL. */
+void ex_find_relations(ex *x);
+
+/* --- the matching kernel and the mention store (match.c) ------------------ */
+
+/* The key of tokens [a, b), a <= b <= x->n: words joined by spaces, "&" as
+ * "and", hyphens and possessives skipped, commas skipped when allowed,
+ * written to key[0..cap).  False when another token is in the way or the
+ * key is too long. */
 bool ex_span_key(const ex *x, size_t a, size_t b, bool commas, char *key, size_t cap);
-/* The longest name of table t starting at token i and ending by limit;
- * returns its end (exclusive), or i when none, and the name index. */
+/* The longest name of table t starting at token i and ending by limit
+ * (<= x->n); returns its end (exclusive), or i when none, and sets *idx to
+ * the name's index when there is one. */
 size_t ex_match_at(const ex *x, const cs_table *t, size_t i, size_t limit, int *idx);
 /* The name of table t spanning exactly tokens [a, b), or -1. */
 int ex_match_exact(const ex *x, const cs_table *t, size_t a, size_t b, bool commas);
+/* Add a mention of kind over tokens [a, b) (a < b <= x->n) with a copy of
+ * value[0..vlen), written on one line (an organisation without a leading
+ * "the"), and claim its tokens that are free.  Returns its id, or -1 (and
+ * sets x->oom) when out of memory. */
 int ex_add_mention(ex *x, enum ex_kind kind, size_t a, size_t b, const char *value, size_t vlen);
-/* Add a mention whose value was just made (and free it); NULL is oom. */
+/* ex_add_mention() with a value just made by the caller, which this frees;
+ * a NULL value is the caller's lack of memory (sets x->oom). */
 void ex_add_made(ex *x, enum ex_kind kind, size_t a, size_t b, char *value);
 
-/* CCGs (ccgs.c). */
-/* Is there a CCG suffix at token i?  Returns its length in tokens (0: no)
- * and whether it is plural. */
+/* --- what passes ask of each other ----------------------------------------- */
+
+/* Is there a CCG suffix ("CCG", "CCGs", "Clinical Commissioning Group(s)")
+ * at token i?  Returns its length in tokens (0: no) and sets *plural
+ * (ccgs.c). */
 size_t ex_ccg_suffix(const ex *x, size_t i, bool *plural);
-void ex_find_ccgs(ex *x);
-
-/* Organisations (orgs.c). */
-void ex_find_known_orgs(ex *x);
-/* "NHS Wiltshire", "NHS Southampton City": primary care trusts and other
- * NHS bodies named after their area (the CCG pass has taken "NHS X" where
- * it was a CCG). */
-void ex_find_nhs_orgs(ex *x);
-/* Organisations by their head word: walk back from the head over
- * capitalised words and connectors. */
-void ex_find_pattern_orgs(ex *x);
-
-/* People (people.c). */
-void ex_find_people(ex *x);
-
-/* Roles (roles.c). */
-/* Does a role start at token i (after qualifiers)? */
+/* Does a role of the vocabulary, or "director", "chief", "head", start at
+ * token i (after qualifiers)? (roles.c) */
 bool ex_role_at(const ex *x, size_t i);
-/* Roles held outside any CCG: a relation with them never defaults to the
- * document's CCG. */
+/* Is canonical role r held outside any CCG (data/civic_roles.txt)?  A
+ * relation with one never defaults to the document's CCG (roles.c). */
 bool ex_civic_role(const ex *x, const char *r);
-/* A role held outside any CCG at token i ("MP", "councillor"). */
+/* Does a civic role ("MP", "councillor") start at token i? (roles.c) */
 bool ex_civic_role_at(const ex *x, size_t i);
-void ex_find_roles(ex *x);
-
-/* Places (places.c). */
-void ex_find_places(ex *x);
-
-/* Relations (relations.c). */
-void ex_find_relations(ex *x);
 
 #endif

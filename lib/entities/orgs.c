@@ -69,7 +69,8 @@ static void add_org_span(ex *x, size_t a, size_t end)
 void ex_find_nhs_orgs(ex *x)
 {
     for (size_t i = 0; i + 1 < x->n; i++) {
-        if (!ex_is(x, i, "nhs") || !ex_free_tok(x, i) || !ex_cap(x, i + 1) || !ex_free_tok(x, i + 1))
+        if (!ex_is(x, i, "nhs") || !ex_free_tok(x, i) || !ex_cap(x, i + 1) ||
+            !ex_free_tok(x, i + 1))
             continue;
         int idx;
         size_t e = ex_match_at(x, &x->g->place, i + 1, x->n, &idx);
@@ -95,7 +96,7 @@ static bool org_word(const ex *x, size_t p)
     /* A role is not part of the name: "the Chief Executive of Ipswich
      * Hospital NHS Trust". */
     size_t nl = strlen(t->norm);
-    if (cs_strmap_get(&x->g->role.keys, t->norm, nl) >= 0 || cs_words_has(&x->g->role_starts, t->norm))
+    if (cs_strmap_get(&x->g->role.keys, t->norm, nl) >= 0 || ex_in(x, p, &x->g->role_starts))
         return false;
     /* "Berkshire West CCG Federation": a CCG's name inside another's. */
     if (strcmp(t->norm, "ccg") == 0 || strcmp(t->norm, "ccgs") == 0)
@@ -168,7 +169,8 @@ void ex_find_pattern_orgs(ex *x)
             if (!ex_word(x, h) || !ex_in(x, h, &x->g->org_heads_lower))
                 continue;
             size_t k = h;
-            while (k > 0 && h - k < 4 && ex_word(x, k - 1) && !ex_cap(x, k - 1) && ex_free_tok(x, k - 1) &&
+            while (k > 0 && h - k < 4 && ex_word(x, k - 1) && !ex_cap(x, k - 1) &&
+                   ex_free_tok(x, k - 1) &&
                    ex_in(x, k - 1, &x->g->org_generic_words) && !ex_is(x, k - 1, "and") &&
                    !ex_is(x, k - 1, "the") && !ex_is(x, k - 1, "of"))
                 k--;
@@ -198,7 +200,8 @@ void ex_find_pattern_orgs(ex *x)
          * Trust"; an "and" after a head starts another name. */
         size_t end = h + 1;
         /* "Joint Committee of Clinical Commissioning Groups" */
-        if (ex_is(x, h + 1, "of") && ex_is(x, h + 2, "clinical") && ex_is(x, h + 3, "commissioning") &&
+        if (ex_is(x, h + 1, "of") && ex_is(x, h + 2, "clinical") &&
+            ex_is(x, h + 3, "commissioning") &&
             ex_is(x, h + 4, "groups") && ex_cap(x, h + 2))
             end = h + 5;
         else if (ex_is(x, h + 1, "of") && ex_is(x, h + 2, "ccgs"))

@@ -60,7 +60,8 @@ static size_t bodies_at(const ex *x, size_t i, orgset *o)
         i = end = m->b;
         if (ex_is(x, i, ",") && ex_is(x, i + 1, "and") && is_body(owner(x, i + 2)))
             i += 2;
-        else if ((ex_is(x, i, ",") || ex_is(x, i, "and") || ex_is(x, i, "&")) && is_body(owner(x, i + 1)))
+        else if ((ex_is(x, i, ",") || ex_is(x, i, "and") || ex_is(x, i, "&")) &&
+                 is_body(owner(x, i + 1)))
             i++;
         else
             break;
@@ -194,7 +195,8 @@ static bool orgs_after_prep(const ex *x, size_t i, orgset *o)
 static void orgs_after_role(const ex *x, size_t i, orgset *o)
 {
     if (org_preposition(x, i)) {
-        if (!orgs_after_prep(x, i, o) && (ex_is(x, i, "for") || ex_is(x, i, "of") || ex_is(x, i, "at")))
+        if (!orgs_after_prep(x, i, o) &&
+            (ex_is(x, i, "for") || ex_is(x, i, "of") || ex_is(x, i, "at")))
             o->unresolved = true;
         if (o->n || o->all_ccgs || !ex_is(x, i, "on"))
             return;

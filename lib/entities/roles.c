@@ -30,7 +30,8 @@ bool ex_civic_role_at(const ex *x, size_t i)
     int idx;
     while (ex_qualifier(x, i))
         i++;
-    return ex_match_at(x, &x->g->role, i, x->n, &idx) > i && ex_civic_role(x, x->g->role.names[idx]);
+    return ex_match_at(x, &x->g->role, i, x->n, &idx) > i &&
+           ex_civic_role(x, x->g->role.names[idx]);
 }
 
 /* Words that end a "director of ..." complement. */
@@ -147,7 +148,8 @@ void ex_find_roles(ex *x)
             size_t a = q;
             while (a > 0 && q - a < 5) {
                 size_t p = a - 1;
-                bool ok = ex_word(x, p) && ex_free_tok(x, p) && complement_word(x, p) && !(x->t[p].f & EX_T_UPPER) &&
+                bool ok = ex_word(x, p) && ex_free_tok(x, p) && complement_word(x, p) &&
+                          !(x->t[p].f & EX_T_UPPER) &&
                           (title_case ? ex_cap(x, p) : !ex_cap(x, p)) && !ex_qualifier(x, p);
                 /* "Services and Governance" inside a title-case title. */
                 if (!ok && title_case && (ex_is(x, p, "and") || ex_is(x, p, "&")) && p > 0 &&

@@ -338,7 +338,8 @@ static bool uses_line(const char *line, size_t len, void *ctx)
         if (i < fl[1] && f[1][i] != '|')
             continue;
         for (int k = 0; k < 2; k++)
-            if (strlen(u->name[k]) == i - start && memcmp(u->name[k], f[1] + start, i - start) == 0 &&
+            if (strlen(u->name[k]) == i - start &&
+                memcmp(u->name[k], f[1] + start, i - start) == 0 &&
                 !cs_strmap_put(u->map[k], f[0], fl[0], 1))
                 return false;
         start = i + 1;

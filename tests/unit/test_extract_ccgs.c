@@ -46,7 +46,8 @@ static void lists_after_a_plural_phrase_and_without_one(void **state)
                  EX_M_CCG, "NHS Erewash CCG | NHS Hardwick CCG | NHS Southern Derbyshire CCG");
     /* Three names with no CCG wording at all. */
     assert_found("East Surrey, Crawley and Horsham and Mid Sussex are three of them.", "ccgs",
-                 EX_M_CCG, "NHS East Surrey CCG | NHS Crawley CCG | NHS Horsham and Mid Sussex CCG");
+                 EX_M_CCG,
+                 "NHS East Surrey CCG | NHS Crawley CCG | NHS Horsham and Mid Sussex CCG");
     /* Towns that share their names with CCGs are places. */
     assert_found("In Warrington, Halton and St Helens the GPs met.", "ccgs", EX_M_CCG, "");
 }

@@ -27,7 +27,8 @@ static void director_of_and_chief_officer_patterns(void **state)
     assert_found("He was the director of another region.", "roles", EX_M_ROLE, "director");
     /* Modifiers before "director" match its case. */
     assert_found("The locality director met the Corporate Services and Governance Director.",
-                 "roles", EX_M_ROLE, "locality director | corporate services and governance director");
+                 "roles", EX_M_ROLE,
+                 "locality director | corporate services and governance director");
 }
 
 static void council_leaders(void **state)
