@@ -12,35 +12,71 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What one run found: the extraction, its relations, and the string being
+ * written of them. */
+typedef struct run {
+    ex x;
+    cs_entities out;
+    cs_buf b;
+} run;
+
+/* Run the passes on text up to and including `last` (NULL: all). */
+static inline void run_start(run *r, const char *text, const char *last)
+{
+    memset(r, 0, sizeof *r);
+    assert_true(ex_open(&r->x, text, strlen(text), &r->out));
+    assert_true(ex_run(&r->x, last));
+}
+
+/* Append s to the string, after " | " unless it is the first item. */
+static inline void run_item(run *r, const char *s)
+{
+    if (r->b.len)
+        cs_buf_puts(&r->b, " | ");
+    cs_buf_puts(&r->b, s);
+}
+
+/* Free the run; returns the string written (malloc'd, the caller frees). */
+static inline char *run_end(run *r)
+{
+    ex_close(&r->x);
+    cs_entities_free(&r->out);
+    char *s = cs_buf_take(&r->b);
+    assert_non_null(s);
+    return s;
+}
+
 /* The values of the mentions of kind k that the passes up to and including
  * `last` found in text, in the order they were found, joined by " | "; a
  * mention without a value (a group of CCGs) is written "#a-b", its tokens.
  * malloc'd (the caller frees), "" when there are none. */
 static inline char *found(const char *text, const char *last, enum ex_kind k)
 {
-    ex x;
-    cs_entities out = { 0 };
-    assert_true(ex_open(&x, text, strlen(text), &out));
-    assert_true(ex_run(&x, last));
-    cs_buf b = { 0 };
-    for (size_t i = 0; i < x.nm; i++) {
-        if (x.m[i].kind != k)
-            continue;
-        if (b.len)
-            cs_buf_puts(&b, " | ");
-        if (*x.m[i].value) {
-            cs_buf_puts(&b, x.m[i].value);
-        } else {
-            char span[48];
-            snprintf(span, sizeof span, "#%zu-%zu", x.m[i].a, x.m[i].b);
-            cs_buf_puts(&b, span);
-        }
+    run r;
+    run_start(&r, text, last);
+    for (size_t i = 0; i < r.x.nm; i++) {
+        const ex_mention *m = &r.x.m[i];
+        char span[48];
+        snprintf(span, sizeof span, "#%zu-%zu", m->a, m->b);
+        if (m->kind == k)
+            run_item(&r, *m->value ? m->value : span);
     }
-    ex_close(&x);
-    cs_entities_free(&out);
-    char *s = cs_buf_take(&b);
-    assert_non_null(s);
-    return s;
+    return run_end(&r);
+}
+
+/* The relations every pass finds in text, in the order recorded, each
+ * "person / role / org" ("-" for no org), joined by " | "; malloc'd. */
+static inline char *related(const char *text)
+{
+    run r;
+    run_start(&r, text, NULL);
+    for (size_t i = 0; i < r.out.nrel; i++) {
+        const cs_person_role *p = &r.out.rel[i];
+        char item[512];
+        snprintf(item, sizeof item, "%s / %s / %s", p->person, p->role, p->org ? p->org : "-");
+        run_item(&r, item);
+    }
+    return run_end(&r);
 }
 
 /* Assert that the mentions of kind k found by the passes up to `last` in
@@ -52,31 +88,8 @@ static inline char *found(const char *text, const char *last, enum ex_kind k)
         free(got_);                                                          \
     } while (0)
 
-/* The relations every pass finds in text, in the order recorded, each
- * "person / role / org" ("-" for no org), joined by " | "; malloc'd. */
-static inline char *related(const char *text)
-{
-    ex x;
-    cs_entities out = { 0 };
-    assert_true(ex_open(&x, text, strlen(text), &out));
-    assert_true(ex_run(&x, NULL));
-    cs_buf b = { 0 };
-    for (size_t i = 0; i < out.nrel; i++) {
-        if (b.len)
-            cs_buf_puts(&b, " | ");
-        cs_buf_puts(&b, out.rel[i].person);
-        cs_buf_puts(&b, " / ");
-        cs_buf_puts(&b, out.rel[i].role);
-        cs_buf_puts(&b, " / ");
-        cs_buf_puts(&b, out.rel[i].org ? out.rel[i].org : "-");
-    }
-    ex_close(&x);
-    cs_entities_free(&out);
-    char *s = cs_buf_take(&b);
-    assert_non_null(s);
-    return s;
-}
-
+/* Assert that the relations found in text are want (as related() writes
+ * them). */
 #define assert_related(text, want)                                           \
     do {                                                                     \
         char *got_ = related(text);                                          \
