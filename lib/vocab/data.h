@@ -1,4 +1,4 @@
-/* The data files of data/, built into the programs (lib/data.c), so that
+/* The data files of data/, built into the programs (lib/vocab/data.c), so that
  * the binaries need no install paths and the indexer and the daemon can
  * never disagree about a gazetteer. */
 #ifndef CS_DATA_H
@@ -13,5 +13,23 @@ extern const char cs_data_orgs[];
 extern const char cs_data_first_names[];
 extern const char cs_data_stopwords[];
 extern const char cs_data_synonyms[];
+/* The extractor's word lists. */
+extern const char cs_data_abbreviations[];
+extern const char cs_data_adverbs[];
+extern const char cs_data_calendar[];
+extern const char cs_data_civic_roles[];
+extern const char cs_data_complement_stops[];
+extern const char cs_data_determiners[];
+extern const char cs_data_directions[];
+extern const char cs_data_not_name_words[];
+extern const char cs_data_org_connectors[];
+extern const char cs_data_org_full_names[];
+extern const char cs_data_org_generic_words[];
+extern const char cs_data_org_heads[];
+extern const char cs_data_parties[];
+extern const char cs_data_role_starts[];
+extern const char cs_data_speech_verbs[];
+extern const char cs_data_role_verbs[];
+extern const char cs_data_appointing_verbs[];
 
 #endif

@@ -309,6 +309,78 @@ static bool synonym_line(const char *line, size_t len, void *ctx)
     return true;
 }
 
+/* One entry per line into the map ctx, as written. */
+static bool entry_line(const char *line, size_t len, void *ctx)
+{
+    return cs_strmap_put(ctx, line, len, 1);
+}
+
+/* A list whose lines are "entry <TAB> use|use...": every entry into all
+ * (when not NULL), and into map[k] the entries that list use name[k]. */
+typedef struct uses {
+    cs_strmap *all;
+    const char *name[2];
+    cs_strmap *map[2];
+} uses;
+
+static bool uses_line(const char *line, size_t len, void *ctx)
+{
+    const uses *u = ctx;
+    const char *f[2];
+    size_t fl[2];
+    int n = fields(line, len, f, fl, 2);
+    if (fl[0] == 0)
+        return true;
+    if (u->all && !cs_strmap_put(u->all, f[0], fl[0], 1))
+        return false;
+    size_t start = 0;
+    for (size_t i = 0; n == 2 && i <= fl[1]; i++) {
+        if (i < fl[1] && f[1][i] != '|')
+            continue;
+        for (int k = 0; k < 2; k++)
+            if (strlen(u->name[k]) == i - start &&
+                memcmp(u->name[k], f[1] + start, i - start) == 0 &&
+                !cs_strmap_put(u->map[k], f[0], fl[0], 1))
+                return false;
+        start = i + 1;
+    }
+    return true;
+}
+
+/* The extractor's word lists (see gazetteer.h). */
+static bool load_words(void)
+{
+    static const struct {
+        const char *data;
+        cs_strmap *set;
+    } lists[] = {
+        { cs_data_abbreviations, &gaz.abbreviations },
+        { cs_data_adverbs, &gaz.adverbs },
+        { cs_data_appointing_verbs, &gaz.appointing_verbs },
+        { cs_data_calendar, &gaz.calendar },
+        { cs_data_civic_roles, &gaz.civic_roles },
+        { cs_data_complement_stops, &gaz.complement_stops },
+        { cs_data_directions, &gaz.directions },
+        { cs_data_not_name_words, &gaz.not_name_words },
+        { cs_data_org_connectors, &gaz.org_connectors },
+        { cs_data_org_full_names, &gaz.org_full_names },
+        { cs_data_org_generic_words, &gaz.org_generic_words },
+        { cs_data_parties, &gaz.parties },
+        { cs_data_role_starts, &gaz.role_starts },
+        { cs_data_role_verbs, &gaz.role_verbs },
+        { cs_data_speech_verbs, &gaz.speech_verbs },
+    };
+    for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
+        if (!each_line(lists[k].data, entry_line, lists[k].set))
+            return false;
+    uses heads = { &gaz.org_heads, { "lower", "first" },
+                   { &gaz.org_heads_lower, &gaz.org_heads_first } };
+    uses determiners = { NULL, { "name", "role" },
+                         { &gaz.name_determiners, &gaz.role_determiners } };
+    return each_line(cs_data_org_heads, uses_line, &heads) &&
+           each_line(cs_data_determiners, uses_line, &determiners);
+}
+
 static void load(void)
 {
     size_t place_cap = 0, syn_cap = 0;
@@ -319,7 +391,7 @@ static void load(void)
              each_line(cs_data_orgs, org_line, NULL) &&
              each_line(cs_data_first_names, word_line, &gaz.first_names) &&
              each_line(cs_data_stopwords, word_line, &gaz.stopwords) &&
-             each_line(cs_data_synonyms, synonym_line, &syn_cap);
+             each_line(cs_data_synonyms, synonym_line, &syn_cap) && load_words();
 }
 
 const cs_gaz *cs_gaz_get(void)
@@ -332,4 +404,9 @@ bool cs_gaz_stopword(const char *word)
 {
     const cs_gaz *g = cs_gaz_get();
     return g && cs_strmap_get(&g->stopwords, word, strlen(word)) >= 0;
+}
+
+bool cs_words_has(const cs_strmap *set, const char *word)
+{
+    return cs_strmap_get(set, word, strlen(word)) >= 0;
 }

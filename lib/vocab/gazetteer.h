@@ -40,6 +40,29 @@ typedef struct cs_gaz {
      * each alternative joined by spaces ("clinic commiss group") -> g. */
     cs_table synonyms;
     char ***syn_alts;       /* per group: its alternatives, NULL-terminated */
+    /* The entity extractor's word lists: each entry of its data file, as
+     * written (not normalised: they are compared with tokens' lower-case
+     * forms) -> 1.  Each file's header says what the list is. */
+    cs_strmap abbreviations;       /* abbreviations.txt */
+    cs_strmap adverbs;             /* adverbs.txt */
+    cs_strmap appointing_verbs;    /* appointing_verbs.txt */
+    cs_strmap calendar;            /* calendar.txt: months and weekdays */
+    cs_strmap civic_roles;         /* civic_roles.txt */
+    cs_strmap complement_stops;    /* complement_stops.txt */
+    cs_strmap name_determiners;    /* determiners.tsv, use "name" */
+    cs_strmap role_determiners;    /* determiners.tsv, use "role" */
+    cs_strmap directions;          /* directions.txt */
+    cs_strmap not_name_words;      /* not_name_words.txt */
+    cs_strmap org_connectors;      /* org_connectors.txt */
+    cs_strmap org_full_names;      /* org_full_names.txt */
+    cs_strmap org_generic_words;   /* org_generic_words.txt */
+    cs_strmap org_heads;           /* org_heads.tsv, every head */
+    cs_strmap org_heads_lower;     /* org_heads.tsv, use "lower" */
+    cs_strmap org_heads_first;     /* org_heads.tsv, use "first" */
+    cs_strmap parties;             /* parties.txt */
+    cs_strmap role_starts;         /* role_starts.txt */
+    cs_strmap role_verbs;          /* role_verbs.txt */
+    cs_strmap speech_verbs;        /* speech_verbs.txt */
 } cs_gaz;
 
 /* The tables, loaded on first use (thread-safe).  NULL only when out of
@@ -58,5 +81,9 @@ bool cs_gaz_stopword(const char *word);
 
 /* Look a key up in a table: the name index, or -1. */
 int cs_table_find(const cs_table *t, const char *key);
+
+/* True when word is an entry of the word list set (one of cs_gaz's word
+ * lists): compared as written, not normalised. */
+bool cs_words_has(const cs_strmap *set, const char *word);
 
 #endif

@@ -5,5 +5,7 @@
 
 /* Titles before a name ("Dr", "Cllr"), normalised. */
 extern const char *const cs_honorifics[];
+/* The numbers written as words, from "zero": a word's index is its value. */
+extern const char *const cs_number_words[];
 
 #endif

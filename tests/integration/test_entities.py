@@ -29,6 +29,13 @@ def unrelated(person):
     return lambda d: not any(r["person"] == person for r in d["person_role"])
 
 
+def extractor_bounds():
+    """The extractor's named bounds, as lib/entities/bounds.h defines them."""
+    with open(os.path.join(ROOT, "lib", "entities", "bounds.h"), encoding="utf-8") as f:
+        return {m.group(1): int(m.group(2))
+                for m in re.finditer(r"^#define\s+(\w+)\s+(\d+)\s*$", f.read(), re.M)}
+
+
 def extract_texts(cases):
     """ccg-indexer --extract on (id, text, ...) tuples written as JSON Lines."""
     path = os.path.join(tmpdir(), "cases.jsonl")
@@ -204,8 +211,9 @@ def relation_rules_stop_where_they_should():
 
 @test
 def extractor_limits_are_crossed():
-    # Each named bound of lib/entities/extract.c read at its value and one past it.
-    ROLE_REACH, MAX_OWNER_TOKENS, MAX_LOCAL_GROUP = 16, 8, 15
+    # Each named bound of lib/entities/bounds.h read at its value and one past it.
+    ROLE_REACH, MAX_OWNER_TOKENS, MAX_LOCAL_GROUP = (
+        extractor_bounds()[name] for name in ("ROLE_REACH", "MAX_OWNER_TOKENS", "MAX_LOCAL_GROUP"))
     story = "NHS Corby CCG met. "
 
     def reach(n):       # "at" lands on token n after the role

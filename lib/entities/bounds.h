@@ -1,0 +1,42 @@
+/* The extractor's named bounds, in one place: each says why it is where it
+ * is.  Private to lib/entities/; tests/integration/test_entities.py reads
+ * ROLE_REACH, MAX_OWNER_TOKENS and MAX_LOCAL_GROUP from this file (keep
+ * each as a plain "#define NAME number" line so it can). */
+#ifndef CS_ENTITIES_BOUNDS_H
+#define CS_ENTITIES_BOUNDS_H
+
+/* Longest normalised form kept for a token. */
+#define NORM_MAX 48
+/* Widest window, in tokens, a gazetteer name may span. */
+#define MAX_SPAN 16
+/* Longest person name in words (titles not counted). */
+#define MAX_NAME_WORDS 4
+/* Longest key looked up in a table, in bytes; no name in the tables is as
+ * long, so a window that does not fit cannot match anyway. */
+#define KEY_MAX 512
+/* Most CCG names read from one list ("Nene, Corby and ... CCGs"); a longer
+ * list keeps its first names. */
+#define MAX_LIST_NAMES 32
+/* Most place-name tails remembered to complete a list's bare directions. */
+#define MAX_TAILS 8
+/* Most tokens looked back for the places whose tails may complete a list
+ * of CCGs: a story's previous paragraph or so. */
+#define TAIL_REACH 200
+/* Most organisations one relation may name, CCGs one story may name, and
+ * roles in one chain ("chair and chief officer of ..."); past them the
+ * rest are ignored. */
+#define MAX_REL_ORGS 32
+#define MAX_STORY_CCGS 64
+#define MAX_CHAIN_ROLES 8
+/* Most CCGs a local group may have ("all eight CCGs in the STP"); "all 191
+ * CCGs" is the country's, not the few a story names. */
+#define MAX_LOCAL_GROUP 15
+/* Most tokens between a role and the body it is held at, within one
+ * sentence: "accountable officer on a permanent basis at Corby, and on an
+ * interim basis at Nene". */
+#define ROLE_REACH 16
+/* Most tokens of the owner before a role read as its sentence's subject
+ * ("Nene and Corby CCGs' accountable officer is ..."). */
+#define MAX_OWNER_TOKENS 8
+
+#endif

@@ -1,0 +1,126 @@
+/* Pass "places": the place gazetteer on the tokens nobody claimed, with
+ * lower-case directions before a county or city ("north-west London"). */
+#include "entities/internal.h"
+#include "core/util.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Two capital letters or more: "NHS", "GPs", "CCGs". */
+static bool acronym(const ex *x, size_t i)
+{
+    if (!ex_word(x, i))
+        return false;
+    int caps = 0;
+    for (size_t k = x->t[i].a; k < x->t[i].b; k++)
+        caps += isupper((unsigned char)x->text[k]) != 0;
+    return caps >= 2;
+}
+
+/* A place as the text writes it, with the words capitalised when the text
+ * is in capitals, and hyphens between directions read as spaces
+ * ("north-west London" -> "North West London"). */
+static char *place_text(const ex *x, size_t a, size_t name, size_t b, const char *canonical)
+{
+    assert(a <= name && name < b && b <= x->n);
+    cs_buf o = { 0 };
+    bool upper = true;
+    for (size_t i = a; i < b; i++)
+        if (ex_word(x, i) && !(x->t[i].f & EX_T_UPPER))
+            upper = false;
+    if (upper)
+        return cs_strdup(canonical);
+    /* An abbreviation ("NW London", "Staffs") is written out; a short form
+     * that begins the full name ("Newcastle") stays as written. */
+    char key[KEY_MAX], *ck = cs_gaz_key(canonical, strlen(canonical));
+    bool prefix = ck && ex_span_key(x, name, b, false, key, sizeof key) &&
+                  strncmp(ck, key, strlen(key)) == 0 &&
+                  (ck[strlen(key)] == '\0' || ck[strlen(key)] == ' ');
+    free(ck);
+    if (!prefix)
+        b = name;           /* the directions as written, then the name */
+    for (size_t i = a; i < b; i++) {
+        const ex_tok *t = &x->t[i];
+        const char *s = x->text + t->a;
+        size_t n = t->b - t->a;
+        if (t->f & EX_T_HYPHEN) {
+            bool dirs = i > a && i + 1 < b && ex_in(x, i - 1, &x->g->directions) &&
+                        ex_in(x, i + 1, &x->g->directions);
+            cs_buf_putc(&o, dirs ? ' ' : '-');
+            continue;
+        }
+        if (i > a && !(x->t[i - 1].f & EX_T_HYPHEN) && !(t->f & EX_T_POSS))
+            cs_buf_putc(&o, ' ');
+        if (ex_word(x, i) && cs_words_has(&x->g->directions, t->norm)) {
+            cs_buf_putc(&o, (char)toupper((unsigned char)s[0]));
+            cs_buf_add(&o, s + 1, n - 1);
+        } else {
+            cs_buf_add(&o, s, n);
+        }
+    }
+    if (!prefix) {
+        if (o.len)
+            cs_buf_putc(&o, ' ');
+        cs_buf_puts(&o, canonical);
+    }
+    return cs_buf_take(&o);
+}
+
+/* A place over tokens [a, e) whose name (place idx) starts at token name. */
+static void add_place(ex *x, size_t a, size_t name, size_t e, int idx)
+{
+    ex_add_made(x, EX_M_PLACE, a, e, place_text(x, a, name, e, x->g->place.names[idx]));
+}
+
+/* A party's name or adjective, which may follow a place it represents. */
+static bool party_at(const ex *x, size_t i)
+{
+    return ex_word(x, i) && ex_in(x, i, &x->g->parties);
+}
+
+void ex_find_places(ex *x)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        if (!ex_word(x, i) || !ex_free_tok(x, i))
+            continue;
+        int idx;
+        size_t e = ex_match_at(x, &x->g->place, i, x->n, &idx);
+        if (e > i && ex_span_free(x, i, e) && ex_cap(x, i)) {
+            /* A place that runs on into another capitalised word is part
+             * of a name: "Surrey Heartlands", "Central Surrey Health" (but
+             * "Rutland CCGs" and "Sandwell GPs" are the places). */
+            bool plural;
+            if (ex_cap(x, e) && ex_free_tok(x, e) && !(x->t[e].f & (EX_T_SENT | EX_T_LINE)) &&
+                !ex_ccg_suffix(x, e, &plural) && !acronym(x, e) && !ex_role_at(x, e) &&
+                !party_at(x, e) &&              /* "Kent Conservative councillor" */
+                ex_match_at(x, &x->g->place, e, x->n, &(int){ 0 }) == e) {
+                i = e - 1;
+                continue;
+            }
+            add_place(x, i, i, e, idx);
+            i = e - 1;
+            continue;
+        }
+        /* "west Hertfordshire", "north-west London": a lower-case
+         * direction before a county or city. */
+        if (!ex_in(x, i, &x->g->directions) || ex_cap(x, i))
+            continue;
+        size_t k = i + 1;
+        /* "north-west London", "north east Essex" */
+        if (ex_is(x, k, "-") && ex_word(x, k + 1) && ex_in(x, k + 1, &x->g->directions))
+            k += 2;
+        else if (ex_word(x, k) && !ex_cap(x, k) && ex_in(x, k, &x->g->directions))
+            k++;
+        e = ex_match_at(x, &x->g->place, k, x->n, &idx);
+        if (e == k || !ex_cap(x, k) || !ex_span_free(x, k, e))
+            continue;
+        int kind = x->g->place_kind[idx];
+        if (kind != PLACE_COUNTY && kind != PLACE_CITY && kind != PLACE_SUBREGION &&
+            kind != PLACE_REGION)
+            continue;
+        add_place(x, i, k, e, idx);
+        i = e - 1;
+    }
+}

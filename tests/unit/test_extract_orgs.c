@@ -1,0 +1,75 @@
+/* Unit tests of the extractor's organisation passes (lib/entities/orgs.c):
+ * known organisations, names by their head word, and "NHS <place>". */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "extract_run.h"
+
+static void known_organisations_as_written_or_written_out(void **state)
+{
+    (void)state;
+    assert_found("The Care Quality Commission wrote.", "known-orgs", EX_M_ORG,
+                 "Care Quality Commission");
+    /* An abbreviation of org_full_names.txt is written out... */
+    assert_found("NHSE said so.", "known-orgs", EX_M_ORG, "NHS England");
+    /* ...a known body's local branch keeps its place. */
+    assert_found("Healthwatch Suffolk said.", "known-orgs", EX_M_ORG, "Healthwatch Suffolk");
+    /* A name is written with capitals. */
+    assert_found("NHS providers said NHS Providers agreed.", "known-orgs", EX_M_ORG,
+                 "NHS Providers");
+}
+
+static void names_by_their_head_word(void **state)
+{
+    (void)state;
+    /* An "and" right after a head starts another name. */
+    assert_found("Kent County Council and Medway Council agreed.", "pattern-orgs", EX_M_ORG,
+                 "Kent County Council | Medway Council");
+    assert_found("University Hospitals of Leicester NHS Trust said.", "pattern-orgs", EX_M_ORG,
+                 "University Hospitals of Leicester NHS Trust");
+    assert_found("Wrightington, Wigan and Leigh NHS Foundation Trust said.", "pattern-orgs",
+                 EX_M_ORG, "Wrightington, Wigan and Leigh NHS Foundation Trust");
+    /* A head that comes first. */
+    assert_found("The University of Central Lancashire and the Joint Committee met.",
+                 "pattern-orgs", EX_M_ORG, "University of Central Lancashire");
+    /* A role is not part of the name. */
+    assert_found("The Chief Executive of Ipswich Hospital NHS Trust spoke.", "pattern-orgs",
+                 EX_M_ORG, "Ipswich Hospital NHS Trust");
+    /* Heads alone, and names of generic words only, name nothing. */
+    assert_found("The Trust said the Joint Committee met.", "pattern-orgs", EX_M_ORG, "");
+}
+
+static void lower_case_heads_after_a_proper_name(void **state)
+{
+    (void)state;
+    assert_found("Surrey Heartlands integrated care system began.", "pattern-orgs", EX_M_ORG,
+                 "Surrey Heartlands integrated care system");
+    assert_found("Devon, Plymouth and Torbay commissioning board met.", "pattern-orgs", EX_M_ORG,
+                 "Devon, Plymouth and Torbay commissioning board");
+    assert_found("Kent committee met.", "pattern-orgs", EX_M_ORG, "");
+}
+
+static void nhs_bodies_named_after_their_area(void **state)
+{
+    (void)state;
+    assert_found("NHS Southampton City was abolished.", "nhs-orgs", EX_M_ORG,
+                 "NHS Southampton City");
+    /* The CCG pass has taken "NHS X" where it was a CCG. */
+    assert_found("NHS Wiltshire said the CCG would consult.", "nhs-orgs", EX_M_ORG, "");
+    assert_found("NHS Wiltshire said the CCG would consult.", "nhs-orgs", EX_M_CCG,
+                 "NHS Wiltshire CCG");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(known_organisations_as_written_or_written_out),
+        cmocka_unit_test(names_by_their_head_word),
+        cmocka_unit_test(lower_case_heads_after_a_proper_name),
+        cmocka_unit_test(nhs_bodies_named_after_their_area),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,62 @@
+/* Unit tests of the extractor's people pass (lib/entities/people.c) and
+ * the full-names pass after it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "extract_run.h"
+
+static void names_with_a_title_or_a_known_given_name(void **state)
+{
+    (void)state;
+    assert_found("Dr Jane Smith opened the clinic.", "people", EX_M_PERSON, "Jane Smith");
+    assert_found("Prof. Mark Evans and Sarah Brown met.", "people", EX_M_PERSON,
+                 "Mark Evans | Sarah Brown");
+    /* One word is a name only with a title. */
+    assert_found("Dr Evans wrote.", "people", EX_M_PERSON, "Evans");
+    assert_found("Smith agreed.", "people", EX_M_PERSON, "");
+    /* Months, places and organisations' words are not names. */
+    assert_found("The Monday Meeting was held.", "people", EX_M_PERSON, "");
+    assert_found("Great Yarmouth gained a hospital.", "people", EX_M_PERSON, "");
+}
+
+static void unknown_names_beside_a_role_or_a_verb_of_speech(void **state)
+{
+    (void)state;
+    assert_found("Ozymandias Pell, chief officer, agreed.", "people", EX_M_PERSON,
+                 "Ozymandias Pell");
+    assert_found("Ozymandias Pell said no.", "people", EX_M_PERSON, "Ozymandias Pell");
+    assert_found("Ozymandias Pell agreed.", "people", EX_M_PERSON, "");
+    assert_found("Ozymandias said no.", "people", EX_M_PERSON, "");
+}
+
+static void a_councillor_title_is_a_role_too(void **state)
+{
+    (void)state;
+    assert_found("Councillor Adele Williams spoke.", "people", EX_M_PERSON, "Adele Williams");
+    assert_found("Councillor Adele Williams spoke.", "people", EX_M_ROLE, "councillor");
+    /* Only that role: the roles pass has not run yet. */
+    assert_found("Tom Jones, accountable officer, agreed.", "people", EX_M_ROLE, "");
+}
+
+static void a_surname_alone_takes_the_full_name(void **state)
+{
+    (void)state;
+    assert_found("Dr Jane Smith spoke. Later Dr Smith left.", "people", EX_M_PERSON,
+                 "Jane Smith | Smith");
+    assert_found("Dr Jane Smith spoke. Later Dr Smith left.", "full-names", EX_M_PERSON,
+                 "Jane Smith | Jane Smith");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(names_with_a_title_or_a_known_given_name),
+        cmocka_unit_test(unknown_names_beside_a_role_or_a_verb_of_speech),
+        cmocka_unit_test(a_councillor_title_is_a_role_too),
+        cmocka_unit_test(a_surname_alone_takes_the_full_name),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,99 @@
+/* Unit tests of the relation engine (lib/entities/relations.c): one test
+ * or more per rule of its table, and the bodies a role is held at. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "extract_run.h"
+
+static void the_councillor_title(void **state)
+{
+    (void)state;
+    /* A councillor's ward is no organisation. */
+    assert_related("Councillor Adele Williams spoke at Wigan Council.",
+                   "Adele Williams / councillor / -");
+}
+
+static void a_role_after_the_person(void **state)
+{
+    (void)state;
+    assert_related("Jane Smith, clinical chair of NHS Nene CCG, said it was time.",
+                   "Jane Smith / clinical chair / NHS Nene CCG");
+    /* A chain of bodies, and a list of people. */
+    assert_related("Jane Smith, chief officer of NHS Nene CCG and NHS Corby CCG, and Tom "
+                   "Jones, chair of NHS Nene CCG, met.",
+                   "Jane Smith / chief officer / NHS Nene CCG | "
+                   "Jane Smith / chief officer / NHS Corby CCG | "
+                   "Tom Jones / chair / NHS Nene CCG");
+    /* A title that runs on into the next name is that one's. */
+    assert_related("Tributes to Dr Jane Smith / Chief Executive of NHS Nene CCG Tom Jones said.",
+                   "Tom Jones / chief executive / NHS Nene CCG");
+}
+
+static void a_role_before_the_person(void **state)
+{
+    (void)state;
+    assert_related("NHS Corby CCG chief executive David Smith agreed.",
+                   "David Smith / chief executive / NHS Corby CCG");
+    /* "the CCG" is the CCG the story names. */
+    assert_related("The CCG's clinical chair, Joe Bloggs, said no. NHS Corby CCG met.",
+                   "Joe Bloggs / clinical chair / NHS Corby CCG");
+    /* A copula: the role must be its sentence's subject. */
+    assert_related("The chief officer of NHS Nene CCG is Jane Smith.",
+                   "Jane Smith / chief officer / NHS Nene CCG");
+    assert_related("Also at the meeting with the chief officer of NHS Nene CCG was Jane Smith.",
+                   "");
+    /* "alongside": the bodies of the relation just before. */
+    assert_related("Tom Jones was appointed chief executive of NHS Nene CCG and NHS Corby CCG, "
+                   "alongside chief finance officer Jane Smith.",
+                   "Tom Jones / chief executive / NHS Nene CCG | "
+                   "Tom Jones / chief executive / NHS Corby CCG | "
+                   "Jane Smith / chief finance officer / NHS Nene CCG | "
+                   "Jane Smith / chief finance officer / NHS Corby CCG");
+}
+
+static void a_role_after_a_verb(void **state)
+{
+    (void)state;
+    assert_related("Jane Smith was appointed accountable officer for NHS Nene CCG.",
+                   "Jane Smith / accountable officer / NHS Nene CCG");
+    /* The body that appoints. */
+    assert_related("North Cumbria CCG appoints Jon Bright as chair.",
+                   "Jon Bright / chair / NHS North Cumbria CCG");
+    /* "where she works as". */
+    assert_related("Jane Smith, who joined from NHS Nene CCG, where she works as chief officer, "
+                   "spoke.",
+                   "Jane Smith / chief officer / NHS Nene CCG");
+}
+
+static void groups_and_defaults(void **state)
+{
+    (void)state;
+    /* A group of CCGs is the story's CCGs, when its number is theirs. */
+    assert_related("NHS Nene CCG and NHS Corby CCG met. Jane Smith is accountable officer for "
+                   "both CCGs.",
+                   "Jane Smith / accountable officer / NHS Nene CCG | "
+                   "Jane Smith / accountable officer / NHS Corby CCG");
+    /* A role naming no body: the story's only CCG... */
+    assert_related("NHS Nene CCG met. Jane Smith, the chair, spoke.",
+                   "Jane Smith / chair / NHS Nene CCG");
+    /* ...a council role: the one council named... */
+    assert_related("Council leader Tom Jones spoke at Wigan Council.",
+                   "Tom Jones / council leader / Wigan Council");
+    /* ...and an MP: no organisation. */
+    assert_related("Anna Green, MP for Totnes, spoke.", "Anna Green / mp / -");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(the_councillor_title),
+        cmocka_unit_test(a_role_after_the_person),
+        cmocka_unit_test(a_role_before_the_person),
+        cmocka_unit_test(a_role_after_a_verb),
+        cmocka_unit_test(groups_and_defaults),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
