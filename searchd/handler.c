@@ -117,13 +117,20 @@ void handle_line(cs_engine *e, const char *line, size_t len, cs_buf *out,
         return;
     }
     stats_request(ln.verb);
+    /* An answer that fails halfway is taken back: the client gets the
+     * error alone, never a cut JSON object before it. */
+    size_t mark = out->len;
     bool ok = cs_proto_decode(&ln, &req, &err) &&
               answer(e, &req, out, &hits, close_after, &err);
     cs_request_free(&req);
-    if (ok)
+    if (ok) {
         cs_buf_putc(out, '\n');
-    else
+    } else {
+        out->len = mark;
+        if (out->s)
+            out->s[mark] = '\0';
         answer_error(out, err.code, err.msg, peer, cs_verb_name(ln.verb));
+    }
     long long us = cs_now_us() - t0;
     stats_latency(us);
     querylog_write(cs_verb_name(ln.verb), ln.arg, ln.arg_len, hits, us,
