@@ -153,23 +153,28 @@ static cs_xs_status add_relations(cs_xs_doc *doc, const cs_entities *e)
         char *role = cs_canonical_key(CS_FACET_ROLE, r->role, strlen(r->role));
         char *org = r->org ? cs_canonical_key(CS_FACET_ORG, r->org, strlen(r->org))
                            : cs_strdup("");
-        cs_buf t1 = { 0 }, t2 = { 0 }, t3 = { 0 };
+        cs_buf t1 = { 0 }, t2 = { 0 }, t3 = { 0 }, t4 = { 0 };
         cs_buf_printf(&t1, CS_WHO_PERSON_TERM, person ? person : "");
         cs_buf_printf(&t2, CS_WHO_ROLE_TERM, role ? role : "", org ? org : "");
         cs_buf_printf(&t3, CS_WHO_ROLE_TERM, role ? role : "", "");
-        if (!person || !role || !org || t1.oom || t2.oom || t3.oom) {
+        if (org && *org)
+            cs_buf_printf(&t4, CS_WHO_ORG_TERM, org);
+        if (!person || !role || !org || t1.oom || t2.oom || t3.oom || t4.oom) {
             st = CS_XS_NO_MEMORY;
         } else {
             /* An over-long name is skipped (BAD_ARG), not fatal. */
             cs_xs_status a = cs_xs_doc_add_boolean(doc, t1.s);
             cs_xs_status b = cs_xs_doc_add_boolean(doc, t2.s);
             cs_xs_status c = cs_xs_doc_add_boolean(doc, t3.s);
-            if (a == CS_XS_NO_MEMORY || b == CS_XS_NO_MEMORY || c == CS_XS_NO_MEMORY)
+            cs_xs_status o = t4.len ? cs_xs_doc_add_boolean(doc, t4.s) : CS_XS_OK;
+            if (a == CS_XS_NO_MEMORY || b == CS_XS_NO_MEMORY || c == CS_XS_NO_MEMORY ||
+                o == CS_XS_NO_MEMORY)
                 st = CS_XS_NO_MEMORY;
         }
         cs_buf_free(&t1);
         cs_buf_free(&t2);
         cs_buf_free(&t3);
+        cs_buf_free(&t4);
         free(person);
         free(role);
         free(org);

@@ -16,6 +16,8 @@
  *                    a person held this role at this organisation (or at
  *                    any), for WHO; keys as above
  *   XHP<person>      the document states a role of this person, for WHO
+ *   XHO<org>         the document states a role someone held at this
+ *                    organisation, for WHO's organisation questions
  * Values:
  *   CS_SLOT_DATE    "YYYY-MM-DD" or empty: date sorting and ranges
  *   CS_SLOT_HASH    content hash of the input record: skip unchanged
@@ -36,10 +38,13 @@
 #define CS_PREFIX_SOURCE "XW"
 #define CS_PREFIX_WHO_ROLE "XHR"
 #define CS_PREFIX_WHO_PERSON "XHP"
-/* The WHO terms, from cs_canonical_key()s: a person's, and a role's at an
- * organisation's ("" for at any). */
+#define CS_PREFIX_WHO_ORG "XHO"
+/* The WHO terms, from cs_canonical_key()s: a person's, a role's at an
+ * organisation's ("" for at any), and an organisation's (relations with a
+ * named organisation only). */
 #define CS_WHO_PERSON_TERM CS_PREFIX_WHO_PERSON "%s"
 #define CS_WHO_ROLE_TERM CS_PREFIX_WHO_ROLE "%s@%s"
+#define CS_WHO_ORG_TERM CS_PREFIX_WHO_ORG "%s"
 
 enum {
     CS_SLOT_DATE = 0,
@@ -57,7 +62,7 @@ enum {
 #define CS_META_FORMAT "ccg:format"          /* CS_INDEX_FORMAT */
 /* Bump when the analysis or the schema changes: documents indexed by an
  * older format are re-indexed even when their input is unchanged. */
-#define CS_INDEX_FORMAT "5"
+#define CS_INDEX_FORMAT "6"
 
 typedef enum cs_facet {
     CS_FACET_CCG,
