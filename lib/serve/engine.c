@@ -547,7 +547,7 @@ static bool who_key(int facet, const char *value, char **key)
 bool cs_engine_who(cs_engine *e, const cs_who_req *req, cs_who_result *res, cs_err *err)
 {
     assert(e && req && res);
-    assert(!req->person != !req->role && (!req->org || req->role));
+    assert(req->person ? !req->role && !req->org : req->role || req->org);
     long long t0 = cs_now_us();
     char *pkey = NULL, *rkey = NULL, *okey = NULL;
     cs_xs_query *q = NULL;
@@ -567,8 +567,10 @@ bool cs_engine_who(cs_engine *e, const cs_who_req *req, cs_who_result *res, cs_e
     }
     if (pkey)
         cs_buf_printf(&term, CS_WHO_PERSON_TERM, pkey);
-    else
+    else if (rkey)
         cs_buf_printf(&term, CS_WHO_ROLE_TERM, rkey, okey ? okey : "");
+    else
+        cs_buf_printf(&term, CS_WHO_ORG_TERM, okey);
     if (!term.oom && term.len > CS_XS_MAX_TERM_BYTES) {
         cs_err_set(err, CS_E_BAD_REQUEST, "the names asked about are too long");
         goto out;

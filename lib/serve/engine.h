@@ -48,7 +48,8 @@ bool cs_engine_search(cs_engine *e, const cs_search_req *req, cs_search_result *
 bool cs_engine_get(cs_engine *e, const cs_id_req *req, cs_doc *res, cs_err *err);
 /* The articles most like document req->id. */
 bool cs_engine_similar(cs_engine *e, const cs_id_req *req, cs_similar_result *res, cs_err *err);
-/* Who held which role where. */
+/* Who held which role where: by person, by role (at an organisation), or
+ * everyone held a role at an organisation. */
 bool cs_engine_who(cs_engine *e, const cs_who_req *req, cs_who_result *res, cs_err *err);
 
 /* Index figures for STATS. */

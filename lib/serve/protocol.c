@@ -32,8 +32,9 @@ const cs_verb_help cs_verb_helps[] = {
     { CS_VERB_SEARCH, "SEARCH <query> | SEARCH {json}",
       "ranked, faceted search; see docs/query-language.md" },
     { CS_VERB_GET, "GET <id>", "the stored document with its entities" },
-    { CS_VERB_WHO, "WHO <role> at <org> | WHO <role> | WHO <person> | WHO {json}",
-      "who held a role where, with the documents that say so, newest first" },
+    { CS_VERB_WHO, "WHO <org> | WHO <role> at <org> | WHO <role> | WHO <person> | WHO {json}",
+      "who held a role where, or everyone named at an organisation, with the documents "
+      "that say so, newest first" },
     { CS_VERB_SIMILAR, "SIMILAR <id>", "the articles most like a given one" },
     { CS_VERB_STATS, "STATS", "server and index figures" },
     { CS_VERB_HELP, "HELP", "this list" },

@@ -307,12 +307,14 @@ static bool canonicalise(int facet, char **s)
     return c != NULL;
 }
 
-/* One person, or a role with an optional organisation. */
+/* One person, a role with an optional organisation, or an organisation.
+ * (The messages predate the organisation question and are kept as they
+ * were, byte for byte, for the clients that match them.) */
 static bool who_check(const cs_who_req *w, bool oom, cs_err *err)
 {
     if (oom)
         return cs_err_nomem(err);
-    if ((w->person && (w->role || w->org)) || (!w->person && !w->role))
+    if ((w->person && (w->role || w->org)) || (!w->person && !w->role && !w->org))
         return bad(err, "WHO asks about a person, or a role (at an organisation)");
     return true;
 }
@@ -349,7 +351,15 @@ bool cs_who_req_from_text(cs_who_req *w, const char *arg, size_t len, cs_err *er
         if (strncasecmp(arg + i, " at ", 4) == 0)
             at = arg + i;
     size_t rl = at ? (size_t)(at - arg) : len;
-    if (cs_canonical_name(CS_FACET_ROLE, arg, rl) || at) {
+    /* The precedence: an organisation or CCG the vocabulary knows (so
+     * "Babylon GP at Hand" is not a role at "Hand"), "ROLE at ORG", a role
+     * the vocabulary knows, a person. */
+    const char *org = cs_canonical_name(CS_FACET_ORG, arg, len);
+    if (!org)
+        org = cs_canonical_name(CS_FACET_CCG, arg, len);
+    if (org) {
+        oom |= !(w->org = cs_strdup(org));
+    } else if (cs_canonical_name(CS_FACET_ROLE, arg, rl) || at) {
         oom |= !(w->role = who_value(CS_FACET_ROLE, arg, rl));
         if (at)
             oom |= !(w->org = who_value(CS_FACET_ORG, at + 4, len - rl - 4));

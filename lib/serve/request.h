@@ -79,17 +79,19 @@ void cs_id_req_free(cs_id_req *req);
 
 /* --- WHO ------------------------------------------------------------------- */
 
-/* A person, or a role at an organisation or anywhere: exactly one of person
- * and role is set, org only with role.  Roles and organisations are in their
- * canonical display form when the vocabulary knows them, else as the user
- * wrote them. */
+/* A person, a role at an organisation or anywhere, or an organisation
+ * (everyone the archive names there): person alone, role with or without
+ * org, or org alone.  Roles and organisations are in their canonical
+ * display form when the vocabulary knows them, else as the user wrote
+ * them. */
 typedef struct cs_who_req {
     char *person, *role, *org;          /* malloc'd, or NULL */
 } cs_who_req;
 
-/* {"person": ...} or {"role": ..., "org"|"ccg": ...}. */
+/* {"person": ...}, {"role": ..., "org"|"ccg": ...} or {"org"|"ccg": ...}. */
 bool cs_who_req_from_json(cs_who_req *req, json_t *obj, cs_err *err);
-/* "ROLE at ORG", else a ROLE the vocabulary knows, else a PERSON. */
+/* An ORG or CCG the vocabulary knows (the whole text), else "ROLE at ORG",
+ * else a ROLE the vocabulary knows, else a PERSON. */
 bool cs_who_req_from_text(cs_who_req *req, const char *s, size_t len, cs_err *err);
 /* A line's argument: JSON when its first byte is '{', else text. */
 bool cs_who_req_decode(cs_who_req *req, const char *arg, size_t len, cs_err *err);

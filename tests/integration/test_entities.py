@@ -507,6 +507,67 @@ def cli_shows_facets_and_who():
     check("Toby Sanders, chief executive, NHS Nene CCG" in p.stdout, p.stdout)
 
 
+def seeds_gold_at(org):
+    """The (person, role) pairs that the seeds gold relates to org."""
+    with open(os.path.join(CORPORA, "seeds.gold.jsonl"), encoding="utf-8") as f:
+        return {(r["person"], r["role"]) for line in f if line.strip()
+                for r in json.loads(line).get("person_role", []) if r.get("org") == org}
+
+
+@test
+def who_names_everyone_at_an_organisation():
+    org = "NHS Leicester City CCG"
+    want = seeds_gold_at(org)
+    check(want, "the seeds gold names someone at " + org)
+    a = d().ask("WHO " + org)
+    check(a["ok"], repr(a))
+    eq(a["who"], {"person": None, "role": None, "org": org}, "the question")
+    eq({(x["person"], x["role"]) for x in a["answers"]}, want, "the seeds gold's people there")
+    check(all(x["org"] == org for x in a["answers"]), repr(a["answers"]))
+    dates = [doc["date"] or "" for doc in a["answers"][0]["documents"]]
+    eq(dates, sorted(dates, reverse=True), "newest first")
+    for q in ('WHO {"org": "NHS Leicester City CCG"}', 'WHO {"ccg": "Leicester City"}',
+              "WHO Leicester City CCG"):
+        b = d().ask(q)
+        b["took_us"] = a["took_us"]
+        eq(b, a, q + " answers as the plain form does")
+    for q in ('WHO {"org": "NHS Nowhere CCG"}', "WHO NHS Nowhere CCG"):
+        b = d().ask(q)
+        check(b["ok"], q + ": " + repr(b))
+        eq((b["documents"], b["answers"]), (0, []), q + ": an empty answer, not an error")
+    # The other readings hold: a role at the CCG, and a person.
+    eq([x["person"] for x in d().ask("WHO clinical chair at " + org)["answers"]],
+       ["Azhar Farooqi"], "role at org")
+    eq(d().ask("WHO Azhar Farooqi")["who"]["person"], "Azhar Farooqi", "a person")
+
+
+@test
+def cli_shows_everyone_at_an_organisation_and_says_so_in_help():
+    port = str(d().port)
+    p = subprocess.run([binary("ccg-search"), "-p", port, "--who", "NHS Leicester City CCG"],
+                       capture_output=True, text=True)
+    eq(p.returncode, 0, p.stderr)
+    lines = p.stdout.splitlines()
+    eq(lines[0], "Azhar Farooqi, clinical chair, NHS Leicester City CCG", p.stdout)
+    check(re.match(r"^    2019-01-21  003_0ecb9dfa299ccda2  ", lines[1]), p.stdout)
+    p = subprocess.run([binary("ccg-search"), "--help"], capture_output=True, text=True)
+    check("everyone named at an organisation" in p.stdout, p.stdout)
+
+
+@test
+def readme_who_examples_run():
+    # README's "Entities" examples, as written, against the seeds.
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        examples = re.findall(r'^    bin/ccg-search --who "([^"]+)"$', f.read(), re.M)
+    check("NHS Leicester City CCG" in examples, repr(examples))
+    port = str(d().port)
+    for q in examples:
+        p = subprocess.run([binary("ccg-search"), "-p", port, "--who", q],
+                           capture_output=True, text=True)
+        eq(p.returncode, 0, q + ": " + p.stderr)
+        check(p.stdout and "Nothing found." not in p.stdout, q + ": " + p.stdout)
+
+
 @test
 def the_shared_daemon_stops_cleanly():
     eq(d().stop(), 0, "exit status after all the above (no leak, no crash)")

@@ -217,6 +217,9 @@ def help_and_stats_and_quit():
         verbs = [v["verb"] for v in h["verbs"]]
         for v in ("PING", "SEARCH", "GET", "STATS", "HELP", "QUIT"):
             check(v in verbs, "HELP lists %s" % v)
+        who = [v for v in h["verbs"] if v["verb"] == "WHO"][0]
+        eq(who["usage"], "WHO <org> | WHO <role> at <org> | WHO <role> | WHO <person> | WHO {json}",
+           "WHO's usage names the organisation question first, as its precedence is")
         s = c.ask("STATS")
         eq(s["index"]["documents"], 5, "documents")
         check(s["requests"]["HELP"] >= 1, "HELP counted")

@@ -95,6 +95,46 @@ static void every_verb_decodes(void **state)
     cs_request_free(&r);
 }
 
+/* WHO about an organisation: the whole text an organisation or CCG the
+ * vocabulary knows comes before "ROLE at ORG", a role and a person. */
+static void who_decodes_organisation_questions(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line, *org;
+    } orgs[] = {
+        { "WHO NHS Crawley CCG", "NHS Crawley CCG" },
+        { "WHO Crawley CCG", "NHS Crawley CCG" },
+        { "WHO Leicester City", "NHS Leicester City CCG" },
+        { "WHO Babylon GP at Hand", "GP at Hand" },          /* not a role at "Hand" */
+        { "WHO {\"org\":\"NHS Crawley CCG\"}", "NHS Crawley CCG" },
+        { "WHO {\"ccg\":\"Corby\"}", "NHS Corby CCG" },
+        { "WHO {\"org\":\"NHS Nowhere CCG\"}", "NHS Nowhere CCG" }, /* as written */
+    };
+    for (size_t i = 0; i < sizeof orgs / sizeof orgs[0]; i++) {
+        cs_request r;
+        cs_err err;
+        assert_true(decode_line(orgs[i].line, &r, &err));
+        assert_int_equal(r.verb, CS_VERB_WHO);
+        assert_null(r.who.person);
+        assert_null(r.who.role);
+        assert_string_equal(r.who.org, orgs[i].org);
+        cs_request_free(&r);
+    }
+    /* Text the vocabulary does not know as an organisation is a person. */
+    cs_request r;
+    cs_err err;
+    assert_true(decode_line("WHO NHS Nowhere CCG", &r, &err));
+    assert_string_equal(r.who.person, "NHS Nowhere CCG");
+    assert_null(r.who.org);
+    cs_request_free(&r);
+    /* A role at a CCG is still a role at a CCG. */
+    assert_true(decode_line("WHO clinical chair at NHS Crawley CCG", &r, &err));
+    assert_string_equal(r.who.role, "clinical chair");
+    assert_string_equal(r.who.org, "NHS Crawley CCG");
+    cs_request_free(&r);
+}
+
 static void decode_errors_say_what(void **state)
 {
     (void)state;
@@ -110,7 +150,9 @@ static void decode_errors_say_what(void **state)
           "WHO asks about a person, or a role (at an organisation)" },
         { "WHO {\"colour\": \"red\"}", "WHO takes \"person\", or \"role\" with an optional "
           "\"org\" (or \"ccg\"), each a non-empty string" },
-        { "WHO {\"org\":\"Corby\"}", "WHO asks about a person, or a role (at an organisation)" },
+        { "WHO {\"org\":\"Corby\",\"person\":\"x\"}",
+          "WHO asks about a person, or a role (at an organisation)" },
+        { "WHO {}", "WHO asks about a person, or a role (at an organisation)" },
         { "WHO {\"person\":", "bad JSON at column 10: unexpected token near end of file" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -289,6 +331,25 @@ static void similar_and_who_encode(void **state)
                "{\"id\":\"d1\",\"title\":\"Older\",\"date\":null}]},"
                "{\"person\":\"Toby Sanders\",\"role\":\"chief executive\",\"org\":\"NHS Nene CCG\","
                "\"documents\":[{\"id\":\"d1\",\"title\":\"Older\",\"date\":null}]}]}");
+
+    /* An organisation question: the same shape, person and role null. */
+    cs_who_answer at[2] = { { "Azhar Farooqi", "clinical chair", "NHS Leicester City CCG", docs, 2, 2 },
+                            { "Sue Lock", "managing director", "NHS Leicester City CCG", docs + 1, 1,
+                              1 } };
+    memset(&w, 0, sizeof w);
+    w.org = "NHS Leicester City CCG";
+    w.documents = 2;
+    w.took_us = 95;
+    w.answers = at;
+    w.nanswers = 2;
+    assert_true(cs_encode_who(&b, &w));
+    expect(&b, "{\"ok\":true,\"who\":{\"person\":null,\"role\":null,\"org\":\"NHS Leicester City CCG\"},"
+               "\"documents\":2,\"truncated\":false,\"took_us\":95,\"answers\":["
+               "{\"person\":\"Azhar Farooqi\",\"role\":\"clinical chair\",\"org\":\"NHS Leicester City CCG\","
+               "\"documents\":[{\"id\":\"d2\",\"title\":\"Newer\",\"date\":\"2019-01-21\"},"
+               "{\"id\":\"d1\",\"title\":\"Older\",\"date\":null}]},"
+               "{\"person\":\"Sue Lock\",\"role\":\"managing director\",\"org\":\"NHS Leicester City CCG\","
+               "\"documents\":[{\"id\":\"d1\",\"title\":\"Older\",\"date\":null}]}]}");
 }
 
 static void stats_help_ping_quit_error_encode(void **state)
@@ -427,6 +488,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_verb_decodes),
+        cmocka_unit_test(who_decodes_organisation_questions),
         cmocka_unit_test(decode_errors_say_what),
         cmocka_unit_test(search_decodes_field_by_field),
         cmocka_unit_test(search_result_encodes),

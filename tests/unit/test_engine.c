@@ -333,6 +333,65 @@ static void who_groups_statements(void **state)
     assert_string_equal(err.msg, "the names asked about are too long");
 }
 
+/* Everyone the archive names at an organisation: each (person, role) held
+ * there, with its documents newest first, answers by their newest. */
+static void who_names_everyone_at_an_organisation(void **state)
+{
+    (void)state;
+    cs_who_req req;
+    cs_who_result r;
+    cs_err err;
+    const char *q = "NHS Leicester City CCG";
+    assert_true(cs_who_req_decode(&req, q, strlen(q), &err));
+    assert_true(cs_engine_who(eng, &req, &r, &err));
+    cs_who_req_free(&req);
+    assert_null(r.person);
+    assert_null(r.role);
+    assert_string_equal(r.org, "NHS Leicester City CCG");
+    assert_int_equal(r.documents, 3);
+    assert_false(r.truncated);
+    assert_int_equal(r.nanswers, 1);
+    assert_string_equal(r.answers[0].person, "Azhar Farooqi");
+    assert_string_equal(r.answers[0].role, "clinical chair");
+    assert_string_equal(r.answers[0].org, "NHS Leicester City CCG");
+    assert_int_equal(r.answers[0].ndocs, 3);
+    assert_string_equal(r.answers[0].docs[0].id, "003_0ecb9dfa299ccda2");
+    assert_string_equal(r.answers[0].docs[0].date, "2019-01-21");
+    assert_string_equal(r.answers[0].docs[1].id, "002_384a417d6ab5e7e1");
+    assert_string_equal(r.answers[0].docs[1].date, "2018-12-12");
+    assert_string_equal(r.answers[0].docs[2].id, "001_30771f8563898753");
+    assert_null(r.answers[0].docs[2].date);
+    cs_who_result_free(&r);
+
+    /* Two people at one CCG, in the one document that names them. */
+    cs_who_req corby = { NULL, NULL, "NHS Corby CCG" };
+    assert_true(cs_engine_who(eng, &corby, &r, &err));
+    assert_int_equal(r.documents, 1);
+    assert_int_equal(r.nanswers, 2);
+    assert_string_equal(r.answers[0].person, "Toby Sanders");
+    assert_string_equal(r.answers[0].role, "chief executive");
+    assert_string_equal(r.answers[1].person, "Carole Dehghani");
+    assert_string_equal(r.answers[1].role, "accountable officer");
+    for (size_t i = 0; i < r.nanswers; i++) {
+        assert_string_equal(r.answers[i].org, "NHS Corby CCG");
+        assert_int_equal(r.answers[i].ndocs, 1);
+        assert_string_equal(r.answers[i].docs[0].id, "000_a0141472471f05fe");
+    }
+    cs_who_result_free(&r);
+
+    cs_who_req nowhere = { NULL, NULL, "NHS Nowhere CCG" };
+    assert_true(cs_engine_who(eng, &nowhere, &r, &err));
+    assert_int_equal(r.documents, 0);
+    assert_int_equal(r.nanswers, 0);
+    assert_string_equal(r.org, "NHS Nowhere CCG");
+    cs_who_result_free(&r);
+
+    cs_who_req dots = { NULL, NULL, "..." };
+    assert_false(cs_engine_who(eng, &dots, &r, &err));
+    assert_int_equal(err.code, CS_E_BAD_REQUEST);
+    assert_string_equal(err.msg, "WHO needs words to look for");
+}
+
 static void stats_count_the_index(void **state)
 {
     (void)state;
@@ -353,6 +412,7 @@ int main(void)
         cmocka_unit_test(get_reads_the_stored_document),
         cmocka_unit_test(similar_finds_related_articles),
         cmocka_unit_test(who_groups_statements),
+        cmocka_unit_test(who_names_everyone_at_an_organisation),
         cmocka_unit_test(stats_count_the_index),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
