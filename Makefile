@@ -49,7 +49,7 @@ DATA_FILES := data/ccg_gazetteer.tsv data/ccg_aliases.tsv data/roles.tsv data/pl
               data/orgs.tsv data/first_names.txt data/stopwords.txt data/synonyms.txt \
               data/abbreviations.txt data/adverbs.txt data/calendar.txt data/civic_roles.txt \
               data/complement_stops.txt data/determiners.tsv data/directions.txt \
-              data/not_name_words.txt data/org_connectors.txt data/org_full_names.txt \
+              data/name_ends.txt data/not_name_words.txt data/org_connectors.txt data/org_full_names.txt \
               data/org_generic_words.txt data/org_heads.tsv data/parties.txt \
               data/role_starts.txt data/speech_verbs.txt \
               data/role_verbs.txt data/appointing_verbs.txt

@@ -23,7 +23,7 @@ static bool name_word(const ex *x, size_t i)
     const char *w = x->t[i].norm;
     size_t wl = strlen(w);
     return !cs_words_has(&x->g->not_name_words, w) && !cs_words_has(&x->g->calendar, w) &&
-           !cs_words_has(&x->g->org_heads, w) &&
+           !cs_words_has(&x->g->org_heads, w) && !cs_words_has(&x->g->name_ends, w) &&
            cs_strmap_get(&x->g->role.keys, w, wl) < 0 &&
            cs_strmap_get(&x->g->role.prefixes, w, wl) < 0 &&
            strcmp(w, "ccg") != 0 && strcmp(w, "ccgs") != 0 && strcmp(w, "nhs") != 0;
@@ -55,6 +55,13 @@ void ex_find_people(ex *x)
                 words++;
         if (words == 0 || words > MAX_NAME_WORDS)
             continue;
+        /* Capitalised words that run on into a firm's or an institution's
+         * last word name that body, not a person: "Dean Witter Reynolds
+         * Inc", "the Federal Reserve". */
+        if (ex_word(x, b) && ex_in(x, b, &x->g->name_ends)) {
+            i = b;
+            continue;
+        }
         bool known = cs_strmap_get(&x->g->first_names, x->t[a].norm, strlen(x->t[a].norm)) >= 0;
         /* A role after the name: "Jane Smith, chief officer".  (Not one
          * before it: the roles pass runs after this one, and the only role

@@ -29,6 +29,7 @@ EMBED(cs_data_civic_roles, "data/civic_roles.txt");
 EMBED(cs_data_complement_stops, "data/complement_stops.txt");
 EMBED(cs_data_determiners, "data/determiners.tsv");
 EMBED(cs_data_directions, "data/directions.txt");
+EMBED(cs_data_name_ends, "data/name_ends.txt");
 EMBED(cs_data_not_name_words, "data/not_name_words.txt");
 EMBED(cs_data_org_connectors, "data/org_connectors.txt");
 EMBED(cs_data_org_full_names, "data/org_full_names.txt");

@@ -21,6 +21,7 @@ extern const char cs_data_civic_roles[];
 extern const char cs_data_complement_stops[];
 extern const char cs_data_determiners[];
 extern const char cs_data_directions[];
+extern const char cs_data_name_ends[];
 extern const char cs_data_not_name_words[];
 extern const char cs_data_org_connectors[];
 extern const char cs_data_org_full_names[];

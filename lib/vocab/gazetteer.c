@@ -361,6 +361,7 @@ static bool load_words(void)
         { cs_data_civic_roles, &gaz.civic_roles },
         { cs_data_complement_stops, &gaz.complement_stops },
         { cs_data_directions, &gaz.directions },
+        { cs_data_name_ends, &gaz.name_ends },
         { cs_data_not_name_words, &gaz.not_name_words },
         { cs_data_org_connectors, &gaz.org_connectors },
         { cs_data_org_full_names, &gaz.org_full_names },

@@ -52,6 +52,7 @@ typedef struct cs_gaz {
     cs_strmap name_determiners;    /* determiners.tsv, use "name" */
     cs_strmap role_determiners;    /* determiners.tsv, use "role" */
     cs_strmap directions;          /* directions.txt */
+    cs_strmap name_ends;           /* name_ends.txt */
     cs_strmap not_name_words;      /* not_name_words.txt */
     cs_strmap org_connectors;      /* org_connectors.txt */
     cs_strmap org_full_names;      /* org_full_names.txt */

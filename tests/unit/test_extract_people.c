@@ -50,6 +50,25 @@ static void a_surname_alone_takes_the_full_name(void **state)
                  "Jane Smith | Jane Smith");
 }
 
+static void firms_and_institutions_are_not_people(void **state)
+{
+    (void)state;
+    /* A run of capitalised words that ends in a firm's or an institution's
+     * word is that body, with or without a known given name in it. */
+    assert_found("Douglas Hurd Corp said profits rose.", "people", EX_M_PERSON, "");
+    assert_found("Harold Smith Inc said profits rose.", "people", EX_M_PERSON, "");
+    assert_found("The Federal Reserve said rates would hold.", "people", EX_M_PERSON, "");
+    assert_found("The White House said no.", "people", EX_M_PERSON, "");
+    /* A title before a name is not part of it. */
+    assert_found("Finance Minister Ozymandias Pell said no.", "people", EX_M_PERSON,
+                 "Ozymandias Pell");
+    assert_found("House Speaker Ozymandias Pell said no.", "people", EX_M_PERSON,
+                 "Ozymandias Pell");
+    /* A firm named after its founders is a known organisation. */
+    assert_found("Morgan Stanley said shares fell.", "people", EX_M_PERSON, "");
+    assert_found("Morgan Stanley said shares fell.", "people", EX_M_ORG, "Morgan Stanley");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -57,6 +76,7 @@ int main(void)
         cmocka_unit_test(unknown_names_beside_a_role_or_a_verb_of_speech),
         cmocka_unit_test(a_councillor_title_is_a_role_too),
         cmocka_unit_test(a_surname_alone_takes_the_full_name),
+        cmocka_unit_test(firms_and_institutions_are_not_people),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
