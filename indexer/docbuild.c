@@ -2,6 +2,7 @@
 #include "docbuild.h"
 #include "text/analyze.h"
 #include "core/limits.h"
+#include "core/strlist.h"
 #include "index/schema.h"
 #include "core/util.h"
 #include "vocab/canon.h"
@@ -107,9 +108,11 @@ static char *stored_json(const cs_article *a, const cs_entities *e, bool body)
 static cs_xs_status add_facets(cs_xs_doc *doc, const cs_entities *e)
 {
     cs_buf slot = { 0 };
+    cs_strlist shown = { 0 };
     cs_xs_status st = CS_XS_OK;
     for (int f = 0; f < CS_NFACETS && st == CS_XS_OK; f++) {
         slot.len = 0;
+        cs_strlist_free(&shown);
         for (size_t i = 0; i < e->n[f]; i++) {
             /* The key a filter on this value will look for: the same
              * canonicalisation on both sides, so "Tories" and "Conservative
@@ -130,9 +133,21 @@ static cs_xs_status add_facets(cs_xs_doc *doc, const cs_entities *e)
                 st = CS_XS_NO_MEMORY;
             }
             cs_buf_free(&term);
+            /* A facet shows the name its filter selects by ("Conservative
+             * Party" where the article wrote "Tories"), once per document
+             * however many spellings it used. */
+            const char *canon = cs_canonical_name(f, v, strlen(v));
+            const char *shows = canon ? canon : v;
+            size_t before = shown.n;
+            if (!cs_strlist_add(&shown, shows)) {
+                st = CS_XS_NO_MEMORY;
+                break;
+            }
+            if (shown.n == before)
+                continue;
             if (slot.len)
                 cs_buf_putc(&slot, CS_XS_VALUE_SEP);
-            cs_buf_puts(&slot, v);
+            cs_buf_puts(&slot, shows);
         }
         if (slot.oom)
             st = CS_XS_NO_MEMORY;
@@ -140,6 +155,7 @@ static cs_xs_status add_facets(cs_xs_doc *doc, const cs_entities *e)
             st = cs_xs_doc_set_value(doc, cs_facets[f].slot, slot.s, slot.len);
     }
     cs_buf_free(&slot);
+    cs_strlist_free(&shown);
     return st;
 }
 

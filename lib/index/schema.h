@@ -62,7 +62,7 @@ enum {
 #define CS_META_FORMAT "ccg:format"          /* CS_INDEX_FORMAT */
 /* Bump when the analysis or the schema changes: documents indexed by an
  * older format are re-indexed even when their input is unchanged. */
-#define CS_INDEX_FORMAT "6"
+#define CS_INDEX_FORMAT "7"
 
 typedef enum cs_facet {
     CS_FACET_CCG,

@@ -392,6 +392,28 @@ def filter_values_are_canonicalised():
 
 
 @test
+def facets_show_the_name_their_filter_selects():
+    # Issue 12: "Tories" is shown (and counted once per document) as
+    # "Conservative Party", the name whose filter selects it.
+    path = os.path.join(tmpdir(), "parties.jsonl")
+    texts = [("tory-1", "The Tories won the seat. The Conservative Party said so."),
+             ("tory-2", "The Tories lost the vote on the hospital."),
+             ("tory-3", "The Conservative Party chose a candidate.")]
+    with open(path, "w", encoding="utf-8") as f:
+        for doc_id, text in texts:
+            f.write(json.dumps({"id": doc_id, "title": "Parties", "text": text}) + "\n")
+    index = os.path.join(tmpdir(), "index")
+    run_indexer("--index", index, path)
+    dd = Daemon(index)
+    a = search(dd, {"q": "", "limit": 0, "facets": ["org"], "facet_limit": 100})
+    counts = {f["value"]: f["count"] for f in a["facets"]["org"]}
+    eq(counts, {"Conservative Party": 3}, "org facet")
+    a = search(dd, {"q": "", "filter": {"org": ["Conservative Party"]}, "limit": 10})
+    eq(sorted(ids(a)), ["tory-1", "tory-2", "tory-3"], "the shown value selects them all")
+    eq(dd.stop(), 0, "daemon exit status")
+
+
+@test
 def facet_counts_are_exact_and_drill_down():
     a = search(d(), {"q": "", "limit": 0, "facets": ["ccg", "role", "person", "place"],
                      "facet_limit": 100})
