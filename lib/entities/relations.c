@@ -6,6 +6,7 @@
 #include "vocab/words.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,7 +186,28 @@ static bool orgs_after_prep(const ex *x, size_t i, orgset *o)
             orgset_add(o, m);
         return m != NULL;
     }
-    return bodies_at(x, k, o) > k;
+    /* "for the new NHS Tees Valley CCG", "for neighbouring Telford and
+     * Wrekin CCG": a word or two of description before the body. */
+    size_t q = k;
+    while (q < k + 2 && ex_word(x, q) && !ex_cap(x, q) && !owner(x, q) && !ex_is(x, q, "ccg") &&
+           !ex_is(x, q, "ccgs") && !org_preposition(x, q) && !ex_is(x, q, "and"))
+        q++;
+    if (q > k && is_body(owner(x, q)))
+        k = q;
+    size_t end = bodies_at(x, k, o);
+    if (end == k)
+        return false;
+    /* "... for NHS County Durham CCG as well as for NHS South Tyneside CCG
+     * and NHS Sunderland CCG" */
+    if (ex_is(x, end, "as") && ex_is(x, end + 1, "well") && ex_is(x, end + 2, "as")) {
+        size_t f = end + 3;
+        if (org_preposition(x, f))
+            f++;
+        if (ex_is(x, f, "the"))
+            f++;
+        bodies_at(x, f, o);
+    }
+    return true;
 }
 
 /* The organisations of a role ending at token i: "of/for/at ORG" right
@@ -269,7 +291,20 @@ typedef struct relctx {
     orgset recent;              /* the bodies of the last relation that named any... */
     int recent_sent;            /* ...its sentence (-1: none yet)... */
     size_t recent_at;           /* ...and its person's first token */
+    const char *rule;           /* the rule running, for the trace */
+    bool trace;                 /* CCG_EXTRACT_TRACE: name the rule of each relation */
 } relctx;
+
+/* Record one relation, naming in the trace the rule (and the story rule,
+ * when there is one) it came from. */
+static bool add_relation(relctx *c, const char *how, const char *person, const char *role,
+                         const char *org)
+{
+    if (c->trace)
+        fprintf(stderr, "relation %s%s%s: %s / %s / %s\n", c->rule ? c->rule : "?",
+                how ? " + " : "", how ? how : "", person, role, org ? org : "-");
+    return cs_entities_add_relation(c->out, person, role, org);
+}
 
 /* The CCGs a group before token at means.  "All the CCGs", or all of more
  * CCGs than the story names: every CCG of the story.  Otherwise with no
@@ -303,6 +338,20 @@ static size_t resolve_group(const relctx *c, size_t at, const orgset *o, const c
         }
         if (before && n > 0 && (count == 0 || count == n))
             return n;
+    }
+    /* CCGs the story named side by side ("Shropshire CCG and Telford and
+     * Wrekin CCG ... both CCGs"): the story's groups past its lists. */
+    const ex_group *best = NULL;
+    for (size_t g = (size_t)x->lists; g < x->story.ngroups; g++) {
+        const ex_group *q = &x->story.group[g];
+        if (q->a < at && (count == 0 || count == q->n) && (!best || q->a > best->a))
+            best = q;
+    }
+    if (best) {
+        size_t n = 0;
+        for (; n < best->n && n < max; n++)
+            out[n] = best->member[n];
+        return n;
     }
     if (count == 0 || count == c->nccgs) {
         for (size_t k = 0; k < c->nccgs && k < max; k++)
@@ -385,16 +434,30 @@ static void relate(relctx *c, const ex_mention *p, const ex_mention *r, const or
         c->recent_sent = x->t[p->a].sent;
         c->recent_at = p->a;
         for (size_t k = 0; k < ngroup; k++)
-            ok = ok && cs_entities_add_relation(c->out, p->value, r->value, group[k]);
+            ok = ok && add_relation(c, o->count ? "group" : NULL, p->value, r->value, group[k]);
         for (size_t k = 0; k < o->n; k++)
-            ok = ok && cs_entities_add_relation(c->out, p->value, r->value, o->m[k]->value);
+            ok = ok && add_relation(c, NULL, p->value, r->value, o->m[k]->value);
     } else if (ex_civic_role(x, r->value) && !o->unresolved) {
         /* An MP's seat, a councillor's ward, is not an organisation. */
         bool seat = strcmp(r->value, "mp") == 0 || strcmp(r->value, "councillor") == 0;
-        ok = cs_entities_add_relation(c->out, p->value, r->value, seat ? NULL : council_of(c, p));
+        ok = add_relation(c, "council", p->value, r->value, seat ? NULL : council_of(c, p));
     } else {
-        /* Here a civic role is unresolved, which document_ccg() refuses. */
-        ok = cs_entities_add_relation(c->out, p->value, r->value, document_ccg(c, p, o));
+        /* No body in the sentence: what the story is about says, when it
+         * says anything (story.c); else the document's one CCG.  Here a
+         * civic role is unresolved, which document_ccg() refuses. */
+        const char *story[MAX_LIST_NAMES];
+        const char *how = NULL;
+        int ns = o->unresolved || o->all_ccgs
+                     ? -1
+                     : ex_story_orgs(x, p, r, story, MAX_LIST_NAMES, &how);
+        if (ns == 0)
+            ok = add_relation(c, how, p->value, r->value, NULL);
+        for (int k = 0; k < ns; k++)
+            ok = ok && add_relation(c, how, p->value, r->value, story[k]);
+        if (ns < 0) {
+            const char *d = document_ccg(c, p, o);
+            ok = add_relation(c, d ? "document-ccg" : NULL, p->value, r->value, d);
+        }
     }
     if (!ok)
         x->oom = true;
@@ -418,6 +481,12 @@ static size_t role_chain(const ex *x, size_t i, const ex_mention **roles, size_t
         if (!o->n && !o->all_ccgs && !o->unresolved && ex_is(x, k, ",") && ex_cap(x, r->a) &&
             is_body(owner(x, k + 1)) && !ex_poss_at(x, owner(x, k + 1)->b))
             orgset_add(o, owner(x, k + 1));
+        /* In an attendance list, with no comma: "Roy Fisher Lay Chair NHS
+         * Blackpool CCG Graham Burgess ..." (story.c says whether the
+         * document holds one). */
+        if (!o->n && !o->all_ccgs && !o->unresolved && ex_story_attendance(x) &&
+            ex_cap(x, r->a) && is_body(owner(x, k)) && !ex_poss_at(x, owner(x, k)->b))
+            bodies_at(x, k, o);
         if (o->n || o->all_ccgs)
             break;
         if (ex_is(x, k, ",") && ex_is(x, k + 1, "and"))
@@ -687,6 +756,9 @@ static void rule_role_before_person(relctx *c, const ex_mention *p, orgset *last
     if (!is_kind(r, EX_M_ROLE) || x->t[r->a].sent != sent)
         return;
     size_t before = role_start(x, r->a);
+    /* "their respective chairs A and B": rule_respective_posts(). */
+    if (before > 0 && ex_is(x, before - 1, "respective"))
+        return;
     bool after_comma = before > 0 && (ex_is(x, before - 1, ",") || ex_is(x, before - 1, "and"));
     /* "Joe, clinical chair of X, Ian ..." and "Sarah Wollaston, MP for
      * Totnes, Dr Jane Smith": a list of people, the role is the one's
@@ -758,28 +830,121 @@ static void rule_role_after_verb(relctx *c, const ex_mention *p, orgset *last)
     }
 }
 
+/* "In a joint statement, their respective chairs Julian Povey and Jo
+ * Leahy said": the i-th person holds the post at the i-th member of the
+ * group of as many CCGs the story named last before ("between Shropshire
+ * CCG and Telford and Wrekin CCG"). */
+static void rule_respective_posts(relctx *c, const ex_mention *p, orgset *last)
+{
+    ex *x = c->x;
+    (void)last;
+    /* back over the people named before p in the same list */
+    size_t k = p->a, idx = 0;
+    while (k >= 2 && (ex_is(x, k - 1, "and") || ex_is(x, k - 1, ",")) &&
+           is_kind(owner(x, k - 2), EX_M_PERSON)) {
+        k = owner(x, k - 2)->a;
+        idx++;
+    }
+    const ex_mention *r = k > 0 ? owner(x, k - 1) : NULL;
+    if (!is_kind(r, EX_M_ROLE) || r->a == 0 || !ex_is(x, r->a - 1, "respective"))
+        return;
+    /* and forward over the people after it */
+    size_t n = 1;
+    for (size_t e = r->b; is_kind(owner(x, e), EX_M_PERSON); n++) {
+        e = owner(x, e)->b;
+        if (!(ex_is(x, e, "and") || ex_is(x, e, ",")) || !is_kind(owner(x, e + 1), EX_M_PERSON))
+            break;
+        e++;
+    }
+    const ex_group *g = ex_story_group_before(x, r->a, n);
+    if (g && idx < g->n && !add_relation(c, "story-group", p->value, r->value, g->member[idx]))
+        x->oom = true;
+}
+
+/* "The CCG has appointed an interim chief officer ... Nick Robinson took
+ * up the role with Somerset CCG three weeks ago": "the role", "the post"
+ * after a verb of holding (data/post_nouns.txt, post_verbs.txt) is the
+ * post named last before the person, within POST_REACH tokens; its body
+ * is the one after "with/at/of", else the story's. */
+static void rule_post_anaphor(relctx *c, const ex_mention *p, orgset *last)
+{
+    ex *x = c->x;
+    int sent = x->t[p->a].sent;
+    size_t j = 0;
+    for (size_t k = p->b; k < x->n && x->t[k].sent == sent && !j; k++) {
+        if (owner(x, k) || ex_in(x, k, &x->g->speech_verbs))
+            return;
+        if (!ex_in(x, k, &x->g->post_verbs))
+            continue;
+        size_t q = k + 1;
+        if (ex_is(x, q, "up") || ex_is(x, q, "on") || ex_is(x, q, "over") || ex_is(x, q, "into"))
+            q++;
+        if ((ex_is(x, q, "the") || ex_is(x, q, "this")) && ex_in(x, q + 1, &x->g->post_nouns) &&
+            !owner(x, q + 1) && !ex_is(x, q + 2, "of"))
+            j = q + 1;
+    }
+    if (!j)
+        return;
+    /* The post of an earlier sentence: a title in p's own ("Nottingham
+     * North East chief officer Sam Walters will take up the post") is
+     * p's present one. */
+    const ex_mention *r = NULL;
+    for (size_t k = 0; k < x->nm; k++) {
+        const ex_mention *m = &x->m[k];
+        if (m->kind == EX_M_ROLE && m->b <= p->a && p->a - m->b <= POST_REACH &&
+            x->t[m->a].sent < sent && (!r || m->b > r->b))
+            r = m;
+    }
+    if (!r || ex_civic_role(x, r->value))
+        return;
+    /* Its body: the one after "the role", else the one the post was
+     * named with ("appointed as managing director of X CCG. He replaces
+     * Y, who held the role ..."), else the story's. */
+    orgset o = { .n = 0 };
+    if (org_preposition(x, j + 1))
+        orgs_after_prep(x, j + 1, &o);
+    if (!o.n && !o.all_ccgs) {
+        o = (orgset){ .n = 0 };
+        orgs_after_role(x, r->b, &o);
+        if (!o.n && !o.all_ccgs)
+            orgs_before_role(x, r->a, &o);
+        o.unresolved = false;
+    }
+    relate(c, p, r, &o);
+    if (o.n)
+        *last = o;
+}
+
 /* The rules, in order of precedence: a person's relations are recorded in
  * this order, and what an earlier rule records (c->recent, last) is what
  * a later one reads. */
-static relation_rule *const rules[] = {
-    rule_councillor_title,
-    rule_role_after_person,
-    rule_role_before_person,
-    rule_role_after_verb,
+static const struct {
+    const char *name;
+    relation_rule *run;
+} rules[] = {
+    { "councillor-title", rule_councillor_title },
+    { "role-after-person", rule_role_after_person },
+    { "role-before-person", rule_role_before_person },
+    { "role-after-verb", rule_role_after_verb },
+    { "respective-posts", rule_respective_posts },
+    { "post-anaphor", rule_post_anaphor },
 };
 
 static void relations_of(relctx *c, const ex_mention *p)
 {
     orgset last = { .n = 0 };
     c->taken = &last;
-    for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++)
-        rules[k](c, p, &last);
+    for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
+        c->rule = rules[k].name;
+        rules[k].run(c, p, &last);
+    }
     c->taken = NULL;            /* last goes out of scope */
 }
 
 void ex_find_relations(ex *x)
 {
-    relctx c = { .x = x, .out = x->out, .nccgs = 0, .recent_sent = -1 };
+    relctx c = { .x = x, .out = x->out, .nccgs = 0, .recent_sent = -1,
+                 .trace = getenv("CCG_EXTRACT_TRACE") != NULL };
     for (size_t k = 0; k < x->nm; k++) {
         if (x->m[k].kind != EX_M_CCG)
             continue;
