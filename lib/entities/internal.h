@@ -63,6 +63,7 @@ typedef struct ex_story {
     ex_group group[MAX_STORY_GROUPS];
     size_t ngroups;
     int subject;            /* the group that is every CCG of the story, or -1 */
+    const char *subject_ccg;    /* the one CCG the story is about, or NULL */
     bool counted;           /* a group counted past the CCGs it names ("all eight CCGs") */
     bool attendance;        /* ATTEND_MIN_ENTRIES "Name Title Body" entries side by side */
 } ex_story;

@@ -399,10 +399,15 @@ static const char *council_of(const relctx *c, const ex_mention *p)
 static const char *document_ccg(const relctx *c, const ex_mention *p, const orgset *o)
 {
     const ex *x = c->x;
-    if (c->nccgs != 1 || x->groups || o->all_ccgs || o->unresolved)
+    const char *subject = x->story.subject_ccg;
+    if (!subject || x->groups || o->all_ccgs || o->unresolved)
         return NULL;
     bool other = false;
     int sent = x->t[p->a].sent;
+    /* A story about one CCG that names others: not in this sentence. */
+    for (size_t k = 0; k < x->nm && c->nccgs > 1 && !other; k++)
+        other = x->m[k].kind == EX_M_CCG && x->t[x->m[k].a].sent == sent &&
+                strcmp(x->m[k].value, subject) != 0;
     bool about_ccg = false;
     for (size_t k = p->a; k > 0 && x->t[k - 1].sent == sent && !about_ccg; k--)
         about_ccg = (ex_is(x, k - 1, "ccg") && !owner(x, k - 1)) ||
@@ -412,7 +417,7 @@ static const char *document_ccg(const relctx *c, const ex_mention *p, const orgs
         for (size_t j = 0; other && about_ccg && c->taken && j < c->taken->n; j++)
             other = strcmp(c->taken->m[j]->value, x->m[k].value) != 0;
     }
-    return other ? NULL : c->ccgs[0];
+    return other ? NULL : subject;
 }
 
 /* Record person p holding role r at the organisations of o (or, with none
@@ -695,7 +700,8 @@ static void rule_role_after_person(relctx *c, const ex_mention *p, orgset *last)
     ex *x = c->x;
     const ex_mention *roles[MAX_CHAIN_ROLES];
     bool titled = is_kind(owner(x, p->b), EX_M_ROLE) && ex_cap(x, p->b);
-    if (!(ex_is(x, p->b, ",") || ex_is(x, p->b, "(") || ex_is(x, p->b, "--") || titled))
+    if (!(ex_is(x, p->b, ",") || ex_is(x, p->b, "(") || ex_is(x, p->b, "[") ||
+          ex_is(x, p->b, "--") || titled))
         return;
     orgset pre = { .n = 0 };
     size_t j = titled ? p->b : role_after_bodies(x, p->b + 1, true, &pre);
@@ -713,6 +719,22 @@ static void rule_role_after_person(relctx *c, const ex_mention *p, orgset *last)
 static const ex_mention *role_ending_before(const ex *x, size_t k, orgset *o, bool *through)
 {
     const ex_mention *r = k > 0 ? owner(x, k - 1) : NULL;
+    /* "Director of performance and governance for the CCGs Geraint
+     * Davies": a group of the story's CCGs. */
+    if (k >= 3 && !r && ex_is(x, k - 1, "ccgs"))
+        for (size_t s = k - 1; s + 6 > k && s >= 2; s--) {
+            int count;
+            bool every;
+            if (group_at(x, s, &count, &every) == k &&
+                (ex_is(x, s - 1, "for") || ex_is(x, s - 1, "of")) &&
+                is_kind(owner(x, s - 2), EX_M_ROLE)) {
+                *through = true;
+                o->all_ccgs = true;
+                o->count = count;
+                o->every = every;
+                return owner(x, s - 2);
+            }
+        }
     *through = is_kind(r, EX_M_PLACE) || is_body(r);
     if (!*through)
         return r;
@@ -765,7 +787,9 @@ static void rule_role_before_person(relctx *c, const ex_mention *p, orgset *last
      * before it.  "The chief officer of X is Y": the role must be the
      * sentence's subject ("Also at the meeting with the chief officer of X
      * was Y" names a guest). */
-    if ((through && after_comma) || (copula && !after_comma && !opens_sentence(x, before)))
+    /* ...but "A and the Managing Director of X CCG - Mr B" is B's title. */
+    bool dashed = ex_is(x, k, "-") || ex_is(x, k, "--") || ex_is(x, k, ":");
+    if ((through && after_comma && !dashed) || (copula && !after_comma && !opens_sentence(x, before)))
         return;
     if (o.n == 0)
         orgs_before_role(x, r->a, &o);

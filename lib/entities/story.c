@@ -101,6 +101,32 @@ static bool entry_at(const ex *x, const ex_mention *p)
            (x->m[x->t[b].owner].kind == EX_M_CCG || x->m[x->t[b].owner].kind == EX_M_ORG);
 }
 
+/* The one CCG the story is about: its only CCG, or the one it names at
+ * least twice and at least twice as often as any other ("Shropshire CCG
+ * ... the CCG ... Shropshire CCG ... David Evans, accountable officer for
+ * neighbouring Telford and Wrekin CCG").  NULL when there is none. */
+static const char *subject_ccg(const ex *x)
+{
+    const ex_story *s = &x->story;
+    if (s->nccgs <= 1)
+        return s->nccgs ? s->ccg[0] : NULL;
+    size_t times[MAX_STORY_CCGS] = { 0 };
+    for (size_t k = 0; k < x->nm; k++)
+        for (size_t j = 0; j < s->nccgs && x->m[k].kind == EX_M_CCG; j++)
+            if (strcmp(s->ccg[j], x->m[k].value) == 0) {
+                times[j]++;
+                break;
+            }
+    size_t best = 0, second = 0;
+    for (size_t j = 1; j < s->nccgs; j++)
+        if (times[j] > times[best])
+            best = j;
+    for (size_t j = 0; j < s->nccgs; j++)
+        if (j != best && times[j] > second)
+            second = times[j];
+    return times[best] >= 2 && times[best] >= 2 * second ? s->ccg[best] : NULL;
+}
+
 void ex_build_story(ex *x)
 {
     ex_story *s = &x->story;
@@ -154,6 +180,7 @@ void ex_build_story(ex *x)
     for (size_t g = 0; g < s->ngroups && s->subject < 0; g++)
         if (s->nccgs >= 2 && s->group[g].n == s->nccgs)
             s->subject = (int)g;
+    s->subject_ccg = subject_ccg(x);
     size_t entries = 0;
     for (size_t k = 0; k < x->nm && entries < ATTEND_MIN_ENTRIES; k++)
         entries += x->m[k].kind == EX_M_PERSON && entry_at(x, &x->m[k]);
