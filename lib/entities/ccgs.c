@@ -233,6 +233,28 @@ static void place_tails(const ex *x, size_t i, tails *t)
     }
 }
 
+/* The longest CCG name from token i whose own words hold a comma
+ * ("Dartford, Gravesham and Swanley" in "Ashford, Canterbury and Coastal,
+ * Dartford, Gravesham and Swanley, Swale, Medway, and West Kent"), ending
+ * in its sentence; returns its end, or i when there is none. */
+static size_t comma_name_at(const ex *x, size_t i, int *idx)
+{
+    size_t best = i;
+    bool comma = false;
+    for (size_t e = i + 1; e <= x->n && e <= i + MAX_SPAN && x->t[e - 1].sent == x->t[i].sent;
+         e++) {
+        comma = comma || ex_is(x, e - 1, ",");
+        if (!comma || !ex_word(x, e - 1))
+            continue;
+        int j = ex_match_exact(x, &x->g->ccg, i, e, true);
+        if (j >= 0) {
+            best = e;
+            *idx = j;
+        }
+    }
+    return best;
+}
+
 /* A list of CCG names from token i on, separated by "," ";" "and" "&" "/".
  * strict: stop at the first item that is not a name; otherwise skip a
  * single unknown word.  Returns the number of names stored. */
@@ -250,6 +272,12 @@ static int list_after(const ex *x, size_t i, bool strict, size_t *starts, size_t
         int idx = -1;
         size_t e = ex_free_tok(x, i) && ex_cap(x, i) ? ex_match_at(x, &x->g->ccg, i, x->n, &idx)
                                                       : i;
+        int cidx = -1;
+        size_t ce = ex_free_tok(x, i) && ex_cap(x, i) ? comma_name_at(x, i, &cidx) : i;
+        if (ce > e && ex_span_free(x, i, ce)) {
+            e = ce;
+            idx = cidx;
+        }
         if (e == i) {
             /* A bare word or two: complete them with a tail. */
             size_t k = i;

@@ -707,7 +707,8 @@ static void rule_role_after_person(relctx *c, const ex_mention *p, orgset *last)
     size_t j = titled ? p->b : role_after_bodies(x, p->b + 1, true, &pre);
     orgset o = { .n = 0 };
     size_t n = role_chain(x, j, roles, MAX_CHAIN_ROLES, &o);
-    if (titled && n && title_of_next(x, roles, n, &o))
+    /* (In an attendance list every title is the name's before it.) */
+    if (titled && n && !ex_story_attendance(x) && title_of_next(x, roles, n, &o))
         n = 0;
     relate_chain(c, p, roles, n, &o, &pre, last);
 }
@@ -816,8 +817,15 @@ static void appointing_body(const ex *x, const ex_mention *p, orgset *pre)
     v--;
     if (v > 0 && (ex_is(x, v - 1, "has") || ex_is(x, v - 1, "have")))
         v--;
-    if (v > 0 && is_body(owner(x, v - 1)))
-        orgset_add(pre, owner(x, v - 1));
+    /* and the list it ends: "The CCGs of A, B and C named X as ..." */
+    const ex_mention *m = v > 0 ? owner(x, v - 1) : NULL;
+    if (!is_body(m))
+        return;
+    size_t s = m->a;
+    while (s >= 2 && (ex_is(x, s - 1, "and") || ex_is(x, s - 1, ",") || ex_is(x, s - 1, "&")) &&
+           is_body(owner(x, s - 2)))
+        s = owner(x, s - 2)->a;
+    bodies_at(x, s, pre);
 }
 
 /* "X ... as the accountable officer for Y", "X became chair", "X, who was

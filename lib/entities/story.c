@@ -75,7 +75,7 @@ static size_t side_by_side(ex *x, size_t i)
             k++;
         else
             break;
-        if (ex_is(x, k, "the") || ex_is(x, k, "nhs"))
+        if (ex_is(x, k, "the"))
             k++;
         if (!is_ccg(x, k) || x->m[x->t[k].owner].a != k || x->m[x->t[k].owner].list)
             break;
