@@ -156,17 +156,17 @@ void ex_build_story(ex *x)
         g->b = m->b > g->b ? m->b : g->b;
     }
     s->ngroups = nlists;
-    for (size_t l = 0; l < nlists; l++) {
+    /* CCGs named side by side. */
+    for (size_t i = 0; i < x->n; i++)
+        if (is_ccg(x, i) && x->m[x->t[i].owner].a == i && !x->m[x->t[i].owner].list)
+            i = side_by_side(x, i) - 1;
+    for (size_t l = 0; l < s->ngroups; l++) {
         ex_group *g = &s->group[l];
         if (g->n)
             g->count = group_number(x, g->a);
         if (g->count > (int)g->n)
             s->counted = true;
     }
-    /* CCGs named side by side. */
-    for (size_t i = 0; i < x->n; i++)
-        if (is_ccg(x, i) && x->m[x->t[i].owner].a == i && !x->m[x->t[i].owner].list)
-            i = side_by_side(x, i) - 1;
     /* "all eight CCGs" past the ones named: a counted group. */
     for (size_t i = 0; i + 1 < x->n && !s->counted; i++) {
         int v = 0;
@@ -210,6 +210,12 @@ int ex_story_orgs(const ex *x, const ex_mention *p, const ex_mention *r, const c
     *rule = NULL;
     if (!joint_post(x, r))
         return -1;
+    /* "their joint accountable officer" of "all eight CCGs", five named:
+     * no single org. */
+    if (s->counted) {
+        *rule = "story-joint-post-counted";
+        return 0;
+    }
     /* "the current joint accountable officer David Evans" in a story about
      * Shropshire CCG and Telford and Wrekin CCG: one post per member. */
     if (s->subject >= 0) {
@@ -219,12 +225,6 @@ int ex_story_orgs(const ex *x, const ex_mention *p, const ex_mention *r, const c
             out[n] = g->member[n];
         *rule = "story-joint-post";
         return (int)n;
-    }
-    /* "their joint accountable officer" of "all eight CCGs", five named:
-     * no single org. */
-    if (s->counted) {
-        *rule = "story-joint-post-counted";
-        return 0;
     }
     return -1;
 }
