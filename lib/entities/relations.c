@@ -105,9 +105,14 @@ static size_t group_at(const ex *x, size_t i, int *count, bool *every)
         k++;
     }
     /* "the Suffolk CCGs" names no number, and not every CCG of the story
-     * may be in Suffolk: not a group we can resolve. */
-    if (placed && *count == 0)
-        return i;
+     * may be in Suffolk: not a group we can resolve -- unless the story
+     * names only one group of CCGs (story.c), which they are: "Chief
+     * Executive Officer of the Derbyshire CCGs" in a story about four. */
+    if (placed && *count == 0) {
+        if (x->story.subject < 0)
+            return i;
+        *count = (int)x->story.group[x->story.subject].n;
+    }
     if (ex_is(x, k, "ccgs") && (!owner(x, k) || is_kind(owner(x, k), EX_M_GROUP)))
         return k + 1;
     if (ex_is(x, k, "clinical") && ex_is(x, k + 1, "commissioning") && ex_is(x, k + 2, "groups") &&
@@ -947,6 +952,42 @@ static void rule_post_anaphor(relctx *c, const ex_mention *p, orgset *last)
         *last = o;
 }
 
+/* "The three CCGs' accountable officers issued a joint statement. Adrian
+ * Stokes, for the Coventry and Rugby and Warwickshire North CCGs, and
+ * Gillian Entwistle, for South Warwickshire CCG, called ...", "Other CCG
+ * chairs ... include Dr Helen Tattersfield from Lewisham CCG, Dr Tony
+ * Banerjee from Hull CCG and ...": each person of a post named in the
+ * plural just before, at the body named beside them. */
+static void rule_plural_post_member(relctx *c, const ex_mention *p, orgset *last)
+{
+    ex *x = c->x;
+    size_t k = p->b;
+    if (ex_is(x, k, ",") && ex_is(x, k + 1, "for"))
+        k++;
+    else if (!ex_is(x, k, "from"))
+        return;
+    orgset o = { .n = 0 };
+    if (!orgs_after_prep(x, k, &o) || !o.n)
+        return;
+    int sent = x->t[p->a].sent;
+    const ex_mention *r = NULL;
+    for (size_t q = 0; q < x->nm; q++) {
+        const ex_mention *m = &x->m[q];
+        if (m->kind == EX_M_ROLE && m->b <= p->a && p->a - m->b <= POST_REACH &&
+            x->t[m->a].sent + 1 >= sent && (!r || m->b > r->b))
+            r = m;
+    }
+    if (!r || ex_civic_role(x, r->value))
+        return;
+    /* the post in the plural: "accountable officers", "chairs" */
+    const char *w = x->t[r->b - 1].norm;
+    size_t wl = strlen(w), vl = strlen(r->value);
+    if (wl < 2 || w[wl - 1] != 's' || r->value[vl - 1] == 's')
+        return;
+    relate(c, p, r, &o);
+    *last = o;
+}
+
 /* The rules, in order of precedence: a person's relations are recorded in
  * this order, and what an earlier rule records (c->recent, last) is what
  * a later one reads. */
@@ -960,6 +1001,7 @@ static const struct {
     { "role-after-verb", rule_role_after_verb },
     { "respective-posts", rule_respective_posts },
     { "post-anaphor", rule_post_anaphor },
+    { "plural-post-member", rule_plural_post_member },
 };
 
 static void relations_of(relctx *c, const ex_mention *p)

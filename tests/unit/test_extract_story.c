@@ -201,6 +201,36 @@ static void a_story_keeps_max_story_groups(void **state)
     free(text);
 }
 
+static void the_area_ccgs_of_a_story_about_one_group(void **state)
+{
+    (void)state;
+    /* "the <area> CCGs" are the story's one group... */
+    assert_related("NHS Nene CCG, NHS Corby CCG and NHS Wiltshire CCG will merge. Jane Smith, "
+                   "Chief Executive Officer of the East Midlands CCGs, said yes.",
+                   "Jane Smith / chief executive / NHS Nene CCG | "
+                   "Jane Smith / chief executive / NHS Corby CCG | "
+                   "Jane Smith / chief executive / NHS Wiltshire CCG");
+    /* ...and of a story about no one group, nothing resolved. */
+    assert_related("NHS Nene CCG met. NHS Corby CCG and NHS Wiltshire CCG will merge. Jane "
+                   "Smith, Chief Executive Officer of the East Midlands CCGs, said yes.",
+                   "Jane Smith / chief executive / -");
+}
+
+static void members_of_a_post_in_the_plural(void **state)
+{
+    (void)state;
+    assert_related("The three CCGs' accountable officers issued a statement. Tom Jones, for "
+                   "the Nene and Corby CCGs, and Ann Brown, for NHS Wiltshire CCG, agreed.",
+                   "Tom Jones / accountable officer / NHS Nene CCG | "
+                   "Tom Jones / accountable officer / NHS Corby CCG | "
+                   "Ann Brown / accountable officer / NHS Wiltshire CCG");
+    assert_related("Other CCG chairs who will leave include Dr Tom Jones from NHS Nene CCG and "
+                   "Dr Ann Brown from NHS Corby CCG.",
+                   "Tom Jones / chair / NHS Nene CCG | Ann Brown / chair / NHS Corby CCG");
+    /* a post in the singular is not theirs */
+    assert_related("The chair spoke first. Tom Jones from NHS Nene CCG agreed.", "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +242,8 @@ int main(void)
         cmocka_unit_test(the_post_is_found_within_post_reach),
         cmocka_unit_test(an_attendance_list_needs_attend_min_entries),
         cmocka_unit_test(a_story_keeps_max_story_groups),
+        cmocka_unit_test(the_area_ccgs_of_a_story_about_one_group),
+        cmocka_unit_test(members_of_a_post_in_the_plural),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
