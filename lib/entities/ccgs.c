@@ -93,6 +93,10 @@ static size_t list_sep_before(const ex *x, size_t e)
 {
     if (e >= 2 && ex_is(x, e - 1, "and") && ex_is(x, e - 2, ","))
         return e - 2;
+    /* "the Calderdale and the Greater Huddersfield Clinical Commissioning
+     * Groups" */
+    if (e >= 3 && ex_is(x, e - 1, "the") && ex_is(x, e - 2, "and") && ex_cap(x, e - 3))
+        return e - 2;
     if (e >= 1 && (ex_is(x, e - 1, ",") || ex_is(x, e - 1, "and") || ex_is(x, e - 1, "&") ||
                    ex_is(x, e - 1, ";") || ex_is(x, e - 1, "/")))
         return e - 1;

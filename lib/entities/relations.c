@@ -988,6 +988,35 @@ static void rule_plural_post_member(relctx *c, const ex_mention *p, orgset *last
     *last = o;
 }
 
+/* "A struggling clinical commissioning group is searching for a new
+ * leader after its chief officer announced she would retire next month.
+ * Helen Shields will leave Isle of Wight CCG ...": a post named with no
+ * one in it, as the subject of a "she"/"he" clause, is the post of the
+ * person who opens the next sentence; its body is the story's. */
+static void rule_post_then_person(relctx *c, const ex_mention *p, orgset *last)
+{
+    ex *x = c->x;
+    (void)last;
+    if (!(x->t[p->a].f & EX_T_SENT) || p->a == 0)
+        return;
+    int prev = x->t[p->a - 1].sent;     /* the sentence before */
+    const ex_mention *r = NULL;
+    for (size_t q = 0; q < x->nm; q++) {
+        const ex_mention *m = &x->m[q];
+        if (m->kind == EX_M_PERSON && x->t[m->a].sent == prev)
+            return;                 /* the post is someone's already */
+        if (m->kind == EX_M_ROLE && x->t[m->a].sent == prev && m->a > 0 &&
+            (ex_is(x, m->a - 1, "its") || ex_is(x, m->a - 1, "their")) &&
+            (ex_is(x, m->b + 1, "she") || ex_is(x, m->b + 1, "he")) &&
+            ex_in(x, m->b, &x->g->speech_verbs))
+            r = m;
+    }
+    if (!r || ex_civic_role(x, r->value))
+        return;
+    orgset none = { .n = 0 };
+    relate(c, p, r, &none);
+}
+
 /* The rules, in order of precedence: a person's relations are recorded in
  * this order, and what an earlier rule records (c->recent, last) is what
  * a later one reads. */
@@ -1002,6 +1031,7 @@ static const struct {
     { "respective-posts", rule_respective_posts },
     { "post-anaphor", rule_post_anaphor },
     { "plural-post-member", rule_plural_post_member },
+    { "post-then-person", rule_post_then_person },
 };
 
 static void relations_of(relctx *c, const ex_mention *p)

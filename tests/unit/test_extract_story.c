@@ -231,6 +231,18 @@ static void members_of_a_post_in_the_plural(void **state)
     assert_related("The chair spoke first. Tom Jones from NHS Nene CCG agreed.", "");
 }
 
+static void its_post_then_the_person(void **state)
+{
+    (void)state;
+    assert_related("NHS Nene CCG is looking for a new leader after its chief officer announced "
+                   "she would retire. Jane Smith will leave NHS Nene CCG in May.",
+                   "Jane Smith / chief officer / NHS Nene CCG");
+    /* a post named with its holder is that one's */
+    assert_related("NHS Nene CCG is looking for a leader after its chief officer, Tom Jones, "
+                   "announced he would retire. Jane Smith will leave NHS Nene CCG in May.",
+                   "Tom Jones / chief officer / NHS Nene CCG");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +256,7 @@ int main(void)
         cmocka_unit_test(a_story_keeps_max_story_groups),
         cmocka_unit_test(the_area_ccgs_of_a_story_about_one_group),
         cmocka_unit_test(members_of_a_post_in_the_plural),
+        cmocka_unit_test(its_post_then_the_person),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
