@@ -725,6 +725,15 @@ static void rule_role_after_person(relctx *c, const ex_mention *p, orgset *last)
 static const ex_mention *role_ending_before(const ex *x, size_t k, orgset *o, bool *through)
 {
     const ex_mention *r = k > 0 ? owner(x, k - 1) : NULL;
+    /* "Chief Executive Officer of Black Country and West Birmingham CCGs -
+     * Mr Paul Maubach": a group the story does not name, so no org. */
+    if (is_kind(r, EX_M_GROUP) && r->a >= 2 &&
+        (ex_is(x, r->a - 1, "of") || ex_is(x, r->a - 1, "for")) &&
+        is_kind(owner(x, r->a - 2), EX_M_ROLE)) {
+        *through = true;
+        o->unresolved = true;
+        return owner(x, r->a - 2);
+    }
     /* "Director of performance and governance for the CCGs Geraint
      * Davies": a group of the story's CCGs. */
     if (k >= 3 && !r && ex_is(x, k - 1, "ccgs"))
@@ -849,12 +858,25 @@ static void rule_role_after_verb(relctx *c, const ex_mention *p, orgset *last)
         if (!ex_in(x, k, &x->g->role_verbs))
             continue;
         orgset pre = { .n = 0 };
-        size_t j = role_after_bodies(x, k + 1, false, &pre);
+        /* "became NHS England chief executive": a body before the role,
+         * as after a name -- but "became a Labour MP" names a party, not
+         * the seat's body. */
+        size_t j = role_after_bodies(x, k + 1, true, &pre);
         orgset o = { .n = 0 };
         size_t n = role_chain(x, j, roles, MAX_CHAIN_ROLES, &o);
+        if (n && pre.n && j > 0 && !ex_poss_at(x, j - 1) && ex_civic_role(x, roles[0]->value))
+            pre.n = 0;
         bool unnamed = n && !o.n && !o.all_ccgs && !o.unresolved;
         if (unnamed && pre.n == 0 && ex_is(x, k, "as"))
             appointing_body(x, p, &pre);
+        /* "X will be joining ORG as ROLE" */
+        if (unnamed && pre.n == 0 && ex_is(x, k, "as") && is_body(owner(x, k - 1))) {
+            size_t b = owner(x, k - 1)->a;
+            if (b > 0 && ex_is(x, b - 1, "the"))
+                b--;
+            if (b > 0 && ex_in(x, b - 1, &x->g->joining_verbs))
+                orgset_add(&pre, owner(x, k - 1));
+        }
         /* "from ORG, where he works as ROLE" */
         if (unnamed && pre.n == 0) {
             const ex_mention *w = where_body(x, k);

@@ -42,3 +42,4 @@ EMBED(cs_data_appointing_verbs, "data/appointing_verbs.txt");
 EMBED(cs_data_post_nouns, "data/post_nouns.txt");
 EMBED(cs_data_post_verbs, "data/post_verbs.txt");
 EMBED(cs_data_joint_words, "data/joint_words.txt");
+EMBED(cs_data_joining_verbs, "data/joining_verbs.txt");

@@ -34,5 +34,6 @@ extern const char cs_data_appointing_verbs[];
 extern const char cs_data_post_nouns[];
 extern const char cs_data_post_verbs[];
 extern const char cs_data_joint_words[];
+extern const char cs_data_joining_verbs[];
 
 #endif

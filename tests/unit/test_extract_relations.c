@@ -113,11 +113,27 @@ static void titles_in_brackets_and_after_dashes(void **state)
                    "Paul Brown / managing director / NHS Corby CCG");
 }
 
+static void bodies_of_joining_and_becoming(void **state)
+{
+    (void)state;
+    assert_related("Jane Smith will be joining NHS England as director of strategy.",
+                   "Jane Smith / director of strategy / NHS England");
+    assert_related("Simon Jones became NHS England chief executive in the same month.",
+                   "Simon Jones / chief executive / NHS England");
+    /* a party before a seat is not its body */
+    assert_related("Paul Brown became a Labour MP in 1987.", "Paul Brown / mp / -");
+    /* a group of CCGs the story does not name: no org */
+    assert_related("An update from the Chief Executive Officer of Black Country and West "
+                   "Birmingham CCGs - Mr Paul Smith on the merger.",
+                   "Paul Smith / chief executive / -");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bodies_after_description_and_as_well_as),
         cmocka_unit_test(titles_in_brackets_and_after_dashes),
+        cmocka_unit_test(bodies_of_joining_and_becoming),
         cmocka_unit_test(the_councillor_title),
         cmocka_unit_test(a_role_after_the_person),
         cmocka_unit_test(a_role_before_the_person),
