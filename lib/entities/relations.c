@@ -215,17 +215,25 @@ static bool orgs_after_prep(const ex *x, size_t i, orgset *o)
     return true;
 }
 
+static bool determiner_at(const ex *x, size_t j);
+
 /* The organisations of a role ending at token i: "of/for/at ORG" right
  * after it, or after a few words that qualify the post ("accountable
  * officer on a permanent basis at Corby, and on an interim basis at
  * Nene"), within the clause. */
 static void orgs_after_role(const ex *x, size_t i, orgset *o)
 {
+    bool portfolio = false;
     if (org_preposition(x, i)) {
-        if (!orgs_after_prep(x, i, o) &&
+        bool named = orgs_after_prep(x, i, o);
+        /* "cabinet member for health at Wigan Council": a portfolio in
+         * lower case, then the body further on. */
+        portfolio = !named && ex_is(x, i, "for") && ex_word(x, i + 1) && !ex_cap(x, i + 1) &&
+                    !owner(x, i + 1) && !determiner_at(x, i + 1);
+        if (!named && !portfolio &&
             (ex_is(x, i, "for") || ex_is(x, i, "of") || ex_is(x, i, "at")))
             o->unresolved = true;
-        if (o->n || o->all_ccgs || !ex_is(x, i, "on"))
+        if (o->n || o->all_ccgs || !(ex_is(x, i, "on") || portfolio))
             return;
     }
     int sent = i < x->n ? x->t[i].sent : -1;
@@ -439,6 +447,12 @@ static void relate(relctx *c, const ex_mention *p, const ex_mention *r, const or
     size_t ngroup = 0;
     if (o->all_ccgs)
         ngroup = resolve_group(c, p->a, o, group, MAX_STORY_CCGS);
+    /* "Labour MP Tom Jones": a seat's party is not its body (the seat, a
+     * place, is none either). */
+    bool seat = strcmp(r->value, "mp") == 0 || strcmp(r->value, "councillor") == 0;
+    const orgset none = { .n = 0 };
+    if (seat && o->n == 1 && !ngroup && ex_in(x, o->m[0]->a, &x->g->parties))
+        o = &none;
     if (ngroup > 0 || o->n > 0) {
         c->recent = *o;
         c->recent_sent = x->t[p->a].sent;
@@ -449,7 +463,6 @@ static void relate(relctx *c, const ex_mention *p, const ex_mention *r, const or
             ok = ok && add_relation(c, NULL, p->value, r->value, o->m[k]->value);
     } else if (ex_civic_role(x, r->value) && !o->unresolved) {
         /* An MP's seat, a councillor's ward, is not an organisation. */
-        bool seat = strcmp(r->value, "mp") == 0 || strcmp(r->value, "councillor") == 0;
         ok = add_relation(c, "council", p->value, r->value, seat ? NULL : council_of(c, p));
     } else {
         /* No body in the sentence: what the story is about says, when it
@@ -540,6 +553,8 @@ static size_t to_role(const ex *x, size_t j)
             j++;
         } else if (qual && ex_is(x, j, "and")) {
             j++;                    /* "GP and clinical chairman of ..." */
+        } else if (ex_in(x, j, &x->g->parties) && ex_civic_role_at(x, j + 1)) {
+            j++;                    /* "the Conservative MP for Totnes" */
         } else {
             break;
         }

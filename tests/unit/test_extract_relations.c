@@ -128,12 +128,26 @@ static void bodies_of_joining_and_becoming(void **state)
                    "Paul Smith / chief executive / -");
 }
 
+static void civic_posts_and_their_bodies(void **state)
+{
+    (void)state;
+    /* a portfolio, then the council */
+    assert_related("Cllr Jane Smith, cabinet member for health at Wigan Council, said no.",
+                   "Jane Smith / cabinet member / Wigan Council");
+    assert_related("Jane Smith, leader of Wigan Council, said no.",
+                   "Jane Smith / council leader / Wigan Council");
+    /* a seat's party is not its body */
+    assert_related("Labour MP Tom Jones said no.", "Tom Jones / mp / -");
+    assert_related("Tom Jones, the Conservative MP for Totnes, said no.", "Tom Jones / mp / -");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bodies_after_description_and_as_well_as),
         cmocka_unit_test(titles_in_brackets_and_after_dashes),
         cmocka_unit_test(bodies_of_joining_and_becoming),
+        cmocka_unit_test(civic_posts_and_their_bodies),
         cmocka_unit_test(the_councillor_title),
         cmocka_unit_test(a_role_after_the_person),
         cmocka_unit_test(a_role_before_the_person),
