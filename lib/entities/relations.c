@@ -486,6 +486,17 @@ static void relate(relctx *c, const ex_mention *p, const ex_mention *r, const or
         x->oom = true;
 }
 
+/* Does role r stand in a line of its own person's ("Jane Smith - Chair",
+ * "Jane Smith, Chair"), the person opening the line? */
+static bool line_entry(const ex *x, const ex_mention *r)
+{
+    size_t a = r->a;
+    if (a < 2 || !(ex_is(x, a - 1, "--") || ex_is(x, a - 1, "-") || ex_is(x, a - 1, ",")))
+        return false;
+    const ex_mention *p = owner(x, a - 2);
+    return is_kind(p, EX_M_PERSON) && (x->t[p->a].f & EX_T_LINE);
+}
+
 /* A chain of roles from token i ("executive nurse, director of
  * safeguarding and executive director for commissioning at X"): stores
  * the roles and the organisation that follows the chain; returns how many
@@ -522,8 +533,11 @@ static size_t role_chain(const ex *x, size_t i, const ex_mention **roles, size_t
             k++;
         r = owner(x, k);
     }
-    /* "joined CCG chair Dr Mark Shenton": the role is the next person's. */
-    if (n && is_kind(owner(x, roles[n - 1]->b), EX_M_PERSON) && !o->n && !o->all_ccgs)
+    /* "joined CCG chair Dr Mark Shenton": the role is the next person's --
+     * unless that one's name starts a line, as in a list one a line
+     * ("Jane Smith - Chair / Tom Jones - Chief Officer"). */
+    if (n && is_kind(owner(x, roles[n - 1]->b), EX_M_PERSON) && !o->n && !o->all_ccgs &&
+        !(line_entry(x, roles[0]) && (x->t[roles[n - 1]->b].f & EX_T_LINE)))
         return 0;
     return n;
 }

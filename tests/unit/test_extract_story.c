@@ -243,6 +243,24 @@ static void its_post_then_the_person(void **state)
                    "Tom Jones / chief officer / NHS Nene CCG");
 }
 
+static void minutes_one_entry_a_line(void **state)
+{
+    (void)state;
+    /* "Name - Role" and "Name, Role, Organisation", one a line */
+    assert_related("NHS Nene CCG governing body minutes\n\nPresent:\nJane Smith \xe2\x80\x93 "
+                   "Chair\nTom Jones \xe2\x80\x93 Chief Officer\n\nIn attendance:\nMark "
+                   "Green, Director of Public Health, Wigan Council\n",
+                   "Jane Smith / chair / NHS Nene CCG | Tom Jones / chief officer / NHS Nene CCG | "
+                   "Mark Green / director of public health / Wigan Council");
+    /* "Present: A (Role), B (Role)" */
+    assert_related("Present: Dr Jane Smith (Chair), Tom Jones (Chief Officer).\n\nNHS Nene CCG "
+                   "met on Monday.",
+                   "Jane Smith / chair / NHS Nene CCG | Tom Jones / chief officer / NHS Nene CCG");
+    /* prose wrapped at a line's end is no list: a name inside the line
+     * does not take the title that ends it */
+    assert_related("Reporters asked Jane Smith, as Vice President\nTom Jones left.", "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +275,7 @@ int main(void)
         cmocka_unit_test(the_area_ccgs_of_a_story_about_one_group),
         cmocka_unit_test(members_of_a_post_in_the_plural),
         cmocka_unit_test(its_post_then_the_person),
+        cmocka_unit_test(minutes_one_entry_a_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
