@@ -156,10 +156,24 @@ void ex_build_story(ex *x)
         g->b = m->b > g->b ? m->b : g->b;
     }
     s->ngroups = nlists;
-    /* CCGs named side by side. */
-    for (size_t i = 0; i < x->n; i++)
-        if (is_ccg(x, i) && x->m[x->t[i].owner].a == i && !x->m[x->t[i].owner].list)
-            i = side_by_side(x, i) - 1;
+    /* CCGs named side by side, each run read from its first CCG (one
+     * that no CCG stands just before). */
+    for (size_t k = 0; k < x->nm && s->nccgs >= 2; k++) {
+        const ex_mention *m = &x->m[k];
+        if (m->kind != EX_M_CCG || m->list || x->t[m->a].owner != (int)k)
+            continue;
+        size_t a = m->a;
+        if (a > 0 && ex_is(x, a - 1, "the"))
+            a--;
+        if (a > 0 && (ex_is(x, a - 1, ",") || ex_is(x, a - 1, "and") || ex_is(x, a - 1, "&"))) {
+            size_t q = a - 1;
+            if (q > 0 && ex_is(x, q, "and") && ex_is(x, q - 1, ","))
+                q--;
+            if (q > 0 && is_ccg(x, q - 1) && !x->m[x->t[q - 1].owner].list)
+                continue;           /* inside a run */
+        }
+        side_by_side(x, m->a);
+    }
     for (size_t l = 0; l < s->ngroups; l++) {
         ex_group *g = &s->group[l];
         if (g->n)
@@ -168,7 +182,9 @@ void ex_build_story(ex *x)
             s->counted = true;
     }
     /* "all eight CCGs" past the ones named: a counted group. */
-    for (size_t i = 0; i + 1 < x->n && !s->counted; i++) {
+    for (size_t i = 0; i + 1 < x->n && s->nccgs && !s->counted; i++) {
+        if (x->t[i + 1].norm[0] != 'c' || !ex_is(x, i + 1, "ccgs"))
+            continue;               /* most tokens: one compare */
         int v = 0;
         for (int d = 2; cs_number_words[d]; d++)
             if (ex_is(x, i, cs_number_words[d]))
