@@ -39,4 +39,16 @@
  * ("Nene and Corby CCGs' accountable officer is ..."). */
 #define MAX_OWNER_TOKENS 8
 
+/* Most groups of CCGs one story defines (its lists, and CCGs named side by
+ * side: "Shropshire CCG and Telford and Wrekin CCG"); past them the rest
+ * are not groups.  A group holds at most MAX_LIST_NAMES members. */
+#define MAX_STORY_GROUPS 16
+/* Most tokens looked back from "the role", "the post" for the post it
+ * stands for: the story's previous sentence or two. */
+#define POST_REACH 60
+/* Fewest "Name Title Body" entries side by side that make an attendance
+ * list, whose entries need no comma between title and body ("Present
+ * Roy Fisher Lay Chair NHS Blackpool CCG Graham Burgess ..."). */
+#define ATTEND_MIN_ENTRIES 3
+
 #endif

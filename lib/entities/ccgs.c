@@ -93,6 +93,10 @@ static size_t list_sep_before(const ex *x, size_t e)
 {
     if (e >= 2 && ex_is(x, e - 1, "and") && ex_is(x, e - 2, ","))
         return e - 2;
+    /* "the Calderdale and the Greater Huddersfield Clinical Commissioning
+     * Groups" */
+    if (e >= 3 && ex_is(x, e - 1, "the") && ex_is(x, e - 2, "and") && ex_cap(x, e - 3))
+        return e - 2;
     if (e >= 1 && (ex_is(x, e - 1, ",") || ex_is(x, e - 1, "and") || ex_is(x, e - 1, "&") ||
                    ex_is(x, e - 1, ";") || ex_is(x, e - 1, "/")))
         return e - 1;
@@ -233,6 +237,49 @@ static void place_tails(const ex *x, size_t i, tails *t)
     }
 }
 
+/* The longest CCG name from token i whose own words hold a comma
+ * ("Dartford, Gravesham and Swanley" in "Ashford, Canterbury and Coastal,
+ * Dartford, Gravesham and Swanley, Swale, Medway, and West Kent"), ending
+ * in its sentence; returns its end, or i when there is none. */
+static size_t comma_name_at(const ex *x, size_t i, int *idx)
+{
+    /* The key grows a word at a time, commas skipped, and stops as soon as
+     * it is no name's prefix: most capitalised words stop at once. */
+    char key[KEY_MAX];
+    size_t n = 0, best = i;
+    bool comma = false;
+    for (size_t j = i; j < x->n && j < i + MAX_SPAN && x->t[j].sent == x->t[i].sent; j++) {
+        const ex_tok *t = &x->t[j];
+        const char *w = t->norm;
+        if (ex_skippable(t))
+            continue;
+        if (strcmp(w, ",") == 0) {
+            comma = true;
+            continue;
+        }
+        if (t->f & EX_T_PUNCT) {
+            if (strcmp(w, "&") != 0)
+                break;
+            w = "and";
+        }
+        size_t wl = strlen(w);
+        if (n + wl + 2 > sizeof key)
+            break;
+        if (n)
+            key[n++] = ' ';
+        memcpy(key + n, w, wl + 1);
+        n += wl;
+        int v = cs_strmap_get(&x->g->ccg.keys, key, n);
+        if (v >= 0 && comma) {
+            best = j + 1;
+            *idx = v;
+        }
+        if (cs_strmap_get(&x->g->ccg.prefixes, key, n) < 0)
+            break;
+    }
+    return best;
+}
+
 /* A list of CCG names from token i on, separated by "," ";" "and" "&" "/".
  * strict: stop at the first item that is not a name; otherwise skip a
  * single unknown word.  Returns the number of names stored. */
@@ -250,6 +297,16 @@ static int list_after(const ex *x, size_t i, bool strict, size_t *starts, size_t
         int idx = -1;
         size_t e = ex_free_tok(x, i) && ex_cap(x, i) ? ex_match_at(x, &x->g->ccg, i, x->n, &idx)
                                                       : i;
+        /* Only a word (or name) followed by a comma may start a name
+         * that holds one: most capitalised words are not. */
+        int cidx = -1;
+        size_t ce = ex_free_tok(x, i) && ex_cap(x, i) && ex_is(x, e > i ? e : i + 1, ",")
+                        ? comma_name_at(x, i, &cidx)
+                        : i;
+        if (ce > e && ex_span_free(x, i, ce)) {
+            e = ce;
+            idx = cidx;
+        }
         if (e == i) {
             /* A bare word or two: complete them with a tail. */
             size_t k = i;

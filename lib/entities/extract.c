@@ -18,6 +18,8 @@
  *   roles         the role vocabulary and patterns ("director of X", "X
  *                 director", "chief X officer") (roles.c);
  *   full-names    a surname alone takes the full name the text gives;
+ *   story         the document-level model: the story's CCGs, the groups
+ *                 it defines, what it is about (story.c);
  *   relations     who holds which role where, from the shapes a sentence
  *                 states them in (relations.c).
  * Places run before roles, so a place's words are never a role's; people
@@ -98,6 +100,7 @@ static const ex_pass passes[] = {
     { "places", ex_find_places },
     { "roles", ex_find_roles },
     { "full-names", full_names },
+    { "story", ex_build_story },
     { "relations", ex_find_relations },
 };
 #define NPASSES (sizeof passes / sizeof passes[0])

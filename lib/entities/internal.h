@@ -44,6 +44,30 @@ typedef struct ex_mention {
     int list;               /* a CCG named in a list of CCGs: the list's number, else 0 */
 } ex_mention;
 
+/* A group of CCGs the story defines: a list ("the six CCGs in south east
+ * London (A, B, C, D, E and F)", "A, B and C CCGs") or CCGs named side by
+ * side ("A CCG and B CCG"). */
+typedef struct ex_group {
+    const char *member[MAX_LIST_NAMES];     /* distinct CCG values (borrowed from the mentions) */
+    size_t n;
+    int count;              /* the number the story gives it ("six"), 0 when none */
+    size_t a, b;            /* tokens from its first member's to past its last */
+} ex_group;
+
+/* The document-level model (pass "story", story.c): the CCGs the story
+ * names, the groups it defines, what it is about, and whether it holds an
+ * attendance list. */
+typedef struct ex_story {
+    const char *ccg[MAX_STORY_CCGS];        /* distinct, first-mention order */
+    size_t nccgs;
+    ex_group group[MAX_STORY_GROUPS];
+    size_t ngroups;
+    int subject;            /* the group that is every CCG of the story, or -1 */
+    const char *subject_ccg;    /* the one CCG the story is about, or NULL */
+    bool counted;           /* a group counted past the CCGs it names ("all eight CCGs") */
+    bool attendance;        /* ATTEND_MIN_ENTRIES "Name Title Body" entries side by side */
+} ex_story;
+
 /* One extraction: the text, its tokens and the mentions found so far. */
 typedef struct ex {
     const cs_gaz *g;
@@ -57,6 +81,7 @@ typedef struct ex {
     bool groups;            /* CCGs named only as a group ("Staffordshire ... CCGs") */
     bool oom;
     cs_entities *out;       /* where the relations go */
+    ex_story story;         /* set by the pass "story" */
 } ex;
 
 /* --- the driver (extract.c) ------------------------------------------------ */
@@ -164,6 +189,8 @@ void ex_find_people(ex *x);
 void ex_find_places(ex *x);
 /* "roles" (roles.c). */
 void ex_find_roles(ex *x);
+/* "story" (story.c): the document-level model, x->story. */
+void ex_build_story(ex *x);
 /* "relations" (relations.c): adds to x->out, which must not be NULL. */
 void ex_find_relations(ex *x);
 
@@ -203,5 +230,20 @@ bool ex_role_at(const ex *x, size_t i);
 bool ex_civic_role(const ex *x, const char *r);
 /* Does a civic role ("MP", "councillor") start at token i? (roles.c) */
 bool ex_civic_role_at(const ex *x, size_t i);
+
+/* --- the story model (story.c), asked by the relations ------------------ */
+
+/* The organisations of person p's role r when its sentence names none, as
+ * the story says: written to out[0..max) (borrowed CCG values); returns
+ * how many (0: the org is null), or -1 when no story rule applies.  *rule
+ * is set to the name of the rule that applied. */
+int ex_story_orgs(const ex *x, const ex_mention *p, const ex_mention *r, const char **out,
+                  size_t max, const char **rule);
+/* The group of the story that ends last before token at and has exactly n
+ * members (n == 0: any), or NULL. */
+const ex_group *ex_story_group_before(const ex *x, size_t at, size_t n);
+/* Does the story hold an attendance list, whose "Name Title Body" entries
+ * need no comma between title and body? */
+bool ex_story_attendance(const ex *x);
 
 #endif

@@ -6,6 +6,7 @@
 #include "vocab/words.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,9 +105,14 @@ static size_t group_at(const ex *x, size_t i, int *count, bool *every)
         k++;
     }
     /* "the Suffolk CCGs" names no number, and not every CCG of the story
-     * may be in Suffolk: not a group we can resolve. */
-    if (placed && *count == 0)
-        return i;
+     * may be in Suffolk: not a group we can resolve -- unless the story
+     * names only one group of CCGs (story.c), which they are: "Chief
+     * Executive Officer of the Derbyshire CCGs" in a story about four. */
+    if (placed && *count == 0) {
+        if (x->story.subject < 0)
+            return i;
+        *count = (int)x->story.group[x->story.subject].n;
+    }
     if (ex_is(x, k, "ccgs") && (!owner(x, k) || is_kind(owner(x, k), EX_M_GROUP)))
         return k + 1;
     if (ex_is(x, k, "clinical") && ex_is(x, k + 1, "commissioning") && ex_is(x, k + 2, "groups") &&
@@ -185,8 +191,31 @@ static bool orgs_after_prep(const ex *x, size_t i, orgset *o)
             orgset_add(o, m);
         return m != NULL;
     }
-    return bodies_at(x, k, o) > k;
+    /* "for the new NHS Tees Valley CCG", "for neighbouring Telford and
+     * Wrekin CCG": a word or two of description before the body. */
+    size_t q = k;
+    while (q < k + 2 && ex_word(x, q) && !ex_cap(x, q) && !owner(x, q) && !ex_is(x, q, "ccg") &&
+           !ex_is(x, q, "ccgs") && !org_preposition(x, q) && !ex_is(x, q, "and"))
+        q++;
+    if (q > k && is_body(owner(x, q)))
+        k = q;
+    size_t end = bodies_at(x, k, o);
+    if (end == k)
+        return false;
+    /* "... for NHS County Durham CCG as well as for NHS South Tyneside CCG
+     * and NHS Sunderland CCG" */
+    if (ex_is(x, end, "as") && ex_is(x, end + 1, "well") && ex_is(x, end + 2, "as")) {
+        size_t f = end + 3;
+        if (org_preposition(x, f))
+            f++;
+        if (ex_is(x, f, "the"))
+            f++;
+        bodies_at(x, f, o);
+    }
+    return true;
 }
+
+static bool determiner_at(const ex *x, size_t j);
 
 /* The organisations of a role ending at token i: "of/for/at ORG" right
  * after it, or after a few words that qualify the post ("accountable
@@ -194,11 +223,17 @@ static bool orgs_after_prep(const ex *x, size_t i, orgset *o)
  * Nene"), within the clause. */
 static void orgs_after_role(const ex *x, size_t i, orgset *o)
 {
+    bool portfolio = false;
     if (org_preposition(x, i)) {
-        if (!orgs_after_prep(x, i, o) &&
+        bool named = orgs_after_prep(x, i, o);
+        /* "cabinet member for health at Wigan Council": a portfolio in
+         * lower case, then the body further on. */
+        portfolio = !named && ex_is(x, i, "for") && ex_word(x, i + 1) && !ex_cap(x, i + 1) &&
+                    !owner(x, i + 1) && !determiner_at(x, i + 1);
+        if (!named && !portfolio &&
             (ex_is(x, i, "for") || ex_is(x, i, "of") || ex_is(x, i, "at")))
             o->unresolved = true;
-        if (o->n || o->all_ccgs || !ex_is(x, i, "on"))
+        if (o->n || o->all_ccgs || !(ex_is(x, i, "on") || portfolio))
             return;
     }
     int sent = i < x->n ? x->t[i].sent : -1;
@@ -269,7 +304,20 @@ typedef struct relctx {
     orgset recent;              /* the bodies of the last relation that named any... */
     int recent_sent;            /* ...its sentence (-1: none yet)... */
     size_t recent_at;           /* ...and its person's first token */
+    const char *rule;           /* the rule running, for the trace */
+    bool trace;                 /* CCG_EXTRACT_TRACE: name the rule of each relation */
 } relctx;
+
+/* Record one relation, naming in the trace the rule (and the story rule,
+ * when there is one) it came from. */
+static bool add_relation(relctx *c, const char *how, const char *person, const char *role,
+                         const char *org)
+{
+    if (c->trace)
+        fprintf(stderr, "relation %s%s%s: %s / %s / %s\n", c->rule ? c->rule : "?",
+                how ? " + " : "", how ? how : "", person, role, org ? org : "-");
+    return cs_entities_add_relation(c->out, person, role, org);
+}
 
 /* The CCGs a group before token at means.  "All the CCGs", or all of more
  * CCGs than the story names: every CCG of the story.  Otherwise with no
@@ -303,6 +351,20 @@ static size_t resolve_group(const relctx *c, size_t at, const orgset *o, const c
         }
         if (before && n > 0 && (count == 0 || count == n))
             return n;
+    }
+    /* CCGs the story named side by side ("Shropshire CCG and Telford and
+     * Wrekin CCG ... both CCGs"): the story's groups past its lists. */
+    const ex_group *best = NULL;
+    for (size_t g = (size_t)x->lists; g < x->story.ngroups; g++) {
+        const ex_group *q = &x->story.group[g];
+        if (q->a < at && (count == 0 || count == q->n) && (!best || q->a > best->a))
+            best = q;
+    }
+    if (best) {
+        size_t n = 0;
+        for (; n < best->n && n < max; n++)
+            out[n] = best->member[n];
+        return n;
     }
     if (count == 0 || count == c->nccgs) {
         for (size_t k = 0; k < c->nccgs && k < max; k++)
@@ -350,10 +412,15 @@ static const char *council_of(const relctx *c, const ex_mention *p)
 static const char *document_ccg(const relctx *c, const ex_mention *p, const orgset *o)
 {
     const ex *x = c->x;
-    if (c->nccgs != 1 || x->groups || o->all_ccgs || o->unresolved)
+    const char *subject = x->story.subject_ccg;
+    if (!subject || x->groups || o->all_ccgs || o->unresolved)
         return NULL;
     bool other = false;
     int sent = x->t[p->a].sent;
+    /* A story about one CCG that names others: not in this sentence. */
+    for (size_t k = 0; k < x->nm && c->nccgs > 1 && !other; k++)
+        other = x->m[k].kind == EX_M_CCG && x->t[x->m[k].a].sent == sent &&
+                strcmp(x->m[k].value, subject) != 0;
     bool about_ccg = false;
     for (size_t k = p->a; k > 0 && x->t[k - 1].sent == sent && !about_ccg; k--)
         about_ccg = (ex_is(x, k - 1, "ccg") && !owner(x, k - 1)) ||
@@ -363,7 +430,7 @@ static const char *document_ccg(const relctx *c, const ex_mention *p, const orgs
         for (size_t j = 0; other && about_ccg && c->taken && j < c->taken->n; j++)
             other = strcmp(c->taken->m[j]->value, x->m[k].value) != 0;
     }
-    return other ? NULL : c->ccgs[0];
+    return other ? NULL : subject;
 }
 
 /* Record person p holding role r at the organisations of o (or, with none
@@ -380,24 +447,54 @@ static void relate(relctx *c, const ex_mention *p, const ex_mention *r, const or
     size_t ngroup = 0;
     if (o->all_ccgs)
         ngroup = resolve_group(c, p->a, o, group, MAX_STORY_CCGS);
+    /* "Labour MP Tom Jones": a seat's party is not its body (the seat, a
+     * place, is none either). */
+    bool seat = strcmp(r->value, "mp") == 0 || strcmp(r->value, "councillor") == 0;
+    const orgset none = { .n = 0 };
+    if (seat && o->n == 1 && !ngroup && ex_in(x, o->m[0]->a, &x->g->parties))
+        o = &none;
     if (ngroup > 0 || o->n > 0) {
         c->recent = *o;
         c->recent_sent = x->t[p->a].sent;
         c->recent_at = p->a;
         for (size_t k = 0; k < ngroup; k++)
-            ok = ok && cs_entities_add_relation(c->out, p->value, r->value, group[k]);
+            ok = ok && add_relation(c, o->count ? "group" : NULL, p->value, r->value, group[k]);
         for (size_t k = 0; k < o->n; k++)
-            ok = ok && cs_entities_add_relation(c->out, p->value, r->value, o->m[k]->value);
+            ok = ok && add_relation(c, NULL, p->value, r->value, o->m[k]->value);
     } else if (ex_civic_role(x, r->value) && !o->unresolved) {
         /* An MP's seat, a councillor's ward, is not an organisation. */
-        bool seat = strcmp(r->value, "mp") == 0 || strcmp(r->value, "councillor") == 0;
-        ok = cs_entities_add_relation(c->out, p->value, r->value, seat ? NULL : council_of(c, p));
+        ok = add_relation(c, "council", p->value, r->value, seat ? NULL : council_of(c, p));
     } else {
-        /* Here a civic role is unresolved, which document_ccg() refuses. */
-        ok = cs_entities_add_relation(c->out, p->value, r->value, document_ccg(c, p, o));
+        /* No body in the sentence: what the story is about says, when it
+         * says anything (story.c); else the document's one CCG.  Here a
+         * civic role is unresolved, which document_ccg() refuses. */
+        const char *story[MAX_LIST_NAMES];
+        const char *how = NULL;
+        int ns = o->unresolved || o->all_ccgs
+                     ? -1
+                     : ex_story_orgs(x, p, r, story, MAX_LIST_NAMES, &how);
+        if (ns == 0)
+            ok = add_relation(c, how, p->value, r->value, NULL);
+        for (int k = 0; k < ns; k++)
+            ok = ok && add_relation(c, how, p->value, r->value, story[k]);
+        if (ns < 0) {
+            const char *d = document_ccg(c, p, o);
+            ok = add_relation(c, d ? "document-ccg" : NULL, p->value, r->value, d);
+        }
     }
     if (!ok)
         x->oom = true;
+}
+
+/* Does role r stand in a line of its own person's ("Jane Smith - Chair",
+ * "Jane Smith, Chair"), the person opening the line? */
+static bool line_entry(const ex *x, const ex_mention *r)
+{
+    size_t a = r->a;
+    if (a < 2 || !(ex_is(x, a - 1, "--") || ex_is(x, a - 1, "-") || ex_is(x, a - 1, ",")))
+        return false;
+    const ex_mention *p = owner(x, a - 2);
+    return is_kind(p, EX_M_PERSON) && (x->t[p->a].f & EX_T_LINE);
 }
 
 /* A chain of roles from token i ("executive nurse, director of
@@ -418,6 +515,12 @@ static size_t role_chain(const ex *x, size_t i, const ex_mention **roles, size_t
         if (!o->n && !o->all_ccgs && !o->unresolved && ex_is(x, k, ",") && ex_cap(x, r->a) &&
             is_body(owner(x, k + 1)) && !ex_poss_at(x, owner(x, k + 1)->b))
             orgset_add(o, owner(x, k + 1));
+        /* In an attendance list, with no comma: "Roy Fisher Lay Chair NHS
+         * Blackpool CCG Graham Burgess ..." (story.c says whether the
+         * document holds one). */
+        if (!o->n && !o->all_ccgs && !o->unresolved && ex_story_attendance(x) &&
+            ex_cap(x, r->a) && is_body(owner(x, k)) && !ex_poss_at(x, owner(x, k)->b))
+            bodies_at(x, k, o);
         if (o->n || o->all_ccgs)
             break;
         if (ex_is(x, k, ",") && ex_is(x, k + 1, "and"))
@@ -430,8 +533,11 @@ static size_t role_chain(const ex *x, size_t i, const ex_mention **roles, size_t
             k++;
         r = owner(x, k);
     }
-    /* "joined CCG chair Dr Mark Shenton": the role is the next person's. */
-    if (n && is_kind(owner(x, roles[n - 1]->b), EX_M_PERSON) && !o->n && !o->all_ccgs)
+    /* "joined CCG chair Dr Mark Shenton": the role is the next person's --
+     * unless that one's name starts a line, as in a list one a line
+     * ("Jane Smith - Chair / Tom Jones - Chief Officer"). */
+    if (n && is_kind(owner(x, roles[n - 1]->b), EX_M_PERSON) && !o->n && !o->all_ccgs &&
+        !(line_entry(x, roles[0]) && (x->t[roles[n - 1]->b].f & EX_T_LINE)))
         return 0;
     return n;
 }
@@ -461,6 +567,8 @@ static size_t to_role(const ex *x, size_t j)
             j++;
         } else if (qual && ex_is(x, j, "and")) {
             j++;                    /* "GP and clinical chairman of ..." */
+        } else if (ex_in(x, j, &x->g->parties) && ex_civic_role_at(x, j + 1)) {
+            j++;                    /* "the Conservative MP for Totnes" */
         } else {
             break;
         }
@@ -626,13 +734,15 @@ static void rule_role_after_person(relctx *c, const ex_mention *p, orgset *last)
     ex *x = c->x;
     const ex_mention *roles[MAX_CHAIN_ROLES];
     bool titled = is_kind(owner(x, p->b), EX_M_ROLE) && ex_cap(x, p->b);
-    if (!(ex_is(x, p->b, ",") || ex_is(x, p->b, "(") || ex_is(x, p->b, "--") || titled))
+    if (!(ex_is(x, p->b, ",") || ex_is(x, p->b, "(") || ex_is(x, p->b, "[") ||
+          ex_is(x, p->b, "--") || titled))
         return;
     orgset pre = { .n = 0 };
     size_t j = titled ? p->b : role_after_bodies(x, p->b + 1, true, &pre);
     orgset o = { .n = 0 };
     size_t n = role_chain(x, j, roles, MAX_CHAIN_ROLES, &o);
-    if (titled && n && title_of_next(x, roles, n, &o))
+    /* (In an attendance list every title is the name's before it.) */
+    if (titled && n && !ex_story_attendance(x) && title_of_next(x, roles, n, &o))
         n = 0;
     relate_chain(c, p, roles, n, &o, &pre, last);
 }
@@ -644,6 +754,31 @@ static void rule_role_after_person(relctx *c, const ex_mention *p, orgset *last)
 static const ex_mention *role_ending_before(const ex *x, size_t k, orgset *o, bool *through)
 {
     const ex_mention *r = k > 0 ? owner(x, k - 1) : NULL;
+    /* "Chief Executive Officer of Black Country and West Birmingham CCGs -
+     * Mr Paul Maubach": a group the story does not name, so no org. */
+    if (is_kind(r, EX_M_GROUP) && r->a >= 2 &&
+        (ex_is(x, r->a - 1, "of") || ex_is(x, r->a - 1, "for")) &&
+        is_kind(owner(x, r->a - 2), EX_M_ROLE)) {
+        *through = true;
+        o->unresolved = true;
+        return owner(x, r->a - 2);
+    }
+    /* "Director of performance and governance for the CCGs Geraint
+     * Davies": a group of the story's CCGs. */
+    if (k >= 3 && !r && ex_is(x, k - 1, "ccgs"))
+        for (size_t s = k - 1; s + 6 > k && s >= 2; s--) {
+            int count;
+            bool every;
+            if (group_at(x, s, &count, &every) == k &&
+                (ex_is(x, s - 1, "for") || ex_is(x, s - 1, "of")) &&
+                is_kind(owner(x, s - 2), EX_M_ROLE)) {
+                *through = true;
+                o->all_ccgs = true;
+                o->count = count;
+                o->every = every;
+                return owner(x, s - 2);
+            }
+        }
     *through = is_kind(r, EX_M_PLACE) || is_body(r);
     if (!*through)
         return r;
@@ -687,13 +822,18 @@ static void rule_role_before_person(relctx *c, const ex_mention *p, orgset *last
     if (!is_kind(r, EX_M_ROLE) || x->t[r->a].sent != sent)
         return;
     size_t before = role_start(x, r->a);
+    /* "their respective chairs A and B": rule_respective_posts(). */
+    if (before > 0 && ex_is(x, before - 1, "respective"))
+        return;
     bool after_comma = before > 0 && (ex_is(x, before - 1, ",") || ex_is(x, before - 1, "and"));
     /* "Joe, clinical chair of X, Ian ..." and "Sarah Wollaston, MP for
      * Totnes, Dr Jane Smith": a list of people, the role is the one's
      * before it.  "The chief officer of X is Y": the role must be the
      * sentence's subject ("Also at the meeting with the chief officer of X
      * was Y" names a guest). */
-    if ((through && after_comma) || (copula && !after_comma && !opens_sentence(x, before)))
+    /* ...but "A and the Managing Director of X CCG - Mr B" is B's title. */
+    bool dashed = ex_is(x, k, "-") || ex_is(x, k, "--") || ex_is(x, k, ":");
+    if ((through && after_comma && !dashed) || (copula && !after_comma && !opens_sentence(x, before)))
         return;
     if (o.n == 0)
         orgs_before_role(x, r->a, &o);
@@ -720,8 +860,15 @@ static void appointing_body(const ex *x, const ex_mention *p, orgset *pre)
     v--;
     if (v > 0 && (ex_is(x, v - 1, "has") || ex_is(x, v - 1, "have")))
         v--;
-    if (v > 0 && is_body(owner(x, v - 1)))
-        orgset_add(pre, owner(x, v - 1));
+    /* and the list it ends: "The CCGs of A, B and C named X as ..." */
+    const ex_mention *m = v > 0 ? owner(x, v - 1) : NULL;
+    if (!is_body(m))
+        return;
+    size_t s = m->a;
+    while (s >= 2 && (ex_is(x, s - 1, "and") || ex_is(x, s - 1, ",") || ex_is(x, s - 1, "&")) &&
+           is_body(owner(x, s - 2)))
+        s = owner(x, s - 2)->a;
+    bodies_at(x, s, pre);
 }
 
 /* "X ... as the accountable officer for Y", "X became chair", "X, who was
@@ -740,12 +887,25 @@ static void rule_role_after_verb(relctx *c, const ex_mention *p, orgset *last)
         if (!ex_in(x, k, &x->g->role_verbs))
             continue;
         orgset pre = { .n = 0 };
-        size_t j = role_after_bodies(x, k + 1, false, &pre);
+        /* "became NHS England chief executive": a body before the role,
+         * as after a name -- but "became a Labour MP" names a party, not
+         * the seat's body. */
+        size_t j = role_after_bodies(x, k + 1, true, &pre);
         orgset o = { .n = 0 };
         size_t n = role_chain(x, j, roles, MAX_CHAIN_ROLES, &o);
+        if (n && pre.n && j > 0 && !ex_poss_at(x, j - 1) && ex_civic_role(x, roles[0]->value))
+            pre.n = 0;
         bool unnamed = n && !o.n && !o.all_ccgs && !o.unresolved;
         if (unnamed && pre.n == 0 && ex_is(x, k, "as"))
             appointing_body(x, p, &pre);
+        /* "X will be joining ORG as ROLE" */
+        if (unnamed && pre.n == 0 && ex_is(x, k, "as") && is_body(owner(x, k - 1))) {
+            size_t b = owner(x, k - 1)->a;
+            if (b > 0 && ex_is(x, b - 1, "the"))
+                b--;
+            if (b > 0 && ex_in(x, b - 1, &x->g->joining_verbs))
+                orgset_add(&pre, owner(x, k - 1));
+        }
         /* "from ORG, where he works as ROLE" */
         if (unnamed && pre.n == 0) {
             const ex_mention *w = where_body(x, k);
@@ -758,28 +918,188 @@ static void rule_role_after_verb(relctx *c, const ex_mention *p, orgset *last)
     }
 }
 
+/* "In a joint statement, their respective chairs Julian Povey and Jo
+ * Leahy said": the i-th person holds the post at the i-th member of the
+ * group of as many CCGs the story named last before ("between Shropshire
+ * CCG and Telford and Wrekin CCG"). */
+static void rule_respective_posts(relctx *c, const ex_mention *p, orgset *last)
+{
+    ex *x = c->x;
+    (void)last;
+    /* back over the people named before p in the same list */
+    size_t k = p->a, idx = 0;
+    while (k >= 2 && (ex_is(x, k - 1, "and") || ex_is(x, k - 1, ",")) &&
+           is_kind(owner(x, k - 2), EX_M_PERSON)) {
+        k = owner(x, k - 2)->a;
+        idx++;
+    }
+    const ex_mention *r = k > 0 ? owner(x, k - 1) : NULL;
+    if (!is_kind(r, EX_M_ROLE) || r->a == 0 || !ex_is(x, r->a - 1, "respective"))
+        return;
+    /* and forward over the people after it */
+    size_t n = 1;
+    for (size_t e = r->b; is_kind(owner(x, e), EX_M_PERSON); n++) {
+        e = owner(x, e)->b;
+        if (!(ex_is(x, e, "and") || ex_is(x, e, ",")) || !is_kind(owner(x, e + 1), EX_M_PERSON))
+            break;
+        e++;
+    }
+    const ex_group *g = ex_story_group_before(x, r->a, n);
+    if (g && idx < g->n && !add_relation(c, "story-group", p->value, r->value, g->member[idx]))
+        x->oom = true;
+}
+
+/* "The CCG has appointed an interim chief officer ... Nick Robinson took
+ * up the role with Somerset CCG three weeks ago": "the role", "the post"
+ * after a verb of holding (data/post_nouns.txt, post_verbs.txt) is the
+ * post named last before the person, within POST_REACH tokens; its body
+ * is the one after "with/at/of", else the story's. */
+static void rule_post_anaphor(relctx *c, const ex_mention *p, orgset *last)
+{
+    ex *x = c->x;
+    int sent = x->t[p->a].sent;
+    size_t j = 0;
+    for (size_t k = p->b; k < x->n && x->t[k].sent == sent && !j; k++) {
+        if (owner(x, k) || ex_in(x, k, &x->g->speech_verbs))
+            return;
+        if (!ex_in(x, k, &x->g->post_verbs))
+            continue;
+        size_t q = k + 1;
+        if (ex_is(x, q, "up") || ex_is(x, q, "on") || ex_is(x, q, "over") || ex_is(x, q, "into"))
+            q++;
+        if ((ex_is(x, q, "the") || ex_is(x, q, "this")) && ex_in(x, q + 1, &x->g->post_nouns) &&
+            !owner(x, q + 1) && !ex_is(x, q + 2, "of"))
+            j = q + 1;
+    }
+    if (!j)
+        return;
+    /* The post of an earlier sentence: a title in p's own ("Nottingham
+     * North East chief officer Sam Walters will take up the post") is
+     * p's present one. */
+    const ex_mention *r = NULL;
+    for (size_t k = 0; k < x->nm; k++) {
+        const ex_mention *m = &x->m[k];
+        if (m->kind == EX_M_ROLE && m->b <= p->a && p->a - m->b <= POST_REACH &&
+            x->t[m->a].sent < sent && (!r || m->b > r->b))
+            r = m;
+    }
+    if (!r || ex_civic_role(x, r->value))
+        return;
+    /* Its body: the one after "the role", else the one the post was
+     * named with ("appointed as managing director of X CCG. He replaces
+     * Y, who held the role ..."), else the story's. */
+    orgset o = { .n = 0 };
+    if (org_preposition(x, j + 1))
+        orgs_after_prep(x, j + 1, &o);
+    if (!o.n && !o.all_ccgs) {
+        o = (orgset){ .n = 0 };
+        orgs_after_role(x, r->b, &o);
+        if (!o.n && !o.all_ccgs)
+            orgs_before_role(x, r->a, &o);
+        o.unresolved = false;
+    }
+    relate(c, p, r, &o);
+    if (o.n)
+        *last = o;
+}
+
+/* "The three CCGs' accountable officers issued a joint statement. Adrian
+ * Stokes, for the Coventry and Rugby and Warwickshire North CCGs, and
+ * Gillian Entwistle, for South Warwickshire CCG, called ...", "Other CCG
+ * chairs ... include Dr Helen Tattersfield from Lewisham CCG, Dr Tony
+ * Banerjee from Hull CCG and ...": each person of a post named in the
+ * plural just before, at the body named beside them. */
+static void rule_plural_post_member(relctx *c, const ex_mention *p, orgset *last)
+{
+    ex *x = c->x;
+    size_t k = p->b;
+    if (ex_is(x, k, ",") && ex_is(x, k + 1, "for"))
+        k++;
+    else if (!ex_is(x, k, "from"))
+        return;
+    orgset o = { .n = 0 };
+    if (!orgs_after_prep(x, k, &o) || !o.n)
+        return;
+    int sent = x->t[p->a].sent;
+    const ex_mention *r = NULL;
+    for (size_t q = 0; q < x->nm; q++) {
+        const ex_mention *m = &x->m[q];
+        if (m->kind == EX_M_ROLE && m->b <= p->a && p->a - m->b <= POST_REACH &&
+            x->t[m->a].sent + 1 >= sent && (!r || m->b > r->b))
+            r = m;
+    }
+    if (!r || ex_civic_role(x, r->value))
+        return;
+    /* the post in the plural: "accountable officers", "chairs" */
+    const char *w = x->t[r->b - 1].norm;
+    size_t wl = strlen(w), vl = strlen(r->value);
+    if (wl < 2 || w[wl - 1] != 's' || r->value[vl - 1] == 's')
+        return;
+    relate(c, p, r, &o);
+    *last = o;
+}
+
+/* "A struggling clinical commissioning group is searching for a new
+ * leader after its chief officer announced she would retire next month.
+ * Helen Shields will leave Isle of Wight CCG ...": a post named with no
+ * one in it, as the subject of a "she"/"he" clause, is the post of the
+ * person who opens the next sentence; its body is the story's. */
+static void rule_post_then_person(relctx *c, const ex_mention *p, orgset *last)
+{
+    ex *x = c->x;
+    (void)last;
+    if (!(x->t[p->a].f & EX_T_SENT) || p->a == 0)
+        return;
+    int prev = x->t[p->a - 1].sent;     /* the sentence before */
+    const ex_mention *r = NULL;
+    for (size_t q = 0; q < x->nm; q++) {
+        const ex_mention *m = &x->m[q];
+        if (m->kind == EX_M_PERSON && x->t[m->a].sent == prev)
+            return;                 /* the post is someone's already */
+        if (m->kind == EX_M_ROLE && x->t[m->a].sent == prev && m->a > 0 &&
+            (ex_is(x, m->a - 1, "its") || ex_is(x, m->a - 1, "their")) &&
+            (ex_is(x, m->b + 1, "she") || ex_is(x, m->b + 1, "he")) &&
+            ex_in(x, m->b, &x->g->speech_verbs))
+            r = m;
+    }
+    if (!r || ex_civic_role(x, r->value))
+        return;
+    orgset none = { .n = 0 };
+    relate(c, p, r, &none);
+}
+
 /* The rules, in order of precedence: a person's relations are recorded in
  * this order, and what an earlier rule records (c->recent, last) is what
  * a later one reads. */
-static relation_rule *const rules[] = {
-    rule_councillor_title,
-    rule_role_after_person,
-    rule_role_before_person,
-    rule_role_after_verb,
+static const struct {
+    const char *name;
+    relation_rule *run;
+} rules[] = {
+    { "councillor-title", rule_councillor_title },
+    { "role-after-person", rule_role_after_person },
+    { "role-before-person", rule_role_before_person },
+    { "role-after-verb", rule_role_after_verb },
+    { "respective-posts", rule_respective_posts },
+    { "post-anaphor", rule_post_anaphor },
+    { "plural-post-member", rule_plural_post_member },
+    { "post-then-person", rule_post_then_person },
 };
 
 static void relations_of(relctx *c, const ex_mention *p)
 {
     orgset last = { .n = 0 };
     c->taken = &last;
-    for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++)
-        rules[k](c, p, &last);
+    for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
+        c->rule = rules[k].name;
+        rules[k].run(c, p, &last);
+    }
     c->taken = NULL;            /* last goes out of scope */
 }
 
 void ex_find_relations(ex *x)
 {
-    relctx c = { .x = x, .out = x->out, .nccgs = 0, .recent_sent = -1 };
+    relctx c = { .x = x, .out = x->out, .nccgs = 0, .recent_sent = -1,
+                 .trace = getenv("CCG_EXTRACT_TRACE") != NULL };
     for (size_t k = 0; k < x->nm; k++) {
         if (x->m[k].kind != EX_M_CCG)
             continue;

@@ -40,3 +40,7 @@ EMBED(cs_data_role_starts, "data/role_starts.txt");
 EMBED(cs_data_speech_verbs, "data/speech_verbs.txt");
 EMBED(cs_data_role_verbs, "data/role_verbs.txt");
 EMBED(cs_data_appointing_verbs, "data/appointing_verbs.txt");
+EMBED(cs_data_post_nouns, "data/post_nouns.txt");
+EMBED(cs_data_post_verbs, "data/post_verbs.txt");
+EMBED(cs_data_joint_words, "data/joint_words.txt");
+EMBED(cs_data_joining_verbs, "data/joining_verbs.txt");

@@ -32,5 +32,9 @@ extern const char cs_data_role_starts[];
 extern const char cs_data_speech_verbs[];
 extern const char cs_data_role_verbs[];
 extern const char cs_data_appointing_verbs[];
+extern const char cs_data_post_nouns[];
+extern const char cs_data_post_verbs[];
+extern const char cs_data_joint_words[];
+extern const char cs_data_joining_verbs[];
 
 #endif

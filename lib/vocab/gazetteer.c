@@ -370,6 +370,10 @@ static bool load_words(void)
         { cs_data_role_starts, &gaz.role_starts },
         { cs_data_role_verbs, &gaz.role_verbs },
         { cs_data_speech_verbs, &gaz.speech_verbs },
+        { cs_data_post_nouns, &gaz.post_nouns },
+        { cs_data_post_verbs, &gaz.post_verbs },
+        { cs_data_joint_words, &gaz.joint_words },
+        { cs_data_joining_verbs, &gaz.joining_verbs },
     };
     for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
         if (!each_line(lists[k].data, entry_line, lists[k].set))

@@ -64,6 +64,10 @@ typedef struct cs_gaz {
     cs_strmap role_starts;         /* role_starts.txt */
     cs_strmap role_verbs;          /* role_verbs.txt */
     cs_strmap speech_verbs;        /* speech_verbs.txt */
+    cs_strmap post_nouns;          /* post_nouns.txt */
+    cs_strmap post_verbs;          /* post_verbs.txt */
+    cs_strmap joint_words;         /* joint_words.txt */
+    cs_strmap joining_verbs;       /* joining_verbs.txt */
 } cs_gaz;
 
 /* The tables, loaded on first use (thread-safe).  NULL only when out of

@@ -75,6 +75,21 @@ static void a_named_ccg_named_again(void **state)
     assert_found("Leeds West MP Anna Green spoke.", "ccgs", EX_M_CCG, "");
 }
 
+static void list_items_with_commas_and_articles(void **state)
+{
+    (void)state;
+    /* a name that holds commas, in a comma-separated list */
+    assert_found("The CCGs of Ashford, Canterbury and Coastal, Dartford, Gravesham and Swanley, "
+                 "Swale and Medway met.",
+                 "ccgs", EX_M_CCG,
+                 "NHS Ashford CCG | NHS Canterbury and Coastal CCG | NHS Dartford, Gravesham "
+                 "and Swanley CCG | NHS Swale CCG | NHS Medway CCG");
+    /* "A and the B CCGs" */
+    assert_found("The board heard proposals from the Calderdale and the Greater Huddersfield "
+                 "Clinical Commissioning Groups on Monday.",
+                 "ccgs", EX_M_CCG, "NHS Calderdale CCG | NHS Greater Huddersfield CCG");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -83,6 +98,7 @@ int main(void)
         cmocka_unit_test(lists_after_a_plural_phrase_and_without_one),
         cmocka_unit_test(nhs_names_where_the_sentence_speaks_of_ccgs),
         cmocka_unit_test(a_named_ccg_named_again),
+        cmocka_unit_test(list_items_with_commas_and_articles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,7 +15,7 @@ static void the_table_is_the_order(void **state)
     (void)state;
     static const char *const want[] = { "tokens", "ccgs", "known-orgs", "pattern-orgs",
                                         "nhs-orgs", "people", "places", "roles",
-                                        "full-names", "relations" };
+                                        "full-names", "story", "relations" };
     size_t n;
     const ex_pass *p = ex_passes(&n);
     assert_int_equal(n, sizeof want / sizeof want[0]);

@@ -86,9 +86,68 @@ static void groups_and_defaults(void **state)
     assert_related("Anna Green, MP for Totnes, spoke.", "Anna Green / mp / -");
 }
 
+static void bodies_after_description_and_as_well_as(void **state)
+{
+    (void)state;
+    /* a word or two of description between the preposition and the body */
+    assert_related("It was replaced by Tom Jones, accountable officer for neighbouring NHS "
+                   "Corby CCG, last year.",
+                   "Tom Jones / accountable officer / NHS Corby CCG");
+    /* "as well as for": more bodies of the same post */
+    assert_related("Dr Neil Smith has been confirmed as the accountable officer for the new "
+                   "NHS Nene CCG as well as for NHS Corby CCG and NHS Wiltshire CCG.",
+                   "Neil Smith / accountable officer / NHS Nene CCG | "
+                   "Neil Smith / accountable officer / NHS Corby CCG | "
+                   "Neil Smith / accountable officer / NHS Wiltshire CCG");
+}
+
+static void titles_in_brackets_and_after_dashes(void **state)
+{
+    (void)state;
+    assert_related("Andrew Nash [chief finance officer] said no.",
+                   "Andrew Nash / chief finance officer / -");
+    /* "A and the ROLE of X - B": the title is B's, not a list's */
+    assert_related("A verbal update from the Chief Executive of NHS Nene CCG - Mr Tom Jones "
+                   "and the Managing Director of NHS Corby CCG - Mr Paul Brown.",
+                   "Tom Jones / chief executive / NHS Nene CCG | "
+                   "Paul Brown / managing director / NHS Corby CCG");
+}
+
+static void bodies_of_joining_and_becoming(void **state)
+{
+    (void)state;
+    assert_related("Jane Smith will be joining NHS England as director of strategy.",
+                   "Jane Smith / director of strategy / NHS England");
+    assert_related("Simon Jones became NHS England chief executive in the same month.",
+                   "Simon Jones / chief executive / NHS England");
+    /* a party before a seat is not its body */
+    assert_related("Paul Brown became a Labour MP in 1987.", "Paul Brown / mp / -");
+    /* a group of CCGs the story does not name: no org */
+    assert_related("An update from the Chief Executive Officer of Black Country and West "
+                   "Birmingham CCGs - Mr Paul Smith on the merger.",
+                   "Paul Smith / chief executive / -");
+}
+
+static void civic_posts_and_their_bodies(void **state)
+{
+    (void)state;
+    /* a portfolio, then the council */
+    assert_related("Cllr Jane Smith, cabinet member for health at Wigan Council, said no.",
+                   "Jane Smith / cabinet member / Wigan Council");
+    assert_related("Jane Smith, leader of Wigan Council, said no.",
+                   "Jane Smith / council leader / Wigan Council");
+    /* a seat's party is not its body */
+    assert_related("Labour MP Tom Jones said no.", "Tom Jones / mp / -");
+    assert_related("Tom Jones, the Conservative MP for Totnes, said no.", "Tom Jones / mp / -");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bodies_after_description_and_as_well_as),
+        cmocka_unit_test(titles_in_brackets_and_after_dashes),
+        cmocka_unit_test(bodies_of_joining_and_becoming),
+        cmocka_unit_test(civic_posts_and_their_bodies),
         cmocka_unit_test(the_councillor_title),
         cmocka_unit_test(a_role_after_the_person),
         cmocka_unit_test(a_role_before_the_person),
