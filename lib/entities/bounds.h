@@ -38,5 +38,9 @@
 /* Most tokens of the owner before a role read as its sentence's subject
  * ("Nene and Corby CCGs' accountable officer is ..."). */
 #define MAX_OWNER_TOKENS 8
+/* Most tokens of an area read before a plural CCG suffix ("Leicester,
+ * Leicestershire and Rutland CCGs"): a list of a few counties, not a
+ * paragraph of places. */
+#define MAX_GROUP_AREA 12
 
 #endif

@@ -68,10 +68,40 @@ static char *place_text(const ex *x, size_t a, size_t name, size_t b, const char
     return cs_buf_take(&o);
 }
 
-/* A place over tokens [a, e) whose name (place idx) starts at token name. */
+/* A place over tokens [a, e) whose name (place idx) starts at token name;
+ * a group's area when CCGs follow it. */
+static bool before_plural_ccgs(const ex *x, size_t e);
+
 static void add_place(ex *x, size_t a, size_t name, size_t e, int idx)
 {
+    if (before_plural_ccgs(x, e)) {
+        ex_add_mention(x, EX_M_GROUP, a, e, "", 0);
+        return;
+    }
     ex_add_made(x, EX_M_PLACE, a, e, place_text(x, a, name, e, x->g->place.names[idx]));
+}
+
+/* Do the places from token e on end in a plural CCG suffix ("Leicester,
+ * Leicestershire and Rutland CCGs", "the mid and south Essex clinical
+ * commissioning groups")?  Then they are a group's area, not places: the
+ * area in "<Area> CCGs" names the CCGs.  Looks at most MAX_GROUP_AREA
+ * tokens ahead. */
+static bool before_plural_ccgs(const ex *x, size_t e)
+{
+    size_t k = e;
+    while (k < x->n && k - e < MAX_GROUP_AREA) {
+        int idx;
+        size_t p;
+        if (ex_is(x, k, "and") || ex_is(x, k, "&") || ex_is(x, k, ",") ||
+            ex_is(x, k, "mid") || ex_in(x, k, &x->g->directions) || (x->t[k].f & EX_T_HYPHEN))
+            k++;
+        else if ((p = ex_match_at(x, &x->g->place, k, x->n, &idx)) > k)
+            k = p;
+        else
+            break;
+    }
+    bool plural = false;
+    return k - e < MAX_GROUP_AREA && ex_ccg_suffix(x, k, &plural) && plural;
 }
 
 /* A party's name or adjective, which may follow a place it represents. */
