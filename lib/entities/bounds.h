@@ -42,5 +42,12 @@
  * Leicestershire and Rutland CCGs"): a list of a few counties, not a
  * paragraph of places. */
 #define MAX_GROUP_AREA 12
+/* Most words of a title before its portfolio ("governing body GP
+ * locality representative"): longer runs of title words are not one
+ * title. */
+#define MAX_TITLE_WORDS 6
+/* Most tokens between a comma inside a portfolio and the "and" of its
+ * last item ("commissioning, strategy and delivery"). */
+#define MAX_PORTFOLIO_ITEM 4
 
 #endif
