@@ -52,6 +52,7 @@ DATA_FILES := data/ccg_gazetteer.tsv data/ccg_aliases.tsv data/roles.tsv data/pl
               data/not_name_words.txt data/org_connectors.txt data/org_full_names.txt \
               data/org_generic_words.txt data/org_heads.tsv data/parties.txt \
               data/role_starts.txt data/speech_verbs.txt data/role_heads.tsv data/role_modifiers.txt \
+              data/place_prepositions.txt \
               data/role_verbs.txt data/appointing_verbs.txt
 SHIM_SRC := lib/index/xapian_shim.cc
 CLIENT_SRC := lib/client/client.c

@@ -101,7 +101,60 @@ static bool before_plural_ccgs(const ex *x, size_t e)
             break;
     }
     bool plural = false;
-    return k - e < MAX_GROUP_AREA && ex_ccg_suffix(x, k, &plural) && plural;
+    if (k - e >= MAX_GROUP_AREA || !ex_ccg_suffix(x, k, &plural))
+        return false;
+    /* "County Durham and the Tees Valley CCG's": a list's "CCG's" is the
+     * plural written with an apostrophe. */
+    return plural || (k > e && ex_poss_at(x, k + 1));
+}
+
+/* A list separator at token k: ",", "and", "&". */
+static bool list_sep(const ex *x, size_t k)
+{
+    return ex_is(x, k, ",") || ex_is(x, k, "and") || ex_is(x, k, "&");
+}
+
+/* Is token k in a group's words (a bare CCG name read before it)? */
+static bool in_group(const ex *x, size_t k)
+{
+    return x->t[k].owner >= 0 && x->m[x->t[k].owner].kind == EX_M_GROUP;
+}
+
+/* Bare CCG names in a list of them, with no preposition of place before
+ * the list ("Ipswich and East Suffolk, and West Suffolk", "Swale, Medway,
+ * and West Kent", "Haringey & Islington" where the text names those
+ * CCGs): they stand for the CCGs, and are no places.  The list's first
+ * name is a CCG the text names elsewhere, and a CCG's name comes after
+ * it; each later name follows a name so read.  Returns the end of the
+ * name at token i, or i. */
+static size_t bare_ccg_in_list(const ex *x, size_t i)
+{
+    int idx;
+    size_t e = ex_match_at(x, &x->g->ccg, i, x->n, &idx);
+    if (e == i || !ex_span_free(x, i, e) || !ex_cap(x, i))
+        return i;
+    /* A later name of a list already read. */
+    size_t p = i;
+    while (p > 0 && p + 3 > i && list_sep(x, p - 1))
+        p--;
+    if (p < i && p > 0 && in_group(x, p - 1))
+        return e;
+    /* "the whole of Bristol, North Somerset and South Gloucestershire": a
+     * list of places goes on as one. */
+    if (p < i && p > 0 && x->t[p - 1].owner >= 0 && x->m[x->t[p - 1].owner].kind == EX_M_PLACE)
+        return i;
+    if (i > 0 && ex_in(x, i - 1, &x->g->place_prepositions))
+        return i;
+    size_t k = e;
+    while (k < x->n && k < e + 2 && list_sep(x, k))
+        k++;
+    if (k == e || ex_match_at(x, &x->g->ccg, k, x->n, &(int){ 0 }) == k)
+        return i;
+    const char *name = x->g->ccg.names[idx];
+    for (size_t m = 0; m < x->nm; m++)
+        if (x->m[m].kind == EX_M_CCG && strcmp(x->m[m].value, name) == 0)
+            return e;
+    return i;
 }
 
 /* A party's name or adjective, which may follow a place it represents. */
@@ -116,7 +169,13 @@ void ex_find_places(ex *x)
         if (!ex_word(x, i) || !ex_free_tok(x, i))
             continue;
         int idx;
-        size_t e = ex_match_at(x, &x->g->place, i, x->n, &idx);
+        size_t e = bare_ccg_in_list(x, i);
+        if (e > i) {
+            ex_add_mention(x, EX_M_GROUP, i, e, "", 0);
+            i = e - 1;
+            continue;
+        }
+        e = ex_match_at(x, &x->g->place, i, x->n, &idx);
         if (e > i && ex_span_free(x, i, e) && ex_cap(x, i)) {
             /* A place that runs on into another capitalised word is part
              * of a name: "Surrey Heartlands", "Central Surrey Health" (but
@@ -137,6 +196,14 @@ void ex_find_places(ex *x)
          * direction before a county or city. */
         if (!ex_in(x, i, &x->g->directions) || ex_cap(x, i))
             continue;
+        /* "the north of England": a region named from its direction. */
+        e = ex_match_at(x, &x->g->place, i, x->n, &idx);
+        if (e > i + 2 && ex_is(x, i + 1, "of") && ex_cap(x, e - 1) && ex_span_free(x, i, e) &&
+            x->g->place_kind[idx] == PLACE_REGION) {
+            add_place(x, i, i, e, idx);
+            i = e - 1;
+            continue;
+        }
         size_t k = i + 1;
         /* "north-west London", "north east Essex" */
         if (ex_is(x, k, "-") && ex_word(x, k + 1) && ex_in(x, k + 1, &x->g->directions))

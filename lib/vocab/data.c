@@ -38,6 +38,7 @@ EMBED(cs_data_parties, "data/parties.txt");
 EMBED(cs_data_role_starts, "data/role_starts.txt");
 EMBED(cs_data_role_heads, "data/role_heads.tsv");
 EMBED(cs_data_role_modifiers, "data/role_modifiers.txt");
+EMBED(cs_data_place_prepositions, "data/place_prepositions.txt");
 EMBED(cs_data_speech_verbs, "data/speech_verbs.txt");
 EMBED(cs_data_role_verbs, "data/role_verbs.txt");
 EMBED(cs_data_appointing_verbs, "data/appointing_verbs.txt");

@@ -30,6 +30,7 @@ extern const char cs_data_parties[];
 extern const char cs_data_role_starts[];
 extern const char cs_data_role_heads[];
 extern const char cs_data_role_modifiers[];
+extern const char cs_data_place_prepositions[];
 extern const char cs_data_speech_verbs[];
 extern const char cs_data_role_verbs[];
 extern const char cs_data_appointing_verbs[];

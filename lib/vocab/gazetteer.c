@@ -368,6 +368,7 @@ static bool load_words(void)
         { cs_data_parties, &gaz.parties },
         { cs_data_role_starts, &gaz.role_starts },
         { cs_data_role_modifiers, &gaz.role_modifiers },
+        { cs_data_place_prepositions, &gaz.place_prepositions },
         { cs_data_role_verbs, &gaz.role_verbs },
         { cs_data_speech_verbs, &gaz.speech_verbs },
     };

@@ -66,6 +66,7 @@ typedef struct cs_gaz {
     cs_strmap role_heads_alone;    /* role_heads.tsv, use "alone" */
     cs_strmap role_heads_plural;   /* role_heads.tsv, use "plural" */
     cs_strmap role_modifiers;      /* role_modifiers.txt */
+    cs_strmap place_prepositions;  /* place_prepositions.txt */
     cs_strmap role_verbs;          /* role_verbs.txt */
     cs_strmap speech_verbs;        /* speech_verbs.txt */
 } cs_gaz;

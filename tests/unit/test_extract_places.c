@@ -53,6 +53,30 @@ static void the_area_of_a_group_of_ccgs_is_not_a_place(void **state)
     assert_found("Kent has one CCG.", "places", EX_M_PLACE, "Kent");
 }
 
+static void bare_ccg_names_in_a_list_are_not_places(void **state)
+{
+    (void)state;
+    /* The text names the CCGs; the list's bare names stand for them. */
+    assert_found("NHS Swale CCG and NHS Medway CCG met. Swale, Medway and Ashford agreed.",
+                 "places", EX_M_PLACE, "");
+    /* After a preposition of place they are the places. */
+    assert_found("NHS Swale CCG met. It serves people in Swale and Medway.", "places",
+                 EX_M_PLACE, "Swale | Medway");
+    /* Not named as CCGs: places. */
+    assert_found("Swale, Medway and Ashford agreed.", "places", EX_M_PLACE,
+                 "Swale | Medway | Ashford");
+    /* "County Durham and the Tees Valley CCG's": a list's plural. */
+    assert_found("They spoke for County Durham and Tees Valley CCG's plans.", "places",
+                 EX_M_PLACE, "");
+}
+
+static void a_region_named_from_its_direction(void **state)
+{
+    (void)state;
+    assert_found("CCGs in the north of England were authorised.", "places", EX_M_PLACE,
+                 "North of England");
+}
+
 static void a_group_area_is_read_up_to_max_group_area_tokens(void **state)
 {
     (void)state;
@@ -74,6 +98,8 @@ int main(void)
         cmocka_unit_test(a_place_inside_another_name_is_not_a_place),
         cmocka_unit_test(the_area_of_a_group_of_ccgs_is_not_a_place),
         cmocka_unit_test(a_group_area_is_read_up_to_max_group_area_tokens),
+        cmocka_unit_test(bare_ccg_names_in_a_list_are_not_places),
+        cmocka_unit_test(a_region_named_from_its_direction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
