@@ -157,6 +157,23 @@ static size_t bare_ccg_in_list(const ex *x, size_t i)
     return i;
 }
 
+/* "CCGs in the south west, north west and north east": two lower-case
+ * directions [i, k) that name a region of the gazetteer, after "the" or
+ * after such a region in a list. */
+static bool region_of_directions(const ex *x, size_t i, size_t k, int *idx)
+{
+    if (ex_match_at(x, &x->g->place, i, k, idx) != k || x->g->place_kind[*idx] != PLACE_REGION ||
+        !ex_span_free(x, i, k) || ex_cap(x, k))
+        return false;
+    if (i > 0 && ex_is(x, i - 1, "the"))
+        return true;
+    size_t p = i;
+    while (p > 0 && p + 2 > i && list_sep(x, p - 1))
+        p--;
+    return p < i && p > 0 && x->t[p - 1].owner >= 0 &&
+           x->m[x->t[p - 1].owner].kind == EX_M_PLACE && !ex_cap(x, x->m[x->t[p - 1].owner].a);
+}
+
 /* A party's name or adjective, which may follow a place it represents. */
 static bool party_at(const ex *x, size_t i)
 {
@@ -211,8 +228,13 @@ void ex_find_places(ex *x)
         else if (ex_word(x, k) && !ex_cap(x, k) && ex_in(x, k, &x->g->directions))
             k++;
         e = ex_match_at(x, &x->g->place, k, x->n, &idx);
-        if (e == k || !ex_cap(x, k) || !ex_span_free(x, k, e))
+        if (e == k || !ex_cap(x, k) || !ex_span_free(x, k, e)) {
+            if (k > i + 1 && region_of_directions(x, i, k, &idx)) {
+                add_place(x, i, i, k, idx);
+                i = k - 1;
+            }
             continue;
+        }
         int kind = x->g->place_kind[idx];
         if (kind != PLACE_COUNTY && kind != PLACE_CITY && kind != PLACE_SUBREGION &&
             kind != PLACE_REGION)

@@ -75,6 +75,11 @@ static void a_region_named_from_its_direction(void **state)
     (void)state;
     assert_found("CCGs in the north of England were authorised.", "places", EX_M_PLACE,
                  "North of England");
+    /* Two lower-case directions after "the", and a list of them. */
+    assert_found("CCGs in the south west, north-west and north east were told.", "places",
+                 EX_M_PLACE, "South West | North West | North East");
+    /* Not after "the": a way, not a region. */
+    assert_found("The storm moved north east.", "places", EX_M_PLACE, "");
 }
 
 static void a_group_area_is_read_up_to_max_group_area_tokens(void **state)
