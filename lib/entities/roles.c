@@ -17,6 +17,15 @@ bool ex_role_at(const ex *x, size_t i)
            (ex_is(x, i, "director") || ex_is(x, i, "chief") || ex_is(x, i, "head"));
 }
 
+/* Does a title of the grammar start at token i ("Independent Chair",
+ * "Executive Lead for Finance")? */
+static size_t title_at(const ex *x, size_t q, char **made);
+
+bool ex_title_at(const ex *x, size_t i)
+{
+    return title_at(x, i, NULL) > i;
+}
+
 /* Roles held outside any CCG: a relation with them never defaults to the
  * document's CCG. */
 bool ex_civic_role(const ex *x, const char *r)
@@ -176,6 +185,10 @@ static bool director_after(const ex *x, size_t q)
  * vocabulary's role alone, which the caller writes canonically). */
 static size_t title_at(const ex *x, size_t q, char **made)
 {
+    char *unused = NULL;
+    bool want = made != NULL;
+    if (!made)
+        made = &unused;
     *made = NULL;
     if (!ex_word(x, q) || !ex_free_tok(x, q))
         return q;
@@ -195,6 +208,8 @@ static size_t title_at(const ex *x, size_t q, char **made)
         /* "the Bedford mayor": nothing more to read. */
         if (!(title_word(x, e, caps) && (ex_in(x, e, &x->g->role_heads) ||
                                          ex_in(x, e, &x->g->role_modifiers)))) {
+            if (!want)
+                return e;
             *made = role_text(x, q, e);
             return *made ? e : q;
         }
@@ -249,6 +264,8 @@ static size_t title_at(const ex *x, size_t q, char **made)
         if (c == end + 1)
             c = end;
     }
+    if (!want)
+        return c;
     /* The vocabulary's head is written canonically ("clinical
      * chairman" -> "clinical chair"; "chief financial officer" -> "chief
      * finance officer"). */

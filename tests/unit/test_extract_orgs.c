@@ -86,6 +86,9 @@ static void generic_bodies_and_lower_case_partnerships(void **state)
                  "");
     assert_found("The Devon sustainability and transformation partnership met.", "pattern-orgs",
                  EX_M_ORG, "Devon sustainability and transformation partnership");
+    /* A known body longer than the newspaper its name begins with. */
+    assert_found("The Independent Reconfiguration Panel met.", "known-orgs", EX_M_ORG,
+                 "Independent Reconfiguration Panel");
 }
 
 int main(void)
