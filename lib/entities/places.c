@@ -93,7 +93,7 @@ static bool before_plural_ccgs(const ex *x, size_t e)
         int idx;
         size_t p;
         if (ex_is(x, k, "and") || ex_is(x, k, "&") || ex_is(x, k, ",") ||
-            ex_is(x, k, "mid") || ex_in(x, k, &x->g->directions) || (x->t[k].f & EX_T_HYPHEN))
+            ex_is(x, k, "mid") || (ex_is(x, k, "the") && k > e) || ex_in(x, k, &x->g->directions) || (x->t[k].f & EX_T_HYPHEN))
             k++;
         else if ((p = ex_match_at(x, &x->g->place, k, x->n, &idx)) > k)
             k = p;

@@ -15,6 +15,8 @@ static void known_organisations_as_written_or_written_out(void **state)
                  "Care Quality Commission");
     /* An abbreviation of org_full_names.txt is written out... */
     assert_found("NHSE said so.", "known-orgs", EX_M_ORG, "NHS England");
+    assert_found("They applied to NHS Improvement/England.", "known-orgs", EX_M_ORG,
+                 "NHS England and NHS Improvement");
     /* ...a known body's local branch keeps its place. */
     assert_found("Healthwatch Suffolk said.", "known-orgs", EX_M_ORG, "Healthwatch Suffolk");
     /* A name is written with capitals. */

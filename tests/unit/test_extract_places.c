@@ -68,6 +68,8 @@ static void bare_ccg_names_in_a_list_are_not_places(void **state)
     /* "County Durham and the Tees Valley CCG's": a list's plural. */
     assert_found("They spoke for County Durham and Tees Valley CCG's plans.", "places",
                  EX_M_PLACE, "");
+    assert_found("They spoke for County Durham and the Tees Valley CCG's plans.", "places",
+                 EX_M_PLACE, "");
 }
 
 static void a_region_named_from_its_direction(void **state)
