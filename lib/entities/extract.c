@@ -15,8 +15,10 @@
  *                 role or a verb of speech right after them (people.c);
  *   places        the place gazetteer on the tokens nobody claimed
  *                 (places.c);
- *   roles         the role vocabulary and patterns ("director of X", "X
- *                 director", "chief X officer") (roles.c);
+ *   roles         the role vocabulary, the title grammar (modifiers, a
+ *                 head, its portfolio: "executive lead for finance",
+ *                 "nurse representative") and patterns ("director of X",
+ *                 "X director", "chief X officer") (roles.c);
  *   full-names    a surname alone takes the full name the text gives;
  *   relations     who holds which role where, from the shapes a sentence
  *                 states them in (relations.c).

@@ -1,6 +1,10 @@
-/* Pass "roles": the role vocabulary (data/roles.tsv), qualifiers dropped,
- * and patterns ("director of X", "X director", "chief X officer", "leader
- * of X Council"); and the predicates other passes ask of roles. */
+/* Pass "roles": the role vocabulary (data/roles.tsv), qualifiers dropped;
+ * the title grammar (modifiers of data/role_modifiers.txt, a head of
+ * data/role_heads.tsv or of the vocabulary, the head's portfolio:
+ * "strategic director for adult social care", "governing body GP
+ * representative"); patterns ("director of X", "X director", "chief X
+ * officer", "leader of X Council"); and the predicates other passes ask of
+ * roles. */
 #include "entities/internal.h"
 #include "core/util.h"
 
