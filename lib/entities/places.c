@@ -81,10 +81,11 @@ static void add_place(ex *x, size_t a, size_t name, size_t e, int idx)
     ex_add_made(x, EX_M_PLACE, a, e, place_text(x, a, name, e, x->g->place.names[idx]));
 }
 
-/* Do the places from token e on end in a plural CCG suffix ("Leicester,
+/* Do the places from token e on end in a CCG suffix ("Leicester,
  * Leicestershire and Rutland CCGs", "the mid and south Essex clinical
- * commissioning groups")?  Then they are a group's area, not places: the
- * area in "<Area> CCGs" names the CCGs.  Looks at most MAX_GROUP_AREA
+ * commissioning groups", "County Durham and the Tees Valley CCG's",
+ * "Leicester CCG")?  Then they are a group's area or a CCG's name, not
+ * places: the area in "<Area> CCGs" names the CCGs.  Looks at most MAX_GROUP_AREA
  * tokens ahead. */
 static bool before_plural_ccgs(const ex *x, size_t e)
 {
@@ -103,9 +104,11 @@ static bool before_plural_ccgs(const ex *x, size_t e)
     bool plural = false;
     if (k - e >= MAX_GROUP_AREA || !ex_ccg_suffix(x, k, &plural))
         return false;
-    /* "County Durham and the Tees Valley CCG's": a list's "CCG's" is the
-     * plural written with an apostrophe. */
-    return plural || (k > e && ex_poss_at(x, k + 1));
+    (void)plural;
+    /* And a singular one: "Leicester CCG", "the Haringey and Islington,
+     * CCG" name a CCG the gazetteer does not hold (a variant, a
+     * directorate), which is no place either. */
+    return true;
 }
 
 /* A list separator at token k: ",", "and", "&". */

@@ -49,8 +49,11 @@ static void the_area_of_a_group_of_ccgs_is_not_a_place(void **state)
                  "Leicester | Leicestershire | Rutland");
     assert_found("the five mid and south Essex clinical commissioning groups", "places",
                  EX_M_PLACE, "");
-    /* A singular CCG does not make its place a group's area. */
+    /* A singular CCG does not make its place a group's area... */
     assert_found("Kent has one CCG.", "places", EX_M_PLACE, "Kent");
+    /* ...but a place right before "CCG" is a CCG's name the gazetteer does
+     * not hold. */
+    assert_found("She is chief officer at Leicester CCG.", "places", EX_M_PLACE, "");
 }
 
 static void bare_ccg_names_in_a_list_are_not_places(void **state)
