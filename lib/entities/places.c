@@ -70,11 +70,11 @@ static char *place_text(const ex *x, size_t a, size_t name, size_t b, const char
 
 /* A place over tokens [a, e) whose name (place idx) starts at token name;
  * a group's area when CCGs follow it. */
-static bool before_plural_ccgs(const ex *x, size_t e);
+static bool before_ccg_suffix(const ex *x, size_t e);
 
 static void add_place(ex *x, size_t a, size_t name, size_t e, int idx)
 {
-    if (before_plural_ccgs(x, e)) {
+    if (before_ccg_suffix(x, e)) {
         ex_add_mention(x, EX_M_GROUP, a, e, "", 0);
         return;
     }
@@ -87,7 +87,7 @@ static void add_place(ex *x, size_t a, size_t name, size_t e, int idx)
  * "Leicester CCG")?  Then they are a group's area or a CCG's name, not
  * places: the area in "<Area> CCGs" names the CCGs.  Looks at most MAX_GROUP_AREA
  * tokens ahead. */
-static bool before_plural_ccgs(const ex *x, size_t e)
+static bool before_ccg_suffix(const ex *x, size_t e)
 {
     size_t k = e;
     while (k < x->n && k - e < MAX_GROUP_AREA) {
