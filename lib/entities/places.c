@@ -133,8 +133,10 @@ static bool in_group(const ex *x, size_t k)
 static size_t bare_ccg_in_list(const ex *x, size_t i)
 {
     int idx;
+    if (!ex_cap(x, i))
+        return i;
     size_t e = ex_match_at(x, &x->g->ccg, i, x->n, &idx);
-    if (e == i || !ex_span_free(x, i, e) || !ex_cap(x, i))
+    if (e == i || !ex_span_free(x, i, e))
         return i;
     /* A later name of a list already read. */
     size_t p = i;

@@ -196,6 +196,10 @@ static size_t title_at(const ex *x, size_t q, char **made)
     *made = NULL;
     if (!ex_word(x, q) || !ex_free_tok(x, q))
         return q;
+    /* Most words open no title: ask that first. */
+    bool alone = ex_in(x, q, &x->g->role_heads_alone);
+    if (!alone && !ex_in(x, q, &x->g->role_modifiers))
+        return q;
     bool caps = ex_cap(x, q);
     /* Inside a longer "X director" ("local care director", "Corporate
      * Services and Governance Director"): the pattern of ex_find_roles()
@@ -207,7 +211,7 @@ static size_t title_at(const ex *x, size_t q, char **made)
         !(x->t[p - 1].f & EX_T_SENT) && !ex_qualifier(x, p - 1) && complement_word(x, p - 1) &&
         !participle(x, p - 1) && director_after(x, q))
         return q;
-    if (ex_in(x, q, &x->g->role_heads_alone)) {
+    if (alone) {
         size_t e = q + 1;
         /* "the Bedford mayor": nothing more to read. */
         if (!(title_word(x, e, caps) && (ex_in(x, e, &x->g->role_heads) ||
