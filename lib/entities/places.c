@@ -150,10 +150,14 @@ static size_t bare_ccg_in_list(const ex *x, size_t i)
         return i;
     if (i > 0 && ex_in(x, i - 1, &x->g->place_prepositions))
         return i;
+    /* "Ashford had a savings target": a named CCG as its sentence's
+     * subject. */
+    bool subject = (x->t[i].f & EX_T_SENT) && e < x->n && !list_sep(x, e) && !ex_cap(x, e) &&
+                   !(x->t[e].f & EX_T_PUNCT);
     size_t k = e;
     while (k < x->n && k < e + 2 && list_sep(x, k))
         k++;
-    if (k == e || ex_match_at(x, &x->g->ccg, k, x->n, &(int){ 0 }) == k)
+    if (!subject && (k == e || ex_match_at(x, &x->g->ccg, k, x->n, &(int){ 0 }) == k))
         return i;
     const char *name = x->g->ccg.names[idx];
     for (size_t m = 0; m < x->nm; m++)

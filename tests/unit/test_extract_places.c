@@ -65,6 +65,12 @@ static void bare_ccg_names_in_a_list_are_not_places(void **state)
     /* After a preposition of place they are the places. */
     assert_found("NHS Swale CCG met. It serves people in Swale and Medway.", "places",
                  EX_M_PLACE, "Swale | Medway");
+    /* A named CCG as its sentence's subject stands for the CCG. */
+    assert_found("NHS Ashford CCG met. Ashford had a savings target.", "places", EX_M_PLACE,
+                 "");
+    /* Followed by a comma it may be the town spoken of: a place. */
+    assert_found("NHS Ashford CCG met. Ashford, in Kent, grew.", "places", EX_M_PLACE,
+                 "Ashford | Kent");
     /* Not named as CCGs: places. */
     assert_found("Swale, Medway and Ashford agreed.", "places", EX_M_PLACE,
                  "Swale | Medway | Ashford");
