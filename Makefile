@@ -51,7 +51,8 @@ DATA_FILES := data/ccg_gazetteer.tsv data/ccg_aliases.tsv data/roles.tsv data/pl
               data/complement_stops.txt data/determiners.tsv data/directions.txt \
               data/name_ends.txt data/not_name_words.txt data/org_connectors.txt data/org_full_names.txt \
               data/org_generic_words.txt data/org_heads.tsv data/parties.txt \
-              data/role_starts.txt data/speech_verbs.txt \
+              data/role_starts.txt data/speech_verbs.txt data/role_heads.tsv data/role_modifiers.txt \
+              data/place_prepositions.txt \
               data/role_verbs.txt data/appointing_verbs.txt \
               data/post_nouns.txt data/post_verbs.txt data/joint_words.txt \
               data/joining_verbs.txt

@@ -38,6 +38,17 @@
 /* Most tokens of the owner before a role read as its sentence's subject
  * ("Nene and Corby CCGs' accountable officer is ..."). */
 #define MAX_OWNER_TOKENS 8
+/* Most tokens of an area read before a plural CCG suffix ("Leicester,
+ * Leicestershire and Rutland CCGs"): a list of a few counties, not a
+ * paragraph of places. */
+#define MAX_GROUP_AREA 12
+/* Most words of a title before its portfolio ("governing body GP
+ * locality representative"): longer runs of title words are not one
+ * title. */
+#define MAX_TITLE_WORDS 6
+/* Most tokens between a comma inside a portfolio and the "and" of its
+ * last item ("commissioning, strategy and delivery"). */
+#define MAX_PORTFOLIO_ITEM 4
 
 /* Most groups of CCGs one story defines (its lists, and CCGs named side by
  * side: "Shropshire CCG and Telford and Wrekin CCG"); past them the rest

@@ -15,8 +15,10 @@
  *                 role or a verb of speech right after them (people.c);
  *   places        the place gazetteer on the tokens nobody claimed
  *                 (places.c);
- *   roles         the role vocabulary and patterns ("director of X", "X
- *                 director", "chief X officer") (roles.c);
+ *   roles         the role vocabulary, the title grammar (modifiers, a
+ *                 head, its portfolio: "executive lead for finance",
+ *                 "nurse representative") and patterns ("director of X",
+ *                 "X director", "chief X officer") (roles.c);
  *   full-names    a surname alone takes the full name the text gives;
  *   story         the document-level model: the story's CCGs, the groups
  *                 it defines, what it is about (story.c);

@@ -225,6 +225,9 @@ size_t ex_ccg_suffix(const ex *x, size_t i, bool *plural);
 /* Does a role of the vocabulary, or "director", "chief", "head", start at
  * token i (after qualifiers)? (roles.c) */
 bool ex_role_at(const ex *x, size_t i);
+/* Does a title read by the grammar (modifiers, then a head: "Independent
+ * Chair", "nurse representative") start at token i? (roles.c) */
+bool ex_title_at(const ex *x, size_t i);
 /* Is canonical role r held outside any CCG (data/civic_roles.txt)?  A
  * relation with one never defaults to the document's CCG (roles.c). */
 bool ex_civic_role(const ex *x, const char *r);

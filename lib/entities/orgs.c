@@ -84,6 +84,38 @@ void ex_find_nhs_orgs(ex *x)
     }
 }
 
+/* A word of a title: a one-word role ("Chair"), a word that opens one
+ * ("Chief"), or a title's head in the singular ("Director", "Officer",
+ * "Lead"; a plural names members of a body, "Council of Economic
+ * Advisers", "Bank Officers Union"). */
+static bool role_word(const ex *x, size_t p)
+{
+    const ex_tok *t = &x->t[p];
+    return cs_strmap_get(&x->g->role.keys, t->norm, strlen(t->norm)) >= 0 ||
+           ex_in(x, p, &x->g->role_starts) ||
+           (ex_in(x, p, &x->g->role_heads) && !ex_in(x, p, &x->g->role_heads_plural));
+}
+
+/* A name walked back to a, from the head h, that a title stops ("Executive
+ * Lead for Finance and Lancashire and South Cumbria ICS", "Medical
+ * Director Lancashire and South Cumbria ICS", as attendance lists write
+ * them): the name starts at the first place after the title, when there
+ * is one ("the Chief Executive of Calderstones Partnership NHS Foundation
+ * Trust" names no place, and the walk is the name). */
+static size_t after_title(const ex *x, size_t a, size_t h)
+{
+    size_t r = a;
+    while (r > 0 && a - r < 2 && ex_word(x, r - 1) && !ex_cap(x, r - 1) &&
+           org_connector(x, x->t[r - 1].norm))
+        r--;
+    if (r == 0 || !ex_cap(x, r - 1) || !role_word(x, r - 1))
+        return a;
+    for (size_t k = a; k < h; k++)
+        if (ex_cap(x, k) && ex_match_at(x, &x->g->place, k, h, &(int){ 0 }) > k)
+            return k;
+    return a;
+}
+
 static bool org_word(const ex *x, size_t p)
 {
     const ex_tok *t = &x->t[p];
@@ -95,8 +127,7 @@ static bool org_word(const ex *x, size_t p)
         return false;
     /* A role is not part of the name: "the Chief Executive of Ipswich
      * Hospital NHS Trust". */
-    size_t nl = strlen(t->norm);
-    if (cs_strmap_get(&x->g->role.keys, t->norm, nl) >= 0 || ex_in(x, p, &x->g->role_starts))
+    if (role_word(x, p))
         return false;
     /* "Berkshire West CCG Federation": a CCG's name inside another's. */
     if (strcmp(t->norm, "ccg") == 0 || strcmp(t->norm, "ccgs") == 0)
@@ -169,9 +200,14 @@ void ex_find_pattern_orgs(ex *x)
             if (!ex_word(x, h) || !ex_in(x, h, &x->g->org_heads_lower))
                 continue;
             size_t k = h;
+            /* "Devon sustainability and transformation partnership": an
+             * "and" between two generic words is inside the name. */
             while (k > 0 && h - k < 4 && ex_word(x, k - 1) && !ex_cap(x, k - 1) &&
                    ex_free_tok(x, k - 1) &&
-                   ex_in(x, k - 1, &x->g->org_generic_words) && !ex_is(x, k - 1, "and") &&
+                   ex_in(x, k - 1, &x->g->org_generic_words) &&
+                   (!ex_is(x, k - 1, "and") ||
+                    (k >= 2 && k < h && !ex_cap(x, k - 2) && ex_word(x, k - 2) &&
+                     !ex_is(x, k - 2, "and") && ex_in(x, k - 2, &x->g->org_generic_words))) &&
                    !ex_is(x, k - 1, "the") && !ex_is(x, k - 1, "of"))
                 k--;
             /* At least one word says what kind of body it is: "Kent
@@ -219,7 +255,7 @@ void ex_find_pattern_orgs(ex *x)
                 continue;
             break;
         }
-        size_t a = org_start(x, h);
+        size_t a = after_title(x, org_start(x, h), h);
         /* "University of Central Lancashire": a head that comes first. */
         if (a == h && ex_in(x, h, &x->g->org_heads_first) && ex_is(x, h + 1, "of") &&
             org_word(x, h + 2) && x->t[h + 2].owner < 0) {

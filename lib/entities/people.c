@@ -26,7 +26,9 @@ static bool name_word(const ex *x, size_t i)
            !cs_words_has(&x->g->org_heads, w) && !cs_words_has(&x->g->name_ends, w) &&
            cs_strmap_get(&x->g->role.keys, w, wl) < 0 &&
            cs_strmap_get(&x->g->role.prefixes, w, wl) < 0 &&
-           strcmp(w, "ccg") != 0 && strcmp(w, "ccgs") != 0 && strcmp(w, "nhs") != 0;
+           strcmp(w, "ccg") != 0 && strcmp(w, "ccgs") != 0 && strcmp(w, "nhs") != 0 &&
+           /* "David Flory Independent Chair": a title after the name. */
+           !(cs_words_has(&x->g->role_modifiers, w) && ex_title_at(x, i));
 }
 
 void ex_find_people(ex *x)

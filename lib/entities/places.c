@@ -68,10 +68,119 @@ static char *place_text(const ex *x, size_t a, size_t name, size_t b, const char
     return cs_buf_take(&o);
 }
 
-/* A place over tokens [a, e) whose name (place idx) starts at token name. */
+/* A place over tokens [a, e) whose name (place idx) starts at token name;
+ * a group's area when CCGs follow it. */
+static bool before_ccg_suffix(const ex *x, size_t e);
+
 static void add_place(ex *x, size_t a, size_t name, size_t e, int idx)
 {
+    if (before_ccg_suffix(x, e)) {
+        ex_add_mention(x, EX_M_GROUP, a, e, "", 0);
+        return;
+    }
     ex_add_made(x, EX_M_PLACE, a, e, place_text(x, a, name, e, x->g->place.names[idx]));
+}
+
+/* Do the places from token e on end in a CCG suffix ("Leicester,
+ * Leicestershire and Rutland CCGs", "the mid and south Essex clinical
+ * commissioning groups", "County Durham and the Tees Valley CCG's",
+ * "Leicester CCG")?  Then they are a group's area or a CCG's name, not
+ * places: the area in "<Area> CCGs" names the CCGs.  Looks at most MAX_GROUP_AREA
+ * tokens ahead. */
+static bool before_ccg_suffix(const ex *x, size_t e)
+{
+    size_t k = e;
+    while (k < x->n && k - e < MAX_GROUP_AREA) {
+        int idx;
+        size_t p;
+        if (ex_is(x, k, "and") || ex_is(x, k, "&") || ex_is(x, k, ",") ||
+            ex_is(x, k, "mid") || (ex_is(x, k, "the") && k > e) || ex_in(x, k, &x->g->directions) || (x->t[k].f & EX_T_HYPHEN))
+            k++;
+        else if ((p = ex_match_at(x, &x->g->place, k, x->n, &idx)) > k)
+            k = p;
+        else
+            break;
+    }
+    bool plural = false;
+    if (k - e >= MAX_GROUP_AREA || !ex_ccg_suffix(x, k, &plural))
+        return false;
+    (void)plural;
+    /* And a singular one: "Leicester CCG", "the Haringey and Islington,
+     * CCG" name a CCG the gazetteer does not hold (a variant, a
+     * directorate), which is no place either. */
+    return true;
+}
+
+/* A list separator at token k: ",", "and", "&". */
+static bool list_sep(const ex *x, size_t k)
+{
+    return ex_is(x, k, ",") || ex_is(x, k, "and") || ex_is(x, k, "&");
+}
+
+/* Is token k in a group's words (a bare CCG name read before it)? */
+static bool in_group(const ex *x, size_t k)
+{
+    return x->t[k].owner >= 0 && x->m[x->t[k].owner].kind == EX_M_GROUP;
+}
+
+/* Bare CCG names in a list of them, with no preposition of place before
+ * the list ("Ipswich and East Suffolk, and West Suffolk", "Swale, Medway,
+ * and West Kent", "Haringey & Islington" where the text names those
+ * CCGs): they stand for the CCGs, and are no places.  The list's first
+ * name is a CCG the text names elsewhere, and a CCG's name comes after
+ * it; each later name follows a name so read.  Returns the end of the
+ * name at token i, or i. */
+static size_t bare_ccg_in_list(const ex *x, size_t i)
+{
+    int idx;
+    if (!ex_cap(x, i))
+        return i;
+    size_t e = ex_match_at(x, &x->g->ccg, i, x->n, &idx);
+    if (e == i || !ex_span_free(x, i, e))
+        return i;
+    /* A later name of a list already read. */
+    size_t p = i;
+    while (p > 0 && p + 3 > i && list_sep(x, p - 1))
+        p--;
+    if (p < i && p > 0 && in_group(x, p - 1))
+        return e;
+    /* "the whole of Bristol, North Somerset and South Gloucestershire": a
+     * list of places goes on as one. */
+    if (p < i && p > 0 && x->t[p - 1].owner >= 0 && x->m[x->t[p - 1].owner].kind == EX_M_PLACE)
+        return i;
+    if (i > 0 && ex_in(x, i - 1, &x->g->place_prepositions))
+        return i;
+    /* "Ashford had a savings target": a named CCG as its sentence's
+     * subject. */
+    bool subject = (x->t[i].f & EX_T_SENT) && e < x->n && !list_sep(x, e) && !ex_cap(x, e) &&
+                   !(x->t[e].f & EX_T_PUNCT);
+    size_t k = e;
+    while (k < x->n && k < e + 2 && list_sep(x, k))
+        k++;
+    if (!subject && (k == e || ex_match_at(x, &x->g->ccg, k, x->n, &(int){ 0 }) == k))
+        return i;
+    const char *name = x->g->ccg.names[idx];
+    for (size_t m = 0; m < x->nm; m++)
+        if (x->m[m].kind == EX_M_CCG && strcmp(x->m[m].value, name) == 0)
+            return e;
+    return i;
+}
+
+/* "CCGs in the south west, north west and north east": two lower-case
+ * directions [i, k) that name a region of the gazetteer, after "the" or
+ * after such a region in a list. */
+static bool region_of_directions(const ex *x, size_t i, size_t k, int *idx)
+{
+    if (ex_match_at(x, &x->g->place, i, k, idx) != k || x->g->place_kind[*idx] != PLACE_REGION ||
+        !ex_span_free(x, i, k) || ex_cap(x, k))
+        return false;
+    if (i > 0 && ex_is(x, i - 1, "the"))
+        return true;
+    size_t p = i;
+    while (p > 0 && p + 2 > i && list_sep(x, p - 1))
+        p--;
+    return p < i && p > 0 && x->t[p - 1].owner >= 0 &&
+           x->m[x->t[p - 1].owner].kind == EX_M_PLACE && !ex_cap(x, x->m[x->t[p - 1].owner].a);
 }
 
 /* A party's name or adjective, which may follow a place it represents. */
@@ -86,7 +195,13 @@ void ex_find_places(ex *x)
         if (!ex_word(x, i) || !ex_free_tok(x, i))
             continue;
         int idx;
-        size_t e = ex_match_at(x, &x->g->place, i, x->n, &idx);
+        size_t e = bare_ccg_in_list(x, i);
+        if (e > i) {
+            ex_add_mention(x, EX_M_GROUP, i, e, "", 0);
+            i = e - 1;
+            continue;
+        }
+        e = ex_match_at(x, &x->g->place, i, x->n, &idx);
         if (e > i && ex_span_free(x, i, e) && ex_cap(x, i)) {
             /* A place that runs on into another capitalised word is part
              * of a name: "Surrey Heartlands", "Central Surrey Health" (but
@@ -107,6 +222,14 @@ void ex_find_places(ex *x)
          * direction before a county or city. */
         if (!ex_in(x, i, &x->g->directions) || ex_cap(x, i))
             continue;
+        /* "the north of England": a region named from its direction. */
+        e = ex_match_at(x, &x->g->place, i, x->n, &idx);
+        if (e > i + 2 && ex_is(x, i + 1, "of") && ex_cap(x, e - 1) && ex_span_free(x, i, e) &&
+            x->g->place_kind[idx] == PLACE_REGION) {
+            add_place(x, i, i, e, idx);
+            i = e - 1;
+            continue;
+        }
         size_t k = i + 1;
         /* "north-west London", "north east Essex" */
         if (ex_is(x, k, "-") && ex_word(x, k + 1) && ex_in(x, k + 1, &x->g->directions))
@@ -114,8 +237,13 @@ void ex_find_places(ex *x)
         else if (ex_word(x, k) && !ex_cap(x, k) && ex_in(x, k, &x->g->directions))
             k++;
         e = ex_match_at(x, &x->g->place, k, x->n, &idx);
-        if (e == k || !ex_cap(x, k) || !ex_span_free(x, k, e))
+        if (e == k || !ex_cap(x, k) || !ex_span_free(x, k, e)) {
+            if (k > i + 1 && region_of_directions(x, i, k, &idx)) {
+                add_place(x, i, i, k, idx);
+                i = k - 1;
+            }
             continue;
+        }
         int kind = x->g->place_kind[idx];
         if (kind != PLACE_COUNTY && kind != PLACE_CITY && kind != PLACE_SUBREGION &&
             kind != PLACE_REGION)

@@ -319,8 +319,8 @@ static bool entry_line(const char *line, size_t len, void *ctx)
  * (when not NULL), and into map[k] the entries that list use name[k]. */
 typedef struct uses {
     cs_strmap *all;
-    const char *name[2];
-    cs_strmap *map[2];
+    const char *name[3];    /* NULL past the last */
+    cs_strmap *map[3];
 } uses;
 
 static bool uses_line(const char *line, size_t len, void *ctx)
@@ -337,7 +337,7 @@ static bool uses_line(const char *line, size_t len, void *ctx)
     for (size_t i = 0; n == 2 && i <= fl[1]; i++) {
         if (i < fl[1] && f[1][i] != '|')
             continue;
-        for (int k = 0; k < 2; k++)
+        for (int k = 0; k < 3 && u->name[k]; k++)
             if (strlen(u->name[k]) == i - start &&
                 memcmp(u->name[k], f[1] + start, i - start) == 0 &&
                 !cs_strmap_put(u->map[k], f[0], fl[0], 1))
@@ -368,6 +368,8 @@ static bool load_words(void)
         { cs_data_org_generic_words, &gaz.org_generic_words },
         { cs_data_parties, &gaz.parties },
         { cs_data_role_starts, &gaz.role_starts },
+        { cs_data_role_modifiers, &gaz.role_modifiers },
+        { cs_data_place_prepositions, &gaz.place_prepositions },
         { cs_data_role_verbs, &gaz.role_verbs },
         { cs_data_speech_verbs, &gaz.speech_verbs },
         { cs_data_post_nouns, &gaz.post_nouns },
@@ -382,7 +384,11 @@ static bool load_words(void)
                    { &gaz.org_heads_lower, &gaz.org_heads_first } };
     uses determiners = { NULL, { "name", "role" },
                          { &gaz.name_determiners, &gaz.role_determiners } };
+    uses role_heads = { &gaz.role_heads, { "portfolio", "alone", "plural" },
+                        { &gaz.role_heads_portfolio, &gaz.role_heads_alone,
+                          &gaz.role_heads_plural } };
     return each_line(cs_data_org_heads, uses_line, &heads) &&
+           each_line(cs_data_role_heads, uses_line, &role_heads) &&
            each_line(cs_data_determiners, uses_line, &determiners);
 }
 

@@ -62,6 +62,12 @@ typedef struct cs_gaz {
     cs_strmap org_heads_first;     /* org_heads.tsv, use "first" */
     cs_strmap parties;             /* parties.txt */
     cs_strmap role_starts;         /* role_starts.txt */
+    cs_strmap role_heads;          /* role_heads.tsv, every head */
+    cs_strmap role_heads_portfolio; /* role_heads.tsv, use "portfolio" */
+    cs_strmap role_heads_alone;    /* role_heads.tsv, use "alone" */
+    cs_strmap role_heads_plural;   /* role_heads.tsv, use "plural" */
+    cs_strmap role_modifiers;      /* role_modifiers.txt */
+    cs_strmap place_prepositions;  /* place_prepositions.txt */
     cs_strmap role_verbs;          /* role_verbs.txt */
     cs_strmap speech_verbs;        /* speech_verbs.txt */
     cs_strmap post_nouns;          /* post_nouns.txt */

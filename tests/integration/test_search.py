@@ -217,13 +217,19 @@ def cli(*args, env=None):
 @test
 def cli_has_a_flag_for_every_search_field():
     p = cli("--json", "--ccg", "Leicester City", "--role", "clinical chair", "--person",
-            "Azhar Farooqi", "--place", "Rutland", "--from", "2018-01-01", "--to", "2019-12-31",
+            "Azhar Farooqi", "--from", "2018-01-01", "--to", "2019-12-31",
             "--sort", "date", "--limit", "1", "--page", "2")
     eq(p.returncode, 0, p.stderr)
     a = json.loads(p.stdout)
     eq(a["offset"], 1, "--page 2 of --limit 1")
     eq(a["total"], 2, "filters and dates applied (002 and 003): %r" % a["total"])
     eq(ids(a), ["002_384a417d6ab5e7e1"], "newest first, second page")
+    # Rutland is a place of 003 ("the CCGs in Leicester, Leicestershire and
+    # Rutland"), not of 000, where it is only the area of "Leicestershire
+    # and Rutland CCGs" (the seeds gold).
+    p = cli("--json", "--place", "Rutland", "--limit", "100")
+    check("003_0ecb9dfa299ccda2" in ids(json.loads(p.stdout)), "--place")
+    check("000_a0141472471f05fe" not in ids(json.loads(p.stdout)), "--place: a group's area")
     p = cli("--json", "--org", "Care Quality Commission", "--limit", "100")
     check("000_a0141472471f05fe" in ids(json.loads(p.stdout)), "--org")
     p = cli("--from", "2019-13-01", "merger")

@@ -15,6 +15,8 @@ static void known_organisations_as_written_or_written_out(void **state)
                  "Care Quality Commission");
     /* An abbreviation of org_full_names.txt is written out... */
     assert_found("NHSE said so.", "known-orgs", EX_M_ORG, "NHS England");
+    assert_found("They applied to NHS Improvement/England.", "known-orgs", EX_M_ORG,
+                 "NHS England and NHS Improvement");
     /* ...a known body's local branch keeps its place. */
     assert_found("Healthwatch Suffolk said.", "known-orgs", EX_M_ORG, "Healthwatch Suffolk");
     /* A name is written with capitals. */
@@ -63,9 +65,39 @@ static void nhs_bodies_named_after_their_area(void **state)
                  "NHS Wiltshire CCG");
 }
 
+static void no_run_on_into_a_title_or_its_holder(void **state)
+{
+    (void)state;
+    /* Attendance lists: "Name Title Organisation" on one line. */
+    assert_found("Present Jane Smith Executive Lead for Finance and Lancashire and South "
+                 "Cumbria ICS", "pattern-orgs", EX_M_ORG, "Lancashire and South Cumbria ICS");
+    assert_found("Present John Brown Medical Director Lancashire and South Cumbria ICS",
+                 "pattern-orgs", EX_M_ORG, "Lancashire and South Cumbria ICS");
+    /* A title before an organisation named without a place is as before. */
+    assert_found("The Chief Executive of Calderstones Partnership NHS Foundation Trust spoke.",
+                 "pattern-orgs", EX_M_ORG, "Calderstones Partnership NHS Foundation Trust");
+    /* A plural head names a body's members, and stays in its name. */
+    assert_found("The Council of Economic Advisers met.", "pattern-orgs", EX_M_ORG,
+                 "Council of Economic Advisers");
+}
+
+static void generic_bodies_and_lower_case_partnerships(void **state)
+{
+    (void)state;
+    assert_found("Local Authorities and Trusts met County Councils.", "pattern-orgs", EX_M_ORG,
+                 "");
+    assert_found("The Devon sustainability and transformation partnership met.", "pattern-orgs",
+                 EX_M_ORG, "Devon sustainability and transformation partnership");
+    /* A known body longer than the newspaper its name begins with. */
+    assert_found("The Independent Reconfiguration Panel met.", "known-orgs", EX_M_ORG,
+                 "Independent Reconfiguration Panel");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(no_run_on_into_a_title_or_its_holder),
+        cmocka_unit_test(generic_bodies_and_lower_case_partnerships),
         cmocka_unit_test(known_organisations_as_written_or_written_out),
         cmocka_unit_test(names_by_their_head_word),
         cmocka_unit_test(lower_case_heads_after_a_proper_name),

@@ -69,6 +69,14 @@ static void firms_and_institutions_are_not_people(void **state)
     assert_found("Morgan Stanley said shares fell.", "people", EX_M_ORG, "Morgan Stanley");
 }
 
+static void a_title_after_a_name_is_not_part_of_it(void **state)
+{
+    (void)state;
+    /* Attendance lists: "Name Title" with no comma between. */
+    assert_found("Present David Flory Independent Chair and Mary Jones Safeguarding Health "
+                 "Executive Lead.", "people", EX_M_PERSON, "David Flory | Mary Jones");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -77,6 +85,7 @@ int main(void)
         cmocka_unit_test(a_councillor_title_is_a_role_too),
         cmocka_unit_test(a_surname_alone_takes_the_full_name),
         cmocka_unit_test(firms_and_institutions_are_not_people),
+        cmocka_unit_test(a_title_after_a_name_is_not_part_of_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,14 +28,82 @@ static void a_place_inside_another_name_is_not_a_place(void **state)
 {
     (void)state;
     assert_found("Surrey Heartlands is not a place but Kent is.", "places", EX_M_PLACE, "Kent");
-    /* ...but before "CCGs", "GPs" or a party it is. */
-    assert_found("Rutland CCGs and Sandwell GPs met.", "places", EX_M_PLACE,
-                 "Rutland | Sandwell");
+    /* ...but before "GPs" or a party it is (before "CCGs" it is the
+     * group's area: see below). */
+    assert_found("Rutland CCGs and Sandwell GPs met.", "places", EX_M_PLACE, "Sandwell");
     assert_found("A Kent Conservative councillor spoke.", "places", EX_M_PLACE, "Kent");
     /* Words an earlier pass claimed are not places; a CCG's name alone,
      * with no role beside it, is the place. */
     assert_found("NHS Corby CCG met.", "places", EX_M_PLACE, "");
     assert_found("NHS Corby CCG met in Corby.", "places", EX_M_PLACE, "Corby");
+}
+
+static void the_area_of_a_group_of_ccgs_is_not_a_place(void **state)
+{
+    (void)state;
+    assert_found("The Essex CCGs will advertise the post.", "places", EX_M_PLACE, "");
+    assert_found("Three East Midlands clinical commissioning groups met in Derby.", "places",
+                 EX_M_PLACE, "Derby");
+    assert_found("The CCGs in Leicester, Leicestershire and Rutland met; Leicester, "
+                 "Leicestershire and Rutland CCGs agreed.", "places", EX_M_PLACE,
+                 "Leicester | Leicestershire | Rutland");
+    assert_found("the five mid and south Essex clinical commissioning groups", "places",
+                 EX_M_PLACE, "");
+    /* A singular CCG does not make its place a group's area... */
+    assert_found("Kent has one CCG.", "places", EX_M_PLACE, "Kent");
+    /* ...but a place right before "CCG" is a CCG's name the gazetteer does
+     * not hold. */
+    assert_found("She is chief officer at Leicester CCG.", "places", EX_M_PLACE, "");
+}
+
+static void bare_ccg_names_in_a_list_are_not_places(void **state)
+{
+    (void)state;
+    /* The text names the CCGs; the list's bare names stand for them. */
+    assert_found("NHS Swale CCG and NHS Medway CCG met. Swale, Medway and Ashford agreed.",
+                 "places", EX_M_PLACE, "");
+    /* After a preposition of place they are the places. */
+    assert_found("NHS Swale CCG met. It serves people in Swale and Medway.", "places",
+                 EX_M_PLACE, "Swale | Medway");
+    /* A named CCG as its sentence's subject stands for the CCG. */
+    assert_found("NHS Ashford CCG met. Ashford had a savings target.", "places", EX_M_PLACE,
+                 "");
+    /* Followed by a comma it may be the town spoken of: a place. */
+    assert_found("NHS Ashford CCG met. Ashford, in Kent, grew.", "places", EX_M_PLACE,
+                 "Ashford | Kent");
+    /* Not named as CCGs: places. */
+    assert_found("Swale, Medway and Ashford agreed.", "places", EX_M_PLACE,
+                 "Swale | Medway | Ashford");
+    /* "County Durham and the Tees Valley CCG's": a list's plural. */
+    assert_found("They spoke for County Durham and Tees Valley CCG's plans.", "places",
+                 EX_M_PLACE, "");
+    assert_found("They spoke for County Durham and the Tees Valley CCG's plans.", "places",
+                 EX_M_PLACE, "");
+}
+
+static void a_region_named_from_its_direction(void **state)
+{
+    (void)state;
+    assert_found("CCGs in the north of England were authorised.", "places", EX_M_PLACE,
+                 "North of England");
+    /* Two lower-case directions after "the", and a list of them. */
+    assert_found("CCGs in the south west, north-west and north east were told.", "places",
+                 EX_M_PLACE, "South West | North West | North East");
+    /* Not after "the": a way, not a region. */
+    assert_found("The storm moved north east.", "places", EX_M_PLACE, "");
+}
+
+static void a_group_area_is_read_up_to_max_group_area_tokens(void **state)
+{
+    (void)state;
+    /* After the first county, six counties and six commas: 12 tokens
+     * before "CCGs", not fewer than MAX_GROUP_AREA, so the first county is
+     * read as a place; from the second on the rest of the area fits. */
+    assert_int_equal(MAX_GROUP_AREA, 12);
+    assert_found("Kent, Essex, Surrey, Devon, Dorset, Somerset, Wiltshire CCGs", "places",
+                 EX_M_PLACE, "Kent");
+    assert_found("Essex, Surrey, Devon, Dorset, Somerset, Wiltshire CCGs", "places",
+                 EX_M_PLACE, "");
 }
 
 int main(void)
@@ -44,6 +112,10 @@ int main(void)
         cmocka_unit_test(places_of_the_gazetteer),
         cmocka_unit_test(lower_case_directions_before_a_county_or_city),
         cmocka_unit_test(a_place_inside_another_name_is_not_a_place),
+        cmocka_unit_test(the_area_of_a_group_of_ccgs_is_not_a_place),
+        cmocka_unit_test(a_group_area_is_read_up_to_max_group_area_tokens),
+        cmocka_unit_test(bare_ccg_names_in_a_list_are_not_places),
+        cmocka_unit_test(a_region_named_from_its_direction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,6 +140,7 @@ static void word_lists_are_read_as_written(void **state)
         &g->directions, &g->not_name_words, &g->org_connectors, &g->org_generic_words,
         &g->parties, &g->role_starts, &g->speech_verbs, &g->role_verbs, &g->appointing_verbs,
         &g->post_nouns, &g->post_verbs, &g->joint_words, &g->joining_verbs,
+        &g->role_modifiers, &g->place_prepositions,
     };
     for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
         assert_true(lists[k]->n > 0);
@@ -156,6 +157,14 @@ static void uses_columns_sort_entries_into_their_lists(void **state)
     assert_true(cs_words_has(&g->org_heads_first, "university"));
     assert_false(cs_words_has(&g->org_heads_lower, "university"));
     assert_false(cs_words_has(&g->org_heads, "lower"));
+    /* role_heads.tsv: three uses. */
+    assert_true(cs_words_has(&g->role_heads, "lead"));
+    assert_true(cs_words_has(&g->role_heads_portfolio, "lead"));
+    assert_false(cs_words_has(&g->role_heads_portfolio, "manager"));
+    assert_true(cs_words_has(&g->role_heads_alone, "mayor"));
+    assert_false(cs_words_has(&g->role_heads_alone, "manager"));
+    assert_true(cs_words_has(&g->role_heads_plural, "leads"));
+    assert_false(cs_words_has(&g->role_heads_plural, "lead"));
     /* determiners.tsv: only the uses each word lists. */
     assert_true(cs_words_has(&g->name_determiners, "the"));
     assert_true(cs_words_has(&g->role_determiners, "the"));
