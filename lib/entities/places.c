@@ -189,6 +189,19 @@ static bool party_at(const ex *x, size_t i)
     return ex_word(x, i) && ex_in(x, i, &x->g->parties);
 }
 
+/* Is the word at i the last word of a person the story names ("Joanna
+ * Hayes ... Hayes won")?  Then it is that person, not the place. */
+static bool surname_of_a_person(const ex *x, size_t i)
+{
+    for (size_t k = 0; k < x->nm; k++) {
+        const ex_mention *m = &x->m[k];
+        if (m->kind == EX_M_PERSON && m->b - m->a >= 2 &&
+            strcmp(x->t[m->b - 1].norm, x->t[i].norm) == 0)
+            return true;
+    }
+    return false;
+}
+
 void ex_find_places(ex *x)
 {
     for (size_t i = 0; i < x->n; i++) {
@@ -212,6 +225,26 @@ void ex_find_places(ex *x)
                 !party_at(x, e) &&              /* "Kent Conservative councillor" */
                 ex_match_at(x, &x->g->place, e, x->n, &(int){ 0 }) == e) {
                 i = e - 1;
+                continue;
+            }
+            /* Another place or a person whose name holds a place: "New
+             * York", "New South Wales"; "Clint Eastwood", "Andrea Arnold"
+             * (a given name right before it); "Hayes-Albion Corp". */
+            if (i > 0 && x->t[i - 1].sent == x->t[i].sent && ex_word(x, i - 1) &&
+                ex_cap(x, i - 1) &&
+                (ex_is(x, i - 1, "new") ||
+                 (!(x->t[i - 1].f & EX_T_UPPER) &&
+                  cs_strmap_get(&x->g->first_names, x->t[i - 1].norm,
+                                strlen(x->t[i - 1].norm)) >= 0))) {
+                i = e - 1;
+                continue;
+            }
+            if (e == i + 1 && surname_of_a_person(x, i)) {
+                i = e - 1;
+                continue;
+            }
+            if ((x->t[e].f & EX_T_HYPHEN) && ex_cap(x, e + 1)) {
+                i = e;
                 continue;
             }
             add_place(x, i, i, e, idx);

@@ -349,7 +349,7 @@ def extraction_survives_shuffled_text():
 
 
 @test
-def general_news_people_are_people():
+def general_news_people_and_places_are_what_they_say():
     # Issue 12: of the 100 commonest person values on general news, at most
     # 3 are not people.  These were, before the people pass stopped at a
     # firm's last word and dropped titles before names.
@@ -363,6 +363,15 @@ def general_news_people_are_people():
         check(wrong not in counts, "%r is a person (%d)" % (wrong, counts[wrong]))
     for right in ("Kiichi Miyazawa", "Tony Blair", "Nigel Lawson", "Alan Greenspan"):
         check(right in top, "%r not among the 100 commonest people" % right)
+    # And places: "New York" is no York (733 documents before), surnames
+    # after a given name or of a person the story names are no places.
+    places = collections.Counter(v for d in docs.values() for v in d["place"])
+    top = [v for v, _ in places.most_common(100)]
+    check(places["York"] < 100, "York in %d documents" % places["York"])
+    for wrong in ("Eastwood", "Arnold", "Crosby"):
+        check(wrong not in top, "%r among the 100 commonest places" % wrong)
+    for right in ("London", "Britain", "Birmingham", "Leicester", "Kent"):
+        check(right in top, "%r not among the 100 commonest places" % right)
 
 
 @test

@@ -38,6 +38,22 @@ static void a_place_inside_another_name_is_not_a_place(void **state)
     assert_found("NHS Corby CCG met in Corby.", "places", EX_M_PLACE, "Corby");
 }
 
+static void a_place_in_a_person_s_or_another_place_s_name_is_not_a_place(void **state)
+{
+    (void)state;
+    /* "New York" is no York, "New South Wales" no Wales. */
+    assert_found("Shares rose in New York and fell in London.", "places", EX_M_PLACE, "London");
+    assert_found("NEW YORK, March 3 - Shares rose.", "places", EX_M_PLACE, "");
+    /* A given name before it: a person's surname. */
+    assert_found("The film by Andrea Arnold won in London.", "places", EX_M_PLACE, "London");
+    /* The last word of a person the story names. */
+    assert_found("Dr Jo Hayes spoke. Later Hayes left for Bath.", "places", EX_M_PLACE, "Bath");
+    /* A hyphened name: "Hart-Scott-Rodino", "Bristol-Myers". */
+    assert_found("Bristol-Myers Co sold its stake in Bath.", "places", EX_M_PLACE, "Bath");
+    /* A spaced dash is no hyphen. */
+    assert_found("London - Colombia is the route.", "places", EX_M_PLACE, "London");
+}
+
 static void the_area_of_a_group_of_ccgs_is_not_a_place(void **state)
 {
     (void)state;
@@ -112,6 +128,7 @@ int main(void)
         cmocka_unit_test(places_of_the_gazetteer),
         cmocka_unit_test(lower_case_directions_before_a_county_or_city),
         cmocka_unit_test(a_place_inside_another_name_is_not_a_place),
+        cmocka_unit_test(a_place_in_a_person_s_or_another_place_s_name_is_not_a_place),
         cmocka_unit_test(the_area_of_a_group_of_ccgs_is_not_a_place),
         cmocka_unit_test(a_group_area_is_read_up_to_max_group_area_tokens),
         cmocka_unit_test(bare_ccg_names_in_a_list_are_not_places),
