@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <sys/queue.h>
@@ -439,6 +440,22 @@ static void http_cb(struct evhttp_request *req, void *arg)
 
 /* --- the worker's evhttp ------------------------------------------------------ */
 
+/* Read at most this far ahead of what evhttp has parsed: above evhttp's
+ * header cap, so that it sees an over-long header and refuses it, and
+ * bounded, so that a client pipelining requests it never reads the
+ * answers to cannot make the input grow (evhttp answers one request at a
+ * time, and parses the next only when the last answer is sent). */
+#define READ_AHEAD_BYTES ((size_t)CS_HTTP_MAX_HEADERS_BYTES * CS_HTTP_EVHTTP_CAP_FACTOR * 2)
+
+static struct bufferevent *new_bev(struct event_base *base, void *arg)
+{
+    (void)arg;
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (bev)
+        bufferevent_setwatermark(bev, EV_READ, 0, READ_AHEAD_BYTES);
+    return bev;
+}
+
 int http_worker_start(worker *w, int fd)
 {
     int mine = dup(fd);
@@ -458,6 +475,7 @@ int http_worker_start(worker *w, int fd)
                              (ev_ssize_t)CS_HTTP_MAX_BODY_BYTES * CS_HTTP_EVHTTP_CAP_FACTOR);
     evhttp_set_timeout(w->http, (int)w->cfg->idle_timeout_s);
     evhttp_set_gencb(w->http, http_cb, w);
+    evhttp_set_bevcb(w->http, new_bev, NULL);
     /* evhttp closes its socket when it is freed: hence a dup() each. */
     if (!(w->http_sock = evhttp_accept_socket_with_handle(w->http, mine))) {
         close(mine);
