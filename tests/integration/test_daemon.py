@@ -375,7 +375,9 @@ def help_lists_every_option_with_its_default():
                          ("--port-file", "none"), ("--workers", "cores"),
                          ("--max-line", "65536"), ("--max-connections", "4096"),
                          ("--idle-timeout", "300"), ("--query-timeout", "2000"),
-                         ("--query-log", "none"), ("--log-level", "info")]:
+                         ("--query-log", "none"), ("--log-level", "info"),
+                         ("--http", "none"), ("--http-port-file", "none"),
+                         ("--http-cors", "no CORS")]:
         check(opt in p.stdout, "lists " + opt)
         if default:
             line = [l for l in p.stdout.splitlines() if opt in l][0]

@@ -380,6 +380,23 @@ def sigterm_with_http_connections_open_exits_cleanly():
 
 
 @test
+def readme_curl_examples_run():
+    # README's embedding section; the daemon's HTTP port stands for 7701.
+    import subprocess
+    with open(os.path.join(ROOT, "README.md")) as f:
+        cmds = [m.group(1) for m in (re.match(r"^ {4,}(curl \S.*)$", l) for l in f) if m]
+    check(len(cmds) >= 2, "README's curl examples: %r" % cmds)
+    for cmd in cmds:
+        check("127.0.0.1:7701" in cmd, "%s: on README's HTTP address" % cmd)
+        cmd = cmd.replace("127.0.0.1:7701", "127.0.0.1:%d" % d().http_port)
+        p = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=60)
+        eq(p.returncode, 0, "%s\n%s" % (cmd, p.stderr))
+        a = json.loads(p.stdout)
+        eq(a["ok"], True, cmd)
+        check(a.get("hits") or a.get("answers"), "%s: answered something: %s" % (cmd, p.stdout[:200]))
+
+
+@test
 def the_shared_daemon_stops_cleanly():
     eq(d().stop(), 0, "exit status")
 
