@@ -19,8 +19,8 @@ static void usage(FILE *f, unsigned cores)
     fprintf(f,
 "Usage: ccg-searchd --index DIR [options]\n"
 "\n"
-"Serve the ccgsearch index at DIR over the line protocol (and HTTP/JSON\n"
-"with --http).\n"
+"Serve the ccgsearch index at DIR over the line protocol and, when asked,\n"
+"over HTTP/JSON.\n"
 "\n"
 "  -i, --index DIR          the index directory made by ccg-indexer (required)\n"
 "  -l, --listen HOST:PORT   TCP address to listen on; PORT 0 picks a free port\n"

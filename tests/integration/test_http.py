@@ -265,6 +265,7 @@ def rss_kb(pid):
 def slow_and_unread_clients_hold_bounded_memory_while_others_are_served():
     pid = d().proc.pid
     before = rss_kb(pid)
+    base = json.loads(d().line("STATS"))["http"]["requests"]
     # A client that sends half its headers and stops.
     slow = socket.create_connection(("127.0.0.1", d().http_port), timeout=10)
     slow.sendall(b"GET /search?q=merger HTTP/1.1\r\nHost: x\r\nX-Slow: ")
@@ -290,10 +291,15 @@ def slow_and_unread_clients_hold_bounded_memory_while_others_are_served():
     c.close()
     took = time.time() - t0
     after = rss_kb(pid)
-    print("# %d bytes sent by the flood; RSS %d -> %d kB; 20 answers in %.0f ms"
-          % (sent, before, after, took * 1000))
+    answered = json.loads(d().line("STATS"))["http"]["requests"] - base - 20
+    print("# %d bytes (%d requests) sent by the flood, %d answered; RSS %d -> %d kB; "
+          "20 answers in %.0f ms" % (sent, sent // len(req), answered, before, after, took * 1000))
     check(sent < len(total), "the daemon stopped reading the flood")
-    check(after - before < 64 * 1024, "memory stayed bounded: grew %d kB" % (after - before))
+    check(answered < sent // len(req) // 10, "the daemon stopped answering the flood")
+    # Under ASan freed memory sits in its quarantine, so RSS says nothing
+    # there; the answered count above is the bound that holds in both.
+    if "asan" not in os.environ.get("CCG_BIN", ""):
+        check(after - before < 64 * 1024, "memory stayed bounded: grew %d kB" % (after - before))
     check(took < 5, "others served promptly")
     slow.close()
     flood.close()
