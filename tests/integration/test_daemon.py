@@ -12,19 +12,12 @@ import threading
 import time
 
 from harness import (CORPORA, SEEDS, Conn, Daemon, binary, check, eq, ids, indexed_seeds,
-                     run, run_indexer, search, shared_daemon, test, tmpdir)
+                     rss_kb, run, run_indexer, search, send_without_reading, shared_daemon, test,
+                     tmpdir)
 
 SEED_IDS = sorted(os.path.splitext(f)[0] for f in os.listdir(SEEDS))
 
 d = shared_daemon
-
-
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def raise_fd_limit(want):
@@ -127,16 +120,8 @@ def a_client_that_never_reads_cannot_grow_the_daemon():
     pid = d().proc.pid
     before = rss_kb(pid)
     base = d().ask("STATS")["requests"].get("SEARCH", 0)
-    flood = socket.create_connection(("127.0.0.1", d().port))
-    flood.setblocking(False)
     line = b'SEARCH {"q":"accountable officer","limit":20}\n'
-    sent, total = 0, line * 10000
-    deadline = time.time() + 10
-    while sent < len(total) and time.time() < deadline:
-        try:
-            sent += flood.send(total[sent:sent + 65536])
-        except BlockingIOError:
-            time.sleep(0.01)
+    flood, sent = send_without_reading(d().port, line * 10000, 10)
     time.sleep(0.5)
     # Others are served meanwhile, and promptly.
     t0 = time.time()

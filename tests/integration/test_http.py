@@ -13,7 +13,8 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (ROOT, Daemon, check, eq, indexed_seeds, run, test)  # noqa: E402
+from harness import (ROOT, Daemon, check, eq, indexed_seeds, rss_kb, run, send_without_reading,
+                     test)  # noqa: E402
 
 JSON_TYPE = "application/json; charset=utf-8"
 
@@ -81,6 +82,24 @@ def masked(b):
 
 def first_id():
     return json.loads(d().line("SEARCH merger"))["hits"][0]["id"]
+
+
+def raw(data):
+    """Send data on a new connection to the HTTP port; all it gets back
+    until the server closes (or resets, or 10 s pass)."""
+    s = socket.create_connection(("127.0.0.1", d().http_port), timeout=10)
+    got = b""
+    try:
+        s.sendall(data)
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+    except (ConnectionResetError, BrokenPipeError, socket.timeout):
+        pass
+    s.close()
+    return got
 
 
 def side_by_side(line_request, method, path, body=None, status=200):
@@ -184,19 +203,8 @@ def headers_over_cs_http_max_headers_bytes_get_431():
     eq(json.loads(b)["error"]["code"], "bad_request", "JSON error body")
     eq(r.getheader("Connection"), "close", "and the connection closes")
     # Past evhttp's cap the request is refused unread (evhttp's own 400).
-    s = socket.create_connection(("127.0.0.1", d().http_port), timeout=10)
-    s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: " +
+    got = raw(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: " +
               b"a" * (most * limit("CS_HTTP_EVHTTP_CAP_FACTOR") + 1) + b"\r\n\r\n")
-    got = b""
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            got += chunk
-    except (ConnectionResetError, socket.timeout):
-        pass
-    s.close()
     check(got == b"" or re.match(rb"HTTP/1\.[01] 4\d\d", got), "refused: %r" % got[:80])
     eq(d().get("GET", "/health")[0], 200, "served after")
 
@@ -220,16 +228,8 @@ def keep_alive_serves_many_requests_on_one_connection():
 
 @test
 def pipelined_requests_are_answered_in_order():
-    s = socket.create_connection(("127.0.0.1", d().http_port), timeout=10)
-    s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n" * 3 +
+    got = raw(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n" * 3 +
               b"GET /nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-    got = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        got += chunk
-    s.close()
     eq(re.findall(rb"HTTP/1\.1 (\d+)", got), [b"200", b"200", b"200", b"404"], "statuses in order")
 
 
@@ -237,28 +237,9 @@ def pipelined_requests_are_answered_in_order():
 def malformed_http_is_refused_and_others_are_served():
     for junk in [b"NONSENSE\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/9\r\n\r\n",
                  b"\x00\x01\x02 / HTTP/1.1\r\n\r\n", b"GET / HTTP/1.1\r\nbad header\r\n\r\n"]:
-        s = socket.create_connection(("127.0.0.1", d().http_port), timeout=10)
-        s.sendall(junk)
-        got = b""
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                got += chunk
-        except (ConnectionResetError, socket.timeout):
-            pass
-        s.close()
+        got = raw(junk)
         check(got == b"" or re.match(rb"HTTP/1\.[01] [45]\d\d", got), "%r -> %r" % (junk, got[:60]))
         eq(d().get("GET", "/health")[0], 200, "served after %r" % junk)
-
-
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 @test
@@ -270,16 +251,9 @@ def slow_and_unread_clients_hold_bounded_memory_while_others_are_served():
     slow = socket.create_connection(("127.0.0.1", d().http_port), timeout=10)
     slow.sendall(b"GET /search?q=merger HTTP/1.1\r\nHost: x\r\nX-Slow: ")
     # A client that pipelines thousands of searches and never reads.
-    flood = socket.create_connection(("127.0.0.1", d().http_port), timeout=10)
-    flood.setblocking(False)
     req = b"GET /search?q=accountable+officer&limit=20 HTTP/1.1\r\nHost: x\r\n\r\n"
-    total, sent = req * 300000, 0
-    deadline = time.time() + 5
-    while sent < len(total) and time.time() < deadline:
-        try:
-            sent += flood.send(total[sent:sent + 65536])
-        except BlockingIOError:
-            time.sleep(0.01)
+    total = req * 300000
+    flood, sent = send_without_reading(d().http_port, total, 5)
     time.sleep(0.3)
     t0 = time.time()
     c = d().http()
