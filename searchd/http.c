@@ -368,7 +368,7 @@ static void send_preflight(call *c)
 static void http_cb(struct evhttp_request *req, void *arg)
 {
     long long t0 = cs_now_us();
-    call c = { .req = req, .w = arg, .status = 200 };
+    call c = { .req = req, .w = arg, .status = 200, .rq = { .verb = CS_VERB_UNKNOWN } };
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
