@@ -254,6 +254,20 @@ def run_on_tty(args, env=None):
     return out.decode("utf-8", "replace")
 
 
+def indexed_news(n):
+    """A fresh index of the first n articles of the news corpus."""
+    src = tmpdir()
+    with open(os.path.join(CORPORA, "news.jsonl")) as f, \
+            open(os.path.join(src, "n.jsonl"), "w") as out:
+        for i, line in enumerate(f):
+            if i >= n:
+                break
+            out.write(line)
+    ix = os.path.join(tmpdir(), "index")
+    run_indexer("--index", ix, src)
+    return ix
+
+
 def indexed_seeds():
     """A fresh index of the seed corpus (made once per test file)."""
     global _seed_index

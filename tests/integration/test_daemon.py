@@ -11,9 +11,9 @@ import subprocess
 import threading
 import time
 
-from harness import (CORPORA, SEEDS, Conn, Daemon, binary, check, eq, ids, indexed_seeds,
-                     rss_kb, run, run_indexer, search, send_without_reading, shared_daemon, test,
-                     tmpdir)
+from harness import (CORPORA, SEEDS, Conn, Daemon, binary, check, eq, ids, indexed_news,
+                     indexed_seeds, rss_kb, run, run_indexer, search, send_without_reading,
+                     shared_daemon, test, tmpdir)
 
 SEED_IDS = sorted(os.path.splitext(f)[0] for f in os.listdir(SEEDS))
 
@@ -205,14 +205,7 @@ def slow_queries_get_timeout():
     # CS_QUERY_TIMEOUT_MS_DEFAULT (2000) is set by --query-timeout.
     # 4,000 news articles; a match-all with every facet counted takes
     # well over the 1 ms allowed.
-    src = tmpdir()
-    with open(os.path.join(CORPORA, "news.jsonl")) as f, open(os.path.join(src, "n.jsonl"), "w") as out:
-        for i, line in enumerate(f):
-            if i >= 4000:
-                break
-            out.write(line)
-    ix = os.path.join(tmpdir(), "index")
-    run_indexer("--index", ix, src)
+    ix = indexed_news(4000)
     dd = Daemon(ix, "--query-timeout", "1")
     a = dd.ask('SEARCH {"q":"","limit":100,"facets":["ccg","role","person","org","place"]}')
     eq(a.get("error", {}).get("code"), "timeout", "over the time limit: %r" % str(a)[:200])

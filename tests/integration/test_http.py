@@ -13,8 +13,8 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (CORPORA, ROOT, Daemon, check, eq, indexed_seeds, rss_kb, run,  # noqa: E402
-                     run_indexer, send_without_reading, test, tmpdir)
+from harness import (ROOT, Daemon, check, eq, indexed_news, indexed_seeds, rss_kb,  # noqa: E402
+                     run, send_without_reading, test, tmpdir)
 
 JSON_TYPE = "application/json; charset=utf-8"
 
@@ -327,16 +327,7 @@ def cors_only_when_asked_and_timeouts_are_504():
     eq(dd.stop(), 0, "daemon exit")
     # As test_daemon's slow_queries_get_timeout: 4,000 news articles, a
     # match-all with every facet counted, 1 ms allowed.
-    src = tmpdir()
-    with open(os.path.join(CORPORA, "news.jsonl")) as f, \
-            open(os.path.join(src, "n.jsonl"), "w") as out:
-        for i, line in enumerate(f):
-            if i >= 4000:
-                break
-            out.write(line)
-    ix = os.path.join(tmpdir(), "index")
-    run_indexer("--index", ix, src)
-    dd = HttpDaemon(ix, "--query-timeout", "1")
+    dd = HttpDaemon(indexed_news(4000), "--query-timeout", "1")
     status, r, b = dd.get("GET", "/search?q=&limit=100&facets=ccg,role,person,org,place")
     eq(status, 504, "over the time limit: %r" % b[:200])
     eq(r.getheader("Content-Type"), JSON_TYPE, "Content-Type")
