@@ -7,6 +7,9 @@
 #include "stats.h"
 #include "core/limits.h"
 #include "core/util.h"
+#include "serve/protocol.h"
+
+#include <stdio.h>
 
 #include <assert.h>
 #include <event2/buffer.h>
@@ -44,6 +47,7 @@ struct conn {
     cs_buf out;                 /* the answer being built */
     char *line;
     size_t linecap;
+    bool had_line;              /* a first line has been read */
 };
 
 conn *conn_next(const conn *c)
@@ -179,6 +183,24 @@ static conn_state conn_read_requests(conn *c)
         evbuffer_remove(in, c->line, len);
         evbuffer_drain(in, 1);
         c->line[len] = '\0';
+
+        /* An HTTP client (curl at the line port) would wait for an HTTP
+         * answer forever: tell it where HTTP is, and close. */
+        if (!c->had_line) {
+            c->had_line = true;
+            if (cs_proto_looks_like_http(c->line, len)) {
+                char msg[160];
+                if (listen_http_port > 0)
+                    snprintf(msg, sizeof msg, "this port speaks the ccgsearch line protocol, "
+                             "not HTTP; HTTP is served on port %d", listen_http_port);
+                else
+                    snprintf(msg, sizeof msg, "this port speaks the ccgsearch line protocol, "
+                             "not HTTP; HTTP is not enabled (ccg-searchd --http HOST:PORT)");
+                stats_request(CS_VERB_UNKNOWN);
+                conn_error(c, CS_E_BAD_REQUEST, msg);
+                return CONN_FLUSH;
+            }
+        }
 
         worker_refresh(w);
         bool close_after = false;

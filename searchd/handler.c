@@ -29,10 +29,8 @@ void answer_error(cs_buf *out, cs_errcode code, const char *msg, const char *pee
     cs_buf_putc(out, '\n');
 }
 
-/* Answer a decoded request into out (the JSON object, no LF).  *hits gets
- * the number of hits or documents, for the query log. */
-static bool answer(cs_engine *e, const cs_request *req, cs_buf *out, unsigned *hits,
-                   bool *close_after, cs_err *err)
+bool handle_request(cs_engine *e, const cs_request *req, cs_buf *out, unsigned *hits,
+                    bool *close_after, cs_err *err)
 {
     bool ok;
     switch (req->verb) {
@@ -121,7 +119,7 @@ void handle_line(cs_engine *e, const char *line, size_t len, cs_buf *out,
      * error alone, never a cut JSON object before it. */
     size_t mark = out->len;
     bool ok = cs_proto_decode(&ln, &req, &err) &&
-              answer(e, &req, out, &hits, close_after, &err);
+              handle_request(e, &req, out, &hits, close_after, &err);
     cs_request_free(&req);
     if (ok) {
         cs_buf_putc(out, '\n');

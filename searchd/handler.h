@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "serve/engine.h"
+#include "serve/protocol.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,6 +20,14 @@
  * when the connection must close once the answer is sent (QUIT). */
 void handle_line(cs_engine *e, const char *line, size_t len, cs_buf *out,
                  bool *close_after, const char *peer);
+
+/* Answer a decoded request with engine e into out (the JSON object, no
+ * LF), for either transport.  *hits gets the number of hits or documents,
+ * for the query log; *close_after is set for QUIT.  false with err set
+ * when the engine refuses or fails (out may then hold a cut answer: the
+ * caller takes it back). */
+bool handle_request(cs_engine *e, const cs_request *req, cs_buf *out, unsigned *hits,
+                    bool *close_after, cs_err *err);
 
 /* The one way an error is answered, wherever it arises (a request, a line
  * too long, the connection limit): append the error answer line to out,

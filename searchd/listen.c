@@ -150,6 +150,37 @@ static int write_port_file(const char *path, int port)
     return rc;
 }
 
+int listen_http_port;
+
+int listen_http(const server_config *cfg)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    int one = 1;
+    if (resolve(cfg->http, &ss, &sl) != 0) {
+        log_msg(CS_LOG_ERROR, "cannot parse HTTP address '%s' (want HOST:PORT)", cfg->http);
+        return -1;
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
+        log_msg(CS_LOG_ERROR, "cannot listen for HTTP on %s: %s", cfg->http, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    sl = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+        listen_http_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                          : ((struct sockaddr_in *)&ss)->sin_port);
+    if (cfg->http_port_file && write_port_file(cfg->http_port_file, listen_http_port) != 0) {
+        log_msg(CS_LOG_ERROR, "cannot write port file %s: %s", cfg->http_port_file, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 int listen_start(struct event_base *base, const server_config *cfg)
 {
     struct sockaddr_storage ss;

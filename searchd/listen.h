@@ -15,6 +15,14 @@ struct event_base;
 /* Listen on cfg->listen (and cfg->unix_path) in base and write
  * cfg->port_file.  Returns the bound TCP port, or -1 logged. */
 int listen_start(struct event_base *base, const server_config *cfg);
+/* Bind and listen on cfg->http for the workers' evhttp (http.h), set
+ * listen_http_port and write cfg->http_port_file.  Returns the listening
+ * socket (non-blocking; the caller closes it), or -1 logged. */
+int listen_http(const server_config *cfg);
+/* The bound HTTP port, or 0 without --http; set before the workers start
+ * and only read after. */
+extern int listen_http_port;
+
 /* Stop accepting: close the listeners and remove the Unix socket.
  * Harmless when not listening. */
 void listen_stop(void);

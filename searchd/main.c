@@ -19,13 +19,19 @@ static void usage(FILE *f, unsigned cores)
     fprintf(f,
 "Usage: ccg-searchd --index DIR [options]\n"
 "\n"
-"Serve the ccgsearch index at DIR over the line protocol.\n"
+"Serve the ccgsearch index at DIR over the line protocol and, when asked,\n"
+"over HTTP/JSON.\n"
 "\n"
 "  -i, --index DIR          the index directory made by ccg-indexer (required)\n"
 "  -l, --listen HOST:PORT   TCP address to listen on; PORT 0 picks a free port\n"
 "                           (default " DEFAULT_LISTEN ")\n"
 "      --unix PATH          also listen on a Unix socket at PATH (default: none)\n"
 "      --port-file FILE     write the bound TCP port to FILE (default: none)\n"
+"      --http HOST:PORT     also serve HTTP/1.1 (docs/http.md) on HOST:PORT, e.g.\n"
+"                           127.0.0.1:7701; PORT 0 picks a free port (default: none)\n"
+"      --http-port-file FILE  write the bound HTTP port to FILE (default: none)\n"
+"      --http-cors ORIGIN   send Access-Control-Allow-Origin: ORIGIN on HTTP answers\n"
+"                           (default: no CORS headers)\n"
 "  -w, --workers N          worker threads (default: cores, here %u)\n"
 "      --max-line BYTES     longest request line (default %d)\n"
 "      --max-connections N  most simultaneous clients (default %d)\n"
@@ -69,6 +75,9 @@ int main(int argc, char **argv)
         { "query-timeout", required_argument, NULL, 'Q' },
         { "query-log", required_argument, NULL, 'L' },
         { "log-level", required_argument, NULL, 'V' },
+        { "http", required_argument, NULL, 'H' },
+        { "http-port-file", required_argument, NULL, 'F' },
+        { "http-cors", required_argument, NULL, 'O' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -97,6 +106,9 @@ int main(int argc, char **argv)
         case 'T': cfg.idle_timeout_s = (unsigned)number("--idle-timeout", optarg, 1, 86400 * 7); break;
         case 'Q': cfg.query_timeout_ms = (unsigned)number("--query-timeout", optarg, 0, 3600000); break;
         case 'L': query_log = optarg; break;
+        case 'H': cfg.http = optarg; break;
+        case 'F': cfg.http_port_file = optarg; break;
+        case 'O': cfg.http_cors = optarg; break;
         case 'V':
             if ((log_level = log_level_parse(optarg)) < 0) {
                 fprintf(stderr, "ccg-searchd: --log-level wants error, warn, info or debug\n");
@@ -113,6 +125,10 @@ int main(int argc, char **argv)
     }
     if (!cfg.index_dir) {
         fprintf(stderr, "ccg-searchd: --index DIR is required (see --help)\n");
+        return 2;
+    }
+    if ((cfg.http_port_file || cfg.http_cors) && !cfg.http) {
+        fprintf(stderr, "ccg-searchd: --http-port-file and --http-cors need --http HOST:PORT\n");
         return 2;
     }
     if (query_log && querylog_open(query_log) != 0) {

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
 static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -35,12 +36,16 @@ int server_run(const server_config *cfg)
     int status = 1;
     struct event *sig_term = NULL, *sig_int = NULL, *sig_hup = NULL;
     struct event_base *base = NULL;
+    int http_fd = -1;
 
     signal(SIGPIPE, SIG_IGN);
     evthread_use_pthreads();
     stats_init(cfg->workers);
 
-    if (threads_init(cfg) != 0)
+    /* Bound before the workers are made: each accepts HTTP on it. */
+    if (cfg->http && (http_fd = listen_http(cfg)) < 0)
+        goto out;
+    if (threads_init(cfg, http_fd) != 0)
         goto out;
     if (!(base = event_base_new()))
         goto out;
@@ -69,11 +74,16 @@ int server_run(const server_config *cfg)
     log_msg(CS_LOG_INFO, "listening on %s (port %d)%s%s, %u workers, index %s",
             cfg->listen, port, cfg->unix_path ? " and " : "",
             cfg->unix_path ? cfg->unix_path : "", cfg->workers, cfg->index_dir);
+    if (cfg->http)
+        log_msg(CS_LOG_INFO, "HTTP on %s (port %d): http://%s/", cfg->http, listen_http_port,
+                cfg->http);
     event_base_dispatch(base);
     status = 0;
 out:
     listen_stop();
     threads_shutdown();
+    if (http_fd >= 0)
+        close(http_fd);
     if (sig_term)
         event_free(sig_term);
     if (sig_int)

@@ -21,6 +21,9 @@ typedef struct server_config {
     unsigned idle_timeout_s;
     unsigned max_conns;
     unsigned query_timeout_ms;
+    const char *http;           /* serve HTTP on "HOST:PORT", or NULL */
+    const char *http_port_file; /* write the bound HTTP port here, or NULL */
+    const char *http_cors;      /* Access-Control-Allow-Origin, or NULL */
 } server_config;
 
 /* Run until SIGTERM or SIGINT; returns the process exit status. */

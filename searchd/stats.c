@@ -19,6 +19,7 @@ static struct {
     atomic_ulong requests[CS_NVERBS];
     atomic_ulong errors[CS_E_NWIRE];
     atomic_ulong latency[LAT_BUCKETS];
+    atomic_ulong http_requests, http_4xx, http_5xx;
 } st;
 
 static void add(atomic_ulong *n)
@@ -61,6 +62,15 @@ void stats_request(cs_verb verb)
 void stats_error(cs_errcode code)
 {
     add(&st.errors[cs_errcode_wire(code)]);
+}
+
+void stats_http(int status)
+{
+    add(&st.http_requests);
+    if (status >= 500)
+        add(&st.http_5xx);
+    else if (status >= 400)
+        add(&st.http_4xx);
 }
 
 static unsigned lat_bucket(long long us)
@@ -109,6 +119,9 @@ void stats_snapshot(cs_stats_result *r)
         total += hist[i];
     }
     r->latency_count = total;
+    r->http_requests = atomic_load(&st.http_requests);
+    r->http_client_errors = atomic_load(&st.http_4xx);
+    r->http_server_errors = atomic_load(&st.http_5xx);
     r->latency_p50_us = lat_percentile(hist, total, 0.50);
     r->latency_p99_us = lat_percentile(hist, total, 0.99);
 }

@@ -28,6 +28,9 @@ void stats_error(cs_errcode code);
 /* How long a request took to answer. */
 void stats_latency(long long us);
 
+/* An HTTP request answered with status. */
+void stats_http(int status);
+
 /* The server's figures now (everything but r->index). */
 void stats_snapshot(cs_stats_result *r);
 

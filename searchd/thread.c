@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "thread.h"
 #include "conn.h"
+#include "http.h"
 #include "log.h"
 #include "stats.h"
 #include "core/util.h"
@@ -93,6 +94,7 @@ void worker_conn_gone(worker *w)
 static void worker_stop(worker *w)
 {
     w->stopping = true;
+    http_worker_stop(w);
     /* Answer what each client has already sent, then close. */
     for (conn *c = w->conns, *next; c; c = next) {
         next = conn_next(c);
@@ -144,7 +146,7 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static int worker_init(worker *w, int id, const server_config *cfg)
+static int worker_init(worker *w, int id, const server_config *cfg, int http_fd)
 {
     int fds[2];
     cs_err err;
@@ -181,6 +183,8 @@ static int worker_init(worker *w, int id, const server_config *cfg)
         log_msg(CS_LOG_ERROR, "cannot set up worker %d", id);
         return -1;
     }
+    if (http_fd >= 0 && http_worker_start(w, http_fd) != 0)
+        return -1;
     return 0;
 }
 
@@ -192,6 +196,8 @@ static void worker_destroy(worker *w)
             conn_drop(it->fd);
         item_free(w, it);
     }
+    /* Its HTTP connections close with it. */
+    http_worker_free(w);
     if (w->notify_ev)
         event_free(w->notify_ev);
     if (w->base)
@@ -206,13 +212,13 @@ static void worker_destroy(worker *w)
 
 /* --- all of them ------------------------------------------------------------ */
 
-int threads_init(const server_config *cfg)
+int threads_init(const server_config *cfg, int http_fd)
 {
     assert(cfg->workers > 0);
     if (!(workers = calloc(cfg->workers, sizeof *workers)))
         return -1;
     for (; nworkers < cfg->workers; nworkers++)
-        if (worker_init(&workers[nworkers], (int)nworkers, cfg) != 0) {
+        if (worker_init(&workers[nworkers], (int)nworkers, cfg, http_fd) != 0) {
             nworkers++;             /* destroy the half-made one too */
             return -1;
         }

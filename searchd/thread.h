@@ -48,11 +48,16 @@ typedef struct worker {
     /* This worker's connections (conn.c keeps the list). */
     conn *conns;
     size_t nconns;
+    /* This worker's HTTP server (http.c), or NULL without --http. */
+    struct evhttp *http;
+    struct evhttp_bound_socket *http_sock;
     bool stopping;
 } worker;
 
-/* Set up cfg->workers workers, each with its engine open; 0, or -1 logged. */
-int threads_init(const server_config *cfg);
+/* Set up cfg->workers workers, each with its engine open and, when
+ * http_fd >= 0, an HTTP server accepting on that listening socket (each
+ * worker on a dup() of it); 0, or -1 logged. */
+int threads_init(const server_config *cfg, int http_fd);
 /* Start their threads (the caller's blocked signals stay blocked in them);
  * 0, or -1 logged. */
 int threads_start(void);

@@ -80,6 +80,24 @@
  * there were more. */
 #define CS_MAX_WHO_DOCUMENTS 200
 
+/* --- HTTP (searchd --http) ------------------------------------------------- */
+
+/* Largest request body (POST /search, POST /who), as long as the longest
+ * request line: a JSON request costs the same on either transport.  Past it
+ * the answer is 413 and the connection is closed. */
+#define CS_HTTP_MAX_BODY_BYTES CS_MAX_LINE_DEFAULT
+
+/* Most bytes of request headers (names, values and their separators).
+ * Past it the answer is 431 and the connection is closed. */
+#define CS_HTTP_MAX_HEADERS_BYTES (16 * 1024)
+
+/* libevent 2.1's evhttp answers input over its own caps itself, with an
+ * HTML body and status 413 even for headers.  So its caps are set this many
+ * times above ours and our limits are checked first: a request between the
+ * two gets our JSON 413 or 431; one past evhttp's cap gets evhttp's 413 and
+ * is never buffered beyond it, so memory stays bounded either way. */
+#define CS_HTTP_EVHTTP_CAP_FACTOR 4
+
 /* --- documents (indexer) --------------------------------------------------- */
 
 /* Largest article (one file, or one JSON Lines record) the indexer accepts.

@@ -3,6 +3,7 @@
 #include "text/analyze.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -125,4 +126,26 @@ void cs_request_free(cs_request *req)
     case CS_VERB_WHO: cs_who_req_free(&req->who); break;
     default: break;
     }
+}
+
+bool cs_proto_looks_like_http(const char *line, size_t len)
+{
+    static const char *const methods[] = { "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS",
+                                           "PATCH", "CONNECT", "TRACE", NULL };
+    static const char version[] = " HTTP/";
+    const size_t vlen = sizeof version - 1;
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    /* ... HTTP/d.d at the end */
+    if (len < vlen + 3 || !isdigit((unsigned char)line[len - 3]) || line[len - 2] != '.' ||
+        !isdigit((unsigned char)line[len - 1]) ||
+        memcmp(line + len - 3 - vlen, version, vlen) != 0)
+        return false;
+    for (int i = 0; methods[i]; i++) {
+        size_t m = strlen(methods[i]);
+        /* METHOD SP target (at least one byte) before the version */
+        if (len - 3 - vlen > m + 1 && memcmp(line, methods[i], m) == 0 && line[m] == ' ')
+            return true;
+    }
+    return false;
 }

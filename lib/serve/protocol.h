@@ -55,6 +55,12 @@ enum { CS_PARSE_OK = 0, CS_PARSE_EMPTY = 1, CS_PARSE_ERROR = -1 };
  * but got none, is bad_request. */
 int cs_proto_parse(const char *line, size_t len, cs_line *out, cs_err *err);
 
+/* Whether line (without its LF) looks like an HTTP request line: an
+ * upper-case method, a space, a target, a space and HTTP/x.y (and perhaps
+ * a CR), as `GET / HTTP/1.1`.  The daemon refuses such a first line with
+ * bad_request rather than read it as a verb (docs/protocol.md). */
+bool cs_proto_looks_like_http(const char *line, size_t len);
+
 /* A typed request: the verb and its decoded argument. */
 typedef struct cs_request {
     cs_verb verb;

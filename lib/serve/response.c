@@ -249,6 +249,12 @@ bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
     kint(out, "documents", r->index.doccount);
     kstr(out, "generation", r->index.generation);
     cs_jw_close(out, '}');
+    cs_jw_key(out, "http");
+    cs_jw_open(out, '{');
+    kint(out, "requests", (long long)r->http_requests);
+    kint(out, "client_errors", (long long)r->http_client_errors);
+    kint(out, "server_errors", (long long)r->http_server_errors);
+    cs_jw_close(out, '}');
     cs_jw_close(out, '}');
     return done(out);
 }

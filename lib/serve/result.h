@@ -104,6 +104,9 @@ typedef struct cs_stats_result {
     unsigned long latency_count;
     long long latency_p50_us, latency_p99_us;
     cs_index_stats index;
+    /* HTTP requests (searchd --http), which the figures above do not
+     * count: all of them, and those answered 4xx and 5xx. */
+    unsigned long http_requests, http_client_errors, http_server_errors;
 } cs_stats_result;
 
 /* Free the hits of a SEARCH or SIMILAR result. */

@@ -189,6 +189,30 @@ class Conn:
             return False
 
 
+def rss_kb(pid):
+    """The resident memory of process pid, in kB."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def send_without_reading(port, data, seconds):
+    """Connect to port and send as much of data as the server takes within
+    seconds, reading nothing; the socket (non-blocking) and the bytes sent."""
+    s = socket.create_connection(("127.0.0.1", port))
+    s.setblocking(False)
+    sent = 0
+    deadline = time.time() + seconds
+    while sent < len(data) and time.time() < deadline:
+        try:
+            sent += s.send(data[sent:sent + 65536])
+        except BlockingIOError:
+            time.sleep(0.01)
+    return s, sent
+
+
 def search(d, query):
     a = d.ask("SEARCH " + query if isinstance(query, str) else "SEARCH " + json.dumps(query))
     check(a.get("ok"), "search failed: %r" % a)
@@ -228,6 +252,20 @@ def run_on_tty(args, env=None):
     p.wait()
     os.close(master)
     return out.decode("utf-8", "replace")
+
+
+def indexed_news(n):
+    """A fresh index of the first n articles of the news corpus."""
+    src = tmpdir()
+    with open(os.path.join(CORPORA, "news.jsonl")) as f, \
+            open(os.path.join(src, "n.jsonl"), "w") as out:
+        for i, line in enumerate(f):
+            if i >= n:
+                break
+            out.write(line)
+    ix = os.path.join(tmpdir(), "index")
+    run_indexer("--index", ix, src)
+    return ix
 
 
 def indexed_seeds():

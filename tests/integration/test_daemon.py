@@ -11,20 +11,13 @@ import subprocess
 import threading
 import time
 
-from harness import (CORPORA, SEEDS, Conn, Daemon, binary, check, eq, ids, indexed_seeds,
-                     run, run_indexer, search, shared_daemon, test, tmpdir)
+from harness import (CORPORA, SEEDS, Conn, Daemon, binary, check, eq, ids, indexed_news,
+                     indexed_seeds, rss_kb, run, run_indexer, search, send_without_reading,
+                     shared_daemon, test, tmpdir)
 
 SEED_IDS = sorted(os.path.splitext(f)[0] for f in os.listdir(SEEDS))
 
 d = shared_daemon
-
-
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def raise_fd_limit(want):
@@ -127,16 +120,8 @@ def a_client_that_never_reads_cannot_grow_the_daemon():
     pid = d().proc.pid
     before = rss_kb(pid)
     base = d().ask("STATS")["requests"].get("SEARCH", 0)
-    flood = socket.create_connection(("127.0.0.1", d().port))
-    flood.setblocking(False)
     line = b'SEARCH {"q":"accountable officer","limit":20}\n'
-    sent, total = 0, line * 10000
-    deadline = time.time() + 10
-    while sent < len(total) and time.time() < deadline:
-        try:
-            sent += flood.send(total[sent:sent + 65536])
-        except BlockingIOError:
-            time.sleep(0.01)
+    flood, sent = send_without_reading(d().port, line * 10000, 10)
     time.sleep(0.5)
     # Others are served meanwhile, and promptly.
     t0 = time.time()
@@ -220,14 +205,7 @@ def slow_queries_get_timeout():
     # CS_QUERY_TIMEOUT_MS_DEFAULT (2000) is set by --query-timeout.
     # 4,000 news articles; a match-all with every facet counted takes
     # well over the 1 ms allowed.
-    src = tmpdir()
-    with open(os.path.join(CORPORA, "news.jsonl")) as f, open(os.path.join(src, "n.jsonl"), "w") as out:
-        for i, line in enumerate(f):
-            if i >= 4000:
-                break
-            out.write(line)
-    ix = os.path.join(tmpdir(), "index")
-    run_indexer("--index", ix, src)
+    ix = indexed_news(4000)
     dd = Daemon(ix, "--query-timeout", "1")
     a = dd.ask('SEARCH {"q":"","limit":100,"facets":["ccg","role","person","org","place"]}')
     eq(a.get("error", {}).get("code"), "timeout", "over the time limit: %r" % str(a)[:200])
@@ -375,7 +353,9 @@ def help_lists_every_option_with_its_default():
                          ("--port-file", "none"), ("--workers", "cores"),
                          ("--max-line", "65536"), ("--max-connections", "4096"),
                          ("--idle-timeout", "300"), ("--query-timeout", "2000"),
-                         ("--query-log", "none"), ("--log-level", "info")]:
+                         ("--query-log", "none"), ("--log-level", "info"),
+                         ("--http", "none"), ("--http-port-file", "none"),
+                         ("--http-cors", "no CORS")]:
         check(opt in p.stdout, "lists " + opt)
         if default:
             line = [l for l in p.stdout.splitlines() if opt in l][0]

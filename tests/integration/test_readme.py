@@ -11,7 +11,9 @@ Three things are adapted, and only these:
   - ccg-search gets `-p PORT` of a daemon started on the scratch index,
     because README's examples assume one on the default port;
   - a daemon example without `--listen` gets `--listen 127.0.0.1:0`, so
-    the test never takes the default port from a real daemon.
+    the test never takes the default port from a real daemon, and one with
+    `--http` serves HTTP on an ephemeral port (its `curl` examples are run
+    by test_http.py).
 Daemon examples are started, must come up (answer PING), and are stopped
 with SIGTERM, which must exit 0.  `make demo` runs scripts/demo.
 """
@@ -69,6 +71,9 @@ def run_daemon(cmd, cwd):
         argv += ["--listen", "127.0.0.1:0"]
     if "--port-file" not in argv:
         argv += ["--port-file", "readme-port"]
+    # An HTTP address is a listen address too: never the fixed port.
+    if "--http" in argv:
+        argv[argv.index("--http") + 1] = "127.0.0.1:0"
     port_file = os.path.join(cwd, argv[argv.index("--port-file") + 1])
     if os.path.exists(port_file):
         os.unlink(port_file)

@@ -378,7 +378,8 @@ static void stats_help_ping_quit_error_encode(void **state)
                "\"errors\":{\"unknown_command\":1,\"bad_request\":0,\"bad_query\":0,\"not_found\":0,"
                "\"line_too_long\":0,\"timeout\":0,\"overloaded\":0,\"internal\":0},"
                "\"latency_us\":{\"count\":13,\"p50\":181,\"p99\":2896},"
-               "\"index\":{\"documents\":5,\"generation\":\"1795627450\"}}");
+               "\"index\":{\"documents\":5,\"generation\":\"1795627450\"},"
+               "\"http\":{\"requests\":0,\"client_errors\":0,\"server_errors\":0}}");
 
     assert_true(cs_encode_help(&b));
     static const char help_start[] = "{\"ok\":true,\"protocol\":\"ccgsearch/1\",\"verbs\":["

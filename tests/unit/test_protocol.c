@@ -274,6 +274,22 @@ static void json_search_rejects_what_it_does_not_know(void **state)
     }
 }
 
+/* The line protocol tells an HTTP client apart from a request line. */
+static void http_request_lines_are_recognised(void **state)
+{
+    (void)state;
+    static const char *const http[] = { "GET / HTTP/1.1", "GET /search?q=merger HTTP/1.1\r",
+                                        "POST /search HTTP/1.0", "HEAD / HTTP/1.1",
+                                        "OPTIONS * HTTP/1.1", "DELETE /x HTTP/2.0", NULL };
+    static const char *const line[] = { "GET p0001", "SEARCH merger", "GET / HTTP/1",
+                                        "GET HTTP/1.1", "get / HTTP/1.1", "SEARCH x HTTP/1.1",
+                                        "POST / HTTP/1.x", "", "HTTP/1.1", NULL };
+    for (int i = 0; http[i]; i++)
+        assert_true(cs_proto_looks_like_http(http[i], strlen(http[i])));
+    for (int i = 0; line[i]; i++)
+        assert_false(cs_proto_looks_like_http(line[i], strlen(line[i])));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +306,7 @@ int main(void)
         cmocka_unit_test(filter_value_limit_is_enforced),
         cmocka_unit_test(unknown_facets_are_named),
         cmocka_unit_test(json_search_rejects_what_it_does_not_know),
+        cmocka_unit_test(http_request_lines_are_recognised),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

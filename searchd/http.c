@@ -1,0 +1,501 @@
+/* The HTTP transport; see http.h and docs/http.md. */
+#define _GNU_SOURCE
+#include "http.h"
+#include "handler.h"
+#include "log.h"
+#include "stats.h"
+#include "core/limits.h"
+#include "core/util.h"
+#include "index/schema.h"
+#include "serve/protocol.h"
+#include "serve/response.h"
+#include "text/analyze.h"
+
+#include <ctype.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <sys/queue.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* One request being answered. */
+typedef struct call {
+    struct evhttp_request *req;
+    worker *w;
+    cs_request rq;              /* the typed request, once decoded */
+    cs_buf body;                /* the answer's JSON */
+    int status;
+    const char *allow;          /* for 405 */
+    bool close;                 /* answer with Connection: close */
+    cs_err err;
+} call;
+
+/* The status an error code is answered with. */
+static int status_of(cs_errcode code)
+{
+    switch (cs_errcode_wire(code)) {
+    case CS_E_NOT_FOUND: return 404;
+    case CS_E_TIMEOUT: return 504;
+    case CS_E_OVERLOADED: return 503;
+    case CS_E_INTERNAL: return 500;
+    default: return 400;
+    }
+}
+
+static const char *reason_of(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Error";
+    }
+}
+
+/* Make c's answer the error in c->err, with status (0: the code's). */
+static bool fail(call *c, int status)
+{
+    c->body.len = 0;
+    if (c->body.s)
+        c->body.s[0] = '\0';
+    c->body.oom = false;
+    c->status = status ? status : status_of(c->err.code);
+    cs_encode_error(&c->body, c->err.code, c->err.msg);
+    return false;
+}
+
+/* --- decoding --------------------------------------------------------------- */
+
+static bool is_uint(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 9)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+/* The JSON value a query parameter stands for: a number for the numeric
+ * fields and true/false for snippets when it reads as one, else the string
+ * (so that the field's own check answers with its own message).  NULL when
+ * the value is not UTF-8. */
+static json_t *param_value(const char *name, const char *v)
+{
+    if ((strcmp(name, "limit") == 0 || strcmp(name, "offset") == 0 ||
+         strcmp(name, "facet_limit") == 0 || strcmp(name, "snippet_chars") == 0) && is_uint(v))
+        return json_integer(atol(v));
+    if (strcmp(name, "snippets") == 0 && (strcmp(v, "true") == 0 || strcmp(v, "false") == 0))
+        return json_boolean(v[0] == 't');
+    return json_string(v);
+}
+
+/* Add the comma-separated facet names of v to the array facets. */
+static bool add_facet_names(json_t *facets, const char *v, cs_err *err)
+{
+    for (const char *p = v; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        json_t *s = json_stringn(p, n);
+        if (!s || json_array_append_new(facets, s) != 0)
+            return cs_err_set(err, CS_E_BAD_REQUEST, "\"facets\" must be facet names");
+        p += n + (comma ? 1 : 0);
+    }
+    return true;
+}
+
+/* GET /search: each parameter through cs_search_req_field(), a facet's
+ * name as {"filter": {facet: value}} (repeated ones add values, OR-ed as in
+ * the JSON filter), facets=a,b (or repeated) as "facets". */
+static bool search_from_query(cs_search_req *req, const char *query, cs_err *err)
+{
+    static const char *const scalars[] = { "q", "date_from", "date_to", "sort", "match", "limit",
+                                           "offset", "facet_limit", "snippets", "snippet_chars",
+                                           NULL };
+    struct evkeyvalq kv;
+    struct evkeyval *p;
+    bool seen[16] = { false };
+    bool ok = true;
+    json_t *facets = NULL;
+
+    cs_search_req_init(req);
+    TAILQ_INIT(&kv);
+    if (query && evhttp_parse_query_str(query, &kv) != 0) {
+        evhttp_clear_headers(&kv);
+        return cs_err_set(err, CS_E_BAD_REQUEST, "malformed query string");
+    }
+    TAILQ_FOREACH(p, &kv, next) {
+        if (!ok)
+            break;
+        int f = cs_facet_by_name(p->key, strlen(p->key));
+        if (f >= 0) {
+            json_t *s = json_string(p->value), *o = json_object();
+            if (!s || !o) {
+                json_decref(s);
+                json_decref(o);
+                ok = cs_err_set(err, CS_E_BAD_REQUEST, "parameter \"%s\" is not UTF-8", p->key);
+                break;
+            }
+            json_object_set_new(o, p->key, s);
+            ok = cs_search_req_field(req, "filter", o, err);
+            json_decref(o);
+            continue;
+        }
+        if (strcmp(p->key, "facets") == 0) {
+            if (!facets && !(facets = json_array())) {
+                ok = cs_err_nomem(err);
+                break;
+            }
+            ok = add_facet_names(facets, p->value, err);
+            continue;
+        }
+        int i = 0;
+        while (scalars[i] && strcmp(scalars[i], p->key) != 0)
+            i++;
+        if (!scalars[i]) {
+            ok = cs_err_set(err, CS_E_BAD_REQUEST, "unknown parameter \"%.64s\" of /search",
+                            p->key);
+            break;
+        }
+        if (seen[i]) {
+            ok = cs_err_set(err, CS_E_BAD_REQUEST, "parameter \"%s\" given twice", p->key);
+            break;
+        }
+        seen[i] = true;
+        json_t *v = param_value(p->key, p->value);
+        if (!v) {
+            ok = cs_err_set(err, CS_E_BAD_REQUEST, "parameter \"%s\" is not UTF-8", p->key);
+            break;
+        }
+        ok = cs_search_req_field(req, p->key, v, err);
+        json_decref(v);
+    }
+    if (ok && facets)
+        ok = cs_search_req_field(req, "facets", facets, err);
+    json_decref(facets);
+    evhttp_clear_headers(&kv);
+    return ok && cs_search_req_finish(req, err);
+}
+
+/* GET /who?q=TEXT, as WHO TEXT. */
+static bool who_from_query(cs_who_req *req, const char *query, cs_err *err)
+{
+    struct evkeyvalq kv;
+    struct evkeyval *p;
+    const char *q = NULL;
+    bool ok = true;
+    TAILQ_INIT(&kv);
+    if (query && evhttp_parse_query_str(query, &kv) != 0) {
+        evhttp_clear_headers(&kv);
+        return cs_err_set(err, CS_E_BAD_REQUEST, "malformed query string");
+    }
+    TAILQ_FOREACH(p, &kv, next) {
+        if (strcmp(p->key, "q") != 0) {
+            ok = cs_err_set(err, CS_E_BAD_REQUEST, "unknown parameter \"%.64s\" of /who", p->key);
+            break;
+        }
+        if (q) {
+            ok = cs_err_set(err, CS_E_BAD_REQUEST, "parameter \"q\" given twice");
+            break;
+        }
+        q = p->value;
+    }
+    if (ok && (!q || !*q))
+        ok = cs_err_set(err, CS_E_BAD_REQUEST, "/who needs q: a person, a role at an organisation, "
+                        "a role or an organisation");
+    if (ok && !cs_utf8_valid(q, strlen(q)))
+        ok = cs_err_set(err, CS_E_BAD_REQUEST, "parameter \"q\" is not UTF-8");
+    if (ok)
+        ok = cs_who_req_from_text(req, q, strlen(q), err);
+    evhttp_clear_headers(&kv);
+    return ok;
+}
+
+/* The request body, or NULL when it is not a JSON object (err set). */
+static const char *json_body(call *c, size_t *len)
+{
+    struct evbuffer *in = evhttp_request_get_input_buffer(c->req);
+    *len = evbuffer_get_length(in);
+    const char *s = *len ? (const char *)evbuffer_pullup(in, -1) : "";
+    size_t i = 0;
+    while (i < *len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    if (i == *len || s[i] != '{') {
+        cs_err_set(&c->err, CS_E_BAD_REQUEST, "the body must be a JSON object");
+        return NULL;
+    }
+    *len -= i;
+    return s + i;
+}
+
+/* The document id after prefix in path, percent-decoded, into c->rq.id. */
+static bool id_from_path(call *c, const char *rest)
+{
+    size_t n = 0;
+    char *id = evhttp_uridecode(rest, 0, &n);
+    bool ok;
+    if (!id)
+        return cs_err_nomem(&c->err);
+    if (n == 0)
+        ok = cs_err_set(&c->err, CS_E_BAD_REQUEST, "the path needs a document id");
+    else if (memchr(id, '\0', n) || !cs_utf8_valid(id, n))
+        ok = cs_err_set(&c->err, CS_E_BAD_REQUEST, "the document id must be UTF-8 without NUL");
+    else
+        ok = cs_id_req_decode(&c->rq.id, id, n, &c->err);
+    free(id);
+    return ok;
+}
+
+/* --- routing ---------------------------------------------------------------- */
+
+static bool method_is(call *c, int allowed, const char *allow)
+{
+    enum evhttp_cmd_type m = evhttp_request_get_command(c->req);
+    if ((int)m & allowed)
+        return true;
+    c->allow = allow;
+    cs_err_set(&c->err, CS_E_BAD_REQUEST, "method not allowed here (allowed: %s)", allow);
+    return fail(c, 405);
+}
+
+#define GETS (EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
+
+/* Decode the request by its path and method into c->rq; false with c's
+ * error answer made. */
+static bool route(call *c, const char *path, const char *query)
+{
+    bool ok;
+    size_t len;
+    const char *body;
+    bool post = evhttp_request_get_command(c->req) == EVHTTP_REQ_POST;
+
+    if (strcmp(path, "/search") == 0) {
+        if (!method_is(c, GETS | EVHTTP_REQ_POST, "GET, HEAD, POST"))
+            return false;
+        c->rq.verb = CS_VERB_SEARCH;
+        if (post)
+            ok = (body = json_body(c, &len)) &&
+                 cs_search_req_decode(&c->rq.search, body, len, &c->err);
+        else
+            ok = search_from_query(&c->rq.search, query, &c->err);
+    } else if (strcmp(path, "/who") == 0) {
+        if (!method_is(c, GETS | EVHTTP_REQ_POST, "GET, HEAD, POST"))
+            return false;
+        c->rq.verb = CS_VERB_WHO;
+        if (post)
+            ok = (body = json_body(c, &len)) && cs_who_req_decode(&c->rq.who, body, len, &c->err);
+        else
+            ok = who_from_query(&c->rq.who, query, &c->err);
+    } else if (strncmp(path, "/documents/", 11) == 0 || strncmp(path, "/similar/", 9) == 0) {
+        if (!method_is(c, GETS, "GET, HEAD"))
+            return false;
+        bool doc = path[1] == 'd';
+        c->rq.verb = doc ? CS_VERB_GET : CS_VERB_SIMILAR;
+        ok = id_from_path(c, path + (doc ? 11 : 9));
+    } else if (strcmp(path, "/stats") == 0 || strcmp(path, "/health") == 0) {
+        if (!method_is(c, GETS, "GET, HEAD"))
+            return false;
+        c->rq.verb = path[1] == 's' ? CS_VERB_STATS : CS_VERB_PING;
+        ok = true;
+    } else {
+        c->rq.verb = CS_VERB_UNKNOWN;
+        cs_err_set(&c->err, CS_E_NOT_FOUND, "no such path (see docs/http.md: /search, "
+                   "/documents/ID, /similar/ID, /who, /stats, /health)");
+        return fail(c, 404);
+    }
+    return ok || fail(c, 0);
+}
+
+/* The bytes of the request's headers, as sent: "Name: value" and CRLF. */
+static size_t headers_bytes(struct evhttp_request *req)
+{
+    size_t n = 0;
+    struct evkeyval *h;
+    TAILQ_FOREACH(h, evhttp_request_get_input_headers(req), next)
+        n += strlen(h->key) + strlen(h->value) + 4;
+    return n;
+}
+
+static void send_answer(call *c)
+{
+    struct evkeyvalq *out = evhttp_request_get_output_headers(c->req);
+    const char *cors = c->w->cfg->http_cors;
+    evhttp_add_header(out, "Content-Type", "application/json; charset=utf-8");
+    if (cors) {
+        evhttp_add_header(out, "Access-Control-Allow-Origin", cors);
+        evhttp_add_header(out, "Vary", "Origin");
+    }
+    if (c->allow)
+        evhttp_add_header(out, "Allow", c->allow);
+    if (c->close)
+        evhttp_add_header(out, "Connection", "close");
+    struct evbuffer *b = evbuffer_new();
+    if (b && !c->body.oom)
+        evbuffer_add(b, c->body.s, c->body.len);
+    stats_http(c->status);
+    evhttp_send_reply(c->req, c->status, reason_of(c->status), b);
+    if (b)
+        evbuffer_free(b);
+}
+
+/* A CORS preflight, when --http-cors is on. */
+static void send_preflight(call *c)
+{
+    struct evkeyvalq *out = evhttp_request_get_output_headers(c->req);
+    evhttp_add_header(out, "Access-Control-Allow-Origin", c->w->cfg->http_cors);
+    evhttp_add_header(out, "Access-Control-Allow-Methods", "GET, HEAD, POST");
+    evhttp_add_header(out, "Access-Control-Allow-Headers", "Content-Type");
+    evhttp_add_header(out, "Access-Control-Max-Age", "86400");
+    evhttp_add_header(out, "Vary", "Origin");
+    stats_http(204);
+    evhttp_send_reply(c->req, 204, reason_of(204), NULL);
+}
+
+static void http_cb(struct evhttp_request *req, void *arg)
+{
+    long long t0 = cs_now_us();
+    call c = { .req = req, .w = arg, .status = 200, .rq = { .verb = CS_VERB_UNKNOWN } };
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
+    const char *target = evhttp_request_get_uri(req);
+    char peer[64] = "client";
+    unsigned hits = 0;
+    bool quit = false;
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+
+    if (evcon) {
+        char *addr = NULL;
+        ev_uint16_t port = 0;
+        evhttp_connection_get_peer(evcon, &addr, &port);
+        if (addr)
+            snprintf(peer, sizeof peer, "%s:%u", addr, (unsigned)port);
+    }
+    if (!path || !*path)
+        path = "/";
+
+    /* Our limits first (evhttp's caps are above them, see limits.h). */
+    if (headers_bytes(req) > CS_HTTP_MAX_HEADERS_BYTES) {
+        cs_err_set(&c.err, CS_E_BAD_REQUEST, "request headers longer than the limit (%d bytes)",
+                   CS_HTTP_MAX_HEADERS_BYTES);
+        c.close = true;
+        fail(&c, 431);
+    } else if (evbuffer_get_length(in) > CS_HTTP_MAX_BODY_BYTES) {
+        cs_err_set(&c.err, CS_E_BAD_REQUEST, "request body longer than the limit (%d bytes)",
+                   CS_HTTP_MAX_BODY_BYTES);
+        c.close = true;
+        fail(&c, 413);
+    } else if (evhttp_request_get_command(req) == EVHTTP_REQ_OPTIONS && c.w->cfg->http_cors) {
+        send_preflight(&c);
+        return;
+    } else if (route(&c, path, query)) {
+        worker_refresh(c.w);
+        size_t mark = c.body.len;
+        if (!handle_request(c.w->engine, &c.rq, &c.body, &hits, &quit, &c.err) || c.body.oom) {
+            c.body.len = mark;
+            if (c.body.oom)
+                cs_err_nomem(&c.err);
+            fail(&c, 0);
+        }
+    }
+    if (c.status != 200) {
+        int level = c.status >= 500 ? (c.status == 500 ? CS_LOG_ERROR : CS_LOG_WARN) : CS_LOG_DEBUG;
+        char clean[100];
+        log_sanitize(target ? target : "", target ? strlen(target) : 0, clean, sizeof clean);
+        log_msg(level, "%s: HTTP %d %s: %s -- %s", peer, c.status, cs_errcode_name(c.err.code),
+                c.err.msg, clean);
+    }
+    send_answer(&c);
+    long long us = cs_now_us() - t0;
+    /* The query log names the verb the request became and what was asked:
+     * the target, and for a POST its body. */
+    const char *about = target ? target : "";
+    size_t about_len = strlen(about);
+    if (evhttp_request_get_command(req) == EVHTTP_REQ_POST && evbuffer_get_length(in) &&
+        evbuffer_get_length(in) <= CS_HTTP_MAX_BODY_BYTES) {
+        about = (const char *)evbuffer_pullup(in, -1);
+        about_len = evbuffer_get_length(in);
+    }
+    querylog_write(cs_verb_name(c.rq.verb), about, about_len, hits, us,
+                   c.status == 200 ? NULL : cs_errcode_name(c.err.code));
+    if (c.rq.verb != CS_VERB_UNKNOWN)
+        cs_request_free(&c.rq);
+    cs_buf_free(&c.body);
+}
+
+/* --- the worker's evhttp ------------------------------------------------------ */
+
+/* Read at most this far ahead of what evhttp has parsed: above evhttp's
+ * header cap, so that it sees an over-long header and refuses it, and
+ * bounded, so that a client pipelining requests it never reads the
+ * answers to cannot make the input grow (evhttp answers one request at a
+ * time, and parses the next only when the last answer is sent). */
+#define READ_AHEAD_BYTES ((size_t)CS_HTTP_MAX_HEADERS_BYTES * CS_HTTP_EVHTTP_CAP_FACTOR * 2)
+
+static struct bufferevent *new_bev(struct event_base *base, void *arg)
+{
+    (void)arg;
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (bev)
+        bufferevent_setwatermark(bev, EV_READ, 0, READ_AHEAD_BYTES);
+    return bev;
+}
+
+int http_worker_start(worker *w, int fd)
+{
+    int mine = dup(fd);
+    if (mine < 0 || !(w->http = evhttp_new(w->base))) {
+        if (mine >= 0)
+            close(mine);
+        log_msg(CS_LOG_ERROR, "cannot set up HTTP in worker %d", w->id);
+        return -1;
+    }
+    evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+                                            EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+    evhttp_set_max_headers_size(w->http,
+                                (ev_ssize_t)CS_HTTP_MAX_HEADERS_BYTES * CS_HTTP_EVHTTP_CAP_FACTOR);
+    evhttp_set_max_body_size(w->http,
+                             (ev_ssize_t)CS_HTTP_MAX_BODY_BYTES * CS_HTTP_EVHTTP_CAP_FACTOR);
+    evhttp_set_timeout(w->http, (int)w->cfg->idle_timeout_s);
+    evhttp_set_gencb(w->http, http_cb, w);
+    evhttp_set_bevcb(w->http, new_bev, NULL);
+    /* evhttp closes its socket when it is freed: hence a dup() each. */
+    if (!(w->http_sock = evhttp_accept_socket_with_handle(w->http, mine))) {
+        close(mine);
+        log_msg(CS_LOG_ERROR, "cannot accept HTTP in worker %d", w->id);
+        return -1;
+    }
+    return 0;
+}
+
+void http_worker_stop(worker *w)
+{
+    if (w->http && w->http_sock)
+        evhttp_del_accept_socket(w->http, w->http_sock);
+    w->http_sock = NULL;
+}
+
+void http_worker_free(worker *w)
+{
+    if (w->http)
+        evhttp_free(w->http);
+    w->http = NULL;
+    w->http_sock = NULL;
+}
