@@ -262,13 +262,8 @@ static size_t comma_name_at(const ex *x, size_t i, int *idx)
                 break;
             w = "and";
         }
-        size_t wl = strlen(w);
-        if (n + wl + 2 > sizeof key)
+        if (!ex_key_add(key, sizeof key, &n, w))
             break;
-        if (n)
-            key[n++] = ' ';
-        memcpy(key + n, w, wl + 1);
-        n += wl;
         int v = cs_strmap_get(&x->g->ccg.keys, key, n);
         if (v >= 0 && comma) {
             best = j + 1;

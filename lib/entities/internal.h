@@ -138,6 +138,17 @@ static inline bool ex_is(const ex *x, size_t i, const char *norm)
     return i < x->n && strcmp(x->t[i].norm, norm) == 0;
 }
 
+/* The token after a list separator at k (", and", ",", "and", "&"), or k
+ * when k holds none. */
+static inline size_t ex_list_sep(const ex *x, size_t k)
+{
+    if (ex_is(x, k, ",") && ex_is(x, k + 1, "and"))
+        return k + 2;
+    if (ex_is(x, k, ",") || ex_is(x, k, "and") || ex_is(x, k, "&"))
+        return k + 1;
+    return k;
+}
+
 static inline bool ex_cap(const ex *x, size_t i)
 {
     return ex_word(x, i) && (x->t[i].f & EX_T_CAP);
@@ -158,6 +169,21 @@ static inline bool ex_span_free(const ex *x, size_t a, size_t b)
 
 /* Is token i's form an entry of set, one of the gazetteer's word lists
  * (x->g->org_heads...)? */
+/* Append the word w to key[0..*n), after a space unless it is the
+ * first, keeping the NUL; false (and key unchanged) when it would not fit
+ * in cap bytes with room for one more separator. */
+static inline bool ex_key_add(char *key, size_t cap, size_t *n, const char *w)
+{
+    size_t wl = strlen(w);
+    if (*n + wl + 2 > cap)
+        return false;
+    if (*n)
+        key[(*n)++] = ' ';
+    memcpy(key + *n, w, wl + 1);
+    *n += wl;
+    return true;
+}
+
 static inline bool ex_in(const ex *x, size_t i, const cs_strmap *set)
 {
     return i < x->n && cs_words_has(set, x->t[i].norm);

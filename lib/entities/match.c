@@ -36,13 +36,8 @@ bool ex_span_key(const ex *x, size_t a, size_t b, bool commas, char *key, size_t
             else
                 return false;
         }
-        size_t wl = strlen(w);
-        if (n + wl + 2 > cap)
+        if (!ex_key_add(key, cap, &n, w))
             return false;
-        if (n)
-            key[n++] = ' ';
-        memcpy(key + n, w, wl + 1);
-        n += wl;
     }
     return n > 0 && !ex_skippable(&x->t[a]) && !ex_skippable(&x->t[b - 1]);
 }
@@ -67,13 +62,8 @@ size_t ex_match_at(const ex *x, const cs_table *t, size_t i, size_t limit, int *
                 break;
             w = "and";
         }
-        size_t wl = strlen(w);
-        if (n + wl + 2 > sizeof key)
+        if (!ex_key_add(key, sizeof key, &n, w))
             break;
-        if (n)
-            key[n++] = ' ';
-        memcpy(key + n, w, wl + 1);
-        n += wl;
         int v = cs_strmap_get(&t->keys, key, n);
         if (v >= 0) {
             best = j + 1;

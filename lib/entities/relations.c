@@ -523,12 +523,10 @@ static size_t role_chain(const ex *x, size_t i, const ex_mention **roles, size_t
             bodies_at(x, k, o);
         if (o->n || o->all_ccgs)
             break;
-        if (ex_is(x, k, ",") && ex_is(x, k + 1, "and"))
-            k += 2;
-        else if (ex_is(x, k, ",") || ex_is(x, k, "and") || ex_is(x, k, "&"))
-            k++;
-        else
+        size_t next = ex_list_sep(x, k);
+        if (next == k)
             break;
+        k = next;
         while (ex_qualifier(x, k) && !owner(x, k))
             k++;
         r = owner(x, k);

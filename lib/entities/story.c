@@ -69,12 +69,10 @@ static size_t side_by_side(ex *x, size_t i)
     size_t e = m->b;
     for (;;) {
         size_t k = e;
-        if (ex_is(x, k, ",") && ex_is(x, k + 1, "and"))
-            k += 2;
-        else if (ex_is(x, k, ",") || ex_is(x, k, "and") || ex_is(x, k, "&"))
-            k++;
-        else
+        size_t next = ex_list_sep(x, k);
+        if (next == k)
             break;
+        k = next;
         if (ex_is(x, k, "the"))
             k++;
         if (!is_ccg(x, k) || x->m[x->t[k].owner].a != k || x->m[x->t[k].owner].list)
