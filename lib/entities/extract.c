@@ -215,7 +215,6 @@ bool cs_extract(const cs_article *a, cs_entities *out)
             if (!cs_entities_add(out, f, sorted[k].value, strlen(sorted[k].value)))
                 x.oom = true;
         }
-        /* A relation's role is one of the document's roles. */
         free(sorted);
     } else {
         x.oom = true;

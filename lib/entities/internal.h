@@ -167,8 +167,6 @@ static inline bool ex_span_free(const ex *x, size_t a, size_t b)
     return true;
 }
 
-/* Is token i's form an entry of set, one of the gazetteer's word lists
- * (x->g->org_heads...)? */
 /* Append the word w to key[0..*n), after a space unless it is the
  * first, keeping the NUL; false (and key unchanged) when it would not fit
  * in cap bytes with room for one more separator. */
@@ -184,6 +182,8 @@ static inline bool ex_key_add(char *key, size_t cap, size_t *n, const char *w)
     return true;
 }
 
+/* Is token i's form an entry of set, one of the gazetteer's word lists
+ * (x->g->org_heads...)? */
 static inline bool ex_in(const ex *x, size_t i, const cs_strmap *set)
 {
     return i < x->n && cs_words_has(set, x->t[i].norm);
@@ -262,12 +262,12 @@ bool ex_civic_role_at(const ex *x, size_t i);
 
 /* --- the story model (story.c), asked by the relations ------------------ */
 
-/* The organisations of person p's role r when its sentence names none, as
+/* The organisations of a person's role r when its sentence names none, as
  * the story says: written to out[0..max) (borrowed CCG values); returns
  * how many (0: the org is null), or -1 when no story rule applies.  *rule
  * is set to the name of the rule that applied. */
-int ex_story_orgs(const ex *x, const ex_mention *p, const ex_mention *r, const char **out,
-                  size_t max, const char **rule);
+int ex_story_orgs(const ex *x, const ex_mention *r, const char **out, size_t max,
+                  const char **rule);
 /* The group of the story that ends last before token at and has exactly n
  * members (n == 0: any), or NULL. */
 const ex_group *ex_story_group_before(const ex *x, size_t at, size_t n);

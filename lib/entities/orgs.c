@@ -12,6 +12,13 @@ static bool org_connector(const ex *x, const char *w)
     return cs_words_has(&x->g->org_connectors, w);
 }
 
+/* An organisation as written over tokens [a, end). */
+static void add_org_span(ex *x, size_t a, size_t end)
+{
+    const char *s = x->text + x->t[a].a;
+    ex_add_mention(x, EX_M_ORG, a, end, s, x->t[end - 1].b - x->t[a].a);
+}
+
 void ex_find_known_orgs(ex *x)
 {
     for (size_t i = 0; i < x->n; i++) {
@@ -44,23 +51,14 @@ void ex_find_known_orgs(ex *x)
                 break;
             pe = pe2;
         }
-        if (pe > e) {
-            const char *s = x->text + x->t[i].a;
-            ex_add_mention(x, EX_M_ORG, i, pe, s, x->t[pe - 1].b - x->t[i].a);
-        } else if (cs_words_has(&x->g->org_full_names, name)) {
+        if (pe > e)
+            add_org_span(x, i, pe);
+        else if (cs_words_has(&x->g->org_full_names, name))
             ex_add_mention(x, EX_M_ORG, i, e, name, strlen(name));
-        } else {
-            const char *s = x->text + x->t[i].a;
-            ex_add_mention(x, EX_M_ORG, i, e, s, x->t[e - 1].b - x->t[i].a);
-        }
+        else
+            add_org_span(x, i, e);
         i = e - 1;
     }
-}
-
-static void add_org_span(ex *x, size_t a, size_t end)
-{
-    const char *s = x->text + x->t[a].a;
-    ex_add_mention(x, EX_M_ORG, a, end, s, x->t[end - 1].b - x->t[a].a);
 }
 
 /* "NHS Wiltshire", "NHS Southampton City": primary care trusts and other

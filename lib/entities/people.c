@@ -64,15 +64,15 @@ void ex_find_people(ex *x)
             i = b;
             continue;
         }
-        bool known = cs_strmap_get(&x->g->first_names, x->t[a].norm, strlen(x->t[a].norm)) >= 0;
+        if (words == 1 && !title)
+            continue;
+        bool known = ex_in(x, a, &x->g->first_names);
         /* A role after the name: "Jane Smith, chief officer".  (Not one
          * before it: the roles pass runs after this one, and the only role
          * this pass adds, a councillor's title, claims no token, so no
          * token before a name is a role's yet.) */
         bool role_near = b + 1 < x->n && ex_is(x, b, ",") && ex_role_at(x, b + 1);
         bool speaks = ex_word(x, b) && ex_in(x, b, &x->g->speech_verbs);
-        if (words == 1 && !title)
-            continue;
         /* Untitled, the name has two words or more here. */
         if (!(title || known || role_near || speaks))
             continue;

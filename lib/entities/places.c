@@ -101,20 +101,17 @@ static bool before_ccg_suffix(const ex *x, size_t e)
         else
             break;
     }
-    bool plural = false;
-    if (k - e >= MAX_GROUP_AREA || !ex_ccg_suffix(x, k, &plural))
-        return false;
-    (void)plural;
-    /* And a singular one: "Leicester CCG", "the Haringey and Islington,
-     * CCG" name a CCG the gazetteer does not hold (a variant, a
+    /* A singular suffix too: "Leicester CCG", "the Haringey and
+     * Islington, CCG" name a CCG the gazetteer does not hold (a variant, a
      * directorate), which is no place either. */
-    return true;
+    bool plural;
+    return k - e < MAX_GROUP_AREA && ex_ccg_suffix(x, k, &plural);
 }
 
 /* A list separator at token k: ",", "and", "&". */
 static bool list_sep(const ex *x, size_t k)
 {
-    return ex_is(x, k, ",") || ex_is(x, k, "and") || ex_is(x, k, "&");
+    return ex_list_sep(x, k) > k;
 }
 
 /* Is token k in a group's words (a bare CCG name read before it)? */
@@ -233,9 +230,7 @@ void ex_find_places(ex *x)
             if (i > 0 && x->t[i - 1].sent == x->t[i].sent && ex_word(x, i - 1) &&
                 ex_cap(x, i - 1) &&
                 (ex_is(x, i - 1, "new") ||
-                 (!(x->t[i - 1].f & EX_T_UPPER) &&
-                  cs_strmap_get(&x->g->first_names, x->t[i - 1].norm,
-                                strlen(x->t[i - 1].norm)) >= 0))) {
+                 (!(x->t[i - 1].f & EX_T_UPPER) && ex_in(x, i - 1, &x->g->first_names)))) {
                 i = e - 1;
                 continue;
             }

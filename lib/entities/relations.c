@@ -59,13 +59,10 @@ static size_t bodies_at(const ex *x, size_t i, orgset *o)
             break;
         orgset_add(o, m);
         i = end = m->b;
-        if (ex_is(x, i, ",") && ex_is(x, i + 1, "and") && is_body(owner(x, i + 2)))
-            i += 2;
-        else if ((ex_is(x, i, ",") || ex_is(x, i, "and") || ex_is(x, i, "&")) &&
-                 is_body(owner(x, i + 1)))
-            i++;
-        else
+        size_t next = ex_list_sep(x, i);
+        if (next == i || !is_body(owner(x, next)))
             break;
+        i = next;
     }
     return end;
 }
@@ -472,7 +469,7 @@ static void relate(relctx *c, const ex_mention *p, const ex_mention *r, const or
         const char *how = NULL;
         int ns = o->unresolved || o->all_ccgs
                      ? -1
-                     : ex_story_orgs(x, p, r, story, MAX_LIST_NAMES, &how);
+                     : ex_story_orgs(x, r, story, MAX_LIST_NAMES, &how);
         if (ns == 0)
             ok = add_relation(c, how, p->value, r->value, NULL);
         for (int k = 0; k < ns; k++)

@@ -251,8 +251,7 @@ static size_t title_at(const ex *x, size_t q, char **made)
             break;
         /* "Corporate & Governance Officer": "and" between modifiers of a
          * capitalised title ("nurse and practice manager" are two). */
-        if (caps && (ex_is(x, k + 1, "and") || ex_is(x, k + 1, "&")) &&
-            ex_in(x, k, &x->g->role_modifiers) && ex_cap(x, k + 2) &&
+        if (caps && (ex_is(x, k + 1, "and") || ex_is(x, k + 1, "&")) && ex_cap(x, k + 2) &&
             ex_in(x, k + 2, &x->g->role_modifiers))
             k++;
     }
@@ -287,8 +286,7 @@ static size_t title_at(const ex *x, size_t q, char **made)
     int hidx;
     if (vocab_idx >= 0)
         hname = x->g->role.names[vocab_idx];
-    else if (ex_match_exact(x, &x->g->role, head, head + 1, false) >= 0 &&
-             (hidx = ex_match_exact(x, &x->g->role, head, head + 1, false)) >= 0 &&
+    else if ((hidx = ex_match_exact(x, &x->g->role, head, head + 1, false)) >= 0 &&
              !strchr(x->g->role.names[hidx], ' '))
         hname = x->g->role.names[hidx];
     if (hname) {
@@ -374,7 +372,8 @@ void ex_find_roles(ex *x)
                 }
             }
         }
-        /* "X director": one to three lower-case words before "director". */
+        /* "X director": up to four words before "director", in the title's
+         * case ("locality director", "Corporate Services Director"). */
         if (ex_is(x, q, "director") && e <= q + 1 && q == i) {
             /* Modifiers match the title's case: "locality director",
              * "Corporate Services and Governance Director". */
@@ -402,7 +401,7 @@ void ex_find_roles(ex *x)
         }
         if (e == q)
             continue;
-        /* "Leader of X Council" */
+        /* A role of the vocabulary. */
         const char *name = x->g->role.names[idx];
         ex_add_mention(x, EX_M_ROLE, i, e, name, strlen(name));
         i = e - 1;

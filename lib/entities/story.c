@@ -181,13 +181,13 @@ void ex_build_story(ex *x)
     }
     /* "all eight CCGs" past the ones named: a counted group. */
     for (size_t i = 0; i + 1 < x->n && s->nccgs && !s->counted; i++) {
-        if (x->t[i + 1].norm[0] != 'c' || !ex_is(x, i + 1, "ccgs"))
-            continue;               /* most tokens: one compare */
+        if (!ex_is(x, i + 1, "ccgs"))
+            continue;
         int v = 0;
         for (int d = 2; cs_number_words[d]; d++)
             if (ex_is(x, i, cs_number_words[d]))
                 v = d;
-        if (v > (int)s->nccgs && v <= MAX_LOCAL_GROUP && ex_is(x, i + 1, "ccgs"))
+        if (v > (int)s->nccgs && v <= MAX_LOCAL_GROUP)
             s->counted = true;
     }
     /* The subject: the group that is every CCG of the story. */
@@ -216,11 +216,10 @@ static bool joint_post(const ex *x, const ex_mention *r)
     return false;
 }
 
-int ex_story_orgs(const ex *x, const ex_mention *p, const ex_mention *r, const char **out,
-                  size_t max, const char **rule)
+int ex_story_orgs(const ex *x, const ex_mention *r, const char **out, size_t max,
+                  const char **rule)
 {
     const ex_story *s = &x->story;
-    (void)p;
     *rule = NULL;
     if (!joint_post(x, r))
         return -1;
