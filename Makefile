@@ -86,7 +86,7 @@ deps:
 
 build: $(PROGRAMS) $(CLIENT_A) $(CLIENT_SO)
 
-tests: build $(UNIT_TESTS) $(EMBED)
+tests: build $(UNIT_TESTS) $(EMBED) $(EXTRACT_SPEED)
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)

@@ -111,7 +111,7 @@ void handle_line(cs_engine *e, const char *line, size_t len, cs_buf *out,
         log_sanitize(line, len, clean, sizeof clean);
         stats_request(CS_VERB_UNKNOWN);
         answer_error(out, err.code, err.msg, peer, clean);
-        querylog_write("UNKNOWN", line, len, 0, cs_now_us() - t0, cs_errcode_name(err.code));
+        querylog_write(cs_verb_name(CS_VERB_UNKNOWN), line, len, 0, cs_now_us() - t0, cs_errcode_name(err.code));
         return;
     }
     stats_request(ln.verb);

@@ -128,7 +128,7 @@ static bool search_from_query(cs_search_req *req, const char *query, cs_err *err
                                            NULL };
     struct evkeyvalq kv;
     struct evkeyval *p;
-    bool seen[16] = { false };
+    bool seen[sizeof scalars / sizeof scalars[0]] = { false };
     bool ok = true;
     json_t *facets = NULL;
 

@@ -47,7 +47,8 @@
 #define CS_MAX_NEAR_WINDOW 1000
 
 /* Most index terms a trailing-* wildcard may expand to.  Past it the query
- * is refused with bad_query ("too many matches for ...*"). */
+ * is refused with bad_query ("more than 200 words start with ...; make the
+ * wildcard longer"). */
 #define CS_MAX_WILDCARD_EXPANSION 200
 
 /* Most requests handled for one connection per event-loop turn before the

@@ -239,10 +239,8 @@ bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
     cs_jw_key(out, "latency_us");
     cs_jw_open(out, '{');
     kint(out, "count", (long long)r->latency_count);
-    cs_jw_key(out, "p50");
-    cs_jw_int(out, r->latency_p50_us);
-    cs_jw_key(out, "p99");
-    cs_jw_int(out, r->latency_p99_us);
+    kint(out, "p50", r->latency_p50_us);
+    kint(out, "p99", r->latency_p99_us);
     cs_jw_close(out, '}');
     cs_jw_key(out, "index");
     cs_jw_open(out, '{');

@@ -3,6 +3,7 @@ every answer checked, idle crowds, clients that vanish or never read, the
 limits of PROTOCOL.md, index changes under steady load, signals, STATS and
 the query log."""
 import json
+import re
 import os
 import resource
 import signal
@@ -360,7 +361,8 @@ def help_lists_every_option_with_its_default():
         if default:
             line = [l for l in p.stdout.splitlines() if opt in l][0]
             nxt = p.stdout.splitlines()[p.stdout.splitlines().index(line) + 1]
-            check(default in line or default in nxt, "%s default %s: %s" % (opt, default, line))
+            whole = re.compile(r"(?<![\w.])%s(?![\w.])" % re.escape(default))
+            check(whole.search(line) or whole.search(nxt), "%s default %s: %s" % (opt, default, line))
     p = subprocess.run([binary("ccg-searchd"), "--index", "/nonexistent", "--listen",
                         "127.0.0.1:0"], capture_output=True, text=True, timeout=30)
     eq(p.returncode, 1, "a startup error exits non-zero")

