@@ -49,6 +49,10 @@
 /* Most tokens between a comma inside a portfolio and the "and" of its
  * last item ("commissioning, strategy and delivery"). */
 #define MAX_PORTFOLIO_ITEM 4
+/* Most lower-case words of a name's kind before its lower-case head
+ * ("Devon sustainability and transformation partnership"), and after a
+ * head to a later one ("system transformation steering group"). */
+#define MAX_GENERIC_RUN 4
 
 /* Most groups of CCGs one story defines (its lists, and CCGs named side by
  * side: "Shropshire CCG and Telford and Wrekin CCG"); past them the rest

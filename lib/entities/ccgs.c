@@ -423,6 +423,21 @@ static bool speaks_of_ccgs(const ex *x, size_t i)
     return false;
 }
 
+/* Does an organisation's head end the words from token e: a capitalised
+ * head ("Council"), or a lower-case one within MAX_GENERIC_RUN lower-case
+ * words of a name's kind ("sustainability and transformation partnership")? */
+static bool org_head_after(const ex *x, size_t e)
+{
+    if (ex_cap(x, e))
+        return ex_in(x, e, &x->g->org_heads);
+    for (size_t k = e; k < x->n && k - e < MAX_GENERIC_RUN && ex_word(x, k) && !ex_cap(x, k) &&
+                       ex_in(x, k, &x->g->org_generic_words);
+         k++)
+        if (ex_in(x, k, &x->g->org_heads_lower))
+            return true;
+    return false;
+}
+
 void ex_find_ccgs(ex *x)
 {
     for (size_t i = 0; i < x->n; i++) {
@@ -502,8 +517,10 @@ void ex_find_ccgs(ex *x)
          * unless a role says otherwise. */
         if (words && (lower || ex_match_exact(x, &x->g->place, i, e, false) >= 0))
             words = false;
-        /* "Wigan Council" is the council, whatever stands around it. */
-        if (ex_cap(x, e) && ex_in(x, e, &x->g->org_heads))
+        /* "Wigan Council" is the council, whatever stands around it, and
+         * "the Cambridgeshire and Peterborough sustainability and
+         * transformation partnership" the partnership. */
+        if (org_head_after(x, e))
             continue;
         bool role_near = ex_role_at(x, e);
         /* ...within the clause: "chief executive of the trust, said the

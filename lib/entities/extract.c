@@ -19,7 +19,9 @@
  *                 head, its portfolio: "executive lead for finance",
  *                 "nurse representative") and patterns ("director of X",
  *                 "X director", "chief X officer") (roles.c);
- *   full-names    a surname alone takes the full name the text gives;
+ *   full-names    a surname alone takes the full name the text gives, and
+ *                 a surname or given name alone that the story's one full
+ *                 name ends or begins is that person (people.c);
  *   story         the document-level model: the story's CCGs, the groups
  *                 it defines, what it is about (story.c);
  *   relations     who holds which role where, from the shapes a sentence
@@ -75,6 +77,7 @@ static const char *full_name(const ex *x, const ex_mention *p)
  * relations). */
 static void full_names(ex *x)
 {
+    ex_find_surnames(x);
     for (size_t k = 0; k < x->nm && !x->oom; k++) {
         if (x->m[k].kind != EX_M_PERSON)
             continue;
@@ -139,13 +142,14 @@ bool ex_run(ex *x, const char *last)
         assert(x->out || strcmp(passes[k].name, "relations") != 0);
         if (trace)
             fprintf(stderr, "pass %s\n", passes[k].name);
+        x->pass = passes[k].name;
         passes[k].run(x);
     }
     static const char *const kinds[] = { "ccg", "org", "person", "role", "place", "group" };
     if (trace)
         for (size_t k = 0; k < x->nm; k++)
-            fprintf(stderr, "%s %zu-%zu sent %d: %s\n", kinds[x->m[k].kind], x->m[k].a,
-                    x->m[k].b, x->t[x->m[k].a].sent, x->m[k].value);
+            fprintf(stderr, "%s %zu-%zu sent %d by %s: %s\n", kinds[x->m[k].kind], x->m[k].a,
+                    x->m[k].b, x->t[x->m[k].a].sent, x->m[k].by, x->m[k].value);
     return !x->oom;
 }
 

@@ -42,6 +42,7 @@ typedef struct ex_mention {
     size_t a, b;            /* tokens [a, b) */
     char *value;            /* canonical display value (owned) */
     int list;               /* a CCG named in a list of CCGs: the list's number, else 0 */
+    const char *by;         /* the pass that found it, for the trace */
 } ex_mention;
 
 /* A group of CCGs the story defines: a list ("the six CCGs in south east
@@ -82,6 +83,7 @@ typedef struct ex {
     bool oom;
     cs_entities *out;       /* where the relations go */
     ex_story story;         /* set by the pass "story" */
+    const char *pass;       /* the pass running */
 } ex;
 
 /* --- the driver (extract.c) ------------------------------------------------ */
@@ -211,6 +213,10 @@ void ex_find_pattern_orgs(ex *x);
 void ex_find_nhs_orgs(ex *x);
 /* "people" (people.c). */
 void ex_find_people(ex *x);
+/* A surname or a given name alone that ends or begins the one full name
+ * the story gives it ("... Paul Jennings ... Jennings has spent", "Glenn
+ * Douglas ... Glenn is"), as that person (people.c). */
+void ex_find_surnames(ex *x);
 /* "places" (places.c). */
 void ex_find_places(ex *x);
 /* "roles" (roles.c). */
@@ -274,5 +280,10 @@ const ex_group *ex_story_group_before(const ex *x, size_t at, size_t n);
 /* Does the story hold an attendance list, whose "Name Title Body" entries
  * need no comma between title and body? */
 bool ex_story_attendance(const ex *x);
+/* The one body of the kind a post's first word names ("STP lead", "ICS
+ * chair": data/synonyms.txt gives the kind's other names) that the story
+ * names ("the Cambridgeshire and Peterborough sustainability and
+ * transformation partnership"); NULL when it names none or several. */
+const char *ex_story_kind_org(const ex *x, const ex_mention *r);
 
 #endif

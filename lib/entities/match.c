@@ -124,7 +124,7 @@ int ex_add_mention(ex *x, enum ex_kind kind, size_t a, size_t b, const char *val
         o--;
     v[o] = '\0';
     int id = (int)x->nm++;
-    x->m[id] = (ex_mention){ kind, a, b, v, 0 };
+    x->m[id] = (ex_mention){ kind, a, b, v, 0, x->pass };
     for (size_t i = a; i < b; i++)
         if (x->t[i].owner < 0)
             x->t[i].owner = id;

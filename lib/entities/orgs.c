@@ -200,7 +200,7 @@ void ex_find_pattern_orgs(ex *x)
             size_t k = h;
             /* "Devon sustainability and transformation partnership": an
              * "and" between two generic words is inside the name. */
-            while (k > 0 && h - k < 4 && ex_word(x, k - 1) && !ex_cap(x, k - 1) &&
+            while (k > 0 && h - k < MAX_GENERIC_RUN && ex_word(x, k - 1) && !ex_cap(x, k - 1) &&
                    ex_free_tok(x, k - 1) &&
                    ex_in(x, k - 1, &x->g->org_generic_words) &&
                    (!ex_is(x, k - 1, "and") ||
@@ -218,7 +218,7 @@ void ex_find_pattern_orgs(ex *x)
             /* The last lower-case head: "system transformation steering
              * group". */
             size_t end = h + 1;
-            for (size_t q = h + 1; q < x->n && q < h + 5 && ex_word(x, q) && !ex_cap(x, q) &&
+            for (size_t q = h + 1; q < x->n && q <= h + MAX_GENERIC_RUN && ex_word(x, q) && !ex_cap(x, q) &&
                                    ex_in(x, q, &x->g->org_generic_words); q++)
                 if (ex_in(x, q, &x->g->org_heads_lower))
                     end = q + 1;

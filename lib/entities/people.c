@@ -31,6 +31,22 @@ static bool name_word(const ex *x, size_t i)
            !(cs_words_has(&x->g->role_modifiers, w) && ex_title_at(x, i));
 }
 
+/* The part of a double-barrelled name after its hyphen, which may be any
+ * capitalised word ("Helen Charlesworth-May"). */
+static bool barrel_word(const ex *x, size_t i)
+{
+    return ex_word(x, i) && ex_cap(x, i) && ex_free_tok(x, i) && !(x->t[i].f & EX_T_DIGIT) &&
+           !(x->t[i].f & EX_T_UPPER);
+}
+
+/* A lower-case role's head word right before token a: "accountable officer
+ * Caron Morton", "chief executive Paul Jennings". */
+static bool role_before(const ex *x, size_t a)
+{
+    return a > 0 && ex_word(x, a - 1) && !ex_cap(x, a - 1) && x->t[a - 1].sent == x->t[a].sent &&
+           ex_in(x, a - 1, &x->g->role_heads) && !ex_in(x, a - 1, &x->g->role_heads_plural);
+}
+
 void ex_find_people(ex *x)
 {
     for (size_t i = 0; i < x->n; i++) {
@@ -47,8 +63,9 @@ void ex_find_people(ex *x)
         size_t b = a;
         while (b < x->n && b - a < MAX_NAME_WORDS + 2 && x->t[b].sent == x->t[a].sent &&
                (name_word(x, b) ||
-                (ex_skippable(&x->t[b]) && (x->t[b].f & EX_T_HYPHEN) && name_word(x, b + 1))))
-            b++;
+                (ex_skippable(&x->t[b]) && (x->t[b].f & EX_T_HYPHEN) && b > a &&
+                 (name_word(x, b + 1) || barrel_word(x, b + 1)))))
+            b += (x->t[b].f & EX_T_HYPHEN) ? 2 : 1;
         /* A single initial and its full stop: "J. Smith" is not handled;
          * names are two words or more, or one with a title. */
         size_t words = 0;
@@ -74,7 +91,7 @@ void ex_find_people(ex *x)
         bool role_near = b + 1 < x->n && ex_is(x, b, ",") && ex_role_at(x, b + 1);
         bool speaks = ex_word(x, b) && ex_in(x, b, &x->g->speech_verbs);
         /* Untitled, the name has two words or more here. */
-        if (!(title || known || role_near || speaks))
+        if (!(title || known || role_near || speaks || (words == 2 && role_before(x, a))))
             continue;
         /* A place or organisation name is not a person ("Great Yarmouth"). */
         int idx;
@@ -89,5 +106,41 @@ void ex_find_people(ex *x)
         if (title && ex_is(x, i, "councillor"))
             ex_add_mention(x, EX_M_ROLE, i, i + 1, "councillor", 10);
         i = b - 1;
+    }
+}
+
+/* The one full name (two words or more) of the story's first nm mentions
+ * that word i ends, or that it begins when it is a given name ("Glenn ...
+ * Glenn Douglas"); NULL when none or several. */
+static const char *full_name_of(const ex *x, size_t i, size_t nm)
+{
+    const char *found = NULL;
+    bool given = ex_in(x, i, &x->g->first_names);
+    for (size_t k = 0; k < nm; k++) {
+        const ex_mention *m = &x->m[k];
+        if (m->kind != EX_M_PERSON || m->b - m->a < 2 || (found && strcmp(found, m->value) == 0))
+            continue;
+        if (strcmp(x->t[m->b - 1].norm, x->t[i].norm) == 0 ||
+            (given && strcmp(x->t[m->a].norm, x->t[i].norm) == 0)) {
+            if (found)
+                return NULL;
+            found = m->value;
+        }
+    }
+    return found;
+}
+
+void ex_find_surnames(ex *x)
+{
+    size_t nm = x->nm;
+    for (size_t i = 0; i < x->n && !x->oom; i++) {
+        if (!ex_word(x, i) || !ex_cap(x, i) || !ex_free_tok(x, i) || (x->t[i].f & EX_T_UPPER) ||
+            (i > 0 && ex_cap(x, i - 1) && ex_word(x, i - 1) && x->t[i - 1].sent == x->t[i].sent &&
+             !(x->t[i].f & EX_T_LINE)) ||
+            (ex_cap(x, i + 1) && ex_word(x, i + 1)))
+            continue;
+        const char *full = full_name_of(x, i, nm);
+        if (full)
+            ex_add_mention(x, EX_M_PERSON, i, i + 1, full, strlen(full));
     }
 }

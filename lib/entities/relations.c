@@ -399,6 +399,15 @@ static const char *council_of(const relctx *c, const ex_mention *p)
     return org;
 }
 
+/* Does a person's name start in tokens [a, b)? */
+static bool person_between(const ex *x, size_t a, size_t b)
+{
+    for (size_t k = a; k < b; k++)
+        if (is_kind(owner(x, k), EX_M_PERSON))
+            return true;
+    return false;
+}
+
 /* The body of a non-civic role that names none: the document's only CCG,
  * when the story names exactly one, names no group of CCGs, and the
  * sentence of person p names no other organisation, other than one the
@@ -414,16 +423,25 @@ static const char *document_ccg(const relctx *c, const ex_mention *p, const orgs
         return NULL;
     bool other = false;
     int sent = x->t[p->a].sent;
-    /* A story about one CCG that names others: not in this sentence. */
+    /* A story about one CCG that names others: not in this sentence,
+     * unless another person's words hold it ("Former accountable officer
+     * Caron Morton resigned and was replaced by David Evans, accountable
+     * officer for neighbouring Telford and Wrekin CCG"). */
     for (size_t k = 0; k < x->nm && c->nccgs > 1 && !other; k++)
         other = x->m[k].kind == EX_M_CCG && x->t[x->m[k].a].sent == sent &&
-                strcmp(x->m[k].value, subject) != 0;
+                strcmp(x->m[k].value, subject) != 0 && !person_between(x, p->b, x->m[k].a);
     bool about_ccg = false;
     for (size_t k = p->a; k > 0 && x->t[k - 1].sent == sent && !about_ccg; k--)
         about_ccg = (ex_is(x, k - 1, "ccg") && !owner(x, k - 1)) ||
                     is_kind(owner(x, k - 1), EX_M_CCG);
+    /* Bodies after the name count in an apposition ("Alex Bailey, chief
+     * executive of Adur and Worthing Councils,"), not after its verb
+     * ("Interim accountable officer Sheila Bremner also leads the
+     * Cambridgeshire and Peterborough STP"). */
+    bool verb_next = p->b < x->n && ex_word(x, p->b);
     for (size_t k = 0; k < x->nm && !other; k++) {
-        other = x->m[k].kind == EX_M_ORG && x->t[x->m[k].a].sent == sent;
+        other = x->m[k].kind == EX_M_ORG && x->t[x->m[k].a].sent == sent &&
+                !(verb_next && x->m[k].a >= p->b);
         for (size_t j = 0; other && about_ccg && c->taken && j < c->taken->n; j++)
             other = strcmp(c->taken->m[j]->value, x->m[k].value) != 0;
     }
@@ -474,7 +492,10 @@ static void relate(relctx *c, const ex_mention *p, const ex_mention *r, const or
             ok = add_relation(c, how, p->value, r->value, NULL);
         for (int k = 0; k < ns; k++)
             ok = ok && add_relation(c, how, p->value, r->value, story[k]);
-        if (ns < 0) {
+        const char *kind = ns < 0 ? ex_story_kind_org(x, r) : NULL;
+        if (kind)
+            ok = add_relation(c, "story-body-kind", p->value, r->value, kind);
+        else if (ns < 0) {
             const char *d = document_ccg(c, p, o);
             ok = add_relation(c, d ? "document-ccg" : NULL, p->value, r->value, d);
         }

@@ -20,6 +20,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static bool is_ccg(const ex *x, size_t i)
 {
@@ -256,4 +257,39 @@ const ex_group *ex_story_group_before(const ex *x, size_t at, size_t n)
 bool ex_story_attendance(const ex *x)
 {
     return x->story.attendance;
+}
+
+/* Does name end in the words of kind ("... sustainability and
+ * transformation partnership", "... STP"), case aside? */
+static bool ends_in_kind(const char *name, const char *kind)
+{
+    size_t n = strlen(name), k = strlen(kind);
+    return n > k && name[n - k - 1] == ' ' && strncasecmp(name + n - k, kind, k) == 0;
+}
+
+const char *ex_story_kind_org(const ex *x, const ex_mention *r)
+{
+    char first[NORM_MAX];
+    size_t len = strcspn(r->value, " ");
+    if (len >= sizeof first || !r->value[len])
+        return NULL;
+    memcpy(first, r->value, len);
+    first[len] = '\0';
+    int g = cs_table_find(&x->g->synonyms, first);
+    if (g < 0)
+        return NULL;
+    const char *found = NULL;
+    for (size_t k = 0; k < x->nm; k++) {
+        const ex_mention *m = &x->m[k];
+        if (m->kind != EX_M_ORG || (found && strcmp(found, m->value) == 0))
+            continue;
+        for (char **alt = x->g->syn_alts[g]; *alt; alt++)
+            if (ends_in_kind(m->value, *alt)) {
+                if (found)
+                    return NULL;
+                found = m->value;
+                break;
+            }
+    }
+    return found;
 }

@@ -364,29 +364,38 @@ def general_news_people_and_places_are_what_they_say():
     for right in ("Kiichi Miyazawa", "Tony Blair", "Nigel Lawson", "Alan Greenspan"):
         check(right in top, "%r not among the 100 commonest people" % right)
     # And places: "New York" is no York (733 documents before), surnames
-    # after a given name or of a person the story names are no places.
+    # after a given name or of a person the story names are no places, and
+    # the world's countries and cities are places too (before they were in
+    # the gazetteer, "Sale", "Hayes", "Stanley", "Fleet" and "Brent" were
+    # among the 100).
     places = collections.Counter(v for d in docs.values() for v in d["place"])
     top = [v for v, _ in places.most_common(100)]
     check(places["York"] < 100, "York in %d documents" % places["York"])
-    for wrong in ("Eastwood", "Arnold", "Crosby"):
+    for wrong in ("Eastwood", "Arnold", "Crosby", "Sale", "Hayes", "Stanley", "Fleet", "Brent"):
         check(wrong not in top, "%r among the 100 commonest places" % wrong)
-    for right in ("London", "Britain", "Birmingham", "Leicester", "Kent"):
+    for right in ("London", "Britain", "Birmingham", "New York", "Japan", "United States",
+                  "West Germany", "Tokyo"):
         check(right in top, "%r not among the 100 commonest places" % right)
 
 
 @test
 def extraction_scores_stay_at_their_targets():
-    # A regression guard: every facet stays at issue 4's target F1 on
-    # ccg_dev.
+    # A regression guard: each facet of ccg_dev and of ccg_dev2 stays at
+    # issue 12's target for one set (0.03 below the pooled target), or,
+    # where that is not met yet (place on ccg_dev2), at today's figure.
     p = subprocess.run([os.path.join(ROOT, "scripts", "eval-entities")], capture_output=True,
                        text=True, env=dict(os.environ), timeout=300)
     eq(p.returncode, 0, "eval-entities exit status: " + p.stderr[-500:])
-    dev = p.stdout.split("ccg_dev (")[1].split("\n\n")[0]     # ccg_dev's table alone
-    scores = {m.group(1): float(m.group(2))
-              for m in re.finditer(r"^  (\w+) +[\d.]+ +[\d.]+ +([\d.]+)", dev, re.M)}
-    for facet, floor in (("ccg", 0.95), ("role", 0.90), ("person", 0.90), ("org", 0.85),
-                         ("place", 0.90), ("person_role", 0.80)):
-        check(scores[facet] >= floor, "%s F1 %.3f fell below %.2f" % (facet, scores[facet], floor))
+    floors = {"ccg": 0.94, "role": 0.90, "person": 0.92, "org": 0.85, "place": 0.87,
+              "person_role": 0.82}
+    for name, below in (("ccg_dev", {}), ("ccg_dev2", {"place": 0.79})):
+        table = p.stdout.split("\n%s (" % name)[1].split("\n\n")[0]
+        scores = {m.group(1): float(m.group(2))
+                  for m in re.finditer(r"^  (\w+) +[\d.]+ +[\d.]+ +([\d.]+)", table, re.M)}
+        for facet, floor in floors.items():
+            floor = below.get(facet, floor)
+            check(scores[facet] >= floor, "%s %s F1 %.3f fell below %.2f" %
+                  (name, facet, scores[facet], floor))
 
 
 @test

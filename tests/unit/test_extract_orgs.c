@@ -52,6 +52,19 @@ static void lower_case_heads_after_a_proper_name(void **state)
     assert_found("Devon, Plymouth and Torbay commissioning board met.", "pattern-orgs", EX_M_ORG,
                  "Devon, Plymouth and Torbay commissioning board");
     assert_found("Kent committee met.", "pattern-orgs", EX_M_ORG, "");
+    /* A CCG's name that the story has made a CCG's starts the
+     * partnership it opens, and is no CCG there. */
+    assert_found("NHS Nene CCG met. Ms Smith leads the Nene sustainability and "
+                 "transformation partnership.", "pattern-orgs", EX_M_ORG,
+                 "Nene sustainability and transformation partnership");
+    /* MAX_GENERIC_RUN words of a name's kind before its head, no more. */
+    assert_found("Nene sustainability and transformation partnership met.", "pattern-orgs",
+                 EX_M_ORG, "Nene sustainability and transformation partnership");
+    assert_found("Nene health and care sustainability and transformation partnership met.",
+                 "pattern-orgs", EX_M_ORG, "");
+    /* A commissioning support unit. */
+    assert_found("She joined Arden and Wolds Commissioning Support Unit.", "pattern-orgs",
+                 EX_M_ORG, "Arden and Wolds Commissioning Support Unit");
 }
 
 static void nhs_bodies_named_after_their_area(void **state)

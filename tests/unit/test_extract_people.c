@@ -50,6 +50,32 @@ static void a_surname_alone_takes_the_full_name(void **state)
                  "Jane Smith | Jane Smith");
 }
 
+static void a_name_alone_that_the_story_gives_in_full(void **state)
+{
+    (void)state;
+    /* With no title: a surname that ends, or a given name that begins,
+     * the one full name the story gives. */
+    assert_found("The accountable officer Harriet Pell arrived in May. After a year Pell left, "
+                 "and Harriet stayed on.", "full-names", EX_M_PERSON,
+                 "Harriet Pell | Harriet Pell | Harriet Pell");
+    /* Two people of that surname: neither. */
+    assert_found("Jane Smith and Tom Smith spoke. Smith left.", "full-names", EX_M_PERSON,
+                 "Jane Smith | Tom Smith");
+    /* Part of a longer name, it is not one alone. */
+    assert_found("Jane Smith spoke. Smith Street was shut.", "full-names", EX_M_PERSON,
+                 "Jane Smith");
+}
+
+static void names_after_a_lower_case_title(void **state)
+{
+    (void)state;
+    /* An unknown given name right after a lower-case title's head. */
+    assert_found("Former accountable officer Quorra Pellow resigned.", "people", EX_M_PERSON,
+                 "Quorra Pellow");
+    /* A double-barrelled surname whose second part is another word. */
+    assert_found("Dr Helen Smith-May spoke.", "people", EX_M_PERSON, "Helen Smith-May");
+}
+
 static void firms_and_institutions_are_not_people(void **state)
 {
     (void)state;
@@ -84,6 +110,8 @@ int main(void)
         cmocka_unit_test(unknown_names_beside_a_role_or_a_verb_of_speech),
         cmocka_unit_test(a_councillor_title_is_a_role_too),
         cmocka_unit_test(a_surname_alone_takes_the_full_name),
+        cmocka_unit_test(a_name_alone_that_the_story_gives_in_full),
+        cmocka_unit_test(names_after_a_lower_case_title),
         cmocka_unit_test(firms_and_institutions_are_not_people),
         cmocka_unit_test(a_title_after_a_name_is_not_part_of_it),
     };

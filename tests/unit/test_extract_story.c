@@ -52,6 +52,40 @@ static void the_one_ccg_a_story_is_about(void **state)
                    "Jane Smith / accountable officer / NHS Nene CCG");
 }
 
+static void a_post_named_by_the_kind_of_its_body(void **state)
+{
+    (void)state;
+    /* "STP lead" with no body in its sentence: the story's one STP, by
+     * its acronym or written out (data/synonyms.txt). */
+    assert_related("NHS Nene CCG is in deficit. Its accountable officer Jane Smith also "
+                   "leads the Nene and Corby sustainability and transformation partnership. "
+                   "Ms Smith became STP lead in May.",
+                   "Jane Smith / accountable officer / NHS Nene CCG | "
+                   "Jane Smith / stp lead / Nene and Corby sustainability and transformation "
+                   "partnership");
+    /* Two of them: neither. */
+    assert_related("The Nene STP and the Corby STP met. Jane Smith became STP lead.",
+                   "Jane Smith / stp lead / -");
+}
+
+static void another_persons_ccg_in_the_sentence(void **state)
+{
+    (void)state;
+    /* The story's CCG, though the sentence names another: the other is
+     * the next person's. */
+    assert_related("NHS Nene CCG is in deficit. NHS Nene CCG met NHS Corby CCG. NHS Nene CCG "
+                   "will consult and NHS Nene CCG will decide. Former accountable officer Jane "
+                   "Smith left and was replaced by Tom Jones, "
+                   "accountable officer for neighbouring Corby CCG.",
+                   "Jane Smith / accountable officer / NHS Nene CCG | "
+                   "Tom Jones / accountable officer / NHS Corby CCG");
+    /* Without the other person, the sentence's CCG makes it nobody's. */
+    assert_related("NHS Nene CCG is in deficit. NHS Nene CCG met NHS Corby CCG. NHS Nene CCG "
+                   "will consult and NHS Nene CCG will decide. Former accountable officer Jane "
+                   "Smith left for Corby CCG.",
+                   "Jane Smith / accountable officer / -");
+}
+
 static void a_joint_post_over_the_group(void **state)
 {
     (void)state;
@@ -275,6 +309,8 @@ int main(void)
         cmocka_unit_test(the_area_ccgs_of_a_story_about_one_group),
         cmocka_unit_test(members_of_a_post_in_the_plural),
         cmocka_unit_test(its_post_then_the_person),
+        cmocka_unit_test(a_post_named_by_the_kind_of_its_body),
+        cmocka_unit_test(another_persons_ccg_in_the_sentence),
         cmocka_unit_test(minutes_one_entry_a_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
