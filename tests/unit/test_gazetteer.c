@@ -69,7 +69,8 @@ static void tables_find_names_by_key_and_alias(void **state)
     assert_string_equal(name_of(&g->ccg, "leicester city"), "NHS Leicester City CCG");
     /* ccg_aliases.tsv: a hand-picked alias of a name. */
     assert_string_equal(name_of(&g->ccg, "solihull health"), "NHS Solihull Health CCG");
-    assert_string_equal(name_of(&g->ccg, "leicester"), "-");
+    assert_string_equal(name_of(&g->ccg, "leicester"), "NHS Leicester City CCG");
+    assert_string_equal(name_of(&g->ccg, "leicestershire"), "-");
     assert_string_equal(name_of(&g->role, "ceo"), "chief executive");
     assert_string_equal(name_of(&g->role, "chief executive officer"), "chief executive");
     assert_string_equal(name_of(&g->role, "chief"), "-");
