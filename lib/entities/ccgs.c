@@ -522,7 +522,9 @@ void ex_find_ccgs(ex *x)
          * transformation partnership" the partnership. */
         if (org_head_after(x, e))
             continue;
-        bool role_near = ex_role_at(x, e);
+        /* (A councillor is a council's: "a Luton councillor" is the
+         * place's.) */
+        bool role_near = ex_role_at(x, e) && !ex_civic_role_at(x, e);
         /* ...within the clause: "chief executive of the trust, said the
          * waits in the north of Wiltshire" is the place. */
         for (size_t k = i; !role_near && k > 0 && i - k < ROLE_REACH &&

@@ -47,7 +47,9 @@ void ex_find_known_orgs(ex *x)
             pe = e;
         while (pe > e && ex_is(x, pe, "and") && ex_cap(x, pe + 1)) {
             size_t pe2 = ex_match_at(x, &x->g->place, pe + 1, x->n, &pidx);
-            if (pe2 == pe + 1 || !ex_span_free(x, pe, pe2))
+            /* "Healthwatch Stoke-on-Trent and North Staffordshire MPs":
+             * a place before a post is the post's. */
+            if (pe2 == pe + 1 || !ex_span_free(x, pe, pe2) || ex_role_at(x, pe2))
                 break;
             pe = pe2;
         }

@@ -72,12 +72,24 @@ static char *place_text(const ex *x, size_t a, size_t name, size_t b, const char
  * a group's area when CCGs follow it. */
 static bool before_ccg_suffix(const ex *x, size_t e);
 
+static bool before_team(const ex *x, size_t e);
+
+/* A place in brackets right after an organisation's name qualifies it:
+ * "NHS England (Yorkshire and the Humber)" is that body's region. */
+static bool qualifies_org(const ex *x, size_t a, size_t e)
+{
+    return a >= 2 && ex_is(x, a - 1, "(") && ex_is(x, e, ")") && x->t[a - 2].owner >= 0 &&
+           x->m[x->t[a - 2].owner].kind == EX_M_ORG;
+}
+
 static void add_place(ex *x, size_t a, size_t name, size_t e, int idx)
 {
     if (before_ccg_suffix(x, e)) {
         ex_add_mention(x, EX_M_GROUP, a, e, "", 0);
         return;
     }
+    if (before_team(x, e) || qualifies_org(x, a, e))
+        return;
     ex_add_made(x, EX_M_PLACE, a, e, place_text(x, a, name, e, x->g->place.names[idx]));
 }
 
@@ -106,6 +118,24 @@ static bool before_ccg_suffix(const ex *x, size_t e)
      * directorate), which is no place either. */
     bool plural;
     return k - e < MAX_GROUP_AREA && ex_ccg_suffix(x, k, &plural);
+}
+
+/* Do the places from token e on end in a lower-case "team" or "area
+ * team"?  Then they name the team ("NHS England's North East and Cumbria
+ * team", "the Lancashire area team"), not a place. */
+static bool before_team(const ex *x, size_t e)
+{
+    size_t k = e;
+    while (k - e < MAX_GROUP_AREA) {
+        size_t p = ex_list_sep(x, k);
+        size_t q = p > k ? ex_match_at(x, &x->g->place, p, x->n, &(int){ 0 }) : p;
+        if (q == p)
+            break;
+        k = q;
+    }
+    if (ex_is(x, k, "area"))
+        k++;
+    return ex_word(x, k) && !ex_cap(x, k) && ex_is(x, k, "team");
 }
 
 /* A list separator at token k: ",", "and", "&". */
@@ -199,6 +229,20 @@ static bool surname_of_a_person(const ex *x, size_t i)
     return false;
 }
 
+/* "West, North and East Cumbria": capitalised directions listed before
+ * the place at token i, whose own name opens with one, are one place with
+ * it, as written.  Returns the first direction's token, or i. */
+static size_t directions_before(const ex *x, size_t i)
+{
+    size_t k = i;
+    if (!ex_cap(x, i) || !ex_in(x, i, &x->g->directions))
+        return i;
+    while (k >= 2 && list_sep(x, k - 1) && ex_word(x, k - 2) && ex_cap(x, k - 2) &&
+           ex_free_tok(x, k - 2) && ex_in(x, k - 2, &x->g->directions))
+        k -= 2;
+    return k;
+}
+
 void ex_find_places(ex *x)
 {
     for (size_t i = 0; i < x->n; i++) {
@@ -242,7 +286,11 @@ void ex_find_places(ex *x)
                 i = e;
                 continue;
             }
-            add_place(x, i, i, e, idx);
+            size_t d = directions_before(x, i);
+            if (d < i && !before_ccg_suffix(x, e))
+                ex_add_mention(x, EX_M_PLACE, d, e, x->text + x->t[d].a, x->t[e - 1].b - x->t[d].a);
+            else
+                add_place(x, i, i, e, idx);
             i = e - 1;
             continue;
         }

@@ -38,12 +38,39 @@ static void a_place_inside_another_name_is_not_a_place(void **state)
     assert_found("NHS Corby CCG met in Corby.", "places", EX_M_PLACE, "Corby");
 }
 
+static void a_team_or_a_body_s_region_is_not_a_place(void **state)
+{
+    (void)state;
+    /* A team named after its places, and a body's region in brackets. */
+    assert_found("It moves from NHS England's North East and Cumbria team to the Lancashire "
+                 "area team in Kent.", "places", EX_M_PLACE, "Kent");
+    assert_found("NHS England (Yorkshire and the Humber) agreed in Leeds.", "places",
+                 EX_M_PLACE, "Leeds");
+    /* A councillor is a council's: the CCG's name before one is the
+     * place. */
+    assert_found("NHS Corby CCG met. A Corby councillor spoke.", "places", EX_M_PLACE, "Corby");
+    assert_found("NHS Corby CCG met. The Corby chief officer spoke.", "places", EX_M_PLACE, "");
+}
+
+static void directions_listed_before_a_place_are_one_place(void **state)
+{
+    (void)state;
+    assert_found("Plans for West, North and East Cumbria differ.", "places", EX_M_PLACE,
+                 "West, North and East Cumbria");
+    assert_found("Plans for East Cumbria differ.", "places", EX_M_PLACE, "East Cumbria");
+    /* Before "CCGs" they are the group's area, as ever. */
+    assert_found("North and East Cumbria CCGs met.", "places", EX_M_PLACE, "");
+}
+
 static void a_place_in_a_person_s_or_another_place_s_name_is_not_a_place(void **state)
 {
     (void)state;
     /* "New York" is no York, "New South Wales" no Wales. */
-    assert_found("Shares rose in New York and fell in London.", "places", EX_M_PLACE, "London");
-    assert_found("NEW YORK, March 3 - Shares rose.", "places", EX_M_PLACE, "");
+    assert_found("Shares rose in New York and fell in London.", "places", EX_M_PLACE,
+                 "New York | London");
+    assert_found("Shares rose in New South Wales and fell in London.", "places", EX_M_PLACE,
+                 "New South Wales | London");
+    assert_found("NEW YORK, March 3 - Shares rose.", "places", EX_M_PLACE, "New York");
     /* A given name before it: a person's surname. */
     assert_found("The film by Andrea Arnold won in London.", "places", EX_M_PLACE, "London");
     /* The last word of a person the story names. */
@@ -51,7 +78,7 @@ static void a_place_in_a_person_s_or_another_place_s_name_is_not_a_place(void **
     /* A hyphened name: "Hart-Scott-Rodino", "Bristol-Myers". */
     assert_found("Bristol-Myers Co sold its stake in Bath.", "places", EX_M_PLACE, "Bath");
     /* A spaced dash is no hyphen. */
-    assert_found("London - Colombia is the route.", "places", EX_M_PLACE, "London");
+    assert_found("London - Colombia is the route.", "places", EX_M_PLACE, "London | Colombia");
 }
 
 static void the_area_of_a_group_of_ccgs_is_not_a_place(void **state)
@@ -133,6 +160,8 @@ int main(void)
         cmocka_unit_test(a_group_area_is_read_up_to_max_group_area_tokens),
         cmocka_unit_test(bare_ccg_names_in_a_list_are_not_places),
         cmocka_unit_test(a_region_named_from_its_direction),
+        cmocka_unit_test(a_team_or_a_body_s_region_is_not_a_place),
+        cmocka_unit_test(directions_listed_before_a_place_are_one_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
