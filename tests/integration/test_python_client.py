@@ -181,6 +181,19 @@ def refusals_are_ccgerror_with_the_code_and_the_connection_stays_open():
             except ValueError:
                 pass
         try:
+            c.search("\ud800")     # a lone surrogate is no UTF-8
+            raise AssertionError("a string UTF-8 cannot hold was sent")
+        except UnicodeEncodeError:
+            pass
+        with c.pipeline() as p:
+            try:
+                p.get("\ud800")
+                p.execute()
+                raise AssertionError("a pipelined string UTF-8 cannot hold was sent")
+            except UnicodeEncodeError:
+                pass
+        check(not c.closed, "nothing was sent, so the connection is still in step")
+        try:
             c.who("Toby Sanders", person="Toby Sanders")
             raise AssertionError("text and person together were sent")
         except ValueError:

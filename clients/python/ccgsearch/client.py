@@ -228,8 +228,8 @@ def _as_list(name: str, v: StrOrList) -> Optional[List[str]]:
 
 
 def _compact(obj: Mapping[str, Any]) -> str:
-    # ensure_ascii=False: the protocol is UTF-8; compact separators keep
-    # lines short and match what the other clients send.
+    # ensure_ascii=False: the protocol is UTF-8, so names travel as they
+    # are written; compact separators keep lines short.
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -375,9 +375,10 @@ class Client:
         answer as a dict; raises CCGError if the server refused it."""
         if "\n" in line or "\r" in line:
             raise ValueError("a request is one line")
+        data = line.encode("utf-8") + b"\n"   # a bad string fails before anything is sent
         sock = self._socket()
         try:
-            sock.sendall(line.encode("utf-8") + b"\n")
+            sock.sendall(data)
         except BaseException:
             self._fail()
             raise
@@ -467,6 +468,7 @@ class Client:
         unanswered at a time.  Writing and reading are interleaved with
         select(), so neither side can block the other however large the
         requests or answers are."""
+        data = [line.encode("utf-8") + b"\n" for line in lines]
         sock = self._socket()
         answers: List[Dict[str, Any]] = []
         out = bytearray()
@@ -475,7 +477,7 @@ class Client:
             sock.setblocking(False)
             while len(answers) < len(lines):
                 while sent < len(lines) and sent - len(answers) < PIPELINE_WINDOW:
-                    out += lines[sent].encode("utf-8") + b"\n"
+                    out += data[sent]
                     sent += 1
                 line = self._take_line()
                 if line is not None:
