@@ -87,6 +87,16 @@ def search_sends_only_what_is_given_and_every_field_reaches_the_server():
     eq(obj["filter"], {"ccg": ["Corby"], "role": ["chief executive", "accountable officer"],
                        "person": ["P"], "org": ["O"], "place": ["Essex"]}, "filter")
     check("syntax" not in obj and "prefix" not in obj, "None is not sent: %r" % obj)
+    # syntax and prefix go through as given: a daemon that knows them
+    # answers, one that does not names the field it refused.
+    with client() as c:
+        for kw in ({"syntax": "plain"}, {"prefix": True}):
+            eq(ccgsearch.search_request("x", **kw), dict(q="x", **kw), "sent")
+            try:
+                c.search("merger", **kw)
+            except CCGError as e:
+                eq(e.code, "bad_request", "code")
+                check(list(kw)[0] in e.message, "names the field: " + e.message)
     # The server refuses an unknown field, so each field sent is one it knows.
     with client() as c:
         r = c.search("merger", date_from="2018-01-01", date_to="2019-12-31", sort="date",
