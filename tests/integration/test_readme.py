@@ -16,6 +16,8 @@ Three things are adapted, and only these:
     by test_http.py).
 Daemon examples are started, must come up (answer PING), and are stopped
 with SIGTERM, which must exit 0.  `make demo` runs scripts/demo.
+README's Python example and install commands are run by
+test_python_client.py, against the client installed into a venv.
 """
 import json
 import os
