@@ -8,8 +8,12 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 #include <unordered_map>
@@ -39,12 +43,44 @@ static void flush_spelling(cs_xs_writer *w)
     w->spelling.clear();
 }
 
+// One facet slot's values over a database, as columns: for each document
+// id d, the ids of its values are ids[start[d] .. start[d + 1]), and
+// names[id] is the value.  Made from the documents of one revision (base)
+// and extended with those added after it; immutable once made, so every
+// reader of that database shares it without locks.  It is right for any
+// revision from base on, because the writer never changes a document
+// under its id: a changed article is deleted and added again
+// (cs_xs_writer_replace), so every document such a revision holds was
+// there at base or added after it, and a deleted one's entry is never
+// matched.
+struct SlotColumn {
+    std::string uuid;
+    Xapian::rev base = 0;
+    Xapian::docid last = 0;                 // the highest id covered
+    std::vector<uint32_t> start;            // last + 2 entries
+    std::vector<uint32_t> ids;
+    std::vector<std::string> names;
+    std::unordered_map<std::string, uint32_t> index;
+
+    size_t bytes() const {
+        size_t n = start.capacity() * sizeof(uint32_t) + ids.capacity() * sizeof(uint32_t);
+        for (const auto &v : names)
+            n += sizeof(std::string) + v.capacity() + sizeof(uint32_t) + 2 * sizeof(void *);
+        return n;
+    }
+};
+
 struct cs_xs_reader {
     std::string path;
     std::string idprefix;       // the unique-id term's prefix, from the caller
     Xapian::Database db;
     std::string err;
     std::string scratch;
+    // The facet columns this reader has checked against its database,
+    // by slot, and the revision and UUID it checked them at.
+    std::map<unsigned, std::shared_ptr<const SlotColumn>> columns;
+    Xapian::rev columns_rev = 0;
+    std::string columns_uuid;
 };
 
 struct cs_xs_query {
@@ -135,36 +171,153 @@ bool term_ok(const char *term)
     return n > 0 && n <= kMaxTermBytes;
 }
 
-// Counts every value of some value slots over the documents it is shown.
-// A slot may hold several values separated by CS_XS_VALUE_SEP.
-class SlotCounter : public Xapian::MatchSpy {
+// Counts the values of some facet slots over the documents it is shown,
+// from their columns: a few array reads per document.  The counts live in
+// per-thread arrays indexed by value id, and only the ids a search
+// touched are read back and cleared.
+class ColumnCounter : public Xapian::MatchSpy {
   public:
-    explicit SlotCounter(std::vector<unsigned> slots)
-        : slots_(std::move(slots)), counts_(slots_.size()) {}
+    explicit ColumnCounter(std::vector<const SlotColumn *> cols)
+        : cols_(std::move(cols)), touched_(cols_.size()) {
+        thread_local std::vector<std::vector<unsigned>> scratch;
+        if (scratch.size() < cols_.size())
+            scratch.resize(cols_.size());
+        for (size_t k = 0; k < cols_.size(); k++)
+            if (scratch[k].size() < cols_[k]->names.size())
+                scratch[k].resize(cols_[k]->names.size());
+        counts_ = &scratch;
+    }
+    ~ColumnCounter() override {
+        for (size_t k = 0; k < cols_.size(); k++)
+            for (uint32_t id : touched_[k])
+                (*counts_)[k][id] = 0;
+    }
 
     void operator()(const Xapian::Document &doc, double) override {
-        for (size_t k = 0; k < slots_.size(); k++) {
-            const std::string v = doc.get_value(slots_[k]);
-            size_t start = 0;
-            while (start < v.size()) {
-                size_t end = v.find(CS_XS_VALUE_SEP, start);
-                if (end == std::string::npos)
-                    end = v.size();
-                if (end > start)
-                    ++counts_[k][v.substr(start, end - start)];
-                start = end + 1;
-            }
+        Xapian::docid d = doc.get_docid();
+        for (size_t k = 0; k < cols_.size(); k++) {
+            const SlotColumn &c = *cols_[k];
+            if (d > c.last)
+                continue;
+            std::vector<unsigned> &n = (*counts_)[k];
+            for (uint32_t i = c.start[d]; i < c.start[d + 1]; i++)
+                if (n[c.ids[i]]++ == 0)
+                    touched_[k].push_back(c.ids[i]);
         }
     }
 
-    const std::unordered_map<std::string, unsigned> &counts(size_t k) const {
-        return counts_[k];
+    // The values of facet k with their counts.
+    std::vector<std::pair<const std::string *, unsigned>> counts(size_t k) const {
+        std::vector<std::pair<const std::string *, unsigned>> v;
+        v.reserve(touched_[k].size());
+        for (uint32_t id : touched_[k])
+            v.emplace_back(&cols_[k]->names[id], (*counts_)[k][id]);
+        return v;
     }
 
   private:
-    std::vector<unsigned> slots_;
-    std::vector<std::unordered_map<std::string, unsigned>> counts_;
+    std::vector<const SlotColumn *> cols_;
+    std::vector<std::vector<uint32_t>> touched_;
+    std::vector<std::vector<unsigned>> *counts_;
 };
+
+// Add the values of slot to column c for the documents of db from id
+// c->last + 1 on.
+void extend_column(const Xapian::Database &db, unsigned slot, SlotColumn *c)
+{
+    Xapian::docid from = c->last + 1, last = db.get_lastdocid();
+    if (last < from)
+        return;
+    if (c->start.empty())
+        c->start.assign(1, 0);          // id 0 holds nothing
+    c->start.resize(last + 2, static_cast<uint32_t>(c->ids.size()));
+    Xapian::docid d = from;
+    for (Xapian::ValueIterator v = db.valuestream_begin(slot); v != db.valuestream_end(slot); ) {
+        if (v.get_docid() < from) {
+            v.skip_to(from);
+            continue;
+        }
+        for (; d <= v.get_docid(); d++)
+            c->start[d] = static_cast<uint32_t>(c->ids.size());
+        const std::string value = *v;
+        size_t b = 0;
+        while (b < value.size()) {
+            size_t e = value.find(CS_XS_VALUE_SEP, b);
+            if (e == std::string::npos)
+                e = value.size();
+            if (e > b) {
+                std::string name = value.substr(b, e - b);
+                auto it = c->index.find(name);
+                if (it == c->index.end()) {
+                    it = c->index.emplace(name, static_cast<uint32_t>(c->names.size())).first;
+                    c->names.push_back(std::move(name));
+                }
+                c->ids.push_back(it->second);
+            }
+            b = e + 1;
+        }
+        ++v;
+    }
+    for (; d <= last + 1; d++)
+        c->start[d] = static_cast<uint32_t>(c->ids.size());
+    c->last = last;
+}
+
+// The latest column made of each database (by UUID) and slot; an entry
+// lives as long as a reader holds it.
+std::mutex columns_lock;
+std::map<std::pair<std::string, unsigned>, std::weak_ptr<const SlotColumn>> columns_made;
+size_t columns_bytes_made = 0;      // of the entries alive when one was last made
+
+// The column of slot for reader r's database at its revision: its own
+// while it covers every document, else the shared one when that does,
+// else one made by extending the more complete of the two (or from
+// nothing), which becomes the shared one.
+const SlotColumn *column_of(cs_xs_reader *r, unsigned slot)
+{
+    Xapian::rev rev = r->db.get_revision();
+    Xapian::docid last = r->db.get_lastdocid();
+    if (rev != r->columns_rev || r->columns_uuid.empty()) {
+        std::string uuid = r->db.get_uuid();
+        // Another database, or this one made again (its revisions start
+        // over): nothing of the old columns holds.
+        if (uuid != r->columns_uuid || rev < r->columns_rev)
+            r->columns.clear();
+        r->columns_uuid = uuid;
+        r->columns_rev = rev;
+    }
+    std::shared_ptr<const SlotColumn> &mine = r->columns[slot];
+    if (mine && mine->last >= last)
+        return mine.get();
+    std::lock_guard<std::mutex> hold(columns_lock);
+    std::weak_ptr<const SlotColumn> &entry = columns_made[std::make_pair(r->columns_uuid, slot)];
+    std::shared_ptr<const SlotColumn> shared = entry.lock();
+    if (shared && shared->base <= rev && (!mine || shared->last > mine->last))
+        mine = shared;
+    if (mine && mine->last >= last)
+        return mine.get();
+    std::shared_ptr<SlotColumn> made;
+    if (mine) {
+        made = std::make_shared<SlotColumn>(*mine);
+    } else {
+        made = std::make_shared<SlotColumn>();
+        made->uuid = r->columns_uuid;
+        made->base = rev;
+    }
+    extend_column(r->db, slot, made.get());
+    mine = made;
+    entry = mine;
+    columns_bytes_made = 0;
+    for (auto it = columns_made.begin(); it != columns_made.end();) {
+        if (auto alive = it->second.lock()) {
+            columns_bytes_made += alive->bytes();
+            ++it;
+        } else {
+            it = columns_made.erase(it);
+        }
+    }
+    return mine.get();
+}
 
 // Expansion terms for SIMILAR: words only, never prefixed (boolean,
 // stemmed or title) terms, never numbers alone.
@@ -377,7 +530,10 @@ cs_xs_status cs_xs_writer_replace(cs_xs_writer *w, const cs_xs_doc *doc)
     if (!w || !doc)
         return CS_XS_BAD_ARG;
     return guard(&w->err, [&] {
-        w->db.replace_document(doc->idterm, doc->doc);
+        // Never in place: the daemon's facet columns (SlotColumn) take a
+        // document id's values to be fixed for as long as the id exists.
+        w->db.delete_document(doc->idterm);
+        w->db.add_document(doc->doc);
         for (const auto &word : doc->spelling)
             w->spelling[word.first] += word.second;
         return CS_XS_OK;
@@ -646,6 +802,8 @@ cs_xs_status cs_xs_reader_refresh(cs_xs_reader *r, int reopen_path, int *changed
             // failed open leaves the reader serving what it had.
             Xapian::Database fresh(r->path);
             r->db = fresh;
+            r->columns.clear();
+            r->columns_uuid.clear();
             if (changed)
                 *changed = 1;
         } else {
@@ -758,13 +916,15 @@ static void run_search(cs_xs_reader *r, const cs_xs_search_opts *o,
     if (o->time_limit > 0)
         enq.set_time_limit(o->time_limit);
 
-    std::vector<unsigned> slots(o->facet_slots, o->facet_slots + o->nfacets);
-    SlotCounter spy(slots);
-    if (!slots.empty())
+    std::vector<const SlotColumn *> cols;
+    for (size_t k = 0; k < o->nfacets; k++)
+        cols.push_back(column_of(r, o->facet_slots[k]));
+    ColumnCounter spy(cols);
+    if (!cols.empty())
         enq.add_matchspy(&spy);
 
     Xapian::doccount check = o->offset + o->limit;
-    if (o->exact_total || !slots.empty())
+    if (o->exact_total || !cols.empty())
         check = std::max(check, r->db.get_doccount());
     Xapian::MSet mset = enq.get_mset(o->offset, o->limit, check);
 
@@ -782,13 +942,12 @@ static void run_search(cs_xs_reader *r, const cs_xs_search_opts *o,
     res->total = mset.get_matches_estimated();
     res->exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
 
-    res->facet_strings.assign(slots.size(), {});
-    res->facets.assign(slots.size(), {});
-    for (size_t k = 0; k < slots.size(); k++) {
-        std::vector<std::pair<std::string, unsigned>> v(spy.counts(k).begin(),
-                                                        spy.counts(k).end());
+    res->facet_strings.assign(cols.size(), {});
+    res->facets.assign(cols.size(), {});
+    for (size_t k = 0; k < cols.size(); k++) {
+        auto v = spy.counts(k);
         auto order = [](const auto &a, const auto &b) {
-            return a.second != b.second ? a.second > b.second : a.first < b.first;
+            return a.second != b.second ? a.second > b.second : *a.first < *b.first;
         };
         // Only the most frequent values are wanted: sort just those.
         size_t keep = o->facet_limit && o->facet_limit < v.size() ? o->facet_limit : v.size();
@@ -797,7 +956,7 @@ static void run_search(cs_xs_reader *r, const cs_xs_search_opts *o,
         auto &strs = res->facet_strings[k];
         strs.reserve(v.size());
         for (auto &p : v)
-            strs.push_back(std::move(p.first));
+            strs.push_back(*p.first);
         for (size_t i = 0; i < v.size(); i++)
             res->facets[k].push_back({strs[i].c_str(), v[i].second});
     }

@@ -306,6 +306,60 @@ static void reader_sees_commits_after_refresh(void **state)
     cs_xs_reader_close(r);
 }
 
+/* Facet values of "officer" over slot 2, as "value count, ...". */
+static void officer_facets_are(cs_xs_reader *r, const char *want)
+{
+    cs_xs_query *q = cs_xs_query_term("officer", 1, 0);
+    cs_xs_results *res = search(r, q, 1);
+    const cs_xs_facet_value *fv;
+    size_t nf = cs_xs_results_facet(res, 0, &fv);
+    char got[256] = "";
+    for (size_t i = 0; i < nf; i++)
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s %u", i ? ", " : "",
+                 fv[i].value, fv[i].count);
+    assert_string_equal(got, want);
+    cs_xs_results_free(res);
+    cs_xs_query_free(q);
+}
+
+static void facet_columns_follow_commits_and_readers(void **state)
+{
+    (void)state;
+    build("db5");
+    cs_xs_reader *r, *old;
+    assert_int_equal(cs_xs_reader_open(path("db5"), ID, &r, NULL), CS_XS_OK);
+    assert_int_equal(cs_xs_reader_open(path("db5"), ID, &old, NULL), CS_XS_OK);
+    officer_facets_are(r, "Leicester 2, Rutland 1");
+    /* A changed document, a new one and a deleted one. */
+    cs_xs_writer *w;
+    assert_int_equal(cs_xs_writer_open(path("db5"), CS_XS_CREATE_OR_OPEN, ID, &w, NULL), CS_XS_OK);
+    cs_xs_doc *d = doc("b", "the accountable officer moved", NULL, "Essex");
+    assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
+    cs_xs_doc_free(d);
+    d = doc("e", "a new officer", NULL, "Rutland\x1f" "Essex");
+    assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
+    cs_xs_doc_free(d);
+    assert_int_equal(cs_xs_writer_delete(w, "a"), CS_XS_OK);
+    assert_int_equal(cs_xs_writer_commit(w), CS_XS_OK);
+    /* The reader that has not looked yet still counts what it sees, from
+     * the column the other one extends. */
+    assert_int_equal(cs_xs_reader_refresh(r, 0, NULL), CS_XS_OK);
+    officer_facets_are(r, "Essex 2, Rutland 1");
+    officer_facets_are(old, "Leicester 2, Rutland 1");
+    assert_int_equal(cs_xs_reader_refresh(old, 0, NULL), CS_XS_OK);
+    officer_facets_are(old, "Essex 2, Rutland 1");
+    cs_xs_writer_close(w);
+    /* A database made again at the same path is another: its own column. */
+    build("db5");
+    assert_int_equal(cs_xs_reader_refresh(r, 1, NULL), CS_XS_OK);
+    unsigned n;
+    assert_int_equal(cs_xs_reader_doccount(r, &n), CS_XS_OK);
+    assert_int_equal(n, 4);
+    officer_facets_are(r, "Leicester 2, Rutland 1");
+    cs_xs_reader_close(r);
+    cs_xs_reader_close(old);
+}
+
 static void count_fn(void *ctx, const char *t, size_t l, unsigned f)
 {
     (void)t;
@@ -350,6 +404,7 @@ int main(void)
         cmocka_unit_test(bad_terms_are_refused_not_thrown),
         cmocka_unit_test(replace_by_id_and_delete),
         cmocka_unit_test(terms_phrases_ranges_and_facets),
+        cmocka_unit_test(facet_columns_follow_commits_and_readers),
         cmocka_unit_test(reader_sees_commits_after_refresh),
         cmocka_unit_test(term_listing_stops_at_max),
         cmocka_unit_test(stemmer_stems),
