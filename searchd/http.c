@@ -91,9 +91,9 @@ static bool is_uint(const char *s)
 }
 
 /* The JSON value a query parameter stands for: a number for the numeric
- * fields and true/false for snippets when it reads as one, else the string
- * (so that the field's own check answers with its own message).  NULL when
- * the value is not UTF-8. */
+ * fields, true/false for snippets and true/false/1/0 for prefix when it
+ * reads as one, else the string (so that the field's own check answers
+ * with its own message).  NULL when the value is not UTF-8. */
 static json_t *param_value(const char *name, const char *v)
 {
     if ((strcmp(name, "limit") == 0 || strcmp(name, "offset") == 0 ||
@@ -101,6 +101,9 @@ static json_t *param_value(const char *name, const char *v)
         return json_integer(atol(v));
     if (strcmp(name, "snippets") == 0 && (strcmp(v, "true") == 0 || strcmp(v, "false") == 0))
         return json_boolean(v[0] == 't');
+    if (strcmp(name, "prefix") == 0 && (strcmp(v, "true") == 0 || strcmp(v, "false") == 0 ||
+                                        strcmp(v, "1") == 0 || strcmp(v, "0") == 0))
+        return json_boolean(v[0] == 't' || v[0] == '1');
     return json_string(v);
 }
 
@@ -125,7 +128,7 @@ static bool search_from_query(cs_search_req *req, const char *query, cs_err *err
 {
     static const char *const scalars[] = { "q", "date_from", "date_to", "sort", "match", "limit",
                                            "offset", "facet_limit", "snippets", "snippet_chars",
-                                           NULL };
+                                           "syntax", "prefix", NULL };
     struct evkeyvalq kv;
     struct evkeyval *p;
     bool seen[sizeof scalars / sizeof scalars[0]] = { false };

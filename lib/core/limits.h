@@ -36,7 +36,8 @@
 #define CS_DEFAULT_FACET_LIMIT 10
 
 /* Most terms (words, phrase words, filters) one query may hold; past this the
- * query is refused with bad_query rather than run slowly. */
+ * query is refused with bad_query rather than run slowly.  Text searched with
+ * "syntax":"plain" is never refused: its words past the limit are dropped. */
 #define CS_MAX_QUERY_TERMS 64
 
 /* Deepest nesting of parentheses in a query; bounds the parser's recursion. */
@@ -50,6 +51,17 @@
  * is refused with bad_query ("more than 200 words start with ...; make the
  * wildcard longer"). */
 #define CS_MAX_WILDCARD_EXPANSION 200
+
+/* "prefix": the last word of a query is also matched as the beginning of
+ * longer words (as-you-type search).  At most this many of the words it
+ * begins are searched, the most frequent ones; the rest are left out, never
+ * refused, so typing "co" cannot make a query slow or fail. */
+#define CS_MAX_PREFIX_EXPANSION 100
+
+/* A last word shorter than this many bytes (normalised) is matched as the
+ * exact word only, never as a prefix: one letter begins too many words to
+ * say anything. */
+#define CS_MIN_PREFIX_BYTES 2
 
 /* Most requests handled for one connection per event-loop turn before the
  * worker moves on to other connections: a pipelining client cannot starve

@@ -497,6 +497,20 @@ cs_xs_query *cs_xs_query_match_nothing(void)
     return q;
 }
 
+cs_xs_query *cs_xs_query_prefix(const char *prefix, unsigned max)
+{
+    if (!term_ok(prefix) || max == 0)
+        return nullptr;
+    cs_xs_query *q = nullptr;
+    guard(nullptr, [&] {
+        q = wrap(Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, max,
+                               Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
+                               Xapian::Query::OP_SYNONYM));
+        return CS_XS_OK;
+    });
+    return q;
+}
+
 cs_xs_query *cs_xs_query_combine(cs_xs_op op, cs_xs_query *const *subs,
                                    size_t n, unsigned window)
 {

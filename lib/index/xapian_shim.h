@@ -134,6 +134,11 @@ typedef enum cs_xs_op {
 cs_xs_query *cs_xs_query_term(const char *term, unsigned wqf, unsigned pos);
 cs_xs_query *cs_xs_query_match_all(void);
 cs_xs_query *cs_xs_query_match_nothing(void);
+/* The terms starting with prefix, as one term for weighting (a synonym),
+ * expanded when the query runs: at most max of them, the most frequent
+ * (Xapian's WILDCARD_LIMIT_MOST_FREQUENT), so it never fails for having
+ * too many.  No term starting with prefix: matches nothing. */
+cs_xs_query *cs_xs_query_prefix(const char *prefix, unsigned max);
 /* Combine n subqueries (NULL entries are skipped); window only matters for
  * PHRASE and NEAR (0: the number of subqueries). */
 cs_xs_query *cs_xs_query_combine(cs_xs_op op, cs_xs_query *const *subs,

@@ -34,6 +34,7 @@ struct qnode {
     char *text;             /* Q_WORD, Q_PHRASE, Q_WILD: user text; Q_FACET: key term */
     char lo[11], hi[11];    /* Q_DATE */
     unsigned window;        /* Q_NEAR */
+    bool prefix;            /* Q_WORD: the query's last word, as-you-type */
     size_t col;
     /* Q_OR, Q_NEAR: kids.  Q_BOOL: must, then should, then not. */
     qnode **kids;
@@ -61,7 +62,7 @@ typedef struct parser {
     const char *s;
     size_t len, i;
     tok cur;
-    bool match_any;
+    bool match_any, prefix;
     int depth;
     size_t nterms;
     cs_err *err;
@@ -332,6 +333,8 @@ static qnode *leaf(parser *p)
             return NULL;
         n->field = FLD_TEXT;
         n->text = cs_strndup(t.s, wild ? t.len - 1 : t.len);
+        /* The word the text ends in may be a word being typed. */
+        n->prefix = p->prefix && n->kind == Q_WORD && t.s + t.len == p->s + p->len;
         break;
     }
     case T_FIELD:
@@ -628,11 +631,101 @@ static bool lift(cs_query *q)
     return !oom;
 }
 
-bool cs_query_parse(const char *text, size_t len, bool match_any, cs_query *q, cs_err *err)
+/* --- plain text ------------------------------------------------------------ */
+
+/* The words of plain text: each word the analyser finds (a hyphenated
+ * compound is one word, as it is in the query language) becomes a plain
+ * word node of the text it spans, so it is searched exactly as the same
+ * word typed in the query language.  At most CS_MAX_QUERY_TERMS terms. */
+typedef struct plain {
+    parser *p;
+    qnode *words[CS_MAX_QUERY_TERMS];
+    size_t n, nterms;
+    size_t start, end;      /* the open word's bytes; end 0: none open */
+    bool cut;               /* the text had more terms */
+    bool oom;
+} plain;
+
+static bool plain_flush(plain *w)
 {
-    assert(text || len == 0);
-    parser p = { text, len, 0, { 0 }, match_any, 0, 0, err, false };
+    if (w->end == 0)
+        return true;
+    qnode *n = qnode_new(w->p, Q_WORD, w->start + 1);
+    if (!n || !(n->text = cs_strndup(w->p->s + w->start, w->end - w->start))) {
+        qnode_free(n);
+        return false;
+    }
+    n->field = FLD_TEXT;
+    w->words[w->n++] = n;
+    w->end = 0;
+    return true;
+}
+
+static int plain_token(void *ctx, const cs_token *t)
+{
+    plain *w = ctx;
+    if (t->flags & CS_TOK_VARIANT)
+        return 0;               /* spans its primary token's bytes */
+    if (w->nterms == CS_MAX_QUERY_TERMS) {
+        w->cut = true;
+        return 1;
+    }
+    w->nterms++;
+    if ((t->flags & CS_TOK_COMPOUND_CONT) && w->end) {
+        w->end = t->end;
+        return 0;
+    }
+    if (!plain_flush(w)) {
+        w->oom = true;
+        return 1;
+    }
+    w->start = t->start;
+    w->end = t->end;
+    return 0;
+}
+
+/* Plain text into q->text: its words, all required or (match_any)
+ * alternatives; NULL when it has none.  False only when out of memory. */
+static bool parse_plain(parser *p, cs_query *q)
+{
+    plain w = { .p = p };
+    bool ok = cs_analyze(p->s, p->len, 1, plain_token, &w, NULL) >= 0 && !w.oom &&
+              plain_flush(&w);
+    if (ok && w.n && p->prefix && !w.cut) {
+        qnode *last = w.words[w.n - 1];
+        last->prefix = last->col - 1 + strlen(last->text) == p->len;
+    }
+    if (ok && w.n == 1) {
+        q->text = w.words[0];
+    } else if (ok && w.n > 1) {
+        qnode *b = qnode_new(p, Q_BOOL, 1);
+        if ((ok = b && (b->kids = malloc(w.n * sizeof *b->kids)))) {
+            memcpy(b->kids, w.words, w.n * sizeof *w.words);
+            b->nkids = w.n;
+            if (p->match_any)
+                b->nshould = w.n;
+            else
+                b->nmust = w.n;
+            q->text = b;
+        } else {
+            free(b);
+        }
+    }
+    if (!ok)
+        for (size_t i = 0; i < w.n; i++)
+            qnode_free(w.words[i]);
+    q->nterms = w.nterms;
+    return ok;
+}
+
+bool cs_query_parse(const char *text, size_t len, const cs_query_opts *o, cs_query *q,
+                    cs_err *err)
+{
+    assert((text || len == 0) && o);
+    parser p = { text, len, 0, { 0 }, o->match_any, o->prefix, 0, 0, err, false };
     memset(q, 0, sizeof *q);
+    if (o->plain)
+        return parse_plain(&p, q) || cs_err_nomem(err);
     size_t k = 0;
     while (k < len && is_space(text[k]))
         k++;
@@ -715,6 +808,7 @@ typedef struct toks {
     char term[CS_MAX_QUERY_TERMS][CS_MAX_TERM_BYTES + 1];
     unsigned flags[CS_MAX_QUERY_TERMS];
     size_t n;
+    size_t end;                            /* byte after the last primary token */
     char joined[CS_MAX_TERM_BYTES + 1];    /* a compound's joined variant */
     bool overflow;
 } toks;
@@ -734,6 +828,7 @@ static int collect(void *ctx, const cs_token *t)
     }
     memcpy(k->term[k->n], t->term, t->len + 1);
     k->flags[k->n++] = t->flags;
+    k->end = t->end;
     return 0;
 }
 
@@ -862,6 +957,32 @@ out:
     return q;
 }
 
+/* A word being typed: q (the word itself, and so its stem, or its synonym
+ * group) or the words term begins, the CS_MAX_PREFIX_EXPANSION most
+ * frequent; all of them marked in snippets.  Frees q. */
+static cs_xs_query *or_prefix(compiler *c, cs_xs_query *q, const char *term)
+{
+    cs_xs_query *v[2] = { q, cs_xs_query_prefix(term, CS_MAX_PREFIX_EXPANSION) };
+    cs_xs_query *o = v[1] && cs_strlist_add(&c->q->hl.prefix, term)
+                     ? cs_xs_query_combine(CS_XS_OP_OR, v, 2, 0) : NULL;
+    cs_xs_query_free(v[0]);
+    cs_xs_query_free(v[1]);
+    return o ? o : cnomem(c);
+}
+
+/* The term of n when n is a word being typed that is long enough to be
+ * matched as a prefix: one word, nothing after it, at least
+ * CS_MIN_PREFIX_BYTES once normalised. */
+static bool prefix_term(const qnode *n, char term[CS_MAX_TERM_BYTES + 1])
+{
+    toks one = { 0 };
+    if (!n->prefix || cs_analyze(n->text, strlen(n->text), 1, collect, &one, NULL) != 0 ||
+        one.n != 1 || one.end != strlen(n->text) || strlen(one.term[0]) < CS_MIN_PREFIX_BYTES)
+        return false;
+    memcpy(term, one.term[0], sizeof one.term[0]);
+    return true;
+}
+
 /* A word the user typed that is a stopword once normalised. */
 static bool stop_word(const char *text)
 {
@@ -971,13 +1092,19 @@ static cs_xs_query *compile_seq(compiler *c, cs_xs_op op, qnode *const *kids, si
             int group;
             size_t run = synonym_at(kids, i, nk, &group);
             if (run) {
+                char pt[CS_MAX_TERM_BYTES + 1];
                 if (!(sub[n] = synonym_q(c, group)))
+                    goto out;
+                /* A word being typed that makes a synonym ("ac" of "ACS")
+                 * may be the start of another word too. */
+                if (prefix_term(kids[i + run - 1], pt) && !(sub[n] = or_prefix(c, sub[n], pt)))
                     goto out;
                 n++;
                 i += run;
                 continue;
             }
-            if (pass == 0 && drop_stopwords && plain_word(kids[i]) && stop_word(kids[i]->text)) {
+            if (pass == 0 && drop_stopwords && plain_word(kids[i]) && !kids[i]->prefix &&
+                stop_word(kids[i]->text)) {
                 dropped++;
                 i++;
                 continue;
@@ -1205,7 +1332,10 @@ static cs_xs_query *compile(compiler *c, const qnode *n)
         free(k);
         return cnomem(c);
     }
+    char pt[CS_MAX_TERM_BYTES + 1];
     q = stem_q(c, n->field, k->term[0], k->flags[0]);
+    if (q && prefix_term(n, pt))
+        q = or_prefix(c, q, pt);
     free(k);
     return q;
 }
@@ -1285,6 +1415,7 @@ void cs_query_free(cs_query *q)
     cs_strlist_free(&q->hl.raw);
     cs_strlist_free(&q->hl.stem);
     cs_strlist_free(&q->hl.phrase);
+    cs_strlist_free(&q->hl.prefix);
     memset(q, 0, sizeof *q);
 }
 
@@ -1307,7 +1438,8 @@ static void spell_node(speller *sp, const qnode *n)
 {
     for (size_t i = 0; i < n->nkids; i++)
         spell_node(sp, n->kids[i]);
-    if (n->kind != Q_WORD || n->field != FLD_TEXT || sp->n == CS_MAX_QUERY_TERMS)
+    /* A word being typed is not misspelt, only unfinished. */
+    if (n->kind != Q_WORD || n->field != FLD_TEXT || n->prefix || sp->n == CS_MAX_QUERY_TERMS)
         return;
     toks one = { 0 };
     cs_analyze(n->text, strlen(n->text), 1, collect, &one, NULL);

@@ -12,6 +12,7 @@
  *                               entity filters, canonicalised
  *   date:2018-01-01..2018-12-31 a date range; either end may be empty;
  *                               date:2019 and date:2019-03 are whole periods
+ * or, with the option "plain", only words (cs_query_opts).
  * Entity and date filters standing at the top level are lifted out of the
  * text query and treated like the JSON "filter" object: values of one facet
  * are OR-ed, facets AND-ed, and each facet's counts ignore its own filter.
@@ -40,10 +41,23 @@ typedef struct cs_query {
     size_t nterms;
 } cs_query;
 
-/* Parse query text.  match_any: plain words are alternatives (OR) rather
- * than all required.  Returns true, or false with a message that says where
- * in err.  Free *q with cs_query_free() either way. */
-bool cs_query_parse(const char *text, size_t len, bool match_any, cs_query *q, cs_err *err);
+/* How query text is read. */
+typedef struct cs_query_opts {
+    bool match_any;     /* plain words are alternatives (OR), not all required */
+    /* The text is plain words (a search box): operators, quotes, fields and
+     * punctuation are text, nothing is refused, words past
+     * CS_MAX_QUERY_TERMS are dropped, and text without words is like "". */
+    bool plain;
+    /* The last word, when the text ends in it (no blank or punctuation
+     * after it), also matches the words it begins (as-you-type search). */
+    bool prefix;
+} cs_query_opts;
+
+/* Parse query text as o says.  Returns true, or false with a message that
+ * says where in err (never false for o->plain, but when out of memory).
+ * Free *q with cs_query_free() either way. */
+bool cs_query_parse(const char *text, size_t len, const cs_query_opts *o, cs_query *q,
+                    cs_err *err);
 
 /* Add a filter value for facet f (canonicalised as the indexer does).
  * Returns false only when out of memory. */

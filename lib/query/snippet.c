@@ -123,6 +123,9 @@ static int on_token(void *ctx, const cs_token *t)
                 which = (long)s->hl->raw.n + k;
         }
     }
+    for (size_t i = 0; which < 0 && i < s->hl->prefix.n; i++)
+        if (strncmp(t->term, s->hl->prefix.v[i], strlen(s->hl->prefix.v[i])) == 0)
+            which = (long)(s->hl->raw.n + s->hl->stem.n + s->hl->phrase.n + i);
     if (which < 0)
         return 0;
     /* A variant shares its primary's range: keep one match per range. */
@@ -184,7 +187,7 @@ bool cs_snippet(const char *text, size_t len, const cs_hl *hl,
     s.hl = hl;
     for (size_t i = 0; i < hl->stem.n; i++)
         s.first[(unsigned char)hl->stem.v[i][0]] = 1;
-    if (hl->raw.n || hl->stem.n || hl->phrase.n)
+    if (hl->raw.n || hl->stem.n || hl->phrase.n || hl->prefix.n)
         cs_analyze(text, len, 1, on_token, &s, NULL);
     if (s.oom) {
         free(s.m);
@@ -194,7 +197,7 @@ bool cs_snippet(const char *text, size_t len, const cs_hl *hl,
     /* Choose the window. */
     size_t best_start = 0;
     if (s.n > 0) {
-        size_t nterms = hl->raw.n + hl->stem.n + hl->phrase.n;
+        size_t nterms = hl->raw.n + hl->stem.n + hl->phrase.n + hl->prefix.n;
         unsigned *seen = calloc(nterms ? nterms : 1, sizeof *seen);
         if (!seen) {
             free(s.m);

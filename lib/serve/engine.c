@@ -227,7 +227,9 @@ static bool search_once(cs_engine *e, const cs_search_req *req, const char *text
     memset(&q, 0, sizeof q);
     if (corrected)
         *corrected = NULL;
-    if (!cs_query_parse(text, strlen(text), req->match == CS_MATCH_ANY, &q, err))
+    cs_query_opts qo = { .match_any = req->match == CS_MATCH_ANY,
+                         .plain = req->syntax == CS_SYNTAX_PLAIN, .prefix = req->prefix };
+    if (!cs_query_parse(text, strlen(text), &qo, &q, err))
         goto out;
     for (int f = 0; f < CS_NFACETS; f++)
         for (size_t i = 0; i < req->nfilter[f]; i++)

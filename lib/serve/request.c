@@ -43,6 +43,7 @@ void cs_search_req_init(cs_search_req *req)
     memset(req, 0, sizeof *req);
     req->sort = CS_SORT_RELEVANCE;
     req->match = CS_MATCH_ALL;
+    req->syntax = CS_SYNTAX_QUERY;
     req->limit = CS_DEFAULT_RESULT_LIMIT;
     for (int f = 0; f < CS_NFACETS; f++)
         req->facet[f] = true;
@@ -189,6 +190,19 @@ bool cs_search_req_field(cs_search_req *req, const char *key, json_t *v, cs_err 
         static const char *const matches[] = { "all", "any", NULL };
         if ((req->match = one_of(v, matches)) < 0)
             return bad(err, "\"match\" must be \"all\" or \"any\"");
+        return true;
+    }
+    if (strcmp(key, "syntax") == 0) {
+        /* In the order of CS_SYNTAX_*. */
+        static const char *const syntaxes[] = { "query", "plain", NULL };
+        if ((req->syntax = one_of(v, syntaxes)) < 0)
+            return bad(err, "\"syntax\" must be \"query\" or \"plain\"");
+        return true;
+    }
+    if (strcmp(key, "prefix") == 0) {
+        if (!json_is_boolean(v))
+            return bad(err, "\"prefix\" must be true or false");
+        req->prefix = json_is_true(v);
         return true;
     }
     if (strcmp(key, "offset") == 0)

@@ -32,6 +32,7 @@
 /* The values of "sort" and "match", in the order request.c names them. */
 enum { CS_SORT_RELEVANCE, CS_SORT_DATE, CS_SORT_DATE_ASC };
 enum { CS_MATCH_ALL, CS_MATCH_ANY };
+enum { CS_SYNTAX_QUERY, CS_SYNTAX_PLAIN };
 
 typedef struct cs_search_req {
     char *q;                            /* query text; "" matches everything */
@@ -40,6 +41,8 @@ typedef struct cs_search_req {
     char date_from[11], date_to[11];    /* "YYYY-MM-DD" or "" */
     int sort;                           /* CS_SORT_* */
     int match;                          /* CS_MATCH_*: how plain words combine */
+    int syntax;                         /* CS_SYNTAX_*: how q is read */
+    bool prefix;                        /* q's last word may be unfinished */
     unsigned offset, limit;
     bool facet[CS_NFACETS];             /* facets to count */
     unsigned facet_limit;

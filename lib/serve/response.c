@@ -83,6 +83,9 @@ static void hit(cs_buf *out, const cs_hit *h)
     kstr(out, "title", d->title);
     kstr_or_null(out, "date", d->date);
     kstr_or_null(out, "source", d->source);
+    /* As GET writes it: when the stored document has the field. */
+    if (d->has_url)
+        kstr_or_null(out, "url", d->url);
     if (h->snippet) {
         cs_jw_key(out, "snippet");
         cs_jw_strn(out, h->snippet, h->snippet_len);

@@ -83,6 +83,19 @@ static bool search(const char *arg, cs_search_result *r, cs_err *err)
     return ok;
 }
 
+/* A search of text as a search box sends it: "syntax":"plain", and
+ * "prefix" as given. */
+static bool search_plain(const char *text, bool prefix, cs_search_result *r, cs_err *err)
+{
+    cs_search_req req;
+    assert_true(cs_search_req_from_text(&req, text, strlen(text), err));
+    req.syntax = CS_SYNTAX_PLAIN;
+    req.prefix = prefix;
+    bool ok = cs_engine_search(eng, &req, r, err);
+    cs_search_req_free(&req);
+    return ok;
+}
+
 static unsigned facet_count(const cs_search_result *r, cs_facet f, const char *value)
 {
     for (size_t i = 0; i < r->facets[f].n; i++)
@@ -228,6 +241,77 @@ static void search_refuses_bad_queries(void **state)
         assert_null(r.hits);
         cs_search_result_free(&r);          /* harmless on a failed search */
     }
+}
+
+/* Whatever is typed, plain text is searched (compiled and run on the
+ * index), never refused: the query language's own refusals included. */
+static void plain_search_never_refuses(void **state)
+{
+    (void)state;
+    static const char *const typed[] = {
+        "merger AND", "\"unclosed phrase", "((merger", "date:2019-13-01", "\"", "(", ")",
+        "AND", "NOT", "-", "+", "title:", "*", "merg*", "NEAR/5", "nene NEAR/0 corby",
+        "ccg:", "!?.,;:", "the of and", "a", "", "   ", "x*y*z", "o’brien's",
+    };
+    char many[200 * 8] = "";
+    for (int i = 0; i < 200; i++)
+        sprintf(many + strlen(many), "w%d ", i);
+    for (size_t i = 0; i <= sizeof typed / sizeof typed[0]; i++) {
+        const char *t = i < sizeof typed / sizeof typed[0] ? typed[i] : many;
+        for (int prefix = 0; prefix < 2; prefix++) {
+            cs_search_result r;
+            cs_err err;
+            if (!search_plain(t, prefix, &r, &err))
+                fail_msg("'%.40s' (prefix %d): %s", t, prefix, err.msg);
+            cs_search_result_free(&r);
+        }
+    }
+}
+
+/* Plain text searches its words as the query language searches the same
+ * words; text without a word is "" (every document). */
+static void plain_search_finds_the_words(void **state)
+{
+    (void)state;
+    cs_search_result r, want;
+    cs_err err;
+    assert_true(search("merger and", &want, &err));
+    assert_true(want.total > 0);
+    assert_true(search_plain("merger AND (", false, &r, &err));
+    assert_int_equal(r.total, want.total);
+    for (size_t i = 0; i < r.nhits; i++)
+        assert_string_equal(r.hits[i].doc.id, want.hits[i].doc.id);
+    cs_search_result_free(&r);
+    cs_search_result_free(&want);
+    assert_true(search("", &want, &err));
+    assert_true(search_plain("\"( - ) *", false, &r, &err));
+    assert_int_equal(r.total, want.total);
+    cs_search_result_free(&r);
+    cs_search_result_free(&want);
+}
+
+/* A prefix of CS_MIN_PREFIX_BYTES matches the words it begins; a shorter
+ * one is the exact word only, as without "prefix". */
+static void prefix_needs_cs_min_prefix_bytes(void **state)
+{
+    (void)state;
+    cs_search_result r, exact;
+    cs_err err;
+    char word[] = "accountable";
+    word[CS_MIN_PREFIX_BYTES] = '\0';
+    assert_true(search_plain(word, true, &r, &err));
+    assert_true(search_plain(word, false, &exact, &err));
+    assert_true(r.total >= 5);
+    assert_true(r.total > exact.total || exact.corrected_results);
+    assert_null(r.corrected);
+    cs_search_result_free(&r);
+    cs_search_result_free(&exact);
+    word[CS_MIN_PREFIX_BYTES - 1] = '\0';
+    assert_true(search_plain(word, true, &r, &err));
+    assert_true(search_plain(word, false, &exact, &err));
+    assert_int_equal(r.total, exact.total);
+    cs_search_result_free(&r);
+    cs_search_result_free(&exact);
 }
 
 static void get_reads_the_stored_document(void **state)
@@ -416,6 +500,9 @@ int main(void)
         cmocka_unit_test(who_groups_statements),
         cmocka_unit_test(who_names_everyone_at_an_organisation),
         cmocka_unit_test(stats_count_the_index),
+        cmocka_unit_test(plain_search_never_refuses),
+        cmocka_unit_test(plain_search_finds_the_words),
+        cmocka_unit_test(prefix_needs_cs_min_prefix_bytes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -19,7 +19,8 @@ static bool parse(const char *text, cs_query *q, char *err)
 {
     cs_err e;
     err[0] = '\0';
-    if (cs_query_parse(text, strlen(text), false, q, &e))
+    cs_query_opts o = { 0 };
+    if (cs_query_parse(text, strlen(text), &o, q, &e))
         return true;
     assert_int_equal(e.code, CS_E_BAD_QUERY);
     memcpy(err, e.msg, sizeof e.msg);
@@ -156,6 +157,75 @@ static void filters_are_lifted(void **state)
     cs_query_free(&q);
 }
 
+static bool parse_plain(const char *text, bool prefix, cs_query *q)
+{
+    cs_err e;
+    cs_query_opts o = { .plain = true, .prefix = prefix };
+    return cs_query_parse(text, strlen(text), &o, q, &e);
+}
+
+/* What the query language refuses, plain text takes as words: no input is
+ * refused, operators and fields are words (nothing is lifted as a filter),
+ * and text with no word in it has no text part, as "" has none. */
+static void plain_text_is_never_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        bool refused;           /* by the query language */
+        size_t terms;           /* words plain text searches */
+    } cases[] = {
+        { "\"", true, 0 }, { "(", true, 0 }, { ")", true, 0 }, { "AND", true, 1 },
+        { "NOT", true, 1 }, { "-", false, 0 }, { "title:", true, 1 }, { "*", false, 0 },
+        { "NEAR/5", true, 2 }, { "NEAR/0 x", true, 3 }, { "merger AND (", true, 2 },
+        { "date:2019-13-01", true, 4 }, { "ccg:Corby", false, 2 }, { "merg*", false, 1 },
+        { "((((", true, 0 }, { "!?.,;:", false, 0 }, { "the of and", false, 3 },
+        { "mid-2019 £850m", false, 3 }, { "", false, 0 }, { "  ", false, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cs_query q;
+        char err[CS_ERR_MSG_BYTES];
+        if (parse(cases[i].text, &q, err) == cases[i].refused)
+            fail_msg("query language on '%s': %s", cases[i].text, err);
+        cs_query_free(&q);
+        if (!parse_plain(cases[i].text, true, &q))
+            fail_msg("plain refused '%s'", cases[i].text);
+        if (q.nterms != cases[i].terms)
+            fail_msg("'%s': %zu words, want %zu", cases[i].text, q.nterms, cases[i].terms);
+        assert_true(cases[i].terms ? q.text != NULL : q.text == NULL);
+        for (int f = 0; f < CS_NFACETS; f++)
+            assert_int_equal(q.keys[f].n, 0);
+        assert_false(q.has_date);
+        cs_query_free(&q);
+    }
+}
+
+/* Plain text with more than CS_MAX_QUERY_TERMS words is searched for its
+ * first CS_MAX_QUERY_TERMS, where the query language refuses it. */
+static void plain_text_is_cut_at_cs_max_query_terms(void **state)
+{
+    (void)state;
+    char text[200 * 8];
+    cs_query q;
+    char err[CS_ERR_MSG_BYTES];
+    text[0] = '\0';
+    for (int i = 0; i < 200; i++)
+        sprintf(text + strlen(text), "w%d ", i);
+    assert_false(parse(text, &q, err));
+    cs_query_free(&q);
+    assert_true(parse_plain(text, false, &q));
+    assert_int_equal(q.nterms, CS_MAX_QUERY_TERMS);
+    assert_non_null(q.text);
+    cs_query_free(&q);
+    /* A compound's parts count one by one: the cut can fall inside it. */
+    text[0] = '\0';
+    for (int i = 0; i < 200; i++)
+        sprintf(text + strlen(text), "%sw%d", i ? "-" : "", i);
+    assert_true(parse_plain(text, true, &q));
+    assert_int_equal(q.nterms, CS_MAX_QUERY_TERMS);
+    cs_query_free(&q);
+}
+
 /* Random byte strings must be parsed or refused, never crash or hang. */
 static void random_input_is_survived(void **state)
 {
@@ -174,6 +244,8 @@ static void random_input_is_survived(void **state)
         char err[CS_ERR_MSG_BYTES];
         parse(text, &q, err);
         cs_query_free(&q);
+        assert_true(parse_plain(text, round % 2, &q));
+        cs_query_free(&q);
     }
 }
 
@@ -187,6 +259,8 @@ int main(void)
         cmocka_unit_test(depth_limit_is_enforced),
         cmocka_unit_test(filters_are_lifted),
         cmocka_unit_test(random_input_is_survived),
+        cmocka_unit_test(plain_text_is_never_refused),
+        cmocka_unit_test(plain_text_is_cut_at_cs_max_query_terms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,7 +15,7 @@
 static char *snip(const char *text, const char *const *raw, const char *const *stem,
                   const char *const *phrase, unsigned chars)
 {
-    cs_hl hl = { { 0 }, { 0 }, { 0 } };
+    cs_hl hl = { { 0 }, { 0 }, { 0 }, { 0 } };
     for (size_t i = 0; raw && raw[i]; i++)
         assert_true(cs_strlist_add(&hl.raw, raw[i]));
     for (size_t i = 0; stem && stem[i]; i++)
@@ -40,6 +40,21 @@ static void marks_words_stems_and_escapes(void **state)
     assert_string_equal(s, "A &lt;b&gt;letter&lt;/b&gt; from Ann <mark>Radmore’s</mark> office on "
                            "<mark>mergers</mark> &amp; merging.");
     free(s);
+}
+
+/* A prefix marks every word it begins, and only those. */
+static void prefixes_mark_the_words_they_begin(void **state)
+{
+    (void)state;
+    cs_hl hl = { { 0 }, { 0 }, { 0 }, { 0 } };
+    assert_true(cs_strlist_add(&hl.prefix, "merg"));
+    cs_buf out = { 0 };
+    assert_true(cs_snippet("Emerging talk of a Merger; the mergers merged.", 47, &hl, 300, &out));
+    /* (Adjacent matches share a mark.) */
+    assert_string_equal(out.s, "Emerging talk of a <mark>Merger</mark>; the "
+                        "<mark>mergers merged</mark>.");
+    cs_buf_free(&out);
+    cs_strlist_free(&hl.prefix);
 }
 
 static void phrases_are_marked_only_whole(void **state)
@@ -125,6 +140,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(marks_words_stems_and_escapes),
+        cmocka_unit_test(prefixes_mark_the_words_they_begin),
         cmocka_unit_test(phrases_are_marked_only_whole),
         cmocka_unit_test(long_phrases_are_marked_too),
         cmocka_unit_test(adjacent_matches_share_a_mark),
