@@ -50,6 +50,7 @@ static void usage(FILE *f)
 "      --to DATE        published on or before DATE\n"
 "      --sort ORDER     relevance (default), date (newest first) or date_asc\n"
 "      --any            match any of the words, not all of them\n"
+"      --plain          search the words as typed: no query-language operators\n"
 "  -n, --limit N        hits per page, 0.." CS_STR(CS_MAX_RESULT_LIMIT) " (default "
                          CS_STR(CS_DEFAULT_RESULT_LIMIT) ")\n"
 "      --page N         which page of hits (default 1)\n"
@@ -229,7 +230,7 @@ static void print_who(json_t *ans)
 int main(int argc, char **argv)
 {
     enum { O_UNIX = 256, O_TIMEOUT, O_CCG, O_ROLE, O_PERSON, O_ORG, O_PLACE, O_FROM, O_TO,
-           O_SORT, O_ANY, O_PAGE, O_NOSNIP, O_GET, O_SIMILAR, O_STATS, O_JSON, O_WHO };
+           O_SORT, O_ANY, O_PLAIN, O_PAGE, O_NOSNIP, O_GET, O_SIMILAR, O_STATS, O_JSON, O_WHO };
     static const struct option opts[] = {
         { "host", required_argument, NULL, 'H' }, { "port", required_argument, NULL, 'p' },
         { "unix", required_argument, NULL, O_UNIX }, { "timeout", required_argument, NULL, O_TIMEOUT },
@@ -237,7 +238,8 @@ int main(int argc, char **argv)
         { "person", required_argument, NULL, O_PERSON }, { "org", required_argument, NULL, O_ORG },
         { "place", required_argument, NULL, O_PLACE }, { "from", required_argument, NULL, O_FROM },
         { "to", required_argument, NULL, O_TO }, { "sort", required_argument, NULL, O_SORT },
-        { "any", no_argument, NULL, O_ANY }, { "limit", required_argument, NULL, 'n' },
+        { "any", no_argument, NULL, O_ANY }, { "plain", no_argument, NULL, O_PLAIN },
+        { "limit", required_argument, NULL, 'n' },
         { "page", required_argument, NULL, O_PAGE }, { "facets", no_argument, NULL, 'f' },
         { "no-snippets", no_argument, NULL, O_NOSNIP }, { "get", required_argument, NULL, O_GET },
         { "similar", required_argument, NULL, O_SIMILAR }, { "stats", no_argument, NULL, O_STATS },
@@ -250,7 +252,8 @@ int main(int argc, char **argv)
     const char *from = NULL, *to = NULL;
     int timeout = DEFAULT_TIMEOUT_MS, c;
     long limit = CS_DEFAULT_RESULT_LIMIT, page = 1;
-    bool json_out = false, facets = false, any = false, snippets = true, stats = false;
+    bool json_out = false, facets = false, any = false, plain = false, snippets = true;
+    bool stats = false;
     json_t *filter = json_object();
 
     while ((c = getopt_long(argc, argv, "H:p:n:fh", opts, NULL)) != -1) {
@@ -281,6 +284,7 @@ int main(int argc, char **argv)
         case O_TO: to = optarg; break;
         case O_SORT: sort = optarg; break;
         case O_ANY: any = true; break;
+        case O_PLAIN: plain = true; break;
         case 'n':
             limit = strtol(optarg, &end, 10);
             if (end == optarg || *end || limit < 0 || limit > CS_MAX_RESULT_LIMIT) {
@@ -347,6 +351,8 @@ int main(int argc, char **argv)
             json_object_set_new(req, "sort", json_string(sort));
         if (any)
             json_object_set_new(req, "match", json_string("any"));
+        if (plain)
+            json_object_set_new(req, "syntax", json_string("plain"));
         json_t *fl = json_array();
         for (int f = 0; facets && f < NFACETS; f++)
             json_array_append_new(fl, json_string(facet_names[f]));

@@ -8,11 +8,13 @@ import http.client
 import json
 import os
 import re
+import subprocess
 import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ROOT, Daemon, check, eq, ids, run, run_indexer, test, tmpdir  # noqa: E402
+from harness import (ROOT, Daemon, binary, check, eq, ids, run, run_indexer, test,  # noqa: E402
+                     tmpdir)
 
 
 def limit(name):
@@ -225,6 +227,19 @@ def http_takes_syntax_and_prefix_parameters():
                 "/search?q=merg&prefix=1&prefix=1", "/search?q=merg&syntax=plain&syntax=plain"):
         st, body = d().get(bad)
         eq((st, json.loads(body)["error"]["code"]), (400, "bad_request"), bad)
+
+
+@test
+def cli_plain_searches_the_words_as_typed():
+    def cli(*args):
+        return subprocess.run([binary("ccg-search"), "-p", str(d().port), "--json"] + list(args),
+                              capture_output=True, text=True)
+    p = cli("merger", "AND", "(")
+    eq(p.returncode, 1, "the query language refuses it: " + p.stderr)
+    eq(json.loads(p.stdout)["error"]["code"], "bad_query", "the answer without --plain")
+    p = cli("--plain", "merger", "AND", "(")
+    eq(p.returncode, 0, p.stderr)
+    eq(sorted(ids(json.loads(p.stdout))), ["m1", "m2"], "--plain")
 
 
 run()

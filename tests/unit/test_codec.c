@@ -196,6 +196,41 @@ static void search_decodes_field_by_field(void **state)
     json_decref(facets);
 }
 
+/* "syntax" and "prefix": their defaults, their values, their refusals. */
+static void search_decodes_syntax_and_prefix(void **state)
+{
+    (void)state;
+    cs_request r;
+    cs_err err;
+    assert_true(decode_line("SEARCH merger", &r, &err));
+    assert_int_equal(r.search.syntax, CS_SYNTAX_QUERY);
+    assert_false(r.search.prefix);
+    cs_request_free(&r);
+    assert_true(decode_line("SEARCH {\"q\":\"merg\",\"syntax\":\"plain\",\"prefix\":true}", &r,
+                            &err));
+    assert_int_equal(r.search.syntax, CS_SYNTAX_PLAIN);
+    assert_true(r.search.prefix);
+    cs_request_free(&r);
+    assert_true(decode_line("SEARCH {\"syntax\":\"query\",\"prefix\":false}", &r, &err));
+    assert_int_equal(r.search.syntax, CS_SYNTAX_QUERY);
+    assert_false(r.search.prefix);
+    cs_request_free(&r);
+    static const struct {
+        const char *line, *msg;
+    } bad[] = {
+        { "SEARCH {\"syntax\":\"Plain\"}", "\"syntax\" must be \"query\" or \"plain\"" },
+        { "SEARCH {\"syntax\":1}", "\"syntax\" must be \"query\" or \"plain\"" },
+        { "SEARCH {\"prefix\":1}", "\"prefix\" must be true or false" },
+        { "SEARCH {\"prefix\":\"true\"}", "\"prefix\" must be true or false" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_false(decode_line(bad[i].line, &r, &err));
+        assert_int_equal(err.code, CS_E_BAD_REQUEST);
+        assert_string_equal(err.msg, bad[i].msg);
+        cs_request_free(&r);
+    }
+}
+
 /* --- encoders ------------------------------------------------------------- */
 
 static const char stored[] =
@@ -214,7 +249,7 @@ static const char stored_json_out[] =
 
 static const char hit_out[] =
     "{\"rank\":4,\"id\":\"d1\",\"score\":1.64142,\"title\":\"A \\\"merger\\\"\","
-    "\"date\":\"2018-12-12\",\"source\":null,\"snippet\":\"a <mark>merger</mark>\","
+    "\"date\":\"2018-12-12\",\"source\":null,\"url\":null,\"snippet\":\"a <mark>merger</mark>\","
     "\"entities\":{\"ccg\":[\"NHS Corby CCG\"],\"role\":[\"clinical chair\"],"
     "\"person\":[\"Ann Radmore\"],\"org\":[],\"place\":[]},"
     "\"person_role\":[{\"person\":\"Ann Radmore\",\"role\":\"clinical chair\",\"org\":null}]}";
@@ -492,6 +527,7 @@ int main(void)
         cmocka_unit_test(who_decodes_organisation_questions),
         cmocka_unit_test(decode_errors_say_what),
         cmocka_unit_test(search_decodes_field_by_field),
+        cmocka_unit_test(search_decodes_syntax_and_prefix),
         cmocka_unit_test(search_result_encodes),
         cmocka_unit_test(document_encodes_as_stored),
         cmocka_unit_test(similar_and_who_encode),
