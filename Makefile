@@ -60,7 +60,7 @@ SHIM_SRC := lib/index/xapian_shim.cc
 CLIENT_SRC := lib/client/client.c
 INDEXER_SRC := indexer/main.c indexer/docbuild.c
 SEARCHD_SRC := searchd/main.c searchd/server.c searchd/listen.c searchd/thread.c searchd/conn.c \
-               searchd/handler.c searchd/http.c searchd/stats.c searchd/log.c
+               searchd/handler.c searchd/http.c searchd/page.c searchd/stats.c searchd/log.c
 CLI_SRC := cli/main.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
@@ -101,8 +101,10 @@ $(BUILD)/%.o: %.cc
 	@$(if $(V),true,echo "  CXX  $<")
 	$(Q)$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-# The data files are built into lib/vocab/data.o (.incbin).
+# The data files are built into lib/vocab/data.o, the search page into
+# searchd/page.o (.incbin, lib/core/embed.h).
 $(BUILD)/lib/vocab/data.o: $(DATA_FILES)
+$(BUILD)/searchd/page.o: searchd/page.html
 
 $(CORE_LIB): $(call obj,$(LIB_SRC) $(SHIM_SRC))
 	@rm -f $@

@@ -3,6 +3,7 @@
 #include "http.h"
 #include "handler.h"
 #include "log.h"
+#include "page.h"
 #include "stats.h"
 #include "core/limits.h"
 #include "core/util.h"
@@ -33,6 +34,7 @@ typedef struct call {
     int status;
     const char *allow;          /* for 405 */
     bool close;                 /* answer with Connection: close */
+    bool page;                  /* the answer is the search page, not JSON */
     cs_err err;
 } call;
 
@@ -277,8 +279,8 @@ static bool method_is(call *c, int allowed, const char *allow)
 
 #define GETS (EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
 
-/* Decode the request by its path and method into c->rq; false with c's
- * error answer made. */
+/* Decode the request by its path and method into c->rq (or, for GET /,
+ * set c->page); false with c's error answer made. */
 static bool route(call *c, const char *path, const char *query)
 {
     bool ok;
@@ -286,7 +288,12 @@ static bool route(call *c, const char *path, const char *query)
     const char *body;
     bool post = evhttp_request_get_command(c->req) == EVHTTP_REQ_POST;
 
-    if (strcmp(path, "/search") == 0) {
+    if (strcmp(path, "/") == 0) {
+        if (!method_is(c, GETS, "GET, HEAD"))
+            return false;
+        c->page = true;
+        return true;
+    } else if (strcmp(path, "/search") == 0) {
         if (!method_is(c, GETS | EVHTTP_REQ_POST, "GET, HEAD, POST"))
             return false;
         c->rq.verb = CS_VERB_SEARCH;
@@ -316,7 +323,7 @@ static bool route(call *c, const char *path, const char *query)
         ok = true;
     } else {
         c->rq.verb = CS_VERB_UNKNOWN;
-        cs_err_set(&c->err, CS_E_NOT_FOUND, "no such path (see docs/http.md: /search, "
+        cs_err_set(&c->err, CS_E_NOT_FOUND, "no such path (see docs/http.md: /, /search, "
                    "/documents/ID, /similar/ID, /who, /stats, /health)");
         return fail(c, 404);
     }
@@ -333,11 +340,28 @@ static size_t headers_bytes(struct evhttp_request *req)
     return n;
 }
 
+/* The search page's policy: its own inline script and style, requests to
+ * this daemon only, and nothing else (no external asset, no frame, no
+ * plugin), so that text from the index could not load or run anything even
+ * if the page inserted it wrongly. */
+#define PAGE_CSP                                                             \
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; " \
+    "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; " \
+    "frame-ancestors 'none'"
+
 static void send_answer(call *c)
 {
     struct evkeyvalq *out = evhttp_request_get_output_headers(c->req);
     const char *cors = c->w->cfg->http_cors;
-    evhttp_add_header(out, "Content-Type", "application/json; charset=utf-8");
+    if (c->page) {
+        evhttp_add_header(out, "Content-Type", "text/html; charset=utf-8");
+        evhttp_add_header(out, "Content-Security-Policy", PAGE_CSP);
+        evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
+        evhttp_add_header(out, "Referrer-Policy", "no-referrer");
+        evhttp_add_header(out, "Cache-Control", "no-cache");
+    } else {
+        evhttp_add_header(out, "Content-Type", "application/json; charset=utf-8");
+    }
     if (cors) {
         evhttp_add_header(out, "Access-Control-Allow-Origin", cors);
         evhttp_add_header(out, "Vary", "Origin");
@@ -347,7 +371,9 @@ static void send_answer(call *c)
     if (c->close)
         evhttp_add_header(out, "Connection", "close");
     struct evbuffer *b = evbuffer_new();
-    if (b && !c->body.oom)
+    if (b && c->page)
+        evbuffer_add_reference(b, cs_page_html, strlen(cs_page_html), NULL, NULL);
+    else if (b && !c->body.oom)
         evbuffer_add(b, c->body.s, c->body.len);
     stats_http(c->status);
     evhttp_send_reply(c->req, c->status, reason_of(c->status), b);
@@ -406,7 +432,7 @@ static void http_cb(struct evhttp_request *req, void *arg)
     } else if (evhttp_request_get_command(req) == EVHTTP_REQ_OPTIONS && c.w->cfg->http_cors) {
         send_preflight(&c);
         return;
-    } else if (route(&c, path, query)) {
+    } else if (route(&c, path, query) && !c.page) {
         worker_refresh(c.w);
         size_t mark = c.body.len;
         if (!handle_request(c.w->engine, &c.rq, &c.body, &hits, &quit, &c.err) || c.body.oom) {
@@ -426,7 +452,11 @@ static void http_cb(struct evhttp_request *req, void *arg)
     send_answer(&c);
     long long us = cs_now_us() - t0;
     /* The query log names the verb the request became and what was asked:
-     * the target, and for a POST its body. */
+     * the target, and for a POST its body.  The page is no query. */
+    if (c.page) {
+        cs_buf_free(&c.body);
+        return;
+    }
     const char *about = target ? target : "";
     size_t about_len = strlen(about);
     if (evhttp_request_get_command(req) == EVHTTP_REQ_POST && evbuffer_get_length(in) &&

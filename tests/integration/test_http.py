@@ -154,7 +154,7 @@ def errors_are_statuses_with_the_json_error_body():
         eq(a["ok"], False, "ok")
         eq(a["error"]["code"], code, "code of %s %s" % (method, path[:60]))
         return r, a
-    err("GET", "/", 404, "not_found")
+    err("GET", "/index.html", 404, "not_found")
     err("GET", "/nothing/here", 404, "not_found")
     err("GET", "/search?bogus=1", 400, "bad_request")
     err("GET", "/search?q=a&q=b", 400, "bad_request")
@@ -171,6 +171,34 @@ def errors_are_statuses_with_the_json_error_body():
     eq(r.getheader("Allow"), "GET, HEAD", "Allow of /documents")
     check(d().get("GET", "/health")[1].getheader("Access-Control-Allow-Origin") is None,
           "no CORS header unless --http-cors")
+
+
+@test
+def the_search_page_is_served_at_root_as_built_in():
+    with open(os.path.join(ROOT, "searchd", "page.html"), "rb") as f:
+        page = f.read()
+    # The state of the page is in its query string, so GET /?... serves it too.
+    for path in ("/", "/?q=merger&ccg=NHS+Corby+CCG&page=2"):
+        status, r, body = d().get("GET", path)
+        eq(status, 200, "GET %s" % path)
+        eq(r.getheader("Content-Type"), "text/html; charset=utf-8", "Content-Type")
+        check(body == page, "the body is searchd/page.html as built in (%d bytes, the file %d; "
+              "rebuilt since the last edit?)" % (len(body), len(page)))
+        eq(r.getheader("X-Content-Type-Options"), "nosniff", "nosniff")
+        csp = [p.strip() for p in r.getheader("Content-Security-Policy", "").split(";")]
+        for want in ("default-src 'none'", "connect-src 'self'", "script-src 'unsafe-inline'",
+                     "style-src 'unsafe-inline'", "frame-ancestors 'none'", "base-uri 'none'"):
+            check(want in csp, "CSP has %s: %r" % (want, csp))
+    status, r, body = d().get("HEAD", "/")
+    eq(status, 200, "HEAD /")
+    eq(body, b"", "HEAD has no body")
+    eq(r.getheader("Content-Type"), "text/html; charset=utf-8", "Content-Type of HEAD")
+    for method in ("POST", "PUT", "DELETE"):
+        status, r, body = d().get(method, "/", body="{}")
+        eq(status, 405, "%s /" % method)
+        eq(r.getheader("Allow"), "GET, HEAD", "Allow of /")
+        eq(r.getheader("Content-Type"), JSON_TYPE, "a 405 is the JSON error")
+        eq(json.loads(body)["error"]["code"], "bad_request", "code of %s /" % method)
 
 
 @test
