@@ -135,6 +135,13 @@ def make_demo_runs():
     eq(p.returncode, 0, "scripts/demo: " + p.stderr[-1000:])
     check("listening on 127.0.0.1:" in p.stdout and p.stdout.rstrip().endswith("done"),
           p.stdout[-500:])
+    # It serves HTTP too, prints the page's URL and asks it a question.
+    m = re.search(r"search page: http://127\.0\.0\.1:(\d+)/", p.stdout)
+    check(m, "no search page URL in: " + p.stdout[:500])
+    answer = [l for l in p.stdout.splitlines() if l.startswith('{"ok":true')]
+    eq(len(answer), 1, "HTTP answers in the demo")
+    eq(json.loads(answer[0])["limit"], 1, "the demo's HTTP search")
+    check("Toby Sanders, accountable officer" in p.stdout, "the demo's WHO question")
 
 
 run()
