@@ -267,7 +267,6 @@ void extend_column(const Xapian::Database &db, unsigned slot, SlotColumn *c)
 // lives as long as a reader holds it.
 std::mutex columns_lock;
 std::map<std::pair<std::string, unsigned>, std::weak_ptr<const SlotColumn>> columns_made;
-size_t columns_bytes_made = 0;      // of the entries alive when one was last made
 
 // The column of slot for reader r's database at its revision: its own
 // while it covers every document, else the shared one when that does,
@@ -307,15 +306,8 @@ const SlotColumn *column_of(cs_xs_reader *r, unsigned slot)
     extend_column(r->db, slot, made.get());
     mine = made;
     entry = mine;
-    columns_bytes_made = 0;
-    for (auto it = columns_made.begin(); it != columns_made.end();) {
-        if (auto alive = it->second.lock()) {
-            columns_bytes_made += alive->bytes();
-            ++it;
-        } else {
-            it = columns_made.erase(it);
-        }
-    }
+    for (auto it = columns_made.begin(); it != columns_made.end();)
+        it = it->second.expired() ? columns_made.erase(it) : std::next(it);
     return mine.get();
 }
 
@@ -895,6 +887,21 @@ cs_xs_status cs_xs_reader_spell(cs_xs_reader *r, const char *word, const char **
     return reader_guard(r, [&] {
         r->scratch = r->db.get_spelling_suggestion(word, 2);
         *out = r->scratch.c_str();
+        return CS_XS_OK;
+    });
+}
+
+cs_xs_status cs_xs_reader_prepare_facets(cs_xs_reader *r, const unsigned *slots, size_t n,
+                                          size_t *bytes)
+{
+    if (!r || (!slots && n))
+        return CS_XS_BAD_ARG;
+    return reader_guard(r, [&] {
+        size_t sum = 0;
+        for (size_t k = 0; k < n; k++)
+            sum += column_of(r, slots[k])->bytes();
+        if (bytes)
+            *bytes = sum;
         return CS_XS_OK;
     });
 }

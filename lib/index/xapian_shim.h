@@ -189,6 +189,14 @@ cs_xs_status cs_xs_reader_termfreq(cs_xs_reader *r, const char *term, unsigned *
  * when there is none.  Lives until the next call. */
 cs_xs_status cs_xs_reader_spell(cs_xs_reader *r, const char *word, const char **out);
 
+/* Make sure the in-memory facet columns of the n slots are ready for the
+ * reader's database as it now is (made, or extended with the documents
+ * committed since), so that the next faceted search does not pay for it;
+ * *bytes (may be NULL) is set to the memory they hold.  Searches do the
+ * same for the slots they count. */
+cs_xs_status cs_xs_reader_prepare_facets(cs_xs_reader *r, const unsigned *slots, size_t n,
+                                          size_t *bytes);
+
 enum {
     CS_XS_SORT_RELEVANCE = 0,
     CS_XS_SORT_VALUE_DESC,     /* by the sort slot, largest first, then relevance */

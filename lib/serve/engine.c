@@ -31,7 +31,19 @@ struct cs_engine {
     bool stamped;
     ino_t ino;
     long long ctime_ns;
+    size_t facet_bytes;         /* the facet columns, as last prepared */
 };
+
+/* Have the facet columns ready for the database as it now is, so that no
+ * request pays for making them. */
+static void prepare_facets(cs_engine *e)
+{
+    unsigned slots[CS_NFACETS];
+    for (int f = 0; f < CS_NFACETS; f++)
+        slots[f] = cs_facets[f].slot;
+    if (cs_xs_reader_prepare_facets(e->r, slots, CS_NFACETS, &e->facet_bytes) != CS_XS_OK)
+        e->facet_bytes = 0;
+}
 
 cs_engine *cs_engine_open(const char *index_dir, const cs_engine_opts *opts, cs_err *err)
 {
@@ -53,6 +65,7 @@ cs_engine *cs_engine_open(const char *index_dir, const cs_engine_opts *opts, cs_
         free(e);
         return NULL;
     }
+    prepare_facets(e);
     return e;
 }
 
@@ -81,9 +94,12 @@ bool cs_engine_refresh(cs_engine *e)
             e->ino = ino;
             e->ctime_ns = ct;
         }
-        return changed;
+    } else if (cs_xs_reader_refresh(e->r, 0, &changed) != CS_XS_OK) {
+        changed = 0;
     }
-    return cs_xs_reader_refresh(e->r, 0, &changed) == CS_XS_OK && changed;
+    if (changed)
+        prepare_facets(e);
+    return changed;
 }
 
 void cs_engine_reopen(cs_engine *e)
@@ -91,6 +107,7 @@ void cs_engine_reopen(cs_engine *e)
     assert(e);
     e->stamped = cs_indexdir_stamp(e->dir, &e->ino, &e->ctime_ns);
     cs_xs_reader_refresh(e->r, 1, NULL);
+    prepare_facets(e);
 }
 
 void cs_engine_stats(cs_engine *e, cs_index_stats *st)
@@ -102,6 +119,7 @@ void cs_engine_stats(cs_engine *e, cs_index_stats *st)
     if (cs_xs_reader_metadata(e->r, CS_META_GENERATION, &gen) != CS_XS_OK)
         gen = "";
     snprintf(st->generation, sizeof st->generation, "%s", gen);
+    st->facet_bytes = e->facet_bytes;
 }
 
 /* A failed shim call: not_found, or the reader's message. */

@@ -249,6 +249,9 @@ bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
     cs_jw_open(out, '{');
     kint(out, "documents", r->index.doccount);
     kstr(out, "generation", r->index.generation);
+    kint(out, "facet_bytes", (long long)r->index.facet_bytes);
+    kint(out, "facet_bytes_per_document",
+         r->index.doccount ? (long long)(r->index.facet_bytes / r->index.doccount) : 0);
     cs_jw_close(out, '}');
     cs_jw_key(out, "http");
     cs_jw_open(out, '{');

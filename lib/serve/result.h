@@ -91,6 +91,7 @@ void cs_who_result_free(cs_who_result *r);
 typedef struct cs_index_stats {
     unsigned doccount;
     char generation[32];
+    size_t facet_bytes;     /* the in-memory facet columns of the reader */
 } cs_index_stats;
 
 /* STATS: the server's figures (searchd/stats.c) and the index's. */

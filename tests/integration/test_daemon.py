@@ -287,6 +287,54 @@ def index_changes_under_load_lose_no_request():
     eq(dd.stop(), 0, "daemon exit")
 
 
+def ccg_counts(dd, rounds=6):
+    """The ccg facet of every document, as each of the next rounds
+    connections (so every worker) counts it."""
+    out = []
+    for _ in range(rounds):
+        a = dd.ask('SEARCH {"q":"","limit":0,"facets":["ccg"],"facet_limit":500}')
+        out.append({v["value"]: v["count"] for v in a["facets"]["ccg"]})
+    return out
+
+
+def until(cond, what, seconds=5):
+    t0 = time.time()
+    while not cond() and time.time() - t0 < seconds:
+        time.sleep(0.02)
+    check(cond(), what)
+
+
+@test
+def facet_columns_follow_commits_changes_and_deletes():
+    # Facets are counted from in-memory columns extended at each commit;
+    # a changed document (the indexer deletes and adds it) and a deleted
+    # one must count as they now are, on every worker.
+    ix = os.path.join(tmpdir(), "index")
+    run_indexer("--index", ix, SEEDS)
+    dd = Daemon(ix)
+    s = dd.ask("STATS")["index"]
+    check(s["facet_bytes"] > 0 and 0 < s["facet_bytes_per_document"] < 10000, repr(s))
+    before = ccg_counts(dd)[0]
+    corby, nene = before.get("NHS Corby CCG", 0), before.get("NHS Nene CCG", 0)
+    src = tmpdir()
+    new = os.path.join(src, "new.jsonl")
+
+    def write(body):
+        with open(new, "w") as f:
+            f.write(json.dumps({"id": "fresh-1", "title": "A new chair", "body": body}) + "\n")
+        run_indexer("--index", ix, src)
+
+    write("NHS Corby CCG has appointed a new chair.")
+    until(lambda: all(c.get("NHS Corby CCG", 0) == corby + 1 for c in ccg_counts(dd)),
+          "the new document counted by every worker: %r" % ccg_counts(dd))
+    write("NHS Nene CCG has appointed a new chair.")
+    until(lambda: all(c.get("NHS Corby CCG", 0) == corby and c.get("NHS Nene CCG", 0) == nene + 1
+                      for c in ccg_counts(dd)), "the changed document counted as it now is")
+    run_indexer("--index", ix, "--delete", "fresh-1")
+    until(lambda: ccg_counts(dd) == [before] * 6, "the deleted document no longer counted")
+    eq(dd.stop(), 0, "daemon exit")
+
+
 @test
 def stats_and_query_log():
     log = os.path.join(tmpdir(), "queries.log")
