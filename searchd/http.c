@@ -33,8 +33,12 @@ typedef struct call {
     int status;
     const char *allow;          /* for 405 */
     bool close;                 /* answer with Connection: close */
+    bool overloaded;            /* answer with Retry-After */
     cs_err err;
 } call;
+
+/* Seconds an overloaded client is asked to wait (Retry-After). */
+#define RETRY_AFTER_S "1"
 
 /* The status an error code is answered with. */
 static int status_of(cs_errcode code)
@@ -75,6 +79,60 @@ static bool fail(call *c, int status)
     c->status = status ? status : status_of(c->err.code);
     cs_encode_error(&c->body, c->err.code, c->err.msg);
     return false;
+}
+
+/* --- counting connections ----------------------------------------------------- */
+
+/* evhttp 2.1 accepts connections itself and tells the daemon of one only
+ * through its requests (it has no accept callback that names the
+ * connection, and no evhttp_set_max_connections), so an HTTP connection is
+ * admitted against --max-connections at its first request, and given back
+ * by its close callback.  Which are admitted is kept per worker by
+ * descriptor, the only per-connection key evhttp shows: a descriptor is
+ * unmarked before it is closed, so a reused one starts unmarked. */
+
+static void conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+    worker *w = arg;
+    int fd = bufferevent_getfd(evhttp_connection_get_bufferevent(evcon));
+    if (fd >= 0 && (size_t)fd < w->http_admitted_cap && w->http_admitted[fd]) {
+        w->http_admitted[fd] = 0;
+        stats_http_conn(-1);
+        stats_conn_closed();
+    }
+}
+
+/* Whether c's connection counts as open: already, or now when there is a
+ * place; false when the daemon is at --max-connections (or out of
+ * memory), with c's 503 answer made. */
+static bool admit(call *c, struct evhttp_connection *evcon)
+{
+    worker *w = c->w;
+    int fd = evcon ? bufferevent_getfd(evhttp_connection_get_bufferevent(evcon)) : -1;
+    if (fd >= 0 && (size_t)fd < w->http_admitted_cap && w->http_admitted[fd])
+        return true;
+    if (fd >= 0 && (size_t)fd >= w->http_admitted_cap) {
+        size_t cap = w->http_admitted_cap ? w->http_admitted_cap : 64;
+        while (cap <= (size_t)fd)
+            cap *= 2;
+        unsigned char *a = realloc(w->http_admitted, cap);
+        if (a) {
+            memset(a + w->http_admitted_cap, 0, cap - w->http_admitted_cap);
+            w->http_admitted = a;
+            w->http_admitted_cap = cap;
+        }
+    }
+    if (fd >= 0 && (size_t)fd < w->http_admitted_cap && stats_conn_admit(w->cfg->max_conns)) {
+        w->http_admitted[fd] = 1;
+        stats_http_conn(1);
+        evhttp_connection_set_closecb(evcon, conn_closed, w);
+        return true;
+    }
+    stats_conn_refused();
+    cs_err_set(&c->err, CS_E_OVERLOADED, "too many connections; try again later");
+    c->close = true;
+    c->overloaded = true;
+    return fail(c, 503);
 }
 
 /* --- decoding --------------------------------------------------------------- */
@@ -343,6 +401,8 @@ static void send_answer(call *c)
         evhttp_add_header(out, "Allow", c->allow);
     if (c->close)
         evhttp_add_header(out, "Connection", "close");
+    if (c->overloaded)
+        evhttp_add_header(out, "Retry-After", RETRY_AFTER_S);
     struct evbuffer *b = evbuffer_new();
     if (b && !c->body.oom)
         evbuffer_add(b, c->body.s, c->body.len);
@@ -389,8 +449,11 @@ static void http_cb(struct evhttp_request *req, void *arg)
     if (!path || !*path)
         path = "/";
 
-    /* Our limits first (evhttp's caps are above them, see limits.h). */
-    if (headers_bytes(req) > CS_HTTP_MAX_HEADERS_BYTES) {
+    /* The connection limit, then ours (evhttp's caps are above them, see
+     * limits.h). */
+    if (!admit(&c, evcon)) {
+        /* the 503 is made */
+    } else if (headers_bytes(req) > CS_HTTP_MAX_HEADERS_BYTES) {
         cs_err_set(&c.err, CS_E_BAD_REQUEST, "request headers longer than the limit (%d bytes)",
                    CS_HTTP_MAX_HEADERS_BYTES);
         c.close = true;
@@ -494,8 +557,13 @@ void http_worker_stop(worker *w)
 
 void http_worker_free(worker *w)
 {
+    /* evhttp_free() closes the connections, whose close callbacks give
+     * their places back: the marks go after it. */
     if (w->http)
         evhttp_free(w->http);
     w->http = NULL;
     w->http_sock = NULL;
+    free(w->http_admitted);
+    w->http_admitted = NULL;
+    w->http_admitted_cap = 0;
 }

@@ -51,6 +51,10 @@ typedef struct worker {
     /* This worker's HTTP server (http.c), or NULL without --http. */
     struct evhttp *http;
     struct evhttp_bound_socket *http_sock;
+    /* Which of its HTTP connections are counted open, by descriptor
+     * (http.c): 1 from the connection's first request to its close. */
+    unsigned char *http_admitted;
+    size_t http_admitted_cap;
     bool stopping;
 } worker;
 

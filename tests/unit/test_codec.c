@@ -369,6 +369,7 @@ static void stats_help_ping_quit_error_encode(void **state)
     s.latency_p50_us = 181;
     s.latency_p99_us = 2896;
     s.index.doccount = 5;
+    s.http_conns_open = 1;
     strcpy(s.index.generation, "1795627450");
     assert_true(cs_encode_stats(&b, &s));
     expect(&b, "{\"ok\":true,\"uptime_s\":12,\"workers\":2,"
@@ -379,7 +380,7 @@ static void stats_help_ping_quit_error_encode(void **state)
                "\"line_too_long\":0,\"timeout\":0,\"overloaded\":0,\"internal\":0},"
                "\"latency_us\":{\"count\":13,\"p50\":181,\"p99\":2896},"
                "\"index\":{\"documents\":5,\"generation\":\"1795627450\"},"
-               "\"http\":{\"requests\":0,\"client_errors\":0,\"server_errors\":0}}");
+               "\"http\":{\"requests\":0,\"client_errors\":0,\"server_errors\":0,\"connections\":1}}");
 
     assert_true(cs_encode_help(&b));
     static const char help_start[] = "{\"ok\":true,\"protocol\":\"ccgsearch/1\",\"verbs\":["
