@@ -4,10 +4,12 @@
  * every worker gives its own event_base an evhttp that accepts on its own
  * dup() of that socket (evhttp_accept_socket_with_handle), so an HTTP
  * request is answered on the thread that accepted it, by that worker's
- * engine, with no hand-over: the kernel spreads the accepts over the
- * workers.  Handing accepted fds over the worker queues, as the line
- * protocol does, is not possible with evhttp 2.1, which has no call to
- * adopt an accepted socket.
+ * engine, with no hand-over.  Handing accepted fds over the worker queues,
+ * as the line protocol does, is not possible with evhttp 2.1, which has no
+ * call to adopt an accepted socket; instead each worker accepts one
+ * connection at a time, counts it against --max-connections as the
+ * acceptor counts line clients, and accepts again only while no other
+ * worker has fewer HTTP connections open (http.c explains how).
  *
  * A request is decoded into the line protocol's typed requests (the
  * codec's decoders, query parameters through cs_search_req_field()),

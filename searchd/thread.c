@@ -275,3 +275,13 @@ void threads_shutdown(void)
     workers = NULL;
     nworkers = nstarted = 0;
 }
+
+bool worker_http_ahead(const worker *w)
+{
+    long mine = atomic_load_explicit(&w->http_open, memory_order_relaxed);
+    for (unsigned i = 0; i < nworkers; i++)
+        if (&workers[i] != w &&
+            atomic_load_explicit(&workers[i].http_open, memory_order_relaxed) < mine)
+            return true;
+    return false;
+}

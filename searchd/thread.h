@@ -12,6 +12,7 @@
 #include "serve/engine.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -51,10 +52,14 @@ typedef struct worker {
     /* This worker's HTTP server (http.c), or NULL without --http. */
     struct evhttp *http;
     struct evhttp_bound_socket *http_sock;
-    /* Which of its HTTP connections are counted open, by descriptor
-     * (http.c): 1 from the connection's first request to its close. */
-    unsigned char *http_admitted;
-    size_t http_admitted_cap;
+    /* Its HTTP connections (http.c): how many are open, which the other
+     * workers read to balance accepts; each one's mark, by descriptor;
+     * the one just accepted and the event that counts it. */
+    atomic_long http_open;
+    unsigned char *http_mark;
+    size_t http_mark_cap;
+    struct bufferevent *http_pending;
+    struct event *http_accept_ev;
     bool stopping;
 } worker;
 
@@ -78,5 +83,8 @@ void threads_shutdown(void);
  * is gone. */
 void worker_refresh(worker *w);
 void worker_conn_gone(worker *w);
+/* Called by http.c: whether another worker has fewer HTTP connections
+ * open than w. */
+bool worker_http_ahead(const worker *w);
 
 #endif

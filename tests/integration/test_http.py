@@ -333,7 +333,7 @@ def stats_until(dd, pred, what):
 def http_connections_count_toward_max_connections_and_get_503_over_it():
     # CS_MAX_CONNECTIONS_DEFAULT (4096) is set by --max-connections; 3 here.
     # STATS itself is asked on a line connection, which takes a place while
-    # it is open: stats_until() asks with 2 held, never at the limit.
+    # it is open: stats_until() asks with at most 2 held.
     dd = HttpDaemon(indexed_seeds(), "--max-connections", "3", "--workers", "2")
     line = dd.connect()
     eq(line.ask("PING")["pong"], True, "a line client within the limit")
@@ -391,6 +391,25 @@ def http_connections_count_toward_max_connections_and_get_503_over_it():
     fresh.close()
     s = stats_until(dd, lambda s: s["http"]["connections"] == 0, "every HTTP connection closed")
     eq(s["connections"]["open"], 1, "only the STATS connection is open")
+    # A connection counts from its accept, as a line client does, not from
+    # its first request: three silent ones fill the limit.
+    silent = [socket.create_connection(("127.0.0.1", dd.http_port), timeout=10) for _ in range(2)]
+    stats_until(dd, lambda s: s["http"]["connections"] == 2 and s["connections"]["open"] == 3,
+                "two silent HTTP connections counted")
+    silent.append(socket.create_connection(("127.0.0.1", dd.http_port), timeout=10))
+    answer = None
+    for _ in range(100):            # until the daemon has accepted the third
+        with dd.connect() as c:
+            answer = json.loads(c.readline())
+        if not answer["ok"]:
+            break
+        time.sleep(0.05)
+    eq(answer["error"]["code"], "overloaded", "silent HTTP connections fill the limit")
+    silent[0].sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    check(silent[0].recv(100).startswith(b"HTTP/1.1 200"), "a silent one that speaks is served")
+    for sk in silent:
+        sk.close()
+    stats_until(dd, lambda s: s["http"]["connections"] == 0, "the silent ones closed")
     eq(dd.stop(), 0, "daemon exit")
 
 
