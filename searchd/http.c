@@ -519,13 +519,12 @@ static void send_answer(call *c)
         evhttp_add_header(out, "Connection", "close");
     if (c->overloaded)
         evhttp_add_header(out, "Retry-After", RETRY_AFTER_S);
-    struct evbuffer *b = evbuffer_new();
-    if (b && !c->body.oom)
-        evbuffer_add(b, c->body.s, c->body.len);
+    /* Straight into the request's own output buffer: no evbuffer of ours
+     * to make and free per answer. */
+    if (!c->body.oom)
+        evbuffer_add(evhttp_request_get_output_buffer(c->req), c->body.s, c->body.len);
     stats_http(c->status);
-    evhttp_send_reply(c->req, c->status, reason_of(c->status), b);
-    if (b)
-        evbuffer_free(b);
+    evhttp_send_reply(c->req, c->status, reason_of(c->status), NULL);
 }
 
 /* A CORS preflight, when --http-cors is on. */
@@ -549,19 +548,11 @@ static void http_cb(struct evhttp_request *req, void *arg)
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
     const char *target = evhttp_request_get_uri(req);
-    char peer[64] = "client";
     unsigned hits = 0;
     bool quit = false;
     struct evhttp_connection *evcon = evhttp_request_get_connection(req);
     struct evbuffer *in = evhttp_request_get_input_buffer(req);
 
-    if (evcon) {
-        char *addr = NULL;
-        ev_uint16_t port = 0;
-        evhttp_connection_get_peer(evcon, &addr, &port);
-        if (addr)
-            snprintf(peer, sizeof peer, "%s:%u", addr, (unsigned)port);
-    }
     if (!path || !*path)
         path = "/";
 
@@ -593,8 +584,15 @@ static void http_cb(struct evhttp_request *req, void *arg)
         }
     }
     if (c.status != 200) {
+        /* The peer's name only for the log: most answers are 200. */
         int level = c.status >= 500 ? (c.status == 500 ? CS_LOG_ERROR : CS_LOG_WARN) : CS_LOG_DEBUG;
-        char clean[100];
+        char clean[100], peer[64] = "client";
+        char *addr = NULL;
+        ev_uint16_t port = 0;
+        if (evcon)
+            evhttp_connection_get_peer(evcon, &addr, &port);
+        if (addr)
+            snprintf(peer, sizeof peer, "%s:%u", addr, (unsigned)port);
         log_sanitize(target ? target : "", target ? strlen(target) : 0, clean, sizeof clean);
         log_msg(level, "%s: HTTP %d %s: %s -- %s", peer, c.status, cs_errcode_name(c.err.code),
                 c.err.msg, clean);
