@@ -106,17 +106,16 @@ static bool fail(call *c, int status)
  * burst of connects (8 clients starting together, all on one worker while
  * the other idles, for as long as they stay).  Instead a worker takes one
  * connection at a time and accepts again only while no other worker has
- * fewer open HTTP connections (worker_http_ahead()), looking again every
- * ACCEPT_RECHECK_US while it waits and when one of its own closes.
+ * fewer open HTTP connections (worker_http_ahead()); a paused worker
+ * looks again whenever another worker's count changes (it is woken
+ * through its queue, workers_http_changed()) and when one of its own
+ * connections closes.
  *
  * Which connections are counted is kept per worker by descriptor, the key
  * evhttp shows at every step; the close callback unmarks a descriptor
  * before it is closed, so a reused one starts unmarked. */
 
 enum { MARK_NONE, MARK_ADMITTED, MARK_REFUSED };
-
-/* How long a worker that is ahead waits before it looks again. */
-#define ACCEPT_RECHECK_US 10000
 
 /* Read at most this far ahead of what evhttp has parsed: above evhttp's
  * header cap, so that it sees an over-long header and refuses it, and
@@ -150,20 +149,31 @@ static int fd_of(struct evhttp_connection *evcon)
     return bufferevent_getfd(evhttp_connection_get_bufferevent(evcon));
 }
 
-/* Accept again now, or pause and look again later when w is ahead. */
+/* Accept again, or stay paused while w is ahead of another worker. */
 static void accept_check(worker *w)
 {
     if (!w->http_sock)
         return;             /* stopping */
     struct evconnlistener *l = evhttp_bound_socket_get_listener(w->http_sock);
-    if (w->http_pending || worker_http_ahead(w)) {
-        struct timeval tv = { 0, ACCEPT_RECHECK_US };
+    if (w->http_pending) {
         evconnlistener_disable(l);
-        if (!w->http_pending)
-            event_add(w->http_accept_ev, &tv);
-    } else {
-        evconnlistener_enable(l);
+        return;
     }
+    /* Paused first, then the counts: workers_http_changed() does the
+     * reverse, so either this sees a count that changed meanwhile or its
+     * worker sees the pause and wakes this one. */
+    atomic_store(&w->http_paused, true);
+    if (worker_http_ahead(w)) {
+        evconnlistener_disable(l);
+        return;
+    }
+    atomic_store(&w->http_paused, false);
+    evconnlistener_enable(l);
+}
+
+void http_accept_again(worker *w)
+{
+    accept_check(w);
 }
 
 static void conn_closed(struct evhttp_connection *evcon, void *arg)
@@ -178,6 +188,7 @@ static void conn_closed(struct evhttp_connection *evcon, void *arg)
     }
     *m = MARK_NONE;
     atomic_fetch_sub(&w->http_open, 1);
+    workers_http_changed(w);
     accept_check(w);
 }
 
@@ -195,6 +206,7 @@ static void take(worker *w, struct evhttp_connection *evcon)
         stats_conn_refused();
     }
     atomic_fetch_add(&w->http_open, 1);
+    workers_http_changed(w);
     evhttp_connection_set_closecb(evcon, conn_closed, w);
 }
 
@@ -652,6 +664,7 @@ void http_worker_stop(worker *w)
     if (w->http && w->http_sock)
         evhttp_del_accept_socket(w->http, w->http_sock);
     w->http_sock = NULL;
+    atomic_store(&w->http_paused, false);    /* nobody wakes it any more */
     if (w->http_accept_ev)
         event_del(w->http_accept_ev);
 }

@@ -27,6 +27,9 @@ int http_worker_start(worker *w, int fd);
 /* Stop accepting (the server is stopping); open connections stay until
  * http_worker_free().  Harmless without HTTP. */
 void http_worker_stop(worker *w);
+/* Accept again if w no longer has more HTTP connections than another
+ * worker (workers_http_changed() asked it to look). */
+void http_accept_again(worker *w);
 /* Close w's HTTP connections and free its evhttp.  Harmless without HTTP. */
 void http_worker_free(worker *w);
 
