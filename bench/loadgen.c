@@ -1,7 +1,11 @@
 /* loadgen: a closed-loop load generator for the search benchmark
- * (bench/bench).  One program, three targets, one measuring loop:
+ * (bench/bench).  One program, four targets, one measuring loop:
  *
  *   --target ccg    --host H --port P   ccg-searchd over the line protocol
+ *   --target http   --host H --port P   ccg-searchd over HTTP (--http):
+ *                                       POST /search with the same SEARCH
+ *                                       argument as the body, HTTP/1.1
+ *                                       keep-alive
  *   --target sphinx --host H --port P   Sphinx searchd over SphinxQL (MySQL
  *                                       protocol, libmariadb)
  *   --target inproc --index DIR         the daemon's SEARCH in this process
@@ -47,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -57,8 +62,13 @@
 #define CONNECT_TIMEOUT_S 10
 #define IO_TIMEOUT_S 60
 
-enum target { T_CCG, T_SPHINX, T_INPROC };
-static const char *const target_names[] = { "ccg", "sphinx", "inproc" };
+enum target { T_CCG, T_HTTP, T_SPHINX, T_INPROC };
+static const char *const target_names[] = { "ccg", "http", "sphinx", "inproc" };
+
+/* The HTTP client's bounds: an answer's header block, and its body (the
+ * daemon's answers to the mix are a few KiB). */
+#define HTTP_MAX_HEAD_BYTES 16384
+#define HTTP_MAX_BODY_BYTES (64 * 1024 * 1024)
 
 typedef struct query {
     char *kind;
@@ -68,6 +78,8 @@ typedef struct query {
     size_t cs_arg_len;     /* without the LF */
     char *sql;
     size_t sql_len;
+    char *http_req;        /* "POST /search HTTP/1.1 ..." with the argument as body */
+    size_t http_req_len;
 } query;
 
 static enum target g_target;
@@ -147,6 +159,16 @@ static void load_queries(const char *path)
         q->cs_arg = q->cs_line + 7;
         q->cs_arg_len = alen;
         q->sql_len = strlen(sql);
+        int hn = snprintf(NULL, 0, "POST /search HTTP/1.1\r\nHost: %s\r\n"
+                          "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                          g_host, alen, ccg);
+        q->http_req = malloc((size_t)hn + 1);
+        if (!q->http_req)
+            die("%s", "out of memory");
+        snprintf(q->http_req, (size_t)hn + 1, "POST /search HTTP/1.1\r\nHost: %s\r\n"
+                 "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                 g_host, alen, ccg);
+        q->http_req_len = (size_t)hn;
         json_decref(o);
     }
     free(line);
@@ -159,9 +181,10 @@ static void load_queries(const char *path)
 /* --- one client: a connection or an engine ------------------------------- */
 
 typedef struct client {
-    int fd;                 /* ccg */
-    char *rbuf;             /* ccg: received bytes */
+    int fd;                 /* ccg, http */
+    char *rbuf;             /* ccg, http: received bytes */
     size_t rlen, rcap;
+    bool reconnect;         /* http: the server said Connection: close */
     MYSQL *my;              /* sphinx */
     cs_engine *engine;     /* inproc */
     cs_buf out;            /* inproc: the answer */
@@ -236,6 +259,7 @@ static int client_open(client *c)
     c->fd = -1;
     switch (g_target) {
     case T_CCG:
+    case T_HTTP:
         return cs_connect(c);
     case T_SPHINX:
         return sphinx_connect(c);
@@ -258,6 +282,7 @@ static void client_close(client *c)
     if (c->fd >= 0)
         close(c->fd);
     c->fd = -1;
+    c->reconnect = false;
     if (c->my)
         mysql_close(c->my);
     c->my = NULL;
@@ -270,14 +295,10 @@ static void client_close(client *c)
     cs_buf_free(&c->out);
 }
 
-/* Send one request and wait for its whole answer.  Returns 1 for an ok
- * answer, 0 for an error answer, -1 when the connection broke. */
-static int line_request(client *c, const query *q, answer *a)
+static int send_all(int fd, const char *p, size_t left)
 {
-    const char *p = q->cs_line;
-    size_t left = q->cs_line_len;
     while (left > 0) {
-        ssize_t n = send(c->fd, p, left, MSG_NOSIGNAL);
+        ssize_t n = send(fd, p, left, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -286,19 +307,39 @@ static int line_request(client *c, const query *q, answer *a)
         p += n;
         left -= (size_t)n;
     }
+    return 0;
+}
+
+/* Room for at least want more bytes in c->rbuf (and a NUL); -1 when out
+ * of memory. */
+static int reserve(client *c, size_t want)
+{
+    if (c->rcap - c->rlen > want)
+        return 0;
+    size_t ncap = c->rcap ? c->rcap : 65536;
+    while (ncap - c->rlen <= want)
+        ncap *= 2;
+    char *b = realloc(c->rbuf, ncap);
+    if (!b)
+        return -1;
+    c->rbuf = b;
+    c->rcap = ncap;
+    return 0;
+}
+
+/* Send one request and wait for its whole answer.  Returns 1 for an ok
+ * answer, 0 for an error answer, -1 when the connection broke. */
+static int line_request(client *c, const query *q, answer *a)
+{
+    if (send_all(c->fd, q->cs_line, q->cs_line_len) != 0)
+        return -1;
     /* Read until the LF that ends the answer.  The client sends one request
      * at a time, so nothing follows it. */
     size_t scanned = 0;
     c->rlen = 0;
     for (;;) {
-        if (c->rcap - c->rlen < 16384) {
-            size_t ncap = c->rcap ? 2 * c->rcap : 65536;
-            char *b = realloc(c->rbuf, ncap);
-            if (!b)
-                return -1;
-            c->rbuf = b;
-            c->rcap = ncap;
-        }
+        if (reserve(c, 16384) != 0)
+            return -1;
         ssize_t n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen - 1, 0);
         if (n < 0 && errno == EINTR)
             continue;
@@ -318,6 +359,83 @@ static int line_request(client *c, const query *q, answer *a)
             return strstr(c->rbuf, "\"ok\":true") ? 1 : 0;
         }
         scanned = c->rlen;
+    }
+}
+
+/* The value of header name (lower case, with its colon) in the header
+ * block head[0..len), or NULL. */
+static const char *header_value(const char *head, size_t len, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = head; p && p + n < head + len;) {
+        if (strncasecmp(p, name, n) == 0) {
+            p += n;
+            while (*p == ' ' || *p == '\t')
+                p++;
+            return p;
+        }
+        p = memchr(p, '\n', (size_t)(head + len - p));
+        if (p)
+            p++;
+    }
+    return NULL;
+}
+
+/* POST /search on a keep-alive HTTP/1.1 connection: send the request, read
+ * the status line and headers, then Content-Length bytes of body (the
+ * daemon always sends one; chunked answers are not expected).  Returns as
+ * line_request() does; a.line is the body. */
+static int http_request(client *c, const query *q, answer *a)
+{
+    if (c->reconnect) {
+        close(c->fd);
+        if (cs_connect(c) != 0)
+            return -1;
+        c->reconnect = false;
+    }
+    if (send_all(c->fd, q->http_req, q->http_req_len) != 0)
+        return -1;
+    size_t head_len = 0, body_len = 0, scanned = 0;
+    c->rlen = 0;
+    for (;;) {
+        if (reserve(c, 16384) != 0)
+            return -1;
+        ssize_t n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen - 1, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        c->rlen += (size_t)n;
+        if (!head_len) {
+            c->rbuf[c->rlen] = '\0';
+            char *end = strstr(c->rbuf + (scanned > 3 ? scanned - 3 : 0), "\r\n\r\n");
+            scanned = c->rlen;
+            if (!end) {
+                if (c->rlen > HTTP_MAX_HEAD_BYTES)
+                    return -1;
+                continue;
+            }
+            head_len = (size_t)(end - c->rbuf) + 4;
+            const char *cl = header_value(c->rbuf, head_len, "content-length:");
+            const char *conn = header_value(c->rbuf, head_len, "connection:");
+            if (!cl || strncmp(c->rbuf, "HTTP/1.", 7) != 0)
+                return -1;
+            body_len = strtoul(cl, NULL, 10);
+            if (body_len > HTTP_MAX_BODY_BYTES)
+                return -1;
+            c->reconnect = conn && strncasecmp(conn, "close", 5) == 0;
+            if (head_len + body_len > c->rlen && reserve(c, head_len + body_len - c->rlen) != 0)
+                return -1;
+        }
+        if (c->rlen >= head_len + body_len) {
+            /* One request at a time: nothing follows the body. */
+            char *body = c->rbuf + head_len;
+            body[body_len] = '\0';
+            a->line = body;
+            a->len = body_len;
+            int status = atoi(c->rbuf + 9);
+            return status == 200 && body_len >= 10 && memcmp(body, "{\"ok\":true", 10) == 0;
+        }
     }
 }
 
@@ -383,6 +501,7 @@ static int do_request(client *c, const query *q, answer *a)
 {
     switch (g_target) {
     case T_CCG: return line_request(c, q, a);
+    case T_HTTP: return http_request(c, q, a);
     case T_SPHINX: return sphinx_request(c, q, a);
     case T_INPROC: return inproc_request(c, q, a);
     }
@@ -630,13 +749,14 @@ static int run_check(void)
 static void usage(FILE *f)
 {
     fprintf(f,
-"Usage: loadgen --target ccg|sphinx --host H --port P --queries FILE [options]\n"
+"Usage: loadgen --target ccg|http|sphinx --host H --port P --queries FILE [options]\n"
 "       loadgen --target inproc --index DIR --queries FILE [options]\n"
 "\n"
-"  --target T        ccg (line protocol), sphinx (SphinxQL) or inproc\n"
-"                    (the daemon's SEARCH in this process)\n"
+"  --target T        ccg (line protocol), http (ccg-searchd's POST /search,\n"
+"                    keep-alive), sphinx (SphinxQL) or inproc (the daemon's\n"
+"                    SEARCH in this process)\n"
 "  --host H          server address (default 127.0.0.1)\n"
-"  --port P          server port (ccg, sphinx)\n"
+"  --port P          server port (ccg, http, sphinx)\n"
 "  --index DIR       ccgsearch index (inproc)\n"
 "  --queries FILE    one JSON object per line with \"ccg\" and \"sphinx\"\n"
 "  --conns N         concurrent clients, one thread each (default 1)\n"
@@ -688,12 +808,14 @@ int main(int argc, char **argv)
     }
     if (strcmp(target, "ccg") == 0)
         g_target = T_CCG;
+    else if (strcmp(target, "http") == 0)
+        g_target = T_HTTP;
     else if (strcmp(target, "sphinx") == 0)
         g_target = T_SPHINX;
     else if (strcmp(target, "inproc") == 0)
         g_target = T_INPROC;
     else
-        die("unknown target '%s' (ccg, sphinx or inproc)", target);
+        die("unknown target '%s' (ccg, http, sphinx or inproc)", target);
     if (g_target == T_INPROC ? !g_index : !g_port)
         die("%s", g_target == T_INPROC ? "--index DIR is required" : "--port P is required");
     if (g_conns < 1 || g_conns > 4096)

@@ -17,9 +17,11 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/listener.h>
 #include <sys/queue.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +37,12 @@ typedef struct call {
     const char *allow;          /* for 405 */
     bool close;                 /* answer with Connection: close */
     bool page;                  /* the answer is the search page, not JSON */
+    bool overloaded;            /* answer with Retry-After */
     cs_err err;
 } call;
+
+/* Seconds an overloaded client is asked to wait (Retry-After). */
+#define RETRY_AFTER_S "1"
 
 /* The status an error code is answered with. */
 static int status_of(cs_errcode code)
@@ -77,6 +83,186 @@ static bool fail(call *c, int status)
     c->status = status ? status : status_of(c->err.code);
     cs_encode_error(&c->body, c->err.code, c->err.msg);
     return false;
+}
+
+/* --- accepting and counting connections ---------------------------------------- */
+
+/* evhttp 2.1 accepts connections itself: it has no accept callback that
+ * names the connection, no evhttp_set_max_connections and no call to hand
+ * an accepted connection to another evhttp.  What it does call for each
+ * accept is new_bev(), for the connection's bufferevent.  So new_bev()
+ * keeps a reference to that bufferevent and pauses the worker's listener,
+ * and take_pending() runs next on the worker's loop, before any of the
+ * connection's own events (its read event is only added, and fires after
+ * the loop polls again).  By then evhttp has made the connection and set
+ * it as its bufferevent's callback argument, which libevent 2.1's http.c
+ * does on every path (this is the one thing the daemon relies on that
+ * http.h does not promise; the reference makes a connection that evhttp
+ * gave up already safe to look at, with no callbacks left).  take_pending()
+ * counts it as the line protocol's acceptor counts its clients: a place
+ * under --max-connections, or refused, which its first request is told
+ * with a 503.
+ *
+ * Pausing also balances the workers.  evhttp's listener accepts until the
+ * backlog is empty, so the worker that woke first would take a whole
+ * burst of connects (8 clients starting together, all on one worker while
+ * the other idles, for as long as they stay).  Instead a worker takes one
+ * connection at a time and accepts again only while no other worker has
+ * fewer open HTTP connections (worker_http_ahead()); a paused worker
+ * looks again whenever another worker's count changes (it is woken
+ * through its queue, workers_http_changed()) and when one of its own
+ * connections closes.
+ *
+ * Which connections are counted is kept per worker by descriptor, the key
+ * evhttp shows at every step; the close callback unmarks a descriptor
+ * before it is closed, so a reused one starts unmarked. */
+
+enum { MARK_NONE, MARK_ADMITTED, MARK_REFUSED };
+
+/* Read at most this far ahead of what evhttp has parsed: above evhttp's
+ * header cap, so that it sees an over-long header and refuses it, and
+ * bounded, so that a client pipelining requests it never reads the
+ * answers to cannot make the input grow (evhttp answers one request at a
+ * time, and parses the next only when the last answer is sent). */
+#define READ_AHEAD_BYTES ((size_t)CS_HTTP_MAX_HEADERS_BYTES * CS_HTTP_EVHTTP_CAP_FACTOR * 2)
+
+/* The mark of descriptor fd, the table grown to hold it; NULL when fd is
+ * not one or memory ran out. */
+static unsigned char *mark_of(worker *w, int fd)
+{
+    if (fd < 0)
+        return NULL;
+    if ((size_t)fd >= w->http_mark_cap) {
+        size_t cap = w->http_mark_cap ? w->http_mark_cap : 64;
+        while (cap <= (size_t)fd)
+            cap *= 2;
+        unsigned char *m = realloc(w->http_mark, cap);
+        if (!m)
+            return NULL;
+        memset(m + w->http_mark_cap, MARK_NONE, cap - w->http_mark_cap);
+        w->http_mark = m;
+        w->http_mark_cap = cap;
+    }
+    return &w->http_mark[fd];
+}
+
+static int fd_of(struct evhttp_connection *evcon)
+{
+    return bufferevent_getfd(evhttp_connection_get_bufferevent(evcon));
+}
+
+/* Accept again, or stay paused while w is ahead of another worker. */
+static void accept_check(worker *w)
+{
+    if (!w->http_sock)
+        return;             /* stopping */
+    struct evconnlistener *l = evhttp_bound_socket_get_listener(w->http_sock);
+    if (w->http_pending) {
+        evconnlistener_disable(l);
+        return;
+    }
+    /* Paused first, then the counts: workers_http_changed() does the
+     * reverse, so either this sees a count that changed meanwhile or its
+     * worker sees the pause and wakes this one. */
+    atomic_store(&w->http_paused, true);
+    if (worker_http_ahead(w)) {
+        evconnlistener_disable(l);
+        return;
+    }
+    atomic_store(&w->http_paused, false);
+    evconnlistener_enable(l);
+}
+
+void http_accept_again(worker *w)
+{
+    accept_check(w);
+}
+
+static void conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+    worker *w = arg;
+    unsigned char *m = mark_of(w, fd_of(evcon));
+    if (!m || *m == MARK_NONE)
+        return;
+    if (*m == MARK_ADMITTED) {
+        stats_http_conn(-1);
+        stats_conn_closed();
+    }
+    *m = MARK_NONE;
+    atomic_fetch_sub(&w->http_open, 1);
+    workers_http_changed(w);
+    accept_check(w);
+}
+
+/* Count evcon, once: admitted, or refused. */
+static void take(worker *w, struct evhttp_connection *evcon)
+{
+    unsigned char *m = mark_of(w, fd_of(evcon));
+    if (!m || *m != MARK_NONE)
+        return;
+    if (stats_conn_admit(w->cfg->max_conns)) {
+        *m = MARK_ADMITTED;
+        stats_http_conn(1);
+    } else {
+        *m = MARK_REFUSED;
+        stats_conn_refused();
+    }
+    atomic_fetch_add(&w->http_open, 1);
+    workers_http_changed(w);
+    evhttp_connection_set_closecb(evcon, conn_closed, w);
+}
+
+static void take_pending(evutil_socket_t fd, short what, void *arg)
+{
+    worker *w = arg;
+    struct bufferevent *bev = w->http_pending;
+    (void)fd;
+    (void)what;
+    if (bev) {
+        bufferevent_data_cb rd, wr;
+        bufferevent_event_cb ev;
+        void *evcon = NULL;
+        w->http_pending = NULL;
+        /* NULL when evhttp gave the connection up already. */
+        bufferevent_getcb(bev, &rd, &wr, &ev, &evcon);
+        if (evcon && evhttp_connection_get_bufferevent(evcon) == bev)
+            take(w, evcon);
+        bufferevent_decref(bev);
+    }
+    accept_check(w);
+}
+
+static struct bufferevent *new_bev(struct event_base *base, void *arg)
+{
+    worker *w = arg;
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (!bev)
+        return NULL;
+    bufferevent_setwatermark(bev, EV_READ, 0, READ_AHEAD_BYTES);
+    if (w->http_sock && !w->http_pending) {
+        bufferevent_incref(bev);
+        w->http_pending = bev;
+        evconnlistener_disable(evhttp_bound_socket_get_listener(w->http_sock));
+        event_active(w->http_accept_ev, EV_TIMEOUT, 1);
+    }
+    return bev;
+}
+
+/* Whether c's connection holds a place; false with c's 503 answer made
+ * when it was refused (or could not be counted). */
+static bool admitted(call *c, struct evhttp_connection *evcon)
+{
+    unsigned char *m = evcon ? mark_of(c->w, fd_of(evcon)) : NULL;
+    if (m && *m == MARK_NONE)
+        take(c->w, evcon);      /* accepted while the worker was stopping */
+    if (m && *m == MARK_ADMITTED)
+        return true;
+    if (!m)
+        stats_conn_refused();
+    cs_err_set(&c->err, CS_E_OVERLOADED, "too many connections; try again later");
+    c->close = true;
+    c->overloaded = true;
+    return fail(c, 503);
 }
 
 /* --- decoding --------------------------------------------------------------- */
@@ -370,15 +556,17 @@ static void send_answer(call *c)
         evhttp_add_header(out, "Allow", c->allow);
     if (c->close)
         evhttp_add_header(out, "Connection", "close");
-    struct evbuffer *b = evbuffer_new();
-    if (b && c->page)
+    if (c->overloaded)
+        evhttp_add_header(out, "Retry-After", RETRY_AFTER_S);
+    /* Straight into the request's own output buffer: no evbuffer of ours
+     * to make and free per answer; the page by reference, as built in. */
+    struct evbuffer *b = evhttp_request_get_output_buffer(c->req);
+    if (c->page)
         evbuffer_add_reference(b, cs_page_html, strlen(cs_page_html), NULL, NULL);
-    else if (b && !c->body.oom)
+    else if (!c->body.oom)
         evbuffer_add(b, c->body.s, c->body.len);
     stats_http(c->status);
-    evhttp_send_reply(c->req, c->status, reason_of(c->status), b);
-    if (b)
-        evbuffer_free(b);
+    evhttp_send_reply(c->req, c->status, reason_of(c->status), NULL);
 }
 
 /* A CORS preflight, when --http-cors is on. */
@@ -402,24 +590,19 @@ static void http_cb(struct evhttp_request *req, void *arg)
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
     const char *target = evhttp_request_get_uri(req);
-    char peer[64] = "client";
     unsigned hits = 0;
     bool quit = false;
     struct evhttp_connection *evcon = evhttp_request_get_connection(req);
     struct evbuffer *in = evhttp_request_get_input_buffer(req);
 
-    if (evcon) {
-        char *addr = NULL;
-        ev_uint16_t port = 0;
-        evhttp_connection_get_peer(evcon, &addr, &port);
-        if (addr)
-            snprintf(peer, sizeof peer, "%s:%u", addr, (unsigned)port);
-    }
     if (!path || !*path)
         path = "/";
 
-    /* Our limits first (evhttp's caps are above them, see limits.h). */
-    if (headers_bytes(req) > CS_HTTP_MAX_HEADERS_BYTES) {
+    /* The connection limit, then ours (evhttp's caps are above them, see
+     * limits.h). */
+    if (!admitted(&c, evcon)) {
+        /* the 503 is made */
+    } else if (headers_bytes(req) > CS_HTTP_MAX_HEADERS_BYTES) {
         cs_err_set(&c.err, CS_E_BAD_REQUEST, "request headers longer than the limit (%d bytes)",
                    CS_HTTP_MAX_HEADERS_BYTES);
         c.close = true;
@@ -443,8 +626,15 @@ static void http_cb(struct evhttp_request *req, void *arg)
         }
     }
     if (c.status != 200) {
+        /* The peer's name only for the log: most answers are 200. */
         int level = c.status >= 500 ? (c.status == 500 ? CS_LOG_ERROR : CS_LOG_WARN) : CS_LOG_DEBUG;
-        char clean[100];
+        char clean[100], peer[64] = "client";
+        char *addr = NULL;
+        ev_uint16_t port = 0;
+        if (evcon)
+            evhttp_connection_get_peer(evcon, &addr, &port);
+        if (addr)
+            snprintf(peer, sizeof peer, "%s:%u", addr, (unsigned)port);
         log_sanitize(target ? target : "", target ? strlen(target) : 0, clean, sizeof clean);
         log_msg(level, "%s: HTTP %d %s: %s -- %s", peer, c.status, cs_errcode_name(c.err.code),
                 c.err.msg, clean);
@@ -473,26 +663,11 @@ static void http_cb(struct evhttp_request *req, void *arg)
 
 /* --- the worker's evhttp ------------------------------------------------------ */
 
-/* Read at most this far ahead of what evhttp has parsed: above evhttp's
- * header cap, so that it sees an over-long header and refuses it, and
- * bounded, so that a client pipelining requests it never reads the
- * answers to cannot make the input grow (evhttp answers one request at a
- * time, and parses the next only when the last answer is sent). */
-#define READ_AHEAD_BYTES ((size_t)CS_HTTP_MAX_HEADERS_BYTES * CS_HTTP_EVHTTP_CAP_FACTOR * 2)
-
-static struct bufferevent *new_bev(struct event_base *base, void *arg)
-{
-    (void)arg;
-    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-    if (bev)
-        bufferevent_setwatermark(bev, EV_READ, 0, READ_AHEAD_BYTES);
-    return bev;
-}
-
 int http_worker_start(worker *w, int fd)
 {
     int mine = dup(fd);
-    if (mine < 0 || !(w->http = evhttp_new(w->base))) {
+    if (mine < 0 || !(w->http = evhttp_new(w->base)) ||
+        !(w->http_accept_ev = event_new(w->base, -1, 0, take_pending, w))) {
         if (mine >= 0)
             close(mine);
         log_msg(CS_LOG_ERROR, "cannot set up HTTP in worker %d", w->id);
@@ -508,7 +683,7 @@ int http_worker_start(worker *w, int fd)
                              (ev_ssize_t)CS_HTTP_MAX_BODY_BYTES * CS_HTTP_EVHTTP_CAP_FACTOR);
     evhttp_set_timeout(w->http, (int)w->cfg->idle_timeout_s);
     evhttp_set_gencb(w->http, http_cb, w);
-    evhttp_set_bevcb(w->http, new_bev, NULL);
+    evhttp_set_bevcb(w->http, new_bev, w);
     /* evhttp closes its socket when it is freed: hence a dup() each. */
     if (!(w->http_sock = evhttp_accept_socket_with_handle(w->http, mine))) {
         close(mine);
@@ -523,12 +698,27 @@ void http_worker_stop(worker *w)
     if (w->http && w->http_sock)
         evhttp_del_accept_socket(w->http, w->http_sock);
     w->http_sock = NULL;
+    atomic_store(&w->http_paused, false);    /* nobody wakes it any more */
+    if (w->http_accept_ev)
+        event_del(w->http_accept_ev);
 }
 
 void http_worker_free(worker *w)
 {
+    /* evhttp_free() frees the listener (so http_sock goes first: the close
+     * callbacks must not resume it) and closes the connections, whose
+     * close callbacks give their places back: the marks go after it. */
+    w->http_sock = NULL;
     if (w->http)
         evhttp_free(w->http);
     w->http = NULL;
-    w->http_sock = NULL;
+    if (w->http_pending)
+        bufferevent_decref(w->http_pending);
+    w->http_pending = NULL;
+    if (w->http_accept_ev)
+        event_free(w->http_accept_ev);
+    w->http_accept_ev = NULL;
+    free(w->http_mark);
+    w->http_mark = NULL;
+    w->http_mark_cap = 0;
 }

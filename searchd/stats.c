@@ -14,7 +14,7 @@
 static struct {
     long long start_us;
     unsigned workers;
-    atomic_long conns_open;
+    atomic_long conns_open, http_conns_open;
     atomic_ulong conns_total, conns_refused;
     atomic_ulong requests[CS_NVERBS];
     atomic_ulong errors[CS_E_NWIRE];
@@ -35,11 +35,14 @@ void stats_init(unsigned workers)
 
 bool stats_conn_admit(unsigned max)
 {
-    /* One acceptor thread admits, so the test and the increment need no
-     * lock between them. */
-    if (atomic_load(&st.conns_open) >= (long)max)
-        return false;
-    atomic_fetch_add(&st.conns_open, 1);
+    /* The acceptor thread admits line-protocol clients and every worker
+     * its HTTP ones, so the test and the increment are one compare and
+     * swap: two threads cannot both take the last place. */
+    long open = atomic_load(&st.conns_open);
+    do {
+        if (open >= (long)max)
+            return false;
+    } while (!atomic_compare_exchange_weak(&st.conns_open, &open, open + 1));
     add(&st.conns_total);
     return true;
 }
@@ -52,6 +55,11 @@ void stats_conn_refused(void)
 void stats_conn_closed(void)
 {
     atomic_fetch_sub(&st.conns_open, 1);
+}
+
+void stats_http_conn(int delta)
+{
+    atomic_fetch_add(&st.http_conns_open, delta);
 }
 
 void stats_request(cs_verb verb)
@@ -119,6 +127,7 @@ void stats_snapshot(cs_stats_result *r)
         total += hist[i];
     }
     r->latency_count = total;
+    r->http_conns_open = atomic_load(&st.http_conns_open);
     r->http_requests = atomic_load(&st.http_requests);
     r->http_client_errors = atomic_load(&st.http_4xx);
     r->http_server_errors = atomic_load(&st.http_5xx);

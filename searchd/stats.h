@@ -14,8 +14,9 @@
 /* Start the clock; workers is reported as it is. */
 void stats_init(unsigned workers);
 
-/* A new client: counted open (and in the total) unless max are open
- * already, when it returns false and counts nothing. */
+/* A new client of either transport: counted open (and in the total)
+ * unless max are open already, when it returns false and counts nothing.
+ * Safe from any thread. */
 bool stats_conn_admit(unsigned max);
 /* A client refused at the connection limit. */
 void stats_conn_refused(void);
@@ -28,6 +29,9 @@ void stats_error(cs_errcode code);
 /* How long a request took to answer. */
 void stats_latency(long long us);
 
+/* An admitted HTTP connection opened (+1) or closed (-1), besides
+ * stats_conn_admit() and stats_conn_closed(). */
+void stats_http_conn(int delta);
 /* An HTTP request answered with status. */
 void stats_http(int status);
 

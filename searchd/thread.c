@@ -67,7 +67,7 @@ static item *queue_pop(worker *w)
 
 static void item_free(worker *w, item *it)
 {
-    if (it != &w->stop_item)
+    if (it != &w->stop_item && it != &w->accept_item)
         free(it);
 }
 
@@ -133,6 +133,10 @@ static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
         case ITEM_STOP:
             worker_stop(w);
             break;
+        case ITEM_ACCEPT:
+            atomic_store(&w->http_wake_queued, false);
+            http_accept_again(w);
+            break;
         }
         item_free(w, it);
     }
@@ -158,6 +162,8 @@ static int worker_init(worker *w, int id, const server_config *cfg, int http_fd)
     w->notify_rd = w->notify_wr = -1;
     w->stop_item.what = ITEM_STOP;
     w->stop_item.fd = -1;
+    w->accept_item.what = ITEM_ACCEPT;
+    w->accept_item.fd = -1;
     pthread_mutex_init(&w->lock, NULL);
     w->engine = cs_engine_open(cfg->index_dir, &eo, &err);
     if (!w->engine) {
@@ -274,4 +280,25 @@ void threads_shutdown(void)
     free(workers);
     workers = NULL;
     nworkers = nstarted = 0;
+}
+
+bool worker_http_ahead(const worker *w)
+{
+    long mine = atomic_load(&w->http_open);
+    for (unsigned i = 0; i < nworkers; i++)
+        if (&workers[i] != w && atomic_load(&workers[i].http_open) < mine)
+            return true;
+    return false;
+}
+
+void workers_http_changed(const worker *w)
+{
+    /* After w's count changed (sequentially consistent, as the paused
+     * worker's flag and its reading of the counts are): either the paused
+     * worker saw the new count, or this sees it paused. */
+    for (unsigned i = 0; i < nworkers; i++) {
+        worker *o = &workers[i];
+        if (o != w && atomic_load(&o->http_paused) && !atomic_exchange(&o->http_wake_queued, true))
+            queue_push(o, &o->accept_item);
+    }
 }

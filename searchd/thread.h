@@ -12,6 +12,7 @@
 #include "serve/engine.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -23,6 +24,7 @@ typedef enum item_what {
     ITEM_CONN,          /* serve the connection fd */
     ITEM_REOPEN,        /* reopen the index (SIGHUP) */
     ITEM_STOP,          /* answer what was received, close, and end */
+    ITEM_ACCEPT,        /* HTTP: see whether to accept again (http.c) */
 } item_what;
 
 struct item {
@@ -51,6 +53,18 @@ typedef struct worker {
     /* This worker's HTTP server (http.c), or NULL without --http. */
     struct evhttp *http;
     struct evhttp_bound_socket *http_sock;
+    /* Its HTTP connections (http.c): how many are open, which the other
+     * workers read to balance accepts; whether it is not accepting because
+     * it has more than another worker, and whether a wake-up to look again
+     * is queued (accept_item, preallocated); each connection's mark, by
+     * descriptor; the one just accepted and the event that counts it. */
+    atomic_long http_open;
+    atomic_bool http_paused, http_wake_queued;
+    item accept_item;
+    unsigned char *http_mark;
+    size_t http_mark_cap;
+    struct bufferevent *http_pending;
+    struct event *http_accept_ev;
     bool stopping;
 } worker;
 
@@ -74,5 +88,10 @@ void threads_shutdown(void);
  * is gone. */
 void worker_refresh(worker *w);
 void worker_conn_gone(worker *w);
+/* Called by http.c: whether another worker has fewer HTTP connections
+ * open than w; and, when w's count has changed, wake the workers that
+ * paused accepting to look again. */
+bool worker_http_ahead(const worker *w);
+void workers_http_changed(const worker *w);
 
 #endif

@@ -258,6 +258,7 @@ bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
     kint(out, "requests", (long long)r->http_requests);
     kint(out, "client_errors", (long long)r->http_client_errors);
     kint(out, "server_errors", (long long)r->http_server_errors);
+    kint(out, "connections", r->http_conns_open);
     cs_jw_close(out, '}');
     cs_jw_close(out, '}');
     return done(out);

@@ -105,8 +105,10 @@ typedef struct cs_stats_result {
     unsigned long latency_count;
     long long latency_p50_us, latency_p99_us;
     cs_index_stats index;
-    /* HTTP requests (searchd --http), which the figures above do not
-     * count: all of them, and those answered 4xx and 5xx. */
+    /* HTTP (searchd --http): the open connections among conns_open, and
+     * the requests, which the figures above do not count: all of them,
+     * and those answered 4xx and 5xx. */
+    long http_conns_open;
     unsigned long http_requests, http_client_errors, http_server_errors;
 } cs_stats_result;
 

@@ -345,6 +345,122 @@ def stats_count_http_and_the_query_log_has_it():
     check(any("/search?q=merger" in json.dumps(l) for l in lines), "logged: %r" % lines[:3])
 
 
+def stats_until(dd, pred, what):
+    """STATS on the line port until pred holds (the workers see closes a
+    moment after they happen, and until then STATS may be refused: those
+    refusals are counted in stats_until.refused)."""
+    s = None
+    for _ in range(100):
+        s = json.loads(dd.line("STATS"))
+        if not s["ok"] and s["error"]["code"] == "overloaded":
+            stats_until.refused += 1
+        if s["ok"] and pred(s):
+            return s
+        time.sleep(0.05)
+    raise AssertionError("%s: %r" % (what, s))
+
+
+stats_until.refused = 0
+
+
+@test
+def http_connections_count_toward_max_connections_and_get_503_over_it():
+    # CS_MAX_CONNECTIONS_DEFAULT (4096) is set by --max-connections; 3 here.
+    # STATS itself is asked on a line connection, which takes a place while
+    # it is open: stats_until() asks with at most 2 held.
+    dd = HttpDaemon(indexed_seeds(), "--max-connections", "3", "--workers", "2")
+    stats_until.refused = 0
+    line = dd.connect()
+    eq(line.ask("PING")["pong"], True, "a line client within the limit")
+    web = [dd.http(), dd.http()]
+    for h in web:                   # keep-alive: each stays open after its answer
+        h.request("GET", "/health")
+        r = h.getresponse()
+        eq(r.status, 200, "an HTTP client within the limit")
+        r.read()
+    # The limit is full (1 line + 2 HTTP): a new HTTP connection's request
+    # gets 503 with the line protocol's overloaded error, and is closed.
+    extra = dd.http()
+    extra.request("POST", "/search", body='{"q":"merger"}')
+    r = extra.getresponse()
+    body = r.read()
+    eq(r.status, 503, "over the limit: %r" % body)
+    eq(r.getheader("Content-Type"), JSON_TYPE, "Content-Type of the 503")
+    eq(r.getheader("Connection"), "close", "Connection of the 503")
+    eq(r.getheader("Retry-After"), "1", "Retry-After of the 503")
+    eq(json.loads(body), {"ok": False, "error": {"code": "overloaded",
+                                                  "message": "too many connections; try again later"}},
+       "the 503 body")
+    extra.close()
+    # The line protocol refuses too, when HTTP holds places.
+    with dd.connect() as c:
+        eq(json.loads(c.readline())["error"]["code"], "overloaded", "line client over the limit")
+        check(c.closed(), "and closed")
+    # The held connections still work.
+    web[0].request("GET", "/search?q=merger&limit=1")
+    r = web[0].getresponse()
+    eq(r.status, 200, "a held HTTP connection goes on")
+    r.read()
+    # One HTTP connection gone: a new one is served, and STATS shows it.
+    web[0].close()
+    s = stats_until(dd, lambda s: s["http"]["connections"] == 1, "one HTTP connection left")
+    # 1 line + 1 HTTP + the STATS connection itself.
+    eq(s["connections"]["open"], 3, "STATS's connections.open counts both transports")
+    eq(s["connections"]["refused"], 2 + stats_until.refused,
+       "both refusals counted (and any of STATS's own)")
+    eq(s["http"]["server_errors"], 1, "the 503 counted as an HTTP 5xx")
+    # STATS's own connection gives its place back a moment after it closes.
+    for _ in range(50):
+        fresh = dd.http()
+        fresh.request("GET", "/search?q=merger&limit=1")
+        r = fresh.getresponse()
+        r.read()
+        if r.status != 503:
+            break
+        fresh.close()
+        time.sleep(0.05)
+    eq(r.status, 200, "a freed place is taken by HTTP")
+    # Limit full again (line + web[1] + fresh): the HTTP 503, then, after
+    # the line client leaves, a new HTTP client is served.
+    status, r, body = dd.get("GET", "/health")
+    eq(status, 503, "full again: %r" % body)
+    line.close()
+    stats_until(dd, lambda s: s["connections"]["open"] == 3 and s["http"]["connections"] == 2,
+                "the line client's place given back")
+    for _ in range(50):             # as above: STATS's place comes back
+        status, r, body = dd.get("GET", "/health")
+        if status != 503:
+            break
+        time.sleep(0.05)
+    eq(status, 200, "after a line client left: %r" % body)
+    web[1].close()
+    fresh.close()
+    s = stats_until(dd, lambda s: s["http"]["connections"] == 0, "every HTTP connection closed")
+    eq(s["connections"]["open"], 1, "only the STATS connection is open")
+    # A connection counts from its accept, as a line client does, not from
+    # its first request: three silent ones fill the limit.
+    silent = [socket.create_connection(("127.0.0.1", dd.http_port), timeout=10) for _ in range(2)]
+    stats_until(dd, lambda s: s["http"]["connections"] == 2 and s["connections"]["open"] == 3,
+                "two silent HTTP connections counted")
+    silent.append(socket.create_connection(("127.0.0.1", dd.http_port), timeout=10))
+    answer = None
+    for _ in range(50):             # until the daemon has accepted the third
+        with dd.connect(timeout=0.5) as c:
+            try:
+                answer = json.loads(c.readline())   # a refusal comes at once
+                break
+            except socket.timeout:                  # admitted: it says nothing
+                pass
+    check(answer, "a line client is refused once three silent HTTP connections are open")
+    eq(answer["error"]["code"], "overloaded", "silent HTTP connections fill the limit")
+    silent[0].sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    check(silent[0].recv(100).startswith(b"HTTP/1.1 200"), "a silent one that speaks is served")
+    for sk in silent:
+        sk.close()
+    stats_until(dd, lambda s: s["http"]["connections"] == 0, "the silent ones closed")
+    eq(dd.stop(), 0, "daemon exit")
+
+
 @test
 def cors_only_when_asked_and_timeouts_are_504():
     dd = HttpDaemon(indexed_seeds(), "--http-cors", "https://newsroom.example")

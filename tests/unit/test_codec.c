@@ -404,7 +404,9 @@ static void stats_help_ping_quit_error_encode(void **state)
     s.latency_p50_us = 181;
     s.latency_p99_us = 2896;
     s.index.doccount = 5;
+    s.http_conns_open = 1;
     strcpy(s.index.generation, "1795627450");
+    s.index.facet_bytes = 2360;
     assert_true(cs_encode_stats(&b, &s));
     expect(&b, "{\"ok\":true,\"uptime_s\":12,\"workers\":2,"
                "\"connections\":{\"open\":1,\"total\":7,\"refused\":0},"
@@ -413,8 +415,9 @@ static void stats_help_ping_quit_error_encode(void **state)
                "\"errors\":{\"unknown_command\":1,\"bad_request\":0,\"bad_query\":0,\"not_found\":0,"
                "\"line_too_long\":0,\"timeout\":0,\"overloaded\":0,\"internal\":0},"
                "\"latency_us\":{\"count\":13,\"p50\":181,\"p99\":2896},"
-               "\"index\":{\"documents\":5,\"generation\":\"1795627450\"},"
-               "\"http\":{\"requests\":0,\"client_errors\":0,\"server_errors\":0}}");
+               "\"index\":{\"documents\":5,\"generation\":\"1795627450\",\"facet_bytes\":2360,"
+               "\"facet_bytes_per_document\":472},"
+               "\"http\":{\"requests\":0,\"client_errors\":0,\"server_errors\":0,\"connections\":1}}");
 
     assert_true(cs_encode_help(&b));
     static const char help_start[] = "{\"ok\":true,\"protocol\":\"ccgsearch/1\",\"verbs\":["
