@@ -6,6 +6,7 @@
 #   make demo     build, index the default corpus, start the daemon, query, stop
 #   make bench    the daemon against Sphinx (not part of check); see README
 #   make bench-index    indexing speed against Xapian's scriptindex
+#   make bench-scale    how cost grows with 1x, 4x and 16x the news corpus
 #   make eval-entities  entity extraction F1 against the gold files
 #   make eval-ranking   nDCG on the Cranfield collection against Xapian and FTS5
 #   make build, make tests   build only (no dependency check)
@@ -76,7 +77,7 @@ PROGRAMS := $(BIN)/ccg-indexer $(BIN)/ccg-searchd $(BIN)/ccg-search
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .SECONDARY:
-.PHONY: all build deps check demo tests clean bench bench-index eval-entities eval-ranking
+.PHONY: all build deps check demo tests clean bench bench-index bench-scale eval-entities eval-ranking
 
 all: deps
 	@$(MAKE) --no-print-directory build
@@ -181,6 +182,12 @@ bench-index: deps
 	@scripts/install-deps --bench
 	@$(MAKE) --no-print-directory build
 	@bench/bench-index $(BENCH_ARGS)
+
+# How cost grows: 1x, 4x and 16x the news corpus.
+bench-scale: deps
+	@scripts/install-deps --bench
+	@$(MAKE) --no-print-directory build $(LOADGEN)
+	@bench/bench-scale $(BENCH_ARGS)
 
 # Ranking quality on Cranfield against Xapian's BM25 and SQLite FTS5.
 eval-ranking: deps
