@@ -43,29 +43,38 @@ static void flush_spelling(cs_xs_writer *w)
     w->spelling.clear();
 }
 
-// One facet slot's values over a database, as columns: for each document
-// id d, the ids of its values are ids[start[d] .. start[d + 1]), and
-// names[id] is the value.  Made from the documents of one revision (base)
-// and extended with those added after it; immutable once made, so every
-// reader of that database shares it without locks.  It is right for any
-// revision from base on, because the writer never changes a document
-// under its id: a changed article is deleted and added again
-// (cs_xs_writer_replace), so every document such a revision holds was
-// there at base or added after it, and a deleted one's entry is never
-// matched.
-struct SlotColumn {
+// The values of a set of facet slots over a database, in one table: for
+// each document id d, the entries ids[start[d] .. start[d + 1]) hold its
+// values, each the slot's index in `slots` (top kSlotBits bits) and the
+// value's id (the rest), and names[k][id] is the value.  One table for
+// all of a request's slots keeps a document's values together: counting
+// reads one start and a short run per matching document.  Made from the
+// documents of one revision (base) and extended with those added after
+// it; immutable once made, so every reader of that database shares it
+// without locks.  It is right for any revision from base on, because the
+// writer never changes a document under its id: a changed article is
+// deleted and added again (cs_xs_writer_replace), so every document such a
+// revision holds was there at base or added after it, and a deleted one's
+// entry is never matched.
+const unsigned kSlotBits = 4;
+const uint32_t kIdMask = (1u << (32 - kSlotBits)) - 1;
+static_assert(CS_XS_MAX_FACETS <= (1u << kSlotBits), "slot index does not fit");
+
+struct FacetTable {
     std::string uuid;
     Xapian::rev base = 0;
     Xapian::docid last = 0;                 // the highest id covered
+    std::vector<unsigned> slots;            // sorted, distinct
     std::vector<uint32_t> start;            // last + 2 entries
     std::vector<uint32_t> ids;
-    std::vector<std::string> names;
-    std::unordered_map<std::string, uint32_t> index;
+    std::vector<std::vector<std::string>> names;            // per slot
+    std::vector<std::unordered_map<std::string, uint32_t>> index;
 
     size_t bytes() const {
         size_t n = start.capacity() * sizeof(uint32_t) + ids.capacity() * sizeof(uint32_t);
-        for (const auto &v : names)
-            n += sizeof(std::string) + v.capacity() + sizeof(uint32_t) + 2 * sizeof(void *);
+        for (const auto &vs : names)
+            for (const auto &v : vs)
+                n += sizeof(std::string) + v.capacity() + sizeof(uint32_t) + 2 * sizeof(void *);
         return n;
     }
 };
@@ -76,11 +85,14 @@ struct cs_xs_reader {
     Xapian::Database db;
     std::string err;
     std::string scratch;
-    // The facet columns this reader has checked against its database,
-    // by slot, and the revision and UUID it checked them at.
-    std::map<unsigned, std::shared_ptr<const SlotColumn>> columns;
+    // The facet tables this reader has checked against its database, by
+    // slot set, and the revision and UUID it checked them at; and the set
+    // cs_xs_reader_prepare_facets() made ready, which searches for any of
+    // its slots use.
+    std::map<std::vector<unsigned>, std::shared_ptr<const FacetTable>> columns;
     Xapian::rev columns_rev = 0;
     std::string columns_uuid;
+    std::vector<unsigned> prepared;
 };
 
 struct cs_xs_query {
@@ -171,144 +183,178 @@ bool term_ok(const char *term)
     return n > 0 && n <= kMaxTermBytes;
 }
 
-// Counts the values of some facet slots over the documents it is shown,
-// from their columns: a few array reads per document.  The counts live in
-// per-thread arrays indexed by value id, and only the ids a search
-// touched are read back and cleared.
+// Counts the values of a request's facet slots over the documents it is
+// shown, from a table holding them (and perhaps others): a start and a
+// short run of entries per document.  The counts live in per-thread
+// arrays indexed by value id, and only the ids a search touched are read
+// back and cleared.
 class ColumnCounter : public Xapian::MatchSpy {
   public:
-    explicit ColumnCounter(std::vector<const SlotColumn *> cols)
-        : cols_(std::move(cols)), touched_(cols_.size()) {
+    // want[k]: the table's index of the request's k-th slot.
+    ColumnCounter(const FacetTable *t, const std::vector<unsigned> &want)
+        : t_(t), want_(want) {
         thread_local std::vector<std::vector<unsigned>> scratch;
-        if (scratch.size() < cols_.size())
-            scratch.resize(cols_.size());
-        for (size_t k = 0; k < cols_.size(); k++)
-            if (scratch[k].size() < cols_[k]->names.size())
-                scratch[k].resize(cols_[k]->names.size());
-        counts_ = &scratch;
+        if (scratch.size() < kMaxSlots)
+            scratch.resize(kMaxSlots);
+        for (size_t k = 0; k < kMaxSlots; k++)
+            count_[k] = nullptr;
+        for (unsigned ti : want) {
+            if (scratch[ti].size() < t->names[ti].size())
+                scratch[ti].resize(t->names[ti].size());
+            count_[ti] = scratch[ti].data();
+        }
     }
     ~ColumnCounter() override {
-        for (size_t k = 0; k < cols_.size(); k++)
-            for (uint32_t id : touched_[k])
-                (*counts_)[k][id] = 0;
+        for (size_t ti = 0; ti < kMaxSlots; ti++)
+            for (uint32_t id : touched_[ti])
+                count_[ti][id] = 0;
     }
 
     void operator()(const Xapian::Document &doc, double) override {
         Xapian::docid d = doc.get_docid();
-        for (size_t k = 0; k < cols_.size(); k++) {
-            const SlotColumn &c = *cols_[k];
-            if (d > c.last)
+        if (d > t_->last)
+            return;
+        const uint32_t *e = t_->ids.data() + t_->start[d], *end = t_->ids.data() + t_->start[d + 1];
+        for (; e < end; e++) {
+            unsigned ti = *e >> (32 - kSlotBits);
+            unsigned *c = count_[ti];
+            if (!c)
                 continue;
-            std::vector<unsigned> &n = (*counts_)[k];
-            for (uint32_t i = c.start[d]; i < c.start[d + 1]; i++)
-                if (n[c.ids[i]]++ == 0)
-                    touched_[k].push_back(c.ids[i]);
+            uint32_t id = *e & kIdMask;
+            if (c[id]++ == 0)
+                touched_[ti].push_back(id);
         }
     }
 
-    // The values of facet k with their counts.
+    // The values of the request's facet k with their counts.
     std::vector<std::pair<const std::string *, unsigned>> counts(size_t k) const {
+        unsigned ti = want_[k];
         std::vector<std::pair<const std::string *, unsigned>> v;
-        v.reserve(touched_[k].size());
-        for (uint32_t id : touched_[k])
-            v.emplace_back(&cols_[k]->names[id], (*counts_)[k][id]);
+        v.reserve(touched_[ti].size());
+        for (uint32_t id : touched_[ti])
+            v.emplace_back(&t_->names[ti][id], count_[ti][id]);
         return v;
     }
 
   private:
-    std::vector<const SlotColumn *> cols_;
-    std::vector<std::vector<uint32_t>> touched_;
-    std::vector<std::vector<unsigned>> *counts_;
+    static const size_t kMaxSlots = 1u << kSlotBits;
+    const FacetTable *t_;
+    std::vector<unsigned> want_;
+    unsigned *count_[kMaxSlots];                // per table slot, NULL: not asked
+    std::vector<uint32_t> touched_[kMaxSlots];
 };
 
-// Add the values of slot to column c for the documents of db from id
-// c->last + 1 on.
-void extend_column(const Xapian::Database &db, unsigned slot, SlotColumn *c)
+// Add the values of table t's slots for the documents of db from id
+// t->last + 1 on.
+void extend_table(const Xapian::Database &db, FacetTable *t)
 {
-    Xapian::docid from = c->last + 1, last = db.get_lastdocid();
+    Xapian::docid from = t->last + 1, last = db.get_lastdocid();
     if (last < from)
         return;
-    if (c->start.empty())
-        c->start.assign(1, 0);          // id 0 holds nothing
-    c->start.resize(last + 2, static_cast<uint32_t>(c->ids.size()));
-    Xapian::docid d = from;
-    for (Xapian::ValueIterator v = db.valuestream_begin(slot); v != db.valuestream_end(slot); ) {
-        if (v.get_docid() < from) {
+    size_t ns = t->slots.size();
+    t->names.resize(ns);
+    t->index.resize(ns);
+    // Each slot's values of the new documents, then interleaved by document.
+    std::vector<std::vector<std::pair<Xapian::docid, uint32_t>>> got(ns);
+    for (size_t k = 0; k < ns; k++) {
+        unsigned slot = t->slots[k];
+        Xapian::ValueIterator v = db.valuestream_begin(slot);
+        if (v != db.valuestream_end(slot) && v.get_docid() < from)
             v.skip_to(from);
-            continue;
-        }
-        for (; d <= v.get_docid(); d++)
-            c->start[d] = static_cast<uint32_t>(c->ids.size());
-        const std::string value = *v;
-        size_t b = 0;
-        while (b < value.size()) {
-            size_t e = value.find(CS_XS_VALUE_SEP, b);
-            if (e == std::string::npos)
-                e = value.size();
-            if (e > b) {
-                std::string name = value.substr(b, e - b);
-                auto it = c->index.find(name);
-                if (it == c->index.end()) {
-                    it = c->index.emplace(name, static_cast<uint32_t>(c->names.size())).first;
-                    c->names.push_back(std::move(name));
+        for (; v != db.valuestream_end(slot); ++v) {
+            const std::string value = *v;
+            size_t b = 0;
+            while (b < value.size()) {
+                size_t e = value.find(CS_XS_VALUE_SEP, b);
+                if (e == std::string::npos)
+                    e = value.size();
+                if (e > b) {
+                    std::string name = value.substr(b, e - b);
+                    auto it = t->index[k].find(name);
+                    if (it == t->index[k].end()) {
+                        if (t->names[k].size() > kIdMask)
+                            throw std::length_error("too many facet values");
+                        it = t->index[k].emplace(name, static_cast<uint32_t>(t->names[k].size())).first;
+                        t->names[k].push_back(std::move(name));
+                    }
+                    got[k].emplace_back(v.get_docid(),
+                                        static_cast<uint32_t>(k << (32 - kSlotBits)) | it->second);
                 }
-                c->ids.push_back(it->second);
+                b = e + 1;
             }
-            b = e + 1;
         }
-        ++v;
     }
-    for (; d <= last + 1; d++)
-        c->start[d] = static_cast<uint32_t>(c->ids.size());
-    c->last = last;
+    if (t->start.empty())
+        t->start.assign(1, 0);          // id 0 holds nothing
+    t->start.resize(last + 2);
+    std::vector<size_t> at(ns, 0);
+    for (Xapian::docid d = from; d <= last; d++) {
+        t->start[d] = static_cast<uint32_t>(t->ids.size());
+        for (size_t k = 0; k < ns; k++)
+            for (; at[k] < got[k].size() && got[k][at[k]].first == d; at[k]++)
+                t->ids.push_back(got[k][at[k]].second);
+    }
+    t->start[last + 1] = static_cast<uint32_t>(t->ids.size());
+    t->last = last;
 }
 
-// The latest column made of each database (by UUID) and slot; an entry
+// The latest table made of each database (by UUID) and slot set; an entry
 // lives as long as a reader holds it.
 std::mutex columns_lock;
-std::map<std::pair<std::string, unsigned>, std::weak_ptr<const SlotColumn>> columns_made;
+std::map<std::pair<std::string, std::vector<unsigned>>, std::weak_ptr<const FacetTable>>
+    columns_made;
 
-// The column of slot for reader r's database at its revision: its own
-// while it covers every document, else the shared one when that does,
-// else one made by extending the more complete of the two (or from
-// nothing), which becomes the shared one.
-const SlotColumn *column_of(cs_xs_reader *r, unsigned slot)
+// The table of the sorted slot set for reader r's database at its
+// revision: its own while it covers every document, else the shared one
+// when that does, else one made by extending the more complete of the two
+// (or from nothing), which becomes the shared one.
+const FacetTable *table_of(cs_xs_reader *r, const std::vector<unsigned> &slots)
 {
     Xapian::rev rev = r->db.get_revision();
     Xapian::docid last = r->db.get_lastdocid();
     if (rev != r->columns_rev || r->columns_uuid.empty()) {
         std::string uuid = r->db.get_uuid();
         // Another database, or this one made again (its revisions start
-        // over): nothing of the old columns holds.
+        // over): nothing of the old tables holds.
         if (uuid != r->columns_uuid || rev < r->columns_rev)
             r->columns.clear();
         r->columns_uuid = uuid;
         r->columns_rev = rev;
     }
-    std::shared_ptr<const SlotColumn> &mine = r->columns[slot];
+    std::shared_ptr<const FacetTable> &mine = r->columns[slots];
     if (mine && mine->last >= last)
         return mine.get();
     std::lock_guard<std::mutex> hold(columns_lock);
-    std::weak_ptr<const SlotColumn> &entry = columns_made[std::make_pair(r->columns_uuid, slot)];
-    std::shared_ptr<const SlotColumn> shared = entry.lock();
+    std::weak_ptr<const FacetTable> &entry = columns_made[std::make_pair(r->columns_uuid, slots)];
+    std::shared_ptr<const FacetTable> shared = entry.lock();
     if (shared && shared->base <= rev && (!mine || shared->last > mine->last))
         mine = shared;
     if (mine && mine->last >= last)
         return mine.get();
-    std::shared_ptr<SlotColumn> made;
+    std::shared_ptr<FacetTable> made;
     if (mine) {
-        made = std::make_shared<SlotColumn>(*mine);
+        made = std::make_shared<FacetTable>(*mine);
     } else {
-        made = std::make_shared<SlotColumn>();
+        made = std::make_shared<FacetTable>();
         made->uuid = r->columns_uuid;
         made->base = rev;
+        made->slots = slots;
     }
-    extend_column(r->db, slot, made.get());
+    extend_table(r->db, made.get());
     mine = made;
     entry = mine;
     for (auto it = columns_made.begin(); it != columns_made.end();)
         it = it->second.expired() ? columns_made.erase(it) : std::next(it);
     return mine.get();
+}
+
+// Sorted and without repeats.
+std::vector<unsigned> slot_set(const unsigned *slots, size_t n)
+{
+    std::vector<unsigned> v(slots, slots + n);
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
 }
 
 // Expansion terms for SIMILAR: words only, never prefixed (boolean,
@@ -522,7 +568,7 @@ cs_xs_status cs_xs_writer_replace(cs_xs_writer *w, const cs_xs_doc *doc)
     if (!w || !doc)
         return CS_XS_BAD_ARG;
     return guard(&w->err, [&] {
-        // Never in place: the daemon's facet columns (SlotColumn) take a
+        // Never in place: the daemon's facet tables (FacetTable) take a
         // document id's values to be fixed for as long as the id exists.
         w->db.delete_document(doc->idterm);
         w->db.add_document(doc->doc);
@@ -894,12 +940,11 @@ cs_xs_status cs_xs_reader_spell(cs_xs_reader *r, const char *word, const char **
 cs_xs_status cs_xs_reader_prepare_facets(cs_xs_reader *r, const unsigned *slots, size_t n,
                                           size_t *bytes)
 {
-    if (!r || (!slots && n))
+    if (!r || (!slots && n) || n > CS_XS_MAX_FACETS)
         return CS_XS_BAD_ARG;
     return reader_guard(r, [&] {
-        size_t sum = 0;
-        for (size_t k = 0; k < n; k++)
-            sum += column_of(r, slots[k])->bytes();
+        r->prepared = slot_set(slots, n);
+        size_t sum = r->prepared.empty() ? 0 : table_of(r, r->prepared)->bytes();
         if (bytes)
             *bytes = sum;
         return CS_XS_OK;
@@ -923,15 +968,23 @@ static void run_search(cs_xs_reader *r, const cs_xs_search_opts *o,
     if (o->time_limit > 0)
         enq.set_time_limit(o->time_limit);
 
-    std::vector<const SlotColumn *> cols;
+    // The prepared table when it holds every slot asked for, else one of
+    // just those; want[k] is the k-th slot's place in it.
+    std::vector<unsigned> asked = slot_set(o->facet_slots, o->nfacets);
+    bool prepared = std::includes(r->prepared.begin(), r->prepared.end(), asked.begin(),
+                                  asked.end());
+    const FacetTable *table = o->nfacets ? table_of(r, prepared ? r->prepared : asked) : nullptr;
+    std::vector<unsigned> want;
     for (size_t k = 0; k < o->nfacets; k++)
-        cols.push_back(column_of(r, o->facet_slots[k]));
-    ColumnCounter spy(cols);
-    if (!cols.empty())
+        want.push_back(static_cast<unsigned>(
+            std::lower_bound(table->slots.begin(), table->slots.end(), o->facet_slots[k]) -
+            table->slots.begin()));
+    ColumnCounter spy(table, want);
+    if (table)
         enq.add_matchspy(&spy);
 
     Xapian::doccount check = o->offset + o->limit;
-    if (o->exact_total || !cols.empty())
+    if (o->exact_total || table)
         check = std::max(check, r->db.get_doccount());
     Xapian::MSet mset = enq.get_mset(o->offset, o->limit, check);
 
@@ -949,9 +1002,9 @@ static void run_search(cs_xs_reader *r, const cs_xs_search_opts *o,
     res->total = mset.get_matches_estimated();
     res->exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
 
-    res->facet_strings.assign(cols.size(), {});
-    res->facets.assign(cols.size(), {});
-    for (size_t k = 0; k < cols.size(); k++) {
+    res->facet_strings.assign(o->nfacets, {});
+    res->facets.assign(o->nfacets, {});
+    for (size_t k = 0; k < o->nfacets; k++) {
         auto v = spy.counts(k);
         auto order = [](const auto &a, const auto &b) {
             return a.second != b.second ? a.second > b.second : *a.first < *b.first;
