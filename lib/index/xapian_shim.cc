@@ -680,6 +680,7 @@ cs_xs_query *cs_xs_query_combine(cs_xs_op op, cs_xs_query *const *subs,
     case CS_XS_OP_PHRASE: xop = Xapian::Query::OP_PHRASE; break;
     case CS_XS_OP_NEAR: xop = Xapian::Query::OP_NEAR; break;
     case CS_XS_OP_SYNONYM: xop = Xapian::Query::OP_SYNONYM; break;
+    case CS_XS_OP_ELITE_SET: xop = Xapian::Query::OP_ELITE_SET; break;
     default: return nullptr;
     }
     cs_xs_query *q = nullptr;

@@ -129,6 +129,8 @@ typedef enum cs_xs_op {
     CS_XS_OP_PHRASE,       /* the terms in order within `window` positions */
     CS_XS_OP_NEAR,         /* the terms in any order within `window` */
     CS_XS_OP_SYNONYM,      /* one term for weighting purposes */
+    CS_XS_OP_ELITE_SET,    /* OR of the `window` subqueries of highest maximum
+                              weight (the rarest terms), chosen per database */
 } cs_xs_op;
 
 cs_xs_query *cs_xs_query_term(const char *term, unsigned wqf, unsigned pos);

@@ -268,6 +268,96 @@ static void plain_search_never_refuses(void **state)
     }
 }
 
+/* A search of {"q": words, "match": "any"} with no facets. */
+static bool search_any(const char *words, cs_search_result *r, cs_err *err)
+{
+    size_t cap = strlen(words) + 128;
+    char *arg = malloc(cap);
+    assert_non_null(arg);
+    snprintf(arg, cap, "{\"q\":\"%s\",\"match\":\"any\",\"facets\":[],\"limit\":20}", words);
+    bool ok = search(arg, r, err);
+    free(arg);
+    return ok;
+}
+
+/* With match "any" a repeated word is searched once, weighing as much as
+ * all its repeats (the same ranking as searching every one), however many
+ * times it is repeated: far more than CS_MAX_ANY_TERMS times here. */
+static void any_merges_repeated_words(void **state)
+{
+    (void)state;
+    enum { REPEATS = CS_MAX_ANY_TERMS * 3 };
+    cs_search_result one, many;
+    cs_err err;
+    char *text = malloc(REPEATS * 8 + 1);
+    assert_non_null(text);
+    text[0] = '\0';
+    for (int i = 0; i < REPEATS; i++)
+        strcat(text, i % 2 ? "Mergers " : "merger ");
+    assert_true(search_any("merger", &one, &err));
+    assert_true(one.nhits > 1);
+    if (!search_any(text, &many, &err))
+        fail_msg("%d repeats: %s", REPEATS, err.msg);
+    assert_int_equal(many.total, one.total);
+    assert_int_equal(many.nhits, one.nhits);
+    for (size_t i = 0; i < one.nhits; i++) {
+        assert_string_equal(many.hits[i].doc.id, one.hits[i].doc.id);
+        double ratio = many.hits[i].score / one.hits[i].score;
+        if (ratio < REPEATS * 0.999 || ratio > REPEATS * 1.001)
+            fail_msg("hit %zu: score ratio %f, want %d", i, ratio, REPEATS);
+    }
+    cs_search_result_free(&one);
+    cs_search_result_free(&many);
+    free(text);
+}
+
+/* With match "any" stopwords are dropped: they change neither the match
+ * set nor the scores. */
+static void any_drops_stopwords(void **state)
+{
+    (void)state;
+    cs_search_result want, r;
+    cs_err err;
+    assert_true(search_any("merger leicester", &want, &err));
+    assert_true(search_any("the merger of what leicester and", &r, &err));
+    assert_true(want.nhits > 1);
+    assert_int_equal(r.total, want.total);
+    assert_int_equal(r.nhits, want.nhits);
+    for (size_t i = 0; i < r.nhits; i++) {
+        assert_string_equal(r.hits[i].doc.id, want.hits[i].doc.id);
+        assert_true(r.hits[i].score == want.hits[i].score);
+    }
+    cs_search_result_free(&r);
+    cs_search_result_free(&want);
+}
+
+/* CS_MAX_ANY_TERMS distinct words are searched; a word past them is
+ * dropped: merger finds its documents only within the limit.  Past
+ * CS_ANY_ELITE_TERMS the rarest are searched, and merger is rarer than
+ * the filler words, which are in no document. */
+static void any_searches_cs_max_any_terms_words(void **state)
+{
+    (void)state;
+    char *text = malloc((size_t)CS_MAX_ANY_TERMS * 8 + 64);
+    assert_non_null(text);
+    for (int past = 0; past < 2; past++) {
+        cs_search_result r;
+        cs_err err;
+        text[0] = '\0';
+        for (int i = 0; i < CS_MAX_ANY_TERMS - 1 + past; i++)
+            sprintf(text + strlen(text), "zq%d ", i);
+        strcat(text, "merger");
+        if (!search_any(text, &r, &err))
+            fail_msg("%d words: %s", CS_MAX_ANY_TERMS + past, err.msg);
+        if (past)
+            assert_int_equal(r.total, 0);
+        else
+            assert_true(r.total > 0);
+        cs_search_result_free(&r);
+    }
+    free(text);
+}
+
 /* Plain text searches its words as the query language searches the same
  * words; text without a word is "" (every document). */
 static void plain_search_finds_the_words(void **state)
@@ -502,6 +592,9 @@ int main(void)
         cmocka_unit_test(stats_count_the_index),
         cmocka_unit_test(plain_search_never_refuses),
         cmocka_unit_test(plain_search_finds_the_words),
+        cmocka_unit_test(any_merges_repeated_words),
+        cmocka_unit_test(any_drops_stopwords),
+        cmocka_unit_test(any_searches_cs_max_any_terms_words),
         cmocka_unit_test(prefix_needs_cs_min_prefix_bytes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
