@@ -57,6 +57,12 @@
  * score, nearly every document. */
 #define CS_ANY_ELITE_TERMS 100
 
+/* Pseudo-relevance feedback ("match":"any", docs/ranking.md) runs only for
+ * queries of at most this many terms (alternatives included): it lifts the
+ * ranking of short queries, which say little, while a pasted page is its
+ * own description, and feedback would double its cost. */
+#define CS_MAX_FEEDBACK_TERMS 64
+
 /* Deepest nesting of parentheses in a query; bounds the parser's recursion. */
 #define CS_MAX_QUERY_DEPTH 32
 

@@ -1049,4 +1049,25 @@ cs_xs_status cs_xs_reader_expand(cs_xs_reader *r, const char *const *ids,
     });
 }
 
+cs_xs_status cs_xs_results_expand(cs_xs_reader *r, const cs_xs_results *res,
+                                    size_t ndocs, size_t max,
+                                    cs_xs_eterm_fn fn, void *ctx)
+{
+    if (!r || !res || !fn)
+        return CS_XS_BAD_ARG;
+    return reader_guard(r, [&] {
+        Xapian::RSet rset;
+        for (size_t i = 0; i < ndocs && i < res->docids.size(); i++)
+            rset.add_document(res->docids[i]);
+        if (rset.empty())
+            return CS_XS_NOT_FOUND;
+        Xapian::Enquire enq(r->db);
+        WordsOnly decider;
+        Xapian::ESet eset = enq.get_eset(max, rset, &decider);
+        for (Xapian::ESetIterator e = eset.begin(); e != eset.end(); ++e)
+            fn(ctx, (*e).c_str(), e.get_weight());
+        return CS_XS_OK;
+    });
+}
+
 }  // extern "C"

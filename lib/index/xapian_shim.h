@@ -257,6 +257,11 @@ typedef void (*cs_xs_eterm_fn)(void *ctx, const char *term, double weight);
 cs_xs_status cs_xs_reader_expand(cs_xs_reader *r, const char *const *ids,
                                    size_t nids, size_t max,
                                    cs_xs_eterm_fn fn, void *ctx);
+/* The same for the first ndocs hits of res (a search of r): pseudo-
+ * relevance feedback.  CS_XS_NOT_FOUND when res has no hit. */
+cs_xs_status cs_xs_results_expand(cs_xs_reader *r, const cs_xs_results *res,
+                                    size_t ndocs, size_t max,
+                                    cs_xs_eterm_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }
