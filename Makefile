@@ -77,7 +77,7 @@ PROGRAMS := $(BIN)/ccg-indexer $(BIN)/ccg-searchd $(BIN)/ccg-search
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .SECONDARY:
-.PHONY: all build deps check demo tests clean bench bench-index bench-scale eval-entities eval-ranking
+.PHONY: all build deps check demo tests clean bench bench-index bench-scale bench-long-query eval-entities eval-ranking
 
 all: deps
 	@$(MAKE) --no-print-directory build
@@ -171,6 +171,11 @@ bench: deps
 	@scripts/install-deps --bench
 	@$(MAKE) --no-print-directory build $(LOADGEN)
 	@bench/bench $(BENCH_ARGS)
+
+# Latency of 300-word pasted paragraphs ("match":"any") on the news corpus.
+bench-long-query: deps
+	@$(MAKE) --no-print-directory build
+	@bench/long-query $(BENCH_ARGS)
 
 # Entity extraction scored against the gold files, and its speed.
 eval-entities: deps

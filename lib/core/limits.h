@@ -37,8 +37,31 @@
 
 /* Most terms (words, phrase words, filters) one query may hold; past this the
  * query is refused with bad_query rather than run slowly.  Text searched with
- * "syntax":"plain" is never refused: its words past the limit are dropped. */
+ * "syntax":"plain" is never refused: its words past the limit are dropped.
+ * With "match":"any" the plain words that are alternatives do not count
+ * here but towards CS_MAX_ANY_TERMS. */
 #define CS_MAX_QUERY_TERMS 64
+
+/* Most distinct words searched as alternatives ("match":"any": the plain
+ * words of the query's top level, or all the words of "syntax":"plain"),
+ * Lucene's default clause limit: a pasted page of text is searched whole.
+ * A repeated word counts once (and weighs more); stopwords do not count.
+ * Past it the new words are dropped, never refused: pasted text should just
+ * work.  Repeats of a word already searched are bounded by the line. */
+#define CS_MAX_ANY_TERMS 1024
+
+/* Alternatives past this many (after merging repeats and dropping
+ * stopwords) are searched as Xapian's ELITE_SET of this many: the ones of
+ * highest maximum weight, that is the rarest words.  The common words of a
+ * pasted page add little to its ranking and would make it match, and
+ * score, nearly every document. */
+#define CS_ANY_ELITE_TERMS 100
+
+/* Pseudo-relevance feedback ("match":"any", docs/ranking.md) runs only for
+ * queries of at most this many terms (alternatives included): it lifts the
+ * ranking of short queries, which say little, while a pasted page is its
+ * own description, and feedback would double its cost. */
+#define CS_MAX_FEEDBACK_TERMS 64
 
 /* Deepest nesting of parentheses in a query; bounds the parser's recursion. */
 #define CS_MAX_QUERY_DEPTH 32

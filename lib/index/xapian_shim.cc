@@ -718,6 +718,7 @@ cs_xs_query *cs_xs_query_combine(cs_xs_op op, cs_xs_query *const *subs,
     case CS_XS_OP_PHRASE: xop = Xapian::Query::OP_PHRASE; break;
     case CS_XS_OP_NEAR: xop = Xapian::Query::OP_NEAR; break;
     case CS_XS_OP_SYNONYM: xop = Xapian::Query::OP_SYNONYM; break;
+    case CS_XS_OP_ELITE_SET: xop = Xapian::Query::OP_ELITE_SET; break;
     default: return nullptr;
     }
     cs_xs_query *q = nullptr;
@@ -1097,6 +1098,27 @@ cs_xs_status cs_xs_reader_expand(cs_xs_reader *r, const char *const *ids,
             if (did)
                 rset.add_document(did);
         }
+        if (rset.empty())
+            return CS_XS_NOT_FOUND;
+        Xapian::Enquire enq(r->db);
+        WordsOnly decider;
+        Xapian::ESet eset = enq.get_eset(max, rset, &decider);
+        for (Xapian::ESetIterator e = eset.begin(); e != eset.end(); ++e)
+            fn(ctx, (*e).c_str(), e.get_weight());
+        return CS_XS_OK;
+    });
+}
+
+cs_xs_status cs_xs_results_expand(cs_xs_reader *r, const cs_xs_results *res,
+                                    size_t ndocs, size_t max,
+                                    cs_xs_eterm_fn fn, void *ctx)
+{
+    if (!r || !res || !fn)
+        return CS_XS_BAD_ARG;
+    return reader_guard(r, [&] {
+        Xapian::RSet rset;
+        for (size_t i = 0; i < ndocs && i < res->docids.size(); i++)
+            rset.add_document(res->docids[i]);
         if (rset.empty())
             return CS_XS_NOT_FOUND;
         Xapian::Enquire enq(r->db);

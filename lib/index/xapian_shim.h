@@ -129,6 +129,8 @@ typedef enum cs_xs_op {
     CS_XS_OP_PHRASE,       /* the terms in order within `window` positions */
     CS_XS_OP_NEAR,         /* the terms in any order within `window` */
     CS_XS_OP_SYNONYM,      /* one term for weighting purposes */
+    CS_XS_OP_ELITE_SET,    /* OR of the `window` subqueries of highest maximum
+                              weight (the rarest terms), chosen per database */
 } cs_xs_op;
 
 cs_xs_query *cs_xs_query_term(const char *term, unsigned wqf, unsigned pos);
@@ -263,6 +265,11 @@ typedef void (*cs_xs_eterm_fn)(void *ctx, const char *term, double weight);
 cs_xs_status cs_xs_reader_expand(cs_xs_reader *r, const char *const *ids,
                                    size_t nids, size_t max,
                                    cs_xs_eterm_fn fn, void *ctx);
+/* The same for the first ndocs hits of res (a search of r): pseudo-
+ * relevance feedback.  CS_XS_NOT_FOUND when res has no hit. */
+cs_xs_status cs_xs_results_expand(cs_xs_reader *r, const cs_xs_results *res,
+                                    size_t ndocs, size_t max,
+                                    cs_xs_eterm_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }

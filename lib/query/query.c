@@ -7,6 +7,7 @@
 #include "text/analyze.h"
 #include "vocab/gazetteer.h"
 #include "core/limits.h"
+#include "core/strmap.h"
 #include "core/util.h"
 #include "vocab/canon.h"
 #include "text/date.h"
@@ -67,6 +68,11 @@ typedef struct parser {
     size_t nterms;
     cs_err *err;
     bool failed;
+    /* Alternatives ("match":"any"): the distinct words seen (by stem key)
+     * and how many, towards CS_MAX_ANY_TERMS instead of nterms. */
+    bool alt;                   /* the next leaf may be an alternative */
+    cs_strmap alts;
+    size_t nalts;
 } parser;
 
 /* Fail with a bad_query message that says where: "... at column N".  Only
@@ -404,19 +410,58 @@ static qnode *leaf(parser *p)
         pnomem(p);
         return NULL;
     }
-    if (!count_term(p, t.col) || !lex(p)) {
+    /* An alternative is counted by parse_and, towards CS_MAX_ANY_TERMS. */
+    bool alt = p->alt && n->kind == Q_WORD && n->field == FLD_TEXT;
+    if ((!alt && !count_term(p, t.col)) || !lex(p)) {
         qnode_free(n);
         return NULL;
     }
     return n;
 }
 
+/* A word the user typed that is a stopword once normalised. */
+static bool stop_word(const char *text, size_t len)
+{
+    char *k = cs_normalize_key(text, len);
+    bool stop = k && !strchr(k, ' ') && cs_gaz_stopword(k);
+    free(k);
+    return stop;
+}
+
+/* Whether the alternative word text is searched: 1 if it is a stopword, a
+ * word already seen or one of the first CS_MAX_ANY_TERMS distinct words; 0
+ * if it is a new word past that limit (dropped); -1 when out of memory. */
+static int admit_alt(parser *p, const char *text, size_t len)
+{
+    char *key = cs_gaz_stem_key(text, len);
+    int r = 1;
+    if (!key)
+        return -1;
+    if (!*key || cs_strmap_get(&p->alts, key, strlen(key)) >= 0 || stop_word(text, len))
+        r = 1;
+    else if (p->nalts == CS_MAX_ANY_TERMS)
+        r = 0;
+    else if (!cs_strmap_put(&p->alts, key, strlen(key), 1))
+        r = -1;
+    else
+        p->nalts++;
+    free(key);
+    return r;
+}
+
 /* a NEAR b NEAR/3 c */
 static qnode *parse_near(parser *p)
 {
+    bool alt = p->alt;
     qnode *first = leaf(p);
+    p->alt = false;
     if (!first || p->cur.t != T_NEAR)
         return first;
+    /* Joined by NEAR, a word is no alternative: count it as a term. */
+    if (alt && first->kind == Q_WORD && first->field == FLD_TEXT && !count_term(p, first->col)) {
+        qnode_free(first);
+        return NULL;
+    }
     qnode *n = qnode_new(p, Q_NEAR, first->col);
     if (!n) {
         qnode_free(first);
@@ -449,12 +494,14 @@ fail:
     return NULL;
 }
 
-/* A run of items: implicit AND (or OR for match "any"), +, -, NOT. */
+/* A run of items: implicit AND (or OR for match "any"), +, -, NOT.  With
+ * match "any", the plain words of the top level are alternatives: up to
+ * CS_MAX_ANY_TERMS distinct ones, the rest dropped. */
 static qnode *parse_and(parser *p)
 {
-    qnode *must[CS_MAX_QUERY_TERMS + 1], *should[CS_MAX_QUERY_TERMS + 1],
-          *not[CS_MAX_QUERY_TERMS + 1];
-    size_t nm = 0, ns = 0, nn = 0;
+    qnode *must[CS_MAX_QUERY_TERMS + 1], *not[CS_MAX_QUERY_TERMS + 1];
+    qnode **should = NULL;
+    size_t nm = 0, ns = 0, nn = 0, cap = 0, nother = 0;
     size_t col = p->cur.col;
     qnode *n = NULL;
 
@@ -487,17 +534,45 @@ static qnode *parse_and(parser *p)
             perr(p, p->cur.col, "'NEAR' needs a word before it");
             goto fail;
         }
+        p->alt = p->match_any && p->depth == 0 && op != T_NOT && op != T_PLUS && op != T_MINUS;
+        bool alt = p->alt;
         qnode *item = parse_near(p);
         if (!item)
             goto fail;
+        alt = alt && item->kind == Q_WORD && item->field == FLD_TEXT;
         bool filter = item->kind == Q_FACET || item->kind == Q_DATE;
+        if (alt) {
+            int r = admit_alt(p, item->text, strlen(item->text));
+            if (r <= 0) {
+                qnode_free(item);
+                if (r < 0) {
+                    pnomem(p);
+                    goto fail;
+                }
+                continue;
+            }
+        }
+        bool to_should = op != T_NOT && op != T_MINUS && op != T_PLUS && !filter &&
+                         p->match_any;
+        if (to_should && ns == cap) {
+            size_t c = cap ? cap * 2 : 16;
+            qnode **v = realloc(should, c * sizeof *v);
+            if (!v) {
+                qnode_free(item);
+                pnomem(p);
+                goto fail;
+            }
+            should = v;
+            cap = c;
+        }
         if (op == T_NOT || op == T_MINUS)
             not[nn++] = item;
         else if (op == T_PLUS || filter || !p->match_any)
             must[nm++] = item;
         else
             should[ns++] = item;
-        if (nm + ns + nn > CS_MAX_QUERY_TERMS) {
+        nother += to_should && !alt;
+        if (nm + nn + nother > CS_MAX_QUERY_TERMS) {
             perr(p, item->col, "query has more than %s terms", CS_STR(CS_MAX_QUERY_TERMS));
             goto fail;
         }
@@ -509,10 +584,15 @@ static qnode *parse_and(parser *p)
             perr(p, p->cur.col, "a term is missing");
         goto fail;
     }
-    if (nm == 1 && ns == 0 && nn == 0)
+    if (nm == 1 && ns == 0 && nn == 0) {
+        free(should);
         return must[0];
-    if (ns == 1 && nm == 0 && nn == 0)
-        return should[0];
+    }
+    if (ns == 1 && nm == 0 && nn == 0) {
+        n = should[0];
+        free(should);
+        return n;
+    }
     n = qnode_new(p, Q_BOOL, col);
     if (!n)
         goto fail;
@@ -524,12 +604,15 @@ static qnode *parse_and(parser *p)
         goto fail;
     }
     memcpy(n->kids, must, nm * sizeof *must);
-    memcpy(n->kids + nm, should, ns * sizeof *should);
+    if (ns)
+        memcpy(n->kids + nm, should, ns * sizeof *should);
     memcpy(n->kids + nm + ns, not, nn * sizeof *not);
     n->nkids = nm + ns + nn;
+    free(should);
     return n;
 fail:
     if (n && n->kids) {
+        free(should);
         qnode_free(n);
         return NULL;
     }
@@ -538,6 +621,7 @@ fail:
         qnode_free(must[i]);
     for (size_t i = 0; i < ns; i++)
         qnode_free(should[i]);
+    free(should);
     for (size_t i = 0; i < nn; i++)
         qnode_free(not[i]);
     return NULL;
@@ -636,13 +720,16 @@ static bool lift(cs_query *q)
 /* The words of plain text: each word the analyser finds (a hyphenated
  * compound is one word, as it is in the query language) becomes a plain
  * word node of the text it spans, so it is searched exactly as the same
- * word typed in the query language.  At most CS_MAX_QUERY_TERMS terms. */
+ * word typed in the query language.  At most CS_MAX_QUERY_TERMS terms, or
+ * with match "any" CS_MAX_ANY_TERMS distinct words (admit_alt) of at most
+ * CS_MAX_QUERY_TERMS parts each. */
 typedef struct plain {
     parser *p;
-    qnode *words[CS_MAX_QUERY_TERMS];
-    size_t n, nterms;
+    qnode **words;
+    size_t n, cap, nterms;
     size_t start, end;      /* the open word's bytes; end 0: none open */
-    bool cut;               /* the text had more terms */
+    size_t parts;           /* the open word's parts */
+    bool cut;               /* the text had more terms (match "all") */
     bool oom;
 } plain;
 
@@ -650,14 +737,28 @@ static bool plain_flush(plain *w)
 {
     if (w->end == 0)
         return true;
+    size_t len = w->end - w->start;
+    w->end = 0;
+    if (w->p->match_any) {
+        int r = admit_alt(w->p, w->p->s + w->start, len);
+        if (r <= 0)
+            return r == 0;
+    }
+    if (w->n == w->cap) {
+        size_t c = w->cap ? w->cap * 2 : 16;
+        qnode **v = realloc(w->words, c * sizeof *v);
+        if (!v)
+            return false;
+        w->words = v;
+        w->cap = c;
+    }
     qnode *n = qnode_new(w->p, Q_WORD, w->start + 1);
-    if (!n || !(n->text = cs_strndup(w->p->s + w->start, w->end - w->start))) {
+    if (!n || !(n->text = cs_strndup(w->p->s + w->start, len))) {
         qnode_free(n);
         return false;
     }
     n->field = FLD_TEXT;
     w->words[w->n++] = n;
-    w->end = 0;
     return true;
 }
 
@@ -666,13 +767,19 @@ static int plain_token(void *ctx, const cs_token *t)
     plain *w = ctx;
     if (t->flags & CS_TOK_VARIANT)
         return 0;               /* spans its primary token's bytes */
-    if (w->nterms == CS_MAX_QUERY_TERMS) {
+    bool cont = (t->flags & CS_TOK_COMPOUND_CONT) && w->end;
+    if (w->p->match_any) {
+        /* A compound's parts past CS_MAX_QUERY_TERMS are dropped. */
+        if (cont && w->parts == CS_MAX_QUERY_TERMS)
+            return 0;
+    } else if (w->nterms == CS_MAX_QUERY_TERMS) {
         w->cut = true;
         return 1;
     }
     w->nterms++;
-    if ((t->flags & CS_TOK_COMPOUND_CONT) && w->end) {
+    if (cont) {
         w->end = t->end;
+        w->parts++;
         return 0;
     }
     if (!plain_flush(w)) {
@@ -681,6 +788,7 @@ static int plain_token(void *ctx, const cs_token *t)
     }
     w->start = t->start;
     w->end = t->end;
+    w->parts = 1;
     return 0;
 }
 
@@ -699,51 +807,62 @@ static bool parse_plain(parser *p, cs_query *q)
         q->text = w.words[0];
     } else if (ok && w.n > 1) {
         qnode *b = qnode_new(p, Q_BOOL, 1);
-        if ((ok = b && (b->kids = malloc(w.n * sizeof *b->kids)))) {
-            memcpy(b->kids, w.words, w.n * sizeof *w.words);
+        if ((ok = b != NULL)) {
+            b->kids = w.words;
+            w.words = NULL;
             b->nkids = w.n;
             if (p->match_any)
                 b->nshould = w.n;
             else
                 b->nmust = w.n;
             q->text = b;
-        } else {
-            free(b);
         }
     }
     if (!ok)
         for (size_t i = 0; i < w.n; i++)
             qnode_free(w.words[i]);
-    q->nterms = w.nterms;
+    if (ok && w.n == 1)
+        w.words[0] = NULL;
+    free(w.words);
+    q->nterms = p->match_any ? p->nalts : w.nterms;
     return ok;
+}
+
+/* The query language into q; false with p->err set. */
+static bool parse_query(parser *p, cs_query *q)
+{
+    const char *text = p->s;
+    size_t len = p->len;
+    size_t k = 0;
+    while (k < len && is_space(text[k]))
+        k++;
+    if (k == len)
+        return true;                    /* empty: everything */
+    if (!lex(p))
+        return false;
+    q->text = parse_or(p);
+    if (!q->text)
+        return false;
+    if (p->cur.t == T_RPAREN) {
+        perr(p, p->cur.col, "unexpected ')'");
+        return false;
+    }
+    q->nterms = p->nterms + p->nalts;
+    if (!lift(q))
+        return cs_err_nomem(p->err);
+    return true;
 }
 
 bool cs_query_parse(const char *text, size_t len, const cs_query_opts *o, cs_query *q,
                     cs_err *err)
 {
     assert((text || len == 0) && o);
-    parser p = { text, len, 0, { 0 }, o->match_any, o->prefix, 0, 0, err, false };
+    parser p = { text, len, 0, { 0 }, o->match_any, o->prefix, 0, 0, err, false,
+                 false, { 0 }, 0 };
     memset(q, 0, sizeof *q);
-    if (o->plain)
-        return parse_plain(&p, q) || cs_err_nomem(err);
-    size_t k = 0;
-    while (k < len && is_space(text[k]))
-        k++;
-    if (k == len)
-        return true;                    /* empty: everything */
-    if (!lex(&p))
-        return false;
-    q->text = parse_or(&p);
-    if (!q->text)
-        return false;
-    if (p.cur.t == T_RPAREN) {
-        perr(&p, p.cur.col, "unexpected ')'");
-        return false;
-    }
-    q->nterms = p.nterms;
-    if (!lift(q))
-        return cs_err_nomem(err);
-    return true;
+    bool ok = o->plain ? parse_plain(&p, q) || cs_err_nomem(err) : parse_query(&p, q);
+    cs_strmap_free(&p.alts);
+    return ok;
 }
 
 bool cs_query_add_filter(cs_query *q, int f, const char *value)
@@ -983,15 +1102,6 @@ static bool prefix_term(const qnode *n, char term[CS_MAX_TERM_BYTES + 1])
     return true;
 }
 
-/* A word the user typed that is a stopword once normalised. */
-static bool stop_word(const char *text)
-{
-    char *k = cs_normalize_key(text, strlen(text));
-    bool stop = k && !strchr(k, ' ') && cs_gaz_stopword(k);
-    free(k);
-    return stop;
-}
-
 static bool plain_word(const qnode *k)
 {
     return k->kind == Q_WORD && k->field == FLD_TEXT;
@@ -1078,52 +1188,118 @@ static cs_xs_query *synonym_q(compiler *c, int group)
 /* A sequence of required (AND) or alternative (OR) items: runs of plain
  * words that form a synonym ("clinical commissioning group", "CCG") become
  * the synonym group; stopwords among alternatives are dropped unless
- * nothing else is left. */
+ * nothing else is left.  Among alternatives a repeated word (by its stem)
+ * or synonym group is searched once, its weight multiplied by its count:
+ * the ranking of searching every repeat, without reading its postings
+ * again.  (Xapian's query frequency, wqf, was tried instead: BM25's k3
+ * saturates it and Cranfield's nDCG@10 fell, docs/ranking.md.)  Past
+ * CS_ANY_ELITE_TERMS alternatives only the CS_ANY_ELITE_TERMS of highest
+ * maximum weight are searched (Xapian's ELITE_SET). */
 static cs_xs_query *compile_seq(compiler *c, cs_xs_op op, qnode *const *kids, size_t nk,
                                  bool drop_stopwords)
 {
     cs_xs_query **sub = calloc(nk ? nk : 1, sizeof *sub);
+    unsigned *count = calloc(nk ? nk : 1, sizeof *count);  /* its repeats */
+    cs_strmap seen = { 0 };                                 /* key -> sub */
     size_t n = 0, dropped = 0;
     cs_xs_query *q = NULL;
-    if (!sub)
-        return cnomem(c);
+    bool merge = op == CS_XS_OP_OR;
+    if (!sub || !count) {
+        cnomem(c);
+        goto out;
+    }
     for (int pass = 0; pass < 2 && n == 0; pass++) {
+        cs_strmap_free(&seen);
         for (size_t i = 0; i < nk;) {
             int group;
             size_t run = synonym_at(kids, i, nk, &group);
+            char key[32];
+            char *wkey = NULL;
             if (run) {
                 char pt[CS_MAX_TERM_BYTES + 1];
+                /* A group repeated (with no word being typed) is searched once. */
+                snprintf(key, sizeof key, "\x01%d", group);
+                int at = merge && !kids[i + run - 1]->prefix
+                         ? cs_strmap_get(&seen, key, strlen(key)) : -1;
+                if (at >= 0) {
+                    count[at]++;
+                    i += run;
+                    continue;
+                }
                 if (!(sub[n] = synonym_q(c, group)))
                     goto out;
                 /* A word being typed that makes a synonym ("ac" of "ACS")
                  * may be the start of another word too. */
                 if (prefix_term(kids[i + run - 1], pt) && !(sub[n] = or_prefix(c, sub[n], pt)))
                     goto out;
-                n++;
+                if (merge && !kids[i + run - 1]->prefix &&
+                    !cs_strmap_put(&seen, key, strlen(key), (int)n)) {
+                    cnomem(c);
+                    goto out;
+                }
+                count[n++] = 1;
                 i += run;
                 continue;
             }
             if (pass == 0 && drop_stopwords && plain_word(kids[i]) && !kids[i]->prefix &&
-                stop_word(kids[i]->text)) {
+                stop_word(kids[i]->text, strlen(kids[i]->text))) {
                 dropped++;
                 i++;
                 continue;
             }
-            if (!(sub[n] = compile(c, kids[i])) && c->failed)
+            if (merge && plain_word(kids[i]) && !kids[i]->prefix) {
+                if (!(wkey = cs_gaz_stem_key(kids[i]->text, strlen(kids[i]->text)))) {
+                    cnomem(c);
+                    goto out;
+                }
+                int at = *wkey ? cs_strmap_get(&seen, wkey, strlen(wkey)) : -1;
+                if (at >= 0) {
+                    count[at]++;
+                    free(wkey);
+                    i++;
+                    continue;
+                }
+            }
+            if (!(sub[n] = compile(c, kids[i])) && c->failed) {
+                free(wkey);
                 goto out;
-            if (sub[n])
-                n++;
+            }
+            if (sub[n]) {
+                if (wkey && *wkey && !cs_strmap_put(&seen, wkey, strlen(wkey), (int)n)) {
+                    free(wkey);
+                    cnomem(c);
+                    goto out;
+                }
+                count[n++] = 1;
+            }
+            free(wkey);
             i++;
         }
         if (!dropped)
             break;                  /* the second pass would be the same */
     }
-    q = combine_owned(c, op, sub, n, 0);
+    for (size_t i = 0; i < n; i++) {
+        if (count[i] < 2)
+            continue;
+        cs_xs_query *w = cs_xs_query_scale(sub[i], count[i]);
+        if (!w) {
+            cnomem(c);
+            goto out;
+        }
+        cs_xs_query_free(sub[i]);
+        sub[i] = w;
+    }
+    if (merge && n > CS_ANY_ELITE_TERMS)
+        q = combine_owned(c, CS_XS_OP_ELITE_SET, sub, n, CS_ANY_ELITE_TERMS);
+    else
+        q = combine_owned(c, op, sub, n, 0);
     n = 0;
 out:
     for (size_t i = 0; i < n; i++)
         cs_xs_query_free(sub[i]);
     free(sub);
+    free(count);
+    cs_strmap_free(&seen);
     return q;
 }
 

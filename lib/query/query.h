@@ -43,10 +43,13 @@ typedef struct cs_query {
 
 /* How query text is read. */
 typedef struct cs_query_opts {
-    bool match_any;     /* plain words are alternatives (OR), not all required */
+    /* Plain words are alternatives (OR), not all required: up to
+     * CS_MAX_ANY_TERMS distinct ones, repeats merged, stopwords dropped. */
+    bool match_any;
     /* The text is plain words (a search box): operators, quotes, fields and
      * punctuation are text, nothing is refused, words past
-     * CS_MAX_QUERY_TERMS are dropped, and text without words is like "". */
+     * CS_MAX_QUERY_TERMS (with match_any: new words past CS_MAX_ANY_TERMS
+     * distinct ones) are dropped, and text without words is like "". */
     bool plain;
     /* The last word, when the text ends in it (no blank or punctuation
      * after it), also matches the words it begins (as-you-type search). */

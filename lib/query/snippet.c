@@ -8,6 +8,7 @@
 #include "query/snippet.h"
 #include "text/analyze.h"
 #include "core/limits.h"
+#include "core/strmap.h"
 #include "index/xapian_shim.h"
 
 #include <stdlib.h>
@@ -30,6 +31,10 @@ typedef struct match {
 
 typedef struct scan {
     const cs_hl *hl;
+    /* Term -> its index in hl->raw and hl->stem: a long query ("match":
+     * "any" takes CS_MAX_ANY_TERMS words) must not cost a comparison per
+     * word for every token of every hit. */
+    cs_strmap raw, stem;
     unsigned char first[256];   /* first bytes of highlight stems */
     match *m;
     size_t n, cap;
@@ -40,12 +45,18 @@ typedef struct scan {
     size_t nrecent;
 } scan;
 
-static long find(const cs_strlist *l, const char *s)
+static long find(const cs_strmap *m, const char *s)
 {
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i], s) == 0)
-            return (long)i;
-    return -1;
+    return cs_strmap_get(m, s, strlen(s));
+}
+
+/* Map each string of l to its index (the first, for a repeat). */
+static bool index_list(cs_strmap *m, const cs_strlist *l)
+{
+    for (size_t i = l->n; i-- > 0;)
+        if (!cs_strmap_put(m, l->v[i], strlen(l->v[i]), (int)i))
+            return false;
+    return true;
 }
 
 static bool add_match(scan *s, size_t start, size_t end, size_t which)
@@ -114,11 +125,11 @@ static int on_token(void *ctx, const cs_token *t)
         if (s->oom)
             return 1;
     }
-    long which = find(&s->hl->raw, t->term);
+    long which = find(&s->raw, t->term);
     if (which < 0 && !(t->flags & CS_TOK_NUMERIC) && s->first[(unsigned char)t->term[0]]) {
         char stem[CS_MAX_TERM_BYTES + 8];
         if (cs_stem(t->term, t->len, stem, sizeof stem)) {
-            long k = find(&s->hl->stem, stem);
+            long k = find(&s->stem, stem);
             if (k >= 0)
                 which = (long)s->hl->raw.n + k;
         }
@@ -187,8 +198,11 @@ bool cs_snippet(const char *text, size_t len, const cs_hl *hl,
     s.hl = hl;
     for (size_t i = 0; i < hl->stem.n; i++)
         s.first[(unsigned char)hl->stem.v[i][0]] = 1;
-    if (hl->raw.n || hl->stem.n || hl->phrase.n || hl->prefix.n)
+    s.oom = !index_list(&s.raw, &hl->raw) || !index_list(&s.stem, &hl->stem);
+    if (!s.oom && (hl->raw.n || hl->stem.n || hl->phrase.n || hl->prefix.n))
         cs_analyze(text, len, 1, on_token, &s, NULL);
+    cs_strmap_free(&s.raw);
+    cs_strmap_free(&s.stem);
     if (s.oom) {
         free(s.m);
         return false;

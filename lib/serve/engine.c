@@ -20,6 +20,16 @@
 #define BM25_K1 1.2
 #define BM25_B 0.75
 
+/* Pseudo-relevance feedback for "match":"any" ranked by relevance: the
+ * best PRF_TERMS expansion terms (Xapian's ESet) of the query's best
+ * PRF_DOCS documents, their weight scaled by PRF_WEIGHT, weight up the
+ * documents the query matches.  The values of RM3's usual defaults (10
+ * documents, 20 terms), chosen by the measurement in docs/ranking.md;
+ * only for queries of at most CS_MAX_FEEDBACK_TERMS terms. */
+#define PRF_DOCS 10
+#define PRF_TERMS 20
+#define PRF_WEIGHT 0.5
+
 /* Expansion terms SIMILAR builds its query from, and hits it returns. */
 #define SIMILAR_TERMS 40
 #define SIMILAR_HITS 10
@@ -231,6 +241,69 @@ void cs_search_result_free(cs_search_result *r)
     memset(r, 0, sizeof *r);
 }
 
+typedef struct fterms {
+    cs_xs_query *q[PRF_TERMS];
+    size_t n;
+} fterms;
+
+static void on_fterm(void *ctx, const char *term, double weight)
+{
+    fterms *t = ctx;
+    (void)weight;
+    if (t->n < PRF_TERMS && (t->q[t->n] = cs_xs_query_term(term, 1, 0)))
+        t->n++;
+}
+
+/* Pseudo-relevance feedback (PRF_DOCS): q's compiled text becomes itself
+ * AND_MAYBE its best documents' expansion terms, so the match set (totals,
+ * facets) stays the query's and only the ranking changes.  Nothing changes
+ * when the query matches nothing.  False with err set when a search fails. */
+static bool feedback(cs_engine *e, cs_query *q, cs_err *err)
+{
+    cs_xs_query *first = cs_query_build(q, -1);
+    cs_xs_search_opts o = { 0 };
+    fterms t = { { 0 }, 0 };
+    cs_xs_results *r = NULL;
+    cs_xs_query *ex = NULL, *scaled = NULL, *both = NULL;
+    bool ok = false;
+    if (!first) {
+        cs_err_nomem(err);
+        return false;
+    }
+    o.query = first;
+    o.limit = PRF_DOCS;
+    r = run(e, &o, err);
+    cs_xs_query_free(first);
+    if (!r)
+        return false;
+    cs_xs_status st = cs_xs_results_expand(e->r, r, PRF_DOCS, PRF_TERMS, on_fterm, &t);
+    cs_xs_results_free(r);
+    if (st == CS_XS_NOT_FOUND || (st == CS_XS_OK && t.n == 0)) {
+        ok = true;
+        goto out;
+    }
+    if (st != CS_XS_OK) {
+        xs_fail(e, st, err);
+        goto out;
+    }
+    cs_xs_query *v[2] = { q->compiled_text, NULL };
+    if (!(ex = cs_xs_query_combine(CS_XS_OP_OR, t.q, t.n, 0)) ||
+        !(v[1] = scaled = cs_xs_query_scale(ex, PRF_WEIGHT)) ||
+        !(both = cs_xs_query_combine(CS_XS_OP_AND_MAYBE, v, 2, 0))) {
+        cs_err_nomem(err);
+        goto out;
+    }
+    cs_xs_query_free(q->compiled_text);
+    q->compiled_text = both;
+    ok = true;
+out:
+    for (size_t i = 0; i < t.n; i++)
+        cs_xs_query_free(t.q[i]);
+    cs_xs_query_free(ex);
+    cs_xs_query_free(scaled);
+    return ok;
+}
+
 /* Run req with the query text text into *res (took_us and the correction
  * left alone).  When corrected is not NULL, *corrected gets the spelling
  * suggester's correction of text, or NULL. */
@@ -257,6 +330,9 @@ static bool search_once(cs_engine *e, const cs_search_req *req, const char *text
             }
     cs_query_restrict_dates(&q, req->date_from, req->date_to);
     if (!cs_query_compile(&q, e->r, err))
+        goto out;
+    if (req->match == CS_MATCH_ANY && req->sort == CS_SORT_RELEVANCE && q.compiled_text &&
+        q.nterms <= CS_MAX_FEEDBACK_TERMS && !feedback(e, &q, err))
         goto out;
     if (!(main_q = cs_query_build(&q, -1))) {
         cs_err_nomem(err);

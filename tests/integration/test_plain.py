@@ -10,11 +10,12 @@ import os
 import re
 import subprocess
 import sys
+import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (ROOT, Daemon, binary, check, eq, ids, run, run_indexer, test,  # noqa: E402
-                     tmpdir)
+from harness import (CORPORA, ROOT, Daemon, binary, check, eq, ids, indexed_news,  # noqa: E402
+                     run, run_indexer, test, tmpdir)
 
 
 def limit(name):
@@ -26,6 +27,8 @@ def limit(name):
 EXPANSION = limit("CS_MAX_PREFIX_EXPANSION")
 MIN_PREFIX = limit("CS_MIN_PREFIX_BYTES")
 TERMS = limit("CS_MAX_QUERY_TERMS")
+ANY = limit("CS_MAX_ANY_TERMS")
+ELITE = limit("CS_ANY_ELITE_TERMS")
 
 # "merger" but never merge, merged or merging; "and" in both merger articles.
 # common1 and common2 share EXPANSION words starting with zqw, rare has
@@ -132,16 +135,95 @@ def plain_text_is_searched_as_words_never_bad_query():
 
 @test
 def plain_text_past_cs_max_query_terms_is_cut_not_refused():
-    filler = ["w%d" % i for i in range(TERMS)]         # words in no document
-    eq(ask(q=" ".join(["merger"] + filler))["error"]["code"], "bad_query", "the query language")
-    # Any of the words: merger is searched as the first word, dropped as
-    # the one past the limit.
-    a = ok(q=" ".join(["merger"] + filler), syntax="plain", match="any")
-    eq(sorted(ids(a)), ["m1", "m2"], "merger first")
-    a = ok(q=" ".join(filler + ["merger"]), syntax="plain", match="any")
-    eq(a["total"], 0, "merger past the limit")
-    a = ok(q=" ".join(filler[1:] + ["merger"]), syntax="plain", match="any")
-    eq(sorted(ids(a)), ["m1", "m2"], "merger at the limit")
+    # All the words (the default): the first TERMS are required, the rest
+    # dropped; the query language refuses the same text.
+    text = " ".join(["merger"] * TERMS + ["zqwnowhere"])
+    eq(ask(q=text)["error"]["code"], "bad_query", "the query language")
+    eq(sorted(ids(ok(q=text, syntax="plain"))), ["m1", "m2"], "zqwnowhere past the limit")
+    eq(ok(q=" ".join(["merger"] * (TERMS - 1) + ["zqwnowhere"]), syntax="plain")["total"], 0,
+       "zqwnowhere at the limit")
+
+
+@test
+def any_searches_cs_max_any_terms_distinct_words_and_drops_the_rest():
+    filler = ["w%d" % i for i in range(ANY)]            # words in no document
+    for syntax in ("plain", "query"):
+        # merger is searched as the first word, dropped as the one past the
+        # limit; repeats and stopwords do not count.
+        a = ok(q=" ".join(["merger"] + filler), syntax=syntax, match="any")
+        eq(sorted(ids(a)), ["m1", "m2"], "merger first (%s)" % syntax)
+        a = ok(q=" ".join(filler + ["merger"]), syntax=syntax, match="any")
+        eq(a["total"], 0, "merger past the limit (%s)" % syntax)
+        a = ok(q=" ".join(filler[1:] + filler[1:51] + ["the", "of", "merger"]), syntax=syntax,
+               match="any")
+        eq(sorted(ids(a)), ["m1", "m2"], "merger at the limit (%s)" % syntax)
+
+
+def news_daemon():
+    """A daemon over the first NEWS_ARTICLES articles of the news corpus,
+    and those articles."""
+    global _news
+    if _news is None:
+        with open(os.path.join(CORPORA, "news.jsonl")) as f:
+            arts = [json.loads(line) for _, line in zip(range(NEWS_ARTICLES), f)]
+        _news = (Daemon(indexed_news(NEWS_ARTICLES)), arts)
+    return _news
+
+
+NEWS_ARTICLES = 2000
+_news = None
+
+
+@test
+def a_pasted_paragraph_finds_its_article_first():
+    dd, arts = news_daemon()
+    long_ones = [a for a in arts if len((a.get("body") or "").split()) >= 300]
+    check(len(long_ones) >= 3, "articles of 300 words")
+    for art in long_ones[:3]:
+        text = " ".join(art["body"].split()[:300])   # as pasted: quotes, brackets and all
+        for syntax, q in (("plain", text), ("query", " ".join(re.findall(r"\w+", text)))):
+            t0 = time.time()
+            a = dd.ask("SEARCH " + json.dumps({"q": q, "match": "any", "syntax": syntax}))
+            ms = (time.time() - t0) * 1000
+            check(a.get("ok"), "%s: %r" % (art["id"], a))
+            eq(a["hits"][0]["id"], art["id"], "the article pasted from (%s)" % syntax)
+            check(len(a["hits"]) == 10 and "<mark>" in a["hits"][0]["snippet"],
+                  "ten ranked hits, marked: %r" % a["hits"][0])
+            check(a["hits"][0]["score"] > a["hits"][9]["score"], "ranked")
+            print("# %s, 300 words (%s): took_us %d, round trip %.1f ms, total %d"
+                  % (art["id"], syntax, a["took_us"], ms, a["total"]), flush=True)
+        # All the words: cut at TERMS, never refused.
+        a = dd.ask("SEARCH " + json.dumps({"q": text, "syntax": "plain"}))
+        check(a.get("ok"), "match all: %r" % a)
+
+
+@test
+def past_cs_any_elite_terms_only_the_rarest_alternatives_are_searched():
+    dd, arts = news_daemon()
+    docs_of = {}
+    for art in arts:
+        for w in set(re.findall(r"[a-z]+", ((art.get("title") or "") + " " +
+                                            (art.get("body") or "")).lower())):
+            docs_of.setdefault(w, set()).add(art["id"])
+    # Words of one article each, long and with their own first 7 letters,
+    # so that few share a stem (words of one stem count once): half the
+    # limit, and twice it.
+    rare, seen = [], set()
+    for w in sorted(w for w, ds in docs_of.items() if len(ds) == 1 and len(w) >= 10):
+        if w[:7] not in seen and len(rare) < 2 * ELITE:
+            seen.add(w[:7])
+            rare.append(w)
+    check(len(rare) == 2 * ELITE, "rare words")
+    said = len(docs_of["said"])                       # a common word, no stopword
+    check(said > 10 * ELITE, "said is common: %d" % said)
+    for n, dropped in ((ELITE // 2, False), (2 * ELITE, True)):
+        a = dd.ask("SEARCH " + json.dumps({"q": " ".join(rare[:n] + ["said"]), "match": "any",
+                                           "facets": [], "snippets": False}))
+        check(a.get("ok"), repr(a))
+        if dropped:
+            check(a["total"] < said, "%d alternatives: said left out (%d)" % (n + 1, a["total"]))
+        else:
+            check(a["total"] >= said, "%d alternatives: said searched (%d)" % (n + 1, a["total"]))
 
 
 @test

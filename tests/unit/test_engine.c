@@ -268,6 +268,153 @@ static void plain_search_never_refuses(void **state)
     }
 }
 
+/* A search of {"q": words, "match": "any"} with no facets, by relevance
+ * or (by_date) newest first, where no feedback changes the scores. */
+static bool search_any_sorted(const char *words, bool by_date, cs_search_result *r,
+                              cs_err *err)
+{
+    size_t cap = strlen(words) + 128;
+    char *arg = malloc(cap);
+    assert_non_null(arg);
+    snprintf(arg, cap, "{\"q\":\"%s\",\"match\":\"any\",\"facets\":[],\"limit\":20%s}",
+             words, by_date ? ",\"sort\":\"date\"" : "");
+    bool ok = search(arg, r, err);
+    free(arg);
+    return ok;
+}
+
+static bool search_any(const char *words, cs_search_result *r, cs_err *err)
+{
+    return search_any_sorted(words, false, r, err);
+}
+
+/* With match "any" a repeated word is searched once, weighing as much as
+ * all its repeats (the same ranking as searching every one), however many
+ * times it is repeated: far more than CS_MAX_ANY_TERMS times here.  (By
+ * date: feedback, which does not grow with the repeats, stays out.) */
+static void any_merges_repeated_words(void **state)
+{
+    (void)state;
+    enum { REPEATS = CS_MAX_ANY_TERMS * 3 };
+    cs_search_result one, many;
+    cs_err err;
+    char *text = malloc(REPEATS * 8 + 1);
+    assert_non_null(text);
+    text[0] = '\0';
+    for (int i = 0; i < REPEATS; i++)
+        strcat(text, i % 2 ? "Mergers " : "merger ");
+    assert_true(search_any_sorted("merger", true, &one, &err));
+    assert_true(one.nhits > 1);
+    if (!search_any_sorted(text, true, &many, &err))
+        fail_msg("%d repeats: %s", REPEATS, err.msg);
+    assert_int_equal(many.total, one.total);
+    assert_int_equal(many.nhits, one.nhits);
+    for (size_t i = 0; i < one.nhits; i++) {
+        assert_string_equal(many.hits[i].doc.id, one.hits[i].doc.id);
+        double ratio = many.hits[i].score / one.hits[i].score;
+        if (ratio < REPEATS * 0.999 || ratio > REPEATS * 1.001)
+            fail_msg("hit %zu: score ratio %f, want %d", i, ratio, REPEATS);
+    }
+    cs_search_result_free(&one);
+    cs_search_result_free(&many);
+    free(text);
+}
+
+/* With match "any" stopwords are dropped: they change neither the match
+ * set nor the scores. */
+static void any_drops_stopwords(void **state)
+{
+    (void)state;
+    cs_search_result want, r;
+    cs_err err;
+    assert_true(search_any("merger leicester", &want, &err));
+    assert_true(search_any("the merger of what leicester and", &r, &err));
+    assert_true(want.nhits > 1);
+    assert_int_equal(r.total, want.total);
+    assert_int_equal(r.nhits, want.nhits);
+    for (size_t i = 0; i < r.nhits; i++) {
+        assert_string_equal(r.hits[i].doc.id, want.hits[i].doc.id);
+        assert_true(r.hits[i].score == want.hits[i].score);
+    }
+    cs_search_result_free(&r);
+    cs_search_result_free(&want);
+}
+
+/* CS_MAX_ANY_TERMS distinct words are searched; a word past them is
+ * dropped: merger finds its documents only within the limit.  Past
+ * CS_ANY_ELITE_TERMS the rarest are searched, and merger is rarer than
+ * the filler words, which are in no document. */
+static void any_searches_cs_max_any_terms_words(void **state)
+{
+    (void)state;
+    char *text = malloc((size_t)CS_MAX_ANY_TERMS * 8 + 64);
+    assert_non_null(text);
+    for (int past = 0; past < 2; past++) {
+        cs_search_result r;
+        cs_err err;
+        text[0] = '\0';
+        for (int i = 0; i < CS_MAX_ANY_TERMS - 1 + past; i++)
+            sprintf(text + strlen(text), "zq%d ", i);
+        strcat(text, "merger");
+        if (!search_any(text, &r, &err))
+            fail_msg("%d words: %s", CS_MAX_ANY_TERMS + past, err.msg);
+        if (past)
+            assert_int_equal(r.total, 0);
+        else
+            assert_true(r.total > 0);
+        cs_search_result_free(&r);
+    }
+    free(text);
+}
+
+/* The score of document id in r, or -1 when it is not among r's hits. */
+static double score_of(const cs_search_result *r, const char *id)
+{
+    for (size_t i = 0; i < r->nhits; i++)
+        if (strcmp(r->hits[i].doc.id, id) == 0)
+            return r->hits[i].score;
+    return -1;
+}
+
+/* Pseudo-relevance feedback: with match "any" ranked by relevance, the
+ * best documents' terms weigh documents up (the top hit scores more than
+ * the same words give it sorted by date, where no feedback runs), the
+ * match set staying the query's; a query of more than
+ * CS_MAX_FEEDBACK_TERMS terms gets none. */
+static void any_feedback_reranks_short_queries_only(void **state)
+{
+    (void)state;
+    char *words = malloc((size_t)CS_MAX_FEEDBACK_TERMS * 8 + 64);
+    assert_non_null(words);
+    for (int extra = 0; extra <= 1; extra++) {
+        strcpy(words, "merger leicester");
+        /* Words in no document: they count, and match nothing. */
+        for (int i = 2; i < CS_MAX_FEEDBACK_TERMS + extra; i++)
+            sprintf(words + strlen(words), " zq%d", i);
+        char arg[CS_MAX_FEEDBACK_TERMS * 8 + 160];
+        cs_search_result ranked, dated;
+        cs_err err;
+        snprintf(arg, sizeof arg, "{\"q\":\"%s\",\"match\":\"any\",\"facets\":[],\"limit\":100}",
+                 words);
+        assert_true(search(arg, &ranked, &err));
+        snprintf(arg, sizeof arg, "{\"q\":\"%s\",\"match\":\"any\",\"facets\":[],\"limit\":100,"
+                 "\"sort\":\"date\"}", words);
+        assert_true(search(arg, &dated, &err));
+        assert_true(ranked.nhits > 1);
+        assert_int_equal(ranked.total, dated.total);
+        double plain = score_of(&dated, ranked.hits[0].doc.id);
+        assert_true(plain > 0);
+        if (extra)
+            assert_true(ranked.hits[0].score == plain);
+        else if (!(ranked.hits[0].score > plain * 1.01))
+            fail_msg("%d terms: score %f, %f without feedback", CS_MAX_FEEDBACK_TERMS,
+                     ranked.hits[0].score, plain);
+        cs_search_result_free(&ranked);
+        cs_search_result_free(&dated);
+    }
+    free(words);
+}
+
 /* Plain text searches its words as the query language searches the same
  * words; text without a word is "" (every document). */
 static void plain_search_finds_the_words(void **state)
@@ -502,6 +649,10 @@ int main(void)
         cmocka_unit_test(stats_count_the_index),
         cmocka_unit_test(plain_search_never_refuses),
         cmocka_unit_test(plain_search_finds_the_words),
+        cmocka_unit_test(any_merges_repeated_words),
+        cmocka_unit_test(any_drops_stopwords),
+        cmocka_unit_test(any_searches_cs_max_any_terms_words),
+        cmocka_unit_test(any_feedback_reranks_short_queries_only),
         cmocka_unit_test(prefix_needs_cs_min_prefix_bytes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

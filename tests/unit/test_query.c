@@ -226,6 +226,114 @@ static void plain_text_is_cut_at_cs_max_query_terms(void **state)
     cs_query_free(&q);
 }
 
+/* Parse text with match "any", in the query language or as plain text;
+ * false (with the message in err) when refused. */
+static bool parse_any(const char *text, bool plain, cs_query *q, char *err)
+{
+    cs_err e;
+    cs_query_opts o = { .match_any = true, .plain = plain };
+    err[0] = '\0';
+    if (cs_query_parse(text, strlen(text), &o, q, &e))
+        return true;
+    assert_int_equal(e.code, CS_E_BAD_QUERY);
+    memcpy(err, e.msg, sizeof e.msg);
+    return false;
+}
+
+/* n distinct words w<from>.., each followed by a blank, into a malloc'd
+ * string with room for more. */
+static char *distinct_words(int from, int n)
+{
+    char *text = malloc((size_t)n * 8 + 256);
+    assert_non_null(text);
+    text[0] = '\0';
+    size_t len = 0;
+    for (int i = from; i < from + n; i++)
+        len += (size_t)sprintf(text + len, "w%d ", i);
+    return text;
+}
+
+/* With match "any", up to CS_MAX_ANY_TERMS distinct alternatives are
+ * searched in either syntax; a word past them is dropped, not refused. */
+static void any_takes_cs_max_any_terms_distinct_words(void **state)
+{
+    (void)state;
+    char err[CS_ERR_MSG_BYTES];
+    for (int plain = 0; plain < 2; plain++) {
+        cs_query q;
+        char *text = distinct_words(0, CS_MAX_ANY_TERMS);
+        if (!parse_any(text, plain, &q, err))
+            fail_msg("%d words refused: %s", CS_MAX_ANY_TERMS, err);
+        assert_int_equal(q.nterms, CS_MAX_ANY_TERMS);
+        assert_non_null(q.text);
+        cs_query_free(&q);
+        strcat(text, "one-more");
+        if (!parse_any(text, plain, &q, err))
+            fail_msg("%d words refused: %s", CS_MAX_ANY_TERMS + 1, err);
+        assert_int_equal(q.nterms, CS_MAX_ANY_TERMS);
+        cs_query_free(&q);
+        free(text);
+    }
+}
+
+/* A repeated word counts once towards CS_MAX_ANY_TERMS (by its stem and
+ * whatever its case), and stopwords do not count. */
+static void any_counts_repeats_once_and_stopwords_not(void **state)
+{
+    (void)state;
+    char err[CS_ERR_MSG_BYTES];
+    size_t cap = (size_t)CS_MAX_ANY_TERMS * 40;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    for (int plain = 0; plain < 2; plain++) {
+        cs_query q;
+        text[0] = '\0';
+        for (int i = 0; i < CS_MAX_ANY_TERMS * 3; i++)
+            sprintf(text + strlen(text), "%s ", i % 3 == 0 ? "Merger" : i % 3 == 1 ? "mergers"
+                                                                                   : "merger");
+        assert_true(parse_any(text, plain, &q, err));
+        assert_int_equal(q.nterms, 1);
+        cs_query_free(&q);
+        /* CS_MAX_ANY_TERMS - 1 words, then stopwords, then one more: all kept. */
+        char *words = distinct_words(0, CS_MAX_ANY_TERMS - 1);
+        snprintf(text, cap, "%sthe of and what which %s the", words, "last");
+        free(words);
+        assert_true(parse_any(text, plain, &q, err));
+        assert_int_equal(q.nterms, CS_MAX_ANY_TERMS);
+        cs_query_free(&q);
+    }
+    free(text);
+}
+
+/* In the query language with match "any", only the top level's plain
+ * words are alternatives: phrases, fields and bracketed words still count
+ * towards CS_MAX_QUERY_TERMS and are refused past it. */
+static void any_still_limits_the_language_to_cs_max_query_terms(void **state)
+{
+    (void)state;
+    char err[CS_ERR_MSG_BYTES];
+    char text[CS_MAX_QUERY_TERMS * 24 + 64];
+    cs_query q;
+    for (int extra = 0; extra < 2; extra++) {
+        text[0] = '\0';
+        for (int i = 0; i < CS_MAX_QUERY_TERMS + extra; i++)
+            sprintf(text + strlen(text), "\"a%d b%d\" ", i, i);
+        strcat(text, "alternative words are free");
+        bool ok = parse_any(text, false, &q, err);
+        assert_int_equal(ok, !extra);
+        if (!ok)
+            assert_non_null(strstr(err, "more than " CS_STR(CS_MAX_QUERY_TERMS) " terms"));
+        cs_query_free(&q);
+    }
+    text[0] = '\0';
+    strcat(text, "(");
+    for (int i = 0; i <= CS_MAX_QUERY_TERMS; i++)
+        sprintf(text + strlen(text), "x%d ", i);
+    strcat(text, ")");
+    assert_false(parse_any(text, false, &q, err));
+    cs_query_free(&q);
+}
+
 /* Random byte strings must be parsed or refused, never crash or hang. */
 static void random_input_is_survived(void **state)
 {
@@ -261,6 +369,9 @@ int main(void)
         cmocka_unit_test(random_input_is_survived),
         cmocka_unit_test(plain_text_is_never_refused),
         cmocka_unit_test(plain_text_is_cut_at_cs_max_query_terms),
+        cmocka_unit_test(any_takes_cs_max_any_terms_distinct_words),
+        cmocka_unit_test(any_counts_repeats_once_and_stopwords_not),
+        cmocka_unit_test(any_still_limits_the_language_to_cs_max_query_terms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
