@@ -308,7 +308,8 @@ static unsigned shard_of(const char *id, unsigned n)
 }
 
 /* Hand article a (moved: *a is left empty) to its shard, waiting while
- * the shard's queue is full.  False when that shard has failed. */
+ * the shard's queue is full, and count it queued; out of memory, it is
+ * reported and skipped.  False when that shard has failed. */
 static bool send_to_shard(run *r, cs_article *a, const char *hash, const char *file,
                           unsigned long lineno)
 {
@@ -334,7 +335,9 @@ static bool send_to_shard(run *r, cs_article *a, const char *hash, const char *f
         pthread_cond_signal(&sh->more);
     }
     pthread_mutex_unlock(&sh->mu);
-    if (!ok)
+    if (ok)
+        r->queued++;
+    else
         free(f);
     return ok;
 }
@@ -404,9 +407,7 @@ static void take_article(run *r, cs_article *a, const char *raw, size_t rawlen,
     content_hash(raw, rawlen, hash);
     if (r->shards) {
         /* A new database: nothing to compare with. */
-        if (send_to_shard(r, a, hash, file, lineno))
-            r->queued++;
-        else
+        if (!send_to_shard(r, a, hash, file, lineno))
             r->failed = true;
         return;
     }
@@ -821,11 +822,14 @@ static bool start_shards(run *r, unsigned n, const char *scratch, cs_err *err)
     r->nshards = n;
     for (unsigned k = 0; k < n; k++) {
         shard *sh = &r->shards[k];
-        cs_buf p = { 0 };
         sh->r = r;
         pthread_mutex_init(&sh->mu, NULL);
         pthread_cond_init(&sh->more, NULL);
         pthread_cond_init(&sh->room, NULL);
+    }
+    for (unsigned k = 0; k < n; k++) {
+        shard *sh = &r->shards[k];
+        cs_buf p = { 0 };
         cs_buf_printf(&p, "%s/%02u", scratch, k);
         if (!(sh->path = cs_buf_take(&p)))
             return cs_err_nomem(err);
