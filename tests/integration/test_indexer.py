@@ -463,4 +463,44 @@ def jobs_limit():
     check("--jobs N" in h and "at most %d" % top in h, h)
 
 
+
+def main_c_constant(name):
+    with open(os.path.join(ROOT, "indexer", "main.c")) as f:
+        return int(re.search(r'#define %s "?(\d+)"?' % name, f.read()).group(1))
+
+
+@test
+def a_parallel_build_past_its_queues_and_flush_threshold():
+    # More articles per shard than FLUSH_THRESHOLD (so every writer
+    # flushes before its commit) and than SHARD_QUEUE (so the reader waits
+    # for full queues), from the news corpus.
+    flush, queue = main_c_constant("FLUSH_THRESHOLD"), main_c_constant("SHARD_QUEUE")
+    n = 2 * max(flush, queue) + 500
+    src = tmpdir()
+    with open(os.path.join(CORPORA, "news.jsonl")) as f, \
+            open(os.path.join(src, "n.jsonl"), "w") as out:
+        for i, line in enumerate(f):
+            if i >= n:
+                break
+            out.write(line)
+    got = {}
+    for jobs in (1, 2):
+        ix = os.path.join(tmpdir(), "index")
+        p = run_indexer("--index", ix, "--jobs", str(jobs), src)
+        check(p.err.startswith("indexed %d, unchanged 0, skipped 0, errors 0, " % n), p.err)
+        d = Daemon(ix)
+        eq(d.ask("STATS")["index"]["documents"], n, "documents")
+        got[jobs] = []
+        for q in ("market", "oil prices", '"interest rates"', "bank AND NOT dollar"):
+            a = search(d, {"q": q, "limit": 20, "facet_limit": 1000, "snippets": False})
+            # The page's scores, and its ids but for those tied with its
+            # last score (which of them make the page is docid order).
+            scores = sorted(round(h["score"], 6) for h in a["hits"])
+            above = sorted(h["id"] for h in a["hits"] if round(h["score"], 6) > scores[0])
+            got[jobs].append((a["total"], scores, above, a["facets"]))
+        eq(d.stop(), 0, "daemon exit")
+    check(got[1][0][0] > 100, "the news queries match: %r" % (got[1][0][0],))
+    eq(got[2], got[1], "--jobs 2 answers as --jobs 1")
+
+
 run()
