@@ -24,6 +24,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -36,6 +37,17 @@
 /* Commit an in-place update every this many changed documents, so readers
  * see progress and a crash loses little. */
 #define COMMIT_EVERY 5000
+/* Articles waiting for one shard's writer thread, at most; the reader
+ * waits when a shard's queue is full, so memory stays bounded. */
+#define SHARD_QUEUE 64
+/* Xapian flushes a writer's buffered changes every this many documents
+ * (XAPIAN_FLUSH_THRESHOLD; its default is 10,000) when nothing commits
+ * sooner.  Smaller batches keep its in-memory posting maps small enough
+ * to stay in cache: on news.jsonl (22,004 articles, 2 cores) one writer
+ * used 22.5 s of CPU at 2,000, 23.7 s at 5,000, 30.3 s at 10,000 and
+ * 34.5 s at 25,000; two shards 25.6 s at 1,000, 25.8 s at 2,000 and
+ * 30.9 s at 4,000.  A value set in the environment wins. */
+#define FLUSH_THRESHOLD "1000"
 /* Read JSON Lines input in chunks of this size. */
 #define READ_CHUNK (64 * 1024)
 /* Characters of the body --extract prints. */
@@ -43,21 +55,57 @@
 
 enum mode { MODE_INDEX, MODE_EXTRACT, MODE_DELETE };
 
+struct shard;
+
 typedef struct run {
     enum mode mode;
     bool rebuild, quiet, progress;
     const char *index_dir;
-    cs_xs_writer *w;
+    cs_xs_writer *w;            /* the one writer, when not sharded */
+    struct shard *shards;       /* a parallel build's shards, or NULL */
+    unsigned nshards;
     /* counts for the summary */
     unsigned long indexed, unchanged, skipped, unreadable, deleted, missing;
-    unsigned long since_commit;
+    unsigned long since_commit, queued;
+    unsigned merged;            /* shards merged into the new index */
+    double merge_secs;          /* closing and merging them took */
     /* progress */
     unsigned long long bytes_total, bytes_done;
     long long started_us, last_draw_us;
     bool failed;            /* the index could not be written: stop */
 } run;
 
+/* One article handed to a shard's writer thread, which then owns it. */
+typedef struct item {
+    cs_article a;
+    char hash[17];
+    char *file;
+    unsigned long lineno;
+} item;
+
+/* A shard of a parallel build: a writer thread with its own database and
+ * a FIFO queue.  The reader sends every article with the same id to the
+ * same shard, in input order, so a later record replaces an earlier one
+ * exactly as one writer would. */
+typedef struct shard {
+    run *r;
+    pthread_t thread;
+    bool started;
+    char *path;
+    cs_xs_writer *w;
+    pthread_mutex_t mu;
+    pthread_cond_t more, room;
+    item q[SHARD_QUEUE];
+    size_t head, n;
+    bool done;                  /* the reader sends no more */
+    /* written by the thread, read after it is joined */
+    unsigned long indexed, skipped;
+    bool failed;
+} shard;
+
 static volatile sig_atomic_t interrupted;
+/* Reports and the progress bar, from the reader and the shards' threads. */
+static pthread_mutex_t report_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void on_signal(int sig)
 {
@@ -81,6 +129,11 @@ static void usage(FILE *f)
 "  -i, --index DIR   the index directory (created if missing)\n"
 "      --rebuild     build a complete new index from PATHs beside the live\n"
 "                    one and swap it in atomically when done\n"
+"  -j, --jobs N      build a new index (a first run, or --rebuild) as N\n"
+"                    shards in parallel threads, merged into one database\n"
+"                    before it is swapped in (default: the number of cores,\n"
+"                    at most " CS_STR(CS_MAX_INDEX_JOBS) "); updates of an existing index\n"
+"                    and --delete use one writer\n"
 "      --delete      the arguments are document ids to remove\n"
 "      --extract     print what is understood of each document as JSON\n"
 "                    (one object per line); write no index\n"
@@ -108,6 +161,7 @@ static void report(run *r, const char *file, unsigned long lineno, const char *f
 static void report(run *r, const char *file, unsigned long lineno, const char *fmt, ...)
 {
     va_list ap;
+    pthread_mutex_lock(&report_mu);
     clear_progress(r);
     if (lineno)
         fprintf(stderr, "%s:%lu: ", file, lineno);
@@ -117,6 +171,7 @@ static void report(run *r, const char *file, unsigned long lineno, const char *f
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    pthread_mutex_unlock(&report_mu);
 }
 
 static void draw_progress(run *r, bool force)
@@ -124,9 +179,10 @@ static void draw_progress(run *r, bool force)
     long long now = cs_now_us();
     if (!r->progress || (!force && now - r->last_draw_us < 100000))
         return;
+    pthread_mutex_lock(&report_mu);
     r->last_draw_us = now;
     double secs = (double)(now - r->started_us) / 1e6;
-    unsigned long docs = r->indexed + r->unchanged;
+    unsigned long docs = r->indexed + r->unchanged + r->queued;
     double rate = secs > 0 ? (double)docs / secs : 0;
     int pct = r->bytes_total ? (int)(100.0 * (double)r->bytes_done / (double)r->bytes_total) : 0;
     if (pct > 100)
@@ -137,6 +193,7 @@ static void draw_progress(run *r, bool force)
         bar[i] = i < fill ? '#' : '.';
     bar[30] = '\0';
     fprintf(stderr, "\r\033[K[%s] %3d%% %lu docs  %.0f docs/s", bar, pct, docs, rate);
+    pthread_mutex_unlock(&report_mu);
 }
 
 /* --- one record ------------------------------------------------------------- */
@@ -208,24 +265,139 @@ static void print_extract(const cs_article *a, const cs_entities *e)
     json_decref(o);
 }
 
+/* Extract the entities of one article, build its document and add it
+ * through w; counts into *indexed and *skipped, sets *failed when the
+ * index cannot be written.  Called by the reader (one writer) or by a
+ * shard's thread. */
+static void add_article(run *r, cs_xs_writer *w, const cs_article *a, const char *hash,
+                        const char *file, unsigned long lineno,
+                        unsigned long *indexed, unsigned long *skipped, bool *failed)
+{
+    cs_entities e = { 0 };
+    const char *why;
+    if (!cs_extract(a, &e)) {
+        report(r, file, lineno, "out of memory extracting entities");
+        (*skipped)++;
+        return;
+    }
+    cs_xs_doc *doc = cs_docbuild(a, &e, hash, &why);
+    cs_entities_free(&e);
+    if (!doc) {
+        report(r, file, lineno, "%s", why);
+        (*skipped)++;
+        return;
+    }
+    cs_xs_status st = cs_xs_writer_replace(w, doc);
+    cs_xs_doc_free(doc);
+    if (st != CS_XS_OK) {
+        report(r, file, lineno, "cannot index: %s", cs_xs_writer_last_error(w));
+        *failed = true;
+        return;
+    }
+    (*indexed)++;
+}
+
+/* The shard an id goes to: FNV-1a of the id, so that every record with
+ * one id meets the same writer. */
+static unsigned shard_of(const char *id, unsigned n)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = id; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return h % n;
+}
+
+/* Hand article a (moved: *a is left empty) to its shard, waiting while
+ * the shard's queue is full, and count it queued; out of memory, it is
+ * reported and skipped.  False when that shard has failed. */
+static bool send_to_shard(run *r, cs_article *a, const char *hash, const char *file,
+                          unsigned long lineno)
+{
+    shard *sh = &r->shards[shard_of(a->id, r->nshards)];
+    char *f = cs_strdup(file);
+    if (!f) {
+        report(r, file, lineno, "out of memory");
+        r->skipped++;
+        return true;
+    }
+    pthread_mutex_lock(&sh->mu);
+    while (sh->n == SHARD_QUEUE && !sh->failed)
+        pthread_cond_wait(&sh->room, &sh->mu);
+    bool ok = !sh->failed;
+    if (ok) {
+        item *it = &sh->q[(sh->head + sh->n) % SHARD_QUEUE];
+        it->a = *a;
+        memset(a, 0, sizeof *a);
+        memcpy(it->hash, hash, sizeof it->hash);
+        it->file = f;
+        it->lineno = lineno;
+        sh->n++;
+        pthread_cond_signal(&sh->more);
+    }
+    pthread_mutex_unlock(&sh->mu);
+    if (ok)
+        r->queued++;
+    else
+        free(f);
+    return ok;
+}
+
+/* A shard's thread: add what the reader sends until it sends no more.
+ * After a failure it keeps taking (and dropping) articles so that the
+ * reader never waits on it. */
+static void *shard_main(void *arg)
+{
+    shard *sh = arg;
+    for (;;) {
+        pthread_mutex_lock(&sh->mu);
+        while (sh->n == 0 && !sh->done)
+            pthread_cond_wait(&sh->more, &sh->mu);
+        if (sh->n == 0) {
+            pthread_mutex_unlock(&sh->mu);
+            break;
+        }
+        item it = sh->q[sh->head];
+        sh->head = (sh->head + 1) % SHARD_QUEUE;
+        sh->n--;
+        bool failed = sh->failed;
+        pthread_cond_signal(&sh->room);
+        pthread_mutex_unlock(&sh->mu);
+        if (!failed && !interrupted) {
+            bool f = false;
+            add_article(sh->r, sh->w, &it.a, it.hash, it.file, it.lineno,
+                        &sh->indexed, &sh->skipped, &f);
+            if (f) {
+                pthread_mutex_lock(&sh->mu);
+                sh->failed = true;
+                pthread_cond_signal(&sh->room);
+                pthread_mutex_unlock(&sh->mu);
+            }
+        }
+        cs_article_clear(&it.a);
+        free(it.file);
+    }
+    return NULL;
+}
+
 /* Index (or print) one parsed article.  raw is the record's input text,
- * hashed to skip unchanged documents. */
+ * hashed to skip unchanged documents.  The article may be moved out of
+ * *a (to a shard); the caller still clears it. */
 static void take_article(run *r, cs_article *a, const char *raw, size_t rawlen,
                          const char *file, unsigned long lineno)
 {
     const char *why = bad_id(a->id);
-    cs_entities e = { 0 };
     if (why) {
         report(r, file, lineno, "%s", why);
         r->skipped++;
         return;
     }
-    if (!cs_extract(a, &e)) {
-        report(r, file, lineno, "out of memory extracting entities");
-        r->skipped++;
-        return;
-    }
     if (r->mode == MODE_EXTRACT) {
+        cs_entities e = { 0 };
+        if (!cs_extract(a, &e)) {
+            report(r, file, lineno, "out of memory extracting entities");
+            r->skipped++;
+            return;
+        }
         print_extract(a, &e);
         r->indexed++;
         cs_entities_free(&e);
@@ -233,32 +405,27 @@ static void take_article(run *r, cs_article *a, const char *raw, size_t rawlen,
     }
     char hash[17];
     content_hash(raw, rawlen, hash);
+    if (r->shards) {
+        /* A new database: nothing to compare with. */
+        if (!send_to_shard(r, a, hash, file, lineno))
+            r->failed = true;
+        return;
+    }
     if (!r->rebuild) {
+        /* Before extracting: an unchanged record costs a look-up only. */
         char *old = NULL;
         if (cs_xs_writer_get_value(r->w, a->id, CS_SLOT_HASH, &old, NULL) == CS_XS_OK &&
             strcmp(old, hash) == 0) {
             free(old);
             r->unchanged++;
-            cs_entities_free(&e);
             return;
         }
         free(old);
     }
-    cs_xs_doc *doc = cs_docbuild(a, &e, hash, &why);
-    cs_entities_free(&e);
-    if (!doc) {
-        report(r, file, lineno, "%s", why);
-        r->skipped++;
+    unsigned long before = r->indexed;
+    add_article(r, r->w, a, hash, file, lineno, &r->indexed, &r->skipped, &r->failed);
+    if (r->indexed == before)
         return;
-    }
-    cs_xs_status st = cs_xs_writer_replace(r->w, doc);
-    cs_xs_doc_free(doc);
-    if (st != CS_XS_OK) {
-        report(r, file, lineno, "cannot index: %s", cs_xs_writer_last_error(r->w));
-        r->failed = true;
-        return;
-    }
-    r->indexed++;
     if (++r->since_commit >= COMMIT_EVERY && !r->rebuild) {
         if (cs_xs_writer_commit(r->w) != CS_XS_OK) {
             report(r, r->index_dir, 0, "commit failed: %s", cs_xs_writer_last_error(r->w));
@@ -629,11 +796,119 @@ static int run_deletes(run *r, char **ids, int n)
     return 0;
 }
 
+/* The default of --jobs: one shard per core. */
+static unsigned default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        return 1;
+    return n > CS_MAX_INDEX_JOBS ? CS_MAX_INDEX_JOBS : (unsigned)n;
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Open n shards' databases in scratch (00, 01, ...) and start their
+ * threads.  On failure the shards started so far are left for
+ * finish_shards(). */
+static bool start_shards(run *r, unsigned n, const char *scratch, cs_err *err)
+{
+    r->shards = calloc(n, sizeof *r->shards);
+    if (!r->shards)
+        return cs_err_nomem(err);
+    r->nshards = n;
+    for (unsigned k = 0; k < n; k++) {
+        shard *sh = &r->shards[k];
+        sh->r = r;
+        pthread_mutex_init(&sh->mu, NULL);
+        pthread_cond_init(&sh->more, NULL);
+        pthread_cond_init(&sh->room, NULL);
+    }
+    for (unsigned k = 0; k < n; k++) {
+        shard *sh = &r->shards[k];
+        cs_buf p = { 0 };
+        cs_buf_printf(&p, "%s/%02u", scratch, k);
+        if (!(sh->path = cs_buf_take(&p)))
+            return cs_err_nomem(err);
+        if (cs_xs_writer_open(sh->path, CS_XS_OVERWRITE, CS_PREFIX_ID, &sh->w, err) != CS_XS_OK)
+            return false;
+        if (pthread_create(&sh->thread, NULL, shard_main, sh) != 0)
+            return cs_err_set(err, CS_E_INTERNAL, "cannot start a shard's thread");
+        sh->started = true;
+    }
+    return true;
+}
+
+/* Tell the shards there is no more, wait for them, commit and close
+ * their databases, and add their counts to the run's.  False when a
+ * shard could not be written. */
+static bool finish_shards(run *r)
+{
+    bool ok = true;
+    for (unsigned k = 0; k < r->nshards; k++) {
+        shard *sh = &r->shards[k];
+        pthread_mutex_lock(&sh->mu);
+        sh->done = true;
+        pthread_cond_signal(&sh->more);
+        pthread_mutex_unlock(&sh->mu);
+    }
+    for (unsigned k = 0; k < r->nshards; k++) {
+        shard *sh = &r->shards[k];
+        if (sh->started)
+            pthread_join(sh->thread, NULL);
+        if (sh->w && cs_xs_writer_close(sh->w) != CS_XS_OK) {
+            report(r, sh->path, 0, "cannot write the shard");
+            sh->failed = true;
+        }
+        sh->w = NULL;
+        r->indexed += sh->indexed;
+        r->skipped += sh->skipped;
+        if (sh->failed || !sh->path)
+            ok = false;
+    }
+    r->queued = 0;
+    return ok;
+}
+
+static void free_shards(run *r)
+{
+    for (unsigned k = 0; k < r->nshards; k++) {
+        shard *sh = &r->shards[k];
+        cs_xs_writer_close(sh->w);
+        pthread_mutex_destroy(&sh->mu);
+        pthread_cond_destroy(&sh->more);
+        pthread_cond_destroy(&sh->room);
+        free(sh->path);
+    }
+    free(r->shards);
+    r->shards = NULL;
+    r->nshards = 0;
+}
+
+/* Merge the shards into the new generation at dest and open it as the
+ * run's writer, for the metadata and the final commit. */
+static bool merge_shards(run *r, const char *dest, cs_err *err)
+{
+    const char **srcs = calloc(r->nshards, sizeof *srcs);
+    if (!srcs)
+        return cs_err_nomem(err);
+    for (unsigned k = 0; k < r->nshards; k++)
+        srcs[k] = r->shards[k].path;
+    bool ok = cs_xs_compact(srcs, r->nshards, dest, err) == CS_XS_OK &&
+              cs_xs_writer_open(dest, CS_XS_CREATE_OR_OPEN, CS_PREFIX_ID, &r->w, err) == CS_XS_OK;
+    free(srcs);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "index", required_argument, NULL, 'i' },
         { "rebuild", no_argument, NULL, 'R' },
+        { "jobs", required_argument, NULL, 'j' },
         { "delete", no_argument, NULL, 'D' },
         { "extract", no_argument, NULL, 'E' },
         { "quiet", no_argument, NULL, 'q' },
@@ -642,11 +917,25 @@ int main(int argc, char **argv)
     };
     run r = { 0 };
     int c;
+    unsigned jobs = default_jobs();
+    char *end;
 
     r.mode = MODE_INDEX;
-    while ((c = getopt_long(argc, argv, "i:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:j:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': r.index_dir = optarg; break;
+        case 'j': {
+            errno = 0;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-' || n < 1 ||
+                n > CS_MAX_INDEX_JOBS) {
+                fprintf(stderr, "ccg-indexer: --jobs must be a whole number from 1 to %d\n",
+                        CS_MAX_INDEX_JOBS);
+                return 2;
+            }
+            jobs = (unsigned)n;
+            break;
+        }
         case 'R': r.rebuild = true; break;
         case 'D': r.mode = MODE_DELETE; break;
         case 'E': r.mode = MODE_EXTRACT; break;
@@ -677,20 +966,43 @@ int main(int argc, char **argv)
     r.started_us = cs_now_us();
     r.progress = !r.quiet && r.mode != MODE_EXTRACT && isatty(STDERR_FILENO);
 
+    /* Read by every writer Xapian opens; before any thread starts. */
+    setenv("XAPIAN_FLUSH_THRESHOLD", FLUSH_THRESHOLD, 0);
+
     int lockfd = -1;
     cs_err err = { CS_OK, "" };
-    char *db_path = NULL;
+    char *db_path = NULL, *scratch = NULL;
+    bool swap_in = r.rebuild;
     if (r.mode != MODE_EXTRACT) {
         if ((lockfd = cs_indexdir_lock(r.index_dir, &err)) < 0)
             goto fatal;
+        /* What a parallel build that died left behind. */
+        cs_indexdir_clear_scratch(r.index_dir);
         db_path = r.rebuild ? cs_indexdir_next(r.index_dir, &err)
                             : cs_indexdir_live(r.index_dir, &err);
         if (!db_path)
             goto fatal;
-        cs_xs_status st = cs_xs_writer_open(db_path, r.rebuild ? CS_XS_OVERWRITE : CS_XS_CREATE_OR_OPEN,
-                                           CS_PREFIX_ID, &r.w, &err);
-        if (st != CS_XS_OK)
-            goto fatal;
+        /* A new database (a first run or a rebuild) is built as shards in
+         * parallel, merged and swapped in; an existing one is updated in
+         * place by one writer, which skips unchanged documents. */
+        bool fresh = r.rebuild || !is_dir(db_path);
+        if (r.mode == MODE_INDEX && jobs > 1 && fresh) {
+            if (!r.rebuild) {
+                free(db_path);
+                if (!(db_path = cs_indexdir_next(r.index_dir, &err)))
+                    goto fatal;
+            }
+            swap_in = true;
+            if (!(scratch = cs_indexdir_scratch(r.index_dir, &err)) ||
+                !start_shards(&r, jobs, scratch, &err))
+                goto fatal;
+        } else {
+            cs_xs_status st = cs_xs_writer_open(db_path, r.rebuild ? CS_XS_OVERWRITE
+                                                                  : CS_XS_CREATE_OR_OPEN,
+                                               CS_PREFIX_ID, &r.w, &err);
+            if (st != CS_XS_OK)
+                goto fatal;
+        }
     }
 
     if (r.mode == MODE_DELETE) {
@@ -708,7 +1020,24 @@ int main(int argc, char **argv)
     if (interrupted) {
         fprintf(stderr, "ccg-indexer: interrupted; %s\n",
                 r.rebuild ? "the live index is unchanged"
+                : swap_in ? "no index was made"
                           : "documents indexed so far are kept");
+    }
+    if (r.shards) {
+        long long merge_us = cs_now_us();
+        bool ok = finish_shards(&r);
+        if (ok && !r.failed && !interrupted && !merge_shards(&r, db_path, &err)) {
+            fprintf(stderr, "ccg-indexer: %s: cannot merge the shards: %s\n", r.index_dir,
+                    err.msg);
+            ok = false;
+        }
+        if (!ok)
+            r.failed = true;
+        else if (!interrupted)
+            r.merged = r.nshards;
+        r.merge_secs = (double)(cs_now_us() - merge_us) / 1e6;
+        free_shards(&r);
+        cs_indexdir_clear_scratch(r.index_dir);
     }
     if (r.w) {
         bool ok = !r.failed && bump_generation(&r) && cs_xs_writer_commit(r.w) == CS_XS_OK;
@@ -720,7 +1049,7 @@ int main(int argc, char **argv)
         if (cs_xs_writer_close(r.w) != CS_XS_OK)
             r.failed = true;
         r.w = NULL;
-        if (r.rebuild && !r.failed && !interrupted &&
+        if (swap_in && !r.failed && !interrupted &&
             cs_indexdir_swap(r.index_dir, db_path, &err) != 0)
             goto fatal;
     }
@@ -732,19 +1061,34 @@ int main(int argc, char **argv)
         else if (r.mode == MODE_EXTRACT)
             fprintf(stderr, "extracted %lu, skipped %lu, errors %lu, %.2f s\n",
                     r.indexed, r.skipped, r.unreadable, secs);
-        else
-            fprintf(stderr, "indexed %lu, unchanged %lu, skipped %lu, errors %lu, %.2f s%s\n",
+        else {
+            bool done = !r.failed && !interrupted;
+            char shards[96] = "";
+            if (r.merged && done)
+                snprintf(shards, sizeof shards, "%u shards merged in %.2f s; ", r.merged,
+                         r.merge_secs);
+            fprintf(stderr, "indexed %lu, unchanged %lu, skipped %lu, errors %lu, %.2f s%s%s%s\n",
                     r.indexed, r.unchanged, r.skipped, r.unreadable, secs,
-                    r.rebuild && !r.failed && !interrupted ? " (rebuilt and swapped in)" : "");
+                    done && (r.rebuild || r.merged) ? " (" : "", shards,
+                    done && r.rebuild ? "rebuilt and swapped in)"
+                    : done && r.merged ? "a new index)" : "");
+        }
     }
     free(db_path);
+    free(scratch);
     if (lockfd >= 0)
         close(lockfd);
     return (r.unreadable || r.failed || interrupted) ? 1 : 0;
 
 fatal:
     fprintf(stderr, "ccg-indexer: %s\n", err.msg);
+    if (r.shards) {
+        finish_shards(&r);
+        free_shards(&r);
+        cs_indexdir_clear_scratch(r.index_dir);
+    }
     free(db_path);
+    free(scratch);
     cs_xs_writer_close(r.w);
     if (lockfd >= 0)
         close(lockfd);

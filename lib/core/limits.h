@@ -141,6 +141,12 @@
  * line this long is almost always a corrupt or binary file. */
 #define CS_MAX_RECORD_BYTES (8 * 1024 * 1024)
 
+/* Most shards --jobs may build at once.  Each is a writer thread holding
+ * up to Xapian's flush threshold of documents in memory, and the merge
+ * reads them all at once; past this many the memory and the merge cost
+ * more than any machine's cores give back. */
+#define CS_MAX_INDEX_JOBS 64
+
 /* Longest document id in bytes; Xapian terms are limited to 245 bytes and
  * the id becomes a term with a one-byte prefix. */
 #define CS_MAX_ID_BYTES 200

@@ -17,6 +17,7 @@
 
 #define STUB "XAPIANDB"
 #define GEN_PREFIX "db-"
+#define SCRATCH "shards"
 
 static char *join(const char *dir, const char *name)
 {
@@ -252,6 +253,32 @@ int cs_indexdir_swap(const char *dir, const char *db_path, cs_err *err)
         prune(dir, gen, old);
     free(old);
     return rc;
+}
+
+char *cs_indexdir_scratch(const char *dir, cs_err *err)
+{
+    cs_err_clear(err);
+    char *path = join(dir, SCRATCH);
+    if (!path) {
+        cs_err_nomem(err);
+        return NULL;
+    }
+    if (exists(path))
+        remove_tree(path);
+    if (mkdir(path, 0777) != 0) {
+        cs_err_set(err, CS_E_IO, "cannot create %s: %s", path, strerror(errno));
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
+void cs_indexdir_clear_scratch(const char *dir)
+{
+    char *path = join(dir, SCRATCH);
+    if (path && exists(path))
+        remove_tree(path);
+    free(path);
 }
 
 bool cs_indexdir_stamp(const char *dir, ino_t *ino, long long *ctime_ns)

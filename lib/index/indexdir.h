@@ -6,6 +6,8 @@
  *   DIR/db-000001/   the previous one, kept until the next swap so that
  *                    readers still holding it can finish
  *   DIR/lock         held (flock) by the one indexer writing to DIR
+ *   DIR/shards/      only while a parallel build runs: its shards, merged
+ *                    into a new db-NNNNNN that is then swapped in
  *
  * Readers open DIR and Xapian follows the stub.  A rebuild writes a new
  * db-NNNNNN beside the live one and renames a new stub over the old one,
@@ -37,6 +39,15 @@ char *cs_indexdir_next(const char *dir, cs_err *err);
  * stub and rename it into place, then remove generations older than the
  * one it replaces.  Returns 0, or -1 with *err set. */
 int cs_indexdir_swap(const char *dir, const char *db_path, cs_err *err);
+
+/* A new empty directory, DIR/shards, for the shards of a parallel build
+ * (ccg-indexer --jobs) before they are merged into a generation; what a
+ * build that died left there is removed first.  malloc'd path; NULL with
+ * *err set. */
+char *cs_indexdir_scratch(const char *dir, cs_err *err);
+
+/* Remove DIR/shards and everything in it, if it exists. */
+void cs_indexdir_clear_scratch(const char *dir);
 
 /* Identity of the live stub (its inode and change time); changes whenever
  * a swap happens.  Returns false if dir has no stub. */

@@ -643,6 +643,27 @@ cs_xs_status cs_xs_writer_doccount(cs_xs_writer *w, unsigned *out)
     });
 }
 
+cs_xs_status cs_xs_compact(const char *const *srcs, size_t n, const char *dest,
+                           cs_err *err)
+{
+    std::string msg;
+    cs_err_clear(err);
+    if (!srcs || n == 0 || !dest)
+        return CS_XS_BAD_ARG;
+    cs_xs_status st = guard(&msg, [&] {
+        Xapian::Database all;
+        for (size_t i = 0; i < n; i++)
+            all.add_database(Xapian::Database(srcs[i]));
+        // Documents keep their order within a source; ids are renumbered,
+        // which is right for a new database: nothing holds its ids yet.
+        all.compact(dest, Xapian::DBCOMPACT_MULTIPASS | Xapian::Compactor::FULLER);
+        return CS_XS_OK;
+    });
+    if (st != CS_XS_OK)
+        open_error(err, st, msg);
+    return st;
+}
+
 /* Queries ----------------------------------------------------------------- */
 
 static cs_xs_query *wrap(Xapian::Query &&q)

@@ -113,6 +113,16 @@ cs_xs_status cs_xs_writer_commit(cs_xs_writer *w);
 /* Number of documents, as the writer sees them. */
 cs_xs_status cs_xs_writer_doccount(cs_xs_writer *w, unsigned *out);
 
+/* Merge the n committed databases at srcs into one new database at dest
+ * (which must not exist yet), as xapian-compact does: every document of
+ * srcs[0] first, then those of srcs[1], ..., renumbered from 1; spelling
+ * frequencies are summed; metadata is taken from the first source that
+ * has the key.  The sources are left as they were.  On failure *err
+ * (NULL-safe) says why (CS_E_INDEX, or CS_E_NOMEM) and dest may hold a
+ * partial database for the caller to remove. */
+cs_xs_status cs_xs_compact(const char *const *srcs, size_t n, const char *dest,
+                           cs_err *err);
+
 /* ------------------------------------------------------------------------ */
 /* Queries.  A cs_xs_query is immutable once built; combining copies the
  * subqueries (Xapian queries are reference counted), so the caller frees

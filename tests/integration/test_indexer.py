@@ -2,11 +2,13 @@
 Lines, errors, incremental updates, deletes and atomic rebuilds."""
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import time
 
-from harness import (CORPORA, SEEDS, Daemon, binary, check, eq, extract, ids,
+from harness import (CORPORA, ROOT, SEEDS, Daemon, binary, check, eq, extract, ids,
                      run, run_indexer, run_on_tty, search, test, tmpdir)
 
 SEED_META = {
@@ -266,10 +268,11 @@ def killed_rebuild_leaves_the_live_index_answering():
     run_indexer("--index", ix, SEEDS)
     dd = Daemon(ix)
     news = os.path.join(CORPORA, "news.jsonl")
-    proc = subprocess.Popen([binary("ccg-indexer"), "--index", ix, "--rebuild", news],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([binary("ccg-indexer"), "--index", ix, "--rebuild", "--jobs", "2",
+                             news], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.5)
     check(proc.poll() is None, "the rebuild was still running when killed")
+    check(os.path.isdir(os.path.join(ix, "shards")), "killed while building shards")
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     # The live index is the old one, complete, for running and new readers.
@@ -279,8 +282,8 @@ def killed_rebuild_leaves_the_live_index_answering():
     eq(d2.ask("STATS")["index"]["documents"], 5, "new daemon")
     eq(d2.stop(), 0, "daemon exit")
     # An interrupted (SIGINT) rebuild also leaves it, and says so.
-    proc = subprocess.Popen([binary("ccg-indexer"), "--index", ix, "--rebuild", news],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([binary("ccg-indexer"), "--index", ix, "--rebuild", "--jobs", "2",
+                             news], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
     err = proc.communicate(timeout=60)[1].decode()
@@ -291,6 +294,7 @@ def killed_rebuild_leaves_the_live_index_answering():
     run_indexer("--index", ix, "--rebuild", SEEDS)
     gens = [n for n in os.listdir(ix) if n.startswith("db-")]
     check(len(gens) <= 2, "leftovers removed: %r" % gens)
+    check("shards" not in os.listdir(ix), "the dead build's shards removed: %r" % os.listdir(ix))
     eq(dd.stop(), 0, "daemon exit")
 
 
@@ -321,6 +325,182 @@ def progress_bar_on_a_terminal_summary_line_otherwise():
                        os.path.join(CORPORA, "ccg_dev.jsonl")])
     check("docs/s" in text and "[" in text and "%" in text, "progress bar: %r" % text[:300])
     check("indexed 78" in text, "summary after the bar: %r" % text[-200:])
+
+
+
+# --- parallel builds (--jobs) ----------------------------------------------
+
+def max_index_jobs():
+    with open(os.path.join(ROOT, "lib", "core", "limits.h")) as f:
+        return int(re.search(r"#define CS_MAX_INDEX_JOBS (\d+)", f.read()).group(1))
+
+
+QUERIES = ["accountable officer", "merger", "clinical chair", '"joint accountable officer"',
+           'ccg:"Leicester City"', "role:\"accountable officer\" NOT merger", "nhs england",
+           "acountable oficer"]
+
+
+def answers(d):
+    """What a daemon answers to QUERIES: totals, every hit with its score
+    (ties in any order), every facet value with its count, the spelling
+    correction; and every document as GET returns it."""
+    out = {}
+    for q in QUERIES:
+        a = search(d, {"q": q, "limit": 100, "facet_limit": 1000, "snippets": False})
+        hits = sorted((round(h["score"], 6), h["id"]) for h in a["hits"])
+        out[q] = (a["total"], hits, a["facets"], a.get("corrected"))
+    docs = {}
+    for i in ids(search(d, {"q": "", "limit": 100, "facets": [], "snippets": False})):
+        docs[i] = d.ask("GET " + i)["document"]
+    return out, docs
+
+
+def corpus_dir():
+    """ccg_dev.jsonl and the seeds in one folder: 83 real articles, as JSON
+    Lines and as plain text."""
+    src = tmpdir()
+    shutil.copy(os.path.join(CORPORA, "ccg_dev.jsonl"), os.path.join(src, "dev.jsonl"))
+    shutil.copytree(SEEDS, os.path.join(src, "seeds"))
+    return src
+
+
+@test
+def jobs_1_and_jobs_4_build_the_same_index():
+    src = corpus_dir()
+    got = {}
+    for jobs in (1, 4):
+        ix = os.path.join(tmpdir(), "index")
+        p = run_indexer("--index", ix, "--jobs", str(jobs), src)
+        check(p.err.startswith("indexed 83, unchanged 0, skipped 0, errors 0, "), p.err)
+        if jobs == 1:
+            check("shards" not in p.err, "one writer: %r" % p.err)
+        else:
+            check(re.search(r"\(4 shards merged in [0-9.]+ s; a new index\)", p.err), p.err)
+        eq(sorted(os.listdir(ix)), ["XAPIANDB", "db-000000", "lock"], "index directory")
+        d = Daemon(ix)
+        eq(d.ask("STATS")["index"]["documents"], 83, "documents")
+        got[jobs] = answers(d)
+        eq(d.stop(), 0, "daemon exit")
+    one, four = got[1], got[4]
+    eq(len(one[1]), 83, "every document listed")
+    for q in QUERIES:
+        eq(four[0][q], one[0][q], "SEARCH %s with --jobs 4 as with --jobs 1" % q)
+    check(one[0]["accountable officer"][0] > 20 and one[0]["acountable oficer"][3],
+          "the queries find something: %r" % (one[0]["accountable officer"][:1],))
+    for i in one[1]:
+        eq(four[1][i], one[1][i], "GET " + i)
+
+
+@test
+def a_jobs_build_is_updated_deleted_and_rebuilt():
+    src = tmpdir()
+    with open(os.path.join(CORPORA, "ccg_dev.jsonl")) as f:
+        recs = [json.loads(l) for l in f if l.strip()]
+    path = os.path.join(src, "dev.jsonl")
+    write(path, "".join(json.dumps(r) + "\n" for r in recs))
+    ix = os.path.join(tmpdir(), "index")
+    p = run_indexer("--index", ix, "--jobs", "4", path)
+    check("indexed 78, unchanged 0" in p.err and "4 shards merged" in p.err, p.err)
+    d = Daemon(ix)
+    # Incremental: two changed records and a new one are indexed by one
+    # writer; the other 76 are skipped unchanged.
+    changed = [recs[3]["id"], recs[40]["id"]]
+    recs[3]["text"] += "\n\nA zanzibarish postscript."
+    recs[40]["text"] = "Only a quoxical sentence is left of this article."
+    recs.append({"id": "new-1", "title": "Added later", "body": "A zanzibarish newcomer."})
+    write(path, "".join(json.dumps(r) + "\n" for r in recs))
+    p = run_indexer("--index", ix, "--jobs", "4", path)
+    check(p.err.startswith("indexed 3, unchanged 76, skipped 0, errors 0, "), p.err)
+    check("shards" not in p.err, "an update uses one writer: %r" % p.err)
+    deadline = time.time() + 10
+    while d.ask("STATS")["index"]["documents"] != 79 and time.time() < deadline:
+        time.sleep(0.1)
+    eq(d.ask("STATS")["index"]["documents"], 79, "documents after the update")
+    eq(sorted(ids(search(d, "zanzibarish"))), sorted([changed[0], "new-1"]), "changed and new")
+    eq(ids(search(d, "quoxical")), [changed[1]], "replaced body")
+    eq(d.ask("GET " + changed[1])["document"]["body"],
+       "Only a quoxical sentence is left of this article.", "GET of a changed document")
+    # Its facets follow the change: the article no longer names its CCGs.
+    eq(search(d, {"q": "quoxical", "facets": ["ccg"]})["facets"]["ccg"], [], "facets")
+    # Delete.
+    p = run_indexer("--index", ix, "--delete", "new-1", changed[0])
+    check("deleted 2, not found 0" in p.err, p.err)
+    deadline = time.time() + 10
+    while d.ask("STATS")["index"]["documents"] != 77 and time.time() < deadline:
+        time.sleep(0.1)
+    eq(ids(search(d, "zanzibarish")), [], "deleted")
+    # Rebuild in parallel from the seeds: swapped in under the running daemon.
+    p = run_indexer("--index", ix, "--rebuild", "--jobs", "3", SEEDS)
+    check("(3 shards merged in" in p.err and "rebuilt and swapped in)" in p.err, p.err)
+    deadline = time.time() + 10
+    while d.ask("STATS")["index"]["documents"] != 5 and time.time() < deadline:
+        time.sleep(0.1)
+    eq(d.ask("STATS")["index"]["documents"], 5, "the daemon sees the rebuilt index")
+    eq(ids(search(d, "Radmore")), ["004_7a0772fac955139b"], "searches it")
+    names = os.listdir(ix)
+    check("shards" not in names and len([n for n in names if n.startswith("db-")]) <= 2, names)
+    # And a rebuilt index updates like any other.
+    p = run_indexer("--index", ix, "--jobs", "3", SEEDS)
+    check(p.err.startswith("indexed 0, unchanged 5, "), p.err)
+    eq(d.stop(), 0, "daemon exit")
+
+
+@test
+def jobs_limit():
+    top = max_index_jobs()
+    ix = os.path.join(tmpdir(), "index")
+    p = run_indexer("--index", ix, "--jobs", str(top), SEEDS)
+    check(p.err.startswith("indexed 5, ") and "(%d shards merged" % top in p.err, p.err)
+    d = Daemon(ix)
+    eq(d.ask("STATS")["index"]["documents"], 5, "documents from %d shards" % top)
+    eq(d.stop(), 0, "daemon exit")
+    for bad in (str(top + 1), "0", "-2", "two", "3x", ""):
+        p = run_indexer("--index", os.path.join(tmpdir(), "index"), "--jobs", bad, SEEDS,
+                        check_status=False)
+        eq(p.returncode, 2, "--jobs %r exit status" % bad)
+        check("--jobs must be a whole number from 1 to %d" % top in p.err, p.err)
+    h = run_indexer("--help").out
+    check("--jobs N" in h and "at most %d" % top in h, h)
+
+
+
+def main_c_constant(name):
+    with open(os.path.join(ROOT, "indexer", "main.c")) as f:
+        return int(re.search(r'#define %s "?(\d+)"?' % name, f.read()).group(1))
+
+
+@test
+def a_parallel_build_past_its_queues_and_flush_threshold():
+    # More articles per shard than FLUSH_THRESHOLD (so every writer
+    # flushes before its commit) and than SHARD_QUEUE (so the reader waits
+    # for full queues), from the news corpus.
+    flush, queue = main_c_constant("FLUSH_THRESHOLD"), main_c_constant("SHARD_QUEUE")
+    n = 2 * max(flush, queue) + 500
+    src = tmpdir()
+    with open(os.path.join(CORPORA, "news.jsonl")) as f, \
+            open(os.path.join(src, "n.jsonl"), "w") as out:
+        for i, line in enumerate(f):
+            if i >= n:
+                break
+            out.write(line)
+    got = {}
+    for jobs in (1, 2):
+        ix = os.path.join(tmpdir(), "index")
+        p = run_indexer("--index", ix, "--jobs", str(jobs), src)
+        check(p.err.startswith("indexed %d, unchanged 0, skipped 0, errors 0, " % n), p.err)
+        d = Daemon(ix)
+        eq(d.ask("STATS")["index"]["documents"], n, "documents")
+        got[jobs] = []
+        for q in ("market", "oil prices", '"interest rates"', "bank AND NOT dollar"):
+            a = search(d, {"q": q, "limit": 20, "facet_limit": 1000, "snippets": False})
+            # The page's scores, and its ids but for those tied with its
+            # last score (which of them make the page is docid order).
+            scores = sorted(round(h["score"], 6) for h in a["hits"])
+            above = sorted(h["id"] for h in a["hits"] if round(h["score"], 6) > scores[0])
+            got[jobs].append((a["total"], scores, above, a["facets"]))
+        eq(d.stop(), 0, "daemon exit")
+    check(got[1][0][0] > 100, "the news queries match: %r" % (got[1][0][0],))
+    eq(got[2], got[1], "--jobs 2 answers as --jobs 1")
 
 
 run()

@@ -48,8 +48,11 @@ static int setup(void **state)
     const char *bin = getenv("CCG_BIN");
     if (find_root() != 0 || !mkdtemp(tmp))
         return -1;
-    snprintf(cmd, sizeof cmd, "'%s/%s/ccg-indexer' --index '%s/ix' '%s/../shared/corpora/seeds' "
-             ">/dev/null 2>&1", bin && bin[0] == '/' ? "" : root, bin ? bin : "bin", tmp, root);
+    /* One writer (--jobs 1) numbers the documents in input order, which
+     * the order of unweighted (filter-only) hits below follows; a parallel
+     * build numbers them shard by shard. */
+    snprintf(cmd, sizeof cmd, "'%s/%s/ccg-indexer' --jobs 1 --index '%s/ix' "
+             "'%s/../shared/corpora/seeds' >/dev/null 2>&1", bin && bin[0] == '/' ? "" : root, bin ? bin : "bin", tmp, root);
     if (system(cmd) != 0) {
         fprintf(stderr, "setup: %s failed\n", cmd);
         return -1;

@@ -190,6 +190,42 @@ static void a_plain_xapian_database_is_used_as_it_is(void **state)
     assert_false(cs_indexdir_stamp(dir, &ino, &ct));
 }
 
+/* The shards' scratch directory starts empty, whatever a build that died
+ * left in it, is no generation (a rebuild never prunes or swaps it), and
+ * goes when cleared. */
+static void the_scratch_directory_starts_empty_and_goes(void **state)
+{
+    (void)state;
+    cs_err err;
+    const char *dir = at("scratch");
+    int fd = cs_indexdir_lock(dir, &err);
+    assert_true(fd >= 0);
+    char *s = cs_indexdir_scratch(dir, &err);
+    assert_non_null(s);
+    assert_string_equal(s, at("scratch/shards"));
+    write_db(at("scratch/shards/00"));
+    free(s);
+    s = cs_indexdir_scratch(dir, &err);
+    assert_non_null(s);
+    assert_false(exists(at("scratch/shards/00")));
+    assert_true(exists(s));
+    write_db(at("scratch/shards/01"));
+    char *next = cs_indexdir_next(dir, &err);
+    assert_non_null(next);
+    assert_null(strstr(next, "shards"));
+    assert_true(exists(at("scratch/shards/01")));
+    free(next);
+    cs_indexdir_clear_scratch(dir);
+    assert_false(exists(s));
+    cs_indexdir_clear_scratch(dir);     /* nothing left: a no-op */
+    free(s);
+    close(fd);
+    /* A directory that cannot be made is an error with the path. */
+    assert_null(cs_indexdir_scratch("/nonexistent/ix", &err));
+    assert_int_equal(err.code, CS_E_IO);
+    assert_non_null(strstr(err.msg, "/nonexistent/ix/shards"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +234,7 @@ int main(void)
         cmocka_unit_test(a_new_index_gets_a_first_generation),
         cmocka_unit_test(a_rebuild_swaps_the_stub_and_keeps_one_before),
         cmocka_unit_test(a_plain_xapian_database_is_used_as_it_is),
+        cmocka_unit_test(the_scratch_directory_starts_empty_and_goes),
     };
     return cmocka_run_group_tests(tests, make_root, remove_root);
 }

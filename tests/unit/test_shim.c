@@ -360,6 +360,75 @@ static void facet_columns_follow_commits_and_readers(void **state)
     cs_xs_reader_close(old);
 }
 
+/* Shards merged into one database: every document, in shard order, with
+ * its values (facet columns of the merged database), its spelling words
+ * summed over the shards and the first shard's metadata. */
+static void compact_merges_shards(void **state)
+{
+    (void)state;
+    const char *names[] = { "s0", "s1", "s2" };
+    const char *ids[] = { "a", "b", "c", "d", "e" };
+    const char *facets[] = { "Leicester", "Rutland", "Leicester\x1f" "Essex", "Essex", "Leicester" };
+    for (size_t k = 0; k < 3; k++) {
+        cs_xs_writer *w;
+        assert_int_equal(cs_xs_writer_open(path(names[k]), CS_XS_OVERWRITE, ID, &w, NULL),
+                         CS_XS_OK);
+        /* Shard 2 stays empty, as one may when there are more shards
+         * than documents. */
+        for (size_t i = k; k < 2 && i < 5; i += 2) {
+            cs_xs_doc *d = doc(ids[i], "the accountable officer", NULL, facets[i]);
+            assert_int_equal(cs_xs_doc_add_spelling(d, "accountable"), CS_XS_OK);
+            assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
+            cs_xs_doc_free(d);
+        }
+        assert_int_equal(cs_xs_writer_set_metadata(w, "k", names[k]), CS_XS_OK);
+        assert_int_equal(cs_xs_writer_close(w), CS_XS_OK);
+    }
+    char p0[300], p1[300], p2[300];
+    snprintf(p0, sizeof p0, "%s", path("s0"));
+    snprintf(p1, sizeof p1, "%s", path("s1"));
+    snprintf(p2, sizeof p2, "%s", path("s2"));
+    const char *srcs[] = { p0, p1, p2 };
+    cs_err err;
+    assert_int_equal(cs_xs_compact(srcs, 3, path("merged"), &err), CS_XS_OK);
+    assert_int_equal(err.code, CS_OK);
+    cs_xs_reader *r;
+    assert_int_equal(cs_xs_reader_open(path("merged"), ID, &r, NULL), CS_XS_OK);
+    unsigned n;
+    assert_int_equal(cs_xs_reader_doccount(r, &n), CS_XS_OK);
+    assert_int_equal(n, 5);
+    officer_facets_are(r, "Leicester 3, Essex 2, Rutland 1");
+    const char *data;
+    size_t len;
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(cs_xs_reader_get(r, ids[i], &data, &len), CS_XS_OK);
+        assert_memory_equal(data, ids[i], len);
+    }
+    /* Shard 0's documents (a, c, e) first, then shard 1's (b, d). */
+    cs_xs_query *q = cs_xs_query_term("officer", 1, 0);
+    cs_xs_results *res = search(r, q, 0);
+    cs_xs_hit h;
+    char order[8] = "";
+    for (size_t i = 0; i < cs_xs_results_size(res); i++) {
+        cs_xs_results_hit(res, i, &h);
+        order[h.docid - 1] = h.data[0];
+    }
+    assert_string_equal(order, "acebd");
+    cs_xs_results_free(res);
+    cs_xs_query_free(q);
+    const char *v;
+    assert_int_equal(cs_xs_reader_metadata(r, "k", &v), CS_XS_OK);
+    assert_string_equal(v, "s0");
+    assert_int_equal(cs_xs_reader_spell(r, "acountable", &v), CS_XS_OK);
+    assert_string_equal(v, "accountable");
+    cs_xs_reader_close(r);
+    /* A missing source is an error with a message, not an exception. */
+    const char *bad[] = { p0, "/nonexistent/shard" };
+    assert_int_not_equal(cs_xs_compact(bad, 2, path("merged2"), &err), CS_XS_OK);
+    assert_int_equal(err.code, CS_E_INDEX);
+    assert_true(err.msg[0] != '\0');
+}
+
 static void count_fn(void *ctx, const char *t, size_t l, unsigned f)
 {
     (void)t;
@@ -406,6 +475,7 @@ int main(void)
         cmocka_unit_test(terms_phrases_ranges_and_facets),
         cmocka_unit_test(facet_columns_follow_commits_and_readers),
         cmocka_unit_test(reader_sees_commits_after_refresh),
+        cmocka_unit_test(compact_merges_shards),
         cmocka_unit_test(term_listing_stops_at_max),
         cmocka_unit_test(stemmer_stems),
     };
