@@ -3,7 +3,9 @@
  * Inputs are plain-text articles, JSON Lines files (.jsonl, .ndjson,
  * .json), directories (walked recursively, hidden entries skipped) and "-"
  * (JSON Lines on stdin).  A bad record is reported as "file:line: reason"
- * and skipped; the run goes on.  The exit status is non-zero only when an
+ * and skipped; the run goes on.  The walk follows links but reads each
+ * directory and file once, ends loops, reads only regular files (never a
+ * FIFO, which would block) and holds bounded memory (lib/core/limits.h).  The exit status is non-zero only when an
  * input could not be read at all or the index could not be written.
  */
 #define _GNU_SOURCE
@@ -76,7 +78,12 @@ static void usage(FILE *f)
 "PATH is a plain-text article, a JSON Lines file (.jsonl, .ndjson, .json),\n"
 "a directory (walked recursively; hidden entries skipped) or - for JSON\n"
 "Lines on standard input.  A plain-text article's id is its file name\n"
-"without the extension; a JSON record's id is its \"id\" field.\n"
+"without the extension; a JSON record's id is its \"id\" field.  Symbolic\n"
+"links are followed, each file and directory read once however many links\n"
+"lead to it; a link back into the walk (a loop) or into an input directory\n"
+"(read there under its own name) is skipped with a warning, as are FIFOs,\n"
+"sockets and devices (only regular files are read) and directories more\n"
+"than " CS_STR(CS_MAX_WALK_DEPTH) " levels below an input.\n"
 "\n"
 "  -i, --index DIR   the index directory (created if missing)\n"
 "      --rebuild     build a complete new index from PATHs beside the live\n"
@@ -489,83 +496,206 @@ static bool is_jsonl_name(const char *path)
 
 /* --- walking ------------------------------------------------------------------ */
 
+/* What one run has walked.  Directories, and files reached through a link
+ * or having several hard links, are recorded by (device, inode) in a fixed
+ * open-addressing table, so each is read once however many links lead to
+ * it; the chain of directories being walked names a loop; and a link that
+ * points back inside an input directory is skipped, its target being read
+ * under its own path.  Nothing here follows a link without this record. */
+typedef struct walk_key {
+    dev_t dev;
+    ino_t ino;
+    bool used;
+} walk_key;
+
+/* Twice the entries, a power of two: probes stay short and always end. */
+#define WALK_SLOTS (2 * CS_MAX_WALK_INODES)
+_Static_assert((WALK_SLOTS & (WALK_SLOTS - 1)) == 0, "WALK_SLOTS must be a power of two");
+
+static struct {
+    walk_key *seen;                       /* WALK_SLOTS, allocated on first use */
+    size_t nseen;
+    walk_key chain[CS_MAX_WALK_DEPTH + 1];
+    int depth;
+    char **roots;                         /* real paths of the input directories */
+    size_t nroots;
+} walk;
+
+static size_t walk_slot(dev_t dev, ino_t ino)
+{
+    uint64_t h = (uint64_t)dev * 0x9E3779B97F4A7C15ULL ^ (uint64_t)ino * 0xC2B2AE3D27D4EB4FULL;
+    return (size_t)(h ^ (h >> 31)) & (WALK_SLOTS - 1);
+}
+
+/* Record st's (device, inode): 1 when it was recorded before, 0 when it is
+ * recorded now, -1 when the table is full (or cannot be allocated). */
+static int walk_record(const struct stat *st)
+{
+    if (!walk.seen && !(walk.seen = calloc(WALK_SLOTS, sizeof *walk.seen)))
+        return -1;
+    size_t h = walk_slot(st->st_dev, st->st_ino);
+    for (; walk.seen[h].used; h = (h + 1) & (WALK_SLOTS - 1))
+        if (walk.seen[h].dev == st->st_dev && walk.seen[h].ino == st->st_ino)
+            return 1;
+    if (walk.nseen >= CS_MAX_WALK_INODES)
+        return -1;
+    walk.seen[h] = (walk_key){ st->st_dev, st->st_ino, true };
+    walk.nseen++;
+    return 0;
+}
+
+static bool walk_in_chain(const struct stat *st)
+{
+    for (int i = 0; i < walk.depth; i++)
+        if (walk.chain[i].dev == st->st_dev && walk.chain[i].ino == st->st_ino)
+            return true;
+    return false;
+}
+
+/* Remember the real path of every input directory, before walking. */
+static void walk_init(char **paths, int n)
+{
+    walk.roots = calloc((size_t)n, sizeof *walk.roots);
+    for (int i = 0; walk.roots && i < n; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+            (walk.roots[walk.nroots] = realpath(paths[i], NULL)))
+            walk.nroots++;
+    }
+}
+
+static void walk_free(void)
+{
+    for (size_t i = 0; i < walk.nroots; i++)
+        free(walk.roots[i]);
+    free(walk.roots);
+    free(walk.seen);
+    memset(&walk, 0, sizeof walk);
+}
+
+/* Does the link at path resolve to somewhere inside an input directory that
+ * the walk reaches by itself (no hidden component on the way)? */
+static bool walk_links_inside(const char *path)
+{
+    char *rp = realpath(path, NULL);
+    bool inside = false;
+    for (size_t i = 0; rp && i < walk.nroots && !inside; i++) {
+        const char *root = walk.roots[i];
+        size_t rl = strlen(root);
+        if (rl == 1)
+            rl = 0;                                     /* the root "/" */
+        if (strncmp(rp, root, rl) == 0 && (rp[rl] == '/' || rp[rl] == '\0'))
+            inside = !strstr(rp + rl, "/.");
+    }
+    free(rp);
+    return inside;
+}
+
+static const char *file_kind(mode_t m)
+{
+    return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
+           S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" :
+           "not a regular file";
+}
+
+static bool take_entry(run *r, const char *path, int level, bool via_link);
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool take_path(run *r, const char *path);
-
-static bool take_dir(run *r, const char *path)
+/* Walk a directory at the given level below its input.  Entries are read,
+ * sorted and taken CS_MAX_DIR_BATCH at a time, so runs are repeatable (ids
+ * that clash resolve the same way every time) and memory stays bounded
+ * however many entries the directory holds. */
+static bool take_dir(run *r, const char *path, int level, bool via_link)
 {
     DIR *d = opendir(path);
     if (!d) {
         report(r, path, 0, "cannot open directory: %s", strerror(errno));
+        r->unreadable++;
         return false;
     }
-    /* Sorted, so that runs are repeatable and ids that clash resolve the
-     * same way every time. */
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    bool ok = true;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **v = realloc(names, cap * sizeof *v);
-            if (!v)
-                break;
-            names = v;
-        }
-        cs_buf p = { 0 };
-        cs_buf_printf(&p, "%s/%s", path, e->d_name);
-        char *s = cs_buf_take(&p);
-        if (!s)
-            break;
-        names[n++] = s;
+    char **names = malloc(CS_MAX_DIR_BATCH * sizeof *names);
+    bool ok = names != NULL, more = names != NULL;
+    if (!names) {
+        report(r, path, 0, "out of memory");
+        r->unreadable++;
     }
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
-    for (size_t i = 0; i < n; i++) {
-        if (!interrupted && !r->failed && !take_path(r, names[i]))
-            ok = false;
-        free(names[i]);
+    for (int batch = 0; more && !interrupted && !r->failed; batch++) {
+        size_t n = 0;
+        struct dirent *e;
+        while (n < CS_MAX_DIR_BATCH) {
+            errno = 0;
+            if (!(e = readdir(d))) {
+                if (errno) {
+                    report(r, path, 0, "cannot read directory: %s", strerror(errno));
+                    r->unreadable++;
+                    ok = false;
+                }
+                more = false;
+                break;
+            }
+            if (e->d_name[0] == '.')
+                continue;
+            if (!(names[n] = cs_strdup(e->d_name))) {
+                report(r, path, 0, "out of memory");
+                r->unreadable++;
+                ok = more = false;
+                break;
+            }
+            n++;
+        }
+        if (batch == 1 && n > 0)
+            report(r, path, 0, "more than %d entries: sorted and indexed %d at a time "
+                   "(CS_MAX_DIR_BATCH)", CS_MAX_DIR_BATCH, CS_MAX_DIR_BATCH);
+        qsort(names, n, sizeof *names, cmp_names);
+        for (size_t i = 0; i < n; i++) {
+            cs_buf p = { 0 };
+            cs_buf_printf(&p, "%s/%s", path, names[i]);
+            if (p.oom) {
+                report(r, path, 0, "out of memory");
+                r->unreadable++;
+                ok = false;
+            } else if (!interrupted && !r->failed && !take_entry(r, p.s, level + 1, via_link)) {
+                ok = false;
+            }
+            cs_buf_free(&p);
+            free(names[i]);
+        }
     }
     free(names);
+    closedir(d);
     return ok;
 }
 
-static bool take_path(run *r, const char *path)
+/* Read one regular file.  Opened without blocking and checked again after
+ * opening, so a file swapped for a FIFO after lstat cannot hang the run. */
+static bool take_file(run *r, const char *path, const struct stat *st)
 {
-    if (strcmp(path, "-") == 0)
-        return read_jsonl(r, "<stdin>", STDIN_FILENO);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         report(r, path, 0, "cannot open: %s", strerror(errno));
         r->unreadable++;
         return false;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        report(r, path, 0, "cannot stat: %s", strerror(errno));
-        close(fd);
-        r->unreadable++;
-        return false;
-    }
+    struct stat fst;
     bool ok;
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        return take_dir(r, path);
-    } else if (!S_ISREG(st.st_mode)) {
-        report(r, path, 0, "not a regular file; skipped");
+    if (fstat(fd, &fst) != 0) {
+        report(r, path, 0, "cannot stat: %s", strerror(errno));
+        ok = false;
+    } else if (!S_ISREG(fst.st_mode) || fst.st_dev != st->st_dev || fst.st_ino != st->st_ino) {
+        report(r, path, 0, "changed while being opened; skipped");
         r->skipped++;
-        ok = true;
-    } else if (is_jsonl_name(path)) {
-        ok = read_jsonl(r, path, fd);
+        close(fd);
+        return true;
     } else {
-        ok = read_text_file(r, path, fd, st.st_size);
+        int fl = fcntl(fd, F_GETFL);
+        if (fl >= 0)
+            fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+        ok = is_jsonl_name(path) ? read_jsonl(r, path, fd)
+                                 : read_text_file(r, path, fd, fst.st_size);
     }
     if (!ok)
         r->unreadable++;
@@ -573,15 +703,88 @@ static bool take_path(run *r, const char *path)
     return ok;
 }
 
-/* Bytes of input, for the progress bar. */
-static unsigned long long input_size(const char *path, int depth)
+/* One path of the walk, at level 0 when named on the command line.
+ * via_link: reached through a symlinked directory. */
+static bool take_entry(run *r, const char *path, int level, bool via_link)
 {
     struct stat st;
-    if (depth > 32 || strcmp(path, "-") == 0 || stat(path, &st) != 0)
+    if (lstat(path, &st) != 0) {
+        report(r, path, 0, "cannot open: %s", strerror(errno));
+        r->unreadable++;
+        return false;
+    }
+    bool link = S_ISLNK(st.st_mode);
+    if (link && stat(path, &st) != 0) {
+        if (errno == ELOOP) {
+            report(r, path, 0, "symlink loop, skipped");
+            return true;
+        }
+        report(r, path, 0, "cannot open: %s", strerror(errno));
+        r->unreadable++;
+        return false;
+    }
+    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+        report(r, path, 0, "%s, not a regular file; skipped", file_kind(st.st_mode));
+        r->skipped++;
+        return true;
+    }
+    if (S_ISDIR(st.st_mode) && walk_in_chain(&st)) {
+        report(r, path, 0, "symlink loop, skipped");
+        return true;
+    }
+    if (link && level > 0 && walk_links_inside(path)) {
+        report(r, path, 0, "symlink to a %s inside the input, skipped (read under its own path)",
+               S_ISDIR(st.st_mode) ? "directory" : "file");
+        return true;
+    }
+    if (S_ISDIR(st.st_mode) && level > CS_MAX_WALK_DEPTH) {
+        report(r, path, 0, "more than %d directory levels below the input "
+               "(CS_MAX_WALK_DEPTH); skipped", CS_MAX_WALK_DEPTH);
+        r->unreadable++;
+        return false;
+    }
+    if (S_ISDIR(st.st_mode) || link || via_link || st.st_nlink > 1) {
+        int seen = walk_record(&st);
+        if (seen > 0) {
+            report(r, path, 0, "%s already read through another path; skipped",
+                   S_ISDIR(st.st_mode) ? "directory" : "file");
+            return true;
+        }
+        if (seen < 0) {
+            report(r, path, 0, "more than %d directories and linked files in one run "
+                   "(CS_MAX_WALK_INODES); skipped", CS_MAX_WALK_INODES);
+            r->unreadable++;
+            return false;
+        }
+    }
+    if (S_ISREG(st.st_mode))
+        return take_file(r, path, &st);
+    walk.chain[walk.depth++] = (walk_key){ st.st_dev, st.st_ino, true };
+    bool ok = take_dir(r, path, level, via_link || link);
+    walk.depth--;
+    return ok;
+}
+
+/* One input named on the command line; "-" is standard input. */
+static bool take_path(run *r, const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return read_jsonl(r, "<stdin>", STDIN_FILENO);
+    return take_entry(r, path, 0, false);
+}
+
+/* Bytes of input, for the progress bar: regular files under path, to the
+ * walk's depth limit.  Links below the inputs are not followed here (the
+ * bar may reach 100% early), so no loop can make this walk endless. */
+static unsigned long long input_size(const char *path, int level)
+{
+    struct stat st;
+    if (level > CS_MAX_WALK_DEPTH + 1 || strcmp(path, "-") == 0 ||
+        (level == 0 ? stat(path, &st) : lstat(path, &st)) != 0)
         return 0;
     if (S_ISREG(st.st_mode))
         return (unsigned long long)st.st_size;
-    if (!S_ISDIR(st.st_mode))
+    if (!S_ISDIR(st.st_mode) || level > CS_MAX_WALK_DEPTH)
         return 0;
     unsigned long long total = 0;
     DIR *d = opendir(path);
@@ -594,7 +797,7 @@ static unsigned long long input_size(const char *path, int depth)
         cs_buf p = { 0 };
         cs_buf_printf(&p, "%s/%s", path, e->d_name);
         if (!p.oom)
-            total += input_size(p.s, depth + 1);
+            total += input_size(p.s, level + 1);
         cs_buf_free(&p);
     }
     closedir(d);
@@ -696,6 +899,7 @@ int main(int argc, char **argv)
     if (r.mode == MODE_DELETE) {
         run_deletes(&r, argv + optind, argc - optind);
     } else {
+        walk_init(argv + optind, argc - optind);
         if (r.progress)
             for (int i = optind; i < argc; i++)
                 r.bytes_total += input_size(argv[i], 0);
@@ -703,6 +907,7 @@ int main(int argc, char **argv)
             take_path(&r, argv[i]);
         draw_progress(&r, true);
         clear_progress(&r);
+        walk_free();
     }
 
     if (interrupted) {

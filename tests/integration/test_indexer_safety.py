@@ -1,0 +1,179 @@
+"""ccg-indexer on hostile trees (issue 15): symlink loops, links read
+once, the walk's limits, FIFOs."""
+import contextlib
+import json
+import os
+import subprocess
+import time
+
+from harness import Daemon, Failure, check, eq, run, run_indexer, test, tmpdir
+
+ARTICLE = "A headline about a merger\n\nTwo CCGs in Leicester agreed to merge today.\n"
+
+WALK_DEPTH = 32            # CS_MAX_WALK_DEPTH
+WALK_INODES = 65536        # CS_MAX_WALK_INODES
+DIR_BATCH = 8192           # CS_MAX_DIR_BATCH
+
+
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+
+
+def lines_with(err, *parts):
+    return [l for l in err.splitlines() if all(p in l for p in parts)]
+
+
+@contextlib.contextmanager
+def tmpfs(size):
+    """A tmpfs of the given size, mounted for the block (tests run as root,
+    as CI does; a test that cannot mount fails and says why)."""
+    mnt = os.path.join(tmpdir(), "m")
+    os.mkdir(mnt)
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mnt],
+                       capture_output=True)
+    if p.returncode != 0:
+        raise Failure("this test needs root to mount a tmpfs (mount -t tmpfs): %s"
+                      % p.stderr.decode("utf-8", "replace").strip())
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", mnt], capture_output=True)
+
+
+@test
+def symlink_loops_end_and_each_file_is_read_once():
+    base = tmpdir()
+    src = os.path.join(base, "in")
+    os.mkdir(src)
+    os.mkdir(os.path.join(base, "outside"))
+    write(os.path.join(src, "a.txt"), ARTICLE)
+    write(os.path.join(base, "outside", "ext.txt"), ARTICLE.replace("Leicester", "Derby"))
+    os.symlink(".", os.path.join(src, "loop"))
+    os.symlink(".", os.path.join(src, "loop2"))
+    os.symlink("..", os.path.join(src, "up"))                    # walks base, then in again
+    os.symlink("a.txt", os.path.join(src, "b.txt"))              # a second name for a.txt
+    os.link(os.path.join(src, "a.txt"), os.path.join(src, "h.txt"))   # a hard link
+    os.symlink("../outside/ext.txt", os.path.join(src, "e1.txt"))
+    os.symlink("../outside/ext.txt", os.path.join(src, "e2.txt"))     # the same file again
+    os.symlink("y", os.path.join(src, "x"))                      # x -> y -> x
+    os.symlink("x", os.path.join(src, "y"))
+    ix = os.path.join(tmpdir(), "index")
+    t0 = time.time()
+    p = run_indexer("--index", ix, src, timeout=60)
+    check(time.time() - t0 < 30, "took %.1f s" % (time.time() - t0))
+    summary = p.err.splitlines()[-1]
+    check(summary.startswith("indexed 2, unchanged 0, skipped 0, errors 0"), p.err)
+    for name in ("loop", "loop2", "up/in", "x", "y"):
+        check(lines_with(p.err, os.path.join(src, name) + ": symlink loop, skipped"),
+              "no loop warning for %s in:\n%s" % (name, p.err))
+    check(len(p.err.splitlines()) < 20, "a few warnings, not one per turn of a loop:\n" + p.err)
+    dd = Daemon(ix)
+    eq(dd.ask("STATS")["index"]["documents"], 2, "a.txt and ext.txt, once each")
+    for i in ("a", "e1"):
+        check(dd.ask("GET " + i)["ok"], i + " indexed")
+    for i in ("b", "h", "e2"):
+        eq(dd.ask("GET " + i)["error"]["code"], "not_found", i + ": a link to a file read already")
+    eq(dd.stop(), 0, "daemon exit")
+
+
+def nest(root, levels):
+    """root/d1/d2/.../dN; returns the deepest directory."""
+    d = root
+    for i in range(1, levels + 1):
+        d = os.path.join(d, "d%d" % i)
+    os.makedirs(d)
+    return d
+
+
+@test
+def walk_depth_limit():
+    # A directory CS_MAX_WALK_DEPTH levels below the input is walked; one
+    # level deeper is reported and skipped, and the exit status says so.
+    src = tmpdir()
+    deepest = nest(src, WALK_DEPTH + 1)
+    write(os.path.join(os.path.dirname(deepest), "at_limit.txt"), ARTICLE)
+    write(os.path.join(deepest, "past_limit.txt"), ARTICLE)
+    p = run_indexer("--extract", src, check_status=False)
+    eq(sorted(json.loads(l)["id"] for l in p.out.splitlines()), ["at_limit"], "ids")
+    check(lines_with(p.err, "d%d: more than %d directory levels" % (WALK_DEPTH + 1, WALK_DEPTH),
+                     "CS_MAX_WALK_DEPTH"), p.err)
+    eq(p.returncode, 1, "exit status: input left unread")
+
+
+@test
+def directory_of_more_entries_than_a_batch():
+    # CS_MAX_DIR_BATCH entries are held at a time; a bigger directory is read
+    # in sorted batches, each file exactly once, and the run says so.
+    with tmpfs("64m") as mnt:
+        src = os.path.join(mnt, "big")
+        os.mkdir(src)
+        n = DIR_BATCH + 8
+        for i in range(n):
+            write(os.path.join(src, "f%05d.txt" % i), "Headline %d\n\nBody %d.\n" % (i, i))
+        p = run_indexer("--extract", src)
+        got = [json.loads(l)["id"] for l in p.out.splitlines()]
+        eq(len(got), n, "documents")
+        eq(sorted(got), ["f%05d" % i for i in range(n)], "each file once")
+        check(lines_with(p.err, "more than %d entries" % DIR_BATCH, "CS_MAX_DIR_BATCH"),
+              p.err[-500:])
+        # A directory of exactly one batch is read sorted, without a note.
+        small = os.path.join(mnt, "small")
+        os.mkdir(small)
+        for i in range(DIR_BATCH):
+            os.symlink(os.path.join(src, "f%05d.txt" % i), os.path.join(small, "l%05d.txt" % i))
+        p = run_indexer("--extract", small)
+        got = [json.loads(l)["id"] for l in p.out.splitlines()]
+        eq(got, ["l%05d" % i for i in range(DIR_BATCH)], "sorted, once each")
+        eq(lines_with(p.err, "CS_MAX_DIR_BATCH"), [], "no batch note")
+
+
+@test
+def walk_records_at_most_the_inode_limit():
+    # More directories than CS_MAX_WALK_INODES in one run: the ones past the
+    # limit are reported and skipped; the walk ends; the exit status is 1.
+    # (On a tmpfs: 65,000 directories on a disk take minutes to remove.)
+    with tmpfs("64m") as src:
+        for i in range(257):
+            top = os.path.join(src, "t%03d" % i)
+            os.mkdir(top)
+            for j in range(256):
+                os.mkdir(os.path.join(top, "s%03d" % j))
+        write(os.path.join(src, "t000", "s000", "first.txt"), ARTICLE)
+        p = run_indexer("--extract", src, check_status=False)
+    eq([json.loads(l)["id"] for l in p.out.splitlines()], ["first"], "ids")
+    over = lines_with(p.err, "more than %d directories" % WALK_INODES, "CS_MAX_WALK_INODES")
+    # The input, t000..t254 and their 255 * 256 subdirectories are the first
+    # 65536 recorded; t255 and t256 are past the limit (and not entered).
+    eq(1 + 255 + 255 * 256, WALK_INODES, "the arithmetic of this test")
+    eq([l.split(":")[0] for l in over], [os.path.join(src, "t255"), os.path.join(src, "t256")],
+       "directories past the limit")
+    eq(p.returncode, 1, "exit status")
+
+
+@test
+def fifos_and_devices_are_skipped_not_read():
+    src = tmpdir()
+    write(os.path.join(src, "a.txt"), ARTICLE)
+    os.mkfifo(os.path.join(src, "pipe.txt"))
+    os.mkfifo(os.path.join(src, "pipe.jsonl"))
+    os.symlink("/dev/zero", os.path.join(src, "zero.txt"))
+    named = os.path.join(tmpdir(), "named.jsonl")
+    os.mkfifo(named)
+    ix = os.path.join(tmpdir(), "index")
+    t0 = time.time()
+    p = run_indexer("--index", ix, src, named, timeout=30)
+    check(time.time() - t0 < 15, "took %.1f s" % (time.time() - t0))
+    for path, kind in ((os.path.join(src, "pipe.txt"), "a FIFO"),
+                       (os.path.join(src, "pipe.jsonl"), "a FIFO"),
+                       (os.path.join(src, "zero.txt"), "a character device"),
+                       (named, "a FIFO")):
+        check(lines_with(p.err, path + ": " + kind + ", not a regular file; skipped"),
+              "%s in:\n%s" % (path, p.err))
+    check("indexed 1, unchanged 0, skipped 4, errors 0" in p.err, p.err)
+    # "-" is still standard input.
+    p = run_indexer("--extract", "-", stdin=b'{"id":"s","body":"Piped."}\n')
+    eq([json.loads(l)["id"] for l in p.out.splitlines()], ["s"], "stdin")
+
+
+run()
