@@ -53,6 +53,8 @@ typedef struct run {
     /* counts for the summary */
     unsigned long indexed, unchanged, skipped, unreadable, deleted, missing;
     unsigned long since_commit;
+    /* documents written but not yet committed; those a failed commit lost */
+    unsigned long pending, uncommitted;
     /* progress */
     unsigned long long bytes_total, bytes_done;
     long long started_us, last_draw_us;
@@ -96,6 +98,9 @@ static void usage(FILE *f)
 "\n"
 "Documents are replaced by id; unchanged documents (same content hash) are\n"
 "skipped.  Bad records are reported as FILE:LINE: REASON and skipped.\n"
+"The summary counts a document as indexed once it is committed; when the\n"
+"index cannot be written (a full disk) it says how many were not committed,\n"
+"and the index keeps its last successful commit.\n"
 "Exit status: 0 when every input could be read, 1 when some input could\n"
 "not be read, the index could not be written or the run was interrupted\n"
 "(SIGINT, SIGTERM), 2 for a usage error.\n");
@@ -215,6 +220,26 @@ static void print_extract(const cs_article *a, const cs_entities *e)
     json_decref(o);
 }
 
+/* Documents written since the last commit count as indexed (or deleted) only
+ * once a commit has made them durable; when it fails they are reported as
+ * not committed, so the summary never counts what the index does not hold. */
+static void settle(run *r, bool committed)
+{
+    if (r->mode == MODE_DELETE) {
+        r->pending = r->deleted;
+        r->deleted = 0;
+    }
+    if (committed) {
+        if (r->mode == MODE_DELETE)
+            r->deleted = r->pending;
+        else
+            r->indexed += r->pending;
+    } else {
+        r->uncommitted += r->pending;
+    }
+    r->pending = 0;
+}
+
 /* Index (or print) one parsed article.  raw is the record's input text,
  * hashed to skip unchanged documents. */
 static void take_article(run *r, cs_article *a, const char *raw, size_t rawlen,
@@ -222,6 +247,8 @@ static void take_article(run *r, cs_article *a, const char *raw, size_t rawlen,
 {
     const char *why = bad_id(a->id);
     cs_entities e = { 0 };
+    if (r->failed)
+        return;                     /* the index cannot be written: stop */
     if (why) {
         report(r, file, lineno, "%s", why);
         r->skipped++;
@@ -263,14 +290,16 @@ static void take_article(run *r, cs_article *a, const char *raw, size_t rawlen,
     if (st != CS_XS_OK) {
         report(r, file, lineno, "cannot index: %s", cs_xs_writer_last_error(r->w));
         r->failed = true;
+        r->uncommitted++;
         return;
     }
-    r->indexed++;
+    r->pending++;
     if (++r->since_commit >= COMMIT_EVERY && !r->rebuild) {
         if (cs_xs_writer_commit(r->w) != CS_XS_OK) {
             report(r, r->index_dir, 0, "commit failed: %s", cs_xs_writer_last_error(r->w));
             r->failed = true;
         }
+        settle(r, !r->failed);
         r->since_commit = 0;
     }
 }
@@ -814,6 +843,28 @@ static bool bump_generation(run *r)
            cs_xs_writer_set_metadata(r->w, CS_META_FORMAT, CS_INDEX_FORMAT) == CS_XS_OK;
 }
 
+/* After the last commit: say plainly what a failed one lost and what the
+ * index still holds. */
+static void report_uncommitted(const run *r)
+{
+    if (!r->uncommitted)
+        return;
+    fprintf(stderr, "ccg-indexer: %s: %lu %s not committed; %s\n", r->index_dir,
+            r->uncommitted, r->mode == MODE_DELETE ? "deletions were" : "documents were",
+            r->rebuild ? "the live index is unchanged"
+                       : "the index holds what its last successful commit wrote");
+}
+
+/* "not committed N, " for the summary line, or "". */
+static const char *uncommitted_note(const run *r)
+{
+    static char buf[64];
+    if (!r->uncommitted)
+        return "";
+    snprintf(buf, sizeof buf, "not committed %lu, ", r->uncommitted);
+    return buf;
+}
+
 static int run_deletes(run *r, char **ids, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -922,24 +973,31 @@ int main(int argc, char **argv)
                     cs_xs_writer_last_error(r.w));
         if (!ok)
             r.failed = true;
-        if (cs_xs_writer_close(r.w) != CS_XS_OK)
+        /* Closing commits what is pending: after a failed commit it may
+         * still succeed, and then those documents are in the index. */
+        bool closed = cs_xs_writer_close(r.w) == CS_XS_OK;
+        if (!closed)
             r.failed = true;
         r.w = NULL;
         if (r.rebuild && !r.failed && !interrupted &&
             cs_indexdir_swap(r.index_dir, db_path, &err) != 0)
             goto fatal;
+        settle(&r, r.rebuild ? !r.failed && !interrupted : ok || closed);
+        report_uncommitted(&r);
     }
 
     if (!r.quiet) {
         double secs = (double)(cs_now_us() - r.started_us) / 1e6;
         if (r.mode == MODE_DELETE)
-            fprintf(stderr, "deleted %lu, not found %lu, %.2f s\n", r.deleted, r.missing, secs);
+            fprintf(stderr, "deleted %lu, not found %lu, %s%.2f s\n", r.deleted, r.missing,
+                    uncommitted_note(&r), secs);
         else if (r.mode == MODE_EXTRACT)
             fprintf(stderr, "extracted %lu, skipped %lu, errors %lu, %.2f s\n",
                     r.indexed, r.skipped, r.unreadable, secs);
         else
-            fprintf(stderr, "indexed %lu, unchanged %lu, skipped %lu, errors %lu, %.2f s%s\n",
-                    r.indexed, r.unchanged, r.skipped, r.unreadable, secs,
+            fprintf(stderr, "indexed %lu, unchanged %lu, skipped %lu, errors %lu, %s%.2f s%s\n",
+                    r.indexed, r.unchanged, r.skipped, r.unreadable + r.failed,
+                    uncommitted_note(&r), secs,
                     r.rebuild && !r.failed && !interrupted ? " (rebuilt and swapped in)" : "");
     }
     free(db_path);

@@ -1,12 +1,13 @@
-"""ccg-indexer on hostile trees (issue 15): symlink loops, links read
-once, the walk's limits, FIFOs."""
+"""ccg-indexer on hostile trees and failing disks (issue 15): symlink loops,
+links read once, the walk's limits, FIFOs, a full disk."""
 import contextlib
 import json
 import os
 import subprocess
 import time
 
-from harness import Daemon, Failure, check, eq, run, run_indexer, test, tmpdir
+from harness import (SEEDS, Daemon, Failure, check, eq, ids, run, run_indexer, search,
+                     test, tmpdir)
 
 ARTICLE = "A headline about a merger\n\nTwo CCGs in Leicester agreed to merge today.\n"
 
@@ -174,6 +175,62 @@ def fifos_and_devices_are_skipped_not_read():
     # "-" is still standard input.
     p = run_indexer("--extract", "-", stdin=b'{"id":"s","body":"Piped."}\n')
     eq([json.loads(l)["id"] for l in p.out.splitlines()], ["s"], "stdin")
+
+
+def live_db(ix):
+    """The live database's directory, from the stub file."""
+    with open(os.path.join(ix, "XAPIANDB")) as f:
+        name = f.read().split()[-1]
+    return name if os.path.isabs(name) else os.path.join(ix, name)
+
+
+def xapian_check(ix):
+    p = subprocess.run(["xapian-check", live_db(ix)], capture_output=True, timeout=120)
+    out = p.stdout.decode("utf-8", "replace")
+    eq(p.returncode, 0, "xapian-check exit status: " + out[-1000:])
+    check("No errors found" in out, out[-1000:])
+
+
+@test
+def full_disk_summary_tells_the_truth():
+    # A 4 MB tmpfs holds the index, then is filled so the next run's writes
+    # fail with ENOSPC.
+    dd = None
+    with tmpfs("4m") as mnt:
+        try:
+            ix = os.path.join(mnt, "index")
+            run_indexer("--index", ix, SEEDS)
+            st = os.statvfs(mnt)
+            with open(os.path.join(mnt, "fill"), "wb") as f:
+                try:
+                    f.write(b"\0" * (st.f_bavail * st.f_frsize - 8192))
+                except OSError:
+                    pass
+            dev = os.path.join(os.path.dirname(SEEDS), "ccg_dev.jsonl")
+            p = run_indexer("--index", ix, dev, check_status=False)
+            eq(p.returncode, 1, "exit status")
+            check("No space left on device" in p.err, p.err)
+            summary = p.err.splitlines()[-1]
+            check(summary.startswith("indexed 0, unchanged 0, skipped 0, errors 1, "
+                                     "not committed "), summary)
+            check(lines_with(p.err, "documents were not committed",
+                             "the index holds what its last successful commit wrote"), p.err)
+            # Nothing lost: the previous commit is the live index, whole.
+            xapian_check(ix)
+            dd = Daemon(ix)
+            eq(dd.ask("STATS")["index"]["documents"], 5, "documents")
+            eq(ids(search(dd, "Radmore")), ["004_7a0772fac955139b"], "search")
+            # With room again, the same run completes.
+            os.unlink(os.path.join(mnt, "fill"))
+            p = run_indexer("--index", ix, dev)
+            check("indexed 78, unchanged 0, skipped 0, errors 0" in p.err, p.err)
+            time.sleep(1.5)
+            eq(dd.ask("STATS")["index"]["documents"], 83, "documents after the rerun")
+            eq(dd.stop(), 0, "daemon exit")
+            dd = None
+        finally:
+            if dd:
+                dd.kill()
 
 
 run()
