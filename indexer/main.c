@@ -85,7 +85,8 @@ static void usage(FILE *f)
 "lead to it; a link back into the walk (a loop) or into an input directory\n"
 "(read there under its own name) is skipped with a warning, as are FIFOs,\n"
 "sockets and devices (only regular files are read) and directories more\n"
-"than " CS_STR(CS_MAX_WALK_DEPTH) " levels below an input.\n"
+"than " CS_STR(CS_MAX_WALK_DEPTH) " levels below an input.  A byte of a file name that is not\n"
+"UTF-8 is %%XX in its id; a date that does not exist is reported, left empty.\n"
 "\n"
 "  -i, --index DIR   the index directory (created if missing)\n"
 "      --rebuild     build a complete new index from PATHs beside the live\n"
@@ -178,6 +179,8 @@ static const char *bad_id(const char *id)
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)id[i] < 0x20 || id[i] == 0x7f)
             return "id holds a control character";
+    if (!cs_utf8_valid(id, n))
+        return "id is not valid UTF-8";
     if (id[0] == ' ' || id[n - 1] == ' ')
         return "id starts or ends with a space";
     return NULL;
@@ -249,6 +252,9 @@ static void take_article(run *r, cs_article *a, const char *raw, size_t rawlen,
     cs_entities e = { 0 };
     if (r->failed)
         return;                     /* the index cannot be written: stop */
+    if (a->bad_date && !a->date)
+        report(r, file, lineno, "date \"%s\" is not a valid date; the date is left empty",
+               a->bad_date);
     if (why) {
         report(r, file, lineno, "%s", why);
         r->skipped++;
@@ -456,14 +462,32 @@ static bool read_whole(int fd, size_t size_hint, char **out, size_t *len)
     return true;
 }
 
-/* The id of a plain-text file: its name without directory or extension. */
-static char *id_from_path(const char *path)
+/* The id of a plain-text file: its name without directory or extension.
+ * A name that is not UTF-8 (an old Latin-1 archive) keeps its valid
+ * characters and gets each invalid byte as %XX, so the id is a valid term
+ * and protocol argument and the same name always gets the same id;
+ * *escaped says so, for a warning. */
+static char *id_from_path(const char *path, bool *escaped)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     const char *dot = strrchr(base, '.');
     size_t n = (dot && dot != base) ? (size_t)(dot - base) : strlen(base);
-    return cs_strndup(base, n);
+    *escaped = !cs_utf8_valid(base, n);
+    if (!*escaped)
+        return cs_strndup(base, n);
+    cs_buf b = { 0 };
+    while (n > 0) {
+        size_t ok = cs_utf8_invalid_at(base, n);
+        cs_buf_add(&b, base, ok);
+        if (ok < n) {
+            cs_buf_printf(&b, "%%%02X", (unsigned char)base[ok]);
+            ok++;
+        }
+        base += ok;
+        n -= ok;
+    }
+    return cs_buf_take(&b);
 }
 
 static bool read_text_file(run *r, const char *path, int fd, off_t size)
@@ -484,6 +508,7 @@ static bool read_text_file(run *r, const char *path, int fd, off_t size)
     r->bytes_done += len;
     const char *nul = memchr(text, '\0', len);
     size_t bad;
+    bool escaped = false;
     char *id = NULL;
     cs_article a;
     if (len > CS_MAX_RECORD_BYTES) {
@@ -497,10 +522,12 @@ static bool read_text_file(run *r, const char *path, int fd, off_t size)
     } else if ((bad = cs_utf8_invalid_at(text, len)) < len) {
         report(r, path, line_of(text, bad), "invalid UTF-8; skipped");
         r->skipped++;
-    } else if (!(id = id_from_path(path))) {
+    } else if (!(id = id_from_path(path, &escaped))) {
         report(r, path, 0, "out of memory");
         r->skipped++;
     } else {
+        if (escaped)
+            report(r, path, 0, "file name is not valid UTF-8; indexed as id %s", id);
         cs_err err;
         if (!cs_article_from_text(id, text, len, &a, &err)) {
             report(r, path, 1, "%s; skipped", err.msg);

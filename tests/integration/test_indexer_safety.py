@@ -1,5 +1,6 @@
 """ccg-indexer on hostile trees and failing disks (issue 15): symlink loops,
-links read once, the walk's limits, FIFOs, a full disk."""
+links read once, the walk's limits, FIFOs, names that are not UTF-8,
+impossible dates, a full disk."""
 import contextlib
 import json
 import os
@@ -175,6 +176,49 @@ def fifos_and_devices_are_skipped_not_read():
     # "-" is still standard input.
     p = run_indexer("--extract", "-", stdin=b'{"id":"s","body":"Piped."}\n')
     eq([json.loads(l)["id"] for l in p.out.splitlines()], ["s"], "stdin")
+
+
+@test
+def file_name_not_utf8_gets_an_escaped_id():
+    src = tmpdir()
+    write(os.path.join(os.fsencode(src), b"caf\xe9 report.txt"), ARTICLE)   # Latin-1
+    ix = os.path.join(tmpdir(), "index")
+    p = run_indexer("--index", ix, src)
+    check("out of memory" not in p.err, p.err)
+    check(lines_with(p.err, "file name is not valid UTF-8; indexed as id caf%E9 report"), p.err)
+    check("indexed 1, unchanged 0, skipped 0, errors 0" in p.err, p.err)
+    dd = Daemon(ix)
+    eq(dd.ask("GET caf%E9 report")["document"]["title"], "A headline about a merger", "GET")
+    eq(dd.stop(), 0, "daemon exit")
+    # The same name gets the same id: indexing again changes nothing.
+    p = run_indexer("--index", ix, src)
+    check("indexed 0, unchanged 1" in p.err, p.err)
+
+
+@test
+def impossible_dates_are_reported():
+    src = tmpdir()
+    recs = [{"id": "leap-2019", "date": "2019-02-29", "body": "Not a leap year."},
+            {"id": "leap-2020", "date": "2020-02-29", "body": "A leap year."},
+            {"id": "words", "date": "next week", "body": "No date at all."},
+            {"id": "escape", "date": "\x1b[2J2019", "body": "A terminal escape."}]
+    write(os.path.join(src, "recs.jsonl"), "\n".join(json.dumps(r) for r in recs) + "\n")
+    write(os.path.join(src, "june.txt"),
+          "A headline about June\n\nDate: 31 June 2019\n\nThe story of the day.\n")
+    ix = os.path.join(tmpdir(), "index")
+    p = run_indexer("--index", ix, src)
+    for where, date in (("recs.jsonl:1:", "2019-02-29"), ("recs.jsonl:3:", "next week"),
+                        ("recs.jsonl:4:", "?[2J2019"), ("june.txt:", "2019-06-31")):
+        check(lines_with(p.err, where, 'date "%s" is not a valid date' % date), p.err)
+    check(not lines_with(p.err, "recs.jsonl:2:"), p.err)
+    check("\x1b" not in p.err, "no control character reaches stderr")
+    check("indexed 5, unchanged 0, skipped 0, errors 0" in p.err, p.err)
+    dd = Daemon(ix)
+    for i, want in (("leap-2019", None), ("leap-2020", "2020-02-29"), ("words", None),
+                    ("june", None)):
+        eq(dd.ask("GET " + i)["document"]["date"], want, i + " date")
+    eq(dd.ask("GET june")["document"]["title"], "A headline about June", "title, not the date line")
+    eq(dd.stop(), 0, "daemon exit")
 
 
 def live_db(ix):
