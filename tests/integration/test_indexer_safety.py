@@ -1,14 +1,16 @@
 """ccg-indexer on hostile trees and failing disks (issue 15): symlink loops,
 links read once, the walk's limits, FIFOs, names that are not UTF-8,
-impossible dates, a full disk."""
+impossible dates, a full disk, and SIGKILL at random points."""
 import contextlib
 import json
 import os
+import random
+import signal
 import subprocess
 import time
 
-from harness import (SEEDS, Daemon, Failure, check, eq, ids, run, run_indexer, search,
-                     test, tmpdir)
+from harness import (SEEDS, Daemon, Failure, binary, check, eq, ids, run,
+                     run_indexer, search, test, tmpdir)
 
 ARTICLE = "A headline about a merger\n\nTwo CCGs in Leicester agreed to merge today.\n"
 
@@ -275,6 +277,101 @@ def full_disk_summary_tells_the_truth():
         finally:
             if dd:
                 dd.kill()
+
+
+def fault_corpus(n):
+    path = os.path.join(tmpdir(), "fault.jsonl")
+    with open(path, "w") as f:
+        for i in range(n):
+            f.write(json.dumps({"id": "f%05d" % i, "title": "Fault record %d" % i,
+                                "body": "Record %d: NHS Leicester City CCG and NHS West "
+                                        "Leicestershire CCG discuss a merger. " % i * 3}) + "\n")
+    return path
+
+
+def documents(dd):
+    return dd.ask("STATS")["index"]["documents"]
+
+
+@test
+def sigkill_at_random_points_leaves_a_sound_index():
+    seed = int(os.environ.get("CCG_FAULT_SEED", time.time()))
+    rnd = random.Random(seed)
+    where = "(CCG_FAULT_SEED=%d)" % seed
+    # A kill leaves the page cache whole, so a tmpfs is as good as a disk
+    # here, and much quicker.
+    with tmpfs("512m") as mnt:
+        try:
+            kill_at_random_points(os.path.join(mnt, "index"), rnd, where,
+                                  os.path.join(mnt, "timing"))
+        finally:
+            for d in _daemons:
+                d.kill()
+
+
+_daemons = []
+
+
+def kill_at_random_points(ix, rnd, where, scratch):
+    run_indexer("--index", ix, SEEDS)
+    corpus = fault_corpus(12000)      # commits every 5000 documents in place
+    dd = Daemon(ix)
+    _daemons.append(dd)
+
+    def kill_after(args, secs):
+        """Run the indexer, SIGKILL it after secs; True when it ended first."""
+        proc = subprocess.Popen([binary("ccg-indexer"), "--index", ix] + args,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(secs)
+        ended = proc.poll() is not None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        return ended
+
+    # How long a whole run takes here (the sanitizer build is slower): the
+    # kills fall anywhere inside it.
+    t0 = time.time()
+    run_indexer("--index", scratch, corpus)
+    whole = time.time() - t0
+    last = 5
+    for k in range(3):
+        secs = rnd.uniform(0.05, 0.95) * whole
+        ended = kill_after([corpus], secs)
+        xapian_check(ix)
+        time.sleep(1.5)                    # the daemon sees commits within a second
+        now = documents(dd)
+        d2 = Daemon(ix)
+        _daemons.append(d2)
+        eq(documents(d2), now, "a new reader sees what the running daemon serves %s" % where)
+        eq(d2.stop(), 0, "daemon exit")
+        # Committed states: every COMMIT_EVERY (5000) new documents, and the end.
+        check(now >= last and now in (5, 5005, 10005, 12005),
+              "in-place run killed after %.2f s: %d documents, not a committed state %s"
+              % (secs, now, where))
+        eq(ids(search(dd, "Radmore")), ["004_7a0772fac955139b"], "seeds still searchable")
+        last = now
+    for k in range(2):
+        secs = rnd.uniform(0.05, 0.95) * whole
+        ended = kill_after(["--rebuild", corpus, SEEDS], secs)
+        xapian_check(ix)
+        time.sleep(1.5)
+        now = documents(dd)
+        if ended:                          # it finished first: swapped in, whole
+            eq(now, 12005, "completed rebuild %s" % where)
+        else:
+            eq(now, last, "rebuild killed after %.2f s: the live index unchanged %s"
+               % (secs, where))
+        last = now
+    # A rerun converges: every record indexed once, then nothing left to do.
+    p = run_indexer("--index", ix, corpus)
+    check(p.err.splitlines()[-1].startswith("indexed %d, unchanged %d," % (12005 - last, last - 5)),
+          p.err[-300:] + " " + where)
+    p = run_indexer("--index", ix, corpus)
+    check("indexed 0, unchanged 12000, skipped 0, errors 0" in p.err, p.err)
+    xapian_check(ix)
+    time.sleep(1.5)
+    eq(documents(dd), 12005, "documents")
+    eq(dd.stop(), 0, "daemon exit")
 
 
 run()
