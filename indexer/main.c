@@ -3,7 +3,9 @@
  * Inputs are plain-text articles, JSON Lines files (.jsonl, .ndjson,
  * .json), directories (walked recursively, hidden entries skipped) and "-"
  * (JSON Lines on stdin).  A bad record is reported as "file:line: reason"
- * and skipped; the run goes on.  The exit status is non-zero only when an
+ * and skipped; the run goes on.  The walk follows links but reads each
+ * directory and file once, ends loops, reads only regular files (never a
+ * FIFO, which would block) and holds bounded memory (lib/core/limits.h).  The exit status is non-zero only when an
  * input could not be read at all or the index could not be written.
  */
 #define _GNU_SOURCE
@@ -35,8 +37,10 @@
 #include <unistd.h>
 
 /* Commit an in-place update every this many changed documents, so readers
- * see progress and a crash loses little. */
-#define COMMIT_EVERY 5000
+ * see progress and a crash loses little.  The same as FLUSH_THRESHOLD:
+ * Xapian's automatic flush is a commit, so the summary's count of what was
+ * committed stays true (unless XAPIAN_FLUSH_THRESHOLD is set otherwise). */
+#define COMMIT_EVERY 1000
 /* Articles waiting for one shard's writer thread, at most; the reader
  * waits when a shard's queue is full, so memory stays bounded. */
 #define SHARD_QUEUE 64
@@ -69,6 +73,8 @@ typedef struct run {
     unsigned long since_commit, queued;
     unsigned merged;            /* shards merged into the new index */
     double merge_secs;          /* closing and merging them took */
+    /* documents written but not yet committed; those a failed commit lost */
+    unsigned long pending, uncommitted;
     /* progress */
     unsigned long long bytes_total, bytes_done;
     long long started_us, last_draw_us;
@@ -124,7 +130,13 @@ static void usage(FILE *f)
 "PATH is a plain-text article, a JSON Lines file (.jsonl, .ndjson, .json),\n"
 "a directory (walked recursively; hidden entries skipped) or - for JSON\n"
 "Lines on standard input.  A plain-text article's id is its file name\n"
-"without the extension; a JSON record's id is its \"id\" field.\n"
+"without the extension; a JSON record's id is its \"id\" field.  Symbolic\n"
+"links are followed, each file and directory read once however many links\n"
+"lead to it; a link back into the walk (a loop) or into an input directory\n"
+"(read there under its own name) is skipped with a warning, as are FIFOs,\n"
+"sockets and devices (only regular files are read) and directories more\n"
+"than " CS_STR(CS_MAX_WALK_DEPTH) " levels below an input.  A byte of a file name that is not\n"
+"UTF-8 is %%XX in its id; a date that does not exist is reported, left empty.\n"
 "\n"
 "  -i, --index DIR   the index directory (created if missing)\n"
 "      --rebuild     build a complete new index from PATHs beside the live\n"
@@ -142,6 +154,9 @@ static void usage(FILE *f)
 "\n"
 "Documents are replaced by id; unchanged documents (same content hash) are\n"
 "skipped.  Bad records are reported as FILE:LINE: REASON and skipped.\n"
+"The summary counts a document as indexed once it is committed; when the\n"
+"index cannot be written (a full disk) it says how many were not committed,\n"
+"and the index keeps its last successful commit.\n"
 "Exit status: 0 when every input could be read, 1 when some input could\n"
 "not be read, the index could not be written or the run was interrupted\n"
 "(SIGINT, SIGTERM), 2 for a usage error.\n");
@@ -223,6 +238,8 @@ static const char *bad_id(const char *id)
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)id[i] < 0x20 || id[i] == 0x7f)
             return "id holds a control character";
+    if (!cs_utf8_valid(id, n))
+        return "id is not valid UTF-8";
     if (id[0] == ' ' || id[n - 1] == ' ')
         return "id starts or ends with a space";
     return NULL;
@@ -379,6 +396,26 @@ static void *shard_main(void *arg)
     return NULL;
 }
 
+/* Documents written since the last commit count as indexed (or deleted) only
+ * once a commit has made them durable; when it fails they are reported as
+ * not committed, so the summary never counts what the index does not hold. */
+static void settle(run *r, bool committed)
+{
+    if (r->mode == MODE_DELETE) {
+        r->pending = r->deleted;
+        r->deleted = 0;
+    }
+    if (committed) {
+        if (r->mode == MODE_DELETE)
+            r->deleted = r->pending;
+        else
+            r->indexed += r->pending;
+    } else {
+        r->uncommitted += r->pending;
+    }
+    r->pending = 0;
+}
+
 /* Index (or print) one parsed article.  raw is the record's input text,
  * hashed to skip unchanged documents.  The article may be moved out of
  * *a (to a shard); the caller still clears it. */
@@ -386,6 +423,11 @@ static void take_article(run *r, cs_article *a, const char *raw, size_t rawlen,
                          const char *file, unsigned long lineno)
 {
     const char *why = bad_id(a->id);
+    if (r->failed)
+        return;                     /* the index cannot be written: stop */
+    if (a->bad_date && !a->date)
+        report(r, file, lineno, "date \"%s\" is not a valid date; the date is left empty",
+               a->bad_date);
     if (why) {
         report(r, file, lineno, "%s", why);
         r->skipped++;
@@ -422,15 +464,18 @@ static void take_article(run *r, cs_article *a, const char *raw, size_t rawlen,
         }
         free(old);
     }
-    unsigned long before = r->indexed;
-    add_article(r, r->w, a, hash, file, lineno, &r->indexed, &r->skipped, &r->failed);
-    if (r->indexed == before)
+    unsigned long before = r->pending;
+    add_article(r, r->w, a, hash, file, lineno, &r->pending, &r->skipped, &r->failed);
+    if (r->failed)
+        r->uncommitted++;           /* the one that could not be written */
+    if (r->pending == before)
         return;
     if (++r->since_commit >= COMMIT_EVERY && !r->rebuild) {
         if (cs_xs_writer_commit(r->w) != CS_XS_OK) {
             report(r, r->index_dir, 0, "commit failed: %s", cs_xs_writer_last_error(r->w));
             r->failed = true;
         }
+        settle(r, !r->failed);
         r->since_commit = 0;
     }
 }
@@ -587,14 +632,32 @@ static bool read_whole(int fd, size_t size_hint, char **out, size_t *len)
     return true;
 }
 
-/* The id of a plain-text file: its name without directory or extension. */
-static char *id_from_path(const char *path)
+/* The id of a plain-text file: its name without directory or extension.
+ * A name that is not UTF-8 (an old Latin-1 archive) keeps its valid
+ * characters and gets each invalid byte as %XX, so the id is a valid term
+ * and protocol argument and the same name always gets the same id;
+ * *escaped says so, for a warning. */
+static char *id_from_path(const char *path, bool *escaped)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     const char *dot = strrchr(base, '.');
     size_t n = (dot && dot != base) ? (size_t)(dot - base) : strlen(base);
-    return cs_strndup(base, n);
+    *escaped = !cs_utf8_valid(base, n);
+    if (!*escaped)
+        return cs_strndup(base, n);
+    cs_buf b = { 0 };
+    while (n > 0) {
+        size_t ok = cs_utf8_invalid_at(base, n);
+        cs_buf_add(&b, base, ok);
+        if (ok < n) {
+            cs_buf_printf(&b, "%%%02X", (unsigned char)base[ok]);
+            ok++;
+        }
+        base += ok;
+        n -= ok;
+    }
+    return cs_buf_take(&b);
 }
 
 static bool read_text_file(run *r, const char *path, int fd, off_t size)
@@ -615,6 +678,7 @@ static bool read_text_file(run *r, const char *path, int fd, off_t size)
     r->bytes_done += len;
     const char *nul = memchr(text, '\0', len);
     size_t bad;
+    bool escaped = false;
     char *id = NULL;
     cs_article a;
     if (len > CS_MAX_RECORD_BYTES) {
@@ -628,10 +692,12 @@ static bool read_text_file(run *r, const char *path, int fd, off_t size)
     } else if ((bad = cs_utf8_invalid_at(text, len)) < len) {
         report(r, path, line_of(text, bad), "invalid UTF-8; skipped");
         r->skipped++;
-    } else if (!(id = id_from_path(path))) {
+    } else if (!(id = id_from_path(path, &escaped))) {
         report(r, path, 0, "out of memory");
         r->skipped++;
     } else {
+        if (escaped)
+            report(r, path, 0, "file name is not valid UTF-8; indexed as id %s", id);
         cs_err err;
         if (!cs_article_from_text(id, text, len, &a, &err)) {
             report(r, path, 1, "%s; skipped", err.msg);
@@ -656,83 +722,206 @@ static bool is_jsonl_name(const char *path)
 
 /* --- walking ------------------------------------------------------------------ */
 
+/* What one run has walked.  Directories, and files reached through a link
+ * or having several hard links, are recorded by (device, inode) in a fixed
+ * open-addressing table, so each is read once however many links lead to
+ * it; the chain of directories being walked names a loop; and a link that
+ * points back inside an input directory is skipped, its target being read
+ * under its own path.  Nothing here follows a link without this record. */
+typedef struct walk_key {
+    dev_t dev;
+    ino_t ino;
+    bool used;
+} walk_key;
+
+/* Twice the entries, a power of two: probes stay short and always end. */
+#define WALK_SLOTS (2 * CS_MAX_WALK_INODES)
+_Static_assert((WALK_SLOTS & (WALK_SLOTS - 1)) == 0, "WALK_SLOTS must be a power of two");
+
+static struct {
+    walk_key *seen;                       /* WALK_SLOTS, allocated on first use */
+    size_t nseen;
+    walk_key chain[CS_MAX_WALK_DEPTH + 1];
+    int depth;
+    char **roots;                         /* real paths of the input directories */
+    size_t nroots;
+} walk;
+
+static size_t walk_slot(dev_t dev, ino_t ino)
+{
+    uint64_t h = (uint64_t)dev * 0x9E3779B97F4A7C15ULL ^ (uint64_t)ino * 0xC2B2AE3D27D4EB4FULL;
+    return (size_t)(h ^ (h >> 31)) & (WALK_SLOTS - 1);
+}
+
+/* Record st's (device, inode): 1 when it was recorded before, 0 when it is
+ * recorded now, -1 when the table is full (or cannot be allocated). */
+static int walk_record(const struct stat *st)
+{
+    if (!walk.seen && !(walk.seen = calloc(WALK_SLOTS, sizeof *walk.seen)))
+        return -1;
+    size_t h = walk_slot(st->st_dev, st->st_ino);
+    for (; walk.seen[h].used; h = (h + 1) & (WALK_SLOTS - 1))
+        if (walk.seen[h].dev == st->st_dev && walk.seen[h].ino == st->st_ino)
+            return 1;
+    if (walk.nseen >= CS_MAX_WALK_INODES)
+        return -1;
+    walk.seen[h] = (walk_key){ st->st_dev, st->st_ino, true };
+    walk.nseen++;
+    return 0;
+}
+
+static bool walk_in_chain(const struct stat *st)
+{
+    for (int i = 0; i < walk.depth; i++)
+        if (walk.chain[i].dev == st->st_dev && walk.chain[i].ino == st->st_ino)
+            return true;
+    return false;
+}
+
+/* Remember the real path of every input directory, before walking. */
+static void walk_init(char **paths, int n)
+{
+    walk.roots = calloc((size_t)n, sizeof *walk.roots);
+    for (int i = 0; walk.roots && i < n; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+            (walk.roots[walk.nroots] = realpath(paths[i], NULL)))
+            walk.nroots++;
+    }
+}
+
+static void walk_free(void)
+{
+    for (size_t i = 0; i < walk.nroots; i++)
+        free(walk.roots[i]);
+    free(walk.roots);
+    free(walk.seen);
+    memset(&walk, 0, sizeof walk);
+}
+
+/* Does the link at path resolve to somewhere inside an input directory that
+ * the walk reaches by itself (no hidden component on the way)? */
+static bool walk_links_inside(const char *path)
+{
+    char *rp = realpath(path, NULL);
+    bool inside = false;
+    for (size_t i = 0; rp && i < walk.nroots && !inside; i++) {
+        const char *root = walk.roots[i];
+        size_t rl = strlen(root);
+        if (rl == 1)
+            rl = 0;                                     /* the root "/" */
+        if (strncmp(rp, root, rl) == 0 && (rp[rl] == '/' || rp[rl] == '\0'))
+            inside = !strstr(rp + rl, "/.");
+    }
+    free(rp);
+    return inside;
+}
+
+static const char *file_kind(mode_t m)
+{
+    return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
+           S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" :
+           "not a regular file";
+}
+
+static bool take_entry(run *r, const char *path, int level, bool via_link);
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool take_path(run *r, const char *path);
-
-static bool take_dir(run *r, const char *path)
+/* Walk a directory at the given level below its input.  Entries are read,
+ * sorted and taken CS_MAX_DIR_BATCH at a time, so runs are repeatable (ids
+ * that clash resolve the same way every time) and memory stays bounded
+ * however many entries the directory holds. */
+static bool take_dir(run *r, const char *path, int level, bool via_link)
 {
     DIR *d = opendir(path);
     if (!d) {
         report(r, path, 0, "cannot open directory: %s", strerror(errno));
+        r->unreadable++;
         return false;
     }
-    /* Sorted, so that runs are repeatable and ids that clash resolve the
-     * same way every time. */
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    bool ok = true;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **v = realloc(names, cap * sizeof *v);
-            if (!v)
-                break;
-            names = v;
-        }
-        cs_buf p = { 0 };
-        cs_buf_printf(&p, "%s/%s", path, e->d_name);
-        char *s = cs_buf_take(&p);
-        if (!s)
-            break;
-        names[n++] = s;
+    char **names = malloc(CS_MAX_DIR_BATCH * sizeof *names);
+    bool ok = names != NULL, more = names != NULL;
+    if (!names) {
+        report(r, path, 0, "out of memory");
+        r->unreadable++;
     }
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
-    for (size_t i = 0; i < n; i++) {
-        if (!interrupted && !r->failed && !take_path(r, names[i]))
-            ok = false;
-        free(names[i]);
+    for (int batch = 0; more && !interrupted && !r->failed; batch++) {
+        size_t n = 0;
+        struct dirent *e;
+        while (n < CS_MAX_DIR_BATCH) {
+            errno = 0;
+            if (!(e = readdir(d))) {
+                if (errno) {
+                    report(r, path, 0, "cannot read directory: %s", strerror(errno));
+                    r->unreadable++;
+                    ok = false;
+                }
+                more = false;
+                break;
+            }
+            if (e->d_name[0] == '.')
+                continue;
+            if (!(names[n] = cs_strdup(e->d_name))) {
+                report(r, path, 0, "out of memory");
+                r->unreadable++;
+                ok = more = false;
+                break;
+            }
+            n++;
+        }
+        if (batch == 1 && n > 0)
+            report(r, path, 0, "more than %d entries: sorted and indexed %d at a time "
+                   "(CS_MAX_DIR_BATCH)", CS_MAX_DIR_BATCH, CS_MAX_DIR_BATCH);
+        qsort(names, n, sizeof *names, cmp_names);
+        for (size_t i = 0; i < n; i++) {
+            cs_buf p = { 0 };
+            cs_buf_printf(&p, "%s/%s", path, names[i]);
+            if (p.oom) {
+                report(r, path, 0, "out of memory");
+                r->unreadable++;
+                ok = false;
+            } else if (!interrupted && !r->failed && !take_entry(r, p.s, level + 1, via_link)) {
+                ok = false;
+            }
+            cs_buf_free(&p);
+            free(names[i]);
+        }
     }
     free(names);
+    closedir(d);
     return ok;
 }
 
-static bool take_path(run *r, const char *path)
+/* Read one regular file.  Opened without blocking and checked again after
+ * opening, so a file swapped for a FIFO after lstat cannot hang the run. */
+static bool take_file(run *r, const char *path, const struct stat *st)
 {
-    if (strcmp(path, "-") == 0)
-        return read_jsonl(r, "<stdin>", STDIN_FILENO);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         report(r, path, 0, "cannot open: %s", strerror(errno));
         r->unreadable++;
         return false;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        report(r, path, 0, "cannot stat: %s", strerror(errno));
-        close(fd);
-        r->unreadable++;
-        return false;
-    }
+    struct stat fst;
     bool ok;
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        return take_dir(r, path);
-    } else if (!S_ISREG(st.st_mode)) {
-        report(r, path, 0, "not a regular file; skipped");
+    if (fstat(fd, &fst) != 0) {
+        report(r, path, 0, "cannot stat: %s", strerror(errno));
+        ok = false;
+    } else if (!S_ISREG(fst.st_mode) || fst.st_dev != st->st_dev || fst.st_ino != st->st_ino) {
+        report(r, path, 0, "changed while being opened; skipped");
         r->skipped++;
-        ok = true;
-    } else if (is_jsonl_name(path)) {
-        ok = read_jsonl(r, path, fd);
+        close(fd);
+        return true;
     } else {
-        ok = read_text_file(r, path, fd, st.st_size);
+        int fl = fcntl(fd, F_GETFL);
+        if (fl >= 0)
+            fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+        ok = is_jsonl_name(path) ? read_jsonl(r, path, fd)
+                                 : read_text_file(r, path, fd, fst.st_size);
     }
     if (!ok)
         r->unreadable++;
@@ -740,15 +929,88 @@ static bool take_path(run *r, const char *path)
     return ok;
 }
 
-/* Bytes of input, for the progress bar. */
-static unsigned long long input_size(const char *path, int depth)
+/* One path of the walk, at level 0 when named on the command line.
+ * via_link: reached through a symlinked directory. */
+static bool take_entry(run *r, const char *path, int level, bool via_link)
 {
     struct stat st;
-    if (depth > 32 || strcmp(path, "-") == 0 || stat(path, &st) != 0)
+    if (lstat(path, &st) != 0) {
+        report(r, path, 0, "cannot open: %s", strerror(errno));
+        r->unreadable++;
+        return false;
+    }
+    bool link = S_ISLNK(st.st_mode);
+    if (link && stat(path, &st) != 0) {
+        if (errno == ELOOP) {
+            report(r, path, 0, "symlink loop, skipped");
+            return true;
+        }
+        report(r, path, 0, "cannot open: %s", strerror(errno));
+        r->unreadable++;
+        return false;
+    }
+    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+        report(r, path, 0, "%s, not a regular file; skipped", file_kind(st.st_mode));
+        r->skipped++;
+        return true;
+    }
+    if (S_ISDIR(st.st_mode) && walk_in_chain(&st)) {
+        report(r, path, 0, "symlink loop, skipped");
+        return true;
+    }
+    if (link && level > 0 && walk_links_inside(path)) {
+        report(r, path, 0, "symlink to a %s inside the input, skipped (read under its own path)",
+               S_ISDIR(st.st_mode) ? "directory" : "file");
+        return true;
+    }
+    if (S_ISDIR(st.st_mode) && level > CS_MAX_WALK_DEPTH) {
+        report(r, path, 0, "more than %d directory levels below the input "
+               "(CS_MAX_WALK_DEPTH); skipped", CS_MAX_WALK_DEPTH);
+        r->unreadable++;
+        return false;
+    }
+    if (S_ISDIR(st.st_mode) || link || via_link || st.st_nlink > 1) {
+        int seen = walk_record(&st);
+        if (seen > 0) {
+            report(r, path, 0, "%s already read through another path; skipped",
+                   S_ISDIR(st.st_mode) ? "directory" : "file");
+            return true;
+        }
+        if (seen < 0) {
+            report(r, path, 0, "more than %d directories and linked files in one run "
+                   "(CS_MAX_WALK_INODES); skipped", CS_MAX_WALK_INODES);
+            r->unreadable++;
+            return false;
+        }
+    }
+    if (S_ISREG(st.st_mode))
+        return take_file(r, path, &st);
+    walk.chain[walk.depth++] = (walk_key){ st.st_dev, st.st_ino, true };
+    bool ok = take_dir(r, path, level, via_link || link);
+    walk.depth--;
+    return ok;
+}
+
+/* One input named on the command line; "-" is standard input. */
+static bool take_path(run *r, const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return read_jsonl(r, "<stdin>", STDIN_FILENO);
+    return take_entry(r, path, 0, false);
+}
+
+/* Bytes of input, for the progress bar: regular files under path, to the
+ * walk's depth limit.  Links below the inputs are not followed here (the
+ * bar may reach 100% early), so no loop can make this walk endless. */
+static unsigned long long input_size(const char *path, int level)
+{
+    struct stat st;
+    if (level > CS_MAX_WALK_DEPTH + 1 || strcmp(path, "-") == 0 ||
+        (level == 0 ? stat(path, &st) : lstat(path, &st)) != 0)
         return 0;
     if (S_ISREG(st.st_mode))
         return (unsigned long long)st.st_size;
-    if (!S_ISDIR(st.st_mode))
+    if (!S_ISDIR(st.st_mode) || level > CS_MAX_WALK_DEPTH)
         return 0;
     unsigned long long total = 0;
     DIR *d = opendir(path);
@@ -761,7 +1023,7 @@ static unsigned long long input_size(const char *path, int depth)
         cs_buf p = { 0 };
         cs_buf_printf(&p, "%s/%s", path, e->d_name);
         if (!p.oom)
-            total += input_size(p.s, depth + 1);
+            total += input_size(p.s, level + 1);
         cs_buf_free(&p);
     }
     closedir(d);
@@ -776,6 +1038,28 @@ static bool bump_generation(run *r)
     snprintf(buf, sizeof buf, "%lld", (long long)time(NULL));
     return cs_xs_writer_set_metadata(r->w, CS_META_GENERATION, buf) == CS_XS_OK &&
            cs_xs_writer_set_metadata(r->w, CS_META_FORMAT, CS_INDEX_FORMAT) == CS_XS_OK;
+}
+
+/* After the last commit: say plainly what a failed one lost and what the
+ * index still holds. */
+static void report_uncommitted(const run *r)
+{
+    if (!r->uncommitted)
+        return;
+    fprintf(stderr, "ccg-indexer: %s: %lu %s not committed; %s\n", r->index_dir,
+            r->uncommitted, r->mode == MODE_DELETE ? "deletions were" : "documents were",
+            r->rebuild ? "the live index is unchanged"
+                       : "the index holds what its last successful commit wrote");
+}
+
+/* "not committed N, " for the summary line, or "". */
+static const char *uncommitted_note(const run *r)
+{
+    static char buf[64];
+    if (!r->uncommitted)
+        return "";
+    snprintf(buf, sizeof buf, "not committed %lu, ", r->uncommitted);
+    return buf;
 }
 
 static int run_deletes(run *r, char **ids, int n)
@@ -864,7 +1148,7 @@ static bool finish_shards(run *r)
             sh->failed = true;
         }
         sh->w = NULL;
-        r->indexed += sh->indexed;
+        r->pending += sh->indexed;      /* indexed once merged and swapped in */
         r->skipped += sh->skipped;
         if (sh->failed || !sh->path)
             ok = false;
@@ -1008,6 +1292,7 @@ int main(int argc, char **argv)
     if (r.mode == MODE_DELETE) {
         run_deletes(&r, argv + optind, argc - optind);
     } else {
+        walk_init(argv + optind, argc - optind);
         if (r.progress)
             for (int i = optind; i < argc; i++)
                 r.bytes_total += input_size(argv[i], 0);
@@ -1015,6 +1300,7 @@ int main(int argc, char **argv)
             take_path(&r, argv[i]);
         draw_progress(&r, true);
         clear_progress(&r);
+        walk_free();
     }
 
     if (interrupted) {
@@ -1046,18 +1332,27 @@ int main(int argc, char **argv)
                     cs_xs_writer_last_error(r.w));
         if (!ok)
             r.failed = true;
-        if (cs_xs_writer_close(r.w) != CS_XS_OK)
+        /* Closing commits what is pending: after a failed commit it may
+         * still succeed, and then those documents are in the index. */
+        bool closed = cs_xs_writer_close(r.w) == CS_XS_OK;
+        if (!closed)
             r.failed = true;
         r.w = NULL;
         if (swap_in && !r.failed && !interrupted &&
             cs_indexdir_swap(r.index_dir, db_path, &err) != 0)
             goto fatal;
+        settle(&r, r.rebuild || swap_in ? !r.failed && !interrupted : ok || closed);
+    } else if (r.pending) {
+        settle(&r, false);          /* the shards could not be merged */
     }
+    if (r.mode != MODE_EXTRACT)
+        report_uncommitted(&r);
 
     if (!r.quiet) {
         double secs = (double)(cs_now_us() - r.started_us) / 1e6;
         if (r.mode == MODE_DELETE)
-            fprintf(stderr, "deleted %lu, not found %lu, %.2f s\n", r.deleted, r.missing, secs);
+            fprintf(stderr, "deleted %lu, not found %lu, %s%.2f s\n", r.deleted, r.missing,
+                    uncommitted_note(&r), secs);
         else if (r.mode == MODE_EXTRACT)
             fprintf(stderr, "extracted %lu, skipped %lu, errors %lu, %.2f s\n",
                     r.indexed, r.skipped, r.unreadable, secs);
@@ -1067,10 +1362,10 @@ int main(int argc, char **argv)
             if (r.merged && done)
                 snprintf(shards, sizeof shards, "%u shards merged in %.2f s; ", r.merged,
                          r.merge_secs);
-            fprintf(stderr, "indexed %lu, unchanged %lu, skipped %lu, errors %lu, %.2f s%s%s%s\n",
-                    r.indexed, r.unchanged, r.skipped, r.unreadable, secs,
-                    done && (r.rebuild || r.merged) ? " (" : "", shards,
-                    done && r.rebuild ? "rebuilt and swapped in)"
+            fprintf(stderr, "indexed %lu, unchanged %lu, skipped %lu, errors %lu, %s%.2f s%s%s%s\n",
+                    r.indexed, r.unchanged, r.skipped, r.unreadable + r.failed,
+                    uncommitted_note(&r), secs, done && (r.rebuild || r.merged) ? " (" : "",
+                    shards, done && r.rebuild ? "rebuilt and swapped in)"
                     : done && r.merged ? "a new index)" : "");
         }
     }

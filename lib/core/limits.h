@@ -158,6 +158,26 @@
 /* Longest title kept, in bytes (cut on a character boundary). */
 #define CS_MAX_TITLE_BYTES 512
 
+/* --- walking input directories (indexer) ---------------------------------- */
+
+/* Deepest directory level below an input directory that the indexer walks
+ * (and sizes for its progress bar).  Deeper directories are reported and
+ * skipped: no archive nests this deep, and a chain of links could otherwise
+ * make paths grow until PATH_MAX. */
+#define CS_MAX_WALK_DEPTH 32
+
+/* Most directories (and files reached through a link or with several hard
+ * links) one run records by device and inode, so that each is read once
+ * and a symlink loop ends.  Past it a directory or linked file is reported
+ * and skipped: the record stays a fixed, small table (about 4 MB). */
+#define CS_MAX_WALK_INODES 65536
+
+/* Most entries of one directory held in memory at a time.  Entries are
+ * read, sorted and indexed in batches of this many, so a directory of a
+ * million files costs the memory of one batch; a directory that has no more
+ * is indexed in fully sorted order. */
+#define CS_MAX_DIR_BATCH 8192
+
 /* --- results -------------------------------------------------------------- */
 
 /* Default snippet length in characters, and the least and most a request

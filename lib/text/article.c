@@ -27,6 +27,8 @@
 #define HEADLINE_MAX 200
 /* A fallback title (first line of the body) is cut to about this length. */
 #define FALLBACK_TITLE 150
+/* Bytes of a JSON "date" field that was not a date kept for the warning. */
+#define BAD_DATE_SHOWN 40
 
 enum kind { K_TEXT, K_BLANK, K_DROP };
 
@@ -227,7 +229,7 @@ static const char *const date_labels[] = {
 
 /* Is the whole line a publication-date line ("12th December 2018 | By ...",
  * "Date: 15 Sep 2017", "Friday, August 30, 2019 - 13:15")?  Sets out. */
-static bool date_line(const char *s, size_t len, char out[11])
+static bool date_line_shape(const char *s, size_t len, char out[11], bool *impossible)
 {
     size_t i = 0;
     for (int k = 0; date_labels[k]; k++)
@@ -236,6 +238,8 @@ static bool date_line(const char *s, size_t len, char out[11])
             break;
         }
     size_t n = cs_parse_date(s + i, len - i, out);
+    if (!n && (n = cs_parse_impossible_date(s + i, len - i, out)))
+        *impossible = true;
     if (!n)
         return false;
     size_t rl = len - i - n;
@@ -250,6 +254,17 @@ static bool date_line(const char *s, size_t len, char out[11])
     /* A time after the date: "11:59 BST", "- 13:15", "at 10am". */
     return rl <= 24 && (memchr(rest, ':', rl) != NULL ||
                         cs_has_prefix_ci(rest, rl, "at "));
+}
+
+/* A publication-date line: true with out set.  A line that would be one
+ * but for a date that does not exist ("Date: 29 February 2019") is
+ * false with *impossible set and the date as written in out. */
+static bool date_line(const char *s, size_t len, char out[11], bool *impossible)
+{
+    bool bad = false;
+    bool line = date_line_shape(s, len, out, &bad);
+    *impossible = line && bad;
+    return line && !bad;
 }
 
 /* --- line kinds ------------------------------------------------------------ */
@@ -554,8 +569,15 @@ static bool parse_lines(const char *text, size_t len, cs_article *a, cs_err *err
                 continue;
             }
         }
-        if (date_line(l->s, l->len, date)) {
+        bool impossible;
+        if (date_line(l->s, l->len, date, &impossible)) {
             if (!a->date && !(a->date = cs_strdup(date)))
+                goto out;
+            l->kind = K_DROP;
+            continue;
+        }
+        if (impossible) {                   /* a date line all the same */
+            if (!a->date && !a->bad_date && !(a->bad_date = cs_strdup(date)))
                 goto out;
             l->kind = K_DROP;
             continue;
@@ -666,6 +688,7 @@ void cs_article_clear(cs_article *a)
     free(a->id);
     free(a->title);
     free(a->date);
+    free(a->bad_date);
     free(a->source);
     free(a->url);
     free(a->body);
@@ -758,8 +781,17 @@ bool cs_article_from_json(const char *line, size_t len, const char *fallback_id,
     if ((s = json_str(obj, "date", &sl, &bad))) {
         size_t used = cs_parse_date(s, sl, date);
         /* "2019-01-21T10:00:00Z" is a date too. */
-        if (used && (used == sl || s[used] == 'T' || s[used] == ' '))
-            out->date = cs_strdup(date);
+        if (used && (used == sl || s[used] == 'T' || s[used] == ' ')) {
+            if (!(out->date = cs_strdup(date)))
+                nomem = true;
+        } else if (sl && !(out->bad_date = cs_strndup(s, cs_utf8_cut(s, sl, BAD_DATE_SHOWN)))) {
+            nomem = true;
+        } else if (sl) {
+            /* It is printed: no control character may reach a terminal. */
+            for (char *c = out->bad_date; *c; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                    *c = '?';
+        }
     }
     if ((s = json_str(obj, "source", &sl, &bad)) && sl)
         out->source = cs_strndup(s, sl);

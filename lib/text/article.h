@@ -19,6 +19,12 @@ typedef struct cs_article {
     char *id;
     char *title;        /* never NULL; "" when nothing title-like exists */
     char *date;         /* "YYYY-MM-DD", or NULL when the text states none */
+    char *bad_date;     /* a date given that is not one, for a warning, or NULL:
+                         * a JSON "date" field we cannot read, as written
+                         * ("2019-02-29", "soon"; control characters as
+                         * '?'), or the date of a date line
+                         * whose day does not exist, as YYYY-MM-DD.  date is
+                         * then NULL unless a later line gives one. */
     char *source;       /* publisher, or NULL */
     char *url;          /* or NULL */
     char *body;         /* cleaned text: paragraphs separated by "\n\n" */

@@ -76,7 +76,8 @@ static bool valid_ymd(int y, int m, int d)
     return true;
 }
 
-size_t cs_parse_date(const char *s, size_t len, char out[11])
+/* Both parsers: with check set, a date that does not exist is no date. */
+static size_t parse_date(const char *s, size_t len, char out[11], bool check)
 {
     size_t i = 0, n, used;
     int y, m, d;
@@ -153,9 +154,21 @@ size_t cs_parse_date(const char *s, size_t len, char out[11])
     }
     return 0;
 done:
-    if (!valid_ymd(y, m, d))
+    if (check && !valid_ymd(y, m, d))
         return 0;
     snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
     return i;
 }
 
+
+size_t cs_parse_date(const char *s, size_t len, char out[11])
+{
+    return parse_date(s, len, out, true);
+}
+
+size_t cs_parse_impossible_date(const char *s, size_t len, char out[11])
+{
+    size_t n = parse_date(s, len, out, false);
+    char ok[11];
+    return n && !parse_date(s, len, ok, true) ? n : 0;
+}

@@ -45,6 +45,50 @@ static void impossible_dates_are_not_dates(void **state)
     assert_string_equal(date("1.1million"), "none");
 }
 
+static const char *impossible(const char *s)
+{
+    static char out[11];
+    size_t n = cs_parse_impossible_date(s, strlen(s), out);
+    return n ? out : "none";
+}
+
+/* What the indexer warns about: the shape of a date whose day does not
+ * exist, told apart from a valid date and from no date at all. */
+static void impossible_dates_are_named(void **state)
+{
+    (void)state;
+    assert_string_equal(impossible("2019-02-29"), "2019-02-29");
+    assert_string_equal(impossible("31 June 2019"), "2019-06-31");
+    assert_string_equal(impossible("2019-13-01"), "2019-13-01");
+    assert_string_equal(impossible("2020-02-29"), "none");       /* a leap day */
+    assert_string_equal(impossible("next week"), "none");
+    assert_string_equal(impossible("April 2020"), "none");
+}
+
+static void impossible_date_lines_and_fields_are_kept_for_a_warning(void **state)
+{
+    (void)state;
+    cs_article a;
+    cs_err err;
+    const char *t = "A headline\n\nDate: 29 February 2019\n\nThe body of the story.\n";
+    assert_true(cs_article_from_text("t", t, strlen(t), &a, &err));
+    assert_null(a.date);
+    assert_string_equal(a.bad_date, "2019-02-29");
+    assert_string_equal(a.title, "A headline");
+    assert_null(strstr(a.body, "February"));             /* still a date line */
+    cs_article_clear(&a);
+    const char *rec = "{\"id\":\"r\",\"date\":\"2019-02-29\",\"body\":\"Text.\"}";
+    assert_true(cs_article_from_json(rec, strlen(rec), "f", &a, &err));
+    assert_null(a.date);
+    assert_string_equal(a.bad_date, "2019-02-29");
+    cs_article_clear(&a);
+    rec = "{\"id\":\"r\",\"date\":\"2020-02-29\",\"body\":\"Text.\"}";
+    assert_true(cs_article_from_json(rec, strlen(rec), "f", &a, &err));
+    assert_string_equal(a.date, "2020-02-29");
+    assert_null(a.bad_date);
+    cs_article_clear(&a);
+}
+
 static cs_article parse(const char *text)
 {
     cs_article a;
@@ -177,6 +221,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(dates_in_the_forms_articles_write_them),
         cmocka_unit_test(impossible_dates_are_not_dates),
+        cmocka_unit_test(impossible_dates_are_named),
+        cmocka_unit_test(impossible_date_lines_and_fields_are_kept_for_a_warning),
         cmocka_unit_test(news_page_shape),
         cmocka_unit_test(standfirst_bullets_give_the_title),
         cmocka_unit_test(report_shape_with_capitals),
