@@ -260,7 +260,18 @@ int main(int argc, char **argv)
         char *end;
         switch (c) {
         case 'H': host = optarg; break;
-        case 'p': port = optarg; break;
+        case 'p':
+            /* Digits only, 1..65535: getaddrinfo() would take "65536" as
+             * port 0 or another port, and connect somewhere unasked. */
+            port = optarg;
+            if (strlen(port) == 0 || strlen(port) > 5 || strspn(port, "0123456789") != strlen(port) ||
+                atol(port) < 1 || atol(port) > 65535) {
+                fprintf(stderr, "ccg-search: --port wants a number from 1 to 65535, not '%s'\n",
+                        optarg);
+                json_decref(filter);
+                return EXIT_USAGE;
+            }
+            break;
         case O_UNIX: unix_path = optarg; break;
         case O_TIMEOUT:
             timeout = (int)strtol(optarg, &end, 10);

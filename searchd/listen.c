@@ -13,11 +13,16 @@
 #include <event2/listener.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+/* Room for the host part of "HOST:PORT", NUL included. */
+#define HOST_CAP 256
 
 /* Backlog of the listening sockets. */
 #define LISTEN_BACKLOG 1024
@@ -85,26 +90,58 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
     log_msg(CS_LOG_WARN, "accept failed: %s", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 }
 
-/* Parse "HOST:PORT" / "[V6]:PORT" into an address to bind. */
-static int resolve(const char *spec, struct sockaddr_storage *ss, socklen_t *sl)
+int listen_port_parse(const char *s)
 {
-    char host[256];
+    /* Digits only, as written: getaddrinfo() takes "65536" modulo 2^16 on
+     * some C libraries and "" or "+1" on others, and a typo must not bind
+     * some other port than the one asked for. */
+    size_t n = strlen(s);
+    if (n == 0 || n > 5 || strspn(s, "0123456789") != n)
+        return -1;
+    long v = strtol(s, NULL, 10);
+    return v > 65535 ? -1 : (int)v;
+}
+
+/* Split "HOST:PORT" / "[V6]:PORT" into host (HOST_CAP bytes) and *port; 0, or -1
+ * when it is not of that form or the port is not 0..65535. */
+static int split_addr(const char *spec, char *host, const char **portp)
+{
     const char *port;
     if (spec[0] == '[') {
         const char *end = strchr(spec, ']');
-        if (!end || end[1] != ':' || (size_t)(end - spec - 1) >= sizeof host)
+        if (!end || end[1] != ':' || (size_t)(end - spec - 1) >= HOST_CAP)
             return -1;
         memcpy(host, spec + 1, (size_t)(end - spec - 1));
         host[end - spec - 1] = '\0';
         port = end + 2;
     } else {
         const char *colon = strrchr(spec, ':');
-        if (!colon || (size_t)(colon - spec) >= sizeof host)
+        if (!colon || (size_t)(colon - spec) >= HOST_CAP)
             return -1;
         memcpy(host, spec, (size_t)(colon - spec));
         host[colon - spec] = '\0';
         port = colon + 1;
     }
+    if (listen_port_parse(port) < 0)
+        return -1;
+    *portp = port;
+    return 0;
+}
+
+bool listen_addr_ok(const char *spec)
+{
+    char host[HOST_CAP];
+    const char *port;
+    return split_addr(spec, host, &port) == 0;
+}
+
+/* Parse "HOST:PORT" / "[V6]:PORT" into an address to bind. */
+static int resolve(const char *spec, struct sockaddr_storage *ss, socklen_t *sl)
+{
+    char host[HOST_CAP];
+    const char *port;
+    if (split_addr(spec, host, &port) != 0)
+        return -1;
     struct addrinfo hints = { 0 }, *res = NULL;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;

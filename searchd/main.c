@@ -1,6 +1,7 @@
 /* ccg-searchd: answer ranked, faceted queries over the ccgsearch line
  * protocol (docs/protocol.md). */
 #include "core/limits.h"
+#include "listen.h"
 #include "log.h"
 #include "server.h"
 
@@ -59,6 +60,16 @@ static unsigned long number(const char *opt, const char *s, unsigned long lo, un
         exit(2);
     }
     return v;
+}
+
+/* --listen and --http: HOST:PORT with PORT 0..65535 as written. */
+static void address(const char *opt, const char *s)
+{
+    if (!listen_addr_ok(s)) {
+        fprintf(stderr, "ccg-searchd: %s wants HOST:PORT or [V6]:PORT with PORT a number "
+                "from 0 to 65535 (0: any free port), not '%s'\n", opt, s);
+        exit(2);
+    }
 }
 
 int main(int argc, char **argv)
@@ -127,6 +138,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "ccg-searchd: --index DIR is required (see --help)\n");
         return 2;
     }
+    address("--listen", cfg.listen);
+    if (cfg.http)
+        address("--http", cfg.http);
     if ((cfg.http_port_file || cfg.http_cors) && !cfg.http) {
         fprintf(stderr, "ccg-searchd: --http-port-file and --http-cors need --http HOST:PORT\n");
         return 2;
