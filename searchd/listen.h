@@ -31,7 +31,8 @@ int listen_port_parse(const char *s);
  * resolved only when binding). */
 bool listen_addr_ok(const char *spec);
 
-/* Stop accepting: close the listeners and remove the Unix socket.
+/* Stop accepting: close the listeners and remove the Unix socket (only if
+ * the file at its path is still the socket this daemon made).
  * Harmless when not listening. */
 void listen_stop(void);
 

@@ -26,7 +26,10 @@ static void usage(FILE *f, unsigned cores)
 "  -i, --index DIR          the index directory made by ccg-indexer (required)\n"
 "  -l, --listen HOST:PORT   TCP address to listen on; PORT 0 picks a free port\n"
 "                           (default " DEFAULT_LISTEN ")\n"
-"      --unix PATH          also listen on a Unix socket at PATH (default: none)\n"
+"      --unix PATH          also listen on a Unix socket at PATH (default: none);\n"
+"                           refused if PATH exists and is not a stale socket\n"
+"      --unix-mode MODE     the socket's permissions, octal (default %04o: the\n"
+"                           owner and group may connect; see docs/security.md)\n"
 "      --port-file FILE     write the bound TCP port to FILE (default: none)\n"
 "      --http HOST:PORT     also serve HTTP/1.1 (docs/http.md) on HOST:PORT, e.g.\n"
 "                           127.0.0.1:7701; PORT 0 picks a free port (default: none)\n"
@@ -44,7 +47,7 @@ static void usage(FILE *f, unsigned cores)
 "\n"
 "Signals: SIGHUP reopens the index; SIGTERM and SIGINT finish the requests\n"
 "already received and exit 0.\n",
-            cores, CS_MAX_LINE_DEFAULT, CS_MAX_CONNECTIONS_DEFAULT,
+            SEARCHD_UNIX_MODE_DEFAULT, cores, CS_MAX_LINE_DEFAULT, CS_MAX_CONNECTIONS_DEFAULT,
             CS_IDLE_TIMEOUT_DEFAULT, CS_QUERY_TIMEOUT_MS_DEFAULT);
 }
 
@@ -60,6 +63,20 @@ static unsigned long number(const char *opt, const char *s, unsigned long lo, un
         exit(2);
     }
     return v;
+}
+
+/* --unix-mode: octal permission bits, 0 to 0777. */
+static unsigned unix_mode(const char *s)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 8);
+    if (errno || *end || end == s || s[0] == '-' || s[0] == '+' || v > 0777) {
+        fprintf(stderr, "ccg-searchd: --unix-mode wants octal permissions such as 0660, "
+                "not '%s'\n", s);
+        exit(2);
+    }
+    return (unsigned)v;
 }
 
 /* --listen and --http: HOST:PORT with PORT 0..65535 as written. */
@@ -78,6 +95,7 @@ int main(int argc, char **argv)
         { "index", required_argument, NULL, 'i' },
         { "listen", required_argument, NULL, 'l' },
         { "unix", required_argument, NULL, 'U' },
+        { "unix-mode", required_argument, NULL, 'm' },
         { "port-file", required_argument, NULL, 'P' },
         { "workers", required_argument, NULL, 'w' },
         { "max-line", required_argument, NULL, 'M' },
@@ -101,6 +119,7 @@ int main(int argc, char **argv)
         .idle_timeout_s = CS_IDLE_TIMEOUT_DEFAULT,
         .max_conns = CS_MAX_CONNECTIONS_DEFAULT,
         .query_timeout_ms = CS_QUERY_TIMEOUT_MS_DEFAULT,
+        .unix_mode = SEARCHD_UNIX_MODE_DEFAULT,
     };
     const char *query_log = NULL;
     int c;
@@ -110,6 +129,7 @@ int main(int argc, char **argv)
         case 'i': cfg.index_dir = optarg; break;
         case 'l': cfg.listen = optarg; break;
         case 'U': cfg.unix_path = optarg; break;
+        case 'm': cfg.unix_mode = unix_mode(optarg); break;
         case 'P': cfg.port_file = optarg; break;
         case 'w': cfg.workers = (unsigned)number("--workers", optarg, 1, 256); break;
         case 'M': cfg.max_line = number("--max-line", optarg, 64, 64UL * 1024 * 1024); break;

@@ -11,10 +11,16 @@
 
 #include <stddef.h>
 
+/* The Unix socket's permissions unless --unix-mode says otherwise: the
+ * protocol has no authentication, so whoever may connect may query (and
+ * STATS) the index; the owner and its group, not everyone. */
+#define SEARCHD_UNIX_MODE_DEFAULT 0660
+
 typedef struct server_config {
     const char *index_dir;
     const char *listen;         /* "HOST:PORT" or "[V6]:PORT"; port 0: any */
     const char *unix_path;      /* an extra Unix socket, or NULL */
+    unsigned unix_mode;         /* its permission bits (--unix-mode) */
     const char *port_file;      /* write the bound TCP port here, or NULL */
     unsigned workers;
     size_t max_line;

@@ -42,6 +42,78 @@ def unix_ask(path, line):
     return json.loads(buf)
 
 
+# --- the Unix socket -----------------------------------------------------------
+
+@test
+def unix_path_that_is_a_regular_file_is_refused_and_kept():
+    path = os.path.join(tmpdir(), "notes.txt")
+    with open(path, "w") as f:
+        f.write("precious\n")
+    rc, err = start_daemon("--unix", path)
+    eq(rc, 1, "a start-up failure: " + err)
+    check("is not a socket" in err, err)
+    eq(open(path).read(), "precious\n", "the file left as it was")
+
+
+@test
+def a_running_daemons_socket_is_not_taken_over():
+    path = os.path.join(tmpdir(), "ccg.sock")
+    first = Daemon(indexed_seeds(), "--unix", path)
+    ino = os.stat(path).st_ino
+    rc, err = start_daemon("--unix", path)
+    eq(rc, 1, "the second daemon refuses to start: " + err)
+    check("another daemon is listening on " + path in err, err)
+    eq(os.stat(path).st_ino, ino, "the first daemon's socket is still there")
+    eq(unix_ask(path, "PING"), {"ok": True, "pong": True}, "the first daemon still answers on it")
+    eq(first.stop(), 0, "exit")
+    check(not os.path.exists(path), "the first daemon removes its own socket on exit")
+
+
+@test
+def a_stale_socket_is_replaced():
+    path = os.path.join(tmpdir(), "ccg.sock")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(path)
+    s.close()                       # the file stays; nobody listens: stale
+    check(stat.S_ISSOCK(os.lstat(path).st_mode), "a stale socket")
+    dd = Daemon(indexed_seeds(), "--unix", path)
+    eq(ids(unix_ask(path, "SEARCH Radmore")), ["004_7a0772fac955139b"], "served on it")
+    eq(dd.stop(), 0, "exit")
+    check(not os.path.exists(path), "removed on exit")
+
+
+@test
+def a_socket_that_is_no_longer_ours_is_left_on_exit():
+    path = os.path.join(tmpdir(), "ccg.sock")
+    dd = Daemon(indexed_seeds(), "--unix", path)
+    os.unlink(path)
+    other = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    other.bind(path)                # someone else's socket at the path now
+    other.listen(1)
+    eq(dd.stop(), 0, "exit")
+    check(os.path.exists(path), "the other socket is not removed")
+    other.close()
+
+
+@test
+def unix_socket_mode_is_0660_whatever_the_umask():
+    for umask, args, want in [(0o000, [], 0o660), (0o077, [], 0o660),
+                              (0o000, ["--unix-mode", "0600"], 0o600),
+                              (0o022, ["--unix-mode", "666"], 0o666)]:
+        path = os.path.join(tmpdir(), "ccg.sock")
+        old = os.umask(umask)
+        try:
+            dd = Daemon(indexed_seeds(), "--unix", path, *args)
+        finally:
+            os.umask(old)
+        eq(stat.S_IMODE(os.stat(path).st_mode), want, "mode with umask %03o %r" % (umask, args))
+        eq(dd.stop(), 0, "exit")
+    for bad in ["999", "0o660", "-1", "1777", ""]:
+        rc, err = start_daemon("--unix", os.path.join(tmpdir(), "s"), "--unix-mode", bad)
+        eq(rc, 2, "--unix-mode %r is a usage error: %s" % (bad, err))
+        check("--unix-mode wants octal" in err, err)
+
+
 # --- addresses and ports -------------------------------------------------------
 
 @test
