@@ -139,4 +139,60 @@ def cli_port_out_of_range_is_a_usage_error():
         check("--port wants a number from 1 to 65535" in p.stderr, p.stderr)
 
 
+# --- terminal safety -----------------------------------------------------------
+
+HOSTILE_TITLE = "Merger \x1b]0;pwned\x07news \x1b[2J\x1b[31mred\x9b31m"
+HOSTILE_BODY = ("Radmore said the \x1b[2Jmerger\x1b]2;x\x07 was agreed.\n"
+                "Second line\twith a tab and a C1 \u0085 and DEL \x7f end.")
+
+
+@test
+def ccg_search_never_prints_the_index_text_raw_escapes():
+    src = tmpdir()
+    with open(os.path.join(src, "h.jsonl"), "w") as f:
+        f.write(json.dumps({"id": "hostile-1", "title": HOSTILE_TITLE, "date": "2019-03-01",
+                            "source": "Src\x1b[5m", "body": HOSTILE_BODY}) + "\n")
+    ix = os.path.join(tmpdir(), "index")
+    run_indexer("--index", ix, src)
+    dd = Daemon(ix)
+    port = str(dd.port)
+    for args in (["Radmore"], ["--get", "hostile-1"], ["--facets", "merger"]):
+        p = subprocess.run([binary("ccg-search"), "-p", port] + args, capture_output=True,
+                           timeout=30, env=dict(os.environ, NO_COLOR="1"))
+        eq(p.returncode, 0, p.stderr)
+        out = p.stdout
+        for raw in [b"\x1b", b"\x07", b"\x7f", b"\xc2\x85", b"\xc2\x9b"]:
+            check(raw not in out, "%r printed raw by %r: %r" % (raw, args, out[:300]))
+        check(b"\\x1b" in out, "the escape shown visibly: %r" % out[:300])
+    p = subprocess.run([binary("ccg-search"), "-p", port, "--get", "hostile-1"],
+                       capture_output=True, timeout=30, env=dict(os.environ, NO_COLOR="1"))
+    out = p.stdout.decode("utf-8")
+    check("Merger \\x1b]0;pwned\\x07news" in out, out[:300])
+    check("agreed.\nSecond line" in out, "the body keeps its lines: %r" % out)
+    check("C1 \\xc2\\x85 and DEL \\x7f end" in out, out)
+    # On a terminal with colour: only our own highlight escapes.
+    tty = run_on_tty([binary("ccg-search"), "-p", port, "Radmore"],
+                     env={k: v for k, v in os.environ.items() if k != "NO_COLOR"})
+    check("\x1b]" not in tty and "\x1b[2J" not in tty and "\x1b[31m" not in tty, repr(tty[:400]))
+    # --json stays the server's JSON, escaped there.
+    p = subprocess.run([binary("ccg-search"), "-p", port, "--json", "--get", "hostile-1"],
+                       capture_output=True, timeout=30)
+    check(b"\x1b" not in p.stdout, "JSON escapes it")
+    eq(json.loads(p.stdout)["document"]["title"], HOSTILE_TITLE, "as stored")
+    eq(dd.stop(), 0, "exit")
+
+
+@test
+def the_indexer_prints_hostile_file_names_safely():
+    src = tmpdir()
+    name = "evil\x1b]0;pwned\x07\x1b[2J-\xff.txt"
+    path = os.path.join(src.encode(), name.encode("latin-1"))
+    with open(path, "wb") as f:
+        f.write(b"Title\n\nbody \x00 with a NUL byte\n")
+    p = run_indexer("--index", os.path.join(tmpdir(), "index"), src, check_status=False)
+    err = p.stderr
+    check(b"\x1b" not in err and b"\x07" not in err, "no raw escape on stderr: %r" % err)
+    check(b"evil\\x1b]0;pwned\\x07\\x1b[2J-\\xff.txt" in err, "the name shown escaped: %r" % err)
+
+
 run()
