@@ -139,6 +139,34 @@ def cli_port_out_of_range_is_a_usage_error():
         check("--port wants a number from 1 to 65535" in p.stderr, p.stderr)
 
 
+# --- the query log -------------------------------------------------------------
+
+@test
+def query_log_has_a_line_for_every_request_even_not_utf8():
+    log = os.path.join(tmpdir(), "queries.log")
+    dd = Daemon(indexed_seeds(), "--query-log", log)
+    bad = [b"SEARCH caf\xe9", b"SEARCH \xff\xfe", b"GET \xc3(\\x41"]
+    with dd.connect() as c:
+        for i in range(10):
+            c.send(b"PING\n" if i % 2 else b"SEARCH Radmore\n")
+            c.answer()
+        for line in bad:
+            c.send(line + b"\n")
+            eq(c.answer()["error"]["code"], "bad_request", "invalid UTF-8 refused")
+        s = c.ask("STATS")
+    eq(dd.stop(), 0, "exit")
+    counted = sum(s["requests"].values())
+    lines = [json.loads(l) for l in open(log, encoding="utf-8")]
+    eq(len(lines), counted, "one log line per request STATS counted")
+    eq(len(lines), 14, "13 requests and the STATS")
+    flagged = [l for l in lines if l.get("query_invalid_utf8")]
+    eq(len(flagged), 3, "the three not UTF-8 flagged")
+    eq([l["query"] for l in flagged],
+       ["SEARCH caf\\xe9", "SEARCH \\xff\\xfe", "GET \\xc3(\\\\x41"],
+       "their bytes escaped (and a backslash doubled)")
+    check(not any(l.get("query_invalid_utf8") for l in lines if l not in flagged), "others not")
+
+
 # --- terminal safety -----------------------------------------------------------
 
 HOSTILE_TITLE = "Merger \x1b]0;pwned\x07news \x1b[2J\x1b[31mred\x9b31m"
