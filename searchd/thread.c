@@ -73,6 +73,17 @@ static void item_free(worker *w, item *it)
 
 /* --- a worker ------------------------------------------------------------- */
 
+/* Log and count a failed reopen of w's engine, if any. */
+static void worker_reopen_failed(worker *w)
+{
+    const char *why = cs_engine_reopen_failure(w->engine);
+    if (!why)
+        return;
+    log_msg(CS_LOG_WARN, "worker %d cannot reopen the index %s: %s; serving the index it had",
+            w->id, w->cfg->index_dir, why);
+    stats_reopen_failed(why);
+}
+
 void worker_refresh(worker *w)
 {
     unsigned epoch = atomic_load_explicit(&index_epoch, memory_order_acquire);
@@ -81,6 +92,7 @@ void worker_refresh(worker *w)
         return;
     if (cs_engine_refresh(w->engine))
         epoch = atomic_fetch_add_explicit(&index_epoch, 1, memory_order_acq_rel) + 1;
+    worker_reopen_failed(w);
     w->index_epoch = epoch;
     w->last_refresh_us = now;
 }
@@ -126,9 +138,10 @@ static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
                 conn_new(w, it->fd);
             break;
         case ITEM_REOPEN:
-            cs_engine_reopen(w->engine);
+            if (cs_engine_reopen(w->engine))
+                log_msg(CS_LOG_DEBUG, "worker %d reopened the index", w->id);
+            worker_reopen_failed(w);
             w->last_refresh_us = cs_now_us();
-            log_msg(CS_LOG_DEBUG, "worker %d reopened the index", w->id);
             break;
         case ITEM_STOP:
             worker_stop(w);

@@ -167,6 +167,98 @@ def query_log_has_a_line_for_every_request_even_not_utf8():
     check(not any(l.get("query_invalid_utf8") for l in lines if l not in flagged), "others not")
 
 
+# --- failed reopens and refusals in STATS --------------------------------------
+
+def copy_of_seed_index():
+    ix = os.path.join(tmpdir(), "index")
+    shutil.copytree(indexed_seeds(), ix)
+    return ix
+
+
+def until(cond, what, seconds=10):
+    deadline = time.time() + seconds
+    while not cond():
+        if time.time() > deadline:
+            raise Failure("timed out waiting for: " + what)
+        time.sleep(0.05)
+
+
+@test
+def a_failed_reopen_is_logged_counted_and_the_old_index_served():
+    ix = copy_of_seed_index()
+    dd = Daemon(ix, "--workers", "2")
+    eq(dd.ask("STATS")["index"]["reopen_failures"], 0, "none yet")
+    eq(dd.ask("STATS")["index"]["last_reopen_error"], None, "no reason yet")
+    # A swap to a database that is not there (a stub pointing elsewhere).
+    stub = os.path.join(ix, "XAPIANDB")
+    with open(stub + ".new", "w") as f:
+        f.write("auto db-999999\n")
+    os.rename(stub + ".new", stub)
+    # Workers look for changes before a request.
+    until(lambda: dd.ask("PING") and "cannot reopen the index" in dd.logtext(), "the WARN line")
+    check(" warn: worker " in dd.logtext(), dd.logtext()[-500:])
+    for _ in range(4):              # each worker refreshes before answering
+        eq(ids(dd.ask("SEARCH Radmore")), ["004_7a0772fac955139b"], "the old index served")
+    time.sleep(0.3)
+    s = dd.ask("STATS")["index"]
+    check(1 <= s["reopen_failures"] <= 2, "each worker counts the failure once: %r" % s)
+    check(s["last_reopen_error"] and "db-999999" in s["last_reopen_error"], repr(s))
+    eq(s["documents"], 5, "the old index's documents")
+    # Asked for with SIGHUP, a failure always counts.
+    before = s["reopen_failures"]
+    dd.proc.send_signal(signal.SIGHUP)
+    until(lambda: dd.ask("STATS")["index"]["reopen_failures"] >= before + 2, "SIGHUP's failures")
+    # The index deleted altogether.
+    shutil.rmtree(ix)
+    until(lambda: dd.ask("PING") and "no XAPIANDB stub" in dd.logtext(),
+          "the deleted index logged")
+    eq(ids(dd.ask("SEARCH Radmore")), ["004_7a0772fac955139b"], "still the old index")
+    eq(dd.stop(), 0, "exit")
+
+
+@test
+def stats_counts_refusals_by_limit():
+    dd = Daemon(indexed_seeds(), "--max-line", "64", "--max-connections", "2")
+    with dd.connect() as c:
+        c.send("SEARCH " + "x" * 100 + "\n")
+        eq(c.answer()["error"]["code"], "line_too_long", "CS_MAX_LINE_DEFAULT crossed (--max-line)")
+    # The closed connection is let go once its close is seen.
+    until(lambda: dd.ask("STATS")["connections"]["open"] == 1, "the first connection gone")
+    with dd.connect() as a, dd.connect() as b:
+        a.ask("PING")
+        b.ask("PING")
+        with dd.connect() as third:
+            eq(third.answer()["error"]["code"], "overloaded", "the third of two refused")
+    time.sleep(0.2)
+    s = dd.ask("STATS")
+    eq(s["refused"]["line_too_long"], 1, "line_too_long by limit: %r" % s["refused"])
+    eq(s["refused"]["connections"], 1, "connections by limit: %r" % s["refused"])
+    eq(s["refused"]["connections"], s["connections"]["refused"], "the same count")
+    for key in ["query_timeout", "http_body_too_large", "http_headers_too_large"]:
+        eq(s["refused"][key], 0, key)
+    eq(dd.stop(), 0, "exit")
+
+
+@test
+def stats_counts_http_refusals_by_limit():
+    hpf = os.path.join(tmpdir(), "hp")
+    dd = Daemon(indexed_seeds(), "--http", "127.0.0.1:0", "--http-port-file", hpf)
+    hp = int(open(hpf).read())
+    body = b'{"q":"x"' + b" " * (64 * 1024 + 10) + b"}"     # past CS_HTTP_MAX_BODY_BYTES
+    s = socket.create_connection(("127.0.0.1", hp), timeout=10)
+    s.sendall(b"POST /search HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    got = b""
+    while b"\r\n\r\n" not in got:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    s.close()
+    check(got.startswith(b"HTTP/1.1 413"), got[:60])
+    eq(dd.ask("STATS")["refused"]["http_body_too_large"], 1, "413 counted by limit")
+    eq(dd.stop(), 0, "exit")
+
+
 # --- terminal safety -----------------------------------------------------------
 
 HOSTILE_TITLE = "Merger \x1b]0;pwned\x07news \x1b[2J\x1b[31mred\x9b31m"
