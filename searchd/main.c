@@ -42,13 +42,16 @@ static void usage(FILE *f, unsigned cores)
 "      --idle-timeout SECS  close idle connections after SECS (default %d)\n"
 "      --query-timeout MS   per-query time limit, 0 for none (default %d)\n"
 "      --query-log FILE     append one JSON line per request to FILE (default: none)\n"
+"      --drain-timeout SECS on SIGTERM, how long to go on answering the requests\n"
+"                           already received before closing (default %d)\n"
 "      --log-level LEVEL    error, warn, info or debug (default info)\n"
 "  -h, --help               this help\n"
 "\n"
-"Signals: SIGHUP reopens the index; SIGTERM and SIGINT finish the requests\n"
-"already received and exit 0.\n",
+"Signals: SIGHUP reopens the index; SIGTERM and SIGINT stop accepting, answer\n"
+"the requests already received (for at most --drain-timeout) and exit 0.\n"
+"A bad option or value exits 2; a start-up failure exits 1.\n",
             SEARCHD_UNIX_MODE_DEFAULT, cores, CS_MAX_LINE_DEFAULT, CS_MAX_CONNECTIONS_DEFAULT,
-            CS_IDLE_TIMEOUT_DEFAULT, CS_QUERY_TIMEOUT_MS_DEFAULT);
+            CS_IDLE_TIMEOUT_DEFAULT, CS_QUERY_TIMEOUT_MS_DEFAULT, CS_DRAIN_TIMEOUT_DEFAULT);
 }
 
 /* A positive integer option within [lo, hi]; exits on a bad value. */
@@ -96,6 +99,7 @@ int main(int argc, char **argv)
         { "listen", required_argument, NULL, 'l' },
         { "unix", required_argument, NULL, 'U' },
         { "unix-mode", required_argument, NULL, 'm' },
+        { "drain-timeout", required_argument, NULL, 'D' },
         { "port-file", required_argument, NULL, 'P' },
         { "workers", required_argument, NULL, 'w' },
         { "max-line", required_argument, NULL, 'M' },
@@ -120,6 +124,7 @@ int main(int argc, char **argv)
         .max_conns = CS_MAX_CONNECTIONS_DEFAULT,
         .query_timeout_ms = CS_QUERY_TIMEOUT_MS_DEFAULT,
         .unix_mode = SEARCHD_UNIX_MODE_DEFAULT,
+        .drain_timeout_s = CS_DRAIN_TIMEOUT_DEFAULT,
     };
     const char *query_log = NULL;
     int c;
@@ -130,6 +135,7 @@ int main(int argc, char **argv)
         case 'l': cfg.listen = optarg; break;
         case 'U': cfg.unix_path = optarg; break;
         case 'm': cfg.unix_mode = unix_mode(optarg); break;
+        case 'D': cfg.drain_timeout_s = (unsigned)number("--drain-timeout", optarg, 0, 3600); break;
         case 'P': cfg.port_file = optarg; break;
         case 'w': cfg.workers = (unsigned)number("--workers", optarg, 1, 256); break;
         case 'M': cfg.max_line = number("--max-line", optarg, 64, 64UL * 1024 * 1024); break;

@@ -27,6 +27,7 @@ typedef struct server_config {
     unsigned idle_timeout_s;
     unsigned max_conns;
     unsigned query_timeout_ms;
+    unsigned drain_timeout_s;   /* SIGTERM: most seconds to go on answering */
     const char *http;           /* serve HTTP on "HOST:PORT", or NULL */
     const char *http_port_file; /* write the bound HTTP port here, or NULL */
     const char *http_cors;      /* Access-Control-Allow-Origin, or NULL */

@@ -5,6 +5,7 @@
 #include "http.h"
 #include "log.h"
 #include "stats.h"
+#include "core/limits.h"
 #include "core/util.h"
 
 #include <assert.h>
@@ -19,9 +20,6 @@
 /* How often (at most) a worker looks for index changes before a request:
  * new commits become visible within this time, well inside a second. */
 #define REFRESH_INTERVAL_US 100000
-/* How long a stopping worker waits for its clients to take their last
- * answers. */
-#define SHUTDOWN_GRACE_S 5
 
 /* Bumped by a worker whose refresh found a revision it had not read.  Every
  * other worker then refreshes before its next request instead of at its
@@ -103,6 +101,29 @@ void worker_conn_gone(worker *w)
         event_base_loopbreak(w->base);
 }
 
+/* --drain-timeout has passed: each connection sends the answers it has made
+ * and closes; one whose client takes none of them is cut after
+ * CS_LINGER_TIMEOUT_S more. */
+static void worker_drain_over(evutil_socket_t fd, short what, void *arg)
+{
+    worker *w = arg;
+    (void)fd;
+    (void)what;
+    if (w->nconns)
+        log_msg(CS_LOG_WARN, "worker %d: drain timeout (%u s) with %zu connections open; "
+                "closing them after their last answer", w->id, w->cfg->drain_timeout_s, w->nconns);
+    for (conn *c = w->conns, *next; c; c = next) {
+        next = conn_next(c);
+        conn_deadline(c);
+    }
+    if (w->nconns == 0) {
+        event_base_loopbreak(w->base);
+    } else {
+        struct timeval cut = { CS_LINGER_TIMEOUT_S + 1, 0 };
+        event_base_loopexit(w->base, &cut);
+    }
+}
+
 static void worker_stop(worker *w)
 {
     w->stopping = true;
@@ -115,8 +136,9 @@ static void worker_stop(worker *w)
     if (w->nconns == 0) {
         event_base_loopbreak(w->base);
     } else {
-        struct timeval grace = { SHUTDOWN_GRACE_S, 0 };
-        event_base_loopexit(w->base, &grace);
+        struct timeval drain = { (time_t)w->cfg->drain_timeout_s, 0 };
+        if (event_base_once(w->base, -1, EV_TIMEOUT, worker_drain_over, w, &drain) != 0)
+            worker_drain_over(-1, EV_TIMEOUT, w);
     }
 }
 

@@ -259,6 +259,95 @@ def stats_counts_http_refusals_by_limit():
     eq(dd.stop(), 0, "exit")
 
 
+# --- the drain on SIGTERM ------------------------------------------------------
+
+def big_pipeline(n):
+    """n requests whose text passes what the daemon reads ahead (one
+    --max-line) and whose answers pass its output high-water mark."""
+    reqs = []
+    for i in range(n):
+        if i % 2:
+            reqs.append(("GET " + SEED_IDS[i % 5],
+                         lambda a, d=SEED_IDS[i % 5]: a["document"]["id"] == d))
+        else:
+            pad = " " * 1500
+            reqs.append(('SEARCH {"q":"accountable officer","limit":5%s}' % pad,
+                         lambda a: a["total"] == 5 and len(a["hits"]) == 5))
+    return reqs
+
+
+@test
+def sigterm_answers_all_200_pipelined_requests():
+    dd = Daemon(indexed_seeds(), "--workers", "1")
+    reqs = big_pipeline(200)
+    data = "".join(r + "\n" for r, _ in reqs).encode()
+    check(len(data) > 2 * 64 * 1024, "more than the daemon reads ahead")
+    c = dd.connect()
+    eq(c.ask("PING"), {"ok": True, "pong": True}, "connected")
+    # All sent, and SIGTERM while the daemon is at work on them (it reads
+    # one --max-line ahead: most still wait in its socket).
+    c.send(data)
+    dd.proc.send_signal(signal.SIGTERM)
+    answers = []
+    while True:
+        line = c.readline()
+        if not line:
+            break
+        answers.append(json.loads(line))
+    c.close()
+    eq(dd.proc.wait(30), 0, "exit status")
+    eq(len(answers), len(reqs), "every request sent before SIGTERM answered")
+    for (r, ok), a in zip(reqs, answers):
+        check(ok(a), "%s -> %r" % (r[:40], a))
+
+
+@test
+def past_the_drain_timeout_the_connection_closes_after_a_whole_answer():
+    dd = Daemon(indexed_seeds(), "--workers", "1", "--drain-timeout", "1")
+    c = dd.connect()
+    stop = threading.Event()
+
+    def keep_sending():
+        try:
+            while not stop.is_set():
+                c.sock.sendall(b"GET " + SEED_IDS[0].encode() + b"\n")
+        except OSError:
+            pass
+    t = threading.Thread(target=keep_sending, daemon=True)
+    t.start()
+    eq(json.loads(c.readline())["document"]["id"], SEED_IDS[0], "served")
+    t0 = time.time()
+    dd.proc.send_signal(signal.SIGTERM)
+    got = c.buf
+    try:
+        while True:
+            chunk = c.sock.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+    except ConnectionResetError:
+        raise Failure("reset mid-answer after %d bytes" % len(got))
+    stop.set()
+    took = time.time() - t0
+    check(got.endswith(b"\n"), "the last answer is whole: ...%r" % got[-40:])
+    for line in got.split(b"\n")[:-1]:
+        if line:
+            eq(json.loads(line)["document"]["id"], SEED_IDS[0], "a whole answer")
+    check(took >= 0.9, "served until the drain timeout (CS_DRAIN_TIMEOUT_DEFAULT): %.2f s" % took)
+    eq(dd.proc.wait(30), 0, "exit status")
+    check(time.time() - t0 < 10, "and then exits")
+    check("drain timeout (1 s)" in dd.logtext(), dd.logtext()[-400:])
+    c.close()
+
+
+@test
+def help_documents_the_new_options():
+    p = subprocess.run([binary("ccg-searchd"), "--help"], capture_output=True, text=True)
+    for opt, default in [("--unix-mode", "0660"), ("--drain-timeout", "10")]:
+        line = [l for l in p.stdout.splitlines() if opt in l]
+        check(line and "(default %s" % default in p.stdout, "%s default %s" % (opt, default))
+
+
 # --- terminal safety -----------------------------------------------------------
 
 HOSTILE_TITLE = "Merger \x1b]0;pwned\x07news \x1b[2J\x1b[31mred\x9b31m"
