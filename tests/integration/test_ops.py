@@ -404,4 +404,24 @@ def the_indexer_prints_hostile_file_names_safely():
     check(b"evil\\x1b]0;pwned\\x07\\x1b[2J-\\xff.txt" in err, "the name shown escaped: %r" % err)
 
 
+# --- the documentation ------------------------------------------------------
+
+@test
+def security_doc_names_every_limit_and_option():
+    import re
+    from harness import ROOT
+    doc = open(os.path.join(ROOT, "docs", "security.md")).read()
+    limits = open(os.path.join(ROOT, "lib", "core", "limits.h")).read()
+    names = re.findall(r"^#define (CS_[A-Z0-9_]+) ", limits, re.M)
+    check(len(names) > 20, "limits found")
+    for name in names:
+        if not name.startswith("CS_STR"):
+            check("`%s`" % name in doc, "docs/security.md names " + name)
+    p = subprocess.run([binary("ccg-searchd"), "--help"], capture_output=True, text=True)
+    for opt in re.findall(r"^\s+(?:-\w, )?(--[a-z-]+)", p.stdout, re.M):
+        if opt != "--help":
+            check(opt in doc, "docs/security.md names " + opt)
+    check("docs/security.md" in open(os.path.join(ROOT, "README.md")).read(), "README links it")
+
+
 run()
