@@ -139,7 +139,8 @@ $(BIN)/ccg-searchd: $(call obj,$(SEARCHD_SRC)) $(CORE_LIB)
 	@$(if $(V),true,echo "  LINK $@")
 	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
 
-$(BIN)/ccg-search: $(call obj,$(CLI_SRC)) $(CLIENT_A)
+# The CLI takes cs_term_safe() (lib/core/termsafe.c) from the core library.
+$(BIN)/ccg-search: $(call obj,$(CLI_SRC)) $(CLIENT_A) $(CORE_LIB)
 	@mkdir -p $(@D)
 	@$(if $(V),true,echo "  LINK $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

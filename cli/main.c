@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "ccgsearch/client.h"
 #include "core/limits.h"
+#include "core/termsafe.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -105,10 +106,42 @@ static void print_html(const char *s)
     }
 }
 
+/* The terminal-safe copies str() has made, freed at exit. */
+static char **safe_copies;
+static size_t nsafe_copies;
+
+/* s as it may be printed: the index's text is anybody's (an article's
+ * title can hold an escape sequence that retitles the window or clears
+ * the screen), so control characters are shown as \xNN, never sent to
+ * the terminal; flags as cs_term_safe()'s.  NULL only for NULL. */
+static const char *term_text(const char *s, unsigned flags)
+{
+    if (!s || cs_term_is_safe(s, strlen(s), flags))
+        return s;
+    char **grown = realloc(safe_copies, (nsafe_copies + 1) * sizeof *grown);
+    char *copy = cs_term_safe_dup(s, flags);
+    if (grown)
+        safe_copies = grown;
+    if (!grown || !copy) {
+        free(copy);
+        return "(out of memory)";
+    }
+    safe_copies[nsafe_copies++] = copy;
+    return copy;
+}
+
+static void free_safe_copies(void)
+{
+    for (size_t i = 0; i < nsafe_copies; i++)
+        free(safe_copies[i]);
+    free(safe_copies);
+}
+
+/* The string o[key], terminal-safe, or dflt. */
 static const char *str(json_t *o, const char *key, const char *dflt)
 {
     const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : dflt;
+    return s ? term_text(s, 0) : dflt;
 }
 
 static void print_bold(const char *s)
@@ -125,7 +158,7 @@ static void print_entities(json_t *ents, const char *indent)
         printf("%s%s: ", indent, facet_names[f]);
         size_t i;
         json_t *v;
-        json_array_foreach(a, i, v) printf("%s%s", i ? ", " : "", json_string_value(v));
+        json_array_foreach(a, i, v) printf("%s%s", i ? ", " : "", term_text(json_string_value(v), 0));
         putchar('\n');
     }
 }
@@ -203,7 +236,9 @@ static void print_document(json_t *doc)
             printf(", %s", str(r, "org", ""));
         putchar('\n');
     }
-    printf("\n%s\n", str(doc, "body", ""));
+    const char *body = term_text(json_string_value(json_object_get(doc, "body")),
+                                 CS_TS_KEEP_NEWLINES);
+    printf("\n%s\n", body ? body : "");
 }
 
 static void print_who(json_t *ans)
@@ -260,7 +295,18 @@ int main(int argc, char **argv)
         char *end;
         switch (c) {
         case 'H': host = optarg; break;
-        case 'p': port = optarg; break;
+        case 'p':
+            /* Digits only, 1..65535: getaddrinfo() would take "65536" as
+             * port 0 or another port, and connect somewhere unasked. */
+            port = optarg;
+            if (strlen(port) == 0 || strlen(port) > 5 || strspn(port, "0123456789") != strlen(port) ||
+                atol(port) < 1 || atol(port) > 65535) {
+                fprintf(stderr, "ccg-search: --port wants a number from 1 to 65535, not '%s'\n",
+                        optarg);
+                json_decref(filter);
+                return EXIT_USAGE;
+            }
+            break;
         case O_UNIX: unix_path = optarg; break;
         case O_TIMEOUT:
             timeout = (int)strtol(optarg, &end, 10);
@@ -422,5 +468,6 @@ int main(int argc, char **argv)
     }
     json_decref(ans);
     ccg_free(answer);
+    free_safe_copies();
     return status;
 }

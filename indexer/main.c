@@ -17,6 +17,7 @@
 #include "index/indexdir.h"
 #include "core/limits.h"
 #include "index/schema.h"
+#include "core/termsafe.h"
 #include "core/util.h"
 #include "index/xapian_shim.h"
 
@@ -178,10 +179,14 @@ static void report(run *r, const char *file, unsigned long lineno, const char *f
     va_list ap;
     pthread_mutex_lock(&report_mu);
     clear_progress(r);
+    /* A file name is anybody's bytes: one holding an escape sequence must
+     * not reach the terminal as one. */
+    char *shown = cs_term_safe_dup(file, CS_TS_ESCAPE_BACKSLASH);
     if (lineno)
-        fprintf(stderr, "%s:%lu: ", file, lineno);
+        fprintf(stderr, "%s:%lu: ", shown ? shown : "(a file)", lineno);
     else
-        fprintf(stderr, "%s: ", file);
+        fprintf(stderr, "%s: ", shown ? shown : "(a file)");
+    free(shown);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);

@@ -17,6 +17,7 @@
 #include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@ struct conn {
     /* What happened, for conn_drive() to act on. */
     bool eof;                   /* the client sent EOF: answer, then close */
     bool stop;                  /* the server is stopping: answer, then close */
+    bool deadline;              /* its drain time is over: no more answers */
     bool broken;                /* an error or the idle timeout: close now */
     bool timer_fired;
     char peer[64];
@@ -141,6 +143,13 @@ static void conn_error(conn *c, cs_errcode code, const char *msg)
         bufferevent_write(c->bev, c->out.s, c->out.len);
 }
 
+/* Whether the kernel holds bytes from c's client that we have not read. */
+static bool input_pending(const conn *c)
+{
+    int n = 0;
+    return ioctl(bufferevent_getfd(c->bev), FIONREAD, &n) == 0 && n > 0;
+}
+
 /* READ: answer up to CS_REQUEST_BUDGET complete requests.  Returns the
  * state to move to, CONN_READ to wait for more input. */
 static conn_state conn_read_requests(conn *c)
@@ -151,6 +160,9 @@ static conn_state conn_read_requests(conn *c)
     size_t max_line = w->cfg->max_line;
 
     for (int budget = CS_REQUEST_BUDGET; budget > 0; budget--) {
+        /* Past the drain deadline: send the answers made, then close. */
+        if (c->deadline)
+            return CONN_FLUSH;
         /* A client that is not reading its answers: stop reading its
          * requests until it has taken half of them. */
         if (evbuffer_get_length(out) > CS_OUTPUT_HIGH_WATER)
@@ -163,7 +175,12 @@ static conn_state conn_read_requests(conn *c)
                 conn_error(c, CS_E_LINE_TOO_LONG, "request line longer than the limit");
                 return CONN_FLUSH;
             }
-            return c->eof || c->stop ? CONN_FLUSH : CONN_READ;
+            if (c->eof)
+                return CONN_FLUSH;
+            /* Stopping: what the client sent before the close is answered
+             * too, also what still waits in the kernel (we read at most
+             * one line ahead). */
+            return c->stop && !input_pending(c) ? CONN_FLUSH : CONN_READ;
         }
         size_t len = (size_t)eol.pos;
         if (len > max_line + 1 || (len == max_line + 1 &&
@@ -235,9 +252,11 @@ static void conn_drive(conn *c)
             next = c->broken ? CONN_CLOSED : conn_read_requests(c);
             break;
         case CONN_PAUSED:
+            /* Stopping, it waits like any other: its client is owed the
+             * answers to what it sent (until the drain deadline). */
             if (c->broken)
                 next = CONN_CLOSED;
-            else if (c->stop)
+            else if (c->deadline)
                 next = CONN_FLUSH;
             else if (output_len(c) <= CS_OUTPUT_HIGH_WATER / 2)
                 next = CONN_READ;
@@ -309,6 +328,13 @@ void conn_stop(conn *c)
 {
     c->stop = true;
     conn_drive(c);
+}
+
+void conn_deadline(conn *c)
+{
+    c->stop = c->deadline = true;
+    if (c->state == CONN_READ || c->state == CONN_PAUSED)
+        conn_drive(c);
 }
 
 void conn_free_all(worker *w)

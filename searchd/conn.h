@@ -26,6 +26,9 @@ void conn_new(worker *w, int fd);
 void conn_drop(int fd);
 /* The server is stopping: answer what c has sent, then close.  May free c. */
 void conn_stop(conn *c);
+/* The drain deadline has passed: answer nothing more, send the answers
+ * already made, then close (without a reset).  May free c. */
+void conn_deadline(conn *c);
 /* The connection after c in its worker's list. */
 conn *conn_next(const conn *c);
 /* Free every connection of w (its loop has ended). */

@@ -606,11 +606,13 @@ static void http_cb(struct evhttp_request *req, void *arg)
         cs_err_set(&c.err, CS_E_BAD_REQUEST, "request headers longer than the limit (%d bytes)",
                    CS_HTTP_MAX_HEADERS_BYTES);
         c.close = true;
+        stats_refused(CS_REFUSED_HTTP_HEADERS);
         fail(&c, 431);
     } else if (evbuffer_get_length(in) > CS_HTTP_MAX_BODY_BYTES) {
         cs_err_set(&c.err, CS_E_BAD_REQUEST, "request body longer than the limit (%d bytes)",
                    CS_HTTP_MAX_BODY_BYTES);
         c.close = true;
+        stats_refused(CS_REFUSED_HTTP_BODY);
         fail(&c, 413);
     } else if (evhttp_request_get_command(req) == EVHTTP_REQ_OPTIONS && c.w->cfg->http_cors) {
         send_preflight(&c);

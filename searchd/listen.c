@@ -13,17 +13,28 @@
 #include <event2/listener.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+/* Room for the host part of "HOST:PORT", NUL included. */
+#define HOST_CAP 256
 
 /* Backlog of the listening sockets. */
 #define LISTEN_BACKLOG 1024
 
 static struct evconnlistener *tcp_listener, *unix_listener;
 static const char *unix_path;
+/* The inode and device of the socket this daemon made at unix_path: on exit
+ * it removes the file only if it is still that socket, not one another
+ * daemon (or anyone) has put there since. */
+static ino_t unix_ino;
+static dev_t unix_dev;
 
 void peer_name(int fd, char *out, size_t cap)
 {
@@ -85,26 +96,58 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
     log_msg(CS_LOG_WARN, "accept failed: %s", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 }
 
-/* Parse "HOST:PORT" / "[V6]:PORT" into an address to bind. */
-static int resolve(const char *spec, struct sockaddr_storage *ss, socklen_t *sl)
+int listen_port_parse(const char *s)
 {
-    char host[256];
+    /* Digits only, as written: getaddrinfo() takes "65536" modulo 2^16 on
+     * some C libraries and "" or "+1" on others, and a typo must not bind
+     * some other port than the one asked for. */
+    size_t n = strlen(s);
+    if (n == 0 || n > 5 || strspn(s, "0123456789") != n)
+        return -1;
+    long v = strtol(s, NULL, 10);
+    return v > 65535 ? -1 : (int)v;
+}
+
+/* Split "HOST:PORT" / "[V6]:PORT" into host (HOST_CAP bytes) and *port; 0, or -1
+ * when it is not of that form or the port is not 0..65535. */
+static int split_addr(const char *spec, char *host, const char **portp)
+{
     const char *port;
     if (spec[0] == '[') {
         const char *end = strchr(spec, ']');
-        if (!end || end[1] != ':' || (size_t)(end - spec - 1) >= sizeof host)
+        if (!end || end[1] != ':' || (size_t)(end - spec - 1) >= HOST_CAP)
             return -1;
         memcpy(host, spec + 1, (size_t)(end - spec - 1));
         host[end - spec - 1] = '\0';
         port = end + 2;
     } else {
         const char *colon = strrchr(spec, ':');
-        if (!colon || (size_t)(colon - spec) >= sizeof host)
+        if (!colon || (size_t)(colon - spec) >= HOST_CAP)
             return -1;
         memcpy(host, spec, (size_t)(colon - spec));
         host[colon - spec] = '\0';
         port = colon + 1;
     }
+    if (listen_port_parse(port) < 0)
+        return -1;
+    *portp = port;
+    return 0;
+}
+
+bool listen_addr_ok(const char *spec)
+{
+    char host[HOST_CAP];
+    const char *port;
+    return split_addr(spec, host, &port) == 0;
+}
+
+/* Parse "HOST:PORT" / "[V6]:PORT" into an address to bind. */
+static int resolve(const char *spec, struct sockaddr_storage *ss, socklen_t *sl)
+{
+    char host[HOST_CAP];
+    const char *port;
+    if (split_addr(spec, host, &port) != 0)
+        return -1;
     struct addrinfo hints = { 0 }, *res = NULL;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -181,6 +224,88 @@ int listen_http(const server_config *cfg)
     return fd;
 }
 
+/* Whether a socket at path has a live listener: connect() succeeds, or
+ * fails other than with ECONNREFUSED (a stale socket refuses). */
+static bool unix_socket_live(const struct sockaddr_un *un)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return true;                /* cannot tell: do not remove it */
+    bool live = connect(fd, (const struct sockaddr *)un, sizeof *un) == 0 ||
+                errno != ECONNREFUSED;
+    close(fd);
+    return live;
+}
+
+/* Listen on cfg->unix_path with mode cfg->unix_mode.  Whatever is at the
+ * path is left alone unless it is a socket nobody listens on (one a
+ * daemon that died left behind). */
+static int listen_unix(struct event_base *base, const server_config *cfg)
+{
+    struct sockaddr_un un = { 0 };
+    struct stat st;
+    un.sun_family = AF_UNIX;
+    if (strlen(cfg->unix_path) >= sizeof un.sun_path) {
+        log_msg(CS_LOG_ERROR, "unix socket path too long (at most %zu bytes): %s",
+                sizeof un.sun_path - 1, cfg->unix_path);
+        return -1;
+    }
+    strcpy(un.sun_path, cfg->unix_path);
+    if (lstat(cfg->unix_path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            log_msg(CS_LOG_ERROR, "%s exists and is not a socket; not removing it "
+                    "(choose another --unix PATH)", cfg->unix_path);
+            return -1;
+        }
+        if (unix_socket_live(&un)) {
+            log_msg(CS_LOG_ERROR, "another daemon is listening on %s", cfg->unix_path);
+            return -1;
+        }
+        log_msg(CS_LOG_INFO, "removing the stale socket %s", cfg->unix_path);
+        if (unlink(cfg->unix_path) != 0 && errno != ENOENT) {
+            log_msg(CS_LOG_ERROR, "cannot remove the stale socket %s: %s", cfg->unix_path,
+                    strerror(errno));
+            return -1;
+        }
+    }
+    /* bind() makes the file with the umask's mode: make it with none of
+     * the permissions, then give it exactly cfg->unix_mode, so there is no
+     * moment when anyone the umask allows can connect. */
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        log_msg(CS_LOG_ERROR, "cannot listen on %s: %s", cfg->unix_path, strerror(errno));
+        return -1;
+    }
+    mode_t old = umask(0777);
+    int rc = bind(fd, (struct sockaddr *)&un, sizeof un);
+    int bind_errno = errno;
+    umask(old);
+    if (rc != 0) {
+        log_msg(CS_LOG_ERROR, "cannot listen on %s: %s", cfg->unix_path, strerror(bind_errno));
+        close(fd);
+        return -1;
+    }
+    unix_path = cfg->unix_path;
+    if (stat(cfg->unix_path, &st) == 0) {
+        unix_ino = st.st_ino;
+        unix_dev = st.st_dev;
+    }
+    if (chmod(cfg->unix_path, cfg->unix_mode) != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
+        log_msg(CS_LOG_ERROR, "cannot listen on %s: %s", cfg->unix_path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    unix_listener = evconnlistener_new(base, accept_cb, (void *)cfg,
+                                       LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+    if (!unix_listener) {
+        log_msg(CS_LOG_ERROR, "cannot listen on %s: %s", cfg->unix_path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    evconnlistener_set_error_cb(unix_listener, accept_error_cb);
+    return 0;
+}
+
 int listen_start(struct event_base *base, const server_config *cfg)
 {
     struct sockaddr_storage ss;
@@ -198,25 +323,8 @@ int listen_start(struct event_base *base, const server_config *cfg)
     }
     evconnlistener_set_error_cb(tcp_listener, accept_error_cb);
     int port = bound_port(tcp_listener);
-    if (cfg->unix_path) {
-        struct sockaddr_un un = { 0 };
-        un.sun_family = AF_UNIX;
-        if (strlen(cfg->unix_path) >= sizeof un.sun_path) {
-            log_msg(CS_LOG_ERROR, "unix socket path too long: %s", cfg->unix_path);
-            return -1;
-        }
-        strcpy(un.sun_path, cfg->unix_path);
-        unlink(cfg->unix_path);
-        unix_path = cfg->unix_path;
-        unix_listener = evconnlistener_new_bind(base, accept_cb, (void *)cfg,
-                                                LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
-                                                LISTEN_BACKLOG, (struct sockaddr *)&un, sizeof un);
-        if (!unix_listener) {
-            log_msg(CS_LOG_ERROR, "cannot listen on %s: %s", cfg->unix_path, strerror(errno));
-            return -1;
-        }
-        evconnlistener_set_error_cb(unix_listener, accept_error_cb);
-    }
+    if (cfg->unix_path && listen_unix(base, cfg) != 0)
+        return -1;
     if (cfg->port_file && write_port_file(cfg->port_file, port) != 0) {
         log_msg(CS_LOG_ERROR, "cannot write port file %s: %s", cfg->port_file, strerror(errno));
         return -1;
@@ -231,7 +339,11 @@ void listen_stop(void)
     if (unix_listener)
         evconnlistener_free(unix_listener);
     tcp_listener = unix_listener = NULL;
-    if (unix_path)
+    /* Only our own socket: if another daemon has since replaced it (after
+     * removing ours as stale, say), the path is that daemon's now. */
+    struct stat st;
+    if (unix_path && lstat(unix_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+        st.st_ino == unix_ino && st.st_dev == unix_dev)
         unlink(unix_path);
     unix_path = NULL;
 }

@@ -8,6 +8,7 @@
 
 #include "server.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct event_base;
@@ -23,7 +24,15 @@ int listen_http(const server_config *cfg);
  * and only read after. */
 extern int listen_http_port;
 
-/* Stop accepting: close the listeners and remove the Unix socket.
+/* A port as written on the command line: 0..65535 in decimal digits only
+ * (0: any free port); -1 for anything else. */
+int listen_port_parse(const char *s);
+/* Whether spec is "HOST:PORT" or "[V6]:PORT" with such a port (the host is
+ * resolved only when binding). */
+bool listen_addr_ok(const char *spec);
+
+/* Stop accepting: close the listeners and remove the Unix socket (only if
+ * the file at its path is still the socket this daemon made).
  * Harmless when not listening. */
 void listen_stop(void);
 

@@ -1,11 +1,13 @@
 /* Logging; see log.h. */
 #define _GNU_SOURCE
 #include "log.h"
+#include "core/termsafe.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,11 +89,24 @@ void querylog_write(const char *verb, const char *arg, size_t arg_len,
     if (qlog_fd < 0)
         return;
     timestamp(ts, sizeof ts);
-    json_t *o = json_pack("{s:s, s:s, s:s%, s:I, s:I}", "time", ts, "verb", verb,
-                          "query", arg ? arg : "", arg ? arg_len : 0,
-                          "hits", (json_int_t)hits, "us", (json_int_t)us);
+    /* jansson refuses a string that is not UTF-8, and the line would be
+     * lost: such a query is logged with its bad bytes (and its backslashes)
+     * escaped as \xNN and \\, and flagged, so that the log has one line
+     * per request. */
+    json_t *query = json_stringn(arg ? arg : "", arg ? arg_len : 0);
+    bool bad = !query;
+    if (bad) {
+        cs_buf esc = { 0 };
+        cs_term_safe(&esc, arg, arg_len, CS_TS_KEEP_NEWLINES | CS_TS_ESCAPE_BACKSLASH);
+        query = json_string(esc.oom ? "" : esc.s);
+        cs_buf_free(&esc);
+    }
+    json_t *o = json_pack("{s:s, s:s, s:o, s:I, s:I}", "time", ts, "verb", verb,
+                          "query", query, "hits", (json_int_t)hits, "us", (json_int_t)us);
     if (!o)
         return;
+    if (bad)
+        json_object_set_new(o, "query_invalid_utf8", json_true());
     if (error)
         json_object_set_new(o, "error", json_string(error));
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

@@ -1,6 +1,7 @@
 /* ccg-searchd: answer ranked, faceted queries over the ccgsearch line
  * protocol (docs/protocol.md). */
 #include "core/limits.h"
+#include "listen.h"
 #include "log.h"
 #include "server.h"
 
@@ -25,7 +26,10 @@ static void usage(FILE *f, unsigned cores)
 "  -i, --index DIR          the index directory made by ccg-indexer (required)\n"
 "  -l, --listen HOST:PORT   TCP address to listen on; PORT 0 picks a free port\n"
 "                           (default " DEFAULT_LISTEN ")\n"
-"      --unix PATH          also listen on a Unix socket at PATH (default: none)\n"
+"      --unix PATH          also listen on a Unix socket at PATH (default: none);\n"
+"                           refused if PATH exists and is not a stale socket\n"
+"      --unix-mode MODE     the socket's permissions, octal (default %04o: the\n"
+"                           owner and group may connect; see docs/security.md)\n"
 "      --port-file FILE     write the bound TCP port to FILE (default: none)\n"
 "      --http HOST:PORT     also serve HTTP/1.1 (docs/http.md) on HOST:PORT, e.g.\n"
 "                           127.0.0.1:7701; PORT 0 picks a free port (default: none)\n"
@@ -38,13 +42,16 @@ static void usage(FILE *f, unsigned cores)
 "      --idle-timeout SECS  close idle connections after SECS (default %d)\n"
 "      --query-timeout MS   per-query time limit, 0 for none (default %d)\n"
 "      --query-log FILE     append one JSON line per request to FILE (default: none)\n"
+"      --drain-timeout SECS on SIGTERM, how long to go on answering the requests\n"
+"                           already received before closing (default %d)\n"
 "      --log-level LEVEL    error, warn, info or debug (default info)\n"
 "  -h, --help               this help\n"
 "\n"
-"Signals: SIGHUP reopens the index; SIGTERM and SIGINT finish the requests\n"
-"already received and exit 0.\n",
-            cores, CS_MAX_LINE_DEFAULT, CS_MAX_CONNECTIONS_DEFAULT,
-            CS_IDLE_TIMEOUT_DEFAULT, CS_QUERY_TIMEOUT_MS_DEFAULT);
+"Signals: SIGHUP reopens the index; SIGTERM and SIGINT stop accepting, answer\n"
+"the requests already received (for at most --drain-timeout) and exit 0.\n"
+"A bad option or value exits 2; a start-up failure exits 1.\n",
+            SEARCHD_UNIX_MODE_DEFAULT, cores, CS_MAX_LINE_DEFAULT, CS_MAX_CONNECTIONS_DEFAULT,
+            CS_IDLE_TIMEOUT_DEFAULT, CS_QUERY_TIMEOUT_MS_DEFAULT, CS_DRAIN_TIMEOUT_DEFAULT);
 }
 
 /* A positive integer option within [lo, hi]; exits on a bad value. */
@@ -61,12 +68,38 @@ static unsigned long number(const char *opt, const char *s, unsigned long lo, un
     return v;
 }
 
+/* --unix-mode: octal permission bits, 0 to 0777. */
+static unsigned unix_mode(const char *s)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 8);
+    if (errno || *end || end == s || s[0] == '-' || s[0] == '+' || v > 0777) {
+        fprintf(stderr, "ccg-searchd: --unix-mode wants octal permissions such as 0660, "
+                "not '%s'\n", s);
+        exit(2);
+    }
+    return (unsigned)v;
+}
+
+/* --listen and --http: HOST:PORT with PORT 0..65535 as written. */
+static void address(const char *opt, const char *s)
+{
+    if (!listen_addr_ok(s)) {
+        fprintf(stderr, "ccg-searchd: %s wants HOST:PORT or [V6]:PORT with PORT a number "
+                "from 0 to 65535 (0: any free port), not '%s'\n", opt, s);
+        exit(2);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "index", required_argument, NULL, 'i' },
         { "listen", required_argument, NULL, 'l' },
         { "unix", required_argument, NULL, 'U' },
+        { "unix-mode", required_argument, NULL, 'm' },
+        { "drain-timeout", required_argument, NULL, 'D' },
         { "port-file", required_argument, NULL, 'P' },
         { "workers", required_argument, NULL, 'w' },
         { "max-line", required_argument, NULL, 'M' },
@@ -90,6 +123,8 @@ int main(int argc, char **argv)
         .idle_timeout_s = CS_IDLE_TIMEOUT_DEFAULT,
         .max_conns = CS_MAX_CONNECTIONS_DEFAULT,
         .query_timeout_ms = CS_QUERY_TIMEOUT_MS_DEFAULT,
+        .unix_mode = SEARCHD_UNIX_MODE_DEFAULT,
+        .drain_timeout_s = CS_DRAIN_TIMEOUT_DEFAULT,
     };
     const char *query_log = NULL;
     int c;
@@ -99,6 +134,8 @@ int main(int argc, char **argv)
         case 'i': cfg.index_dir = optarg; break;
         case 'l': cfg.listen = optarg; break;
         case 'U': cfg.unix_path = optarg; break;
+        case 'm': cfg.unix_mode = unix_mode(optarg); break;
+        case 'D': cfg.drain_timeout_s = (unsigned)number("--drain-timeout", optarg, 0, 3600); break;
         case 'P': cfg.port_file = optarg; break;
         case 'w': cfg.workers = (unsigned)number("--workers", optarg, 1, 256); break;
         case 'M': cfg.max_line = number("--max-line", optarg, 64, 64UL * 1024 * 1024); break;
@@ -127,6 +164,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "ccg-searchd: --index DIR is required (see --help)\n");
         return 2;
     }
+    address("--listen", cfg.listen);
+    if (cfg.http)
+        address("--http", cfg.http);
     if ((cfg.http_port_file || cfg.http_cors) && !cfg.http) {
         fprintf(stderr, "ccg-searchd: --http-port-file and --http-cors need --http HOST:PORT\n");
         return 2;

@@ -11,16 +11,23 @@
 
 #include <stddef.h>
 
+/* The Unix socket's permissions unless --unix-mode says otherwise: the
+ * protocol has no authentication, so whoever may connect may query (and
+ * STATS) the index; the owner and its group, not everyone. */
+#define SEARCHD_UNIX_MODE_DEFAULT 0660
+
 typedef struct server_config {
     const char *index_dir;
     const char *listen;         /* "HOST:PORT" or "[V6]:PORT"; port 0: any */
     const char *unix_path;      /* an extra Unix socket, or NULL */
+    unsigned unix_mode;         /* its permission bits (--unix-mode) */
     const char *port_file;      /* write the bound TCP port here, or NULL */
     unsigned workers;
     size_t max_line;
     unsigned idle_timeout_s;
     unsigned max_conns;
     unsigned query_timeout_ms;
+    unsigned drain_timeout_s;   /* SIGTERM: most seconds to go on answering */
     const char *http;           /* serve HTTP on "HOST:PORT", or NULL */
     const char *http_port_file; /* write the bound HTTP port here, or NULL */
     const char *http_cors;      /* Access-Control-Allow-Origin, or NULL */

@@ -3,6 +3,8 @@
 #include "core/util.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -20,7 +22,11 @@ static struct {
     atomic_ulong errors[CS_E_NWIRE];
     atomic_ulong latency[LAT_BUCKETS];
     atomic_ulong http_requests, http_4xx, http_5xx;
-} st;
+    atomic_ulong refused[CS_NREFUSALS];
+    atomic_ulong reopen_failures;
+    pthread_mutex_t reopen_lock;    /* guards last_reopen_error */
+    char last_reopen_error[sizeof ((cs_stats_result *)0)->last_reopen_error];
+} st = { .reopen_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static void add(atomic_ulong *n)
 {
@@ -50,6 +56,20 @@ bool stats_conn_admit(unsigned max)
 void stats_conn_refused(void)
 {
     add(&st.conns_refused);
+}
+
+void stats_refused(cs_refusal r)
+{
+    if ((unsigned)r < CS_NREFUSALS)
+        add(&st.refused[r]);
+}
+
+void stats_reopen_failed(const char *why)
+{
+    add(&st.reopen_failures);
+    pthread_mutex_lock(&st.reopen_lock);
+    snprintf(st.last_reopen_error, sizeof st.last_reopen_error, "%s", why);
+    pthread_mutex_unlock(&st.reopen_lock);
 }
 
 void stats_conn_closed(void)
@@ -131,6 +151,17 @@ void stats_snapshot(cs_stats_result *r)
     r->http_requests = atomic_load(&st.http_requests);
     r->http_client_errors = atomic_load(&st.http_4xx);
     r->http_server_errors = atomic_load(&st.http_5xx);
+    /* The connection limit and the line-protocol's errors are counted
+     * where they always were; the rest by stats_refused(). */
+    for (int i = 0; i < CS_NREFUSALS; i++)
+        r->refused[i] = atomic_load(&st.refused[i]);
+    r->refused[CS_REFUSED_CONNECTIONS] = r->conns_refused;
+    r->refused[CS_REFUSED_LINE_TOO_LONG] = r->errors[CS_E_LINE_TOO_LONG];
+    r->refused[CS_REFUSED_QUERY_TIMEOUT] = r->errors[CS_E_TIMEOUT];
+    r->reopen_failures = atomic_load(&st.reopen_failures);
+    pthread_mutex_lock(&st.reopen_lock);
+    memcpy(r->last_reopen_error, st.last_reopen_error, sizeof r->last_reopen_error);
+    pthread_mutex_unlock(&st.reopen_lock);
     r->latency_p50_us = lat_percentile(hist, total, 0.50);
     r->latency_p99_us = lat_percentile(hist, total, 0.99);
 }

@@ -20,6 +20,10 @@ void stats_init(unsigned workers);
 bool stats_conn_admit(unsigned max);
 /* A client refused at the connection limit. */
 void stats_conn_refused(void);
+/* A request refused by limit r (besides its error answer, if any). */
+void stats_refused(cs_refusal r);
+/* A reopen of the index failed for why (counted; the last one kept). */
+void stats_reopen_failed(const char *why);
 /* An admitted client is gone. */
 void stats_conn_closed(void);
 

@@ -5,6 +5,7 @@
 #include "http.h"
 #include "log.h"
 #include "stats.h"
+#include "core/limits.h"
 #include "core/util.h"
 
 #include <assert.h>
@@ -19,9 +20,6 @@
 /* How often (at most) a worker looks for index changes before a request:
  * new commits become visible within this time, well inside a second. */
 #define REFRESH_INTERVAL_US 100000
-/* How long a stopping worker waits for its clients to take their last
- * answers. */
-#define SHUTDOWN_GRACE_S 5
 
 /* Bumped by a worker whose refresh found a revision it had not read.  Every
  * other worker then refreshes before its next request instead of at its
@@ -73,6 +71,17 @@ static void item_free(worker *w, item *it)
 
 /* --- a worker ------------------------------------------------------------- */
 
+/* Log and count a failed reopen of w's engine, if any. */
+static void worker_reopen_failed(worker *w)
+{
+    const char *why = cs_engine_reopen_failure(w->engine);
+    if (!why)
+        return;
+    log_msg(CS_LOG_WARN, "worker %d cannot reopen the index %s: %s; serving the index it had",
+            w->id, w->cfg->index_dir, why);
+    stats_reopen_failed(why);
+}
+
 void worker_refresh(worker *w)
 {
     unsigned epoch = atomic_load_explicit(&index_epoch, memory_order_acquire);
@@ -81,6 +90,7 @@ void worker_refresh(worker *w)
         return;
     if (cs_engine_refresh(w->engine))
         epoch = atomic_fetch_add_explicit(&index_epoch, 1, memory_order_acq_rel) + 1;
+    worker_reopen_failed(w);
     w->index_epoch = epoch;
     w->last_refresh_us = now;
 }
@@ -89,6 +99,29 @@ void worker_conn_gone(worker *w)
 {
     if (w->stopping && w->nconns == 0)
         event_base_loopbreak(w->base);
+}
+
+/* --drain-timeout has passed: each connection sends the answers it has made
+ * and closes; one whose client takes none of them is cut after
+ * CS_LINGER_TIMEOUT_S more. */
+static void worker_drain_over(evutil_socket_t fd, short what, void *arg)
+{
+    worker *w = arg;
+    (void)fd;
+    (void)what;
+    if (w->nconns)
+        log_msg(CS_LOG_WARN, "worker %d: drain timeout (%u s) with %zu connections open; "
+                "closing them after their last answer", w->id, w->cfg->drain_timeout_s, w->nconns);
+    for (conn *c = w->conns, *next; c; c = next) {
+        next = conn_next(c);
+        conn_deadline(c);
+    }
+    if (w->nconns == 0) {
+        event_base_loopbreak(w->base);
+    } else {
+        struct timeval cut = { CS_LINGER_TIMEOUT_S + 1, 0 };
+        event_base_loopexit(w->base, &cut);
+    }
 }
 
 static void worker_stop(worker *w)
@@ -103,8 +136,9 @@ static void worker_stop(worker *w)
     if (w->nconns == 0) {
         event_base_loopbreak(w->base);
     } else {
-        struct timeval grace = { SHUTDOWN_GRACE_S, 0 };
-        event_base_loopexit(w->base, &grace);
+        struct timeval drain = { (time_t)w->cfg->drain_timeout_s, 0 };
+        if (event_base_once(w->base, -1, EV_TIMEOUT, worker_drain_over, w, &drain) != 0)
+            worker_drain_over(-1, EV_TIMEOUT, w);
     }
 }
 
@@ -126,9 +160,10 @@ static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
                 conn_new(w, it->fd);
             break;
         case ITEM_REOPEN:
-            cs_engine_reopen(w->engine);
+            if (cs_engine_reopen(w->engine))
+                log_msg(CS_LOG_DEBUG, "worker %d reopened the index", w->id);
+            worker_reopen_failed(w);
             w->last_refresh_us = cs_now_us();
-            log_msg(CS_LOG_DEBUG, "worker %d reopened the index", w->id);
             break;
         case ITEM_STOP:
             worker_stop(w);

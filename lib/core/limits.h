@@ -105,6 +105,12 @@
 /* Seconds a connection may stay idle before it is closed.  --idle-timeout. */
 #define CS_IDLE_TIMEOUT_DEFAULT 300
 
+/* Seconds a stopping daemon (SIGTERM, SIGINT) goes on answering the
+ * requests its clients had already sent; past it, each connection is closed
+ * after the last answer it has made whole, and the daemon exits.
+ * --drain-timeout. */
+#define CS_DRAIN_TIMEOUT_DEFAULT 10
+
 /* Most simultaneous client connections.  --max-connections. */
 #define CS_MAX_CONNECTIONS_DEFAULT 4096
 

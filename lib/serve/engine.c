@@ -42,7 +42,36 @@ struct cs_engine {
     ino_t ino;
     long long ctime_ns;
     size_t facet_bytes;         /* the facet columns, as last prepared */
+    /* Why the last reopen failed ("" after one that worked), and whether
+     * that is news for cs_engine_reopen_failure(). */
+    char reopen_error[CS_ERR_MSG_BYTES];
+    bool reopen_news;
 };
+
+/* A reopen failed for why: news unless it failed for the same reason the
+ * time before. */
+static void reopen_failed(cs_engine *e, const char *why)
+{
+    if (strcmp(e->reopen_error, why) != 0) {
+        snprintf(e->reopen_error, sizeof e->reopen_error, "%s", why);
+        e->reopen_news = true;
+    }
+}
+
+static void reopen_worked(cs_engine *e)
+{
+    e->reopen_error[0] = '\0';
+    e->reopen_news = false;
+}
+
+const char *cs_engine_reopen_failure(cs_engine *e)
+{
+    assert(e);
+    if (!e->reopen_news)
+        return NULL;
+    e->reopen_news = false;
+    return e->reopen_error;
+}
 
 /* Have the facet columns ready for the database as it now is, so that no
  * request pays for making them. */
@@ -103,21 +132,42 @@ bool cs_engine_refresh(cs_engine *e)
             e->stamped = true;
             e->ino = ino;
             e->ctime_ns = ct;
+            reopen_worked(e);
+        } else {
+            reopen_failed(e, cs_xs_reader_last_error(e->r));
         }
+    } else if (!stamped && e->stamped) {
+        /* The stub is gone (the index deleted?): keep the database we
+         * have open rather than read whatever is left of it. */
+        reopen_failed(e, "the index directory has no XAPIANDB stub any more (deleted?); "
+                         "serving the index as it was");
     } else if (cs_xs_reader_refresh(e->r, 0, &changed) != CS_XS_OK) {
         changed = 0;
+        reopen_failed(e, cs_xs_reader_last_error(e->r));
     }
     if (changed)
         prepare_facets(e);
     return changed;
 }
 
-void cs_engine_reopen(cs_engine *e)
+bool cs_engine_reopen(cs_engine *e)
 {
     assert(e);
-    e->stamped = cs_indexdir_stamp(e->dir, &e->ino, &e->ctime_ns);
-    cs_xs_reader_refresh(e->r, 1, NULL);
+    ino_t ino;
+    long long ct;
+    bool stamped = cs_indexdir_stamp(e->dir, &ino, &ct);
+    if (cs_xs_reader_refresh(e->r, 1, NULL) != CS_XS_OK) {
+        /* Asked for, so always news. */
+        reopen_failed(e, cs_xs_reader_last_error(e->r));
+        e->reopen_news = true;
+        return false;
+    }
+    e->stamped = stamped;
+    e->ino = ino;
+    e->ctime_ns = ct;
+    reopen_worked(e);
     prepare_facets(e);
+    return true;
 }
 
 void cs_engine_stats(cs_engine *e, cs_index_stats *st)

@@ -38,8 +38,15 @@ void cs_engine_close(cs_engine *e);
  * Cheap enough to call between requests.  Returns true when the engine
  * now reads a revision it did not read before. */
 bool cs_engine_refresh(cs_engine *e);
-/* Reopen from scratch (SIGHUP). */
-void cs_engine_reopen(cs_engine *e);
+/* Reopen from scratch (SIGHUP).  False when that failed: the engine goes
+ * on reading what it read before. */
+bool cs_engine_reopen(cs_engine *e);
+/* After a refresh or reopen that failed to open the index (a swap to a
+ * database that cannot be opened, the index deleted), why, once: NULL
+ * when nothing failed, or it failed for the same reason as the time
+ * before (a refresh that keeps failing is news once, not ten times a
+ * second).  The string is e's, valid until the next call on e. */
+const char *cs_engine_reopen_failure(cs_engine *e);
 
 /* Ranked hits and facet counts; when the spelling suggester corrects a
  * query that matches nothing, the corrected query's. */

@@ -215,6 +215,18 @@ bool cs_encode_who(cs_buf *out, const cs_who_result *r)
     return done(out);
 }
 
+const char *cs_refusal_name(cs_refusal r)
+{
+    static const char *const names[CS_NREFUSALS] = {
+        [CS_REFUSED_CONNECTIONS] = "connections",
+        [CS_REFUSED_LINE_TOO_LONG] = "line_too_long",
+        [CS_REFUSED_QUERY_TIMEOUT] = "query_timeout",
+        [CS_REFUSED_HTTP_BODY] = "http_body_too_large",
+        [CS_REFUSED_HTTP_HEADERS] = "http_headers_too_large",
+    };
+    return (unsigned)r < CS_NREFUSALS ? names[r] : "unknown";
+}
+
 bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
 {
     assert(out && r);
@@ -252,6 +264,17 @@ bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
     kint(out, "facet_bytes", (long long)r->index.facet_bytes);
     kint(out, "facet_bytes_per_document",
          r->index.doccount ? (long long)(r->index.facet_bytes / r->index.doccount) : 0);
+    kint(out, "reopen_failures", (long long)r->reopen_failures);
+    cs_jw_key(out, "last_reopen_error");
+    if (r->last_reopen_error[0])
+        cs_jw_str(out, r->last_reopen_error);
+    else
+        cs_jw_null(out);
+    cs_jw_close(out, '}');
+    cs_jw_key(out, "refused");
+    cs_jw_open(out, '{');
+    for (int i = 0; i < CS_NREFUSALS; i++)
+        kint(out, cs_refusal_name((cs_refusal)i), (long long)r->refused[i]);
     cs_jw_close(out, '}');
     cs_jw_key(out, "http");
     cs_jw_open(out, '{');

@@ -94,6 +94,19 @@ typedef struct cs_index_stats {
     size_t facet_bytes;     /* the in-memory facet columns of the reader */
 } cs_index_stats;
 
+/* The limits whose refusals STATS counts, by name ("refused"). */
+typedef enum cs_refusal {
+    CS_REFUSED_CONNECTIONS,         /* --max-connections */
+    CS_REFUSED_LINE_TOO_LONG,       /* --max-line */
+    CS_REFUSED_QUERY_TIMEOUT,       /* --query-timeout */
+    CS_REFUSED_HTTP_BODY,           /* CS_HTTP_MAX_BODY_BYTES */
+    CS_REFUSED_HTTP_HEADERS,        /* CS_HTTP_MAX_HEADERS_BYTES */
+    CS_NREFUSALS
+} cs_refusal;
+
+/* "connections", "line_too_long", ...: the key of each in STATS. */
+const char *cs_refusal_name(cs_refusal r);
+
 /* STATS: the server's figures (searchd/stats.c) and the index's. */
 typedef struct cs_stats_result {
     long long uptime_s;
@@ -110,6 +123,13 @@ typedef struct cs_stats_result {
      * and those answered 4xx and 5xx. */
     long http_conns_open;
     unsigned long http_requests, http_client_errors, http_server_errors;
+    /* Requests and connections refused by each limit. */
+    unsigned long refused[CS_NREFUSALS];
+    /* Failed reopens of the index (each worker counts each new failure
+     * once, see cs_engine_reopen_failure()) and the last one's reason,
+     * "" when none failed. */
+    unsigned long reopen_failures;
+    char last_reopen_error[256];
 } cs_stats_result;
 
 /* Free the hits of a SEARCH or SIMILAR result. */

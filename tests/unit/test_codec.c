@@ -416,7 +416,9 @@ static void stats_help_ping_quit_error_encode(void **state)
                "\"line_too_long\":0,\"timeout\":0,\"overloaded\":0,\"internal\":0},"
                "\"latency_us\":{\"count\":13,\"p50\":181,\"p99\":2896},"
                "\"index\":{\"documents\":5,\"generation\":\"1795627450\",\"facet_bytes\":2360,"
-               "\"facet_bytes_per_document\":472},"
+               "\"facet_bytes_per_document\":472,\"reopen_failures\":0,\"last_reopen_error\":null},"
+               "\"refused\":{\"connections\":0,\"line_too_long\":0,\"query_timeout\":0,"
+               "\"http_body_too_large\":0,\"http_headers_too_large\":0},"
                "\"http\":{\"requests\":0,\"client_errors\":0,\"server_errors\":0,\"connections\":1}}");
 
     assert_true(cs_encode_help(&b));
