@@ -11,6 +11,8 @@
 #   make eval-ranking   nDCG on the Cranfield collection against Xapian and FTS5
 #   make build, make tests   build only (no dependency check)
 #   make clean    remove build/ and bin/
+#   make install, make uninstall   PREFIX (default /usr/local) and DESTDIR;
+#                 the layout is in README ("Install")
 #
 # Variables: BUILD (object directory), BIN (program directory) and SAN=1
 # (sanitizer build) let check build a second, instrumented copy beside the
@@ -209,6 +211,74 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/demo
+
+# --- install ---------------------------------------------------------------
+# The usual variables: PREFIX, DESTDIR (a staging root, prepended to every
+# path written), and the directories below, each overridable alone.  The
+# version comes from include/ccgsearch/version.h, its one source.  The data
+# files need no installing: they are built into the programs.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/ccgsearch
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL ?= install
+LDCONFIG ?= ldconfig
+VERSION := $(shell sed -n 's/^\#define CCGSEARCH_VERSION "\(.*\)"$$/\1/p' include/ccgsearch/version.h)
+
+HEADERS := include/ccgsearch/client.h include/ccgsearch/version.h
+MAN_PAGES := man/ccg-indexer.1 man/ccg-search.1 man/ccgsearch.3 man/ccgsearch-protocol.7 \
+             man/ccg-searchd.8
+DOC_FILES := README.md LICENSE CHANGELOG.md
+DOC_DOCS := docs/architecture.md docs/http.md docs/index-format.md docs/protocol.md \
+            docs/query-language.md docs/ranking.md
+D := $(DESTDIR)
+INSTALLED := $(patsubst $(BIN)/%,$(BINDIR)/%,$(PROGRAMS)) \
+             $(LIBDIR)/libccgsearch.so.1 $(LIBDIR)/libccgsearch.so $(LIBDIR)/libccgsearch.a \
+             $(patsubst include/%,$(INCLUDEDIR)/%,$(HEADERS)) $(PKGCONFIGDIR)/ccgsearch.pc \
+             $(foreach m,$(MAN_PAGES),$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+             $(SYSTEMDUNITDIR)/ccg-searchd.service \
+             $(addprefix $(DOCDIR)/,$(DOC_FILES) $(DOC_DOCS))
+
+# ccgsearch.pc names a directory under PREFIX as ${prefix}/..., so that
+# pkg-config --define-variable=prefix=... can move it (a staged DESTDIR).
+pcdir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
+.PHONY: install uninstall
+install: build
+	@test -n "$(VERSION)" || { echo "no CCGSEARCH_VERSION in include/ccgsearch/version.h" >&2; exit 1; }
+	$(INSTALL) -d $(D)$(BINDIR) $(D)$(LIBDIR) $(D)$(INCLUDEDIR)/ccgsearch $(D)$(PKGCONFIGDIR) \
+	    $(D)$(MANDIR)/man1 $(D)$(MANDIR)/man3 $(D)$(MANDIR)/man7 $(D)$(MANDIR)/man8 \
+	    $(D)$(SYSTEMDUNITDIR) $(D)$(DOCDIR)/docs
+	$(INSTALL) -m 755 $(PROGRAMS) $(D)$(BINDIR)/
+	$(INSTALL) -m 755 $(CLIENT_SO).1 $(D)$(LIBDIR)/libccgsearch.so.1
+	ln -sf libccgsearch.so.1 $(D)$(LIBDIR)/libccgsearch.so
+	$(INSTALL) -m 644 $(CLIENT_A) $(D)$(LIBDIR)/libccgsearch.a
+	$(INSTALL) -m 644 $(HEADERS) $(D)$(INCLUDEDIR)/ccgsearch/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pcdir,$(LIBDIR))|' \
+	    -e 's|@INCLUDEDIR@|$(call pcdir,$(INCLUDEDIR))|' \
+	    -e 's|@VERSION@|$(VERSION)|' packaging/ccgsearch.pc.in > $(D)$(PKGCONFIGDIR)/ccgsearch.pc
+	@for m in $(MAN_PAGES); do \
+	    echo "$(INSTALL) -m 644 $$m $(D)$(MANDIR)/man$${m##*.}/"; \
+	    $(INSTALL) -m 644 $$m $(D)$(MANDIR)/man$${m##*.}/ || exit 1; \
+	done
+	sed -e 's|@BINDIR@|$(BINDIR)|' packaging/ccg-searchd.service \
+	    > $(D)$(SYSTEMDUNITDIR)/ccg-searchd.service
+	chmod 644 $(D)$(PKGCONFIGDIR)/ccgsearch.pc $(D)$(SYSTEMDUNITDIR)/ccg-searchd.service
+	$(INSTALL) -m 644 $(DOC_FILES) $(D)$(DOCDIR)/
+	$(INSTALL) -m 644 $(DOC_DOCS) $(D)$(DOCDIR)/docs/
+	@# The loader's cache must know the new soname; only root can update it,
+	@# and a staged install (DESTDIR) leaves it to the package manager.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then echo $(LDCONFIG); $(LDCONFIG); fi
+
+# Removes exactly the files install writes, and the folders that are ours
+# alone once they are empty.
+uninstall:
+	rm -f $(addprefix $(D),$(INSTALLED))
+	rmdir $(D)$(INCLUDEDIR)/ccgsearch $(D)$(DOCDIR)/docs $(D)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build bin

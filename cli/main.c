@@ -67,6 +67,7 @@ static void usage(FILE *f)
 "Output:\n"
 "      --json           print the server's JSON answer as it came\n"
 "  -h, --help           this help\n"
+"      --version        print the version and exit\n"
 "\n"
 "Matches are highlighted in colour on a terminal unless NO_COLOR is set.\n"
 "Exit status: 0 success (even with no hits), 1 the server refused the\n"
@@ -280,6 +281,7 @@ int main(int argc, char **argv)
         { "similar", required_argument, NULL, O_SIMILAR }, { "stats", no_argument, NULL, O_STATS },
         { "who", required_argument, NULL, O_WHO },
         { "json", no_argument, NULL, O_JSON }, { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'v' },
         { NULL, 0, NULL, 0 },
     };
     const char *host = DEFAULT_HOST, *port = DEFAULT_PORT, *unix_path = NULL;
@@ -356,6 +358,7 @@ int main(int argc, char **argv)
         case O_WHO: who = optarg; break;
         case O_JSON: json_out = true; break;
         case 'h': usage(stdout); json_decref(filter); return EXIT_OK;
+        case 'v': puts("ccg-search (ccgsearch) " CCGSEARCH_VERSION); json_decref(filter); return EXIT_OK;
         default: usage(stderr); json_decref(filter); return EXIT_USAGE;
         }
     }

@@ -20,6 +20,7 @@
 #include "core/termsafe.h"
 #include "core/util.h"
 #include "index/xapian_shim.h"
+#include <ccgsearch/version.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -152,6 +153,7 @@ static void usage(FILE *f)
 "                    (one object per line); write no index\n"
 "  -q, --quiet       no progress bar and no summary line\n"
 "  -h, --help        this help\n"
+"      --version     print the version and exit\n"
 "\n"
 "Documents are replaced by id; unchanged documents (same content hash) are\n"
 "skipped.  Bad records are reported as FILE:LINE: REASON and skipped.\n"
@@ -1202,6 +1204,7 @@ int main(int argc, char **argv)
         { "extract", no_argument, NULL, 'E' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'v' },
         { NULL, 0, NULL, 0 },
     };
     run r = { 0 };
@@ -1230,6 +1233,7 @@ int main(int argc, char **argv)
         case 'E': r.mode = MODE_EXTRACT; break;
         case 'q': r.quiet = true; break;
         case 'h': usage(stdout); return 0;
+        case 'v': puts("ccg-indexer (ccgsearch) " CCGSEARCH_VERSION); return 0;
         default: usage(stderr); return 2;
         }
     }

@@ -4,6 +4,7 @@
 #include "listen.h"
 #include "log.h"
 #include "server.h"
+#include <ccgsearch/version.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -46,6 +47,7 @@ static void usage(FILE *f, unsigned cores)
 "                           already received before closing (default %d)\n"
 "      --log-level LEVEL    error, warn, info or debug (default info)\n"
 "  -h, --help               this help\n"
+"      --version            print the version and exit\n"
 "\n"
 "Signals: SIGHUP reopens the index; SIGTERM and SIGINT stop accepting, answer\n"
 "the requests already received (for at most --drain-timeout) and exit 0.\n"
@@ -112,6 +114,7 @@ int main(int argc, char **argv)
         { "http-port-file", required_argument, NULL, 'F' },
         { "http-cors", required_argument, NULL, 'O' },
         { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'v' },
         { NULL, 0, NULL, 0 },
     };
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -153,6 +156,7 @@ int main(int argc, char **argv)
             }
             break;
         case 'h': usage(stdout, cores); return 0;
+        case 'v': puts("ccg-searchd (ccgsearch) " CCGSEARCH_VERSION); return 0;
         default: usage(stderr, cores); return 2;
         }
     }

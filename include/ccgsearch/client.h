@@ -24,6 +24,8 @@
 #ifndef CCGSEARCH_CLIENT_H
 #define CCGSEARCH_CLIENT_H
 
+#include <ccgsearch/version.h>
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -45,6 +47,11 @@ typedef enum ccg_status {
 
 /* A static description of a status, e.g. "cannot connect". */
 const char *ccg_status_to_string(ccg_status status);
+
+/* The version of the library actually linked, e.g. "0.9.0" (static; never
+ * free it).  CCGSEARCH_VERSION is the version of the header compiled
+ * against. */
+const char *ccg_version(void);
 
 typedef struct ccg_client ccg_client;
 

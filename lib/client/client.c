@@ -47,6 +47,11 @@ static void set_err(ccg_client *c, const char *fmt, ...)
     va_end(ap);
 }
 
+CS_API const char *ccg_version(void)
+{
+    return CCGSEARCH_VERSION;
+}
+
 CS_API const char *ccg_status_to_string(ccg_status status)
 {
     switch (status) {

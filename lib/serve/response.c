@@ -3,6 +3,8 @@
 #include "serve/response.h"
 #include "serve/jsonw.h"
 
+#include <ccgsearch/version.h>
+
 #include <assert.h>
 
 static bool done(cs_buf *out)
@@ -231,6 +233,7 @@ bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
 {
     assert(out && r);
     ok(out);
+    kstr(out, "version", CCGSEARCH_VERSION);
     kint(out, "uptime_s", r->uptime_s);
     kint(out, "workers", r->workers);
     cs_jw_key(out, "connections");
@@ -292,6 +295,7 @@ bool cs_encode_help(cs_buf *out)
     assert(out);
     ok(out);
     kstr(out, "protocol", "ccgsearch/1");
+    kstr(out, "version", CCGSEARCH_VERSION);
     cs_jw_key(out, "verbs");
     cs_jw_open(out, '[');
     for (size_t i = 0; i < cs_nverb_helps; i++) {

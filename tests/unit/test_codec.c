@@ -14,6 +14,8 @@
 #include "serve/response.h"
 #include "serve/result.h"
 
+#include <ccgsearch/version.h>
+
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -408,7 +410,7 @@ static void stats_help_ping_quit_error_encode(void **state)
     strcpy(s.index.generation, "1795627450");
     s.index.facet_bytes = 2360;
     assert_true(cs_encode_stats(&b, &s));
-    expect(&b, "{\"ok\":true,\"uptime_s\":12,\"workers\":2,"
+    expect(&b, "{\"ok\":true,\"version\":\"" CCGSEARCH_VERSION "\",\"uptime_s\":12,\"workers\":2,"
                "\"connections\":{\"open\":1,\"total\":7,\"refused\":0},"
                "\"requests\":{\"PING\":0,\"SEARCH\":9,\"GET\":0,\"STATS\":0,\"HELP\":0,\"QUIT\":0,"
                "\"WHO\":0,\"SIMILAR\":0,\"UNKNOWN\":1},"
@@ -422,7 +424,8 @@ static void stats_help_ping_quit_error_encode(void **state)
                "\"http\":{\"requests\":0,\"client_errors\":0,\"server_errors\":0,\"connections\":1}}");
 
     assert_true(cs_encode_help(&b));
-    static const char help_start[] = "{\"ok\":true,\"protocol\":\"ccgsearch/1\",\"verbs\":["
+    static const char help_start[] = "{\"ok\":true,\"protocol\":\"ccgsearch/1\","
+                                     "\"version\":\"" CCGSEARCH_VERSION "\",\"verbs\":["
                                      "{\"verb\":\"PING\",\"usage\":\"PING\","
                                      "\"summary\":\"check that the server answers\"},";
     assert_memory_equal(b.s, help_start, sizeof help_start - 1);
