@@ -47,6 +47,15 @@
  * bound on the positions Xapian's NEAR has to consider. */
 #define CS_MAX_NEAR_WINDOW 1000
 
+/* Most word positions the phrases and NEARs of one query may make Xapian
+ * read, as the shim estimates it before running the query (the documents
+ * holding each phrase's rarest word, times the positions of all its words
+ * each of them holds on average); past it the query is refused with
+ * bad_query.  Xapian's time limit cannot stop a phrase or a NEAR, so this
+ * is what bounds them: 64 "the" joined by NEAR/1000 is far past it,
+ * "the nhs" or a pasted sentence with one rare word far below it. */
+#define CS_MAX_POSITIONAL_WORK 2000000
+
 /* Most index terms a trailing-* wildcard may expand to.  Past it the query
  * is refused with bad_query ("more than 200 words start with ...; make the
  * wildcard longer"). */
