@@ -20,6 +20,9 @@ typedef struct server_config {
     size_t max_line;
     unsigned idle_timeout_s;
     unsigned max_conns;
+    unsigned max_conns_per_addr;    /* 0: no per-address cap */
+    unsigned request_timeout_s;
+    unsigned query_threads;
     unsigned query_timeout_ms;
     const char *http;           /* serve HTTP on "HOST:PORT", or NULL */
     const char *http_port_file; /* write the bound HTTP port here, or NULL */

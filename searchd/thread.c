@@ -3,6 +3,7 @@
 #include "thread.h"
 #include "conn.h"
 #include "http.h"
+#include "pool.h"
 #include "log.h"
 #include "stats.h"
 #include "core/util.h"
@@ -71,18 +72,28 @@ static void item_free(worker *w, item *it)
         free(it);
 }
 
+void worker_post(worker *w, item *it)
+{
+    queue_push(w, it);
+}
+
 /* --- a worker ------------------------------------------------------------- */
 
-void worker_refresh(worker *w)
+void engine_refresh(cs_engine *e, unsigned *my_epoch, long long *last_refresh_us)
 {
     unsigned epoch = atomic_load_explicit(&index_epoch, memory_order_acquire);
     long long now = cs_now_us();
-    if (epoch == w->index_epoch && now - w->last_refresh_us < REFRESH_INTERVAL_US)
+    if (epoch == *my_epoch && now - *last_refresh_us < REFRESH_INTERVAL_US)
         return;
-    if (cs_engine_refresh(w->engine))
+    if (cs_engine_refresh(e))
         epoch = atomic_fetch_add_explicit(&index_epoch, 1, memory_order_acq_rel) + 1;
-    w->index_epoch = epoch;
-    w->last_refresh_us = now;
+    *my_epoch = epoch;
+    *last_refresh_us = now;
+}
+
+void worker_refresh(worker *w)
+{
+    engine_refresh(w->engine, &w->index_epoch, &w->last_refresh_us);
 }
 
 void worker_conn_gone(worker *w)
@@ -121,9 +132,9 @@ static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
         switch (it->what) {
         case ITEM_CONN:
             if (w->stopping)
-                conn_drop(it->fd);
+                conn_drop(it->fd, &it->key);
             else
-                conn_new(w, it->fd);
+                conn_new(w, it->fd, &it->key);
             break;
         case ITEM_REOPEN:
             cs_engine_reopen(w->engine);
@@ -137,6 +148,9 @@ static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
             atomic_store(&w->http_wake_queued, false);
             http_accept_again(w);
             break;
+        case ITEM_DONE:
+            ((job *)it)->done((job *)it);   /* frees it: nothing more to free */
+            continue;
         }
         item_free(w, it);
     }
@@ -199,7 +213,11 @@ static void worker_destroy(worker *w)
     /* Connections handed over but never taken. */
     for (item *it; (it = queue_pop(w));) {
         if (it->what == ITEM_CONN)
-            conn_drop(it->fd);
+            conn_drop(it->fd, &it->key);
+        else if (it->what == ITEM_DONE) {
+            ((job *)it)->drop((job *)it);   /* its connection is gone */
+            continue;
+        }
         item_free(w, it);
     }
     /* Its HTTP connections close with it. */
@@ -233,6 +251,8 @@ int threads_init(const server_config *cfg, int http_fd)
 
 int threads_start(void)
 {
+    if (pool_start(workers[0].cfg, workers[0].cfg->query_threads) != 0)
+        return -1;
     for (; nstarted < nworkers; nstarted++)
         if (pthread_create(&workers[nstarted].tid, NULL, worker_main, &workers[nstarted]) != 0) {
             log_msg(CS_LOG_ERROR, "cannot start worker threads");
@@ -241,17 +261,18 @@ int threads_start(void)
     return 0;
 }
 
-void threads_dispatch_conn(int fd)
+void threads_dispatch_conn(int fd, const peer_key *key)
 {
     assert(nworkers > 0);
     worker *w = &workers[next_worker++ % nworkers];
     item *it = malloc(sizeof *it);
     if (!it) {
-        conn_drop(fd);
+        conn_drop(fd, key);
         return;
     }
     it->what = ITEM_CONN;
     it->fd = fd;
+    it->key = *key;
     queue_push(w, it);
 }
 
@@ -267,6 +288,7 @@ void threads_reopen(void)
         it->fd = -1;
         queue_push(&workers[i], it);
     }
+    pool_reopen();
 }
 
 void threads_shutdown(void)
@@ -275,6 +297,9 @@ void threads_shutdown(void)
         queue_push(&workers[i], &workers[i].stop_item);
     for (unsigned i = 0; i < nstarted; i++)
         pthread_join(workers[i].tid, NULL);
+    /* The query threads post their last answers to the workers' queues,
+     * which worker_destroy() empties. */
+    pool_stop();
     for (unsigned i = 0; i < nworkers; i++)
         worker_destroy(&workers[i]);
     free(workers);

@@ -77,6 +77,30 @@
  * the rest. */
 #define CS_REQUEST_BUDGET 32
 
+/* ... and the most time: past it (after the request that crossed it), the
+ * worker moves on too.  The loop answers only cheap requests itself (the
+ * queries run on the query threads), so a turn stays well under the 50 ms
+ * another client of the worker may wait. */
+#define CS_TURN_BUDGET_US 5000
+
+/* Query threads (SEARCH, SIMILAR, WHO run on them, off the event loops):
+ * by default twice the workers.  --query-threads. */
+#define CS_QUERY_THREADS_PER_WORKER 2
+
+/* A query that costs more CPU time than this is slow: the next
+ * CS_SLOW_QUERY_SPELL queries of its connection wait for the query threads
+ * kept for slow ones (searchd/pool.h), never for those of cheap queries. */
+#define CS_SLOW_QUERY_US 20000
+#define CS_SLOW_QUERY_SPELL 16
+
+/* Seconds a client has to finish a request line once its first byte has
+ * arrived (and an HTTP client a request, head and body): past it the
+ * answer is timeout and the connection is closed.  The idle timeout alone
+ * is reset by every byte, so without this a client sending a byte every
+ * few seconds (slowloris) could hold its connection for ever.
+ * --request-timeout. */
+#define CS_REQUEST_TIMEOUT_DEFAULT 10
+
 /* Once this many bytes of answers wait unsent for one client, the server stops
  * reading that client's requests until the client drains them, so a client
  * that never reads cannot make the server's memory grow without bound. */
@@ -93,6 +117,16 @@
 
 /* Most simultaneous client connections.  --max-connections. */
 #define CS_MAX_CONNECTIONS_DEFAULT 4096
+
+/* Most simultaneous connections (line protocol and HTTP together) from one
+ * IP address, so that one host cannot take every place of
+ * --max-connections; past it the connection gets overloaded.  A quarter of
+ * the default --max-connections: loopback is an address like any other,
+ * and local benchmarks and tests open up to a thousand connections.  An
+ * operator who lowers --max-connections lowers this too.  Unix-socket
+ * clients have no address and count only under --max-connections.
+ * --max-connections-per-address. */
+#define CS_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT 1024
 
 /* Per-query time limit in milliseconds (Xapian's Enquire time limit; the
  * answer is `timeout` when it is hit).  --query-timeout. */
