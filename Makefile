@@ -63,7 +63,8 @@ SHIM_SRC := lib/index/xapian_shim.cc
 CLIENT_SRC := lib/client/client.c
 INDEXER_SRC := indexer/main.c indexer/docbuild.c
 SEARCHD_SRC := searchd/main.c searchd/server.c searchd/listen.c searchd/thread.c searchd/conn.c \
-               searchd/handler.c searchd/http.c searchd/page.c searchd/stats.c searchd/log.c
+               searchd/handler.c searchd/http.c searchd/page.c searchd/stats.c searchd/log.c \
+               searchd/pool.c searchd/peers.c
 CLI_SRC := cli/main.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 

@@ -4,6 +4,8 @@
 #include "handler.h"
 #include "listen.h"
 #include "log.h"
+#include "peers.h"
+#include "pool.h"
 #include "stats.h"
 #include "core/limits.h"
 #include "core/util.h"
@@ -24,12 +26,25 @@
 typedef enum conn_state {
     CONN_READ,
     CONN_PAUSED,
+    CONN_WAIT,
     CONN_FLUSH,
     CONN_LINGER,
     CONN_CLOSED,
 } conn_state;
 
-static const char *const state_names[] = { "read", "paused", "flush", "linger", "closed" };
+/* A request line a query thread answers (pool.h). */
+typedef struct line_job {
+    job j;
+    conn *c;                    /* the waiting connection; NULL once it is gone */
+    char *line;                 /* owned */
+    size_t len;
+    char peer[64];
+    cs_buf out;                 /* its answer line */
+    bool close_after;
+} line_job;
+
+
+static const char *const state_names[] = { "read", "paused", "wait", "flush", "linger", "closed" };
 
 struct conn {
     worker *w;
@@ -37,6 +52,8 @@ struct conn {
     /* Wakes the connection to go on with its input after its budget, and
      * is the deadline in LINGER. */
     struct event *timer;
+    /* The deadline to finish the request line begun (request_timeout_s). */
+    struct event *line_timer;
     conn *prev, *next;
     conn_state state;
     /* What happened, for conn_drive() to act on. */
@@ -45,7 +62,13 @@ struct conn {
     bool deadline;              /* its drain time is over: no more answers */
     bool broken;                /* an error or the idle timeout: close now */
     bool timer_fired;
+    bool line_late;             /* line_timer fired */
+    bool line_timing;           /* line_timer runs for the partial line in the input */
+    line_job *job;              /* in WAIT: the request a query thread answers */
+    bool close_when_done;       /* the job's request was the last (QUIT) */
+    unsigned slow_spell;        /* its next queries are slow ones (pool.h) */
     char peer[64];
+    peer_key key;               /* its address, counted in peers.c */
     cs_buf out;                 /* the answer being built */
     char *line;
     size_t linecap;
@@ -66,13 +89,14 @@ static size_t output_len(const conn *c)
  * changes. */
 static void conn_set_state(conn *c, conn_state to)
 {
-    static const bool allowed[][5] = {
-        /*                READ   PAUSED FLUSH  LINGER CLOSED */
-        [CONN_READ] = { false, true, true, false, true },
-        [CONN_PAUSED] = { true, false, true, false, true },
-        [CONN_FLUSH] = { false, false, false, true, true },
-        [CONN_LINGER] = { false, false, false, false, true },
-        [CONN_CLOSED] = { false, false, false, false, false },
+    static const bool allowed[][6] = {
+        /*                READ   PAUSED WAIT   FLUSH  LINGER CLOSED */
+        [CONN_READ] = { false, true, true, true, false, true },
+        [CONN_PAUSED] = { true, false, false, true, false, true },
+        [CONN_WAIT] = { true, false, false, true, false, true },
+        [CONN_FLUSH] = { false, false, false, false, true, true },
+        [CONN_LINGER] = { false, false, false, false, false, true },
+        [CONN_CLOSED] = { false, false, false, false, false, false },
     };
     assert(allowed[c->state][to]);
     log_msg(CS_LOG_DEBUG, "%s: %s -> %s", c->peer, state_names[c->state], state_names[to]);
@@ -85,6 +109,11 @@ static void conn_set_state(conn *c, conn_state to)
         /* The write callback comes when the client has taken half. */
         bufferevent_disable(c->bev, EV_READ);
         bufferevent_setwatermark(c->bev, EV_WRITE, CS_OUTPUT_HIGH_WATER / 2, 0);
+        break;
+    case CONN_WAIT:
+        /* Nothing more is read until the query thread's answer is back
+         * (conn_job_done()): answers stay in request order. */
+        bufferevent_disable(c->bev, EV_READ);
         break;
     case CONN_FLUSH:
         /* The write callback comes when everything is sent. */
@@ -125,10 +154,14 @@ static void conn_free(conn *c)
     if (c->next)
         c->next->prev = c->prev;
     w->nconns--;
+    if (c->job)
+        c->job->c = NULL;       /* freed when it comes back */
     event_free(c->timer);
+    event_free(c->line_timer);
     bufferevent_free(c->bev);
     cs_buf_free(&c->out);
     free(c->line);
+    peers_release(&c->key);
     free(c);
     stats_conn_closed();
     worker_conn_gone(w);
@@ -143,21 +176,72 @@ static void conn_error(conn *c, cs_errcode code, const char *msg)
         bufferevent_write(c->bev, c->out.s, c->out.len);
 }
 
-/* Whether the kernel holds bytes from c's client that we have not read. */
-static bool input_pending(const conn *c)
+/* Whether the request line is one a query thread answers: the verbs that
+ * run a Xapian query, whose cost the loop must not pay (pool.h). */
+static bool costly(const char *line, size_t len)
 {
-    int n = 0;
-    return ioctl(bufferevent_getfd(c->bev), FIONREAD, &n) == 0 && n > 0;
+    cs_line ln;
+    cs_err err;
+    if (cs_proto_parse(line, len, &ln, &err) != CS_PARSE_OK)
+        return false;
+    return ln.verb == CS_VERB_SEARCH || ln.verb == CS_VERB_SIMILAR || ln.verb == CS_VERB_WHO;
 }
 
-/* READ: answer up to CS_REQUEST_BUDGET complete requests.  Returns the
- * state to move to, CONN_READ to wait for more input. */
+static void line_job_drop(job *j)
+{
+    line_job *lj = (line_job *)j;
+    free(lj->line);
+    cs_buf_free(&lj->out);
+    free(lj);
+}
+
+static void line_job_run(job *j, cs_engine *e)
+{
+    line_job *lj = (line_job *)j;
+    handle_line(e, lj->line, lj->len, &lj->out, &lj->close_after, lj->peer);
+}
+
+static void line_job_done(job *j);
+
+/* Hand the request in c->line to the query threads; CONN_WAIT, or
+ * CONN_FLUSH after an error. */
+static conn_state submit(conn *c, size_t len)
+{
+    line_job *lj = calloc(1, sizeof *lj);
+    if (!lj || !(lj->line = malloc(len + 1))) {
+        free(lj);
+        conn_error(c, CS_E_NOMEM, "out of memory");
+        return CONN_FLUSH;
+    }
+    memcpy(lj->line, c->line, len + 1);
+    lj->len = len;
+    lj->c = c;
+    snprintf(lj->peer, sizeof lj->peer, "%s", c->peer);
+    lj->j.it.what = ITEM_DONE;
+    lj->j.it.fd = -1;
+    lj->j.w = c->w;
+    lj->j.run = line_job_run;
+    lj->j.done = line_job_done;
+    lj->j.drop = line_job_drop;
+    lj->j.slow = c->slow_spell > 0;
+    if (c->slow_spell)
+        c->slow_spell--;
+    lj->j.queued_us = cs_now_us();
+    c->job = lj;
+    pool_submit(&lj->j);
+    return CONN_WAIT;
+}
+
+/* READ: answer complete requests, up to CS_REQUEST_BUDGET of them or
+ * CS_TURN_BUDGET_US of time, or until one goes to a query thread.
+ * Returns the state to move to, CONN_READ to wait for more input. */
 static conn_state conn_read_requests(conn *c)
 {
     worker *w = c->w;
     struct evbuffer *in = bufferevent_get_input(c->bev);
     struct evbuffer *out = bufferevent_get_output(c->bev);
     size_t max_line = w->cfg->max_line;
+    long long t0 = cs_now_us();
 
     for (int budget = CS_REQUEST_BUDGET; budget > 0; budget--) {
         /* Past the drain deadline: send the answers made, then close. */
@@ -175,12 +259,23 @@ static conn_state conn_read_requests(conn *c)
                 conn_error(c, CS_E_LINE_TOO_LONG, "request line longer than the limit");
                 return CONN_FLUSH;
             }
-            if (c->eof)
-                return CONN_FLUSH;
-            /* Stopping: what the client sent before the close is answered
-             * too, also what still waits in the kernel (we read at most
-             * one line ahead). */
-            return c->stop && !input_pending(c) ? CONN_FLUSH : CONN_READ;
+            /* Stopping: what the kernel holds was received too (reading
+             * was off while a query thread had a request), so it is
+             * answered as well. */
+            if (c->stop && !c->eof && evbuffer_get_length(in) <= max_line) {
+                /* A bufferevent keeps its input's end frozen but while
+                 * it reads; so does this read. */
+                evbuffer_unfreeze(in, 0);
+                int n = evbuffer_read(in, bufferevent_getfd(c->bev), (int)(max_line + 2));
+                evbuffer_freeze(in, 0);
+                if (n > 0) {
+                    budget++;
+                    continue;
+                }
+                if (n == 0)
+                    c->eof = true;
+            }
+            return c->eof || c->stop ? CONN_FLUSH : CONN_READ;
         }
         size_t len = (size_t)eol.pos;
         if (len > max_line + 1 || (len == max_line + 1 &&
@@ -219,6 +314,9 @@ static conn_state conn_read_requests(conn *c)
             }
         }
 
+        c->line_timing = c->line_late = false;  /* that line is done: its deadline too */
+        if (costly(c->line, len))
+            return submit(c, len);
         worker_refresh(w);
         bool close_after = false;
         c->out.len = 0;
@@ -233,11 +331,66 @@ static conn_state conn_read_requests(conn *c)
         }
         if (close_after)
             return CONN_FLUSH;
+        if (cs_now_us() - t0 > CS_TURN_BUDGET_US)
+            break;
     }
     /* Budget spent: let the other connections run, then go on. */
     if (evbuffer_search(in, "\n", 1, NULL).pos >= 0)
         event_active(c->timer, EV_TIMEOUT, 0);
     return CONN_READ;
+}
+
+static void conn_drive(conn *c);
+
+/* READ, waiting for input: start the deadline of a request line begun,
+ * or answer timeout when it has passed.  Returns the state to move to. */
+static conn_state line_deadline(conn *c)
+{
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    bool partial = evbuffer_get_length(in) > 0 && evbuffer_search(in, "\n", 1, NULL).pos < 0;
+    if (!partial) {
+        c->line_timing = c->line_late = false;
+        event_del(c->line_timer);
+        return CONN_READ;
+    }
+    if (c->line_late) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "request line not completed within %u s; closing",
+                 c->w->cfg->request_timeout_s);
+        conn_error(c, CS_E_TIMEOUT, msg);
+        return CONN_FLUSH;
+    }
+    if (!c->line_timing) {
+        struct timeval tv = { (time_t)c->w->cfg->request_timeout_s, 0 };
+        c->line_timing = true;
+        event_del(c->line_timer);
+        event_add(c->line_timer, &tv);
+    }
+    return CONN_READ;
+}
+
+/* The query thread's answer is back (the worker's thread): send it and go
+ * on with the connection, unless it is gone. */
+static void line_job_done(job *j)
+{
+    line_job *lj = (line_job *)j;
+    conn *c = lj->c;
+    if (!c) {
+        line_job_drop(j);
+        return;
+    }
+    c->job = NULL;
+    if (j->took_us > CS_SLOW_QUERY_US)
+        c->slow_spell = CS_SLOW_QUERY_SPELL;
+    c->close_when_done = lj->close_after;
+    if (lj->out.oom) {
+        conn_error(c, CS_E_NOMEM, "out of memory");
+        c->close_when_done = true;
+    } else if (lj->out.len && bufferevent_write(c->bev, lj->out.s, lj->out.len) != 0) {
+        c->broken = true;
+    }
+    line_job_drop(j);
+    conn_drive(c);
 }
 
 /* Act on what has happened to c until it has to wait for the next event.
@@ -250,6 +403,14 @@ static void conn_drive(conn *c)
         case CONN_READ:
             c->timer_fired = false;
             next = c->broken ? CONN_CLOSED : conn_read_requests(c);
+            if (next == CONN_READ)
+                next = line_deadline(c);
+            break;
+        case CONN_WAIT:
+            if (c->broken)
+                next = CONN_CLOSED;
+            else if (!c->job)
+                next = c->close_when_done ? CONN_FLUSH : CONN_READ;
             break;
         case CONN_PAUSED:
             /* Stopping, it waits like any other: its client is owed the
@@ -305,6 +466,15 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
     conn_drive(c);
 }
 
+static void conn_line_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    conn *c = arg;
+    (void)fd;
+    (void)what;
+    c->line_late = true;
+    conn_drive(c);
+}
+
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
     conn *c = arg;
@@ -343,31 +513,37 @@ void conn_free_all(worker *w)
         conn_free(w->conns);
 }
 
-void conn_drop(int fd)
+void conn_drop(int fd, const peer_key *key)
 {
     close(fd);
+    peers_release(key);
     stats_conn_closed();
 }
 
-void conn_new(worker *w, int fd)
+void conn_new(worker *w, int fd, const peer_key *key)
 {
     conn *c = calloc(1, sizeof *c);
     if (!c) {
-        conn_drop(fd);
+        conn_drop(fd, key);
         return;
     }
     c->w = w;
+    c->key = *key;
     c->state = CONN_READ;
     c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
     c->timer = event_new(w->base, -1, 0, conn_timer_cb, c);
-    if (!c->bev || !c->timer) {
+    c->line_timer = event_new(w->base, -1, 0, conn_line_timer_cb, c);
+    if (!c->bev || !c->timer || !c->line_timer) {
         if (c->bev)
             bufferevent_free(c->bev);   /* and with it fd */
         else
             close(fd);
         if (c->timer)
             event_free(c->timer);
+        if (c->line_timer)
+            event_free(c->line_timer);
         free(c);
+        peers_release(key);
         stats_conn_closed();
         return;
     }

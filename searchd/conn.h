@@ -1,9 +1,12 @@
 /* A client connection: a state machine, after memcached's drive_machine.
  *
- *   READ     reading and answering requests, at most CS_REQUEST_BUDGET per
- *            turn of the event loop
+ *   READ     reading and answering requests, at most CS_REQUEST_BUDGET or
+ *            CS_TURN_BUDGET_US per turn of the event loop; a request line
+ *            begun must end within --request-timeout (else timeout, FLUSH)
  *   PAUSED   its unsent answers passed the output high-water mark: not read
  *            until the client has taken half of them
+ *   WAIT     a query thread answers its request (pool.h): not read until
+ *            the answer is back
  *   FLUSH    sending its last answers (after QUIT, line_too_long, EOF or
  *            a stop), reading nothing more
  *   LINGER   answers sent and writing shut down: what the client still
@@ -21,9 +24,10 @@
 
 /* Serve the accepted connection fd in worker w (w's thread only).  On
  * failure fd is closed and its count given back. */
-void conn_new(worker *w, int fd);
-/* Close an accepted connection nobody will serve, and give its count back. */
-void conn_drop(int fd);
+void conn_new(worker *w, int fd, const peer_key *key);
+/* Close an accepted connection nobody will serve, and give its counts
+ * back (its place, and its address's, key). */
+void conn_drop(int fd, const peer_key *key);
 /* The server is stopping: answer what c has sent, then close.  May free c. */
 void conn_stop(conn *c);
 /* The drain deadline has passed: answer nothing more, send the answers

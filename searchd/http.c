@@ -3,6 +3,8 @@
 #include "http.h"
 #include "handler.h"
 #include "log.h"
+#include "peers.h"
+#include "pool.h"
 #include "page.h"
 #include "stats.h"
 #include "core/limits.h"
@@ -27,8 +29,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* One request being answered. */
+/* One request being answered: on the worker's stack, or, when a query
+ * thread answers it, on the heap as a job (pool.h). */
 typedef struct call {
+    job j;
     struct evhttp_request *req;
     worker *w;
     cs_request rq;              /* the typed request, once decoded */
@@ -39,6 +43,8 @@ typedef struct call {
     bool page;                  /* the answer is the search page, not JSON */
     bool overloaded;            /* answer with Retry-After */
     cs_err err;
+    long long t0;               /* when the request was complete */
+    unsigned hits;
 } call;
 
 /* Seconds an overloaded client is asked to wait (Retry-After). */
@@ -117,7 +123,26 @@ static bool fail(call *c, int status)
  * evhttp shows at every step; the close callback unmarks a descriptor
  * before it is closed, so a reused one starts unmarked. */
 
-enum { MARK_NONE, MARK_ADMITTED, MARK_REFUSED };
+enum { MARK_NONE, MARK_ADMITTED, MARK_REFUSED, MARK_REFUSED_ADDR };
+
+/* A connection's state beyond evhttp's: the deadline to finish a request
+ * begun (--request-timeout: evhttp's own timeout is reset by every byte),
+ * and how long its last query ran (the query threads' lanes, pool.h). */
+typedef struct hconn {
+    worker *w;
+    struct evhttp_connection *evcon;
+    struct evbuffer_cb_entry *watch;    /* on its input: bytes of a request arrive */
+    struct event *deadline;
+    bool in_request;                    /* between http_cb() and its answer */
+    unsigned slow_spell;                /* its next queries are slow ones */
+} hconn;
+
+/* A descriptor's mark, the address it was counted under, its state. */
+struct http_mark {
+    unsigned char m;
+    peer_key key;
+    hconn *hc;
+};
 
 /* Read at most this far ahead of what evhttp has parsed: above evhttp's
  * header cap, so that it sees an over-long header and refuses it, and
@@ -128,7 +153,7 @@ enum { MARK_NONE, MARK_ADMITTED, MARK_REFUSED };
 
 /* The mark of descriptor fd, the table grown to hold it; NULL when fd is
  * not one or memory ran out. */
-static unsigned char *mark_of(worker *w, int fd)
+static struct http_mark *mark_of(worker *w, int fd)
 {
     if (fd < 0)
         return NULL;
@@ -136,10 +161,10 @@ static unsigned char *mark_of(worker *w, int fd)
         size_t cap = w->http_mark_cap ? w->http_mark_cap : 64;
         while (cap <= (size_t)fd)
             cap *= 2;
-        unsigned char *m = realloc(w->http_mark, cap);
+        struct http_mark *m = realloc(w->http_mark, cap * sizeof *m);
         if (!m)
             return NULL;
-        memset(m + w->http_mark_cap, MARK_NONE, cap - w->http_mark_cap);
+        memset(m + w->http_mark_cap, 0, (cap - w->http_mark_cap) * sizeof *m);
         w->http_mark = m;
         w->http_mark_cap = cap;
     }
@@ -178,17 +203,94 @@ void http_accept_again(worker *w)
     accept_check(w);
 }
 
+static void hconn_free(hconn *hc)
+{
+    if (!hc)
+        return;
+    if (hc->watch)
+        evbuffer_remove_cb_entry(bufferevent_get_input(evhttp_connection_get_bufferevent(hc->evcon)),
+                                 hc->watch);
+    if (hc->deadline)
+        event_free(hc->deadline);
+    free(hc);
+}
+
+static void deadline_start(hconn *hc)
+{
+    if (hc->in_request || evtimer_pending(hc->deadline, NULL))
+        return;
+    struct timeval tv = { (time_t)hc->w->cfg->request_timeout_s, 0 };
+    evtimer_add(hc->deadline, &tv);
+}
+
+/* Bytes arrived: a request has begun, and must be complete in time. */
+static void input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    (void)buf;
+    if (info->n_added)
+        deadline_start(arg);
+}
+
+static void deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+    hconn *hc = arg;
+    (void)fd;
+    (void)what;
+    if (hc->in_request)
+        return;
+    char *addr = NULL;
+    ev_uint16_t port = 0;
+    evhttp_connection_get_peer(hc->evcon, &addr, &port);
+    log_msg(CS_LOG_INFO, "%s:%u: HTTP request not completed within %u s; closing",
+            addr ? addr : "client", (unsigned)port, hc->w->cfg->request_timeout_s);
+    stats_error(CS_E_TIMEOUT);
+    evhttp_connection_free(hc->evcon);      /* conn_closed() frees hc */
+}
+
+/* The state of evcon, or NULL. */
+static hconn *hconn_of(worker *w, struct evhttp_connection *evcon)
+{
+    struct http_mark *m = evcon ? mark_of(w, fd_of(evcon)) : NULL;
+    return m && m->m != MARK_NONE ? m->hc : NULL;
+}
+
+static void http_request_begun(worker *w, struct evhttp_connection *evcon)
+{
+    hconn *hc = hconn_of(w, evcon);
+    if (hc) {
+        hc->in_request = true;
+        evtimer_del(hc->deadline);
+    }
+}
+
+/* c's answer is about to be sent (evcon NULL: its connection is gone). */
+static void http_request_done(worker *w, struct evhttp_connection *evcon, long long took_us)
+{
+    hconn *hc = hconn_of(w, evcon);
+    if (!hc)
+        return;
+    hc->in_request = false;
+    if (took_us > CS_SLOW_QUERY_US)
+        hc->slow_spell = CS_SLOW_QUERY_SPELL;
+    /* The next request, pipelined, may have begun already. */
+    if (evbuffer_get_length(bufferevent_get_input(evhttp_connection_get_bufferevent(evcon))))
+        deadline_start(hc);
+}
+
 static void conn_closed(struct evhttp_connection *evcon, void *arg)
 {
     worker *w = arg;
-    unsigned char *m = mark_of(w, fd_of(evcon));
-    if (!m || *m == MARK_NONE)
+    struct http_mark *m = mark_of(w, fd_of(evcon));
+    if (!m || m->m == MARK_NONE)
         return;
-    if (*m == MARK_ADMITTED) {
+    hconn_free(m->hc);
+    m->hc = NULL;
+    if (m->m == MARK_ADMITTED) {
         stats_http_conn(-1);
         stats_conn_closed();
+        peers_release(&m->key);
     }
-    *m = MARK_NONE;
+    m->m = MARK_NONE;
     atomic_fetch_sub(&w->http_open, 1);
     workers_http_changed(w);
     accept_check(w);
@@ -197,16 +299,36 @@ static void conn_closed(struct evhttp_connection *evcon, void *arg)
 /* Count evcon, once: admitted, or refused. */
 static void take(worker *w, struct evhttp_connection *evcon)
 {
-    unsigned char *m = mark_of(w, fd_of(evcon));
-    if (!m || *m != MARK_NONE)
+    struct http_mark *m = mark_of(w, fd_of(evcon));
+    if (!m || m->m != MARK_NONE)
         return;
-    if (stats_conn_admit(w->cfg->max_conns)) {
-        *m = MARK_ADMITTED;
-        stats_http_conn(1);
-    } else {
-        *m = MARK_REFUSED;
+    peer_key_of(fd_of(evcon), &m->key);
+    if (!stats_conn_admit(w->cfg->max_conns)) {
+        m->m = MARK_REFUSED;
         stats_conn_refused();
+    } else if (!peers_admit(&m->key, w->cfg->max_conns_per_addr)) {
+        stats_conn_closed();
+        m->m = MARK_REFUSED_ADDR;
+        stats_conn_refused();
+    } else {
+        m->m = MARK_ADMITTED;
+        stats_http_conn(1);
     }
+    hconn *hc = calloc(1, sizeof *hc);
+    if (hc) {
+        hc->w = w;
+        hc->evcon = evcon;
+        hc->deadline = evtimer_new(w->base, deadline_cb, hc);
+        hc->watch = evbuffer_add_cb(bufferevent_get_input(evhttp_connection_get_bufferevent(evcon)),
+                                    input_cb, hc);
+        if (!hc->deadline || !hc->watch) {
+            hconn_free(hc);
+            hc = NULL;
+        } else if (evbuffer_get_length(bufferevent_get_input(evhttp_connection_get_bufferevent(evcon)))) {
+            deadline_start(hc);
+        }
+    }
+    m->hc = hc;     /* NULL: no deadline but evhttp's idle timeout */
     atomic_fetch_add(&w->http_open, 1);
     workers_http_changed(w);
     evhttp_connection_set_closecb(evcon, conn_closed, w);
@@ -252,14 +374,16 @@ static struct bufferevent *new_bev(struct event_base *base, void *arg)
  * when it was refused (or could not be counted). */
 static bool admitted(call *c, struct evhttp_connection *evcon)
 {
-    unsigned char *m = evcon ? mark_of(c->w, fd_of(evcon)) : NULL;
-    if (m && *m == MARK_NONE)
+    struct http_mark *m = evcon ? mark_of(c->w, fd_of(evcon)) : NULL;
+    if (m && m->m == MARK_NONE)
         take(c->w, evcon);      /* accepted while the worker was stopping */
-    if (m && *m == MARK_ADMITTED)
+    if (m && m->m == MARK_ADMITTED)
         return true;
     if (!m)
         stats_conn_refused();
-    cs_err_set(&c->err, CS_E_OVERLOADED, "too many connections; try again later");
+    cs_err_set(&c->err, CS_E_OVERLOADED, m && m->m == MARK_REFUSED_ADDR
+               ? "too many connections from this address; try again later"
+               : "too many connections; try again later");
     c->close = true;
     c->overloaded = true;
     return fail(c, 503);
@@ -582,19 +706,115 @@ static void send_preflight(call *c)
     evhttp_send_reply(c->req, 204, reason_of(204), NULL);
 }
 
+/* Answer c's decoded request with engine e into c->body (or its error). */
+static void answer_request(call *c, cs_engine *e)
+{
+    bool quit = false;
+    size_t mark = c->body.len;
+    if (!handle_request(e, &c->rq, &c->body, &c->hits, &quit, &c->err) || c->body.oom) {
+        c->body.len = mark;
+        if (c->body.oom)
+            cs_err_nomem(&c->err);
+        fail(c, 0);
+    }
+}
+
+/* Log, send and free c's answer.  The query log goes first: a request
+ * whose connection is gone is freed by evhttp_send_reply(). */
+static void finish(call *c)
+{
+    struct evhttp_request *req = c->req;
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    const char *target = evhttp_request_get_uri(req);
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    if (c->status != 200) {
+        /* The peer's name only for the log: most answers are 200. */
+        int level = c->status >= 500 ? (c->status == 500 ? CS_LOG_ERROR : CS_LOG_WARN) : CS_LOG_DEBUG;
+        char clean[100], peer[64] = "client";
+        char *addr = NULL;
+        ev_uint16_t port = 0;
+        if (evcon)
+            evhttp_connection_get_peer(evcon, &addr, &port);
+        if (addr)
+            snprintf(peer, sizeof peer, "%s:%u", addr, (unsigned)port);
+        log_sanitize(target ? target : "", target ? strlen(target) : 0, clean, sizeof clean);
+        log_msg(level, "%s: HTTP %d %s: %s -- %s", peer, c->status, cs_errcode_name(c->err.code),
+                c->err.msg, clean);
+    }
+    /* The query log names the verb the request became and what was asked:
+     * the target, and for a POST its body.  The page is no query. */
+    if (!c->page) {
+        const char *about = target ? target : "";
+        size_t about_len = strlen(about);
+        if (evhttp_request_get_command(req) == EVHTTP_REQ_POST && evbuffer_get_length(in) &&
+            evbuffer_get_length(in) <= CS_HTTP_MAX_BODY_BYTES) {
+            about = (const char *)evbuffer_pullup(in, -1);
+            about_len = evbuffer_get_length(in);
+        }
+        querylog_write(cs_verb_name(c->rq.verb), about, about_len, c->hits, cs_now_us() - c->t0,
+                       c->status == 200 ? NULL : cs_errcode_name(c->err.code));
+    }
+    http_request_done(c->w, evcon, c->j.took_us);
+    send_answer(c);
+    if (c->rq.verb != CS_VERB_UNKNOWN)
+        cs_request_free(&c->rq);
+    cs_buf_free(&c->body);
+}
+
+static void call_run(job *j, cs_engine *e)
+{
+    answer_request((call *)j, e);
+}
+
+static void call_done(job *j)
+{
+    finish((call *)j);
+    free(j);
+}
+
+static void call_drop(job *j)
+{
+    call *c = (call *)j;
+    if (c->rq.verb != CS_VERB_UNKNOWN)
+        cs_request_free(&c->rq);
+    cs_buf_free(&c->body);
+    free(c);
+}
+
+/* Hand c to the query threads (pool.h); false when out of memory. */
+static bool submit(const call *c)
+{
+    call *hc = malloc(sizeof *hc);
+    if (!hc)
+        return false;
+    *hc = *c;
+    hc->j.it.what = ITEM_DONE;
+    hc->j.it.fd = -1;
+    hc->j.w = c->w;
+    hc->j.run = call_run;
+    hc->j.done = call_done;
+    hc->j.drop = call_drop;
+    hc->j.queued_us = c->t0;
+    hconn *h = hconn_of(c->w, evhttp_request_get_connection(c->req));
+    hc->j.slow = h && h->slow_spell > 0;
+    if (h && h->slow_spell)
+        h->slow_spell--;
+    pool_submit(&hc->j);
+    return true;
+}
+
 static void http_cb(struct evhttp_request *req, void *arg)
 {
-    long long t0 = cs_now_us();
     call c = { .req = req, .w = arg, .status = 200, .rq = { .verb = CS_VERB_UNKNOWN } };
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
-    const char *target = evhttp_request_get_uri(req);
-    unsigned hits = 0;
-    bool quit = false;
     struct evhttp_connection *evcon = evhttp_request_get_connection(req);
     struct evbuffer *in = evhttp_request_get_input_buffer(req);
 
+    c.t0 = cs_now_us();
+    c.j.took_us = -1;
+    http_request_begun(c.w, evcon);
     if (!path || !*path)
         path = "/";
 
@@ -615,52 +835,19 @@ static void http_cb(struct evhttp_request *req, void *arg)
         stats_refused(CS_REFUSED_HTTP_BODY);
         fail(&c, 413);
     } else if (evhttp_request_get_command(req) == EVHTTP_REQ_OPTIONS && c.w->cfg->http_cors) {
+        http_request_done(c.w, evcon, -1);
         send_preflight(&c);
         return;
     } else if (route(&c, path, query) && !c.page) {
+        /* A query runs on a query thread, as the line protocol's do, so
+         * that the worker's other clients do not wait for it. */
+        if ((c.rq.verb == CS_VERB_SEARCH || c.rq.verb == CS_VERB_SIMILAR ||
+             c.rq.verb == CS_VERB_WHO) && submit(&c))
+            return;
         worker_refresh(c.w);
-        size_t mark = c.body.len;
-        if (!handle_request(c.w->engine, &c.rq, &c.body, &hits, &quit, &c.err) || c.body.oom) {
-            c.body.len = mark;
-            if (c.body.oom)
-                cs_err_nomem(&c.err);
-            fail(&c, 0);
-        }
+        answer_request(&c, c.w->engine);
     }
-    if (c.status != 200) {
-        /* The peer's name only for the log: most answers are 200. */
-        int level = c.status >= 500 ? (c.status == 500 ? CS_LOG_ERROR : CS_LOG_WARN) : CS_LOG_DEBUG;
-        char clean[100], peer[64] = "client";
-        char *addr = NULL;
-        ev_uint16_t port = 0;
-        if (evcon)
-            evhttp_connection_get_peer(evcon, &addr, &port);
-        if (addr)
-            snprintf(peer, sizeof peer, "%s:%u", addr, (unsigned)port);
-        log_sanitize(target ? target : "", target ? strlen(target) : 0, clean, sizeof clean);
-        log_msg(level, "%s: HTTP %d %s: %s -- %s", peer, c.status, cs_errcode_name(c.err.code),
-                c.err.msg, clean);
-    }
-    send_answer(&c);
-    long long us = cs_now_us() - t0;
-    /* The query log names the verb the request became and what was asked:
-     * the target, and for a POST its body.  The page is no query. */
-    if (c.page) {
-        cs_buf_free(&c.body);
-        return;
-    }
-    const char *about = target ? target : "";
-    size_t about_len = strlen(about);
-    if (evhttp_request_get_command(req) == EVHTTP_REQ_POST && evbuffer_get_length(in) &&
-        evbuffer_get_length(in) <= CS_HTTP_MAX_BODY_BYTES) {
-        about = (const char *)evbuffer_pullup(in, -1);
-        about_len = evbuffer_get_length(in);
-    }
-    querylog_write(cs_verb_name(c.rq.verb), about, about_len, hits, us,
-                   c.status == 200 ? NULL : cs_errcode_name(c.err.code));
-    if (c.rq.verb != CS_VERB_UNKNOWN)
-        cs_request_free(&c.rq);
-    cs_buf_free(&c.body);
+    finish(&c);
 }
 
 /* --- the worker's evhttp ------------------------------------------------------ */

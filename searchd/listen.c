@@ -3,6 +3,7 @@
 #include "listen.h"
 #include "handler.h"
 #include "log.h"
+#include "peers.h"
 #include "stats.h"
 #include "thread.h"
 #include "core/util.h"
@@ -58,14 +59,17 @@ void peer_name(int fd, char *out, size_t cap)
 }
 
 /* One overloaded answer, then close. */
-static void refuse(int fd, unsigned max_conns)
+static void refuse(int fd, unsigned max_conns, bool per_address)
 {
-    char peer[64], about[64];
+    char peer[64], about[80];
     cs_buf line = { 0 };
     peer_name(fd, peer, sizeof peer);
-    snprintf(about, sizeof about, "connection limit %u reached", max_conns);
+    snprintf(about, sizeof about, "%sconnection limit %u reached",
+             per_address ? "per-address " : "", max_conns);
     stats_conn_refused();
-    answer_error(&line, CS_E_OVERLOADED, "too many connections; try again later", peer, about);
+    answer_error(&line, CS_E_OVERLOADED,
+                 per_address ? "too many connections from this address; try again later"
+                             : "too many connections; try again later", peer, about);
     if (!line.oom) {
         ssize_t n = write(fd, line.s, line.len);
         (void)n;
@@ -81,11 +85,18 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     (void)l;
     (void)sa;
     (void)salen;
+    peer_key key;
     if (!stats_conn_admit(cfg->max_conns)) {
-        refuse(fd, cfg->max_conns);
+        refuse(fd, cfg->max_conns, false);
         return;
     }
-    threads_dispatch_conn(fd);
+    peer_key_of(fd, &key);
+    if (!peers_admit(&key, cfg->max_conns_per_addr)) {
+        stats_conn_closed();
+        refuse(fd, cfg->max_conns_per_addr, true);
+        return;
+    }
+    threads_dispatch_conn(fd, &key);
 }
 
 static void accept_error_cb(struct evconnlistener *l, void *arg)

@@ -40,8 +40,14 @@ static void usage(FILE *f, unsigned cores)
 "  -w, --workers N          worker threads (default: cores, here %u)\n"
 "      --max-line BYTES     longest request line (default %d)\n"
 "      --max-connections N  most simultaneous clients (default %d)\n"
+"      --max-connections-per-address N  most simultaneous clients from one IP\n"
+"                           address, line and HTTP together; 0 for no cap (default %d)\n"
 "      --idle-timeout SECS  close idle connections after SECS (default %d)\n"
+"      --request-timeout SECS  time to finish a request line (HTTP: a request)\n"
+"                           once begun (default %d)\n"
 "      --query-timeout MS   per-query time limit, 0 for none (default %d)\n"
+"      --query-threads N    threads that run SEARCH, SIMILAR and WHO off the\n"
+"                           workers' loops (default: %d per worker, here %u)\n"
 "      --query-log FILE     append one JSON line per request to FILE (default: none)\n"
 "      --drain-timeout SECS on SIGTERM, how long to go on answering the requests\n"
 "                           already received before closing (default %d)\n"
@@ -53,7 +59,10 @@ static void usage(FILE *f, unsigned cores)
 "the requests already received (for at most --drain-timeout) and exit 0.\n"
 "A bad option or value exits 2; a start-up failure exits 1.\n",
             SEARCHD_UNIX_MODE_DEFAULT, cores, CS_MAX_LINE_DEFAULT, CS_MAX_CONNECTIONS_DEFAULT,
-            CS_IDLE_TIMEOUT_DEFAULT, CS_QUERY_TIMEOUT_MS_DEFAULT, CS_DRAIN_TIMEOUT_DEFAULT);
+            CS_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT, CS_IDLE_TIMEOUT_DEFAULT,
+            CS_REQUEST_TIMEOUT_DEFAULT, CS_QUERY_TIMEOUT_MS_DEFAULT,
+            CS_QUERY_THREADS_PER_WORKER, CS_QUERY_THREADS_PER_WORKER * cores,
+            CS_DRAIN_TIMEOUT_DEFAULT);
 }
 
 /* A positive integer option within [lo, hi]; exits on a bad value. */
@@ -113,6 +122,9 @@ int main(int argc, char **argv)
         { "http", required_argument, NULL, 'H' },
         { "http-port-file", required_argument, NULL, 'F' },
         { "http-cors", required_argument, NULL, 'O' },
+        { "max-connections-per-address", required_argument, NULL, 'A' },
+        { "request-timeout", required_argument, NULL, 'R' },
+        { "query-threads", required_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'v' },
         { NULL, 0, NULL, 0 },
@@ -128,6 +140,8 @@ int main(int argc, char **argv)
         .query_timeout_ms = CS_QUERY_TIMEOUT_MS_DEFAULT,
         .unix_mode = SEARCHD_UNIX_MODE_DEFAULT,
         .drain_timeout_s = CS_DRAIN_TIMEOUT_DEFAULT,
+        .max_conns_per_addr = CS_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT,
+        .request_timeout_s = CS_REQUEST_TIMEOUT_DEFAULT,
     };
     const char *query_log = NULL;
     int c;
@@ -146,6 +160,9 @@ int main(int argc, char **argv)
         case 'T': cfg.idle_timeout_s = (unsigned)number("--idle-timeout", optarg, 1, 86400 * 7); break;
         case 'Q': cfg.query_timeout_ms = (unsigned)number("--query-timeout", optarg, 0, 3600000); break;
         case 'L': query_log = optarg; break;
+        case 'A': cfg.max_conns_per_addr = (unsigned)number("--max-connections-per-address", optarg, 0, 1000000); break;
+        case 'R': cfg.request_timeout_s = (unsigned)number("--request-timeout", optarg, 1, 86400); break;
+        case 'q': cfg.query_threads = (unsigned)number("--query-threads", optarg, 1, 1024); break;
         case 'H': cfg.http = optarg; break;
         case 'F': cfg.http_port_file = optarg; break;
         case 'O': cfg.http_cors = optarg; break;
@@ -175,6 +192,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "ccg-searchd: --http-port-file and --http-cors need --http HOST:PORT\n");
         return 2;
     }
+    if (!cfg.query_threads)
+        cfg.query_threads = CS_QUERY_THREADS_PER_WORKER * cfg.workers;
     if (query_log && querylog_open(query_log) != 0) {
         fprintf(stderr, "ccg-searchd: cannot open query log %s: %s\n", query_log, strerror(errno));
         return 1;

@@ -26,6 +26,9 @@ typedef struct server_config {
     size_t max_line;
     unsigned idle_timeout_s;
     unsigned max_conns;
+    unsigned max_conns_per_addr;    /* 0: no per-address cap */
+    unsigned request_timeout_s;
+    unsigned query_threads;
     unsigned query_timeout_ms;
     unsigned drain_timeout_s;   /* SIGTERM: most seconds to go on answering */
     const char *http;           /* serve HTTP on "HOST:PORT", or NULL */

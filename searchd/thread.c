@@ -3,6 +3,7 @@
 #include "thread.h"
 #include "conn.h"
 #include "http.h"
+#include "pool.h"
 #include "log.h"
 #include "stats.h"
 #include "core/limits.h"
@@ -69,30 +70,42 @@ static void item_free(worker *w, item *it)
         free(it);
 }
 
+void worker_post(worker *w, item *it)
+{
+    queue_push(w, it);
+}
+
 /* --- a worker ------------------------------------------------------------- */
 
-/* Log and count a failed reopen of w's engine, if any. */
-static void worker_reopen_failed(worker *w)
+/* Log and count a failed reopen of engine e, if any; who is "worker 1",
+ * "query thread 3". */
+void engine_reopen_failed(cs_engine *e, const char *who)
 {
-    const char *why = cs_engine_reopen_failure(w->engine);
+    const char *why = cs_engine_reopen_failure(e);
     if (!why)
         return;
-    log_msg(CS_LOG_WARN, "worker %d cannot reopen the index %s: %s; serving the index it had",
-            w->id, w->cfg->index_dir, why);
+    log_msg(CS_LOG_WARN, "%s cannot reopen the index: %s; serving the index it had", who, why);
     stats_reopen_failed(why);
+}
+
+void engine_refresh(cs_engine *e, unsigned *my_epoch, long long *last_refresh_us, const char *who)
+{
+    unsigned epoch = atomic_load_explicit(&index_epoch, memory_order_acquire);
+    long long now = cs_now_us();
+    if (epoch == *my_epoch && now - *last_refresh_us < REFRESH_INTERVAL_US)
+        return;
+    if (cs_engine_refresh(e))
+        epoch = atomic_fetch_add_explicit(&index_epoch, 1, memory_order_acq_rel) + 1;
+    engine_reopen_failed(e, who);
+    *my_epoch = epoch;
+    *last_refresh_us = now;
 }
 
 void worker_refresh(worker *w)
 {
-    unsigned epoch = atomic_load_explicit(&index_epoch, memory_order_acquire);
-    long long now = cs_now_us();
-    if (epoch == w->index_epoch && now - w->last_refresh_us < REFRESH_INTERVAL_US)
-        return;
-    if (cs_engine_refresh(w->engine))
-        epoch = atomic_fetch_add_explicit(&index_epoch, 1, memory_order_acq_rel) + 1;
-    worker_reopen_failed(w);
-    w->index_epoch = epoch;
-    w->last_refresh_us = now;
+    char who[32];
+    snprintf(who, sizeof who, "worker %d", w->id);
+    engine_refresh(w->engine, &w->index_epoch, &w->last_refresh_us, who);
 }
 
 void worker_conn_gone(worker *w)
@@ -155,14 +168,16 @@ static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
         switch (it->what) {
         case ITEM_CONN:
             if (w->stopping)
-                conn_drop(it->fd);
+                conn_drop(it->fd, &it->key);
             else
-                conn_new(w, it->fd);
+                conn_new(w, it->fd, &it->key);
             break;
         case ITEM_REOPEN:
             if (cs_engine_reopen(w->engine))
                 log_msg(CS_LOG_DEBUG, "worker %d reopened the index", w->id);
-            worker_reopen_failed(w);
+            char who[32];
+            snprintf(who, sizeof who, "worker %d", w->id);
+            engine_reopen_failed(w->engine, who);
             w->last_refresh_us = cs_now_us();
             break;
         case ITEM_STOP:
@@ -172,6 +187,9 @@ static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
             atomic_store(&w->http_wake_queued, false);
             http_accept_again(w);
             break;
+        case ITEM_DONE:
+            ((job *)it)->done((job *)it);   /* frees it: nothing more to free */
+            continue;
         }
         item_free(w, it);
     }
@@ -234,7 +252,11 @@ static void worker_destroy(worker *w)
     /* Connections handed over but never taken. */
     for (item *it; (it = queue_pop(w));) {
         if (it->what == ITEM_CONN)
-            conn_drop(it->fd);
+            conn_drop(it->fd, &it->key);
+        else if (it->what == ITEM_DONE) {
+            ((job *)it)->drop((job *)it);   /* its connection is gone */
+            continue;
+        }
         item_free(w, it);
     }
     /* Its HTTP connections close with it. */
@@ -268,6 +290,8 @@ int threads_init(const server_config *cfg, int http_fd)
 
 int threads_start(void)
 {
+    if (pool_start(workers[0].cfg, workers[0].cfg->query_threads) != 0)
+        return -1;
     for (; nstarted < nworkers; nstarted++)
         if (pthread_create(&workers[nstarted].tid, NULL, worker_main, &workers[nstarted]) != 0) {
             log_msg(CS_LOG_ERROR, "cannot start worker threads");
@@ -276,17 +300,18 @@ int threads_start(void)
     return 0;
 }
 
-void threads_dispatch_conn(int fd)
+void threads_dispatch_conn(int fd, const peer_key *key)
 {
     assert(nworkers > 0);
     worker *w = &workers[next_worker++ % nworkers];
     item *it = malloc(sizeof *it);
     if (!it) {
-        conn_drop(fd);
+        conn_drop(fd, key);
         return;
     }
     it->what = ITEM_CONN;
     it->fd = fd;
+    it->key = *key;
     queue_push(w, it);
 }
 
@@ -302,6 +327,7 @@ void threads_reopen(void)
         it->fd = -1;
         queue_push(&workers[i], it);
     }
+    pool_reopen();
 }
 
 void threads_shutdown(void)
@@ -310,6 +336,9 @@ void threads_shutdown(void)
         queue_push(&workers[i], &workers[i].stop_item);
     for (unsigned i = 0; i < nstarted; i++)
         pthread_join(workers[i].tid, NULL);
+    /* The query threads post their last answers to the workers' queues,
+     * which worker_destroy() empties. */
+    pool_stop();
     for (unsigned i = 0; i < nworkers; i++)
         worker_destroy(&workers[i]);
     free(workers);

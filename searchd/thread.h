@@ -8,6 +8,7 @@
 #ifndef CS_SEARCHD_THREAD_H
 #define CS_SEARCHD_THREAD_H
 
+#include "peers.h"
 #include "server.h"
 #include "serve/engine.h"
 
@@ -25,11 +26,13 @@ typedef enum item_what {
     ITEM_REOPEN,        /* reopen the index (SIGHUP) */
     ITEM_STOP,          /* answer what was received, close, and end */
     ITEM_ACCEPT,        /* HTTP: see whether to accept again (http.c) */
+    ITEM_DONE,          /* a query thread answered a job (pool.h): the item is its first member */
 } item_what;
 
 struct item {
     item_what what;
     int fd;
+    peer_key key;       /* ITEM_CONN: its client's address, counted in peers.c */
     item *next;
 };
 
@@ -61,7 +64,7 @@ typedef struct worker {
     atomic_long http_open;
     atomic_bool http_paused, http_wake_queued;
     item accept_item;
-    unsigned char *http_mark;
+    struct http_mark *http_mark;
     size_t http_mark_cap;
     struct bufferevent *http_pending;
     struct event *http_accept_ev;
@@ -77,7 +80,7 @@ int threads_init(const server_config *cfg, int http_fd);
 int threads_start(void);
 /* Hand the accepted connection fd to the next worker, round-robin (it is
  * closed, and its count given back, when that fails). */
-void threads_dispatch_conn(int fd);
+void threads_dispatch_conn(int fd, const peer_key *key);
 /* Ask every worker to reopen its index. */
 void threads_reopen(void);
 /* Stop the started workers, wait for them, and free everything. */
@@ -87,6 +90,13 @@ void threads_shutdown(void);
  * once when another worker has seen one), and when one of w's connections
  * is gone. */
 void worker_refresh(worker *w);
+/* The same for any engine with its own epoch and clock (the query
+ * threads'); who names it in the log ("query thread 3"). */
+void engine_refresh(cs_engine *e, unsigned *epoch, long long *last_refresh_us, const char *who);
+/* Log and count a failed reopen of e, if any. */
+void engine_reopen_failed(cs_engine *e, const char *who);
+/* Queue it for w from any thread and wake w (pool.c posts its answers). */
+void worker_post(worker *w, item *it);
 void worker_conn_gone(worker *w);
 /* Called by http.c: whether another worker has fewer HTTP connections
  * open than w; and, when w's count has changed, wake the workers that

@@ -70,6 +70,15 @@
  * bound on the positions Xapian's NEAR has to consider. */
 #define CS_MAX_NEAR_WINDOW 1000
 
+/* Most word positions the phrases and NEARs of one query may make Xapian
+ * read, as the shim estimates it before running the query (the documents
+ * holding each phrase's rarest word, times the positions of all its words
+ * each of them holds on average); past it the query is refused with
+ * bad_query.  Xapian's time limit cannot stop a phrase or a NEAR, so this
+ * is what bounds them: 64 "the" joined by NEAR/1000 is far past it,
+ * "the nhs" or a pasted sentence with one rare word far below it. */
+#define CS_MAX_POSITIONAL_WORK 2000000
+
 /* Most index terms a trailing-* wildcard may expand to.  Past it the query
  * is refused with bad_query ("more than 200 words start with ...; make the
  * wildcard longer"). */
@@ -90,6 +99,30 @@
  * worker moves on to other connections: a pipelining client cannot starve
  * the rest. */
 #define CS_REQUEST_BUDGET 32
+
+/* ... and the most time: past it (after the request that crossed it), the
+ * worker moves on too.  The loop answers only cheap requests itself (the
+ * queries run on the query threads), so a turn stays well under the 50 ms
+ * another client of the worker may wait. */
+#define CS_TURN_BUDGET_US 5000
+
+/* Query threads (SEARCH, SIMILAR, WHO run on them, off the event loops):
+ * by default twice the workers.  --query-threads. */
+#define CS_QUERY_THREADS_PER_WORKER 2
+
+/* A query that costs more CPU time than this is slow: the next
+ * CS_SLOW_QUERY_SPELL queries of its connection wait for the query threads
+ * kept for slow ones (searchd/pool.h), never for those of cheap queries. */
+#define CS_SLOW_QUERY_US 20000
+#define CS_SLOW_QUERY_SPELL 16
+
+/* Seconds a client has to finish a request line once its first byte has
+ * arrived (and an HTTP client a request, head and body): past it the
+ * answer is timeout and the connection is closed.  The idle timeout alone
+ * is reset by every byte, so without this a client sending a byte every
+ * few seconds (slowloris) could hold its connection for ever.
+ * --request-timeout. */
+#define CS_REQUEST_TIMEOUT_DEFAULT 10
 
 /* Once this many bytes of answers wait unsent for one client, the server stops
  * reading that client's requests until the client drains them, so a client
@@ -113,6 +146,16 @@
 
 /* Most simultaneous client connections.  --max-connections. */
 #define CS_MAX_CONNECTIONS_DEFAULT 4096
+
+/* Most simultaneous connections (line protocol and HTTP together) from one
+ * IP address, so that one host cannot take every place of
+ * --max-connections; past it the connection gets overloaded.  A quarter of
+ * the default --max-connections: loopback is an address like any other,
+ * and local benchmarks and tests open up to a thousand connections.  An
+ * operator who lowers --max-connections lowers this too.  Unix-socket
+ * clients have no address and count only under --max-connections.
+ * --max-connections-per-address. */
+#define CS_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT 1024
 
 /* Per-query time limit in milliseconds (Xapian's Enquire time limit; the
  * answer is `timeout` when it is hit).  --query-timeout. */

@@ -8,6 +8,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -407,6 +408,7 @@ const char *cs_xs_status_to_string(cs_xs_status status)
     case CS_XS_NO_MEMORY: return "out of memory";
     case CS_XS_XAPIAN_ERROR: return "xapian error";
     case CS_XS_INTERNAL: return "internal error";
+    case CS_XS_TOO_COSTLY: return "too costly";
     case CS_XS_LAST_STATUS: break;
     }
     return "unknown status";
@@ -973,6 +975,56 @@ cs_xs_status cs_xs_reader_prepare_facets(cs_xs_reader *r, const unsigned *slots,
     });
 }
 
+// The documents holding q (tf, at most) and the positions they hold of
+// it (cf): a term's own statistics, summed over an OR or a synonym (a
+// wildcard's expansion).
+static void term_stats(const Xapian::Database &db, const Xapian::Query &q, double *tf, double *cf)
+{
+    if (q.get_type() == Xapian::Query::LEAF_TERM) {
+        Xapian::TermIterator t = q.get_terms_begin();
+        if (t != q.get_terms_end()) {
+            *tf += db.get_termfreq(*t);
+            *cf += db.get_collection_freq(*t);
+        }
+        return;
+    }
+    for (size_t i = 0; i < q.get_num_subqueries(); i++)
+        term_stats(db, q.get_subquery(i), tf, cf);
+}
+
+static double positional_work(const Xapian::Database &db, const Xapian::Query &q)
+{
+    Xapian::Query::op op = q.get_type();
+    size_t n = q.get_num_subqueries();
+    if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR) {
+        double candidates = -1, per_candidate = 0;
+        for (size_t i = 0; i < n; i++) {
+            double tf = 0, cf = 0;
+            term_stats(db, q.get_subquery(i), &tf, &cf);
+            if (candidates < 0 || tf < candidates)
+                candidates = tf;
+            if (tf > 0)
+                per_candidate += cf / tf;
+        }
+        return candidates > 0 ? candidates * per_candidate : 0;
+    }
+    double w = 0;
+    for (size_t i = 0; i < n; i++)
+        w += positional_work(db, q.get_subquery(i));
+    return w;
+}
+
+cs_xs_status cs_xs_positional_work(cs_xs_reader *r, const cs_xs_query *q, double *work)
+{
+    if (!r || !q || !work)
+        return CS_XS_BAD_ARG;
+    *work = 0;
+    return reader_guard(r, [&] {
+        *work = positional_work(r->db, q->q);
+        return CS_XS_OK;
+    });
+}
+
 static void run_search(cs_xs_reader *r, const cs_xs_search_opts *o,
                        cs_xs_results *res)
 {
@@ -1054,6 +1106,17 @@ cs_xs_status cs_xs_search(cs_xs_reader *r, const cs_xs_search_opts *opts,
     cs_xs_status st = reader_guard(r, [&] {
         delete res;                 // a retry starts from empty results
         res = nullptr;
+        if (opts->max_positional_work > 0) {
+            double work = positional_work(r->db, opts->query->q);
+            if (work > opts->max_positional_work) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "its phrases and NEARs would read about %.0f word "
+                         "positions, more than the limit of %.0f", work,
+                         opts->max_positional_work);
+                r->err = msg;
+                return CS_XS_TOO_COSTLY;
+            }
+        }
         res = new cs_xs_results;
         run_search(r, opts, res);
         return CS_XS_OK;

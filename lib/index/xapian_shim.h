@@ -33,6 +33,7 @@ typedef enum cs_xs_status {
     CS_XS_NO_MEMORY,
     CS_XS_XAPIAN_ERROR,    /* any other Xapian::Error */
     CS_XS_INTERNAL,        /* any other exception */
+    CS_XS_TOO_COSTLY,      /* a search past its max_positional_work */
     CS_XS_LAST_STATUS
 } cs_xs_status;
 
@@ -237,11 +238,24 @@ typedef struct cs_xs_search_opts {
     unsigned data_slot;
     /* BM25 parameters; 0 means Xapian's default. */
     double bm25_k1, bm25_b;
+    /* Refuse (CS_XS_TOO_COSTLY, before running) a query whose phrases and
+     * NEARs would read more word positions than this, estimated from the
+     * index's statistics; 0: no limit.  Xapian's time limit cannot stop a
+     * phrase or NEAR (it only stops counting past the top hits), so this
+     * is what bounds their cost.  The estimate, for each phrase or NEAR:
+     * the documents holding its rarest word (the candidates Xapian checks)
+     * times the positions each candidate holds of all its words on
+     * average (collection frequency / term frequency of each word). */
+    double max_positional_work;
 } cs_xs_search_opts;
 
 #define CS_XS_VALUE_SEP '\x1f'
 
 typedef struct cs_xs_results cs_xs_results;
+
+/* The positional work of opts->query on r, estimated as max_positional_work
+ * describes, into *work. */
+cs_xs_status cs_xs_positional_work(cs_xs_reader *r, const cs_xs_query *q, double *work);
 
 typedef struct cs_xs_hit {
     unsigned docid;

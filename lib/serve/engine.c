@@ -46,7 +46,30 @@ struct cs_engine {
      * that is news for cs_engine_reopen_failure(). */
     char reopen_error[CS_ERR_MSG_BYTES];
     bool reopen_news;
+    /* The request being answered must be done by this time (cs_now_us(),
+     * 0: no limit): one deadline for every Xapian run of a request (a
+     * search with facet filters runs once per filtered facet, and a
+     * corrected query runs again), so a request costs at most its time
+     * limit, not one limit per run.  next_deadline_us is the caller's,
+     * for the next request only (cs_engine_set_deadline()). */
+    long long deadline_us, next_deadline_us;
 };
+
+void cs_engine_set_deadline(cs_engine *e, long long deadline_us)
+{
+    assert(e);
+    e->next_deadline_us = deadline_us;
+}
+
+/* A request starts: its deadline is the caller's, else the time limit
+ * from now. */
+static void begin(cs_engine *e)
+{
+    e->deadline_us = e->next_deadline_us;
+    e->next_deadline_us = 0;
+    if (!e->deadline_us && e->opts.query_timeout_ms)
+        e->deadline_us = cs_now_us() + (long long)e->opts.query_timeout_ms * 1000;
+}
 
 /* A reopen failed for why: news unless it failed for the same reason the
  * time before. */
@@ -190,21 +213,33 @@ static bool xs_fail(cs_engine *e, cs_xs_status st, cs_err *err)
     return cs_err_set(err, CS_E_INDEX, "%s", cs_xs_reader_last_error(e->r));
 }
 
-/* Run one search with the time limit applied. */
+/* Run one search within what is left of the request's time. */
 static cs_xs_results *run(cs_engine *e, cs_xs_search_opts *o, cs_err *err)
 {
     cs_xs_results *out = NULL;
-    long long t0 = cs_now_us();
-    o->time_limit = e->opts.query_timeout_ms / 1000.0;
+    o->time_limit = 0;
+    if (e->deadline_us) {
+        long long left = e->deadline_us - cs_now_us();
+        if (left <= 0) {
+            cs_err_set(err, CS_E_TIMEOUT, "the query took longer than the time limit");
+            return NULL;
+        }
+        o->time_limit = left / 1e6;
+    }
     o->bm25_k1 = BM25_K1;
     o->bm25_b = BM25_B;
+    o->max_positional_work = CS_MAX_POSITIONAL_WORK;
     cs_xs_status st = cs_xs_search(e->r, o, &out);
+    if (st == CS_XS_TOO_COSTLY) {
+        cs_err_set(err, CS_E_BAD_QUERY, "the query is too costly: %s; put a rarer word in the "
+                   "phrase or NEAR", cs_xs_reader_last_error(e->r));
+        return NULL;
+    }
     if (st != CS_XS_OK) {
         cs_err_set(err, CS_E_INDEX, "%s", cs_xs_reader_last_error(e->r));
         return NULL;
     }
-    if (e->opts.query_timeout_ms &&
-        cs_now_us() - t0 > (long long)e->opts.query_timeout_ms * 1000) {
+    if (e->deadline_us && cs_now_us() > e->deadline_us) {
         cs_xs_results_free(out);
         cs_err_set(err, CS_E_TIMEOUT, "the query took longer than the time limit");
         return NULL;
@@ -224,8 +259,9 @@ void cs_hits_free(cs_hit *hits, size_t n)
 /* The hits of r, ranked from first_rank, with snippets made with hl when
  * snippet_chars is not 0.  A hit whose stored data cannot be read is left
  * out, as it always was.  False only when out of memory. */
-static bool read_hits(const cs_xs_results *r, unsigned first_rank, const cs_hl *hl,
-                      unsigned snippet_chars, cs_hit **out, size_t *nout, cs_err *err)
+static bool read_hits(const cs_engine *e, const cs_xs_results *r, unsigned first_rank,
+                      const cs_hl *hl, unsigned snippet_chars, cs_hit **out, size_t *nout,
+                      cs_err *err)
 {
     size_t nh = cs_xs_results_size(r), n = 0;
     cs_hit *hits = calloc(nh ? nh : 1, sizeof *hits);
@@ -234,6 +270,12 @@ static bool read_hits(const cs_xs_results *r, unsigned first_rank, const cs_hl *
     if (!hits)
         return cs_err_nomem(err);
     for (size_t i = 0; i < nh; i++) {
+        /* A hundred long snippets cost as much as a query: the request's
+         * deadline holds here too. */
+        if (e->deadline_us && cs_now_us() > e->deadline_us) {
+            cs_hits_free(hits, n);
+            return cs_err_set(err, CS_E_TIMEOUT, "the query took longer than the time limit");
+        }
         cs_xs_hit xh;
         cs_xs_results_hit(r, i, &xh);
         cs_hit *h = &hits[n];
@@ -442,7 +484,7 @@ static bool search_once(cs_engine *e, const cs_search_req *req, const char *text
     res->total_exact = exact;
     res->offset = req->offset;
     res->limit = req->limit;
-    if (!read_hits(main_r, req->offset + 1, &q.hl, req->snippets ? req->snippet_chars : 0,
+    if (!read_hits(e, main_r, req->offset + 1, &q.hl, req->snippets ? req->snippet_chars : 0,
                    &res->hits, &res->nhits, err))
         goto out;
     if (corrected && !cs_query_spell(&q, e->r, text, corrected)) {
@@ -461,6 +503,7 @@ out:
 bool cs_engine_search(cs_engine *e, const cs_search_req *req, cs_search_result *res, cs_err *err)
 {
     assert(e && req && req->q && res);
+    begin(e);
     long long t0 = cs_now_us();
     char *corrected = NULL;
 
@@ -524,6 +567,7 @@ void cs_similar_result_free(cs_similar_result *r)
 bool cs_engine_similar(cs_engine *e, const cs_id_req *req, cs_similar_result *res, cs_err *err)
 {
     assert(e && req && req->id && res);
+    begin(e);
     long long t0 = cs_now_us();
     eterms t = { { 0 }, 0 };
     cs_xs_query *terms = NULL, *self = NULL, *q = NULL;
@@ -560,7 +604,7 @@ bool cs_engine_similar(cs_engine *e, const cs_id_req *req, cs_similar_result *re
      * document. */
     cs_hl none;
     memset(&none, 0, sizeof none);
-    if (!read_hits(r, 1, &none, CS_SNIPPET_CHARS_DEFAULT, &res->hits, &res->nhits, err))
+    if (!read_hits(e, r, 1, &none, CS_SNIPPET_CHARS_DEFAULT, &res->hits, &res->nhits, err))
         goto out;
     res->took_us = cs_now_us() - t0;
     ok = true;
@@ -693,6 +737,7 @@ static bool who_key(int facet, const char *value, char **key)
 bool cs_engine_who(cs_engine *e, const cs_who_req *req, cs_who_result *res, cs_err *err)
 {
     assert(e && req && res);
+    begin(e);
     assert(req->person ? !req->role && !req->org : req->role || req->org);
     long long t0 = cs_now_us();
     char *pkey = NULL, *rkey = NULL, *okey = NULL;

@@ -48,6 +48,12 @@ bool cs_engine_reopen(cs_engine *e);
  * second).  The string is e's, valid until the next call on e. */
 const char *cs_engine_reopen_failure(cs_engine *e);
 
+/* The next request (SEARCH, SIMILAR, WHO) must be answered by deadline_us
+ * (cs_now_us() time), or it fails with timeout; without a call, it has
+ * the query time limit from when it starts.  Every Xapian run the request
+ * makes shares that one deadline. */
+void cs_engine_set_deadline(cs_engine *e, long long deadline_us);
+
 /* Ranked hits and facet counts; when the spelling suggester corrects a
  * query that matches nothing, the corrected query's. */
 bool cs_engine_search(cs_engine *e, const cs_search_req *req, cs_search_result *res, cs_err *err);

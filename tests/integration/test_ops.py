@@ -201,7 +201,9 @@ def a_failed_reopen_is_logged_counted_and_the_old_index_served():
         eq(ids(dd.ask("SEARCH Radmore")), ["004_7a0772fac955139b"], "the old index served")
     time.sleep(0.3)
     s = dd.ask("STATS")["index"]
-    check(1 <= s["reopen_failures"] <= 2, "each worker counts the failure once: %r" % s)
+    # Each engine (two workers' and their four query threads') counts it
+    # once at most, not at every retry.
+    check(1 <= s["reopen_failures"] <= 6, "each engine counts the failure once: %r" % s)
     check(s["last_reopen_error"] and "db-999999" in s["last_reopen_error"], repr(s))
     eq(s["documents"], 5, "the old index's documents")
     # Asked for with SIGHUP, a failure always counts.
