@@ -9,6 +9,8 @@
 #   make bench-scale    how cost grows with 1x, 4x and 16x the news corpus
 #   make eval-entities  entity extraction F1 against the gold files
 #   make eval-ranking   nDCG on the Cranfield collection against Xapian and FTS5
+#   make fuzz     every libFuzzer target of tests/fuzz for FUZZ_SECONDS (60) each;
+#                 fails on any finding (make check replays their seeds once)
 #   make build, make tests   build only (no dependency check)
 #   make clean    remove build/ and bin/
 #   make install, make uninstall   PREFIX (default /usr/local) and DESTDIR;
@@ -16,7 +18,8 @@
 #
 # Variables: BUILD (object directory), BIN (program directory) and SAN=1
 # (sanitizer build) let check build a second, instrumented copy beside the
-# first without touching it.
+# first without touching it; FUZZ=1 (with CC=clang CXX=clang++) is the
+# libFuzzer build of build/fuzz/, which `make fuzz-build` makes.
 
 CC ?= cc
 CXX ?= c++
@@ -31,7 +34,12 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
-ifeq ($(SAN),1)
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+ifeq ($(FUZZ),1)
+# Everything instrumented for coverage; only the targets link libFuzzer's main.
+OPT := -O1 -fsanitize=fuzzer-no-link $(FUZZ_SAN) -fno-omit-frame-pointer
+LDFLAGS := -fsanitize=fuzzer $(FUZZ_SAN)
+else ifeq ($(SAN),1)
 OPT := -O1 $(SAN_FLAGS) -fno-omit-frame-pointer
 LDFLAGS := $(SAN_FLAGS)
 else
@@ -80,7 +88,9 @@ PROGRAMS := $(BIN)/ccg-indexer $(BIN)/ccg-searchd $(BIN)/ccg-search
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .SECONDARY:
-.PHONY: all build deps check demo tests clean bench bench-index bench-scale bench-long-query eval-entities eval-ranking
+.SECONDEXPANSION:
+.PHONY: all build deps check demo tests clean bench bench-index bench-scale bench-long-query \
+        eval-entities eval-ranking fuzz fuzz-build fuzz-targets fuzz-seeds
 
 all: deps
 	@$(MAKE) --no-print-directory build
@@ -204,9 +214,49 @@ eval-ranking: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/eval-ranking
 
+# --- fuzzing (tests/fuzz/README.md) -------------------------------------------
+# One libFuzzer target per parser, built with clang into build/fuzz/ with the
+# library instrumented (FUZZ=1 above).  The seed corpora are written at build
+# time from ../shared by scripts/fuzz-seeds into build/fuzz/seeds/<target>/.
+FUZZ_BUILD := build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES := line search_req who_req query article_text article_json extract snippet \
+              client http
+# make fuzz FUZZ_TARGETS="line query" runs only those.
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
+# The query compiler and snippets need an index: the targets build a tiny
+# one at start-up with the indexer's document builder.  The HTTP target
+# includes searchd/http.c (its decoders are static) and links the rest of
+# the daemon but main.c.
+FUZZ_DOCBUILD := $(call obj,indexer/docbuild.c)
+FUZZ_SEARCHD := $(call obj,$(filter-out searchd/main.c searchd/http.c,$(SEARCHD_SRC)))
+FUZZ_EXTRA_query := $(FUZZ_DOCBUILD)
+FUZZ_EXTRA_snippet := $(FUZZ_DOCBUILD)
+FUZZ_EXTRA_http := $(FUZZ_SEARCHD)
+
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $$(FUZZ_EXTRA_$$*) $(CORE_LIB) $(CLIENT_A)
+	@$(if $(V),true,echo "  LINK $@")
+	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
+
+fuzz-targets: $(FUZZ_BINS)
+
+fuzz-seeds:
+	@scripts/fuzz-seeds $(FUZZ_BUILD)/seeds
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ FUZZ=1 fuzz-targets
+	@$(MAKE) --no-print-directory fuzz-seeds
+
+# Each target for FUZZ_SECONDS; fails on any crash, leak or timeout.
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-run $(FUZZ_TARGETS)
+
 check: deps
 	@$(MAKE) --no-print-directory tests
 	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin SAN=1 tests
+	@$(MAKE) --no-print-directory fuzz-build
 	@scripts/check
 
 demo: deps
