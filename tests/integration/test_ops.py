@@ -335,7 +335,11 @@ def past_the_drain_timeout_the_connection_closes_after_a_whole_answer():
     for line in got.split(b"\n")[:-1]:
         if line:
             eq(json.loads(line)["document"]["id"], SEED_IDS[0], "a whole answer")
-    check(took >= 0.9, "served until the drain timeout (CS_DRAIN_TIMEOUT_DEFAULT): %.2f s" % took)
+    # It answers what it had received and may stop at any moment the kernel
+    # holds nothing more from the client (which keeps sending), but never
+    # later than the drain timeout and the linger after it.
+    check(took <= 1 + 3 + 1, "closed by the drain timeout (CS_DRAIN_TIMEOUT_DEFAULT): %.2f s"
+          % took)
     eq(dd.proc.wait(30), 0, "exit status")
     check(time.time() - t0 < 10, "and then exits")
     check("drain timeout (1 s)" in dd.logtext(), dd.logtext()[-400:])
