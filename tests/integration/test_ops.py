@@ -226,15 +226,25 @@ def stats_counts_refusals_by_limit():
         eq(c.answer()["error"]["code"], "line_too_long", "CS_MAX_LINE_DEFAULT crossed (--max-line)")
     # The closed connection is let go once its close is seen.
     until(lambda: dd.ask("STATS")["connections"]["open"] == 1, "the first connection gone")
-    with dd.connect() as a, dd.connect() as b:
-        a.ask("PING")
-        b.ask("PING")
+    # The last STATS connection's place is given back when its worker sees
+    # it close, which may be after the next connect: take two places,
+    # trying again while one of them is refused for that reason.
+    early = 0
+    for _ in range(50):
+        a, b = dd.connect(), dd.connect()
+        if a.ask("PING").get("ok") and b.ask("PING").get("ok"):
+            break
+        early += 1
+        a.close()
+        b.close()
+        time.sleep(0.1)
+    with a, b:
         with dd.connect() as third:
             eq(third.answer()["error"]["code"], "overloaded", "the third of two refused")
     time.sleep(0.2)
     s = dd.ask("STATS")
     eq(s["refused"]["line_too_long"], 1, "line_too_long by limit: %r" % s["refused"])
-    eq(s["refused"]["connections"], 1, "connections by limit: %r" % s["refused"])
+    eq(s["refused"]["connections"], 1 + early, "connections by limit: %r" % s["refused"])
     eq(s["refused"]["connections"], s["connections"]["refused"], "the same count")
     for key in ["query_timeout", "http_body_too_large", "http_headers_too_large"]:
         eq(s["refused"][key], 0, key)
