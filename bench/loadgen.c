@@ -327,6 +327,22 @@ static int reserve(client *c, size_t want)
     return 0;
 }
 
+/* Append what the server sends next to c->rbuf (room for a NUL kept);
+ * -1 when the connection broke or closed. */
+static int recv_more(client *c)
+{
+    if (reserve(c, 16384) != 0)
+        return -1;
+    ssize_t n;
+    do
+        n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen - 1, 0);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return -1;
+    c->rlen += (size_t)n;
+    return 0;
+}
+
 /* Send one request and wait for its whole answer.  Returns 1 for an ok
  * answer, 0 for an error answer, -1 when the connection broke. */
 static int line_request(client *c, const query *q, answer *a)
@@ -338,14 +354,8 @@ static int line_request(client *c, const query *q, answer *a)
     size_t scanned = 0;
     c->rlen = 0;
     for (;;) {
-        if (reserve(c, 16384) != 0)
+        if (recv_more(c) != 0)
             return -1;
-        ssize_t n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen - 1, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        c->rlen += (size_t)n;
         char *lf = memchr(c->rbuf + scanned, '\n', c->rlen - scanned);
         if (lf) {
             size_t len = (size_t)(lf - c->rbuf);
@@ -398,14 +408,8 @@ static int http_request(client *c, const query *q, answer *a)
     size_t head_len = 0, body_len = 0, scanned = 0;
     c->rlen = 0;
     for (;;) {
-        if (reserve(c, 16384) != 0)
+        if (recv_more(c) != 0)
             return -1;
-        ssize_t n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen - 1, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        c->rlen += (size_t)n;
         if (!head_len) {
             c->rbuf[c->rlen] = '\0';
             char *end = strstr(c->rbuf + (scanned > 3 ? scanned - 3 : 0), "\r\n\r\n");

@@ -217,16 +217,8 @@ static conn_state submit(conn *c, size_t len)
     lj->len = len;
     lj->c = c;
     snprintf(lj->peer, sizeof lj->peer, "%s", c->peer);
-    lj->j.it.what = ITEM_DONE;
-    lj->j.it.fd = -1;
-    lj->j.w = c->w;
-    lj->j.run = line_job_run;
-    lj->j.done = line_job_done;
-    lj->j.drop = line_job_drop;
-    lj->j.slow = c->slow_spell > 0;
-    if (c->slow_spell)
-        c->slow_spell--;
-    lj->j.queued_us = cs_now_us();
+    pool_job_init(&lj->j, c->w, line_job_run, line_job_done, line_job_drop, cs_now_us(),
+                  &c->slow_spell);
     c->job = lj;
     pool_submit(&lj->j);
     return CONN_WAIT;
@@ -380,8 +372,7 @@ static void line_job_done(job *j)
         return;
     }
     c->job = NULL;
-    if (j->took_us > CS_SLOW_QUERY_US)
-        c->slow_spell = CS_SLOW_QUERY_SPELL;
+    pool_job_cost(j, &c->slow_spell);
     c->close_when_done = lj->close_after;
     if (lj->out.oom) {
         conn_error(c, CS_E_NOMEM, "out of memory");

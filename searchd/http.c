@@ -263,15 +263,17 @@ static void http_request_begun(worker *w, struct evhttp_connection *evcon)
     }
 }
 
-/* c's answer is about to be sent (evcon NULL: its connection is gone). */
-static void http_request_done(worker *w, struct evhttp_connection *evcon, long long took_us)
+/* A request's answer is about to be sent (evcon NULL: its connection is
+ * gone); j is the query thread's job that answered it, NULL for one the
+ * worker answered itself. */
+static void http_request_done(worker *w, struct evhttp_connection *evcon, const job *j)
 {
     hconn *hc = hconn_of(w, evcon);
     if (!hc)
         return;
     hc->in_request = false;
-    if (took_us > CS_SLOW_QUERY_US)
-        hc->slow_spell = CS_SLOW_QUERY_SPELL;
+    if (j)
+        pool_job_cost(j, &hc->slow_spell);
     /* The next request, pipelined, may have begun already. */
     if (evbuffer_get_length(bufferevent_get_input(evhttp_connection_get_bufferevent(evcon))))
         deadline_start(hc);
@@ -754,7 +756,7 @@ static void finish(call *c)
         querylog_write(cs_verb_name(c->rq.verb), about, about_len, c->hits, cs_now_us() - c->t0,
                        c->status == 200 ? NULL : cs_errcode_name(c->err.code));
     }
-    http_request_done(c->w, evcon, c->j.took_us);
+    http_request_done(c->w, evcon, &c->j);
     send_answer(c);
     if (c->rq.verb != CS_VERB_UNKNOWN)
         cs_request_free(&c->rq);
@@ -788,17 +790,9 @@ static bool submit(const call *c)
     if (!hc)
         return false;
     *hc = *c;
-    hc->j.it.what = ITEM_DONE;
-    hc->j.it.fd = -1;
-    hc->j.w = c->w;
-    hc->j.run = call_run;
-    hc->j.done = call_done;
-    hc->j.drop = call_drop;
-    hc->j.queued_us = c->t0;
     hconn *h = hconn_of(c->w, evhttp_request_get_connection(c->req));
-    hc->j.slow = h && h->slow_spell > 0;
-    if (h && h->slow_spell)
-        h->slow_spell--;
+    pool_job_init(&hc->j, c->w, call_run, call_done, call_drop, c->t0,
+                  h ? &h->slow_spell : NULL);
     pool_submit(&hc->j);
     return true;
 }
@@ -835,7 +829,7 @@ static void http_cb(struct evhttp_request *req, void *arg)
         stats_refused(CS_REFUSED_HTTP_BODY);
         fail(&c, 413);
     } else if (evhttp_request_get_command(req) == EVHTTP_REQ_OPTIONS && c.w->cfg->http_cors) {
-        http_request_done(c.w, evcon, -1);
+        http_request_done(c.w, evcon, NULL);
         send_preflight(&c);
         return;
     } else if (route(&c, path, query) && !c.page) {

@@ -51,6 +51,27 @@ static job *pop(job **head, job **tail)
     return j;
 }
 
+void pool_job_init(job *j, worker *w, void (*run)(job *, cs_engine *), void (*done)(job *),
+                   void (*drop)(job *), long long queued_us, unsigned *spell)
+{
+    j->it.what = ITEM_DONE;
+    j->it.fd = -1;
+    j->w = w;
+    j->run = run;
+    j->done = done;
+    j->drop = drop;
+    j->queued_us = queued_us;
+    j->slow = spell && *spell > 0;
+    if (j->slow)
+        (*spell)--;
+}
+
+void pool_job_cost(const job *j, unsigned *spell)
+{
+    if (j->took_us > CS_SLOW_QUERY_US)
+        *spell = CS_SLOW_QUERY_SPELL;
+}
+
 void pool_submit(job *j)
 {
     pthread_mutex_lock(&pool.lock);

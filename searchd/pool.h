@@ -49,6 +49,16 @@ struct job {
     job *next;
 };
 
+/* Fill in j's fields for worker w; it goes to the slow lane while *spell
+ * (the connection's count of slow jobs to come; NULL: none) lasts, and
+ * uses one of it up. */
+void pool_job_init(job *j, worker *w, void (*run)(job *, cs_engine *), void (*done)(job *),
+                   void (*drop)(job *), long long queued_us, unsigned *spell);
+/* Once j is posted back: a job that cost more CPU time than
+ * CS_SLOW_QUERY_US sends its connection's next CS_SLOW_QUERY_SPELL jobs to
+ * the slow lane. */
+void pool_job_cost(const job *j, unsigned *spell);
+
 /* Start n query threads, each with its own engine on cfg's index; 0, or
  * -1 logged. */
 int pool_start(const server_config *cfg, unsigned n);

@@ -333,16 +333,18 @@ void cs_search_result_free(cs_search_result *r)
     memset(r, 0, sizeof *r);
 }
 
-typedef struct fterms {
-    cs_xs_query *q[PRF_TERMS];
-    size_t n;
-} fterms;
+/* Expansion terms (Xapian's ESet) as term queries, into q[0..cap): SIMILAR
+ * and pseudo-relevance feedback collect them alike. */
+typedef struct eterms {
+    cs_xs_query **q;
+    size_t n, cap;
+} eterms;
 
-static void on_fterm(void *ctx, const char *term, double weight)
+static void on_eterm(void *ctx, const char *term, double weight)
 {
-    fterms *t = ctx;
+    eterms *t = ctx;
     (void)weight;
-    if (t->n < PRF_TERMS && (t->q[t->n] = cs_xs_query_term(term, 1, 0)))
+    if (t->n < t->cap && (t->q[t->n] = cs_xs_query_term(term, 1, 0)))
         t->n++;
 }
 
@@ -354,7 +356,8 @@ static bool feedback(cs_engine *e, cs_query *q, cs_err *err)
 {
     cs_xs_query *first = cs_query_build(q, -1);
     cs_xs_search_opts o = { 0 };
-    fterms t = { { 0 }, 0 };
+    cs_xs_query *found[PRF_TERMS];
+    eterms t = { found, 0, PRF_TERMS };
     cs_xs_results *r = NULL;
     cs_xs_query *ex = NULL, *scaled = NULL, *both = NULL;
     bool ok = false;
@@ -368,7 +371,7 @@ static bool feedback(cs_engine *e, cs_query *q, cs_err *err)
     cs_xs_query_free(first);
     if (!r)
         return false;
-    cs_xs_status st = cs_xs_results_expand(e->r, r, PRF_DOCS, PRF_TERMS, on_fterm, &t);
+    cs_xs_status st = cs_xs_results_expand(e->r, r, PRF_DOCS, PRF_TERMS, on_eterm, &t);
     cs_xs_results_free(r);
     if (st == CS_XS_NOT_FOUND || (st == CS_XS_OK && t.n == 0)) {
         ok = true;
@@ -542,18 +545,6 @@ bool cs_engine_get(cs_engine *e, const cs_id_req *req, cs_doc *res, cs_err *err)
 
 /* --- SIMILAR -------------------------------------------------------------- */
 
-typedef struct eterms {
-    cs_xs_query *q[SIMILAR_TERMS];
-    size_t n;
-} eterms;
-
-static void on_eterm(void *ctx, const char *term, double weight)
-{
-    eterms *t = ctx;
-    (void)weight;
-    if (t->n < SIMILAR_TERMS && (t->q[t->n] = cs_xs_query_term(term, 1, 0)))
-        t->n++;
-}
 
 void cs_similar_result_free(cs_similar_result *r)
 {
@@ -569,7 +560,8 @@ bool cs_engine_similar(cs_engine *e, const cs_id_req *req, cs_similar_result *re
     assert(e && req && req->id && res);
     begin(e);
     long long t0 = cs_now_us();
-    eterms t = { { 0 }, 0 };
+    cs_xs_query *found[SIMILAR_TERMS];
+    eterms t = { found, 0, SIMILAR_TERMS };
     cs_xs_query *terms = NULL, *self = NULL, *q = NULL;
     cs_xs_results *r = NULL;
     char idterm[CS_MAX_ID_BYTES + sizeof CS_PREFIX_ID];

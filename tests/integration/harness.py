@@ -113,6 +113,12 @@ class Daemon:
         with self.connect(timeout) as c:
             return c.ask(line)
 
+    def line(self, request):
+        """The line protocol's answer line to request, without its LF."""
+        with self.connect() as c:
+            c.send(request + "\n")
+            return c.readline()
+
     def stop(self, timeout=30):
         """SIGTERM; returns the exit status (0 expected: clean, no leaks)."""
         if self.proc.poll() is None:
@@ -173,6 +179,15 @@ class Conn:
     def ask(self, line):
         self.send(line + "\n")
         return self.answer()
+
+    def answers_until_closed(self):
+        """Every answer the server sends until it closes, parsed."""
+        out = []
+        while True:
+            line = self.readline()
+            if not line:
+                return out
+            out.append(json.loads(line))
 
     def closed(self, wait=5):
         """True when the server has closed the connection."""
@@ -254,8 +269,8 @@ def run_on_tty(args, env=None):
     return out.decode("utf-8", "replace")
 
 
-def indexed_news(n):
-    """A fresh index of the first n articles of the news corpus."""
+def news_head(n):
+    """A fresh directory holding the first n articles of the news corpus."""
     src = tmpdir()
     with open(os.path.join(CORPORA, "news.jsonl")) as f, \
             open(os.path.join(src, "n.jsonl"), "w") as out:
@@ -263,8 +278,13 @@ def indexed_news(n):
             if i >= n:
                 break
             out.write(line)
+    return src
+
+
+def indexed_news(n):
+    """A fresh index of the first n articles of the news corpus."""
     ix = os.path.join(tmpdir(), "index")
-    run_indexer("--index", ix, src)
+    run_indexer("--index", ix, news_head(n))
     return ix
 
 

@@ -369,11 +369,7 @@ def sigint_finishes_in_flight_requests_and_exits_zero():
     c.send("".join(r + "\n" for r, _ in reqs))
     answers = [json.loads(c.readline())]    # the daemon is at work on them
     dd.proc.send_signal(signal.SIGINT)
-    while True:
-        line = c.readline()
-        if not line:
-            break
-        answers.append(json.loads(line))
+    answers += c.answers_until_closed()
     c.close()
     eq(dd.proc.wait(30), 0, "exit status")
     eq(len(answers), len(reqs), "every request read was answered")

@@ -58,11 +58,6 @@ class HttpDaemon(Daemon):
         finally:
             c.close()
 
-    def line(self, request):
-        """The line protocol's answer line, without its LF."""
-        with self.connect() as c:
-            c.send(request + "\n")
-            return c.readline()
 
 
 _d = None

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from harness import (CORPORA, ROOT, SEEDS, Daemon, binary, check, eq, extract, ids,
+from harness import (CORPORA, ROOT, SEEDS, Daemon, binary, check, eq, extract, ids, news_head,
                      run, run_indexer, run_on_tty, search, test, tmpdir)
 
 SEED_META = {
@@ -476,13 +476,7 @@ def a_parallel_build_past_its_queues_and_flush_threshold():
     # for full queues), from the news corpus.
     flush, queue = main_c_constant("FLUSH_THRESHOLD"), main_c_constant("SHARD_QUEUE")
     n = 2 * max(flush, queue) + 500
-    src = tmpdir()
-    with open(os.path.join(CORPORA, "news.jsonl")) as f, \
-            open(os.path.join(src, "n.jsonl"), "w") as out:
-        for i, line in enumerate(f):
-            if i >= n:
-                break
-            out.write(line)
+    src = news_head(n)
     got = {}
     for jobs in (1, 2):
         ix = os.path.join(tmpdir(), "index")

@@ -301,12 +301,7 @@ def sigterm_answers_all_200_pipelined_requests():
     # one --max-line ahead: most still wait in its socket).
     c.send(data)
     dd.proc.send_signal(signal.SIGTERM)
-    answers = []
-    while True:
-        line = c.readline()
-        if not line:
-            break
-        answers.append(json.loads(line))
+    answers = c.answers_until_closed()
     c.close()
     eq(dd.proc.wait(30), 0, "exit status")
     eq(len(answers), len(reqs), "every request sent before SIGTERM answered")

@@ -66,10 +66,6 @@ class PlainDaemon(Daemon):
         finally:
             c.close()
 
-    def line(self, request):
-        with self.connect() as c:
-            c.send(request + "\n")
-            return c.readline()
 
 
 def d():
