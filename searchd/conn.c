@@ -67,6 +67,7 @@ struct conn {
     line_job *job;              /* in WAIT: the request a query thread answers */
     bool close_when_done;       /* the job's request was the last (QUIT) */
     unsigned slow_spell;        /* its next queries are slow ones (pool.h) */
+    unsigned thread_spell;      /* its next searches skip the slice (pool.h) */
     char peer[64];
     peer_key key;               /* its address, counted in peers.c */
     cs_buf out;                 /* the answer being built */
@@ -176,15 +177,44 @@ static void conn_error(conn *c, cs_errcode code, const char *msg)
         bufferevent_write(c->bev, c->out.s, c->out.len);
 }
 
-/* Whether the request line is one a query thread answers: the verbs that
- * run a Xapian query, whose cost the loop must not pay (pool.h). */
-static bool costly(const char *line, size_t len)
+/* The verb of a request line; CS_VERB_UNKNOWN when it has none. */
+static cs_verb verb_of(const char *line, size_t len)
 {
     cs_line ln;
     cs_err err;
     if (cs_proto_parse(line, len, &ln, &err) != CS_PARSE_OK)
+        return CS_VERB_UNKNOWN;
+    return ln.verb;
+}
+
+/* The verbs that run a Xapian query, whose cost the loop must not pay:
+ * a query thread answers them, but a SEARCH that proves cheap as a slice
+ * (pool.h). */
+static bool costly(cs_verb v)
+{
+    return v == CS_VERB_SEARCH || v == CS_VERB_SIMILAR || v == CS_VERB_WHO;
+}
+
+/* Answer the SEARCH in c->line on the loop as a slice into c->out, unless
+ * its connection's searches go to the query threads for now.  True if
+ * answered; false to hand it to them. */
+static bool slice(conn *c, size_t len, bool *close_after)
+{
+    if (c->slow_spell)
         return false;
-    return ln.verb == CS_VERB_SEARCH || ln.verb == CS_VERB_SIMILAR || ln.verb == CS_VERB_WHO;
+    if (c->thread_spell) {
+        c->thread_spell--;
+        return false;
+    }
+    worker_refresh(c->w);
+    if (handle_line_slice(c->w->engine, c->line, len, &c->out, close_after, c->peer,
+                          cs_now_us() + CS_SLICE_US)) {
+        stats_slice(true);
+        return true;
+    }
+    stats_slice(false);
+    c->thread_spell = CS_SLICE_SPELL;
+    return false;
 }
 
 static void line_job_drop(job *j)
@@ -307,12 +337,16 @@ static conn_state conn_read_requests(conn *c)
         }
 
         c->line_timing = c->line_late = false;  /* that line is done: its deadline too */
-        if (costly(c->line, len))
-            return submit(c, len);
-        worker_refresh(w);
         bool close_after = false;
         c->out.len = 0;
-        handle_line(w->engine, c->line, len, &c->out, &close_after, c->peer);
+        cs_verb v = verb_of(c->line, len);
+        if (costly(v)) {
+            if (v != CS_VERB_SEARCH || !slice(c, len, &close_after))
+                return submit(c, len);
+        } else {
+            worker_refresh(w);
+            handle_line(w->engine, c->line, len, &c->out, &close_after, c->peer);
+        }
         if (c->out.oom) {
             conn_error(c, CS_E_NOMEM, "out of memory");
             return CONN_FLUSH;

@@ -93,8 +93,10 @@ bool handle_request(cs_engine *e, const cs_request *req, cs_buf *out, unsigned *
     return ok || cs_err_nomem(err);
 }
 
-void handle_line(cs_engine *e, const char *line, size_t len, cs_buf *out,
-                 bool *close_after, const char *peer)
+/* handle_line() and handle_line_slice(): slice_us is the slice's deadline,
+ * 0 for none. */
+static bool handle(cs_engine *e, const char *line, size_t len, cs_buf *out,
+                   bool *close_after, const char *peer, long long slice_us)
 {
     long long t0 = cs_now_us();
     cs_line ln;
@@ -105,22 +107,36 @@ void handle_line(cs_engine *e, const char *line, size_t len, cs_buf *out,
     *close_after = false;
     int rc = cs_proto_parse(line, len, &ln, &err);
     if (rc == CS_PARSE_EMPTY)
-        return;
+        return true;
     if (rc == CS_PARSE_ERROR) {
         char clean[100];
         log_sanitize(line, len, clean, sizeof clean);
         stats_request(CS_VERB_UNKNOWN);
         answer_error(out, err.code, err.msg, peer, clean);
         querylog_write(cs_verb_name(CS_VERB_UNKNOWN), line, len, 0, cs_now_us() - t0, cs_errcode_name(err.code));
-        return;
+        return true;
     }
-    stats_request(ln.verb);
+    /* Counted before it runs (STATS counts itself); a slice once it is
+     * known not to be deferred. */
+    if (!slice_us)
+        stats_request(ln.verb);
     /* An answer that fails halfway is taken back: the client gets the
      * error alone, never a cut JSON object before it. */
     size_t mark = out->len;
-    bool ok = cs_proto_decode(&ln, &req, &err) &&
-              handle_request(e, &req, out, &hits, close_after, &err);
+    bool ok = cs_proto_decode(&ln, &req, &err);
+    if (ok && slice_us && req.verb == CS_VERB_SEARCH)
+        cs_engine_set_slice(e, slice_us);
+    ok = ok && handle_request(e, &req, out, &hits, close_after, &err);
     cs_request_free(&req);
+    if (!ok && err.code == CS_E_DEFER) {
+        /* Not answered, nor counted: it will be, where it runs again. */
+        out->len = mark;
+        if (out->s)
+            out->s[mark] = '\0';
+        return false;
+    }
+    if (slice_us)
+        stats_request(ln.verb);
     if (ok) {
         cs_buf_putc(out, '\n');
     } else {
@@ -133,4 +149,18 @@ void handle_line(cs_engine *e, const char *line, size_t len, cs_buf *out,
     stats_latency(us);
     querylog_write(cs_verb_name(ln.verb), ln.arg, ln.arg_len, hits, us,
                    ok ? NULL : cs_errcode_name(err.code));
+    return true;
+}
+
+void handle_line(cs_engine *e, const char *line, size_t len, cs_buf *out,
+                 bool *close_after, const char *peer)
+{
+    handle(e, line, len, out, close_after, peer, 0);
+}
+
+bool handle_line_slice(cs_engine *e, const char *line, size_t len, cs_buf *out,
+                       bool *close_after, const char *peer, long long deadline_us)
+{
+    assert(deadline_us > 0);
+    return handle(e, line, len, out, close_after, peer, deadline_us);
 }

@@ -20,6 +20,12 @@
  * when the connection must close once the answer is sent (QUIT). */
 void handle_line(cs_engine *e, const char *line, size_t len, cs_buf *out,
                  bool *close_after, const char *peer);
+/* The same for a SEARCH line tried as a slice (cs_engine_set_slice(),
+ * deadline_us): true once answered, as handle_line() would; false, with
+ * nothing appended, counted or logged, when the engine deferred it -- the
+ * caller has it answered by handle_line() elsewhere. */
+bool handle_line_slice(cs_engine *e, const char *line, size_t len, cs_buf *out,
+                       bool *close_after, const char *peer, long long deadline_us);
 
 /* Answer a decoded request with engine e into out (the JSON object, no
  * LF), for either transport.  *hits gets the number of hits or documents,

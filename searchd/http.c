@@ -45,6 +45,7 @@ typedef struct call {
     cs_err err;
     long long t0;               /* when the request was complete */
     unsigned hits;
+    bool answered;              /* as a slice, on the loop */
 } call;
 
 /* Seconds an overloaded client is asked to wait (Retry-After). */
@@ -135,6 +136,7 @@ typedef struct hconn {
     struct event *deadline;
     bool in_request;                    /* between http_cb() and its answer */
     unsigned slow_spell;                /* its next queries are slow ones */
+    unsigned thread_spell;              /* its next searches skip the slice */
 } hconn;
 
 /* A descriptor's mark, the address it was counted under, its state. */
@@ -708,17 +710,21 @@ static void send_preflight(call *c)
     evhttp_send_reply(c->req, 204, reason_of(204), NULL);
 }
 
-/* Answer c's decoded request with engine e into c->body (or its error). */
-static void answer_request(call *c, cs_engine *e)
+/* Answer c's decoded request with engine e into c->body (or its error);
+ * false, with nothing answered, when e deferred a slice. */
+static bool answer_request(call *c, cs_engine *e)
 {
     bool quit = false;
     size_t mark = c->body.len;
     if (!handle_request(e, &c->rq, &c->body, &c->hits, &quit, &c->err) || c->body.oom) {
         c->body.len = mark;
+        if (!c->body.oom && c->err.code == CS_E_DEFER)
+            return false;
         if (c->body.oom)
             cs_err_nomem(&c->err);
         fail(c, 0);
     }
+    return true;
 }
 
 /* Log, send and free c's answer.  The query log goes first: a request
@@ -783,6 +789,29 @@ static void call_drop(job *j)
     free(c);
 }
 
+/* Answer c's SEARCH on the loop as a slice (pool.h), unless its
+ * connection's searches go to the query threads for now; true (and
+ * c->answered) if answered. */
+static bool slice(call *c)
+{
+    hconn *h = hconn_of(c->w, evhttp_request_get_connection(c->req));
+    if (c->rq.verb != CS_VERB_SEARCH || !h || h->slow_spell)
+        return false;
+    if (h->thread_spell) {
+        h->thread_spell--;
+        return false;
+    }
+    worker_refresh(c->w);
+    cs_engine_set_slice(c->w->engine, cs_now_us() + CS_SLICE_US);
+    c->answered = answer_request(c, c->w->engine);
+    stats_slice(c->answered);
+    if (!c->answered) {
+        memset(&c->err, 0, sizeof c->err);
+        h->thread_spell = CS_SLICE_SPELL;
+    }
+    return c->answered;
+}
+
 /* Hand c to the query threads (pool.h); false when out of memory. */
 static bool submit(const call *c)
 {
@@ -836,10 +865,12 @@ static void http_cb(struct evhttp_request *req, void *arg)
         /* A query runs on a query thread, as the line protocol's do, so
          * that the worker's other clients do not wait for it. */
         if ((c.rq.verb == CS_VERB_SEARCH || c.rq.verb == CS_VERB_SIMILAR ||
-             c.rq.verb == CS_VERB_WHO) && submit(&c))
+             c.rq.verb == CS_VERB_WHO) && !slice(&c) && submit(&c))
             return;
-        worker_refresh(c.w);
-        answer_request(&c, c.w->engine);
+        if (!c.answered) {
+            worker_refresh(c.w);
+            answer_request(&c, c.w->engine);
+        }
     }
     finish(&c);
 }

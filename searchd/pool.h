@@ -11,6 +11,12 @@
  * per connection at a time keeps answers in request order; PING, GET,
  * STATS and the rest stay on the loop, as they cost microseconds.
  *
+ * A SEARCH is first tried on the loop as a slice (cs_engine_set_slice()):
+ * the worker's engine answers it there when it is cheap before it runs
+ * and done within CS_SLICE_US, and defers it otherwise, unanswered, to
+ * this pool (limits.h, CS_SLICE_*).  A hop here and back costs two
+ * wake-ups, more than a cheap search.
+ *
  * Jobs wait in two FIFO queues, fast and slow: a connection that ran a
  * query costing more CPU time than CS_SLOW_QUERY_US sends its next CS_SLOW_QUERY_SPELL
  * queries to the slow one.  A quarter of the threads (at least one)

@@ -24,6 +24,7 @@ static struct {
     atomic_ulong http_requests, http_4xx, http_5xx;
     atomic_ulong refused[CS_NREFUSALS];
     atomic_ulong reopen_failures;
+    atomic_ulong slices_answered, slices_deferred;
     pthread_mutex_t reopen_lock;    /* guards last_reopen_error */
     char last_reopen_error[sizeof ((cs_stats_result *)0)->last_reopen_error];
 } st = { .reopen_lock = PTHREAD_MUTEX_INITIALIZER };
@@ -62,6 +63,11 @@ void stats_refused(cs_refusal r)
 {
     if ((unsigned)r < CS_NREFUSALS)
         add(&st.refused[r]);
+}
+
+void stats_slice(bool answered)
+{
+    add(answered ? &st.slices_answered : &st.slices_deferred);
 }
 
 void stats_reopen_failed(const char *why)
@@ -147,6 +153,8 @@ void stats_snapshot(cs_stats_result *r)
         total += hist[i];
     }
     r->latency_count = total;
+    r->slices_answered = atomic_load(&st.slices_answered);
+    r->slices_deferred = atomic_load(&st.slices_deferred);
     r->http_conns_open = atomic_load(&st.http_conns_open);
     r->http_requests = atomic_load(&st.http_requests);
     r->http_client_errors = atomic_load(&st.http_4xx);

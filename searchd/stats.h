@@ -22,6 +22,9 @@ bool stats_conn_admit(unsigned max);
 void stats_conn_refused(void);
 /* A request refused by limit r (besides its error answer, if any). */
 void stats_refused(cs_refusal r);
+/* A SEARCH tried as a slice on a worker's loop was answered there, or
+ * deferred to the query threads (pool.h). */
+void stats_slice(bool answered);
 /* A reopen of the index failed for why (counted; the last one kept). */
 void stats_reopen_failed(const char *why);
 /* An admitted client is gone. */

@@ -23,6 +23,7 @@ static const struct {
     [CS_E_IO] = { CS_E_INTERNAL, "internal" },
     [CS_E_INDEX] = { CS_E_INTERNAL, "internal" },
     [CS_E_INPUT] = { CS_E_BAD_REQUEST, "bad_request" },
+    [CS_E_DEFER] = { CS_E_INTERNAL, "internal" },
 };
 
 bool cs_err_set(cs_err *e, cs_errcode code, const char *fmt, ...)

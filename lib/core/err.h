@@ -34,6 +34,7 @@ typedef enum cs_errcode {
     CS_E_IO,                /* a file system call failed: internal */
     CS_E_INDEX,             /* the Xapian index failed: internal */
     CS_E_INPUT,             /* a malformed input record: bad_request */
+    CS_E_DEFER,             /* a slice found the request costly: run it again elsewhere (never sent; internal as a fallback) */
     CS_E_LAST
 } cs_errcode;
 

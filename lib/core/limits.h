@@ -116,6 +116,25 @@
 #define CS_SLOW_QUERY_US 20000
 #define CS_SLOW_QUERY_SPELL 16
 
+/* A SEARCH is first tried on the worker's own loop as a slice
+ * (searchd/pool.h), when it is cheap before it runs: at most
+ * CS_SLICE_MAX_HITS hits asked for, CS_SLICE_MAX_TERMS terms, at most
+ * CS_SLICE_MAX_MATCHES documents it may
+ * match and CS_SLICE_POSITIONAL_WORK word positions its phrases and NEARs
+ * may read (the shim's estimates from the index's statistics: Xapian's
+ * time limit stops neither a phrase nor the visit of every match that
+ * facets need).  It must then be done within CS_SLICE_US.  Otherwise it
+ * is handed to the query threads and run again there, and the
+ * connection's next CS_SLICE_SPELL searches go straight to them.  A
+ * thread hop costs two wake-ups, more than a cheap search itself; a
+ * slice costs the loop's other clients a few milliseconds at most. */
+#define CS_SLICE_US 5000
+#define CS_SLICE_MAX_HITS 20
+#define CS_SLICE_MAX_TERMS 16
+#define CS_SLICE_MAX_MATCHES 2000
+#define CS_SLICE_POSITIONAL_WORK 20000
+#define CS_SLICE_SPELL 16
+
 /* Seconds a client has to finish a request line once its first byte has
  * arrived (and an HTTP client a request, head and body): past it the
  * answer is timeout and the connection is closed.  The idle timeout alone

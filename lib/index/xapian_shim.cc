@@ -992,6 +992,46 @@ static void term_stats(const Xapian::Database &db, const Xapian::Query &q, doubl
         term_stats(db, q.get_subquery(i), tf, cf);
 }
 
+// The most documents q may match (cs_xs_search_opts.max_matches).
+static double matches_bound(const Xapian::Database &db, const Xapian::Query &q)
+{
+    double all = db.get_doccount();
+    size_t n = q.get_num_subqueries();
+    switch (q.get_type()) {
+    case Xapian::Query::LEAF_TERM: {
+        Xapian::TermIterator t = q.get_terms_begin();
+        return t != q.get_terms_end() ? db.get_termfreq(*t) : 0;
+    }
+    case Xapian::Query::LEAF_MATCH_NOTHING:
+        return 0;
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_FILTER:
+    case Xapian::Query::OP_PHRASE:
+    case Xapian::Query::OP_NEAR: {
+        double m = all;
+        for (size_t i = 0; i < n; i++)
+            m = std::min(m, matches_bound(db, q.get_subquery(i)));
+        return m;
+    }
+    case Xapian::Query::OP_AND_NOT:
+    case Xapian::Query::OP_AND_MAYBE:
+    case Xapian::Query::OP_SCALE_WEIGHT:
+        return n ? matches_bound(db, q.get_subquery(0)) : all;
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_XOR:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_ELITE_SET:
+    case Xapian::Query::OP_MAX: {
+        double m = 0;
+        for (size_t i = 0; i < n && m < all; i++)
+            m += matches_bound(db, q.get_subquery(i));
+        return std::min(m, all);
+    }
+    default:
+        return all;
+    }
+}
+
 static double positional_work(const Xapian::Database &db, const Xapian::Query &q)
 {
     Xapian::Query::op op = q.get_type();
@@ -1113,6 +1153,16 @@ cs_xs_status cs_xs_search(cs_xs_reader *r, const cs_xs_search_opts *opts,
                 snprintf(msg, sizeof msg, "its phrases and NEARs would read about %.0f word "
                          "positions, more than the limit of %.0f", work,
                          opts->max_positional_work);
+                r->err = msg;
+                return CS_XS_TOO_COSTLY;
+            }
+        }
+        if (opts->max_matches > 0) {
+            double m = matches_bound(r->db, opts->query->q);
+            if (m > opts->max_matches) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "it may match %.0f documents, more than the limit "
+                         "of %.0f", m, opts->max_matches);
                 r->err = msg;
                 return CS_XS_TOO_COSTLY;
             }

@@ -33,7 +33,7 @@ typedef enum cs_xs_status {
     CS_XS_NO_MEMORY,
     CS_XS_XAPIAN_ERROR,    /* any other Xapian::Error */
     CS_XS_INTERNAL,        /* any other exception */
-    CS_XS_TOO_COSTLY,      /* a search past its max_positional_work */
+    CS_XS_TOO_COSTLY,      /* a search past its max_positional_work or max_matches */
     CS_XS_LAST_STATUS
 } cs_xs_status;
 
@@ -247,6 +247,14 @@ typedef struct cs_xs_search_opts {
      * times the positions each candidate holds of all its words on
      * average (collection frequency / term frequency of each word). */
     double max_positional_work;
+    /* Refuse the same way a query that may match more documents than this
+     * (every match is visited when facets or an exact total are asked,
+     * and Xapian's time limit does not stop that either); 0: no limit.
+     * The bound, from the index's statistics: a term's documents, the
+     * fewest of an AND's (a phrase's, a NEAR's, a filter's) parts, the sum
+     * of an OR's, all documents for anything else (a wildcard, a date
+     * range). */
+    double max_matches;
 } cs_xs_search_opts;
 
 #define CS_XS_VALUE_SEP '\x1f'

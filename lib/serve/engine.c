@@ -53,20 +53,43 @@ struct cs_engine {
      * limit, not one limit per run.  next_deadline_us is the caller's,
      * for the next request only (cs_engine_set_deadline()). */
     long long deadline_us, next_deadline_us;
+    /* The request is a slice (cs_engine_set_slice()): anything costly
+     * fails with CS_E_DEFER instead of being done. */
+    bool slice, next_slice;
 };
 
 void cs_engine_set_deadline(cs_engine *e, long long deadline_us)
 {
     assert(e);
     e->next_deadline_us = deadline_us;
+    e->next_slice = false;
+}
+
+void cs_engine_set_slice(cs_engine *e, long long deadline_us)
+{
+    assert(e);
+    e->next_deadline_us = deadline_us;
+    e->next_slice = true;
+}
+
+/* The request's time is up: a timeout, or for a slice a deferral. */
+static bool too_late(const cs_engine *e, cs_err *err)
+{
+    if (e->slice)
+        return cs_err_set(err, CS_E_DEFER, "the slice's time is up");
+    return cs_err_set(err, CS_E_TIMEOUT, "the query took longer than the time limit");
 }
 
 /* A request starts: its deadline is the caller's, else the time limit
- * from now. */
-static void begin(cs_engine *e)
+ * from now; it is a slice if the caller made it one and may_slice (a
+ * SEARCH). */
+static void begin(cs_engine *e, bool may_slice)
 {
-    e->deadline_us = e->next_deadline_us;
+    /* A slice's deadline is the slice's: with it ignored, so is that. */
+    e->deadline_us = e->next_slice && !may_slice ? 0 : e->next_deadline_us;
+    e->slice = may_slice && e->next_slice;
     e->next_deadline_us = 0;
+    e->next_slice = false;
     if (!e->deadline_us && e->opts.query_timeout_ms)
         e->deadline_us = cs_now_us() + (long long)e->opts.query_timeout_ms * 1000;
 }
@@ -221,15 +244,20 @@ static cs_xs_results *run(cs_engine *e, cs_xs_search_opts *o, cs_err *err)
     if (e->deadline_us) {
         long long left = e->deadline_us - cs_now_us();
         if (left <= 0) {
-            cs_err_set(err, CS_E_TIMEOUT, "the query took longer than the time limit");
+            too_late(e, err);
             return NULL;
         }
         o->time_limit = left / 1e6;
     }
     o->bm25_k1 = BM25_K1;
     o->bm25_b = BM25_B;
-    o->max_positional_work = CS_MAX_POSITIONAL_WORK;
+    o->max_positional_work = e->slice ? CS_SLICE_POSITIONAL_WORK : CS_MAX_POSITIONAL_WORK;
+    o->max_matches = e->slice ? CS_SLICE_MAX_MATCHES : 0;
     cs_xs_status st = cs_xs_search(e->r, o, &out);
+    if (st == CS_XS_TOO_COSTLY && e->slice) {
+        cs_err_set(err, CS_E_DEFER, "too costly for a slice: %s", cs_xs_reader_last_error(e->r));
+        return NULL;
+    }
     if (st == CS_XS_TOO_COSTLY) {
         cs_err_set(err, CS_E_BAD_QUERY, "the query is too costly: %s; put a rarer word in the "
                    "phrase or NEAR", cs_xs_reader_last_error(e->r));
@@ -241,7 +269,7 @@ static cs_xs_results *run(cs_engine *e, cs_xs_search_opts *o, cs_err *err)
     }
     if (e->deadline_us && cs_now_us() > e->deadline_us) {
         cs_xs_results_free(out);
-        cs_err_set(err, CS_E_TIMEOUT, "the query took longer than the time limit");
+        too_late(e, err);
         return NULL;
     }
     return out;
@@ -274,7 +302,7 @@ static bool read_hits(const cs_engine *e, const cs_xs_results *r, unsigned first
          * deadline holds here too. */
         if (e->deadline_us && cs_now_us() > e->deadline_us) {
             cs_hits_free(hits, n);
-            return cs_err_set(err, CS_E_TIMEOUT, "the query took longer than the time limit");
+            return too_late(e, err);
         }
         cs_xs_hit xh;
         cs_xs_results_hit(r, i, &xh);
@@ -426,6 +454,10 @@ static bool search_once(cs_engine *e, const cs_search_req *req, const char *text
     cs_query_restrict_dates(&q, req->date_from, req->date_to);
     if (!cs_query_compile(&q, e->r, err))
         goto out;
+    if (e->slice && (q.nterms > CS_SLICE_MAX_TERMS || req->limit > CS_SLICE_MAX_HITS)) {
+        cs_err_set(err, CS_E_DEFER, "too many words or hits for a slice");
+        goto out;
+    }
     if (req->match == CS_MATCH_ANY && req->sort == CS_SORT_RELEVANCE && q.compiled_text &&
         q.nterms <= CS_MAX_FEEDBACK_TERMS && !feedback(e, &q, err))
         goto out;
@@ -506,7 +538,7 @@ out:
 bool cs_engine_search(cs_engine *e, const cs_search_req *req, cs_search_result *res, cs_err *err)
 {
     assert(e && req && req->q && res);
-    begin(e);
+    begin(e, true);
     long long t0 = cs_now_us();
     char *corrected = NULL;
 
@@ -516,11 +548,17 @@ bool cs_engine_search(cs_engine *e, const cs_search_req *req, cs_search_result *
         /* Nothing matched as typed: answer the corrected query instead,
          * and say so.  Should that fail, the answer as typed stands. */
         cs_search_result again;
-        cs_err ignored;
-        if (search_once(e, req, corrected, &again, NULL, &ignored)) {
+        cs_err again_err;
+        if (search_once(e, req, corrected, &again, NULL, &again_err)) {
             cs_search_result_free(res);
             *res = again;
             res->corrected_results = true;
+        } else if (again_err.code == CS_E_DEFER) {
+            /* A slice answers as the query threads would, or not at all. */
+            cs_search_result_free(res);
+            free(corrected);
+            *err = again_err;
+            return false;
         }
     }
     res->corrected = corrected;
@@ -558,7 +596,7 @@ void cs_similar_result_free(cs_similar_result *r)
 bool cs_engine_similar(cs_engine *e, const cs_id_req *req, cs_similar_result *res, cs_err *err)
 {
     assert(e && req && req->id && res);
-    begin(e);
+    begin(e, false);
     long long t0 = cs_now_us();
     cs_xs_query *found[SIMILAR_TERMS];
     eterms t = { found, 0, SIMILAR_TERMS };
@@ -729,7 +767,7 @@ static bool who_key(int facet, const char *value, char **key)
 bool cs_engine_who(cs_engine *e, const cs_who_req *req, cs_who_result *res, cs_err *err)
 {
     assert(e && req && res);
-    begin(e);
+    begin(e, false);
     assert(req->person ? !req->role && !req->org : req->role || req->org);
     long long t0 = cs_now_us();
     char *pkey = NULL, *rkey = NULL, *okey = NULL;

@@ -53,6 +53,15 @@ const char *cs_engine_reopen_failure(cs_engine *e);
  * the query time limit from when it starts.  Every Xapian run the request
  * makes shares that one deadline. */
 void cs_engine_set_deadline(cs_engine *e, long long deadline_us);
+/* The next query (SEARCH, SIMILAR, WHO) is a slice: a SEARCH tried where
+ * a costly one must not run (a worker's event loop).  It is answered as
+ * usual if it is cheap -- at most CS_SLICE_MAX_HITS hits asked for,
+ * CS_SLICE_MAX_TERMS terms, CS_SLICE_MAX_MATCHES documents it may match
+ * and CS_SLICE_POSITIONAL_WORK word positions its phrases and NEARs may
+ * read (estimated before it runs) -- and done by deadline_us; otherwise
+ * it fails with CS_E_DEFER, to be run again without a slice (limits.h).
+ * SIMILAR and WHO ignore it, and its deadline. */
+void cs_engine_set_slice(cs_engine *e, long long deadline_us);
 
 /* Ranked hits and facet counts; when the spelling suggester corrects a
  * query that matches nothing, the corrected query's. */

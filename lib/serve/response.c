@@ -260,6 +260,11 @@ bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
     kint(out, "p50", r->latency_p50_us);
     kint(out, "p99", r->latency_p99_us);
     cs_jw_close(out, '}');
+    cs_jw_key(out, "slices");
+    cs_jw_open(out, '{');
+    kint(out, "answered", (long long)r->slices_answered);
+    kint(out, "deferred", (long long)r->slices_deferred);
+    cs_jw_close(out, '}');
     cs_jw_key(out, "index");
     cs_jw_open(out, '{');
     kint(out, "documents", r->index.doccount);

@@ -116,6 +116,9 @@ typedef struct cs_stats_result {
     unsigned long requests[CS_NVERBS];
     unsigned long errors[CS_E_NWIRE];   /* by wire code */
     unsigned long latency_count;
+    /* SEARCHes tried as slices on the workers' loops: answered there, and
+     * deferred to the query threads (searchd/pool.h). */
+    unsigned long slices_answered, slices_deferred;
     long long latency_p50_us, latency_p99_us;
     cs_index_stats index;
     /* HTTP (searchd --http): the open connections among conns_open, and

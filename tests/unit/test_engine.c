@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "core/limits.h"
+#include "core/util.h"
 #include "serve/engine.h"
 
 #include <libgen.h>
@@ -637,6 +638,58 @@ static void stats_count_the_index(void **state)
     assert_true(strlen(st.generation) > 0);
 }
 
+/* A slice (cs_engine_set_slice()) answers a cheap search exactly as a
+ * search without one, and defers, with CS_E_DEFER and nothing else, one
+ * with more than CS_SLICE_MAX_TERMS terms or run past its deadline; it
+ * holds for the next query only, and SIMILAR and WHO ignore it. */
+static void slice_defers_what_is_costly(void **state)
+{
+    (void)state;
+    cs_search_result plain, sliced, r;
+    cs_err err;
+    assert_true(search("accountable officer", &plain, &err));
+    cs_engine_set_slice(eng, cs_now_us() + 10 * 1000000LL);
+    assert_true(search("accountable officer", &sliced, &err));
+    assert_int_equal(sliced.total, plain.total);
+    assert_int_equal(sliced.nhits, plain.nhits);
+    for (size_t i = 0; i < plain.nhits; i++)
+        assert_string_equal(sliced.hits[i].doc.id, plain.hits[i].doc.id);
+    cs_search_result_free(&plain);
+    cs_search_result_free(&sliced);
+
+    /* CS_SLICE_MAX_TERMS words are a slice's; one more is not. */
+    char q[1024] = "{\"q\":\"", *p = q + strlen(q);
+    for (int i = 0; i < CS_SLICE_MAX_TERMS; i++)
+        p += sprintf(p, "%sw%c%c", i ? " " : "", 'a' + i / 26, 'a' + i % 26);
+    strcpy(p, "\",\"match\":\"any\"}");
+    cs_engine_set_slice(eng, cs_now_us() + 10 * 1000000LL);
+    assert_true(search(q, &r, &err));
+    cs_search_result_free(&r);
+    strcpy(p, " wzz\",\"match\":\"any\"}");
+    cs_engine_set_slice(eng, cs_now_us() + 10 * 1000000LL);
+    assert_false(search(q, &r, &err));
+    assert_int_equal(err.code, CS_E_DEFER);
+    assert_null(r.hits);
+    /* ... for that request only: the same again is answered. */
+    assert_true(search(q, &r, &err));
+    cs_search_result_free(&r);
+
+    /* Past its deadline: deferred, not a timeout. */
+    cs_engine_set_slice(eng, cs_now_us() - 1);
+    assert_false(search("accountable officer", &r, &err));
+    assert_int_equal(err.code, CS_E_DEFER);
+
+    /* SIMILAR ignores a slice, and uses it up. */
+    cs_engine_set_slice(eng, cs_now_us() - 1);
+    char doc_id[] = "000_a0141472471f05fe";
+    cs_id_req id = { doc_id, strlen(doc_id) };
+    cs_similar_result sim;
+    assert_true(cs_engine_similar(eng, &id, &sim, &err));
+    cs_similar_result_free(&sim);
+    assert_true(search("accountable officer", &r, &err));
+    cs_search_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -657,6 +710,7 @@ int main(void)
         cmocka_unit_test(any_searches_cs_max_any_terms_words),
         cmocka_unit_test(any_feedback_reranks_short_queries_only),
         cmocka_unit_test(prefix_needs_cs_min_prefix_bytes),
+        cmocka_unit_test(slice_defers_what_is_costly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -61,7 +61,7 @@ static void every_code_answers_as_a_wire_code(void **state)
         { CS_E_LINE_TOO_LONG, "line_too_long" }, { CS_E_TIMEOUT, "timeout" },
         { CS_E_OVERLOADED, "overloaded" }, { CS_E_INTERNAL, "internal" },
         { CS_E_NOMEM, "internal" }, { CS_E_IO, "internal" }, { CS_E_INDEX, "internal" },
-        { CS_E_INPUT, "bad_request" },
+        { CS_E_INPUT, "bad_request" }, { CS_E_DEFER, "internal" },
     };
     assert_int_equal(sizeof want / sizeof want[0], CS_E_LAST - 1);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {

@@ -1,0 +1,155 @@
+"""A SEARCH is first tried on the worker's loop as a slice (searchd/pool.h,
+lib/core/limits.h): answered there when it is cheap before it runs, handed
+to the query threads otherwise, with the same answer either way.  Each
+slice limit is crossed here (CS_SLICE_MAX_HITS, CS_SLICE_MAX_TERMS,
+CS_SLICE_MAX_MATCHES, CS_SLICE_POSITIONAL_WORK), on both transports, and
+STATS "slices" counts what was answered on the loop and what deferred."""
+import http.client
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Conn, Daemon, check, eq, indexed_news, run, test, tmpdir  # noqa: E402
+
+# Past CS_SLICE_MAX_MATCHES (2,000): "the" is in nearly every article.
+ARTICLES = 3000
+SLICE_MAX_HITS, SLICE_MAX_TERMS, SLICE_MAX_MATCHES = 20, 16, 2000
+
+_daemon = None
+
+
+def daemon():
+    """One worker, so that every connection shares its loop; HTTP too."""
+    global _daemon
+    if _daemon is None:
+        pf = os.path.join(tmpdir(), "http-port")
+        _daemon = Daemon(indexed_news(ARTICLES), "--workers", "1", "--http", "127.0.0.1:0",
+                         "--http-port-file", pf)
+        with open(pf) as f:
+            _daemon.http_port = int(f.read().strip())
+    return _daemon
+
+
+def slices(c):
+    return c.ask("STATS")["slices"]
+
+
+def without_took(answer):
+    answer = dict(answer)
+    answer.pop("took_ms", None)
+    answer.pop("took_us", None)
+    return answer
+
+
+def on_loop(req, tries=3):
+    """(answer, whether it was answered on the loop) of req on a fresh
+    connection, whose searches have no spell yet.  A cheap search is
+    deferred too if it runs past CS_SLICE_US of wall time, which a busy
+    machine can make it do: so it is tried up to `tries` times, each on a
+    fresh connection, the caches warm from the first."""
+    for _ in range(tries):
+        a, answered = on_loop_once(req)
+        if answered:
+            break
+    return a, answered
+
+
+def on_loop_once(req):
+    with Conn(daemon().port) as c:
+        before = slices(c)
+        a = c.ask("SEARCH " + req)
+        after = slices(c)
+    answered = after["answered"] - before["answered"]
+    deferred = after["deferred"] - before["deferred"]
+    check(answered + deferred == 1, "one slice per search: %r -> %r" % (before, after))
+    return a, answered == 1
+
+
+def by_threads(req):
+    """The answer to req from the query threads: a search past a slice
+    limit first, so that the connection's next ones skip the slice."""
+    with Conn(daemon().port) as c:
+        c.ask('SEARCH {"q":"the","limit":%d}' % (SLICE_MAX_HITS + 1))
+        before = slices(c)
+        a = c.ask("SEARCH " + req)
+        eq(slices(c), before, "slices after the spell began")
+    return a
+
+
+def q(text, **more):
+    return json.dumps(dict({"q": text}, **more))
+
+
+CASES = [
+    # (what, request, answered on the loop)
+    ("a rare word", q("oil"), True),
+    ("CS_SLICE_MAX_HITS hits", q("oil", limit=SLICE_MAX_HITS), True),
+    ("one hit more", q("oil", limit=SLICE_MAX_HITS + 1), False),
+    ("CS_SLICE_MAX_TERMS words", q(" ".join("w%02d" % i for i in range(SLICE_MAX_TERMS)),
+                                   match="any"), True),
+    ("one word more", q(" ".join("w%02d" % i for i in range(SLICE_MAX_TERMS + 1)),
+                        match="any"), False),
+    ("a word in more than CS_SLICE_MAX_MATCHES articles", q("the"), False),
+    # A filter narrows what it may match; but a facet with a filter is
+    # counted without it (docs/protocol.md), so that run may match more.
+    ("the same, filtered to fewer", q("the", filter={"place": ["Japan"]}, facets=["person"]),
+     True),
+    ("... and its own facet counted", q("the", filter={"place": ["Japan"]}, facets=["place"]),
+     False),
+    ("a phrase of rare words", q('"crude oil"'), True),
+    ("a NEAR of stopwords, past CS_SLICE_POSITIONAL_WORK",
+     q(" NEAR/1000 ".join(["of", "and", "to", "in"])), False),
+]
+
+
+@test
+def cheap_searches_are_answered_on_the_loop_and_costly_ones_by_the_threads():
+    for what, req, cheap in CASES:
+        a, answered = on_loop(req)
+        check(a.get("ok"), "%s: %r" % (what, a))
+        eq(answered, cheap, "%s answered on the loop" % what)
+        # Either way the answer is the query threads' own.
+        eq(without_took(a), without_took(by_threads(req)), "%s: answer" % what)
+
+
+@test
+def a_deferred_search_costs_its_connection_the_slice_for_the_next_sixteen():
+    with Conn(daemon().port) as c:
+        before = slices(c)
+        c.ask("SEARCH " + q("the"))
+        for _ in range(16):
+            check(c.ask("SEARCH " + q("oil"))["ok"])
+        mid = slices(c)
+        eq(mid["deferred"] - before["deferred"], 1, "deferred")
+        eq(mid["answered"], before["answered"], "answered during the spell")
+        check(c.ask("SEARCH " + q("oil"))["ok"])
+        eq(slices(c)["answered"] - mid["answered"], 1, "answered after the spell")
+
+
+@test
+def http_searches_take_slices_too():
+    d = daemon()
+
+    def post(body):
+        h = http.client.HTTPConnection("127.0.0.1", d.http_port, timeout=30)
+        try:
+            h.request("POST", "/search", body=body, headers={"Content-Type": "application/json"})
+            r = h.getresponse()
+            return r.status, json.loads(r.read())
+        finally:
+            h.close()
+
+    for req, cheap in ((q("oil"), True), (q("the"), False)):
+        with Conn(d.port) as c:
+            before = slices(c)
+            status, a = post(req)
+            after = slices(c)
+        eq(status, 200, "status")
+        eq((after["answered"] - before["answered"], after["deferred"] - before["deferred"]),
+           (1, 0) if cheap else (0, 1), "%s: slices" % req)
+        eq(without_took(a), without_took(by_threads(req)), "%s: answer" % req)
+
+
+if __name__ == "__main__":
+    run()
