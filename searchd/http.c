@@ -437,6 +437,16 @@ static bool add_facet_names(json_t *facets, const char *v, cs_err *err)
     return true;
 }
 
+/* A query string holding %00: evhttp decodes each value into a C string,
+ * which would end at the NUL, silently cut short.  The line protocol
+ * refuses a NUL byte; so does this. */
+static bool refuse_nul(const char *query, cs_err *err)
+{
+    if (query && strstr(query, "%00"))
+        return cs_err_set(err, CS_E_BAD_REQUEST, "the query string holds a NUL byte (%%00)");
+    return true;
+}
+
 /* GET /search: each parameter through cs_search_req_field(), a facet's
  * name as {"filter": {facet: value}} (repeated ones add values, OR-ed as in
  * the JSON filter), facets=a,b (or repeated) as "facets". */
@@ -452,6 +462,8 @@ static bool search_from_query(cs_search_req *req, const char *query, cs_err *err
     json_t *facets = NULL;
 
     cs_search_req_init(req);
+    if (!refuse_nul(query, err))
+        return false;
     TAILQ_INIT(&kv);
     if (query && evhttp_parse_query_str(query, &kv) != 0) {
         evhttp_clear_headers(&kv);
@@ -517,6 +529,8 @@ static bool who_from_query(cs_who_req *req, const char *query, cs_err *err)
     struct evkeyval *p;
     const char *q = NULL;
     bool ok = true;
+    if (!refuse_nul(query, err))
+        return false;
     TAILQ_INIT(&kv);
     if (query && evhttp_parse_query_str(query, &kv) != 0) {
         evhttp_clear_headers(&kv);

@@ -7,6 +7,7 @@ bin/), so the same tests run against the sanitizer build.
 """
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -202,6 +203,23 @@ class Conn:
             return True
         except socket.timeout:
             return False
+
+
+def limit(name):
+    """A constant of lib/core/limits.h (a number, or a product of two)."""
+    with open(os.path.join(ROOT, "lib", "core", "limits.h")) as f:
+        text = f.read()
+    consts = dict(re.findall(r"#define (CS_\w+) (.+)", text))
+
+    def value(expr):
+        expr = expr.strip()
+        m = re.fullmatch(r"\((\d+) \* (\d+)\)", expr)
+        if m:
+            return int(m.group(1)) * int(m.group(2))
+        if expr in consts:
+            return value(consts[expr])
+        return int(expr)
+    return value(consts[name])
 
 
 def rss_kb(pid):

@@ -13,27 +13,10 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (ROOT, Daemon, check, eq, indexed_news, indexed_seeds, rss_kb,  # noqa: E402
-                     run, send_without_reading, test, tmpdir)
+from harness import (ROOT, Daemon, check, eq, indexed_news, indexed_seeds, limit,  # noqa: E402
+                     rss_kb, run, send_without_reading, test, tmpdir)
 
 JSON_TYPE = "application/json; charset=utf-8"
-
-
-def limit(name):
-    """A constant of lib/core/limits.h (a number, or a product of two)."""
-    with open(os.path.join(ROOT, "lib", "core", "limits.h")) as f:
-        text = f.read()
-    consts = dict(re.findall(r"#define (CS_\w+) (.+)", text))
-
-    def value(expr):
-        expr = expr.strip()
-        m = re.fullmatch(r"\((\d+) \* (\d+)\)", expr)
-        if m:
-            return int(m.group(1)) * int(m.group(2))
-        if expr in consts:
-            return value(consts[expr])
-        return int(expr)
-    return value(consts[name])
 
 
 class HttpDaemon(Daemon):
