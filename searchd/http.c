@@ -44,7 +44,7 @@ typedef struct call {
     bool overloaded;            /* answer with Retry-After */
     cs_err err;
     long long t0;               /* when the request was complete */
-    unsigned hits;
+    querylog_counts found;
 } call;
 
 /* Seconds an overloaded client is asked to wait (Retry-After). */
@@ -312,6 +312,7 @@ static void take(worker *w, struct evhttp_connection *evcon)
         stats_conn_closed();
         m->m = MARK_REFUSED_ADDR;
         stats_conn_refused();
+        stats_refused(CS_REFUSED_PER_ADDRESS);
     } else {
         m->m = MARK_ADMITTED;
         stats_http_conn(1);
@@ -713,7 +714,7 @@ static void answer_request(call *c, cs_engine *e)
 {
     bool quit = false;
     size_t mark = c->body.len;
-    if (!handle_request(e, &c->rq, &c->body, &c->hits, &quit, &c->err) || c->body.oom) {
+    if (!handle_request(e, &c->rq, &c->body, &c->found, &quit, &c->err) || c->body.oom) {
         c->body.len = mark;
         if (c->body.oom)
             cs_err_nomem(&c->err);
@@ -753,7 +754,8 @@ static void finish(call *c)
             about = (const char *)evbuffer_pullup(in, -1);
             about_len = evbuffer_get_length(in);
         }
-        querylog_write(cs_verb_name(c->rq.verb), about, about_len, c->hits, cs_now_us() - c->t0,
+        const char *verb = cs_verb_name(c->rq.verb);
+        querylog_write(verb, strlen(verb), about, about_len, &c->found, cs_now_us() - c->t0,
                        c->status == 200 ? NULL : cs_errcode_name(c->err.code));
     }
     http_request_done(c->w, evcon, &c->j);

@@ -96,9 +96,16 @@ static unsigned unix_mode(const char *s)
 /* --listen and --http: HOST:PORT with PORT 0..65535 as written. */
 static void address(const char *opt, const char *s)
 {
-    if (!listen_addr_ok(s)) {
+    char why[128];
+    int rc = listen_addr_check(s, why, sizeof why);
+    if (rc == -1) {
         fprintf(stderr, "ccg-searchd: %s wants HOST:PORT or [V6]:PORT with PORT a number "
                 "from 0 to 65535 (0: any free port), not '%s'\n", opt, s);
+        exit(2);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "ccg-searchd: %s %s: the host is not an address of this machine "
+                "nor a name that resolves (%s)\n", opt, s, why);
         exit(2);
     }
 }

@@ -24,6 +24,8 @@ void stats_conn_refused(void);
 void stats_refused(cs_refusal r);
 /* A reopen of the index failed for why (counted; the last one kept). */
 void stats_reopen_failed(const char *why);
+/* A fault the daemon survived (a lost query log line, a failed accept). */
+void stats_fault(cs_fault f);
 /* An admitted client is gone. */
 void stats_conn_closed(void);
 
@@ -39,7 +41,8 @@ void stats_http_conn(int delta);
 /* An HTTP request answered with status. */
 void stats_http(int status);
 
-/* The server's figures now (everything but r->index). */
+/* The server's figures now (everything but r->index), the process's
+ * resident memory included. */
 void stats_snapshot(cs_stats_result *r);
 
 #endif

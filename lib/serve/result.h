@@ -92,11 +92,28 @@ typedef struct cs_index_stats {
     unsigned doccount;
     char generation[32];
     size_t facet_bytes;     /* the in-memory facet columns of the reader */
+    bool open;              /* false: no index there yet, 0 documents served */
+    long long disk_bytes;   /* the index directory's files, -1 when unknown */
+    long long last_commit;  /* the indexer's last commit, Unix seconds; -1 unknown */
 } cs_index_stats;
+
+/* Faults the daemon survived, which STATS counts by name ("faults"). */
+typedef enum cs_fault {
+    CS_FAULT_QUERY_LOG_WRITE,       /* a query log line lost (a full disk) */
+    CS_FAULT_QUERY_LOG_REOPEN,      /* SIGHUP could not reopen the query log */
+    CS_FAULT_ACCEPT,                /* accept() failed (out of descriptors) */
+    CS_FAULT_INDEX_READ,            /* a request failed reading the index */
+    CS_NFAULTS
+} cs_fault;
+
+/* "query_log_write_failures", ...: the key of each in STATS. */
+const char *cs_fault_name(cs_fault f);
 
 /* The limits whose refusals STATS counts, by name ("refused"). */
 typedef enum cs_refusal {
     CS_REFUSED_CONNECTIONS,         /* --max-connections */
+    CS_REFUSED_PER_ADDRESS,         /* --max-connections-per-address */
+    CS_REFUSED_DESCRIPTORS,         /* no file descriptor left (RLIMIT_NOFILE) */
     CS_REFUSED_LINE_TOO_LONG,       /* --max-line */
     CS_REFUSED_QUERY_TIMEOUT,       /* --query-timeout */
     CS_REFUSED_HTTP_BODY,           /* CS_HTTP_MAX_BODY_BYTES */
@@ -130,6 +147,8 @@ typedef struct cs_stats_result {
      * "" when none failed. */
     unsigned long reopen_failures;
     char last_reopen_error[256];
+    unsigned long faults[CS_NFAULTS];
+    long long rss_bytes;                /* the daemon's resident memory, -1 unknown */
 } cs_stats_result;
 
 /* Free the hits of a SEARCH or SIMILAR result. */

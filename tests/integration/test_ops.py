@@ -120,10 +120,15 @@ def unix_socket_mode_is_0660_whatever_the_umask():
 def listen_and_http_ports_out_of_range_are_usage_errors():
     for opt in ["--listen", "--http"]:
         for bad in ["127.0.0.1:65536", "127.0.0.1:99999", "127.0.0.1:-1", "127.0.0.1:7x",
-                    "127.0.0.1:", "127.0.0.1", "[::1]:70000", "127.0.0.1:+80"]:
+                    "127.0.0.1:", "127.0.0.1", "[::1]:70000", "127.0.0.1:+80",
+                    "0.0.0.0:99999"]:
             rc, err = start_daemon(opt, bad)
             eq(rc, 2, "%s %s: %s" % (opt, bad, err))
             check("%s wants HOST:PORT" % opt in err and bad in err, err)
+        # A host that is no name nor address: a usage error too, saying so.
+        rc, err = start_daemon(opt, "no-such-host.invalid:7700")
+        eq(rc, 2, "%s with an unknown host: %s" % (opt, err))
+        check("does not resolve" in err or "nor a name that resolves" in err, err)
     # 0 written as 0 is any free port (the harness starts every daemon so).
     dd = Daemon(indexed_seeds(), "--http", "127.0.0.1:0")
     check(dd.port > 0, "a free port")
