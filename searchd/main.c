@@ -24,7 +24,8 @@ static void usage(FILE *f, unsigned cores)
 "Serve the ccgsearch index at DIR over the line protocol and, when asked,\n"
 "over HTTP/JSON.\n"
 "\n"
-"  -i, --index DIR          the index directory made by ccg-indexer (required)\n"
+"  -i, --index DIR          the index directory made by ccg-indexer (required);\n"
+"                           with none there yet, 0 documents until one is made\n"
 "  -l, --listen HOST:PORT   TCP address to listen on; PORT 0 picks a free port\n"
 "                           (default " DEFAULT_LISTEN ")\n"
 "      --unix PATH          also listen on a Unix socket at PATH (default: none);\n"
@@ -55,7 +56,8 @@ static void usage(FILE *f, unsigned cores)
 "  -h, --help               this help\n"
 "      --version            print the version and exit\n"
 "\n"
-"Signals: SIGHUP reopens the index; SIGTERM and SIGINT stop accepting, answer\n"
+"Signals: SIGHUP reopens the index and the query log (log rotation); SIGTERM\n"
+"and SIGINT stop accepting, answer\n"
 "the requests already received (for at most --drain-timeout) and exit 0.\n"
 "A bad option or value exits 2; a start-up failure exits 1.\n",
             SEARCHD_UNIX_MODE_DEFAULT, cores, CS_MAX_LINE_DEFAULT, CS_MAX_CONNECTIONS_DEFAULT,
