@@ -141,6 +141,7 @@ void handle_line(cs_engine *e, const char *line, size_t len, cs_buf *out,
         out->len = mark;
         if (out->s)
             out->s[mark] = '\0';
+        stats_refused_by(&err);
         answer_error(out, err.code, err.msg, peer, cs_verb_name(ln.verb));
     }
     long long us = cs_now_us() - t0;

@@ -244,6 +244,7 @@ static void deadline_cb(evutil_socket_t fd, short what, void *arg)
     log_msg(CS_LOG_INFO, "%s:%u: HTTP request not completed within %u s; closing",
             addr ? addr : "client", (unsigned)port, hc->w->cfg->request_timeout_s);
     stats_error(CS_E_TIMEOUT);
+    stats_refused(CS_REFUSED_REQUEST_TIMEOUT);
     evhttp_connection_free(hc->evcon);      /* conn_closed() frees hc */
 }
 
@@ -731,6 +732,7 @@ static void finish(call *c)
     const char *target = evhttp_request_get_uri(req);
     struct evbuffer *in = evhttp_request_get_input_buffer(req);
     if (c->status != 200) {
+        stats_refused_by(&c->err);
         /* The peer's name only for the log: most answers are 200. */
         int level = c->status >= 500 ? (c->status == 500 ? CS_LOG_ERROR : CS_LOG_WARN) : CS_LOG_DEBUG;
         char clean[100], peer[64] = "client";

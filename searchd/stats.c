@@ -66,6 +66,12 @@ void stats_refused(cs_refusal r)
         add(&st.refused[r]);
 }
 
+void stats_refused_by(const cs_err *err)
+{
+    if (err && err->limit != CS_LIMIT_NONE)
+        stats_refused(cs_refusal_of_limit(err->limit));
+}
+
 void stats_reopen_failed(const char *why)
 {
     add(&st.reopen_failures);
@@ -180,7 +186,10 @@ void stats_snapshot(cs_stats_result *r)
     unsigned long other = r->refused[CS_REFUSED_PER_ADDRESS] + r->refused[CS_REFUSED_DESCRIPTORS];
     r->refused[CS_REFUSED_CONNECTIONS] = r->conns_refused > other ? r->conns_refused - other : 0;
     r->refused[CS_REFUSED_LINE_TOO_LONG] = r->errors[CS_E_LINE_TOO_LONG];
-    r->refused[CS_REFUSED_QUERY_TIMEOUT] = r->errors[CS_E_TIMEOUT];
+    /* A timeout answer is a query's (--query-timeout) or a request's
+     * that was not finished in time (--request-timeout). */
+    unsigned long late = r->refused[CS_REFUSED_REQUEST_TIMEOUT];
+    r->refused[CS_REFUSED_QUERY_TIMEOUT] = r->errors[CS_E_TIMEOUT] > late ? r->errors[CS_E_TIMEOUT] - late : 0;
     r->reopen_failures = atomic_load(&st.reopen_failures);
     pthread_mutex_lock(&st.reopen_lock);
     memcpy(r->last_reopen_error, st.last_reopen_error, sizeof r->last_reopen_error);

@@ -22,6 +22,8 @@ bool stats_conn_admit(unsigned max);
 void stats_conn_refused(void);
 /* A request refused by limit r (besides its error answer, if any). */
 void stats_refused(cs_refusal r);
+/* A request that failed with err: counted by limit when a limit refused it. */
+void stats_refused_by(const cs_err *err);
 /* A reopen of the index failed for why (counted; the last one kept). */
 void stats_reopen_failed(const char *why);
 /* A fault the daemon survived (a lost query log line, a failed accept). */

@@ -312,6 +312,7 @@ static cs_xs_results *run(cs_engine *e, cs_xs_search_opts *o, cs_err *err)
     if (st == CS_XS_TOO_COSTLY) {
         cs_err_set(err, CS_E_BAD_QUERY, "the query is too costly: %s; put a rarer word in the "
                    "phrase or NEAR", cs_xs_reader_last_error(e->r));
+        cs_err_limit(err, CS_LIMIT_POSITIONAL_WORK);
         return NULL;
     }
     if (st != CS_XS_OK) {

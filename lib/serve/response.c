@@ -228,8 +228,35 @@ const char *cs_refusal_name(cs_refusal r)
         [CS_REFUSED_QUERY_TIMEOUT] = "query_timeout",
         [CS_REFUSED_HTTP_BODY] = "http_body_too_large",
         [CS_REFUSED_HTTP_HEADERS] = "http_headers_too_large",
+        [CS_REFUSED_REQUEST_TIMEOUT] = "request_timeout",
+        [CS_REFUSED_QUERY_TERMS] = "query_terms",
+        [CS_REFUSED_QUERY_DEPTH] = "query_depth",
+        [CS_REFUSED_NEAR_WINDOW] = "near_window",
+        [CS_REFUSED_WILDCARD_EXPANSION] = "wildcard_expansion",
+        [CS_REFUSED_POSITIONAL_WORK] = "positional_work",
+        [CS_REFUSED_RESULT_LIMIT] = "result_limit",
+        [CS_REFUSED_RESULT_OFFSET] = "result_offset",
+        [CS_REFUSED_FACET_LIMIT] = "facet_limit",
+        [CS_REFUSED_SNIPPET_CHARS] = "snippet_chars",
     };
     return (unsigned)r < CS_NREFUSALS ? names[r] : "unknown";
+}
+
+cs_refusal cs_refusal_of_limit(cs_limit l)
+{
+    static const cs_refusal of[CS_LIMIT_LAST] = {
+        [CS_LIMIT_NONE] = CS_NREFUSALS,
+        [CS_LIMIT_QUERY_TERMS] = CS_REFUSED_QUERY_TERMS,
+        [CS_LIMIT_QUERY_DEPTH] = CS_REFUSED_QUERY_DEPTH,
+        [CS_LIMIT_NEAR_WINDOW] = CS_REFUSED_NEAR_WINDOW,
+        [CS_LIMIT_WILDCARD_EXPANSION] = CS_REFUSED_WILDCARD_EXPANSION,
+        [CS_LIMIT_POSITIONAL_WORK] = CS_REFUSED_POSITIONAL_WORK,
+        [CS_LIMIT_RESULT_LIMIT] = CS_REFUSED_RESULT_LIMIT,
+        [CS_LIMIT_RESULT_OFFSET] = CS_REFUSED_RESULT_OFFSET,
+        [CS_LIMIT_FACET_LIMIT] = CS_REFUSED_FACET_LIMIT,
+        [CS_LIMIT_SNIPPET_CHARS] = CS_REFUSED_SNIPPET_CHARS,
+    };
+    return (unsigned)l < CS_LIMIT_LAST ? of[l] : CS_NREFUSALS;
 }
 
 const char *cs_fault_name(cs_fault f)

@@ -118,11 +118,25 @@ typedef enum cs_refusal {
     CS_REFUSED_QUERY_TIMEOUT,       /* --query-timeout */
     CS_REFUSED_HTTP_BODY,           /* CS_HTTP_MAX_BODY_BYTES */
     CS_REFUSED_HTTP_HEADERS,        /* CS_HTTP_MAX_HEADERS_BYTES */
+    CS_REFUSED_REQUEST_TIMEOUT,     /* --request-timeout */
+    /* The limits a request's content crosses, as cs_err's limit says. */
+    CS_REFUSED_QUERY_TERMS,         /* CS_MAX_QUERY_TERMS */
+    CS_REFUSED_QUERY_DEPTH,         /* CS_MAX_QUERY_DEPTH */
+    CS_REFUSED_NEAR_WINDOW,         /* CS_MAX_NEAR_WINDOW */
+    CS_REFUSED_WILDCARD_EXPANSION,  /* CS_MAX_WILDCARD_EXPANSION */
+    CS_REFUSED_POSITIONAL_WORK,     /* CS_MAX_POSITIONAL_WORK */
+    CS_REFUSED_RESULT_LIMIT,        /* CS_MAX_RESULT_LIMIT */
+    CS_REFUSED_RESULT_OFFSET,       /* CS_MAX_RESULT_OFFSET */
+    CS_REFUSED_FACET_LIMIT,         /* CS_MAX_FACET_LIMIT */
+    CS_REFUSED_SNIPPET_CHARS,       /* CS_MIN_SNIPPET_CHARS, CS_MAX_SNIPPET_CHARS */
     CS_NREFUSALS
 } cs_refusal;
 
 /* "connections", "line_too_long", ...: the key of each in STATS. */
 const char *cs_refusal_name(cs_refusal r);
+/* The refusal a limit of an error (cs_err's limit) is counted as;
+ * CS_NREFUSALS for CS_LIMIT_NONE. */
+cs_refusal cs_refusal_of_limit(cs_limit l);
 
 /* STATS: the server's figures (searchd/stats.c) and the index's. */
 typedef struct cs_stats_result {

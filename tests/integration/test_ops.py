@@ -12,8 +12,8 @@ import subprocess
 import threading
 import time
 
-from harness import (SEEDS, Conn, Daemon, Failure, binary, check, eq, ids, indexed_seeds, run,
-                     run_indexer, run_on_tty, test, tmpdir)
+from harness import (SEEDS, Conn, Daemon, Failure, binary, check, eq, ids, indexed_news,
+                     indexed_seeds, run, run_indexer, run_on_tty, test, tmpdir)
 
 SEED_IDS = sorted(os.path.splitext(f)[0] for f in os.listdir(SEEDS))
 
@@ -274,6 +274,63 @@ def stats_counts_http_refusals_by_limit():
     s.close()
     check(got.startswith(b"HTTP/1.1 413"), got[:60])
     eq(dd.ask("STATS")["refused"]["http_body_too_large"], 1, "413 counted by limit")
+    eq(dd.stop(), 0, "exit")
+
+
+@test
+def stats_counts_each_request_limit_it_refused():
+    # Each limit of lib/core/limits.h that refuses a request, crossed once
+    # (twice for CS_MAX_QUERY_TERMS: words and filter values), over the
+    # line protocol and HTTP; its counter in STATS "refused" moves, and no
+    # other does.  2,000 news articles so that CS_MAX_POSITIONAL_WORK and
+    # CS_MAX_WILDCARD_EXPANSION can be crossed.
+    hpf = os.path.join(tmpdir(), "hp")
+    dd = Daemon(indexed_news(2000), "--http", "127.0.0.1:0", "--http-port-file", hpf,
+                "--request-timeout", "1")
+    hp = int(open(hpf).read())
+    crossings = [
+        ("query_terms", "SEARCH " + " ".join("w%d" % i for i in range(65)), "bad_query"),   # CS_MAX_QUERY_TERMS
+        ("query_terms", 'SEARCH {"filter":{"place":[%s]}}'
+         % ",".join('"p%d"' % i for i in range(65)), "bad_request"),
+        ("query_depth", "SEARCH " + "(" * 33 + "nhs" + ")" * 33, "bad_query"),      # CS_MAX_QUERY_DEPTH
+        ("near_window", "SEARCH nhs NEAR/1001 merger", "bad_query"),             # CS_MAX_NEAR_WINDOW
+        ("wildcard_expansion", "SEARCH c*", "bad_query"),                       # CS_MAX_WILDCARD_EXPANSION
+        ("positional_work", 'SEARCH "' + " ".join(["the"] * 64) + '"', "bad_query"),  # CS_MAX_POSITIONAL_WORK
+        ("result_limit", 'SEARCH {"limit":101}', "bad_request"),                 # CS_MAX_RESULT_LIMIT
+        ("result_offset", 'SEARCH {"offset":10001}', "bad_request"),             # CS_MAX_RESULT_OFFSET
+        ("facet_limit", 'SEARCH {"facet_limit":1001}', "bad_request"),           # CS_MAX_FACET_LIMIT
+        ("snippet_chars", 'SEARCH {"snippet_chars":19}', "bad_request"),         # CS_MIN_SNIPPET_CHARS
+        ("snippet_chars", 'SEARCH {"snippet_chars":2001}', "bad_request"),       # CS_MAX_SNIPPET_CHARS
+    ]
+    before = dd.ask("STATS")["refused"]
+    for key, line, code in crossings:
+        a = dd.ask(line)
+        eq(a.get("error", {}).get("code"), code, "%s: %r" % (line[:60], a))
+    # Not refused by a limit: a type error, a syntax error.
+    eq(dd.ask('SEARCH {"limit":"ten"}')["error"]["code"], "bad_request", "a type error")
+    eq(dd.ask("SEARCH merger AND")["error"]["code"], "bad_query", "a syntax error")
+    # CS_REQUEST_TIMEOUT_DEFAULT (--request-timeout): a line begun, never ended.
+    with dd.connect() as c:
+        c.send("SEARCH mer")
+        eq(c.answer()["error"]["code"], "timeout", "the request line's deadline")
+    # Over HTTP too.
+    s = socket.create_connection(("127.0.0.1", hp), timeout=10)
+    s.sendall(b"GET /search?q=nhs&limit=101 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    got = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    s.close()
+    check(got.startswith(b"HTTP/1.1 400"), got[:80])
+    after = dd.ask("STATS")["refused"]
+    want = dict(before)
+    for key, _, _ in crossings:
+        want[key] += 1
+    want["request_timeout"] += 1
+    want["result_limit"] += 1               # the HTTP one
+    eq(after, want, "each limit counted once per refusal, nothing else")
     eq(dd.stop(), 0, "exit")
 
 
