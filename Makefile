@@ -285,7 +285,7 @@ MAN_PAGES := man/ccg-indexer.1 man/ccg-search.1 man/ccgsearch.3 man/ccgsearch-pr
              man/ccg-searchd.8
 DOC_FILES := README.md LICENSE CHANGELOG.md
 DOC_DOCS := docs/architecture.md docs/http.md docs/index-format.md docs/protocol.md \
-            docs/query-language.md docs/ranking.md docs/security.md
+            docs/query-language.md docs/ranking.md docs/security.md docs/operations.md
 D := $(DESTDIR)
 INSTALLED := $(patsubst $(BIN)/%,$(BINDIR)/%,$(PROGRAMS)) \
              $(LIBDIR)/libccgsearch.so.1 $(LIBDIR)/libccgsearch.so $(LIBDIR)/libccgsearch.a \

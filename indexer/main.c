@@ -1263,7 +1263,7 @@ int main(int argc, char **argv)
     setenv("XAPIAN_FLUSH_THRESHOLD", FLUSH_THRESHOLD, 0);
 
     int lockfd = -1;
-    cs_err err = { CS_OK, "" };
+    cs_err err = { 0 };
     char *db_path = NULL, *scratch = NULL;
     bool swap_in = r.rebuild;
     if (r.mode != MODE_EXTRACT) {

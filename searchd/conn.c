@@ -391,6 +391,7 @@ static conn_state line_deadline(conn *c)
         snprintf(msg, sizeof msg, "request line not completed within %u s; closing",
                  c->w->cfg->request_timeout_s);
         conn_error(c, CS_E_TIMEOUT, msg);
+        stats_refused(CS_REFUSED_REQUEST_TIMEOUT);
         return CONN_FLUSH;
     }
     if (!c->line_timing) {

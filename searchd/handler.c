@@ -7,6 +7,7 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <string.h>
 
 static int log_level_of(cs_errcode code)
 {
@@ -23,13 +24,17 @@ void answer_error(cs_buf *out, cs_errcode code, const char *msg, const char *pee
 {
     assert(code != CS_OK);
     stats_error(code);
+    /* The index could not be read (a corrupt file, an I/O error): the
+     * request fails, the daemon goes on, and STATS says how often. */
+    if (code == CS_E_INDEX)
+        stats_fault(CS_FAULT_INDEX_READ);
     log_msg(log_level_of(code), "%s: %s: %s%s%s", peer, cs_errcode_name(code), msg,
             about ? " -- " : "", about ? about : "");
     cs_encode_error(out, code, msg);
     cs_buf_putc(out, '\n');
 }
 
-bool handle_request(cs_engine *e, const cs_request *req, cs_buf *out, unsigned *hits,
+bool handle_request(cs_engine *e, const cs_request *req, cs_buf *out, querylog_counts *found,
                     bool *close_after, cs_err *err)
 {
     bool ok;
@@ -55,7 +60,8 @@ bool handle_request(cs_engine *e, const cs_request *req, cs_buf *out, unsigned *
         cs_search_result r;
         if (!cs_engine_search(e, &req->search, &r, err))
             return false;
-        *hits = (unsigned)r.nhits;
+        found->hits = r.nhits;
+        found->total = r.total;
         ok = cs_encode_search(out, &r);
         cs_search_result_free(&r);
         break;
@@ -64,6 +70,7 @@ bool handle_request(cs_engine *e, const cs_request *req, cs_buf *out, unsigned *
         cs_doc r;
         if (!cs_engine_get(e, &req->id, &r, err))
             return false;
+        found->hits = found->total = 1;
         ok = cs_encode_document(out, &r);
         cs_doc_free(&r);
         break;
@@ -72,7 +79,7 @@ bool handle_request(cs_engine *e, const cs_request *req, cs_buf *out, unsigned *
         cs_similar_result r;
         if (!cs_engine_similar(e, &req->id, &r, err))
             return false;
-        *hits = (unsigned)r.nhits;
+        found->hits = found->total = r.nhits;
         ok = cs_encode_similar(out, &r);
         cs_similar_result_free(&r);
         break;
@@ -81,7 +88,8 @@ bool handle_request(cs_engine *e, const cs_request *req, cs_buf *out, unsigned *
         cs_who_result r;
         if (!cs_engine_who(e, &req->who, &r, err))
             return false;
-        *hits = (unsigned)r.nread;
+        found->hits = r.nread;
+        found->total = r.documents;
         ok = cs_encode_who(out, &r);
         cs_who_result_free(&r);
         break;
@@ -99,21 +107,27 @@ static bool handle(cs_engine *e, const char *line, size_t len, cs_buf *out,
                    bool *close_after, const char *peer, long long slice_us)
 {
     long long t0 = cs_now_us();
-    cs_line ln;
+    cs_line ln = { .verb = CS_VERB_UNKNOWN };
     cs_request req;
     cs_err err;
-    unsigned hits = 0;
+    querylog_counts found = { 0, 0 };
 
     *close_after = false;
     int rc = cs_proto_parse(line, len, &ln, &err);
     if (rc == CS_PARSE_EMPTY)
         return true;
     if (rc == CS_PARSE_ERROR) {
+        /* A known verb refused for its argument (GET without an id) is
+         * counted and logged as that verb; the log names any other by the
+         * word the client sent. */
         char clean[100];
+        size_t vlen = 0;
+        while (vlen < len && line[vlen] != ' ' && line[vlen] != '\t')
+            vlen++;
         log_sanitize(line, len, clean, sizeof clean);
-        stats_request(CS_VERB_UNKNOWN);
+        stats_request(ln.verb);
         answer_error(out, err.code, err.msg, peer, clean);
-        querylog_write(cs_verb_name(CS_VERB_UNKNOWN), line, len, 0, cs_now_us() - t0, cs_errcode_name(err.code));
+        querylog_write(line, vlen, line, len, NULL, cs_now_us() - t0, cs_errcode_name(err.code));
         return true;
     }
     /* Counted before it runs (STATS counts itself); a slice once it is
@@ -126,7 +140,7 @@ static bool handle(cs_engine *e, const char *line, size_t len, cs_buf *out,
     bool ok = cs_proto_decode(&ln, &req, &err);
     if (ok && slice_us && req.verb == CS_VERB_SEARCH)
         cs_engine_set_slice(e, slice_us);
-    ok = ok && handle_request(e, &req, out, &hits, close_after, &err);
+    ok = ok && handle_request(e, &req, out, &found, close_after, &err);
     cs_request_free(&req);
     if (!ok && err.code == CS_E_DEFER) {
         /* Not answered, nor counted: it will be, where it runs again. */
@@ -143,11 +157,13 @@ static bool handle(cs_engine *e, const char *line, size_t len, cs_buf *out,
         out->len = mark;
         if (out->s)
             out->s[mark] = '\0';
+        stats_refused_by(&err);
         answer_error(out, err.code, err.msg, peer, cs_verb_name(ln.verb));
     }
     long long us = cs_now_us() - t0;
     stats_latency(us);
-    querylog_write(cs_verb_name(ln.verb), ln.arg, ln.arg_len, hits, us,
+    const char *verb = cs_verb_name(ln.verb);
+    querylog_write(verb, strlen(verb), ln.arg, ln.arg_len, &found, us,
                    ok ? NULL : cs_errcode_name(err.code));
     return true;
 }

@@ -8,6 +8,7 @@
 #define CS_SEARCHD_HANDLER_H
 
 #include "core/err.h"
+#include "log.h"
 #include "core/util.h"
 #include "serve/engine.h"
 #include "serve/protocol.h"
@@ -28,11 +29,12 @@ bool handle_line_slice(cs_engine *e, const char *line, size_t len, cs_buf *out,
                        bool *close_after, const char *peer, long long deadline_us);
 
 /* Answer a decoded request with engine e into out (the JSON object, no
- * LF), for either transport.  *hits gets the number of hits or documents,
- * for the query log; *close_after is set for QUIT.  false with err set
+ * LF), for either transport.  *found gets the hits or documents returned
+ * and all that matched, for the query log (the caller zeroes it); *close_after
+ * is set for QUIT.  false with err set
  * when the engine refuses or fails (out may then hold a cut answer: the
  * caller takes it back). */
-bool handle_request(cs_engine *e, const cs_request *req, cs_buf *out, unsigned *hits,
+bool handle_request(cs_engine *e, const cs_request *req, cs_buf *out, querylog_counts *found,
                     bool *close_after, cs_err *err);
 
 /* The one way an error is answered, wherever it arises (a request, a line

@@ -44,7 +44,7 @@ typedef struct call {
     bool overloaded;            /* answer with Retry-After */
     cs_err err;
     long long t0;               /* when the request was complete */
-    unsigned hits;
+    querylog_counts found;
     bool answered;              /* as a slice, on the loop */
 } call;
 
@@ -246,6 +246,7 @@ static void deadline_cb(evutil_socket_t fd, short what, void *arg)
     log_msg(CS_LOG_INFO, "%s:%u: HTTP request not completed within %u s; closing",
             addr ? addr : "client", (unsigned)port, hc->w->cfg->request_timeout_s);
     stats_error(CS_E_TIMEOUT);
+    stats_refused(CS_REFUSED_REQUEST_TIMEOUT);
     evhttp_connection_free(hc->evcon);      /* conn_closed() frees hc */
 }
 
@@ -314,6 +315,7 @@ static void take(worker *w, struct evhttp_connection *evcon)
         stats_conn_closed();
         m->m = MARK_REFUSED_ADDR;
         stats_conn_refused();
+        stats_refused(CS_REFUSED_PER_ADDRESS);
     } else {
         m->m = MARK_ADMITTED;
         stats_http_conn(1);
@@ -730,7 +732,7 @@ static bool answer_request(call *c, cs_engine *e)
 {
     bool quit = false;
     size_t mark = c->body.len;
-    if (!handle_request(e, &c->rq, &c->body, &c->hits, &quit, &c->err) || c->body.oom) {
+    if (!handle_request(e, &c->rq, &c->body, &c->found, &quit, &c->err) || c->body.oom) {
         c->body.len = mark;
         if (!c->body.oom && c->err.code == CS_E_DEFER)
             return false;
@@ -750,6 +752,7 @@ static void finish(call *c)
     const char *target = evhttp_request_get_uri(req);
     struct evbuffer *in = evhttp_request_get_input_buffer(req);
     if (c->status != 200) {
+        stats_refused_by(&c->err);
         /* The peer's name only for the log: most answers are 200. */
         int level = c->status >= 500 ? (c->status == 500 ? CS_LOG_ERROR : CS_LOG_WARN) : CS_LOG_DEBUG;
         char clean[100], peer[64] = "client";
@@ -773,7 +776,8 @@ static void finish(call *c)
             about = (const char *)evbuffer_pullup(in, -1);
             about_len = evbuffer_get_length(in);
         }
-        querylog_write(cs_verb_name(c->rq.verb), about, about_len, c->hits, cs_now_us() - c->t0,
+        const char *verb = cs_verb_name(c->rq.verb);
+        querylog_write(verb, strlen(verb), about, about_len, &c->found, cs_now_us() - c->t0,
                        c->status == 200 ? NULL : cs_errcode_name(c->err.code));
     }
     http_request_done(c->w, evcon, &c->j);

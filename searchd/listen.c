@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <netdb.h>
@@ -29,6 +30,13 @@
 /* Backlog of the listening sockets. */
 #define LISTEN_BACKLOG 1024
 
+/* Out of descriptors even for the spare one: how long the listeners stop
+ * accepting before they try again (connections closing meanwhile give
+ * descriptors back).  Without the pause a listening socket with clients
+ * waiting stays readable, and accept() failing with EMFILE would spin the
+ * acceptor at 100% CPU. */
+#define ACCEPT_PAUSE_MS 100
+
 static struct evconnlistener *tcp_listener, *unix_listener;
 static const char *unix_path;
 /* The inode and device of the socket this daemon made at unix_path: on exit
@@ -36,6 +44,17 @@ static const char *unix_path;
  * daemon (or anyone) has put there since. */
 static ino_t unix_ino;
 static dev_t unix_dev;
+
+/* A descriptor held in reserve (on /dev/null) for the moment the process
+ * has no other: closed to accept a waiting client and tell it "overloaded"
+ * rather than leave it hanging in the backlog, then taken again, as
+ * libev's documentation and nginx do.  The timer re-enables the listeners
+ * after ACCEPT_PAUSE_MS when even that fails; out_of_fds says a spell of
+ * EMFILE is on, so it is logged once when it starts and once when it ends. */
+static int spare_fd = -1;
+static struct event *accept_pause_ev;
+static bool out_of_fds;
+static unsigned long fds_refused;
 
 void peer_name(int fd, char *out, size_t cap)
 {
@@ -58,24 +77,36 @@ void peer_name(int fd, char *out, size_t cap)
     }
 }
 
-/* One overloaded answer, then close. */
-static void refuse(int fd, unsigned max_conns, bool per_address)
+/* One overloaded answer, then close; why is the limit that refused it. */
+static void refuse(int fd, unsigned max_conns, cs_refusal why)
 {
     char peer[64], about[80];
     cs_buf line = { 0 };
     peer_name(fd, peer, sizeof peer);
-    snprintf(about, sizeof about, "%sconnection limit %u reached",
-             per_address ? "per-address " : "", max_conns);
+    if (why == CS_REFUSED_DESCRIPTORS)
+        snprintf(about, sizeof about, "no file descriptor left (ulimit -n)");
+    else
+        snprintf(about, sizeof about, "%sconnection limit %u reached",
+                 why == CS_REFUSED_PER_ADDRESS ? "per-address " : "", max_conns);
     stats_conn_refused();
+    if (why != CS_REFUSED_CONNECTIONS)
+        stats_refused(why);
     answer_error(&line, CS_E_OVERLOADED,
-                 per_address ? "too many connections from this address; try again later"
-                             : "too many connections; try again later", peer, about);
+                 why == CS_REFUSED_PER_ADDRESS
+                     ? "too many connections from this address; try again later"
+                     : "too many connections; try again later", peer, about);
     if (!line.oom) {
         ssize_t n = write(fd, line.s, line.len);
         (void)n;
     }
     cs_buf_free(&line);
     close(fd);
+}
+
+static void take_spare(void)
+{
+    if (spare_fd < 0)
+        spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
@@ -86,25 +117,76 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     (void)sa;
     (void)salen;
     peer_key key;
+    if (out_of_fds) {
+        out_of_fds = false;
+        log_msg(CS_LOG_WARN, "accepting connections again (%lu refused for want of a file "
+                "descriptor)", fds_refused);
+        fds_refused = 0;
+    }
+    take_spare();
     if (!stats_conn_admit(cfg->max_conns)) {
-        refuse(fd, cfg->max_conns, false);
+        refuse(fd, cfg->max_conns, CS_REFUSED_CONNECTIONS);
         return;
     }
     peer_key_of(fd, &key);
     if (!peers_admit(&key, cfg->max_conns_per_addr)) {
         stats_conn_closed();
-        refuse(fd, cfg->max_conns_per_addr, true);
+        refuse(fd, cfg->max_conns_per_addr, CS_REFUSED_PER_ADDRESS);
         return;
     }
     threads_dispatch_conn(fd, &key);
 }
 
+static void accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    take_spare();
+    if (tcp_listener)
+        evconnlistener_enable(tcp_listener);
+    if (unix_listener)
+        evconnlistener_enable(unix_listener);
+}
+
 static void accept_error_cb(struct evconnlistener *l, void *arg)
 {
-    (void)l;
     (void)arg;
-    /* Out of descriptors, usually; keep serving those we have. */
-    log_msg(CS_LOG_WARN, "accept failed: %s", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+    int e = EVUTIL_SOCKET_ERROR();
+    stats_fault(CS_FAULT_ACCEPT);
+    if (e != EMFILE && e != ENFILE && e != ENOBUFS && e != ENOMEM) {
+        log_msg(CS_LOG_WARN, "accept failed: %s", evutil_socket_error_to_string(e));
+        return;
+    }
+    if (!out_of_fds) {
+        out_of_fds = true;
+        log_msg(CS_LOG_ERROR, "accept failed: %s; refusing new connections (overloaded) until "
+                "connections close (raise ulimit -n, or lower --max-connections)",
+                evutil_socket_error_to_string(e));
+    }
+    /* Refuse the clients waiting, each with the spare descriptor, so that
+     * they hear why instead of waiting in the backlog. */
+    int lfd = evconnlistener_get_fd(l);
+    while (spare_fd >= 0) {
+        close(spare_fd);
+        spare_fd = -1;
+        int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0) {
+            e = errno;
+            break;
+        }
+        fds_refused++;
+        refuse(fd, 0, CS_REFUSED_DESCRIPTORS);
+        take_spare();
+    }
+    take_spare();
+    if (e == EAGAIN || e == EWOULDBLOCK)
+        return;                     /* every waiting client answered */
+    /* Not even the spare descriptor (another thread took it): stop
+     * accepting for a moment rather than spin on a readable socket. */
+    struct timeval pause = { 0, ACCEPT_PAUSE_MS * 1000 };
+    if (accept_pause_ev && evconnlistener_disable(l) == 0)
+        evtimer_add(accept_pause_ev, &pause);
 }
 
 int listen_port_parse(const char *s)
@@ -145,15 +227,10 @@ static int split_addr(const char *spec, char *host, const char **portp)
     return 0;
 }
 
-bool listen_addr_ok(const char *spec)
-{
-    char host[HOST_CAP];
-    const char *port;
-    return split_addr(spec, host, &port) == 0;
-}
-
-/* Parse "HOST:PORT" / "[V6]:PORT" into an address to bind. */
-static int resolve(const char *spec, struct sockaddr_storage *ss, socklen_t *sl)
+/* Parse "HOST:PORT" / "[V6]:PORT" into an address to bind; 0, or -1 (not
+ * of that form) or -2 (HOST does not resolve: *gai gets getaddrinfo()'s
+ * code). */
+static int resolve(const char *spec, struct sockaddr_storage *ss, socklen_t *sl, int *gai)
 {
     char host[HOST_CAP];
     const char *port;
@@ -163,12 +240,27 @@ static int resolve(const char *spec, struct sockaddr_storage *ss, socklen_t *sl)
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    if (getaddrinfo(host[0] ? host : "127.0.0.1", port, &hints, &res) != 0 || !res)
-        return -1;
-    memcpy(ss, res->ai_addr, res->ai_addrlen);
-    *sl = res->ai_addrlen;
+    int rc = getaddrinfo(host[0] ? host : "127.0.0.1", port, &hints, &res);
+    if (rc != 0 || !res) {
+        if (gai)
+            *gai = rc ? rc : EAI_NONAME;
+        return -2;
+    }
+    if (ss) {
+        memcpy(ss, res->ai_addr, res->ai_addrlen);
+        *sl = res->ai_addrlen;
+    }
     freeaddrinfo(res);
     return 0;
+}
+
+int listen_addr_check(const char *spec, char *why, size_t cap)
+{
+    int gai = 0;
+    int rc = resolve(spec, NULL, NULL, &gai);
+    if (rc == -2)
+        snprintf(why, cap, "%s", gai_strerror(gai));
+    return rc;
 }
 
 static int bound_port(struct evconnlistener *l)
@@ -211,7 +303,7 @@ int listen_http(const server_config *cfg)
     struct sockaddr_storage ss;
     socklen_t sl;
     int one = 1;
-    if (resolve(cfg->http, &ss, &sl) != 0) {
+    if (resolve(cfg->http, &ss, &sl, NULL) != 0) {
         log_msg(CS_LOG_ERROR, "cannot parse HTTP address '%s' (want HOST:PORT)", cfg->http);
         return -1;
     }
@@ -321,7 +413,7 @@ int listen_start(struct event_base *base, const server_config *cfg)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
-    if (resolve(cfg->listen, &ss, &sl) != 0) {
+    if (resolve(cfg->listen, &ss, &sl, NULL) != 0) {
         log_msg(CS_LOG_ERROR, "cannot parse listen address '%s' (want HOST:PORT)", cfg->listen);
         return -1;
     }
@@ -333,6 +425,11 @@ int listen_start(struct event_base *base, const server_config *cfg)
         return -1;
     }
     evconnlistener_set_error_cb(tcp_listener, accept_error_cb);
+    take_spare();
+    if (!(accept_pause_ev = evtimer_new(base, accept_resume, NULL))) {
+        log_msg(CS_LOG_ERROR, "cannot listen on %s: out of memory", cfg->listen);
+        return -1;
+    }
     int port = bound_port(tcp_listener);
     if (cfg->unix_path && listen_unix(base, cfg) != 0)
         return -1;
@@ -350,6 +447,12 @@ void listen_stop(void)
     if (unix_listener)
         evconnlistener_free(unix_listener);
     tcp_listener = unix_listener = NULL;
+    if (accept_pause_ev)
+        event_free(accept_pause_ev);
+    accept_pause_ev = NULL;
+    if (spare_fd >= 0)
+        close(spare_fd);
+    spare_fd = -1;
     /* Only our own socket: if another daemon has since replaced it (after
      * removing ours as stale, say), the path is that daemon's now. */
     struct stat st;

@@ -27,9 +27,11 @@ extern int listen_http_port;
 /* A port as written on the command line: 0..65535 in decimal digits only
  * (0: any free port); -1 for anything else. */
 int listen_port_parse(const char *s);
-/* Whether spec is "HOST:PORT" or "[V6]:PORT" with such a port (the host is
- * resolved only when binding). */
-bool listen_addr_ok(const char *spec);
+/* Check spec for --listen and --http: 0 when it is "HOST:PORT" or
+ * "[V6]:PORT" with such a port and HOST resolves; -1 when it is not of
+ * that form; -2 when HOST does not resolve, with why (cap bytes) saying
+ * what the resolver said. */
+int listen_addr_check(const char *spec, char *why, size_t cap);
 
 /* Stop accepting: close the listeners and remove the Unix socket (only if
  * the file at its path is still the socket this daemon made).

@@ -1,12 +1,16 @@
 /* Logging; see log.h. */
 #define _GNU_SOURCE
 #include "log.h"
+#include "serve/protocol.h"
+#include "stats.h"
+#include "core/limits.h"
 #include "core/termsafe.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +21,20 @@
 #include <unistd.h>
 
 int log_level = CS_LOG_INFO;
+
+/* The query log: its descriptor, which querylog_reopen() replaces in
+ * place with dup3() (atomic: a writer writes to the old file or the new
+ * one, never to a closed descriptor), and its path for that.  failing is
+ * set while writes fail, so that a full disk is logged once when it starts
+ * and once when it ends, not at every request; dropped counts the lines
+ * lost meanwhile. */
 static int qlog_fd = -1;
+static char *qlog_path;
+static atomic_bool qlog_failing;
+static atomic_ulong qlog_dropped;
+/* A line was cut short (part of it written when the disk filled): the
+ * next write ends it first, so that the lines after it are whole. */
+static atomic_bool qlog_cut;
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
@@ -79,11 +96,103 @@ void log_sanitize(const char *s, size_t len, char *out, size_t cap)
 int querylog_open(const char *path)
 {
     qlog_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    return qlog_fd < 0 ? -1 : 0;
+    if (qlog_fd < 0)
+        return -1;
+    free(qlog_path);
+    if (!(qlog_path = strdup(path))) {
+        close(qlog_fd);
+        qlog_fd = -1;
+        errno = ENOMEM;
+        return -1;
+    }
+    return 0;
 }
 
-void querylog_write(const char *verb, const char *arg, size_t arg_len,
-                    unsigned hits, long long us, const char *error)
+int querylog_reopen(void)
+{
+    if (qlog_fd < 0)
+        return 0;
+    int fd = open(qlog_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int e = errno;
+        log_msg(CS_LOG_WARN, "cannot reopen the query log %s: %s; still writing to the "
+                "file it had open", qlog_path, strerror(e));
+        stats_fault(CS_FAULT_QUERY_LOG_REOPEN);
+        errno = e;
+        return -1;
+    }
+    /* Moved over the old descriptor, so no writer ever sees it closed. */
+    if (dup3(fd, qlog_fd, O_CLOEXEC) < 0) {
+        int e = errno;
+        close(fd);
+        log_msg(CS_LOG_WARN, "cannot reopen the query log %s: %s", qlog_path, strerror(e));
+        stats_fault(CS_FAULT_QUERY_LOG_REOPEN);
+        errno = e;
+        return -1;
+    }
+    close(fd);
+    log_msg(CS_LOG_INFO, "reopened the query log %s", qlog_path);
+    return 0;
+}
+
+/* Write one whole line to the query log, or count and report why not. */
+static void qlog_put(const char *line, size_t len)
+{
+    ssize_t w;
+    if (atomic_load_explicit(&qlog_cut, memory_order_relaxed) && atomic_exchange(&qlog_cut, false) &&
+        write(qlog_fd, "\n", 1) != 1)
+        atomic_store(&qlog_cut, true);
+    while ((w = write(qlog_fd, line, len)) < 0 && errno == EINTR)
+        ;
+    if (w == (ssize_t)len) {
+        if (atomic_load_explicit(&qlog_failing, memory_order_relaxed) &&
+            atomic_exchange(&qlog_failing, false))
+            log_msg(CS_LOG_WARN, "the query log %s is written again (%lu lines were lost)",
+                    qlog_path, atomic_exchange(&qlog_dropped, 0));
+        return;
+    }
+    /* A full disk (ENOSPC), a quota, an I/O error, or part of the line
+     * written: the request was answered all the same, and only its line is
+     * lost. */
+    int e = w < 0 ? errno : ENOSPC;
+    if (w > 0)
+        atomic_store(&qlog_cut, true);
+    stats_fault(CS_FAULT_QUERY_LOG_WRITE);
+    atomic_fetch_add(&qlog_dropped, 1);
+    if (!atomic_exchange(&qlog_failing, true))
+        log_msg(CS_LOG_ERROR, "cannot write the query log %s: %s%s; still answering "
+                "requests, their log lines are lost until it can be written (STATS "
+                "faults.query_log_write_failures counts them)", qlog_path, strerror(e),
+                w >= 0 ? " (a line cut short)" : "");
+}
+
+/* The log's "verb": the one the client sent, a verb of the protocol by its
+ * name whatever its case (a GET without its argument is "GET"), anything
+ * else as sent, cut at CS_QUERY_LOG_VERB_BYTES and made safe. */
+static json_t *verb_as_sent(const char *verb, size_t len)
+{
+    char name[CS_QUERY_LOG_VERB_BYTES + 1];
+    for (int v = 0; v < CS_VERB_UNKNOWN; v++) {
+        const char *known = cs_verb_name((cs_verb)v);
+        if (strlen(known) == len && strncasecmp(known, verb, len) == 0)
+            return json_string(known);
+    }
+    bool cut = len > CS_QUERY_LOG_VERB_BYTES;
+    if (cut)
+        len = CS_QUERY_LOG_VERB_BYTES;
+    memcpy(name, verb, len);
+    name[len] = '\0';
+    cs_buf esc = { 0 };
+    cs_term_safe(&esc, name, len, CS_TS_ESCAPE_BACKSLASH);
+    if (cut)
+        cs_buf_puts(&esc, "...");
+    json_t *j = json_string(esc.oom ? "" : esc.s);
+    cs_buf_free(&esc);
+    return j;
+}
+
+void querylog_write(const char *verb, size_t verb_len, const char *arg, size_t arg_len,
+                    const querylog_counts *n, long long us, const char *error)
 {
     char ts[40];
     if (qlog_fd < 0)
@@ -101,8 +210,10 @@ void querylog_write(const char *verb, const char *arg, size_t arg_len,
         query = json_string(esc.oom ? "" : esc.s);
         cs_buf_free(&esc);
     }
-    json_t *o = json_pack("{s:s, s:s, s:o, s:I, s:I}", "time", ts, "verb", verb,
-                          "query", query, "hits", (json_int_t)hits, "us", (json_int_t)us);
+    json_t *o = json_pack("{s:s, s:o, s:o, s:I, s:I, s:I}", "time", ts, "verb",
+                          verb_as_sent(verb ? verb : "", verb ? verb_len : 0), "query", query,
+                          "hits", (json_int_t)(n ? n->hits : 0),
+                          "total", (json_int_t)(n ? n->total : 0), "us", (json_int_t)us);
     if (!o)
         return;
     if (bad)
@@ -113,15 +224,14 @@ void querylog_write(const char *verb, const char *arg, size_t arg_len,
     json_decref(o);
     if (!s)
         return;
-    size_t n = strlen(s);
-    char *line = realloc(s, n + 2);
+    size_t len = strlen(s);
+    char *line = realloc(s, len + 2);
     if (!line) {
         free(s);
         return;
     }
-    line[n] = '\n';
-    ssize_t w = write(qlog_fd, line, n + 1);
-    (void)w;
+    line[len] = '\n';
+    qlog_put(line, len + 1);
     free(line);
 }
 
@@ -130,4 +240,6 @@ void querylog_close(void)
     if (qlog_fd >= 0)
         close(qlog_fd);
     qlog_fd = -1;
+    free(qlog_path);
+    qlog_path = NULL;
 }

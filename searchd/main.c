@@ -24,7 +24,8 @@ static void usage(FILE *f, unsigned cores)
 "Serve the ccgsearch index at DIR over the line protocol and, when asked,\n"
 "over HTTP/JSON.\n"
 "\n"
-"  -i, --index DIR          the index directory made by ccg-indexer (required)\n"
+"  -i, --index DIR          the index directory made by ccg-indexer (required);\n"
+"                           with none there yet, 0 documents until one is made\n"
 "  -l, --listen HOST:PORT   TCP address to listen on; PORT 0 picks a free port\n"
 "                           (default " DEFAULT_LISTEN ")\n"
 "      --unix PATH          also listen on a Unix socket at PATH (default: none);\n"
@@ -55,7 +56,8 @@ static void usage(FILE *f, unsigned cores)
 "  -h, --help               this help\n"
 "      --version            print the version and exit\n"
 "\n"
-"Signals: SIGHUP reopens the index; SIGTERM and SIGINT stop accepting, answer\n"
+"Signals: SIGHUP reopens the index and the query log (log rotation); SIGTERM\n"
+"and SIGINT stop accepting, answer\n"
 "the requests already received (for at most --drain-timeout) and exit 0.\n"
 "A bad option or value exits 2; a start-up failure exits 1.\n",
             SEARCHD_UNIX_MODE_DEFAULT, cores, CS_MAX_LINE_DEFAULT, CS_MAX_CONNECTIONS_DEFAULT,
@@ -96,9 +98,16 @@ static unsigned unix_mode(const char *s)
 /* --listen and --http: HOST:PORT with PORT 0..65535 as written. */
 static void address(const char *opt, const char *s)
 {
-    if (!listen_addr_ok(s)) {
+    char why[128];
+    int rc = listen_addr_check(s, why, sizeof why);
+    if (rc == -1) {
         fprintf(stderr, "ccg-searchd: %s wants HOST:PORT or [V6]:PORT with PORT a number "
                 "from 0 to 65535 (0: any free port), not '%s'\n", opt, s);
+        exit(2);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "ccg-searchd: %s %s: the host is not an address of this machine "
+                "nor a name that resolves (%s)\n", opt, s, why);
         exit(2);
     }
 }

@@ -27,7 +27,10 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
     (void)sig;
     (void)what;
     (void)arg;
-    log_msg(CS_LOG_INFO, "SIGHUP: reopening the index");
+    log_msg(CS_LOG_INFO, "SIGHUP: reopening the index and the query log");
+    /* logrotate moves the log away and sends SIGHUP: from now on the lines
+     * go to a new file at the configured path. */
+    querylog_reopen();
     threads_reopen();
 }
 

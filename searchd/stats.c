@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Latency histogram: LAT_SUB buckets per doubling of microseconds, so a
  * percentile is known within about 9%. */
@@ -25,6 +26,7 @@ static struct {
     atomic_ulong refused[CS_NREFUSALS];
     atomic_ulong reopen_failures;
     atomic_ulong slices_answered, slices_deferred;
+    atomic_ulong faults[CS_NFAULTS];
     pthread_mutex_t reopen_lock;    /* guards last_reopen_error */
     char last_reopen_error[sizeof ((cs_stats_result *)0)->last_reopen_error];
 } st = { .reopen_lock = PTHREAD_MUTEX_INITIALIZER };
@@ -70,12 +72,36 @@ void stats_slice(bool answered)
     add(answered ? &st.slices_answered : &st.slices_deferred);
 }
 
+void stats_refused_by(const cs_err *err)
+{
+    if (err && err->limit != CS_LIMIT_NONE)
+        stats_refused(cs_refusal_of_limit(err->limit));
+}
+
 void stats_reopen_failed(const char *why)
 {
     add(&st.reopen_failures);
     pthread_mutex_lock(&st.reopen_lock);
     snprintf(st.last_reopen_error, sizeof st.last_reopen_error, "%s", why);
     pthread_mutex_unlock(&st.reopen_lock);
+}
+
+void stats_fault(cs_fault f)
+{
+    if ((unsigned)f < CS_NFAULTS)
+        add(&st.faults[f]);
+}
+
+/* Resident memory from /proc/self/statm (its second field, in pages). */
+static long long rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "re");
+    unsigned long long size, resident;
+    int n = f ? fscanf(f, "%llu %llu", &size, &resident) : 0;
+    if (f)
+        fclose(f);
+    long page = sysconf(_SC_PAGESIZE);
+    return n == 2 && page > 0 ? (long long)(resident * (unsigned long long)page) : -1;
 }
 
 void stats_conn_closed(void)
@@ -163,13 +189,22 @@ void stats_snapshot(cs_stats_result *r)
      * where they always were; the rest by stats_refused(). */
     for (int i = 0; i < CS_NREFUSALS; i++)
         r->refused[i] = atomic_load(&st.refused[i]);
-    r->refused[CS_REFUSED_CONNECTIONS] = r->conns_refused;
+    /* connections.refused counts every client refused; by limit, those
+     * refused for their address or for want of a descriptor are apart. */
+    unsigned long other = r->refused[CS_REFUSED_PER_ADDRESS] + r->refused[CS_REFUSED_DESCRIPTORS];
+    r->refused[CS_REFUSED_CONNECTIONS] = r->conns_refused > other ? r->conns_refused - other : 0;
     r->refused[CS_REFUSED_LINE_TOO_LONG] = r->errors[CS_E_LINE_TOO_LONG];
-    r->refused[CS_REFUSED_QUERY_TIMEOUT] = r->errors[CS_E_TIMEOUT];
+    /* A timeout answer is a query's (--query-timeout) or a request's
+     * that was not finished in time (--request-timeout). */
+    unsigned long late = r->refused[CS_REFUSED_REQUEST_TIMEOUT];
+    r->refused[CS_REFUSED_QUERY_TIMEOUT] = r->errors[CS_E_TIMEOUT] > late ? r->errors[CS_E_TIMEOUT] - late : 0;
     r->reopen_failures = atomic_load(&st.reopen_failures);
     pthread_mutex_lock(&st.reopen_lock);
     memcpy(r->last_reopen_error, st.last_reopen_error, sizeof r->last_reopen_error);
     pthread_mutex_unlock(&st.reopen_lock);
+    for (int i = 0; i < CS_NFAULTS; i++)
+        r->faults[i] = atomic_load(&st.faults[i]);
+    r->rss_bytes = rss_bytes();
     r->latency_p50_us = lat_percentile(hist, total, 0.50);
     r->latency_p99_us = lat_percentile(hist, total, 0.99);
 }

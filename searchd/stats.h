@@ -25,8 +25,12 @@ void stats_refused(cs_refusal r);
 /* A SEARCH tried as a slice on a worker's loop was answered there, or
  * deferred to the query threads (pool.h). */
 void stats_slice(bool answered);
+/* A request that failed with err: counted by limit when a limit refused it. */
+void stats_refused_by(const cs_err *err);
 /* A reopen of the index failed for why (counted; the last one kept). */
 void stats_reopen_failed(const char *why);
+/* A fault the daemon survived (a lost query log line, a failed accept). */
+void stats_fault(cs_fault f);
 /* An admitted client is gone. */
 void stats_conn_closed(void);
 
@@ -42,7 +46,8 @@ void stats_http_conn(int delta);
 /* An HTTP request answered with status. */
 void stats_http(int status);
 
-/* The server's figures now (everything but r->index). */
+/* The server's figures now (everything but r->index), the process's
+ * resident memory included. */
 void stats_snapshot(cs_stats_result *r);
 
 #endif

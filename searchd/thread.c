@@ -29,6 +29,10 @@
  * then vanish when its next request lands on another worker. */
 static atomic_uint index_epoch;
 
+/* Set once the index a daemon started without (none there yet) has been
+ * opened, so that the news is logged once, not by every engine. */
+static atomic_bool index_found;
+
 static worker *workers;
 static unsigned nworkers, nstarted, next_worker;
 
@@ -94,9 +98,12 @@ void engine_refresh(cs_engine *e, unsigned *my_epoch, long long *last_refresh_us
     long long now = cs_now_us();
     if (epoch == *my_epoch && now - *last_refresh_us < REFRESH_INTERVAL_US)
         return;
+    bool serving = cs_engine_serving(e);
     if (cs_engine_refresh(e))
         epoch = atomic_fetch_add_explicit(&index_epoch, 1, memory_order_acq_rel) + 1;
     engine_reopen_failed(e, who);
+    if (!serving && cs_engine_serving(e) && !atomic_exchange(&index_found, true))
+        log_msg(CS_LOG_INFO, "%s: the index is there now; serving it", who);
     *my_epoch = epoch;
     *last_refresh_us = now;
 }
@@ -285,6 +292,9 @@ int threads_init(const server_config *cfg, int http_fd)
             nworkers++;             /* destroy the half-made one too */
             return -1;
         }
+    if (!cs_engine_serving(workers[0].engine))
+        log_msg(CS_LOG_WARN, "no index at %s yet: serving 0 documents until ccg-indexer "
+                "makes one there", cfg->index_dir);
     return 0;
 }
 

@@ -31,6 +31,7 @@ bool cs_err_set(cs_err *e, cs_errcode code, const char *fmt, ...)
     if (!e)
         return false;
     e->code = code;
+    e->limit = CS_LIMIT_NONE;
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
@@ -45,6 +46,13 @@ bool cs_err_set(cs_err *e, cs_errcode code, const char *fmt, ...)
     return false;
 }
 
+bool cs_err_limit(cs_err *e, cs_limit l)
+{
+    if (e)
+        e->limit = l;
+    return false;
+}
+
 bool cs_err_nomem(cs_err *e)
 {
     return cs_err_set(e, CS_E_NOMEM, "out of memory");
@@ -54,6 +62,7 @@ void cs_err_clear(cs_err *e)
 {
     if (e) {
         e->code = CS_OK;
+        e->limit = CS_LIMIT_NONE;
         e->msg[0] = '\0';
     }
 }

@@ -42,15 +42,37 @@ typedef enum cs_errcode {
  * UTF-8 character boundary). */
 #define CS_ERR_MSG_BYTES 256
 
+/* The limits of core/limits.h that refuse a request, so that the daemon
+ * can count its refusals by limit (STATS "refused"); CS_LIMIT_NONE for an
+ * error no limit made. */
+typedef enum cs_limit {
+    CS_LIMIT_NONE = 0,
+    CS_LIMIT_QUERY_TERMS,           /* CS_MAX_QUERY_TERMS (terms, filter values) */
+    CS_LIMIT_QUERY_DEPTH,           /* CS_MAX_QUERY_DEPTH */
+    CS_LIMIT_NEAR_WINDOW,           /* CS_MAX_NEAR_WINDOW */
+    CS_LIMIT_WILDCARD_EXPANSION,    /* CS_MAX_WILDCARD_EXPANSION */
+    CS_LIMIT_POSITIONAL_WORK,       /* CS_MAX_POSITIONAL_WORK */
+    CS_LIMIT_RESULT_LIMIT,          /* CS_MAX_RESULT_LIMIT */
+    CS_LIMIT_RESULT_OFFSET,         /* CS_MAX_RESULT_OFFSET */
+    CS_LIMIT_FACET_LIMIT,           /* CS_MAX_FACET_LIMIT */
+    CS_LIMIT_SNIPPET_CHARS,         /* CS_MIN_SNIPPET_CHARS, CS_MAX_SNIPPET_CHARS */
+    CS_LIMIT_LAST
+} cs_limit;
+
 typedef struct cs_err {
     cs_errcode code;
     char msg[CS_ERR_MSG_BYTES];
+    cs_limit limit;                 /* the limit that refused, or CS_LIMIT_NONE */
 } cs_err;
 
 /* Set *e (NULL-safe) to code and a printf-style message.  Returns false, so
  * that a failing function can end with `return cs_err_set(e, ...);`. */
 bool cs_err_set(cs_err *e, cs_errcode code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Say that limit l made the error in *e (set just before; NULL-safe).
+ * Returns false, as cs_err_set() does.  cs_err_set() forgets it. */
+bool cs_err_limit(cs_err *e, cs_limit l);
 
 /* cs_err_set(e, CS_E_NOMEM, "out of memory"): the commonest failure. */
 bool cs_err_nomem(cs_err *e);

@@ -184,6 +184,11 @@
  * there were more. */
 #define CS_MAX_WHO_DOCUMENTS 200
 
+/* Longest verb the query log writes as the client sent it (one that is no
+ * verb of the protocol); a longer one is cut, with "...".  The whole line
+ * is in the log's "query" all the same. */
+#define CS_QUERY_LOG_VERB_BYTES 32
+
 /* --- HTTP (searchd --http) ------------------------------------------------- */
 
 /* Largest request body (POST /search, POST /who), as long as the longest

@@ -94,6 +94,9 @@ struct cs_xs_reader {
     Xapian::rev columns_rev = 0;
     std::string columns_uuid;
     std::vector<unsigned> prepared;
+    // An empty in-memory stand-in until path holds a database
+    // (cs_xs_reader_open_empty()); that backend has no revisions.
+    bool empty = false;
 };
 
 struct cs_xs_query {
@@ -250,11 +253,12 @@ class ColumnCounter : public Xapian::MatchSpy {
 void extend_table(const Xapian::Database &db, FacetTable *t)
 {
     Xapian::docid from = t->last + 1, last = db.get_lastdocid();
-    if (last < from)
-        return;
     size_t ns = t->slots.size();
+    // A table of no documents (an empty database) still has its slots.
     t->names.resize(ns);
     t->index.resize(ns);
+    if (last < from)
+        return;
     // Each slot's values of the new documents, then interleaved by document.
     std::vector<std::vector<std::pair<Xapian::docid, uint32_t>>> got(ns);
     for (size_t k = 0; k < ns; k++) {
@@ -311,7 +315,7 @@ std::map<std::pair<std::string, std::vector<unsigned>>, std::weak_ptr<const Face
 // (or from nothing), which becomes the shared one.
 const FacetTable *table_of(cs_xs_reader *r, const std::vector<unsigned> &slots)
 {
-    Xapian::rev rev = r->db.get_revision();
+    Xapian::rev rev = r->empty ? 0 : r->db.get_revision();
     Xapian::docid last = r->db.get_lastdocid();
     if (rev != r->columns_rev || r->columns_uuid.empty()) {
         std::string uuid = r->db.get_uuid();
@@ -842,6 +846,33 @@ cs_xs_status cs_xs_reader_open(const char *path, const char *id_prefix, cs_xs_re
     return CS_XS_OK;
 }
 
+cs_xs_status cs_xs_reader_open_empty(const char *path, const char *id_prefix, cs_xs_reader **out)
+{
+    std::string msg;
+    cs_xs_reader *r = nullptr;
+    if (!out)
+        return CS_XS_BAD_ARG;
+    *out = nullptr;
+    if (!path || !id_prefix)
+        return CS_XS_BAD_ARG;
+    cs_xs_status st = guard(&msg, [&] {
+        r = new cs_xs_reader;
+        r->path = path;
+        r->idprefix = id_prefix;
+        // An empty in-memory database, as Enquire's documentation advises
+        // for "no database yet": every search simply finds nothing.
+        r->db = Xapian::Database(std::string(), Xapian::DB_BACKEND_INMEMORY);
+        r->empty = true;
+        return CS_XS_OK;
+    });
+    if (st != CS_XS_OK) {
+        delete r;
+        return st;
+    }
+    *out = r;
+    return CS_XS_OK;
+}
+
 void cs_xs_reader_close(cs_xs_reader *r)
 {
     delete r;
@@ -864,6 +895,7 @@ cs_xs_status cs_xs_reader_refresh(cs_xs_reader *r, int reopen_path, int *changed
             // failed open leaves the reader serving what it had.
             Xapian::Database fresh(r->path);
             r->db = fresh;
+            r->empty = false;
             r->columns.clear();
             r->columns_uuid.clear();
             if (changed)

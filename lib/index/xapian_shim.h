@@ -175,6 +175,11 @@ typedef struct cs_xs_reader cs_xs_reader;
  * failure as for cs_xs_writer_open(). */
 cs_xs_status cs_xs_reader_open(const char *path, const char *id_prefix, cs_xs_reader **out,
                                cs_err *err);
+/* A reader of no database at all (0 documents, every search empty) that
+ * a refresh with reopen_path opens path into once a database is there:
+ * for a daemon started before the first index is made.  CS_XS_OK or
+ * CS_XS_NO_MEMORY. */
+cs_xs_status cs_xs_reader_open_empty(const char *path, const char *id_prefix, cs_xs_reader **out);
 void cs_xs_reader_close(cs_xs_reader *r);
 const char *cs_xs_reader_last_error(const cs_xs_reader *r);
 /* Bring the reader up to the latest committed revision, or reopen the path

@@ -99,6 +99,22 @@ static bool perr(parser *p, size_t col, const char *fmt, ...)
     return false;
 }
 
+/* perr() for a query refused by limit lim, which the error records (the
+ * daemon counts refusals by limit). */
+static bool plimit(parser *p, cs_limit lim, size_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static bool plimit(parser *p, cs_limit lim, size_t col, const char *fmt, ...)
+{
+    bool first = !p->failed;
+    va_list ap;
+    va_start(ap, fmt);
+    verr(p->err, &p->failed, col, fmt, ap);
+    va_end(ap);
+    if (first)
+        cs_err_limit(p->err, lim);
+    return false;
+}
+
 static bool pnomem(parser *p)
 {
     if (!p->failed)
@@ -190,7 +206,8 @@ static bool lex(parser *p)
             for (; k < t->len && t->s[k] >= '0' && t->s[k] <= '9' && w <= CS_MAX_NEAR_WINDOW; k++)
                 w = w * 10 + (unsigned)(t->s[k] - '0');
             if (k != t->len || k == 5 || w == 0 || w > CS_MAX_NEAR_WINDOW)
-                return perr(p, t->col, "NEAR/n needs n from 1 to " CS_STR(CS_MAX_NEAR_WINDOW));
+                return plimit(p, CS_LIMIT_NEAR_WINDOW, t->col,
+                              "NEAR/n needs n from 1 to " CS_STR(CS_MAX_NEAR_WINDOW));
             t->window = w;
         }
     } else {
@@ -267,7 +284,8 @@ static bool add_kid(parser *p, qnode *n, qnode *kid)
 static bool count_term(parser *p, size_t col)
 {
     if (++p->nterms > CS_MAX_QUERY_TERMS)
-        return perr(p, col, "query has more than %s terms", CS_STR(CS_MAX_QUERY_TERMS));
+        return plimit(p, CS_LIMIT_QUERY_TERMS, col, "query has more than %s terms",
+                      CS_STR(CS_MAX_QUERY_TERMS));
     return true;
 }
 
@@ -380,7 +398,8 @@ static qnode *leaf(parser *p)
         break;
     case T_LPAREN:
         if (++p->depth > CS_MAX_QUERY_DEPTH) {
-            perr(p, t.col, "parentheses nested deeper than %s", CS_STR(CS_MAX_QUERY_DEPTH));
+            plimit(p, CS_LIMIT_QUERY_DEPTH, t.col, "parentheses nested deeper than %s",
+                   CS_STR(CS_MAX_QUERY_DEPTH));
             return NULL;
         }
         if (!lex(p))
@@ -573,7 +592,8 @@ static qnode *parse_and(parser *p)
             should[ns++] = item;
         nother += to_should && !alt;
         if (nm + nn + nother > CS_MAX_QUERY_TERMS) {
-            perr(p, item->col, "query has more than %s terms", CS_STR(CS_MAX_QUERY_TERMS));
+            plimit(p, CS_LIMIT_QUERY_TERMS, item->col, "query has more than %s terms",
+                   CS_STR(CS_MAX_QUERY_TERMS));
             goto fail;
         }
     }
@@ -907,6 +927,21 @@ static cs_xs_query *cerr(compiler *c, size_t col, const char *fmt, ...)
     va_start(ap, fmt);
     verr(c->err, &c->failed, col, fmt, ap);
     va_end(ap);
+    return NULL;
+}
+
+/* cerr() for a query refused by limit lim (see plimit()). */
+static cs_xs_query *climit(compiler *c, cs_limit lim, size_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static cs_xs_query *climit(compiler *c, cs_limit lim, size_t col, const char *fmt, ...)
+{
+    bool first = !c->failed;
+    va_list ap;
+    va_start(ap, fmt);
+    verr(c->err, &c->failed, col, fmt, ap);
+    va_end(ap);
+    if (first)
+        cs_err_limit(c->err, lim);
     return NULL;
 }
 
@@ -1436,7 +1471,8 @@ static cs_xs_query *compile(compiler *c, const qnode *n)
     }
     if (k->overflow) {
         free(k);
-        return cerr(c, n->col, "query has more than %s terms", CS_STR(CS_MAX_QUERY_TERMS));
+        return climit(c, CS_LIMIT_QUERY_TERMS, n->col, "query has more than %s terms",
+                      CS_STR(CS_MAX_QUERY_TERMS));
     }
     if (k->n == 0) {
         free(k);
@@ -1461,8 +1497,9 @@ static cs_xs_query *compile(compiler *c, const qnode *n)
         }
         if (more) {
             cs_strlist_free(&e.terms);
-            cerr(c, n->col, "more than " CS_STR(CS_MAX_WILDCARD_EXPANSION)
-                 " words start with '%s'; make the wildcard longer", k->term[0]);
+            climit(c, CS_LIMIT_WILDCARD_EXPANSION, n->col, "more than "
+                   CS_STR(CS_MAX_WILDCARD_EXPANSION) " words start with '%s'; make the "
+                   "wildcard longer", k->term[0]);
             free(k);
             return NULL;
         }

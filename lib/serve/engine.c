@@ -10,9 +10,12 @@
 #include "vocab/canon.h"
 
 #include <assert.h>
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* BM25's term-frequency saturation and length normalisation: the values
  * Robertson recommends (and Lucene uses), chosen over Xapian's defaults
@@ -39,6 +42,7 @@ struct cs_engine {
     cs_xs_reader *r;
     cs_engine_opts opts;
     bool stamped;
+    bool empty;                 /* no index there yet: 0 documents served */
     ino_t ino;
     long long ctime_ns;
     size_t facet_bytes;         /* the facet columns, as last prepared */
@@ -130,6 +134,27 @@ static void prepare_facets(cs_engine *e)
         e->facet_bytes = 0;
 }
 
+/* Whether dir holds no index yet: it does not exist, or it has neither a
+ * stub nor the files of a Xapian database (a first run of the indexer may
+ * have made the directory and its lock, not yet a database).  Anything
+ * else that cannot be opened is a broken index, not an absent one. */
+static bool no_index_yet(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return errno == ENOENT;
+    if (!S_ISDIR(st.st_mode))
+        return false;
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    bool none = true;
+    for (struct dirent *de; none && (de = readdir(d));)
+        none = strcmp(de->d_name, "XAPIANDB") != 0 && strncmp(de->d_name, "iam", 3) != 0;
+    closedir(d);
+    return none;
+}
+
 cs_engine *cs_engine_open(const char *index_dir, const cs_engine_opts *opts, cs_err *err)
 {
     cs_engine *e = calloc(1, sizeof *e);
@@ -146,12 +171,26 @@ cs_engine *cs_engine_open(const char *index_dir, const cs_engine_opts *opts, cs_
         e->opts = *opts;
     e->stamped = cs_indexdir_stamp(index_dir, &e->ino, &e->ctime_ns);
     if (cs_xs_reader_open(index_dir, CS_PREFIX_ID, &e->r, err) != CS_XS_OK) {
+        /* An archive's first day: serve nothing until the indexer's first
+         * commit, which the next refresh opens as it opens a swap. */
+        if (!e->stamped && no_index_yet(index_dir) &&
+            cs_xs_reader_open_empty(index_dir, CS_PREFIX_ID, &e->r) == CS_XS_OK) {
+            cs_err_clear(err);
+            e->empty = true;
+            return e;
+        }
         free(e->dir);
         free(e);
         return NULL;
     }
     prepare_facets(e);
     return e;
+}
+
+bool cs_engine_serving(const cs_engine *e)
+{
+    assert(e);
+    return !e->empty;
 }
 
 void cs_engine_close(cs_engine *e)
@@ -176,6 +215,7 @@ bool cs_engine_refresh(cs_engine *e)
          * the next refresh. */
         if (cs_xs_reader_refresh(e->r, 1, &changed) == CS_XS_OK) {
             e->stamped = true;
+            e->empty = false;
             e->ino = ino;
             e->ctime_ns = ct;
             reopen_worked(e);
@@ -187,6 +227,8 @@ bool cs_engine_refresh(cs_engine *e)
          * have open rather than read whatever is left of it. */
         reopen_failed(e, "the index directory has no XAPIANDB stub any more (deleted?); "
                          "serving the index as it was");
+    } else if (e->empty) {
+        /* Still no index: nothing to look at until its stub appears. */
     } else if (cs_xs_reader_refresh(e->r, 0, &changed) != CS_XS_OK) {
         changed = 0;
         reopen_failed(e, cs_xs_reader_last_error(e->r));
@@ -202,6 +244,8 @@ bool cs_engine_reopen(cs_engine *e)
     ino_t ino;
     long long ct;
     bool stamped = cs_indexdir_stamp(e->dir, &ino, &ct);
+    if (e->empty && !stamped)
+        return true;                /* no index yet: nothing to reopen */
     if (cs_xs_reader_refresh(e->r, 1, NULL) != CS_XS_OK) {
         /* Asked for, so always news. */
         reopen_failed(e, cs_xs_reader_last_error(e->r));
@@ -209,11 +253,40 @@ bool cs_engine_reopen(cs_engine *e)
         return false;
     }
     e->stamped = stamped;
+    e->empty = false;
     e->ino = ino;
     e->ctime_ns = ct;
     reopen_worked(e);
     prepare_facets(e);
     return true;
+}
+
+/* The bytes of the regular files under path, depth levels down at most
+ * (an index directory: its stub, its generations and their files). */
+static long long disk_bytes(const char *path, int depth)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return 0;
+    if (S_ISREG(st.st_mode))
+        return (long long)st.st_size;
+    if (!S_ISDIR(st.st_mode) || depth == 0)
+        return 0;
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    long long total = 0;
+    for (struct dirent *de; (de = readdir(d));) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        cs_buf p = { 0 };
+        cs_buf_printf(&p, "%s/%s", path, de->d_name);
+        if (!p.oom)
+            total += disk_bytes(p.s, depth - 1);
+        cs_buf_free(&p);
+    }
+    closedir(d);
+    return total;
 }
 
 void cs_engine_stats(cs_engine *e, cs_index_stats *st)
@@ -226,6 +299,12 @@ void cs_engine_stats(cs_engine *e, cs_index_stats *st)
         gen = "";
     snprintf(st->generation, sizeof st->generation, "%s", gen);
     st->facet_bytes = e->facet_bytes;
+    st->open = !e->empty;
+    /* The indexer writes the time of each commit as the generation. */
+    char *end;
+    long long t = strtoll(st->generation, &end, 10);
+    st->last_commit = st->generation[0] && !*end && t >= 0 ? t : -1;
+    st->disk_bytes = e->empty ? 0 : disk_bytes(e->dir, 3);
 }
 
 /* A failed shim call: not_found, or the reader's message. */
@@ -261,6 +340,7 @@ static cs_xs_results *run(cs_engine *e, cs_xs_search_opts *o, cs_err *err)
     if (st == CS_XS_TOO_COSTLY) {
         cs_err_set(err, CS_E_BAD_QUERY, "the query is too costly: %s; put a rarer word in the "
                    "phrase or NEAR", cs_xs_reader_last_error(e->r));
+        cs_err_limit(err, CS_LIMIT_POSITIONAL_WORK);
         return NULL;
     }
     if (st != CS_XS_OK) {

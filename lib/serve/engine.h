@@ -29,8 +29,13 @@ typedef struct cs_engine_opts {
 } cs_engine_opts;
 
 /* Open the index at index_dir (an index directory or a Xapian database).
- * NULL with err set on failure. */
+ * When there is no index there yet (no such directory, or one without a
+ * stub or a database, as before the indexer's first commit), the engine
+ * serves 0 documents and opens the index when a refresh finds its stub.
+ * NULL with err set on failure (an index that cannot be read). */
 cs_engine *cs_engine_open(const char *index_dir, const cs_engine_opts *opts, cs_err *err);
+/* Whether e reads an index (false: none there yet, 0 documents). */
+bool cs_engine_serving(const cs_engine *e);
 /* NULL-safe. */
 void cs_engine_close(cs_engine *e);
 

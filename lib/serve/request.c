@@ -66,13 +66,17 @@ void cs_search_req_free(cs_search_req *req)
 }
 
 /* An unsigned integer field within [lo, hi]. */
-static bool get_uint(json_t *v, const char *name, unsigned lo, unsigned hi,
+/* An integer from lo to hi; an integer out of that range is refused by
+ * limit lim. */
+static bool get_uint(json_t *v, const char *name, unsigned lo, unsigned hi, cs_limit lim,
                      unsigned *out, cs_err *err)
 {
     if (!json_is_integer(v) || json_integer_value(v) < (json_int_t)lo ||
-        json_integer_value(v) > (json_int_t)hi)
-        return cs_err_set(err, CS_E_BAD_REQUEST, "\"%s\" must be an integer from %u to %u",
-                          name, lo, hi);
+        json_integer_value(v) > (json_int_t)hi) {
+        cs_err_set(err, CS_E_BAD_REQUEST, "\"%s\" must be an integer from %u to %u",
+                   name, lo, hi);
+        return json_is_integer(v) ? cs_err_limit(err, lim) : false;
+    }
     *out = (unsigned)json_integer_value(v);
     return true;
 }
@@ -131,7 +135,8 @@ static bool set_filter(cs_search_req *req, json_t *v, cs_err *err)
         size_t n = json_is_array(fv) ? json_array_size(fv) : 1;
         for (size_t i = 0; i < n; i++) {
             if (nfilters(req) + 1 > CS_MAX_QUERY_TERMS)
-                return bad(err, "too many filter values (at most " CS_STR(CS_MAX_QUERY_TERMS) ")");
+                return bad(err, "too many filter values (at most " CS_STR(CS_MAX_QUERY_TERMS) ")") ||
+                       cs_err_limit(err, CS_LIMIT_QUERY_TERMS);
             if (!add_filter(req, f, json_is_array(fv) ? json_array_get(fv, i) : fv, err))
                 return false;
         }
@@ -206,11 +211,11 @@ bool cs_search_req_field(cs_search_req *req, const char *key, json_t *v, cs_err 
         return true;
     }
     if (strcmp(key, "offset") == 0)
-        return get_uint(v, key, 0, CS_MAX_RESULT_OFFSET, &req->offset, err);
+        return get_uint(v, key, 0, CS_MAX_RESULT_OFFSET, CS_LIMIT_RESULT_OFFSET, &req->offset, err);
     if (strcmp(key, "limit") == 0)
-        return get_uint(v, key, 0, CS_MAX_RESULT_LIMIT, &req->limit, err);
+        return get_uint(v, key, 0, CS_MAX_RESULT_LIMIT, CS_LIMIT_RESULT_LIMIT, &req->limit, err);
     if (strcmp(key, "facet_limit") == 0)
-        return get_uint(v, key, 1, CS_MAX_FACET_LIMIT, &req->facet_limit, err);
+        return get_uint(v, key, 1, CS_MAX_FACET_LIMIT, CS_LIMIT_FACET_LIMIT, &req->facet_limit, err);
     if (strcmp(key, "facets") == 0)
         return set_facets(req, v, err);
     if (strcmp(key, "snippets") == 0) {
@@ -221,7 +226,7 @@ bool cs_search_req_field(cs_search_req *req, const char *key, json_t *v, cs_err 
     }
     if (strcmp(key, "snippet_chars") == 0)
         return get_uint(v, key, CS_MIN_SNIPPET_CHARS, CS_MAX_SNIPPET_CHARS,
-                        &req->snippet_chars, err);
+                        CS_LIMIT_SNIPPET_CHARS, &req->snippet_chars, err);
     return cs_err_set(err, CS_E_BAD_REQUEST, "unknown field \"%s\" in SEARCH", key);
 }
 

@@ -6,6 +6,7 @@
 #include <ccgsearch/version.h>
 
 #include <assert.h>
+#include <time.h>
 
 static bool done(cs_buf *out)
 {
@@ -221,12 +222,65 @@ const char *cs_refusal_name(cs_refusal r)
 {
     static const char *const names[CS_NREFUSALS] = {
         [CS_REFUSED_CONNECTIONS] = "connections",
+        [CS_REFUSED_PER_ADDRESS] = "connections_per_address",
+        [CS_REFUSED_DESCRIPTORS] = "descriptors",
         [CS_REFUSED_LINE_TOO_LONG] = "line_too_long",
         [CS_REFUSED_QUERY_TIMEOUT] = "query_timeout",
         [CS_REFUSED_HTTP_BODY] = "http_body_too_large",
         [CS_REFUSED_HTTP_HEADERS] = "http_headers_too_large",
+        [CS_REFUSED_REQUEST_TIMEOUT] = "request_timeout",
+        [CS_REFUSED_QUERY_TERMS] = "query_terms",
+        [CS_REFUSED_QUERY_DEPTH] = "query_depth",
+        [CS_REFUSED_NEAR_WINDOW] = "near_window",
+        [CS_REFUSED_WILDCARD_EXPANSION] = "wildcard_expansion",
+        [CS_REFUSED_POSITIONAL_WORK] = "positional_work",
+        [CS_REFUSED_RESULT_LIMIT] = "result_limit",
+        [CS_REFUSED_RESULT_OFFSET] = "result_offset",
+        [CS_REFUSED_FACET_LIMIT] = "facet_limit",
+        [CS_REFUSED_SNIPPET_CHARS] = "snippet_chars",
     };
     return (unsigned)r < CS_NREFUSALS ? names[r] : "unknown";
+}
+
+cs_refusal cs_refusal_of_limit(cs_limit l)
+{
+    static const cs_refusal of[CS_LIMIT_LAST] = {
+        [CS_LIMIT_NONE] = CS_NREFUSALS,
+        [CS_LIMIT_QUERY_TERMS] = CS_REFUSED_QUERY_TERMS,
+        [CS_LIMIT_QUERY_DEPTH] = CS_REFUSED_QUERY_DEPTH,
+        [CS_LIMIT_NEAR_WINDOW] = CS_REFUSED_NEAR_WINDOW,
+        [CS_LIMIT_WILDCARD_EXPANSION] = CS_REFUSED_WILDCARD_EXPANSION,
+        [CS_LIMIT_POSITIONAL_WORK] = CS_REFUSED_POSITIONAL_WORK,
+        [CS_LIMIT_RESULT_LIMIT] = CS_REFUSED_RESULT_LIMIT,
+        [CS_LIMIT_RESULT_OFFSET] = CS_REFUSED_RESULT_OFFSET,
+        [CS_LIMIT_FACET_LIMIT] = CS_REFUSED_FACET_LIMIT,
+        [CS_LIMIT_SNIPPET_CHARS] = CS_REFUSED_SNIPPET_CHARS,
+    };
+    return (unsigned)l < CS_LIMIT_LAST ? of[l] : CS_NREFUSALS;
+}
+
+const char *cs_fault_name(cs_fault f)
+{
+    static const char *const names[CS_NFAULTS] = {
+        [CS_FAULT_QUERY_LOG_WRITE] = "query_log_write_failures",
+        [CS_FAULT_QUERY_LOG_REOPEN] = "query_log_reopen_failures",
+        [CS_FAULT_ACCEPT] = "accept_failures",
+        [CS_FAULT_INDEX_READ] = "index_read_errors",
+    };
+    return (unsigned)f < CS_NFAULTS ? names[f] : "unknown";
+}
+
+/* An ISO 8601 UTC time of Unix seconds t, or null when t < 0. */
+static void kutc(cs_buf *out, const char *key, long long t)
+{
+    char buf[32];
+    time_t tt = (time_t)t;
+    struct tm tm;
+    cs_jw_key(out, key);
+    if (t < 0 || !gmtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        cs_jw_null(out);
+    else
+        cs_jw_str(out, buf);
 }
 
 bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
@@ -236,6 +290,7 @@ bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
     kstr(out, "version", CCGSEARCH_VERSION);
     kint(out, "uptime_s", r->uptime_s);
     kint(out, "workers", r->workers);
+    kint(out, "rss_bytes", r->rss_bytes);
     cs_jw_key(out, "connections");
     cs_jw_open(out, '{');
     kint(out, "open", r->conns_open);
@@ -267,8 +322,12 @@ bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
     cs_jw_close(out, '}');
     cs_jw_key(out, "index");
     cs_jw_open(out, '{');
+    cs_jw_key(out, "open");
+    cs_jw_bool(out, r->index.open);
     kint(out, "documents", r->index.doccount);
     kstr(out, "generation", r->index.generation);
+    kutc(out, "last_commit", r->index.last_commit);
+    kint(out, "disk_bytes", r->index.disk_bytes);
     kint(out, "facet_bytes", (long long)r->index.facet_bytes);
     kint(out, "facet_bytes_per_document",
          r->index.doccount ? (long long)(r->index.facet_bytes / r->index.doccount) : 0);
@@ -283,6 +342,11 @@ bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
     cs_jw_open(out, '{');
     for (int i = 0; i < CS_NREFUSALS; i++)
         kint(out, cs_refusal_name((cs_refusal)i), (long long)r->refused[i]);
+    cs_jw_close(out, '}');
+    cs_jw_key(out, "faults");
+    cs_jw_open(out, '{');
+    for (int i = 0; i < CS_NFAULTS; i++)
+        kint(out, cs_fault_name((cs_fault)i), (long long)r->faults[i]);
     cs_jw_close(out, '}');
     cs_jw_key(out, "http");
     cs_jw_open(out, '{');

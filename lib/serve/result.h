@@ -92,20 +92,51 @@ typedef struct cs_index_stats {
     unsigned doccount;
     char generation[32];
     size_t facet_bytes;     /* the in-memory facet columns of the reader */
+    bool open;              /* false: no index there yet, 0 documents served */
+    long long disk_bytes;   /* the index directory's files, -1 when unknown */
+    long long last_commit;  /* the indexer's last commit, Unix seconds; -1 unknown */
 } cs_index_stats;
+
+/* Faults the daemon survived, which STATS counts by name ("faults"). */
+typedef enum cs_fault {
+    CS_FAULT_QUERY_LOG_WRITE,       /* a query log line lost (a full disk) */
+    CS_FAULT_QUERY_LOG_REOPEN,      /* SIGHUP could not reopen the query log */
+    CS_FAULT_ACCEPT,                /* accept() failed (out of descriptors) */
+    CS_FAULT_INDEX_READ,            /* a request failed reading the index */
+    CS_NFAULTS
+} cs_fault;
+
+/* "query_log_write_failures", ...: the key of each in STATS. */
+const char *cs_fault_name(cs_fault f);
 
 /* The limits whose refusals STATS counts, by name ("refused"). */
 typedef enum cs_refusal {
     CS_REFUSED_CONNECTIONS,         /* --max-connections */
+    CS_REFUSED_PER_ADDRESS,         /* --max-connections-per-address */
+    CS_REFUSED_DESCRIPTORS,         /* no file descriptor left (RLIMIT_NOFILE) */
     CS_REFUSED_LINE_TOO_LONG,       /* --max-line */
     CS_REFUSED_QUERY_TIMEOUT,       /* --query-timeout */
     CS_REFUSED_HTTP_BODY,           /* CS_HTTP_MAX_BODY_BYTES */
     CS_REFUSED_HTTP_HEADERS,        /* CS_HTTP_MAX_HEADERS_BYTES */
+    CS_REFUSED_REQUEST_TIMEOUT,     /* --request-timeout */
+    /* The limits a request's content crosses, as cs_err's limit says. */
+    CS_REFUSED_QUERY_TERMS,         /* CS_MAX_QUERY_TERMS */
+    CS_REFUSED_QUERY_DEPTH,         /* CS_MAX_QUERY_DEPTH */
+    CS_REFUSED_NEAR_WINDOW,         /* CS_MAX_NEAR_WINDOW */
+    CS_REFUSED_WILDCARD_EXPANSION,  /* CS_MAX_WILDCARD_EXPANSION */
+    CS_REFUSED_POSITIONAL_WORK,     /* CS_MAX_POSITIONAL_WORK */
+    CS_REFUSED_RESULT_LIMIT,        /* CS_MAX_RESULT_LIMIT */
+    CS_REFUSED_RESULT_OFFSET,       /* CS_MAX_RESULT_OFFSET */
+    CS_REFUSED_FACET_LIMIT,         /* CS_MAX_FACET_LIMIT */
+    CS_REFUSED_SNIPPET_CHARS,       /* CS_MIN_SNIPPET_CHARS, CS_MAX_SNIPPET_CHARS */
     CS_NREFUSALS
 } cs_refusal;
 
 /* "connections", "line_too_long", ...: the key of each in STATS. */
 const char *cs_refusal_name(cs_refusal r);
+/* The refusal a limit of an error (cs_err's limit) is counted as;
+ * CS_NREFUSALS for CS_LIMIT_NONE. */
+cs_refusal cs_refusal_of_limit(cs_limit l);
 
 /* STATS: the server's figures (searchd/stats.c) and the index's. */
 typedef struct cs_stats_result {
@@ -133,6 +164,8 @@ typedef struct cs_stats_result {
      * "" when none failed. */
     unsigned long reopen_failures;
     char last_reopen_error[256];
+    unsigned long faults[CS_NFAULTS];
+    long long rss_bytes;                /* the daemon's resident memory, -1 unknown */
 } cs_stats_result;
 
 /* Free the hits of a SEARCH or SIMILAR result. */

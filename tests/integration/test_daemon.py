@@ -354,9 +354,11 @@ def stats_and_query_log():
     check(s["uptime_s"] >= 0 and s["workers"] >= 1 and s["index"]["generation"], repr(s))
     eq(dd.stop(), 0, "daemon exit")
     lines = [json.loads(l) for l in open(log)]
-    eq([l["verb"] for l in lines], ["PING", "SEARCH", "SEARCH", "UNKNOWN", "STATS"], "one line each")
+    eq([l["verb"] for l in lines], ["PING", "SEARCH", "SEARCH", "NOPE", "STATS"],
+       "one line each, the verb as sent")
     eq(lines[1]["query"], "Radmore", "query")
     eq(lines[1]["hits"], 1, "hits")
+    eq(lines[1]["total"], 1, "total")
     eq(lines[2]["error"], "bad_query", "error code")
     check(all("time" in l and l["us"] >= 0 for l in lines), "time and microseconds")
 
@@ -407,10 +409,15 @@ def help_lists_every_option_with_its_default():
             nxt = p.stdout.splitlines()[p.stdout.splitlines().index(line) + 1]
             whole = re.compile(r"(?<![\w.])%s(?![\w.])" % re.escape(default))
             check(whole.search(line) or whole.search(nxt), "%s default %s: %s" % (opt, default, line))
-    p = subprocess.run([binary("ccg-searchd"), "--index", "/nonexistent", "--listen",
+    # An index directory whose stub names no database cannot be served
+    # (a missing one can: test_faults.py).
+    broken = tmpdir()
+    with open(os.path.join(broken, "XAPIANDB"), "w") as f:
+        f.write("auto db-000404\n")
+    p = subprocess.run([binary("ccg-searchd"), "--index", broken, "--listen",
                         "127.0.0.1:0"], capture_output=True, text=True, timeout=30)
     eq(p.returncode, 1, "a startup error exits non-zero")
-    check("cannot open index /nonexistent" in p.stderr, p.stderr)
+    check("cannot open index " + broken in p.stderr, p.stderr)
 
 
 @test

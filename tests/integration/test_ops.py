@@ -12,8 +12,8 @@ import subprocess
 import threading
 import time
 
-from harness import (SEEDS, Conn, Daemon, Failure, binary, check, eq, ids, indexed_seeds, run,
-                     run_indexer, run_on_tty, test, tmpdir)
+from harness import (SEEDS, Conn, Daemon, Failure, binary, check, eq, ids, indexed_news,
+                     indexed_seeds, run, run_indexer, run_on_tty, test, tmpdir)
 
 SEED_IDS = sorted(os.path.splitext(f)[0] for f in os.listdir(SEEDS))
 
@@ -120,10 +120,15 @@ def unix_socket_mode_is_0660_whatever_the_umask():
 def listen_and_http_ports_out_of_range_are_usage_errors():
     for opt in ["--listen", "--http"]:
         for bad in ["127.0.0.1:65536", "127.0.0.1:99999", "127.0.0.1:-1", "127.0.0.1:7x",
-                    "127.0.0.1:", "127.0.0.1", "[::1]:70000", "127.0.0.1:+80"]:
+                    "127.0.0.1:", "127.0.0.1", "[::1]:70000", "127.0.0.1:+80",
+                    "0.0.0.0:99999"]:
             rc, err = start_daemon(opt, bad)
             eq(rc, 2, "%s %s: %s" % (opt, bad, err))
             check("%s wants HOST:PORT" % opt in err and bad in err, err)
+        # A host that is no name nor address: a usage error too, saying so.
+        rc, err = start_daemon(opt, "no-such-host.invalid:7700")
+        eq(rc, 2, "%s with an unknown host: %s" % (opt, err))
+        check("does not resolve" in err or "nor a name that resolves" in err, err)
     # 0 written as 0 is any free port (the harness starts every daemon so).
     dd = Daemon(indexed_seeds(), "--http", "127.0.0.1:0")
     check(dd.port > 0, "a free port")
@@ -269,6 +274,63 @@ def stats_counts_http_refusals_by_limit():
     s.close()
     check(got.startswith(b"HTTP/1.1 413"), got[:60])
     eq(dd.ask("STATS")["refused"]["http_body_too_large"], 1, "413 counted by limit")
+    eq(dd.stop(), 0, "exit")
+
+
+@test
+def stats_counts_each_request_limit_it_refused():
+    # Each limit of lib/core/limits.h that refuses a request, crossed once
+    # (twice for CS_MAX_QUERY_TERMS: words and filter values), over the
+    # line protocol and HTTP; its counter in STATS "refused" moves, and no
+    # other does.  2,000 news articles so that CS_MAX_POSITIONAL_WORK and
+    # CS_MAX_WILDCARD_EXPANSION can be crossed.
+    hpf = os.path.join(tmpdir(), "hp")
+    dd = Daemon(indexed_news(2000), "--http", "127.0.0.1:0", "--http-port-file", hpf,
+                "--request-timeout", "1")
+    hp = int(open(hpf).read())
+    crossings = [
+        ("query_terms", "SEARCH " + " ".join("w%d" % i for i in range(65)), "bad_query"),   # CS_MAX_QUERY_TERMS
+        ("query_terms", 'SEARCH {"filter":{"place":[%s]}}'
+         % ",".join('"p%d"' % i for i in range(65)), "bad_request"),
+        ("query_depth", "SEARCH " + "(" * 33 + "nhs" + ")" * 33, "bad_query"),      # CS_MAX_QUERY_DEPTH
+        ("near_window", "SEARCH nhs NEAR/1001 merger", "bad_query"),             # CS_MAX_NEAR_WINDOW
+        ("wildcard_expansion", "SEARCH c*", "bad_query"),                       # CS_MAX_WILDCARD_EXPANSION
+        ("positional_work", 'SEARCH "' + " ".join(["the"] * 64) + '"', "bad_query"),  # CS_MAX_POSITIONAL_WORK
+        ("result_limit", 'SEARCH {"limit":101}', "bad_request"),                 # CS_MAX_RESULT_LIMIT
+        ("result_offset", 'SEARCH {"offset":10001}', "bad_request"),             # CS_MAX_RESULT_OFFSET
+        ("facet_limit", 'SEARCH {"facet_limit":1001}', "bad_request"),           # CS_MAX_FACET_LIMIT
+        ("snippet_chars", 'SEARCH {"snippet_chars":19}', "bad_request"),         # CS_MIN_SNIPPET_CHARS
+        ("snippet_chars", 'SEARCH {"snippet_chars":2001}', "bad_request"),       # CS_MAX_SNIPPET_CHARS
+    ]
+    before = dd.ask("STATS")["refused"]
+    for key, line, code in crossings:
+        a = dd.ask(line)
+        eq(a.get("error", {}).get("code"), code, "%s: %r" % (line[:60], a))
+    # Not refused by a limit: a type error, a syntax error.
+    eq(dd.ask('SEARCH {"limit":"ten"}')["error"]["code"], "bad_request", "a type error")
+    eq(dd.ask("SEARCH merger AND")["error"]["code"], "bad_query", "a syntax error")
+    # CS_REQUEST_TIMEOUT_DEFAULT (--request-timeout): a line begun, never ended.
+    with dd.connect() as c:
+        c.send("SEARCH mer")
+        eq(c.answer()["error"]["code"], "timeout", "the request line's deadline")
+    # Over HTTP too.
+    s = socket.create_connection(("127.0.0.1", hp), timeout=10)
+    s.sendall(b"GET /search?q=nhs&limit=101 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    got = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    s.close()
+    check(got.startswith(b"HTTP/1.1 400"), got[:80])
+    after = dd.ask("STATS")["refused"]
+    want = dict(before)
+    for key, _, _ in crossings:
+        want[key] += 1
+    want["request_timeout"] += 1
+    want["result_limit"] += 1               # the HTTP one
+    eq(after, want, "each limit counted once per refusal, nothing else")
     eq(dd.stop(), 0, "exit")
 
 

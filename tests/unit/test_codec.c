@@ -411,19 +411,32 @@ static void stats_help_ping_quit_error_encode(void **state)
     s.http_conns_open = 1;
     strcpy(s.index.generation, "1795627450");
     s.index.facet_bytes = 2360;
+    s.index.open = true;
+    s.index.last_commit = 1795627450;
+    s.index.disk_bytes = 196737;
+    s.rss_bytes = 41873408;
+    s.refused[CS_REFUSED_QUERY_TERMS] = 2;
+    s.faults[CS_FAULT_QUERY_LOG_WRITE] = 3;
     assert_true(cs_encode_stats(&b, &s));
     expect(&b, "{\"ok\":true,\"version\":\"" CCGSEARCH_VERSION "\",\"uptime_s\":12,\"workers\":2,"
-               "\"connections\":{\"open\":1,\"total\":7,\"refused\":0},"
+               "\"rss_bytes\":41873408,\"connections\":{\"open\":1,\"total\":7,\"refused\":0},"
                "\"requests\":{\"PING\":0,\"SEARCH\":9,\"GET\":0,\"STATS\":0,\"HELP\":0,\"QUIT\":0,"
                "\"WHO\":0,\"SIMILAR\":0,\"UNKNOWN\":1},"
                "\"errors\":{\"unknown_command\":1,\"bad_request\":0,\"bad_query\":0,\"not_found\":0,"
                "\"line_too_long\":0,\"timeout\":0,\"overloaded\":0,\"internal\":0},"
                "\"latency_us\":{\"count\":13,\"p50\":181,\"p99\":2896},"
                "\"slices\":{\"answered\":8,\"deferred\":1},"
-               "\"index\":{\"documents\":5,\"generation\":\"1795627450\",\"facet_bytes\":2360,"
+               "\"index\":{\"open\":true,\"documents\":5,\"generation\":\"1795627450\","
+               "\"last_commit\":\"2026-11-25T17:24:10Z\",\"disk_bytes\":196737,\"facet_bytes\":2360,"
                "\"facet_bytes_per_document\":472,\"reopen_failures\":0,\"last_reopen_error\":null},"
-               "\"refused\":{\"connections\":0,\"line_too_long\":0,\"query_timeout\":0,"
-               "\"http_body_too_large\":0,\"http_headers_too_large\":0},"
+               "\"refused\":{\"connections\":0,\"connections_per_address\":0,\"descriptors\":0,"
+               "\"line_too_long\":0,\"query_timeout\":0,"
+               "\"http_body_too_large\":0,\"http_headers_too_large\":0,\"request_timeout\":0,"
+               "\"query_terms\":2,\"query_depth\":0,\"near_window\":0,\"wildcard_expansion\":0,"
+               "\"positional_work\":0,\"result_limit\":0,\"result_offset\":0,\"facet_limit\":0,"
+               "\"snippet_chars\":0},"
+               "\"faults\":{\"query_log_write_failures\":3,\"query_log_reopen_failures\":0,"
+               "\"accept_failures\":0,\"index_read_errors\":0},"
                "\"http\":{\"requests\":0,\"client_errors\":0,\"server_errors\":0,\"connections\":1}}");
 
     assert_true(cs_encode_help(&b));

@@ -17,7 +17,7 @@
 
 static int parse(const char *line, cs_line *req, cs_errcode *code)
 {
-    cs_err err = { CS_OK, "" };
+    cs_err err = { 0 };
     int rc = cs_proto_parse(line, strlen(line), req, &err);
     *code = err.code;
     if (rc == CS_PARSE_ERROR)
@@ -134,7 +134,7 @@ static void every_code_and_verb_has_a_name(void **state)
 
 static bool decode(const char *arg, cs_search_req *req, char *err)
 {
-    cs_err e = { CS_OK, "" };
+    cs_err e = { 0 };
     bool ok = cs_search_req_decode(req, arg, strlen(arg), &e);
     snprintf(err, 200, "%.199s", e.msg);
     return ok;
