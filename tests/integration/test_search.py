@@ -54,6 +54,43 @@ def spelling_is_corrected():
 
 
 @test
+def correct_false_answers_the_query_as_typed():
+    a = search(d(), {"q": "accountab", "correct": False})
+    eq(a["total"], 0, "as typed, nothing")
+    eq(a.get("corrected"), "accountable", "the correction is still suggested")
+    check("corrected_results" not in a, "and its results are not given")
+    eq(d().ask('SEARCH {"q":"x","correct":1}')["error"]["code"], "bad_request", "a boolean")
+
+
+@test
+def a_word_found_by_its_stem_or_as_a_synonym_is_not_corrected():
+    # AO is a synonym of "accountable officer" and no article writes AO;
+    # "ago" is one letter away.  "officers" is in no article, but its stem
+    # finds "officer", one letter away.
+    src = tmpdir()
+    with open(os.path.join(src, "a.jsonl"), "w") as f:
+        f.write(json.dumps({"id": "a1", "title": "Appointed",
+                            "body": "The accountable officer was appointed two years ago."}) + "\n")
+        f.write(json.dumps({"id": "a2", "title": "Later",
+                            "body": "A week ago the board met the officer."}) + "\n")
+    ix = os.path.join(tmpdir(), "index")
+    run_indexer("--index", ix, src)
+    dd = Daemon(ix)
+    a = search(dd, "AO")
+    eq(ids(a), ["a1"], "AO finds the accountable officer")
+    check("corrected" not in a, "AO is no misspelling of ago: %r" % a.get("corrected"))
+    a = search(dd, "officers")
+    eq(sorted(ids(a)), ["a1", "a2"], "officers finds officer by its stem")
+    check("corrected" not in a, "officers is no misspelling: %r" % a.get("corrected"))
+    a = search(dd, "oficer")
+    eq(a.get("corrected"), "officer", "a word in no article, even by its stem, is corrected")
+    eq(dd.stop(), 0, "daemon exit")
+    # The real corpus: CEO is a synonym of "chief executive officer".
+    a = search(d(), "CEO")
+    check(a["total"] > 0 and "corrected" not in a, "CEO: %r" % a.get("corrected"))
+
+
+@test
 def snippets_mark_matches_and_escape_the_rest():
     src = tmpdir()
     body = ("Before. " + "Filler words here. " * 40 +
