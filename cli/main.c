@@ -4,8 +4,14 @@
 #include "ccgsearch/client.h"
 #include "core/limits.h"
 #include "core/termsafe.h"
+#include "text/date.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <sys/socket.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,7 +34,7 @@ static bool colour;
 static void usage(FILE *f)
 {
     fprintf(f,
-"Usage: ccg-search [options] QUERY...\n"
+"Usage: ccg-search [options] [--] QUERY...\n"
 "       ccg-search [options] --get ID | --similar ID | --who QUESTION | --stats\n"
 "\n"
 "Search a running ccg-searchd and print the ranked hits (rank, title, date,\n"
@@ -37,13 +43,16 @@ static void usage(FILE *f)
 "  ccg-search joint accountable officer\n"
 "  ccg-search --ccg \"Leicester City\" --role \"clinical chair\" --facets\n"
 "  ccg-search 'merger place:Essex date:2019'\n"
+"Options may come before or after QUERY; '--' ends them, so that a word\n"
+"that begins with '-' is searched: ccg-search -- merger -essex.  A search\n"
+"needs a QUERY or a filter (--ccg ... --to); '' matches every document.\n"
 "\n"
-"Connection:\n"
-"  -H, --host HOST      server host (default " DEFAULT_HOST ")\n"
-"  -p, --port PORT      server port (default " DEFAULT_PORT ")\n"
+"Connection (every request):\n"
+"  -H, --host HOST      server host (default $CCGSEARCH_HOST, else " DEFAULT_HOST ")\n"
+"  -p, --port PORT      server port (default $CCGSEARCH_PORT, else " DEFAULT_PORT ")\n"
 "      --unix PATH      connect over a Unix socket instead\n"
-"      --timeout MS     give up after MS milliseconds (default %d)\n"
-"Search:\n"
+"      --timeout MS     give up after MS milliseconds (default %d; 0: never)\n"
+"Search (a search only):\n"
 "      --ccg NAME       only articles naming this CCG (repeatable; OR-ed)\n"
 "      --role ROLE      ... this role        --person NAME  ... this person\n"
 "      --org NAME       ... this organisation --place NAME  ... this place\n"
@@ -54,24 +63,31 @@ static void usage(FILE *f)
 "      --plain          search the words as typed: no query-language operators\n"
 "  -n, --limit N        hits per page, 0.." CS_STR(CS_MAX_RESULT_LIMIT) " (default "
                          CS_STR(CS_DEFAULT_RESULT_LIMIT) ")\n"
-"      --page N         which page of hits (default 1)\n"
+"      --page N         which page of hits (default 1); the pages before it\n"
+"                       may hold at most " CS_STR(CS_MAX_RESULT_OFFSET) " hits\n"
 "  -f, --facets         also show the facet counts\n"
-"      --no-snippets    leave out the passages\n"
-"Other requests:\n"
+"      --no-correct     when QUERY matches nothing, show that, not the results\n"
+"                       of its spelling correction (which is still suggested)\n"
+"      --no-snippets    leave out the passages (also with --similar)\n"
+"Other requests (one at a time, with no QUERY):\n"
 "      --get ID         show one stored document with its entities\n"
 "      --similar ID     articles most like document ID\n"
 "      --who QUESTION   who held a role where: \"accountable officer at Corby\",\n"
 "                       \"clinical chair\", a person: \"Toby Sanders\", or\n"
 "                       everyone named at an organisation: \"NHS Corby CCG\"\n"
 "      --stats          server and index figures\n"
-"Output:\n"
+"Output (every request):\n"
 "      --json           print the server's JSON answer as it came\n"
 "  -h, --help           this help\n"
 "      --version        print the version and exit\n"
+"An option given with a request it does not go with is a usage error.\n"
 "\n"
-"Matches are highlighted in colour on a terminal unless NO_COLOR is set.\n"
+"Matches are highlighted in colour on a terminal, unless NO_COLOR is set or\n"
+"TERM is dumb or unset.\n"
 "Exit status: 0 success (even with no hits), 1 the server refused the\n"
-"request, 2 usage error, 3 the server could not be reached.\n",
+"request, 2 usage error (nothing is sent), 3 the server could not be\n"
+"reached (a host name that does not resolve, nothing listening, a\n"
+"connection lost or timed out).\n",
             DEFAULT_TIMEOUT_MS);
 }
 
@@ -164,12 +180,27 @@ static void print_entities(json_t *ents, const char *indent)
     }
 }
 
-static void print_hits(json_t *ans, bool facets)
+/* What the spelling suggester did.  When the query as typed matched
+ * nothing, the server answers its correction instead, and says so. */
+static void print_correction(json_t *ans, const char *typed)
+{
+    const char *corrected = str(ans, "corrected", NULL);
+    if (!corrected)
+        return;
+    if (json_is_true(json_object_get(ans, "corrected_results")))
+        printf("Showing results for %s (search instead for %s with --no-correct)\n", corrected,
+               typed ? term_text(typed, 0) : "");
+    else
+        printf("Did you mean: %s\n", corrected);
+}
+
+static void print_hits(json_t *ans, bool facets, const char *typed)
 {
     json_t *hits = json_object_get(ans, "hits");
     json_int_t total = json_integer_value(json_object_get(ans, "total"));
     json_int_t offset = json_integer_value(json_object_get(ans, "offset"));
     size_t n = json_array_size(hits);
+    print_correction(ans, typed);
     if (json_object_get(ans, "total")) {
         if (n)
             printf("%lld result%s, showing %lld-%lld", (long long)total, total == 1 ? "" : "s",
@@ -178,9 +209,6 @@ static void print_hits(json_t *ans, bool facets)
             printf("%lld result%s", (long long)total, total == 1 ? "" : "s");
         printf(" (%.1f ms)\n", (double)json_integer_value(json_object_get(ans, "took_us")) / 1000.0);
     }
-    const char *corrected = str(ans, "corrected", NULL);
-    if (corrected)
-        printf("Did you mean: %s\n", corrected);
     size_t i;
     json_t *h;
     json_array_foreach(hits, i, h) {
@@ -263,10 +291,84 @@ static void print_who(json_t *ans)
         printf("(only the newest documents were read)\n");
 }
 
+/* The requests ccg-search can make; an option belongs to some of them. */
+enum mode { M_SEARCH = 1, M_GET = 2, M_SIMILAR = 4, M_WHO = 8, M_STATS = 16 };
+#define M_ALL (M_SEARCH | M_GET | M_SIMILAR | M_WHO | M_STATS)
+
+static const char *mode_option(int m)
+{
+    return m == M_GET ? "--get" : m == M_SIMILAR ? "--similar" : m == M_WHO ? "--who"
+         : m == M_STATS ? "--stats" : "a search";
+}
+
+/* A TCP port as typed: digits only, 1..65535.  getaddrinfo() would take
+ * "65536" as port 0 or another port, and connect somewhere unasked. */
+static bool valid_port(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && n <= 5 && strspn(s, "0123456789") == n && atol(s) >= 1 && atol(s) <= 65535;
+}
+
+/* A date as the server reads date_from and date_to: a real day written
+ * YYYY-MM-DD (the same parser, so the CLI refuses exactly what it would). */
+static bool valid_date(const char *s)
+{
+    char tmp[11];
+    return strlen(s) == 10 && cs_parse_date(s, 10, tmp) == 10 && strcmp(tmp, s) == 0;
+}
+
+/* The number in s, whole, into *out: false for anything else. */
+static bool whole_number(const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtol(s, &end, 10);
+    return end != s && !*end && errno == 0;
+}
+
+/* Text sent on the request line as it is (an id, a WHO question): a line
+ * break would end the request there and send the rest as another. */
+static bool one_line(const char *s)
+{
+    return !strpbrk(s, "\r\n");
+}
+
+static int usage_error(json_t *filter, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage_error(json_t *filter, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("ccg-search: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n", stderr);
+    json_decref(filter);
+    return EXIT_USAGE;
+}
+
+/* Why the connection to host:port failed, on stderr: a name that does not
+ * resolve is not a server that is down. */
+static void connect_failed(const char *host, const char *port)
+{
+    struct addrinfo hints = { 0 }, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    int rc = getaddrinfo(host, port, &hints, &res);
+    if (rc != 0) {
+        fprintf(stderr, "ccg-search: cannot resolve host '%s': %s\n", host,
+                rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+        return;
+    }
+    freeaddrinfo(res);
+    fprintf(stderr, "ccg-search: cannot connect to %s:%s: is ccg-searchd running on %s:%s? "
+                    "(start it with: ccg-searchd --index DIR)\n", host, port, host, port);
+}
+
 int main(int argc, char **argv)
 {
     enum { O_UNIX = 256, O_TIMEOUT, O_CCG, O_ROLE, O_PERSON, O_ORG, O_PLACE, O_FROM, O_TO,
-           O_SORT, O_ANY, O_PLAIN, O_PAGE, O_NOSNIP, O_GET, O_SIMILAR, O_STATS, O_JSON, O_WHO };
+           O_SORT, O_ANY, O_PLAIN, O_PAGE, O_NOSNIP, O_NOCORRECT, O_GET, O_SIMILAR, O_STATS,
+           O_JSON, O_WHO };
     static const struct option opts[] = {
         { "host", required_argument, NULL, 'H' }, { "port", required_argument, NULL, 'p' },
         { "unix", required_argument, NULL, O_UNIX }, { "timeout", required_argument, NULL, O_TIMEOUT },
@@ -277,46 +379,43 @@ int main(int argc, char **argv)
         { "any", no_argument, NULL, O_ANY }, { "plain", no_argument, NULL, O_PLAIN },
         { "limit", required_argument, NULL, 'n' },
         { "page", required_argument, NULL, O_PAGE }, { "facets", no_argument, NULL, 'f' },
-        { "no-snippets", no_argument, NULL, O_NOSNIP }, { "get", required_argument, NULL, O_GET },
+        { "no-snippets", no_argument, NULL, O_NOSNIP },
+        { "no-correct", no_argument, NULL, O_NOCORRECT }, { "get", required_argument, NULL, O_GET },
         { "similar", required_argument, NULL, O_SIMILAR }, { "stats", no_argument, NULL, O_STATS },
         { "who", required_argument, NULL, O_WHO },
         { "json", no_argument, NULL, O_JSON }, { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'v' },
         { NULL, 0, NULL, 0 },
     };
-    const char *host = DEFAULT_HOST, *port = DEFAULT_PORT, *unix_path = NULL;
+    const char *host = NULL, *port = NULL, *unix_path = NULL;
     const char *get_id = NULL, *similar_id = NULL, *sort = NULL, *who = NULL;
     const char *from = NULL, *to = NULL;
-    int timeout = DEFAULT_TIMEOUT_MS, c;
-    long limit = CS_DEFAULT_RESULT_LIMIT, page = 1;
+    const char *page_arg = NULL;
+    int timeout = DEFAULT_TIMEOUT_MS, c, modes = 0;
+    long limit = CS_DEFAULT_RESULT_LIMIT, page = 1, n;
     bool json_out = false, facets = false, any = false, plain = false, snippets = true;
-    bool stats = false;
+    bool correct = true, filtered = false;
+    /* The requests each option given goes with, by its getopt code. */
+    int takes_of[O_WHO + 1];
+    bool seen[O_WHO + 1] = { false };
     json_t *filter = json_object();
 
     while ((c = getopt_long(argc, argv, "H:p:n:fh", opts, NULL)) != -1) {
-        char *end;
+        int takes = M_ALL;          /* the requests this option goes with */
         switch (c) {
         case 'H': host = optarg; break;
         case 'p':
-            /* Digits only, 1..65535: getaddrinfo() would take "65536" as
-             * port 0 or another port, and connect somewhere unasked. */
+            if (!valid_port(optarg))
+                return usage_error(filter, "--port wants a number from 1 to 65535, not '%s'",
+                                   optarg);
             port = optarg;
-            if (strlen(port) == 0 || strlen(port) > 5 || strspn(port, "0123456789") != strlen(port) ||
-                atol(port) < 1 || atol(port) > 65535) {
-                fprintf(stderr, "ccg-search: --port wants a number from 1 to 65535, not '%s'\n",
-                        optarg);
-                json_decref(filter);
-                return EXIT_USAGE;
-            }
             break;
         case O_UNIX: unix_path = optarg; break;
         case O_TIMEOUT:
-            timeout = (int)strtol(optarg, &end, 10);
-            if (*end || timeout < 0) {
-                fprintf(stderr, "ccg-search: --timeout wants milliseconds\n");
-                json_decref(filter);
-                return EXIT_USAGE;
-            }
+            if (!whole_number(optarg, &n) || n < 0 || n > INT_MAX)
+                return usage_error(filter, "--timeout wants milliseconds, 0 (no limit) to %d, "
+                                           "not '%s'", INT_MAX, optarg);
+            timeout = (int)n;
             break;
         case O_CCG: case O_ROLE: case O_PERSON: case O_ORG: case O_PLACE: {
             const char *name = facet_names[c - O_CCG];
@@ -326,70 +425,127 @@ int main(int argc, char **argv)
                 json_object_set_new(filter, name, a);
             }
             json_array_append_new(a, json_string(optarg));
+            filtered = true;
+            takes = M_SEARCH;
             break;
         }
-        case O_FROM: from = optarg; break;
-        case O_TO: to = optarg; break;
-        case O_SORT: sort = optarg; break;
-        case O_ANY: any = true; break;
-        case O_PLAIN: plain = true; break;
+        case O_FROM: case O_TO:
+            if (!valid_date(optarg))
+                return usage_error(filter, "--%s wants a date written YYYY-MM-DD, not '%s'",
+                                   c == O_FROM ? "from" : "to", optarg);
+            *(c == O_FROM ? &from : &to) = optarg;
+            filtered = true;
+            takes = M_SEARCH;
+            break;
+        case O_SORT:
+            if (strcmp(optarg, "relevance") && strcmp(optarg, "date") && strcmp(optarg, "date_asc"))
+                return usage_error(filter, "--sort wants relevance, date or date_asc, not '%s'",
+                                   optarg);
+            sort = optarg;
+            takes = M_SEARCH;
+            break;
+        case O_ANY: any = true; takes = M_SEARCH; break;
+        case O_PLAIN: plain = true; takes = M_SEARCH; break;
         case 'n':
-            limit = strtol(optarg, &end, 10);
-            if (end == optarg || *end || limit < 0 || limit > CS_MAX_RESULT_LIMIT) {
-                fprintf(stderr, "ccg-search: --limit wants a number from 0 to %d\n",
-                        CS_MAX_RESULT_LIMIT);
-                json_decref(filter);
-                return EXIT_USAGE;
-            }
+            if (!whole_number(optarg, &limit) || limit < 0 || limit > CS_MAX_RESULT_LIMIT)
+                return usage_error(filter, "--limit wants a number from 0 to %d, not '%s'",
+                                   CS_MAX_RESULT_LIMIT, optarg);
+            takes = M_SEARCH;
             break;
         case O_PAGE:
-            page = strtol(optarg, &end, 10);
-            if (end == optarg || *end || page < 1) {
-                fprintf(stderr, "ccg-search: --page wants a number from 1\n");
-                json_decref(filter);
-                return EXIT_USAGE;
-            }
+            if (!whole_number(optarg, &page) || page < 1)
+                return usage_error(filter, "--page wants a number from 1, not '%s'", optarg);
+            page_arg = optarg;
+            takes = M_SEARCH;
             break;
-        case 'f': facets = true; break;
-        case O_NOSNIP: snippets = false; break;
-        case O_GET: get_id = optarg; break;
-        case O_SIMILAR: similar_id = optarg; break;
-        case O_STATS: stats = true; break;
-        case O_WHO: who = optarg; break;
+        case 'f': facets = true; takes = M_SEARCH; break;
+        case O_NOSNIP: snippets = false; takes = M_SEARCH | M_SIMILAR; break;
+        case O_NOCORRECT: correct = false; takes = M_SEARCH; break;
+        case O_GET: get_id = optarg; modes |= M_GET; break;
+        case O_SIMILAR: similar_id = optarg; modes |= M_SIMILAR; break;
+        case O_STATS: modes |= M_STATS; break;
+        case O_WHO: who = optarg; modes |= M_WHO; break;
         case O_JSON: json_out = true; break;
         case 'h': usage(stdout); json_decref(filter); return EXIT_OK;
         case 'v': puts("ccg-search (ccgsearch) " CCGSEARCH_VERSION); json_decref(filter); return EXIT_OK;
-        default: usage(stderr); json_decref(filter); return EXIT_USAGE;
+        default:
+            /* getopt_long() has said which option it did not know. */
+            return usage_error(filter, "a query word that begins with '-' goes after '--' "
+                                       "(ccg-search -- merger -essex); 'ccg-search --help' "
+                                       "lists the options");
         }
+        seen[c] = true;
+        takes_of[c] = takes;
     }
-    const char *nc = getenv("NO_COLOR");
-    colour = isatty(STDOUT_FILENO) && !(nc && *nc);
+
+    /* Which request, and whether every option given goes with it. */
+    if (modes & (modes - 1))
+        return usage_error(filter, "--get, --similar, --who and --stats are one request each: "
+                                   "give one of them");
+    int mode = modes ? modes : M_SEARCH;
+    if (mode != M_SEARCH && optind < argc)
+        return usage_error(filter, "%s takes no QUERY (got '%s')", mode_option(mode), argv[optind]);
+    for (const struct option *o = opts; o->name; o++)
+        if (o->val <= O_WHO && seen[o->val] && !(takes_of[o->val] & mode))
+            return usage_error(filter, "--%s goes with %s, not with %s", o->name,
+                               takes_of[o->val] == M_SEARCH ? "a search" : "a search or --similar",
+                               mode_option(mode));
+    const char *arg = get_id ? get_id : similar_id ? similar_id : who;
+    if (arg && (!*arg || !one_line(arg)))
+        return usage_error(filter, "%s wants %s%s", mode_option(mode),
+                           who ? "a question" : "a document id", *arg ? " on one line" : "");
+    if (mode == M_SEARCH && optind == argc && !filtered)
+        return usage_error(filter, "no QUERY: give the words to search for, or a filter "
+                                   "(--ccg, --role, --person, --org, --place, --from, --to) "
+                                   "to list what it selects; '' matches every document");
+    if (from && to && strcmp(from, to) > 0)
+        return usage_error(filter, "--from %s is after --to %s", from, to);
+    /* The server pages no deeper than CS_MAX_RESULT_OFFSET hits. */
+    if (page > 1 && limit > 0 && page - 1 > CS_MAX_RESULT_OFFSET / limit)
+        return usage_error(filter, "--page %s with --limit %ld would skip more than the %d "
+                                   "hits the server skips at most: with --limit %ld, --page "
+                                   "goes up to %ld", page_arg, limit, CS_MAX_RESULT_OFFSET,
+                           limit, CS_MAX_RESULT_OFFSET / limit + 1);
+
+    /* Where: the flags, else the environment, else the defaults. */
+    if (unix_path && (host || port))
+        return usage_error(filter, "--unix connects over a Unix socket: give it or --host/--port, "
+                                   "not both");
+    const char *env_host = getenv("CCGSEARCH_HOST"), *env_port = getenv("CCGSEARCH_PORT");
+    if (!host)
+        host = env_host && *env_host ? env_host : DEFAULT_HOST;
+    if (!port && env_port && *env_port) {
+        if (!valid_port(env_port))
+            return usage_error(filter, "CCGSEARCH_PORT wants a number from 1 to 65535, not '%s'",
+                               env_port);
+        port = env_port;
+    }
+    if (!port)
+        port = DEFAULT_PORT;
+
+    /* Colour only for a terminal that shows it (https://no-color.org). */
+    const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+    colour = isatty(STDOUT_FILENO) && !(nc && *nc) && term && *term && strcmp(term, "dumb") != 0;
 
     /* The request line. */
-    char *line = NULL;
-    if (get_id || similar_id || stats || who) {
-        if (optind < argc || (!!get_id + !!similar_id + stats + !!who) > 1) {
-            fprintf(stderr, "ccg-search: --get, --similar, --who and --stats take no query\n");
-            json_decref(filter);
-            return EXIT_USAGE;
-        }
+    char *line = NULL, *query = NULL;
+    if (mode != M_SEARCH) {
         if (asprintf(&line, "%s%s", get_id ? "GET " : similar_id ? "SIMILAR " : who ? "WHO " : "STATS",
-                     get_id ? get_id : similar_id ? similar_id : who ? who : "") < 0)
+                     arg ? arg : "") < 0)
             line = NULL;
     } else {
         size_t qlen = 0;
         for (int i = optind; i < argc; i++)
             qlen += strlen(argv[i]) + 1;
-        char *q = calloc(1, qlen + 1);
-        for (int i = optind; q && i < argc; i++) {
+        query = calloc(1, qlen + 1);
+        for (int i = optind; query && i < argc; i++) {
             if (i > optind)
-                strcat(q, " ");
-            strcat(q, argv[i]);
+                strcat(query, " ");
+            strcat(query, argv[i]);
         }
-        json_t *req = json_pack("{s:s, s:I, s:I, s:b}", "q", q ? q : "",
+        json_t *req = json_pack("{s:s, s:I, s:I, s:b}", "q", query ? query : "",
                                 "offset", (json_int_t)((page - 1) * limit),
                                 "limit", (json_int_t)limit, "snippets", snippets);
-        free(q);
         if (json_object_size(filter))
             json_object_set(req, "filter", filter);
         if (from)
@@ -402,6 +558,8 @@ int main(int argc, char **argv)
             json_object_set_new(req, "match", json_string("any"));
         if (plain)
             json_object_set_new(req, "syntax", json_string("plain"));
+        if (!correct)
+            json_object_set_new(req, "correct", json_false());
         json_t *fl = json_array();
         for (int f = 0; facets && f < NFACETS; f++)
             json_array_append_new(fl, json_string(facet_names[f]));
@@ -415,6 +573,7 @@ int main(int argc, char **argv)
     json_decref(filter);
     if (!line) {
         fprintf(stderr, "ccg-search: out of memory\n");
+        free(query);
         return EXIT_SERVER;
     }
 
@@ -423,13 +582,12 @@ int main(int argc, char **argv)
                               : ccg_client_connect(host, port, timeout, &cl);
     if (st != CCG_OK) {
         if (unix_path)
-            fprintf(stderr, "ccg-search: cannot connect to ccg-searchd at %s (is it running?)\n",
-                    unix_path);
+            fprintf(stderr, "ccg-search: cannot connect to %s: is ccg-searchd listening on that "
+                            "socket?\n", unix_path);
         else
-            fprintf(stderr, "ccg-search: cannot connect to ccg-searchd at %s:%s "
-                            "(is it running? start it with: ccg-searchd --index DIR)\n",
-                    host, port);
+            connect_failed(host, port);
         free(line);
+        free(query);
         return EXIT_CONNECT;
     }
     char *answer = NULL;
@@ -439,12 +597,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "ccg-search: %s: %s\n", ccg_status_to_string(st),
                 ccg_client_last_error(cl));
         ccg_client_close(cl);
+        free(query);
         return st == CCG_ERR_IO ? EXIT_CONNECT : EXIT_SERVER;
     }
     ccg_client_close(cl);
 
     json_t *ans = json_loads(answer, 0, NULL);
     int status = EXIT_OK;
+    /* SIMILAR has no snippets switch: --no-snippets drops them here. */
+    bool edited = false;
+    if (mode == M_SIMILAR && !snippets && json_is_object(ans)) {
+        size_t i;
+        json_t *h;
+        json_array_foreach(json_object_get(ans, "hits"), i, h)
+            edited |= json_object_del(h, "snippet") == 0;
+    }
     if (!json_is_object(ans)) {
         fprintf(stderr, "ccg-search: the server's answer is not JSON\n");
         status = EXIT_SERVER;
@@ -456,21 +623,24 @@ int main(int argc, char **argv)
             fprintf(stderr, "ccg-search: %s: %s\n", str(e, "code", "error"), str(e, "message", ""));
         status = EXIT_SERVER;
     } else if (json_out) {
-        puts(answer);
+        char *out = edited ? json_dumps(ans, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        puts(out ? out : answer);
+        free(out);
     } else if (get_id) {
         print_document(json_object_get(ans, "document"));
     } else if (who) {
         print_who(ans);
-    } else if (stats) {
+    } else if (mode == M_STATS) {
         char *pretty = json_dumps(ans, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         if (pretty)
             puts(pretty);
         free(pretty);
     } else {
-        print_hits(ans, facets);
+        print_hits(ans, facets, query);
     }
     json_decref(ans);
     ccg_free(answer);
     free_safe_copies();
+    free(query);
     return status;
 }

@@ -36,6 +36,7 @@ struct qnode {
     char lo[11], hi[11];    /* Q_DATE */
     unsigned window;        /* Q_NEAR */
     bool prefix;            /* Q_WORD: the query's last word, as-you-type */
+    bool synonym;           /* Q_WORD: compiled as (part of) a synonym group */
     size_t col;
     /* Q_OR, Q_NEAR: kids.  Q_BOOL: must, then should, then not. */
     qnode **kids;
@@ -1263,6 +1264,10 @@ static cs_xs_query *compile_seq(compiler *c, cs_xs_op op, qnode *const *kids, si
                 }
                 if (!(sub[n] = synonym_q(c, group)))
                     goto out;
+                /* The speller leaves these words alone ("AO" is no
+                 * misspelling of "ago"). */
+                for (size_t j = i; j < i + run; j++)
+                    kids[j]->synonym = true;
                 /* A word being typed that makes a synonym ("ac" of "ACS")
                  * may be the start of another word too. */
                 if (prefix_term(kids[i + run - 1], pt) && !(sub[n] = or_prefix(c, sub[n], pt)))
@@ -1658,8 +1663,17 @@ static void spell_node(speller *sp, const qnode *n)
     cs_analyze(n->text, strlen(n->text), 1, collect, &one, NULL);
     if (one.n != 1 || (one.flags[0] & CS_TOK_NUMERIC) || one.term[0][0] == '\0')
         return;
+    /* A word that found documents, as typed, by its stem or as a synonym
+     * the vocabulary knows, is no misspelling: "officering" finds
+     * "officer" by its stem and "AO" finds "accountable officer". */
     unsigned freq = 1;
-    if (cs_xs_reader_termfreq(sp->r, one.term[0], &freq) != CS_XS_OK || freq > 0)
+    if (n->synonym || cs_xs_reader_termfreq(sp->r, one.term[0], &freq) != CS_XS_OK || freq > 0)
+        return;
+    char stem[CS_MAX_TERM_BYTES + 8];
+    size_t pl = strlen(CS_PREFIX_STEM);
+    memcpy(stem, CS_PREFIX_STEM, pl);
+    if (cs_stem(one.term[0], strlen(one.term[0]), stem + pl, sizeof stem - pl) &&
+        (cs_xs_reader_termfreq(sp->r, stem, &freq) != CS_XS_OK || freq > 0))
         return;
     const char *sug = NULL;
     if (cs_xs_reader_spell(sp->r, one.term[0], &sug) != CS_XS_OK || !sug || !*sug ||

@@ -624,7 +624,7 @@ bool cs_engine_search(cs_engine *e, const cs_search_req *req, cs_search_result *
 
     if (!search_once(e, req, req->q, res, &corrected, err))
         return false;
-    if (corrected && res->total == 0) {
+    if (corrected && res->total == 0 && req->correct) {
         /* Nothing matched as typed: answer the corrected query instead,
          * and say so.  Should that fail, the answer as typed stands. */
         cs_search_result again;

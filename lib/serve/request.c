@@ -49,6 +49,7 @@ void cs_search_req_init(cs_search_req *req)
         req->facet[f] = true;
     req->facet_limit = CS_DEFAULT_FACET_LIMIT;
     req->snippets = true;
+    req->correct = true;
     req->snippet_chars = CS_SNIPPET_CHARS_DEFAULT;
 }
 
@@ -218,6 +219,12 @@ bool cs_search_req_field(cs_search_req *req, const char *key, json_t *v, cs_err 
         return get_uint(v, key, 1, CS_MAX_FACET_LIMIT, CS_LIMIT_FACET_LIMIT, &req->facet_limit, err);
     if (strcmp(key, "facets") == 0)
         return set_facets(req, v, err);
+    if (strcmp(key, "correct") == 0) {
+        if (!json_is_boolean(v))
+            return bad(err, "\"correct\" must be true or false");
+        req->correct = json_is_true(v);
+        return true;
+    }
     if (strcmp(key, "snippets") == 0) {
         if (!json_is_boolean(v))
             return bad(err, "\"snippets\" must be true or false");

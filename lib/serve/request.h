@@ -48,6 +48,9 @@ typedef struct cs_search_req {
     unsigned facet_limit;
     bool snippets;
     unsigned snippet_chars;
+    /* When q as typed matches nothing, answer its spelling correction's
+     * results instead (false: answer q as typed; "corrected" still says). */
+    bool correct;
 } cs_search_req;
 
 /* The defaults: every facet, 10 hits, snippets, relevance order, q NULL

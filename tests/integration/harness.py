@@ -287,6 +287,39 @@ def run_on_tty(args, env=None):
     return out.decode("utf-8", "replace")
 
 
+def unused_port():
+    """A TCP port on 127.0.0.1 that nothing listens on (bound, then closed)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Listener:
+    """A socket that listens on an ephemeral port and never answers: a
+    client that must send nothing is pointed at it, and connections()
+    counts the connections it made (the kernel accepts them for us)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.setblocking(False)
+        self.port = self.sock.getsockname()[1]
+        self.seen = 0
+        _cleanup.append(self.sock.close)
+
+    def connections(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except BlockingIOError:
+                return self.seen
+            c.close()
+            self.seen += 1
+
+
 def news_head(n):
     """A fresh directory holding the first n articles of the news corpus."""
     src = tmpdir()

@@ -455,7 +455,7 @@ def ccg_search_never_prints_the_index_text_raw_escapes():
     check("C1 \\xc2\\x85 and DEL \\x7f end" in out, out)
     # On a terminal with colour: only our own highlight escapes.
     tty = run_on_tty([binary("ccg-search"), "-p", port, "Radmore"],
-                     env={k: v for k, v in os.environ.items() if k != "NO_COLOR"})
+                     env=dict({k: v for k, v in os.environ.items() if k != "NO_COLOR"}, TERM="xterm"))
     check("\x1b]" not in tty and "\x1b[2J" not in tty and "\x1b[31m" not in tty, repr(tty[:400]))
     # --json stays the server's JSON, escaped there.
     p = subprocess.run([binary("ccg-search"), "-p", port, "--json", "--get", "hostile-1"],

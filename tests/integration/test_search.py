@@ -6,8 +6,8 @@ import random
 import re
 import subprocess
 
-from harness import (CORPORA, SEEDS, Daemon, binary, check, eq, ids, run, run_indexer,
-                     run_on_tty, search, test, tmpdir)
+from harness import (CORPORA, SEEDS, Daemon, Listener, binary, check, eq, ids, run,
+                     run_indexer, run_on_tty, search, test, tmpdir, unused_port)
 
 daemon = None
 
@@ -51,6 +51,43 @@ def spelling_is_corrected():
     check("corrected" not in a, "no correction for a query that is right")
     a = search(d(), "Leicestr merger")
     eq(a.get("corrected"), "leicester merger", "only the misspelt word changes")
+
+
+@test
+def correct_false_answers_the_query_as_typed():
+    a = search(d(), {"q": "accountab", "correct": False})
+    eq(a["total"], 0, "as typed, nothing")
+    eq(a.get("corrected"), "accountable", "the correction is still suggested")
+    check("corrected_results" not in a, "and its results are not given")
+    eq(d().ask('SEARCH {"q":"x","correct":1}')["error"]["code"], "bad_request", "a boolean")
+
+
+@test
+def a_word_found_by_its_stem_or_as_a_synonym_is_not_corrected():
+    # AO is a synonym of "accountable officer" and no article writes AO;
+    # "ago" is one letter away.  "officers" is in no article, but its stem
+    # finds "officer", one letter away.
+    src = tmpdir()
+    with open(os.path.join(src, "a.jsonl"), "w") as f:
+        f.write(json.dumps({"id": "a1", "title": "Appointed",
+                            "body": "The accountable officer was appointed two years ago."}) + "\n")
+        f.write(json.dumps({"id": "a2", "title": "Later",
+                            "body": "A week ago the board met the officer."}) + "\n")
+    ix = os.path.join(tmpdir(), "index")
+    run_indexer("--index", ix, src)
+    dd = Daemon(ix)
+    a = search(dd, "AO")
+    eq(ids(a), ["a1"], "AO finds the accountable officer")
+    check("corrected" not in a, "AO is no misspelling of ago: %r" % a.get("corrected"))
+    a = search(dd, "officers")
+    eq(sorted(ids(a)), ["a1", "a2"], "officers finds officer by its stem")
+    check("corrected" not in a, "officers is no misspelling: %r" % a.get("corrected"))
+    a = search(dd, "oficer")
+    eq(a.get("corrected"), "officer", "a word in no article, even by its stem, is corrected")
+    eq(dd.stop(), 0, "daemon exit")
+    # The real corpus: CEO is a synonym of "chief executive officer".
+    a = search(d(), "CEO")
+    check(a["total"] > 0 and "corrected" not in a, "CEO: %r" % a.get("corrected"))
 
 
 @test
@@ -232,13 +269,198 @@ def cli_has_a_flag_for_every_search_field():
     check("000_a0141472471f05fe" not in ids(json.loads(p.stdout)), "--place: a group's area")
     p = cli("--json", "--org", "Care Quality Commission", "--limit", "100")
     check("000_a0141472471f05fe" in ids(json.loads(p.stdout)), "--org")
-    p = cli("--from", "2019-13-01", "merger")
-    eq(p.returncode, 1, "bad date is refused by the server")
-    check("date_from" in p.stderr, p.stderr)
     for bad in ("x", "", "-1", "101"):          # CS_MAX_RESULT_LIMIT is 100
         p = cli("--limit", bad, "merger")
         eq(p.returncode, 2, "--limit %r is a usage error" % bad)
         check("from 0 to 100" in p.stderr, p.stderr)
+
+
+def cli_at(port, *args, env=None):
+    """ccg-search -p port args (the harness's environment, no colour)."""
+    return subprocess.run([binary("ccg-search"), "-p", str(port)] + list(args),
+                          capture_output=True, text=True, timeout=60,
+                          env=env or dict(os.environ, NO_COLOR="1"))
+
+
+def refused_unsent(args, message, env=None):
+    """args are a usage error: exit 2 with message, and nothing connected."""
+    ls = Listener()
+    p = cli_at(ls.port, "--timeout", "2000", *args, env=env)
+    eq(p.returncode, 2, "%r: exit status (%s)" % (args, p.stderr.strip()))
+    check(message in p.stderr, "%r: %r not in %r" % (args, message, p.stderr))
+    eq(p.stdout, "", "%r: nothing printed on stdout" % (args,))
+    eq(ls.connections(), 0, "%r: nothing sent" % (args,))
+
+
+@test
+def cli_usage_errors_exit_2_before_anything_is_sent():
+    for args, message in [
+            (["--sort", "foo", "merger"], "--sort wants relevance, date or date_asc, not 'foo'"),
+            (["--sort", "", "merger"], "--sort wants"),
+            (["--from", "2019-13-01", "merger"], "--from wants a date written YYYY-MM-DD"),
+            (["--from", "2019-02-29", "merger"], "not '2019-02-29'"),
+            (["--to", "yesterday", "merger"], "--to wants a date written YYYY-MM-DD"),
+            (["--from", "2019-01-01", "--to", "2018-12-31", "merger"],
+             "--from 2019-01-01 is after --to 2018-12-31"),
+            (["--limit", "1e3", "merger"], "--limit wants a number from 0 to 100"),
+            (["--limit", "99999999999999999999", "merger"], "--limit wants"),
+            (["--page", "0", "merger"], "--page wants a number from 1"),
+            (["--page", "2x", "merger"], "--page wants a number from 1"),
+            (["--timeout", "", "merger"], "--timeout wants milliseconds"),
+            (["--timeout", "99999999999", "merger"], "--timeout wants milliseconds"),
+            ([], "no QUERY"),
+            (["--facets", "--limit", "5"], "no QUERY"),
+            (["--get", ""], "--get wants a document id"),
+            (["--similar", "a\nSTATS"], "--similar wants a document id on one line"),
+            (["--who", "x\r\nSTATS"], "--who wants a question on one line"),
+            (["--get", "x", "merger"], "--get takes no QUERY"),
+            (["--get", "x", "--stats"], "one request each"),
+            (["--unix", "/nonexistent", "-H", "127.0.0.1", "merger"], "not both"),
+            (["merger", "-essex"], "goes after '--'")]:
+        refused_unsent(args, message)
+    # The deepest page: CS_MAX_RESULT_OFFSET (10000) hits skipped at most.
+    refused_unsent(["--limit", "100", "--page", "102", "merger"],
+                   "--page 102 with --limit 100 would skip more than the 10000 hits the "
+                   "server skips at most: with --limit 100, --page goes up to 101")
+    refused_unsent(["--page", "1002", "merger"], "with --limit 10, --page goes up to 1001")
+    refused_unsent(["--limit", "7", "--page", "9223372036854775807", "merger"], "up to 1429")
+    p = cli("--limit", "100", "--page", "101", "merger")
+    eq((p.returncode, p.stderr), (0, ""), "the deepest page is served")
+    p = cli("--limit", "10", "--page", "1001", "--json", "merger")
+    eq(json.loads(p.stdout)["offset"], 10000, "--page 1001 skips 10000")
+    p = cli("--limit", "0", "--page", "5000", "--json", "merger")
+    eq(p.returncode, 0, "--limit 0 skips nothing on any page: " + p.stderr)
+    # A filter alone, or '' on purpose, lists what it selects.
+    p = cli("--json", "--ccg", "Leicester City")
+    eq(p.returncode, 0, p.stderr)
+    check(json.loads(p.stdout)["total"] > 0, "a filter alone")
+    p = cli("--json", "--from", "2019-01-01", "--limit", "0")
+    check(json.loads(p.stdout)["total"] > 0, "a date range alone")
+    p = cli("--json", "", "--limit", "0")
+    eq(json.loads(p.stdout)["total"], 83, "'' matches every document")
+
+
+# What each request does with each option: honoured (and how that shows),
+# or refused as a usage error.  Connection options (-H, -p, --unix,
+# --timeout) and --json go with every request.
+SEARCH_ONLY = [["--ccg", "Leicester City"], ["--role", "clinical chair"],
+               ["--person", "Azhar Farooqi"], ["--org", "Care Quality Commission"],
+               ["--place", "Rutland"], ["--from", "2018-01-01"], ["--to", "2019-12-31"],
+               ["--sort", "date"], ["--any"], ["--plain"], ["--limit", "3"], ["-n", "3"],
+               ["--page", "2"], ["--facets"], ["-f"], ["--no-correct"]]
+REQUESTS = {"search": ["merger"], "--get": ["--get", "003_0ecb9dfa299ccda2"],
+            "--similar": ["--similar", "002_384a417d6ab5e7e1"], "--who": ["--who", "Toby Sanders"],
+            "--stats": ["--stats"]}
+
+
+@test
+def cli_every_option_is_honoured_or_refused_by_every_request():
+    for name, req in REQUESTS.items():
+        for opt in SEARCH_ONLY + [["--no-snippets"]]:
+            honoured = name == "search" or (name == "--similar" and opt == ["--no-snippets"])
+            if honoured:
+                p = cli(*(opt + req))
+                eq((p.returncode, p.stderr), (0, ""), "%s with %s" % (name, opt))
+                check(p.stdout, "%s with %s printed nothing" % (name, opt))
+            else:
+                long = {"-n": "--limit", "-f": "--facets"}.get(opt[0], opt[0])
+                refused_unsent(opt + req, "%s goes with a search" % long)
+                refused_unsent(req + opt, "not with %s" % name)
+        for opt in (["--json"], ["--timeout", "5000"], ["-H", "127.0.0.1"]):
+            p = cli(*(opt + req))
+            eq((p.returncode, p.stderr), (0, ""), "%s with %s" % (name, opt))
+            if opt == ["--json"]:
+                check(json.loads(p.stdout)["ok"], "%s --json" % name)
+    # --no-snippets with --similar, in text and JSON.
+    p = cli("--similar", "002_384a417d6ab5e7e1")
+    check("JOINT HEALTH OVERVIEW" in p.stdout, "--similar shows passages: " + p.stdout[:300])
+    p = cli("--similar", "002_384a417d6ab5e7e1", "--no-snippets")
+    check("003_0ecb9dfa299ccda2" in p.stdout and "JOINT HEALTH OVERVIEW" not in p.stdout,
+          "--similar --no-snippets: " + p.stdout[:300])
+    a = json.loads(cli("--json", "--no-snippets", "--similar", "002_384a417d6ab5e7e1").stdout)
+    check(a["hits"] and not any("snippet" in h for h in a["hits"]), "--json --similar --no-snippets")
+    eq(ids(a)[0], "003_0ecb9dfa299ccda2", "the same hits")
+    # The search options' effects (cli_has_a_flag_for_every_search_field has the filters).
+    a = json.loads(cli("--json", "--no-snippets", "merger").stdout)
+    check(not any("snippet" in h for h in a["hits"]), "search --no-snippets")
+    eq(json.loads(cli("--json", "-n", "3", "merger").stdout)["limit"], 3, "-n")
+    check(json.loads(cli("--json", "-f", "merger").stdout)["facets"]["ccg"], "-f")
+    eq(json.loads(cli("--json", "merger").stdout)["facets"], {}, "no facets without -f")
+
+
+@test
+def cli_says_which_results_it_shows():
+    p = cli("accountab")
+    eq(p.returncode, 0, p.stderr)
+    first = p.stdout.splitlines()[0]
+    eq(first, "Showing results for accountable (search instead for accountab with --no-correct)",
+       "the corrected query's results are shown")
+    check("Did you mean" not in p.stdout, p.stdout[:300])
+    check(re.search(r"^\d+ results, showing 1-10", p.stdout, re.M), p.stdout[:300])
+    p = cli("--no-correct", "accountab")
+    lines = p.stdout.splitlines()
+    eq(lines[0], "Did you mean: accountable", "--no-correct: the suggestion")
+    check(len(lines) == 2 and lines[1].startswith("0 results ("),
+          "--no-correct: the query as typed, which matches nothing: %r" % lines)
+    # The query as typed matches: its results, and the suggestion.
+    p = cli("--any", "merger acountable")
+    check("Did you mean: merger accountable" in p.stdout, p.stdout[:300])
+    check("Showing results for" not in p.stdout, p.stdout[:300])
+
+
+@test
+def cli_double_dash_ends_the_options():
+    p = cli("--json", "--limit", "100", "--", "merger", "-essex")
+    eq(p.returncode, 0, p.stderr)
+    eq(set(ids(json.loads(p.stdout))), all_ids("merger NOT essex"), "-- merger -essex")
+    p = cli("--plain", "--no-correct", "--", "--json")
+    eq(p.returncode, 0, p.stderr)
+    check(not p.stdout.startswith("{") and re.search(r"^0 results \(", p.stdout, re.M),
+          "-- --json is a query word: " + p.stdout[:200])
+    p = subprocess.run([binary("ccg-search"), "--help"], capture_output=True, text=True)
+    check("'--' ends them" in p.stdout and "ccg-search -- merger -essex" in p.stdout, p.stdout)
+
+
+@test
+def cli_takes_host_and_port_from_the_environment():
+    port = str(d().port)
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CCGSEARCH_")}
+    base["NO_COLOR"] = "1"
+
+    def run_env(env, *args):
+        return subprocess.run([binary("ccg-search"), "--json", "--limit", "1"] + list(args) +
+                              ["Radmore"], capture_output=True, text=True, timeout=60,
+                              env=dict(base, **env))
+    for env, args in [({"CCGSEARCH_PORT": port}, []),
+                      ({"CCGSEARCH_HOST": "127.0.0.1", "CCGSEARCH_PORT": port}, []),
+                      ({"CCGSEARCH_HOST": "nosuch.invalid"}, ["-H", "127.0.0.1", "-p", port]),
+                      ({"CCGSEARCH_PORT": str(unused_port())}, ["-p", port]),
+                      ({"CCGSEARCH_HOST": "", "CCGSEARCH_PORT": ""}, ["-p", port])]:
+        p = run_env(env, *args)
+        eq(p.returncode, 0, "%r %r: %s" % (env, args, p.stderr))
+        eq(ids(json.loads(p.stdout)), ["004_7a0772fac955139b"], "%r %r" % (env, args))
+    p = run_env({"CCGSEARCH_HOST": "nosuch.invalid", "CCGSEARCH_PORT": port})
+    eq(p.returncode, 3, p.stderr)
+    check("cannot resolve host 'nosuch.invalid'" in p.stderr, p.stderr)
+    for bad in ("99999", "http", "-1"):
+        p = subprocess.run([binary("ccg-search"), "merger"], capture_output=True, text=True,
+                           timeout=60, env=dict(base, CCGSEARCH_PORT=bad))
+        eq(p.returncode, 2, "CCGSEARCH_PORT=%s: %s" % (bad, p.stderr))
+        check("CCGSEARCH_PORT wants a number from 1 to 65535, not '%s'" % bad in p.stderr, p.stderr)
+    p = subprocess.run([binary("ccg-search"), "--help"], capture_output=True, text=True)
+    check("$CCGSEARCH_HOST" in p.stdout and "$CCGSEARCH_PORT" in p.stdout, p.stdout)
+
+
+@test
+def cli_says_why_it_cannot_reach_the_server():
+    p = cli_at(7700, "-H", "nosuch.invalid", "merger")
+    eq(p.returncode, 3, p.stderr)
+    check(p.stderr.startswith("ccg-search: cannot resolve host 'nosuch.invalid': "), p.stderr)
+    check("running" not in p.stderr, "a name that does not resolve is not a server that is down")
+    port = unused_port()
+    p = cli_at(port, "merger")
+    eq(p.returncode, 3, p.stderr)
+    check("is ccg-searchd running on 127.0.0.1:%d?" % port in p.stderr, p.stderr)
 
 
 @test
@@ -246,12 +468,17 @@ def cli_colours_matches_on_a_terminal_only():
     def on_tty(env):
         return run_on_tty([binary("ccg-search"), "-p", str(d().port), "Radmore"], env)
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env["TERM"] = "xterm"
     out = on_tty(env)
     check("\033[1;33mRadmore\033[0m" in out, "highlighted on a terminal: %r" % out[:400])
     out = on_tty(dict(env, NO_COLOR="1"))
     check("\033[" not in out and "Radmore" in out, "NO_COLOR respected")
     p = cli("Radmore", env=env)
     check("\033[" not in p.stdout, "no colour into a pipe")
+    out = on_tty(dict(env, TERM="dumb"))
+    check("\033[" not in out and "Radmore" in out, "no colour on a dumb terminal: %r" % out[:300])
+    out = on_tty({k: v for k, v in env.items() if k != "TERM"})
+    check("\033[" not in out and "Radmore" in out, "no colour without TERM: %r" % out[:300])
 
 
 @test
