@@ -27,7 +27,7 @@ BUILD ?= build
 BIN ?= bin
 SAN ?=
 
-PKGS := xapian-core libevent libevent_pthreads libutf8proc jansson
+PKGS := xapian-core libevent libevent_pthreads libutf8proc jansson libxml-2.0
 # Recursive (=) so pkg-config runs after `deps` has installed the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
