@@ -725,34 +725,56 @@ bool cs_article_finish_text(cs_article *a, const char *text, size_t len, cs_err 
     return parse_lines(text, len, a, err);
 }
 
-/* s[0..*len) trimmed and cut to CS_MAX_FIELD_BYTES on a character. */
-static const char *field_value(const char *s, size_t *len)
+/* A copy of s[0..len) with runs of blanks (newlines and tabs too) made one
+ * space, trimmed and cut to CS_MAX_FIELD_BYTES on a character; *out_len
+ * is 0 when nothing is left.  NULL when out of memory. */
+static char *field_value(const char *s, size_t len, size_t *out_len)
 {
-    s = trim(s, len);
-    if (*len > CS_MAX_FIELD_BYTES) {
-        *len = cs_utf8_cut(s, *len, CS_MAX_FIELD_BYTES);
-        s = trim(s, len);
+    char *o = malloc(len + 1);
+    size_t n = 0;
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+            c = ' ';
+        if (c == ' ' && (n == 0 || o[n - 1] == ' '))
+            continue;
+        o[n++] = c;
     }
-    return s;
+    while (n && o[n - 1] == ' ')
+        n--;
+    if (n > CS_MAX_FIELD_BYTES) {
+        n = cs_utf8_cut(o, n, CS_MAX_FIELD_BYTES);
+        while (n && o[n - 1] == ' ')
+            n--;
+    }
+    o[n] = '\0';
+    *out_len = n;
+    return o;
 }
 
-bool cs_article_add_value(cs_article *a, bool author, const char *s, size_t len)
+bool cs_article_add_value(cs_article *a, bool author, const char *raw, size_t rawlen)
 {
     char ***v = author ? &a->authors : &a->tags;
     size_t *n = author ? &a->nauthors : &a->ntags;
-    s = field_value(s, &len);
-    if (len == 0 || *n >= CS_MAX_TAGS)
+    size_t len;
+    if (*n >= CS_MAX_TAGS)
         return true;
-    for (size_t i = 0; i < *n; i++)
-        if (strlen((*v)[i]) == len && strncasecmp((*v)[i], s, len) == 0)
-            return true;
-    char **grown = realloc(*v, (*n + 1) * sizeof *grown);
-    if (!grown)
+    char *s = field_value(raw, rawlen, &len);
+    if (!s)
         return false;
+    bool keep = len > 0;
+    for (size_t i = 0; keep && i < *n; i++)
+        if (strcasecmp((*v)[i], s) == 0)
+            keep = false;
+    char **grown = keep ? realloc(*v, (*n + 1) * sizeof *grown) : NULL;
+    if (!keep || !grown) {
+        free(s);
+        return !keep;
+    }
     *v = grown;
-    if (!(grown[*n] = cs_strndup(s, len)))
-        return false;
-    (*n)++;
+    grown[(*n)++] = s;
     if (!author)
         return true;
     /* The display value: every author, in the order given. */
@@ -771,12 +793,19 @@ bool cs_article_add_value(cs_article *a, bool author, const char *s, size_t len)
     return a->author != NULL;
 }
 
-bool cs_article_set_section(cs_article *a, const char *s, size_t len)
+bool cs_article_set_section(cs_article *a, const char *raw, size_t rawlen)
 {
-    s = field_value(s, &len);
-    if (a->section || len == 0)
+    size_t len;
+    if (a->section)
         return true;
-    return (a->section = cs_strndup(s, len)) != NULL;
+    char *s = field_value(raw, rawlen, &len);
+    if (!s)
+        return false;
+    if (len)
+        a->section = s;
+    else
+        free(s);
+    return true;
 }
 
 /* FNV-1a, 64 bits, of the parts, each followed by LF. */

@@ -70,11 +70,12 @@ bool cs_article_from_json(const char *line, size_t len, cs_article *out, cs_err 
 bool cs_article_finish_text(cs_article *a, const char *text, size_t len, cs_err *err);
 
 /* Add one descriptive value: to a->authors (and a->author) when author,
- * else to a->tags.  s[0..len) is trimmed and cut to CS_MAX_FIELD_BYTES;
+ * else to a->tags.  s[0..len) has its runs of blanks made one space, is
+ * trimmed and cut to CS_MAX_FIELD_BYTES;
  * empty values, repeats (compared case-insensitively) and tags past
  * CS_MAX_TAGS are dropped.  False only when out of memory. */
 bool cs_article_add_value(cs_article *a, bool author, const char *s, size_t len);
-/* Set a->section from s[0..len) (trimmed, cut) unless it is set already.
+/* Set a->section from s[0..len) (made as above) unless it is set already.
  * False only when out of memory. */
 bool cs_article_set_section(cs_article *a, const char *s, size_t len);
 
