@@ -11,9 +11,13 @@ footer).
 import http.client
 import json
 import os
+import sys
 import urllib.parse
 
-from harness import Daemon, check, eq, extract, run_indexer, test, tmpdir, run
+from harness import ROOT, Daemon, check, eq, extract, run_indexer, test, tmpdir, run
+
+sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+from ccgsearch import Client  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PAGES = os.path.join(HERE, "html")
@@ -291,6 +295,13 @@ def author_section_and_tag_filters_line_and_http():
     body = r.read()
     eq(r.status, 200, "HTTP status")
     eq(ids(json.loads(body)), ["a2"], "HTTP filter parameters")
+    with Client("127.0.0.1", dd.port) as cl:
+        r = cl.search("merger", author="holly brandreth", tag=["budget"])
+        eq([(h.id, h.author, h.section, h.tags) for h in r.hits],
+           [("a2", "Sam Ode, Holly Brandreth", "Politics", ["budget", "NHS"])], "Python client")
+        d = cl.get("a1")
+        eq((d.author, d.section, d.tags), ("Holly Brandreth", "Health", ["NHS", "Mergers"]),
+           "Python Document")
     eq(dd.stop(), 0, "daemon exit")
 
 
