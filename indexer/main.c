@@ -1,8 +1,9 @@
 /* ccg-indexer: read article files, understand them, index them.
  *
- * Inputs are plain-text articles, JSON Lines files (.jsonl, .ndjson,
- * .json), directories (walked recursively, hidden entries skipped) and "-"
- * (JSON Lines on stdin).  A bad record is reported as "file:line: reason"
+ * Inputs are plain-text articles, HTML pages (text/html.h), JSON Lines
+ * files (.jsonl, .ndjson, .json), directories (walked recursively, hidden
+ * entries skipped) and "-" (JSON Lines on stdin); other files are skipped
+ * with a warning (kind_by_name(), then the content).  A bad record is reported as "file:line: reason"
  * and skipped; the run goes on.  The walk follows links but reads each
  * directory and file once, ends loops, reads only regular files (never a
  * FIFO, which would block) and holds bounded memory (lib/core/limits.h).  The exit status is non-zero only when an
@@ -131,16 +132,22 @@ static void usage(FILE *f)
 "       ccg-indexer --index DIR --delete ID...\n"
 "\n"
 "Index article files into the ccgsearch index at DIR.\n"
-"PATH is a plain-text article, a JSON Lines file (.jsonl, .ndjson, .json),\n"
-"a directory (walked recursively; hidden entries skipped) or - for JSON\n"
-"Lines on standard input.  A plain-text article's id is its file name\n"
-"without the extension; a JSON record's id is its \"id\" field.  Symbolic\n"
+"PATH is a plain-text article (.txt, .text, no or another extension), an\n"
+"HTML page (.html, .htm, .xhtml, or content starting <!doctype html or\n"
+"<html), a JSON Lines file (.jsonl, .ndjson, .json), a directory (walked\n"
+"recursively; hidden entries skipped) or - for JSON Lines on standard input.\n"
+"Other files (.csv, .bin, .pdf, images, archives..., or content with a NUL\n"
+"byte or invalid UTF-8) are skipped with a warning.  An article file's id\n"
+"is its name without the extension; a JSON record's id is its \"id\" field,\n"
+"a string; a record without one gets an id made from its url (or title,\n"
+"date and body) and a warning.  Fields author, section and tags (and an\n"
+"HTML page's meta tags for them) are kept.  Symbolic\n"
 "links are followed, each file and directory read once however many links\n"
 "lead to it; a link back into the walk (a loop) or into an input directory\n"
 "(read there under its own name) is skipped with a warning, as are FIFOs,\n"
 "sockets and devices (only regular files are read) and directories more\n"
 "than " CS_STR(CS_MAX_WALK_DEPTH) " levels below an input.  A byte of a file name that is not\n"
-"UTF-8 is %%XX in its id; a date that does not exist is reported, left empty.\n"
+"UTF-8 is %%XX in its id; a date that cannot be read is reported, left empty.\n"
 "\n"
 "  -i, --index DIR   the index directory (created if missing)\n"
 "      --rebuild     build a complete new index from PATHs beside the live\n"
