@@ -90,23 +90,43 @@ static const char *const chrome_elements[] = {
     "iframe", "figure", "template", "svg", "button", "select", "textarea", "dialog",
     NULL,
 };
-/* Words of a class or id that name page chrome. */
+/* Words of a class or id that name page chrome, matched against each part
+ * of each class name or id between '-', '_' and blanks, alone or with a
+ * plural s: "share-buttons", "nhsuk-cookie-banner", "comments" and
+ * "govuk-breadcrumbs" are chrome, "commentary" and "shared-care" are not. */
 static const char *const chrome_names[] = {
-    "share", "social", "cookie", "newsletter", "related", "comment", "breadcrumb",
-    "advert", "skip-link", NULL,
+    "share", "sharing", "social", "cookie", "consent", "newsletter", "subscribe",
+    "related", "comment", "breadcrumb", "advert", "advertisement", "skip", "outbrain",
+    "taboola", NULL,
 };
 /* ARIA landmark roles of page chrome. */
 static const char *const chrome_roles[] = {
     "navigation", "banner", "contentinfo", "complementary", "search", "dialog", NULL,
 };
 
+static bool chrome_part(const char *p, size_t len)
+{
+    for (int k = 0; chrome_names[k]; k++) {
+        size_t wl = strlen(chrome_names[k]);
+        if ((len == wl || (len == wl + 1 && (p[wl] == 's' || p[wl] == 'S'))) &&
+            strncasecmp(p, chrome_names[k], wl) == 0)
+            return true;
+    }
+    return false;
+}
+
 static bool names_chrome(const char *v)
 {
     if (!v)
         return false;
-    for (int k = 0; chrome_names[k]; k++)
-        if (strcasestr(v, chrome_names[k]))
+    while (*v) {
+        size_t l = strcspn(v, " \t\n\r\f-_");
+        if (l && chrome_part(v, l))
             return true;
+        v += l;
+        if (*v)
+            v++;
+    }
     return false;
 }
 

@@ -17,8 +17,9 @@
  *           footer, aside, script, style, noscript, form, iframe, figure,
  *           template, svg and button elements, elements hidden or with an
  *           ARIA landmark role of page chrome, and elements whose class or
- *           id names share, social, cookie, newsletter, related, comment,
- *           breadcrumb, advert or skip-link.  Block elements (p, li,
+ *           id has a part (between '-' and '_') naming share, social,
+ *           cookie, newsletter, related, comment, breadcrumb, advert, skip
+ *           (and a few more, html.c), alone or plural.  Block elements (p, li,
  *           headings, div, ...) become paragraphs separated by blank lines,
  *           <br> a line break; the text then goes through the plain-text
  *           parser (text/article.h) for its chrome lines and header zone.

@@ -153,6 +153,21 @@ def html_dates_json_ld_time_and_bad_ones():
 
 
 @test
+def class_names_are_read_by_their_parts():
+    src = tmpdir()
+    write(os.path.join(src, "c.html"), '<html><body><main>'
+          '<div class="article-commentary"><p>Commentary stays.</p></div>'
+          '<div id="shared-care-record"><p>Shared care stays.</p></div>'
+          '<div class="ShareBar social_icons"><p>Share icons go.</p></div>'
+          '<div class="nhsuk-cookie-banner"><p>Cookie text goes.</p></div>'
+          '<div class="user-comments"><p>Comment text goes.</p></div>'
+          '<section hidden><p>Hidden text goes.</p></section>'
+          '<div role="navigation"><p>Landmark text goes.</p></div>'
+          '</main></body></html>')
+    eq(extract(src)["c"]["body_start"], "Commentary stays.\n\nShared care stays.", "kept")
+
+
+@test
 def html_depth_limit():
     # CS_MAX_HTML_DEPTH is 256: text nested deeper is dropped, the rest read.
     src = tmpdir()
