@@ -414,8 +414,9 @@ static void gather(page *p, cs_article *a, xmlNode *n, int depth)
             if ((v = attr(c, "rel")) && has_word(v, "canonical") && !p->canonical)
                 p->canonical = attr(c, "href");
         } else if (is_el(c, "title")) {
+            /* The page's, not an inline SVG's <title> in the body. */
             size_t l;
-            if (!p->title_el && !(p->title_el = flat_text(c, &l)))
+            if (!p->title_el && !p->body_el && !(p->title_el = flat_text(c, &l)))
                 p->nomem = true;
         } else if (is_el(c, "script")) {
             if ((v = attr(c, "type")) && strcasecmp(v, "application/ld+json") == 0)

@@ -122,7 +122,11 @@ def title_from_title_element_without_the_site_name():
     # Another site's name stays: only og:site_name is cut.
     write(os.path.join(src, "b.htm"), head + "<title>Clinic hours cut - Fenshire Live</title>"
           "</head><body><p>The clinic will close at four.</p></body></html>")
+    # An icon's SVG <title> is not the page's.
+    write(os.path.join(src, "c.html"), '<html><body><svg><title>Facebook icon</title></svg>'
+          '<p>The clinic will close at four.</p></body></html>')
     docs = extract(src)
+    eq(docs["c"]["title"], "The clinic will close at four", "first line, not the icon")
     eq(docs["a"]["title"], "Clinic hours cut", "site suffix cut")
     eq(docs["b"]["title"], "Clinic hours cut - Fenshire Live", "other suffix kept")
 
