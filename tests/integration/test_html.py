@@ -11,10 +11,11 @@ footer).
 import http.client
 import json
 import os
+import subprocess
 import sys
 import urllib.parse
 
-from harness import ROOT, Daemon, check, eq, extract, run_indexer, test, tmpdir, run
+from harness import ROOT, Daemon, binary, check, eq, extract, run_indexer, test, tmpdir, run
 
 sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
 from ccgsearch import Client  # noqa: E402
@@ -87,6 +88,15 @@ def newspaper_page_body_without_chrome():
                   "agree to merge next April"], "newspaper")
     eq(doc["author"], "Holly Brandreth", "GET author")
     eq(doc["tags"][:2], ["NHS", "Mergers"], "GET tags")
+    # The CLI shows them, modestly.
+    cli = subprocess.run([binary("ccg-search"), "-p", str(dd.port), "--get", "chronicle-merger"],
+                         capture_output=True, text=True, timeout=30)
+    for line in ("author: Holly Brandreth", "section: Health",
+                 "tags: NHS, Mergers, Fenshire, clinical commissioning groups"):
+        check(line in cli.stdout.splitlines(), "ccg-search --get: %r in\n%s" % (line, cli.stdout))
+    cli = subprocess.run([binary("ccg-search"), "-p", str(dd.port), "duplication"],
+                         capture_output=True, text=True, timeout=30)
+    check("The Fenshire Chronicle  by Holly Brandreth" in cli.stdout, cli.stdout)
     eq(dd.stop(), 0, "daemon exit")
 
 
