@@ -633,6 +633,15 @@ bool cs_article_from_html(const char *id, const char *text, size_t len, cs_artic
     htmlDocPtr doc = htmlReadMemory(text, (int)len, NULL, enc,
                                     HTML_PARSE_NONET | HTML_PARSE_NOERROR |
                                     HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
+    if (doc && !enc && !doc->encoding) {
+        /* Not UTF-8 and no charset declared: what browsers assume is
+         * Windows-1252 (libxml2's default, ISO-8859-1, would make its
+         * curly quotes C1 control characters). */
+        xmlFreeDoc(doc);
+        doc = htmlReadMemory(text, (int)len, NULL, "windows-1252",
+                             HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                             HTML_PARSE_RECOVER);
+    }
     if (!doc)
         return cs_err_set(err, CS_E_INPUT, "not an HTML page libxml2 can read");
     if (!(out->id = cs_strdup(id)))

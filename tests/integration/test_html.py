@@ -203,7 +203,10 @@ def html_encodings():
     # Valid UTF-8 is read as UTF-8 whatever the page declares.
     write(os.path.join(src, "u8.html"), '<html><head><meta charset="iso-8859-1">'
           '<title>Caf\u00e9 reopens</title></head><body><p>Caf\u00e9 \u2013 again.</p></body></html>')
+    # Neither UTF-8 nor declared: Windows-1252, as browsers read it.
+    write(os.path.join(src, "undeclared.html"), b"<html><body><p>It\x92s caf\xe9</p></body></html>")
     docs = extract(src)
+    eq(docs["undeclared"]["body_start"], "It\u2019s caf\u00e9", "undeclared")
     eq((docs["cp"]["title"], docs["cp"]["body_start"]), ("Caf\u00e9 reopens", "It\u2019s a caf\u00e9 again."),
        "windows-1252")
     eq((docs["u8"]["title"], docs["u8"]["body_start"]), ("Caf\u00e9 reopens", "Caf\u00e9 \u2013 again."),
