@@ -7,6 +7,7 @@
 
 #include "text/article.h"
 #include "text/date.h"
+#include "text/html.h"
 #include "core/limits.h"
 #include "core/util.h"
 
@@ -285,6 +286,50 @@ static void bad_json_records(void **state)
     }
 }
 
+static void html_sniffing(void **state)
+{
+    (void)state;
+    static const char *const yes[] = {
+        "<!DOCTYPE html><p>x", "<!doctype HTML>", "  \n<html lang=en>", "\xEF\xBB\xBF<html>",
+        "<!-- saved from url --><!DOCTYPE html>", "<HTML>",
+    };
+    static const char *const no[] = {
+        "", "Headline\n\n<html> in a story", "<!-- unclosed <html>", "<htm", "<?xml version=\"1.0\"?>",
+        "<p>a fragment</p>",
+    };
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        assert_true(cs_html_sniff(yes[i], strlen(yes[i])));
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        assert_false(cs_html_sniff(no[i], strlen(no[i])));
+}
+
+static void html_page_fields(void **state)
+{
+    (void)state;
+    cs_article a;
+    cs_err err;
+    const char *page = "<html><head><title>Clinic | Echo</title>"
+                       "<meta property=\"og:site_name\" content=\" Echo \">"
+                       "<meta property=\"article:tag\" content=\"NHS\">"
+                       "<meta name=\"keywords\" content=\"nhs, clinics\">"
+                       "<meta name=\"author\" content=\"By  Ann\n Lee\">"
+                       "<link rel=\"canonical\" href=\"https://e/1\"></head>"
+                       "<body><nav>Menu</nav><p>First para.</p><p>Second<br>line.</p>"
+                       "<script>var x;</script></body></html>";
+    assert_true(cs_article_from_html("p", page, strlen(page), &a, &err));
+    assert_string_equal(a.title, "Clinic");
+    assert_string_equal(a.source, "Echo");
+    assert_string_equal(a.url, "https://e/1");
+    assert_string_equal(a.author, "Ann Lee");
+    assert_int_equal(a.ntags, 2);
+    assert_string_equal(a.tags[1], "clinics");
+    assert_string_equal(a.body, "First para.\n\nSecond\nline.");
+    cs_article_clear(&a);
+    page = "<html><body><nav>Only a menu</nav></body></html>";
+    assert_false(cs_article_from_html("p", page, strlen(page), &a, &err));
+    assert_int_equal(err.code, CS_E_INPUT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +343,8 @@ int main(void)
         cmocka_unit_test(stated_publisher_and_social_chrome),
         cmocka_unit_test(chrome_only_is_an_empty_body),
         cmocka_unit_test(descriptive_fields),
+        cmocka_unit_test(html_sniffing),
+        cmocka_unit_test(html_page_fields),
         cmocka_unit_test(json_record_fields),
         cmocka_unit_test(bad_json_records),
     };
