@@ -3,8 +3,8 @@
  * Inputs are plain-text articles, HTML pages (text/html.h), JSON Lines
  * files (.jsonl, .ndjson, .json), directories (walked recursively, hidden
  * entries skipped) and "-" (JSON Lines on stdin); other files are skipped
- * with a warning (kind_by_name(), then the content).  A bad record is reported as "file:line: reason"
- * and skipped; the run goes on.  The walk follows links but reads each
+ * with a warning (kind_by_name(), then the content).  A bad record is
+ * reported as "file:line: reason" and skipped; the run goes on.  The walk follows links but reads each
  * directory and file once, ends loops, reads only regular files (never a
  * FIFO, which would block) and holds bounded memory (lib/core/limits.h).  The exit status is non-zero only when an
  * input could not be read at all or the index could not be written.
@@ -980,6 +980,7 @@ static bool take_file(run *r, const char *path, const struct stat *st)
             report(r, path, 0, "not an article file (text, JSON Lines or HTML), by its "
                    "extension; skipped");
             r->skipped++;
+            r->bytes_done += (unsigned long long)fst.st_size;  /* the progress bar's */
             close(fd);
             return true;
         }
