@@ -27,7 +27,7 @@ BUILD ?= build
 BIN ?= bin
 SAN ?=
 
-PKGS := xapian-core libevent libevent_pthreads libutf8proc jansson
+PKGS := xapian-core libevent libevent_pthreads libutf8proc jansson libxml-2.0
 # Recursive (=) so pkg-config runs after `deps` has installed the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
@@ -220,8 +220,8 @@ eval-ranking: deps
 # time from ../shared by scripts/fuzz-seeds into build/fuzz/seeds/<target>/.
 FUZZ_BUILD := build/fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_NAMES := line search_req who_req query article_text article_json extract snippet \
-              client http
+FUZZ_NAMES := line search_req who_req query article_text article_json article_html extract \
+              snippet client http
 # make fuzz FUZZ_TARGETS="line query" runs only those.
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))

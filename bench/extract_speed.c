@@ -38,7 +38,7 @@ int main(int argc, char **argv)
                 if (!arts)
                     return 1;
             }
-            if (cs_article_from_json(line, (size_t)len, "x", &arts[n], NULL)) {
+            if (cs_article_from_json(line, (size_t)len, &arts[n], NULL)) {
                 bytes += arts[n].body_len;
                 n++;
             }

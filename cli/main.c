@@ -219,6 +219,9 @@ static void print_hits(json_t *ans, bool facets, const char *typed)
         const char *src = str(h, "source", NULL);
         if (src)
             printf("  %s", src);
+        const char *by = str(h, "author", NULL);
+        if (by)
+            printf("  by %s", by);
         putchar('\n');
         const char *snip = str(h, "snippet", NULL);
         if (snip && *snip) {
@@ -255,6 +258,19 @@ static void print_document(json_t *doc)
         printf("source: %s\n", str(doc, "source", ""));
     if (str(doc, "url", NULL))
         printf("url: %s\n", str(doc, "url", ""));
+    if (str(doc, "author", NULL))
+        printf("author: %s\n", str(doc, "author", ""));
+    if (str(doc, "section", NULL))
+        printf("section: %s\n", str(doc, "section", ""));
+    json_t *tags = json_object_get(doc, "tags");
+    size_t t;
+    json_t *tag;
+    json_array_foreach(tags, t, tag) {
+        const char *tv = term_text(json_string_value(tag), 0);
+        printf("%s%s", t ? ", " : "tags: ", tv ? tv : "?");
+    }
+    if (json_array_size(tags))
+        putchar('\n');
     print_entities(json_object_get(doc, "entities"), "");
     json_t *rel = json_object_get(doc, "person_role");
     size_t i;

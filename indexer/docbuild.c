@@ -94,6 +94,18 @@ static char *stored_json(const cs_article *a, const cs_entities *e, bool body)
                           "url", str_or_null(a->url),
                           "entities", cs_entities_json(e),
                           "person_role", cs_entities_relations_json(e));
+    json_t *tags = json_array();
+    for (size_t i = 0; tags && i < a->ntags; i++)
+        if (json_array_append_new(tags, json_string(a->tags[i])) != 0) {
+            json_decref(tags);
+            tags = NULL;
+        }
+    if (o && (!tags || json_object_set_new(o, "author", str_or_null(a->author)) != 0 ||
+              json_object_set_new(o, "section", str_or_null(a->section)) != 0 ||
+              json_object_set_new(o, "tags", tags) != 0)) {
+        json_decref(o);
+        return NULL;
+    }
     if (o && body && json_object_set_new(o, "body", json_string(a->body)) != 0) {
         json_decref(o);
         return NULL;
@@ -157,6 +169,36 @@ static cs_xs_status add_facets(cs_xs_doc *doc, const cs_entities *e)
     cs_buf_free(&slot);
     cs_strlist_free(&shown);
     return st;
+}
+
+/* A boolean term per author, the section and each tag: the prefix of
+ * their filter and cs_normalize_key() of the value, as the filter makes
+ * it.  An over-long one is skipped. */
+static cs_xs_status add_attrs(cs_xs_doc *doc, const cs_article *a)
+{
+    for (int f = 0; f < CS_NATTRS; f++) {
+        char *const *v = f == CS_ATTR_AUTHOR ? a->authors : f == CS_ATTR_TAG ? a->tags
+                                                                            : &a->section;
+        size_t n = f == CS_ATTR_AUTHOR ? a->nauthors : f == CS_ATTR_TAG ? a->ntags
+                                                                       : a->section != NULL;
+        for (size_t i = 0; i < n; i++) {
+            char *key = cs_normalize_key(v[i], strlen(v[i]));
+            if (!key)
+                return CS_XS_NO_MEMORY;
+            cs_buf term = { 0 };
+            cs_buf_puts(&term, cs_attrs[f].prefix);
+            cs_buf_puts(&term, key);
+            bool empty = *key == '\0';
+            free(key);
+            cs_xs_status st = term.oom ? CS_XS_NO_MEMORY
+                              : empty  ? CS_XS_OK
+                                       : cs_xs_doc_add_boolean(doc, term.s);
+            cs_buf_free(&term);
+            if (st == CS_XS_NO_MEMORY)
+                return st;
+        }
+    }
+    return CS_XS_OK;
 }
 
 /* Terms for WHO: who held which role where.  See lib/index/schema.h. */
@@ -227,7 +269,8 @@ cs_xs_doc *cs_docbuild(const cs_article *a, const cs_entities *e,
         goto fail;
     if (hash && cs_xs_doc_set_value(doc, CS_SLOT_HASH, hash, strlen(hash)))
         goto fail;
-    if (add_facets(doc, e) != CS_XS_OK || add_relations(doc, e) != CS_XS_OK)
+    if (add_facets(doc, e) != CS_XS_OK || add_relations(doc, e) != CS_XS_OK ||
+        add_attrs(doc, a) != CS_XS_OK)
         goto fail;
     if (!(data = stored_json(a, e, true)) ||
         cs_xs_doc_set_data(doc, data, strlen(data)) != CS_XS_OK)

@@ -1,15 +1,17 @@
 /* ccg-indexer: read article files, understand them, index them.
  *
- * Inputs are plain-text articles, JSON Lines files (.jsonl, .ndjson,
- * .json), directories (walked recursively, hidden entries skipped) and "-"
- * (JSON Lines on stdin).  A bad record is reported as "file:line: reason"
- * and skipped; the run goes on.  The walk follows links but reads each
+ * Inputs are plain-text articles, HTML pages (text/html.h), JSON Lines
+ * files (.jsonl, .ndjson, .json), directories (walked recursively, hidden
+ * entries skipped) and "-" (JSON Lines on stdin); other files are skipped
+ * with a warning (kind_by_name(), then the content).  A bad record is
+ * reported as "file:line: reason" and skipped; the run goes on.  The walk follows links but reads each
  * directory and file once, ends loops, reads only regular files (never a
  * FIFO, which would block) and holds bounded memory (lib/core/limits.h).  The exit status is non-zero only when an
  * input could not be read at all or the index could not be written.
  */
 #define _GNU_SOURCE
 #include "text/article.h"
+#include "text/html.h"
 #include "text/analyze.h"
 #include "docbuild.h"
 #include "entities/entities.h"
@@ -34,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -129,16 +132,22 @@ static void usage(FILE *f)
 "       ccg-indexer --index DIR --delete ID...\n"
 "\n"
 "Index article files into the ccgsearch index at DIR.\n"
-"PATH is a plain-text article, a JSON Lines file (.jsonl, .ndjson, .json),\n"
-"a directory (walked recursively; hidden entries skipped) or - for JSON\n"
-"Lines on standard input.  A plain-text article's id is its file name\n"
-"without the extension; a JSON record's id is its \"id\" field.  Symbolic\n"
+"PATH is a plain-text article (.txt, .text, no or another extension), an\n"
+"HTML page (.html, .htm, .xhtml, or content starting <!doctype html or\n"
+"<html), a JSON Lines file (.jsonl, .ndjson, .json), a directory (walked\n"
+"recursively; hidden entries skipped) or - for JSON Lines on standard input.\n"
+"Other files (.csv, .bin, .pdf, images, archives..., or content with a NUL\n"
+"byte or invalid UTF-8) are skipped with a warning.  An article file's id\n"
+"is its name without the extension; a JSON record's id is its \"id\" field,\n"
+"a string; a record without one gets an id made from its url (or title,\n"
+"date and body) and a warning.  Fields author, section and tags (and an\n"
+"HTML page's meta tags for them) are kept.  Symbolic\n"
 "links are followed, each file and directory read once however many links\n"
 "lead to it; a link back into the walk (a loop) or into an input directory\n"
 "(read there under its own name) is skipped with a warning, as are FIFOs,\n"
 "sockets and devices (only regular files are read) and directories more\n"
 "than " CS_STR(CS_MAX_WALK_DEPTH) " levels below an input.  A byte of a file name that is not\n"
-"UTF-8 is %%XX in its id; a date that does not exist is reported, left empty.\n"
+"UTF-8 is %%XX in its id; a date that cannot be read is reported, left empty.\n"
 "\n"
 "  -i, --index DIR   the index directory (created if missing)\n"
 "      --rebuild     build a complete new index from PATHs beside the live\n"
@@ -273,6 +282,15 @@ static void print_extract(const cs_article *a, const cs_entities *e)
                           "url", a->url ? json_string(a->url) : json_null(),
                           "body_length", (json_int_t)total_chars,
                           "body_start", a->body, n);
+    json_t *tags = json_array();
+    for (size_t i = 0; tags && i < a->ntags; i++)
+        json_array_append_new(tags, json_string(a->tags[i]));
+    if (o && tags) {
+        json_object_set_new(o, "author", a->author ? json_string(a->author) : json_null());
+        json_object_set_new(o, "section", a->section ? json_string(a->section) : json_null());
+        json_object_set(o, "tags", tags);
+    }
+    json_decref(tags);
     json_t *ents = cs_entities_json(e);
     json_t *rel = cs_entities_relations_json(e);
     if (o && ents && rel) {
@@ -502,7 +520,6 @@ static unsigned long line_of(const char *s, size_t off)
 static void take_json_line(run *r, const char *file, unsigned long lineno,
                            const char *line, size_t len)
 {
-    char fallback[64];
     cs_article a;
 
     while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
@@ -523,13 +540,15 @@ static void take_json_line(run *r, const char *file, unsigned long lineno,
         r->skipped++;
         return;
     }
-    snprintf(fallback, sizeof fallback, "line-%lu", lineno);
     cs_err err;
-    if (!cs_article_from_json(line, len, fallback, &a, &err)) {
+    if (!cs_article_from_json(line, len, &a, &err)) {
         report(r, file, lineno, "%s", err.msg);
         r->skipped++;
         return;
     }
+    if (a.id_derived)
+        report(r, file, lineno, "no \"id\"; indexed as id %s, made from its %s", a.id,
+               a.url ? "url" : "title, date and body");
     take_article(r, &a, line, len, file, lineno);
     cs_article_clear(&a);
 }
@@ -667,7 +686,39 @@ static char *id_from_path(const char *path, bool *escaped)
     return cs_buf_take(&b);
 }
 
-static bool read_text_file(run *r, const char *path, int fd, off_t size)
+/* What a file is read as: by its extension, then by its content. */
+enum file_kind { FK_TEXT, FK_JSONL, FK_HTML, FK_OTHER };
+
+/* Extensions of files that are never articles: data, documents, images,
+ * archives, programs.  They are skipped with a warning, unread. */
+static const char *const other_exts[] = {
+    ".csv", ".tsv", ".xls", ".xlsx", ".ods", ".bin", ".dat", ".pdf", ".doc", ".docx",
+    ".odt", ".rtf", ".ppt", ".pptx", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp",
+    ".tif", ".tiff", ".svg", ".ico", ".mp3", ".mp4", ".wav", ".avi", ".mov", ".zip",
+    ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".tar", ".rar", ".exe", ".dll", ".so",
+    ".o", ".a", ".db", ".sqlite", ".xml", ".css", ".js", NULL,
+};
+
+static enum file_kind kind_by_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    if (!dot || dot == base)
+        return FK_TEXT;                     /* decided by content */
+    if (!strcasecmp(dot, ".jsonl") || !strcasecmp(dot, ".ndjson") || !strcasecmp(dot, ".json"))
+        return FK_JSONL;
+    if (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm") || !strcasecmp(dot, ".xhtml"))
+        return FK_HTML;
+    for (int k = 0; other_exts[k]; k++)
+        if (!strcasecmp(dot, other_exts[k]))
+            return FK_OTHER;
+    return FK_TEXT;
+}
+
+/* Read a plain-text or HTML article file; html when its name says so,
+ * else when its content starts like a page. */
+static bool read_article_file(run *r, const char *path, int fd, off_t size, bool html)
 {
     if (size > CS_MAX_RECORD_BYTES) {
         report(r, path, 1, "file larger than the limit of %d bytes; skipped",
@@ -683,6 +734,8 @@ static bool read_text_file(run *r, const char *path, int fd, off_t size)
         return false;
     }
     r->bytes_done += len;
+    if (!html)
+        html = cs_html_sniff(text, len);
     const char *nul = memchr(text, '\0', len);
     size_t bad;
     bool escaped = false;
@@ -696,7 +749,7 @@ static bool read_text_file(run *r, const char *path, int fd, off_t size)
         report(r, path, line_of(text, (size_t)(nul - text)),
                "binary file (NUL byte); skipped");
         r->skipped++;
-    } else if ((bad = cs_utf8_invalid_at(text, len)) < len) {
+    } else if (!html && (bad = cs_utf8_invalid_at(text, len)) < len) {
         report(r, path, line_of(text, bad), "invalid UTF-8; skipped");
         r->skipped++;
     } else if (!(id = id_from_path(path, &escaped))) {
@@ -706,8 +759,10 @@ static bool read_text_file(run *r, const char *path, int fd, off_t size)
         if (escaped)
             report(r, path, 0, "file name is not valid UTF-8; indexed as id %s", id);
         cs_err err;
-        if (!cs_article_from_text(id, text, len, &a, &err)) {
-            report(r, path, 1, "%s; skipped", err.msg);
+        bool ok = html ? cs_article_from_html(id, text, len, &a, &err)
+                       : cs_article_from_text(id, text, len, &a, &err);
+        if (!ok) {
+            report(r, path, html ? 0 : 1, "%s; skipped", err.msg);
             r->skipped++;
         } else {
             take_article(r, &a, text, len, path, 0);
@@ -718,13 +773,6 @@ static bool read_text_file(run *r, const char *path, int fd, off_t size)
     free(text);
     draw_progress(r, false);
     return true;
-}
-
-static bool is_jsonl_name(const char *path)
-{
-    const char *dot = strrchr(path, '.');
-    return dot && (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".ndjson") == 0 ||
-                   strcmp(dot, ".json") == 0);
 }
 
 /* --- walking ------------------------------------------------------------------ */
@@ -927,8 +975,17 @@ static bool take_file(run *r, const char *path, const struct stat *st)
         int fl = fcntl(fd, F_GETFL);
         if (fl >= 0)
             fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-        ok = is_jsonl_name(path) ? read_jsonl(r, path, fd)
-                                 : read_text_file(r, path, fd, fst.st_size);
+        enum file_kind k = kind_by_name(path);
+        if (k == FK_OTHER) {
+            report(r, path, 0, "not an article file (text, JSON Lines or HTML), by its "
+                   "extension; skipped");
+            r->skipped++;
+            r->bytes_done += (unsigned long long)fst.st_size;  /* the progress bar's */
+            close(fd);
+            return true;
+        }
+        ok = k == FK_JSONL ? read_jsonl(r, path, fd)
+                           : read_article_file(r, path, fd, fst.st_size, k == FK_HTML);
     }
     if (!ok)
         r->unreadable++;

@@ -449,8 +449,8 @@ static bool refuse_nul(const char *query, cs_err *err)
     return true;
 }
 
-/* GET /search: each parameter through cs_search_req_field(), a facet's
- * name as {"filter": {facet: value}} (repeated ones add values, OR-ed as in
+/* GET /search: each parameter through cs_search_req_field(), a filter's
+ * (facet's or descriptive field's) name as {"filter": {facet: value}} (repeated ones add values, OR-ed as in
  * the JSON filter), facets=a,b (or repeated) as "facets". */
 static bool search_from_query(cs_search_req *req, const char *query, cs_err *err)
 {
@@ -474,8 +474,7 @@ static bool search_from_query(cs_search_req *req, const char *query, cs_err *err
     TAILQ_FOREACH(p, &kv, next) {
         if (!ok)
             break;
-        int f = cs_facet_by_name(p->key, strlen(p->key));
-        if (f >= 0) {
+        if (cs_search_filter_name(p->key, strlen(p->key))) {
             json_t *s = json_string(p->value), *o = json_object();
             if (!s || !o) {
                 json_decref(s);

@@ -85,6 +85,10 @@ void ccg_free(void *p);
 
 typedef struct ccg_results ccg_results;
 
+/* The fields of a hit the client reads for its callers.  The caller
+ * allocates this struct, so it never grows within soname
+ * libccgsearch.so.1: a hit's other fields (url, author, section, tags,
+ * entities, person_role) are in ccg_results_json(). */
 typedef struct ccg_hit {
     unsigned rank;
     double score;

@@ -231,6 +231,22 @@
 /* Longest title kept, in bytes (cut on a character boundary). */
 #define CS_MAX_TITLE_BYTES 512
 
+/* Longest author, section or tag kept, in bytes (cut on a character
+ * boundary): each becomes a filter term (a two-byte prefix and its key)
+ * that must stay under Xapian's term limit of 245 bytes. */
+#define CS_MAX_FIELD_BYTES 200
+
+/* Most tags (and, separately, authors) kept per article; later ones are
+ * dropped.  A page's keywords meta can list hundreds for search engines. */
+#define CS_MAX_TAGS 32
+
+/* Deepest element nesting of an HTML page that the HTML reader walks for
+ * text and metadata; what lies deeper is dropped.  libxml2's HTML parser
+ * builds the tree without recursion (and without XML_PARSE_HUGE keeps its
+ * own limits on names and text); this bounds our walk's recursion, and no
+ * real page nests a paragraph this deep. */
+#define CS_MAX_HTML_DEPTH 256
+
 /* --- walking input directories (indexer) ---------------------------------- */
 
 /* Deepest directory level below an input directory that the indexer walks

@@ -18,3 +18,17 @@ int cs_facet_by_name(const char *name, size_t len)
             return f;
     return -1;
 }
+
+const cs_attr_info cs_attrs[CS_NATTRS] = {
+    [CS_ATTR_AUTHOR] = { "author", "XA" },
+    [CS_ATTR_SECTION] = { "section", "XS" },
+    [CS_ATTR_TAG] = { "tag", "XT" },
+};
+
+int cs_attr_by_name(const char *name, size_t len)
+{
+    for (int f = 0; f < CS_NATTRS; f++)
+        if (strlen(cs_attrs[f].name) == len && strncmp(cs_attrs[f].name, name, len) == 0)
+            return f;
+    return -1;
+}

@@ -18,6 +18,9 @@
  *   XHP<person>      the document states a role of this person, for WHO
  *   XHO<org>         the document states a role someone held at this
  *                    organisation, for WHO's organisation questions
+ *   XA, XS, XT + key the article's authors, section and tags (the
+ *                    descriptive fields), boolean; key = cs_normalize_key()
+ *                    of the value, as their filters compute it
  * Values:
  *   CS_SLOT_DATE    "YYYY-MM-DD" or empty: date sorting and ranges
  *   CS_SLOT_HASH    content hash of the input record: skip unchanged
@@ -62,7 +65,7 @@ enum {
 #define CS_META_FORMAT "ccg:format"          /* CS_INDEX_FORMAT */
 /* Bump when the analysis or the schema changes: documents indexed by an
  * older format are re-indexed even when their input is unchanged. */
-#define CS_INDEX_FORMAT "7"
+#define CS_INDEX_FORMAT "8"
 
 typedef enum cs_facet {
     CS_FACET_CCG,
@@ -85,5 +88,25 @@ extern const cs_facet_info cs_facets[CS_NFACETS];
 
 /* The facet called name[0..len), or -1. */
 int cs_facet_by_name(const char *name, size_t len);
+
+/* The descriptive fields an article may carry besides its entities:
+ * stored, returned in hits and filterable by exact value (case and
+ * spacing aside), but not counted as facets. */
+typedef enum cs_attr {
+    CS_ATTR_AUTHOR,
+    CS_ATTR_SECTION,
+    CS_ATTR_TAG,
+    CS_NATTRS
+} cs_attr;
+
+typedef struct cs_attr_info {
+    const char *name;       /* the filter's name: "author", "section", "tag" */
+    const char *prefix;     /* boolean term prefix */
+} cs_attr_info;
+
+extern const cs_attr_info cs_attrs[CS_NATTRS];
+
+/* The descriptive field whose filter is called name[0..len), or -1. */
+int cs_attr_by_name(const char *name, size_t len);
 
 #endif

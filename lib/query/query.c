@@ -143,7 +143,29 @@ static const struct {
     { "ccg", FLD_FACET, CS_FACET_CCG }, { "role", FLD_FACET, CS_FACET_ROLE },
     { "person", FLD_FACET, CS_FACET_PERSON }, { "org", FLD_FACET, CS_FACET_ORG },
     { "place", FLD_FACET, CS_FACET_PLACE }, { "date", FLD_DATE, -1 },
+    { "author", FLD_FACET, CS_NFACETS + CS_ATTR_AUTHOR },
+    { "section", FLD_FACET, CS_NFACETS + CS_ATTR_SECTION },
+    { "tag", FLD_FACET, CS_NFACETS + CS_ATTR_TAG },
 };
+
+/* The filter term of value s[0..len) for filter f (a facet, or
+ * CS_NFACETS + a descriptive field), as the indexer makes it; NULL when
+ * out of memory. */
+static char *filter_term(int f, const char *s, size_t len)
+{
+    char *key = f < CS_NFACETS ? cs_canonical_key(f, s, len) : cs_normalize_key(s, len);
+    cs_buf term = { 0 };
+    if (!key)
+        return NULL;
+    cs_buf_puts(&term, f < CS_NFACETS ? cs_facets[f].prefix : cs_attrs[f - CS_NFACETS].prefix);
+    cs_buf_puts(&term, key);
+    free(key);
+    if (term.oom) {
+        cs_buf_free(&term);
+        return NULL;
+    }
+    return cs_buf_take(&term);
+}
 
 /* Read the next token into p->cur. */
 static bool lex(parser *p)
@@ -378,14 +400,7 @@ static qnode *leaf(parser *p)
             if (!n)
                 return NULL;
             n->facet = t.facet;
-            char *key = cs_canonical_key(t.facet, t.s, t.len);
-            cs_buf term = { 0 };
-            if (key) {
-                cs_buf_puts(&term, cs_facets[t.facet].prefix);
-                cs_buf_puts(&term, key);
-            }
-            free(key);
-            n->text = cs_buf_take(&term);
+            n->text = filter_term(t.facet, t.s, t.len);
             break;
         }
         {
@@ -888,15 +903,10 @@ bool cs_query_parse(const char *text, size_t len, const cs_query_opts *o, cs_que
 
 bool cs_query_add_filter(cs_query *q, int f, const char *value)
 {
-    char *key = cs_canonical_key(f, value, strlen(value));
-    cs_buf term = { 0 };
-    if (!key)
-        return false;
-    cs_buf_puts(&term, cs_facets[f].prefix);
-    cs_buf_puts(&term, key);
-    free(key);
-    bool ok = !term.oom && cs_strlist_add(&q->keys[f], term.s);
-    cs_buf_free(&term);
+    assert(f >= 0 && f < CS_NFACETS + CS_NATTRS);
+    char *term = filter_term(f, value, strlen(value));
+    bool ok = term && cs_strlist_add(&q->keys[f], term);
+    free(term);
     return ok;
 }
 
@@ -1581,8 +1591,8 @@ bool cs_query_compile(cs_query *q, cs_xs_reader *r, cs_err *err)
 
 cs_xs_query *cs_query_build(const cs_query *q, int skip_facet)
 {
-    cs_xs_query *parts[CS_NFACETS + 2];
-    cs_xs_query *owned[CS_NFACETS + 2];
+    cs_xs_query *parts[CS_NFACETS + CS_NATTRS + 2];
+    cs_xs_query *owned[CS_NFACETS + CS_NATTRS + 2];
     size_t np = 0, no = 0;
     cs_xs_query *base = q->compiled_text, *result = NULL;
 
@@ -1591,7 +1601,7 @@ cs_xs_query *cs_query_build(const cs_query *q, int skip_facet)
             goto out;
     }
     parts[np++] = base;
-    for (int f = 0; f < CS_NFACETS; f++) {
+    for (int f = 0; f < CS_NFACETS + CS_NATTRS; f++) {
         if (f == skip_facet || q->keys[f].n == 0)
             continue;
         cs_xs_query *terms[CS_MAX_QUERY_TERMS * 2];
@@ -1627,7 +1637,7 @@ void cs_query_free(cs_query *q)
     if (!q)
         return;
     qnode_free(q->text);
-    for (int f = 0; f < CS_NFACETS; f++)
+    for (int f = 0; f < CS_NFACETS + CS_NATTRS; f++)
         cs_strlist_free(&q->keys[f]);
     cs_xs_query_free(q->compiled_text);
     cs_strlist_free(&q->hl.raw);

@@ -10,6 +10,7 @@
  *   title:x source:x            words of the title / source
  *   ccg:x role:x person:x org:x place:x
  *                               entity filters, canonicalised
+ *   author:x section:x tag:x    descriptive field filters (normalised)
  *   date:2018-01-01..2018-12-31 a date range; either end may be empty;
  *                               date:2019 and date:2019-03 are whole periods
  * or, with the option "plain", only words (cs_query_opts).
@@ -33,7 +34,9 @@ typedef struct qnode qnode;
 
 typedef struct cs_query {
     qnode *text;                        /* NULL: no text part */
-    cs_strlist keys[CS_NFACETS];      /* filter terms, prefixed */
+    cs_strlist keys[CS_NFACETS + CS_NATTRS]; /* filter terms, prefixed: the
+                                        * facets', then the descriptive
+                                        * fields' (CS_NFACETS + cs_attr) */
     char date_lo[11], date_hi[11];      /* "" for open */
     bool has_date;
     cs_xs_query *compiled_text;        /* set by cs_query_compile() */
@@ -62,7 +65,8 @@ typedef struct cs_query_opts {
 bool cs_query_parse(const char *text, size_t len, const cs_query_opts *o, cs_query *q,
                     cs_err *err);
 
-/* Add a filter value for facet f (canonicalised as the indexer does).
+/* Add a filter value for facet f (canonicalised as the indexer does), or
+ * for descriptive field f - CS_NFACETS (normalised as the indexer does).
  * Returns false only when out of memory. */
 bool cs_query_add_filter(cs_query *q, int f, const char *value);
 

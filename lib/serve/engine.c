@@ -531,6 +531,12 @@ static bool search_once(cs_engine *e, const cs_search_req *req, const char *text
                 cs_err_nomem(err);
                 goto out;
             }
+    for (int f = 0; f < CS_NATTRS; f++)
+        for (size_t i = 0; i < req->nattr[f]; i++)
+            if (!cs_query_add_filter(&q, CS_NFACETS + f, req->attr[f][i])) {
+                cs_err_nomem(err);
+                goto out;
+            }
     cs_query_restrict_dates(&q, req->date_from, req->date_to);
     if (!cs_query_compile(&q, e->r, err))
         goto out;

@@ -63,6 +63,11 @@ void cs_search_req_free(cs_search_req *req)
             free(req->filter[f][i]);
         free(req->filter[f]);
     }
+    for (int f = 0; f < CS_NATTRS; f++) {
+        for (size_t i = 0; i < req->nattr[f]; i++)
+            free(req->attr[f][i]);
+        free(req->attr[f]);
+    }
     memset(req, 0, sizeof *req);
 }
 
@@ -100,22 +105,34 @@ static size_t nfilters(const cs_search_req *req)
     size_t n = 0;
     for (int f = 0; f < CS_NFACETS; f++)
         n += req->nfilter[f];
+    for (int f = 0; f < CS_NATTRS; f++)
+        n += req->nattr[f];
     return n;
 }
 
+bool cs_search_filter_name(const char *name, size_t len)
+{
+    return cs_facet_by_name(name, len) >= 0 || cs_attr_by_name(name, len) >= 0;
+}
+
+/* Filter f: a facet when f < CS_NFACETS, else descriptive field
+ * f - CS_NFACETS. */
 static bool add_filter(cs_search_req *req, int f, json_t *v, cs_err *err)
 {
+    bool facet = f < CS_NFACETS;
     if (!json_is_string(v) || json_string_length(v) == 0 ||
         strlen(json_string_value(v)) != json_string_length(v))
         return cs_err_set(err, CS_E_BAD_REQUEST, "filter values for \"%s\" must be non-empty strings",
-                          cs_facets[f].name);
-    char **grown = realloc(req->filter[f], (req->nfilter[f] + 1) * sizeof *grown);
+                          facet ? cs_facets[f].name : cs_attrs[f - CS_NFACETS].name);
+    char ***list = facet ? &req->filter[f] : &req->attr[f - CS_NFACETS];
+    size_t *n = facet ? &req->nfilter[f] : &req->nattr[f - CS_NFACETS];
+    char **grown = realloc(*list, (*n + 1) * sizeof *grown);
     if (!grown)
         return cs_err_nomem(err);
-    req->filter[f] = grown;
-    if (!(grown[req->nfilter[f]] = cs_strdup(json_string_value(v))))
+    *list = grown;
+    if (!(grown[*n] = cs_strdup(json_string_value(v))))
         return cs_err_nomem(err);
-    req->nfilter[f]++;
+    (*n)++;
     return true;
 }
 
@@ -130,9 +147,12 @@ static bool set_filter(cs_search_req *req, json_t *v, cs_err *err)
         return bad(err, "\"filter\" must be an object of facet: [values]");
     json_object_foreach(v, fk, fv) {
         int f = cs_facet_by_name(fk, strlen(fk));
+        if (f < 0 && (f = cs_attr_by_name(fk, strlen(fk))) >= 0)
+            f += CS_NFACETS;
         if (f < 0)
             return cs_err_set(err, CS_E_BAD_REQUEST, "unknown facet \"%s\" in filter "
-                              "(facets: ccg, role, person, org, place)", fk);
+                              "(facets: ccg, role, person, org, place; fields: author, "
+                              "section, tag)", fk);
         size_t n = json_is_array(fv) ? json_array_size(fv) : 1;
         for (size_t i = 0; i < n; i++) {
             if (nfilters(req) + 1 > CS_MAX_QUERY_TERMS)

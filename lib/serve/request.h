@@ -38,6 +38,8 @@ typedef struct cs_search_req {
     char *q;                            /* query text; "" matches everything */
     char **filter[CS_NFACETS];          /* filter values per facet, as sent */
     size_t nfilter[CS_NFACETS];
+    char **attr[CS_NATTRS];             /* author, section, tag filters, as sent */
+    size_t nattr[CS_NATTRS];
     char date_from[11], date_to[11];    /* "YYYY-MM-DD" or "" */
     int sort;                           /* CS_SORT_* */
     int match;                          /* CS_MATCH_*: how plain words combine */
@@ -60,6 +62,9 @@ void cs_search_req_init(cs_search_req *req);
  * a JSON null leaves q, filter and the dates as they are.  An unknown name
  * is refused. */
 bool cs_search_req_field(cs_search_req *req, const char *name, json_t *value, cs_err *err);
+/* Is name[0..len) the name of a filter: a facet or a descriptive field
+ * (author, section, tag)?  HTTP's query parameters use it. */
+bool cs_search_filter_name(const char *name, size_t len);
 /* The checks across fields (date_from after date_to) and q's default. */
 bool cs_search_req_finish(cs_search_req *req, cs_err *err);
 /* init, every field of the object obj, finish. */

@@ -75,6 +75,20 @@ static void relations(cs_buf *out, const cs_doc *d)
     cs_jw_close(out, ']');
 }
 
+/* "author", "section" and "tags", when the stored document has them. */
+static void attrs(cs_buf *out, const cs_doc *d)
+{
+    if (!d->has_attrs)
+        return;
+    kstr_or_null(out, "author", d->author);
+    kstr_or_null(out, "section", d->section);
+    cs_jw_key(out, "tags");
+    cs_jw_open(out, '[');
+    for (size_t i = 0; i < d->ntags; i++)
+        cs_jw_str(out, d->tags[i]);
+    cs_jw_close(out, ']');
+}
+
 static void hit(cs_buf *out, const cs_hit *h)
 {
     const cs_doc *d = &h->doc;
@@ -89,6 +103,7 @@ static void hit(cs_buf *out, const cs_hit *h)
     /* As GET writes it: when the stored document has the field. */
     if (d->has_url)
         kstr_or_null(out, "url", d->url);
+    attrs(out, d);
     if (h->snippet) {
         cs_jw_key(out, "snippet");
         cs_jw_strn(out, h->snippet, h->snippet_len);
@@ -160,6 +175,7 @@ bool cs_encode_document(cs_buf *out, const cs_doc *d)
     kstr_or_null(out, "source", d->source);
     if (d->has_url)
         kstr_or_null(out, "url", d->url);
+    attrs(out, d);
     if (d->has_entities)
         entities(out, d);
     if (d->has_rels)

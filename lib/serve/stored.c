@@ -95,6 +95,23 @@ bool cs_doc_read(const char *data, size_t len, cs_doc *doc)
         !member(o, "url", true, true, &doc->url) || (body && !json_is_string(body)) ||
         (ents && !read_entities(ents, doc)) || (rels && !read_rels(rels, doc)))
         goto fail;
+    json_t *tags = json_object_get(o, "tags");
+    if (tags) {
+        size_t i;
+        json_t *t;
+        if (!json_is_array(tags) || !member(o, "author", true, true, &doc->author) ||
+            !member(o, "section", true, true, &doc->section) ||
+            !(doc->tags = malloc((json_array_size(tags) ? json_array_size(tags) : 1) *
+                                 sizeof *doc->tags)))
+            goto fail;
+        json_array_foreach(tags, i, t) {
+            if (!json_is_string(t))
+                goto fail;
+            doc->tags[i] = json_string_value(t);
+        }
+        doc->ntags = json_array_size(tags);
+        doc->has_attrs = true;
+    }
     if (body) {
         doc->body = json_string_value(body);
         doc->body_len = json_string_length(body);
@@ -113,6 +130,7 @@ void cs_doc_free(cs_doc *doc)
         return;
     free(doc->block_);
     free(doc->rels);
+    free(doc->tags);
     json_decref(doc->store_);
     memset(doc, 0, sizeof *doc);
 }

@@ -1,7 +1,8 @@
 /* A stored document read into typed fields.
  *
  * The indexer (indexer/docbuild.c) stores each document as a JSON object,
- * {"id","title","date","source","url","entities","person_role","body"}, and
+ * {"id","title","date","source","url","author","section","tags","entities",
+ * "person_role","body"}, and
  * the same without "body" in the hit slot (docs/index-format.md).  This
  * reads either into a cs_doc, so that the engine works on fields and the
  * codec writes them, and neither handles the stored JSON.
@@ -25,6 +26,12 @@ typedef struct cs_doc {
     const char *id, *title;             /* never NULL */
     const char *date, *source, *url;    /* NULL for null (or url absent) */
     bool has_url;
+    /* The descriptive fields: author and section NULL for null; has_attrs
+     * false when the data has no "tags" (an index of an older format). */
+    bool has_attrs;
+    const char *author, *section;
+    const char **tags;
+    size_t ntags;
     const char *body;                   /* NULL when the data has none */
     size_t body_len;
     /* "entities": each facet's values, in first-mention order; a facet

@@ -13,6 +13,7 @@
 #include "core/util.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <ctype.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -692,6 +693,14 @@ void cs_article_clear(cs_article *a)
     free(a->source);
     free(a->url);
     free(a->body);
+    free(a->author);
+    for (size_t i = 0; i < a->nauthors; i++)
+        free(a->authors[i]);
+    free(a->authors);
+    free(a->section);
+    for (size_t i = 0; i < a->ntags; i++)
+        free(a->tags[i]);
+    free(a->tags);
     memset(a, 0, sizeof *a);
 }
 
@@ -708,6 +717,107 @@ bool cs_article_from_text(const char *id, const char *text, size_t len, cs_artic
         return false;
     }
     return true;
+}
+
+bool cs_article_finish_text(cs_article *a, const char *text, size_t len, cs_err *err)
+{
+    assert(a && a->id);
+    return parse_lines(text, len, a, err);
+}
+
+/* A copy of s[0..len) with runs of blanks (newlines and tabs too) made one
+ * space, trimmed and cut to CS_MAX_FIELD_BYTES on a character; *out_len
+ * is 0 when nothing is left.  NULL when out of memory. */
+static char *field_value(const char *s, size_t len, size_t *out_len)
+{
+    char *o = malloc(len + 1);
+    size_t n = 0;
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+            c = ' ';
+        if (c == ' ' && (n == 0 || o[n - 1] == ' '))
+            continue;
+        o[n++] = c;
+    }
+    while (n && o[n - 1] == ' ')
+        n--;
+    if (n > CS_MAX_FIELD_BYTES) {
+        n = cs_utf8_cut(o, n, CS_MAX_FIELD_BYTES);
+        while (n && o[n - 1] == ' ')
+            n--;
+    }
+    o[n] = '\0';
+    *out_len = n;
+    return o;
+}
+
+bool cs_article_add_value(cs_article *a, bool author, const char *raw, size_t rawlen)
+{
+    char ***v = author ? &a->authors : &a->tags;
+    size_t *n = author ? &a->nauthors : &a->ntags;
+    size_t len;
+    if (*n >= CS_MAX_TAGS)
+        return true;
+    char *s = field_value(raw, rawlen, &len);
+    if (!s)
+        return false;
+    bool keep = len > 0;
+    for (size_t i = 0; keep && i < *n; i++)
+        if (strcasecmp((*v)[i], s) == 0)
+            keep = false;
+    char **grown = keep ? realloc(*v, (*n + 1) * sizeof *grown) : NULL;
+    if (!keep || !grown) {
+        free(s);
+        return !keep;
+    }
+    *v = grown;
+    grown[(*n)++] = s;
+    if (!author)
+        return true;
+    /* The display value: every author, in the order given. */
+    cs_buf b = { 0 };
+    if (a->author) {
+        cs_buf_puts(&b, a->author);
+        cs_buf_puts(&b, ", ");
+    }
+    cs_buf_add(&b, s, len);
+    if (b.oom) {
+        cs_buf_free(&b);
+        return false;
+    }
+    free(a->author);
+    a->author = cs_buf_take(&b);
+    return a->author != NULL;
+}
+
+bool cs_article_set_section(cs_article *a, const char *raw, size_t rawlen)
+{
+    size_t len;
+    if (a->section)
+        return true;
+    char *s = field_value(raw, rawlen, &len);
+    if (!s)
+        return false;
+    if (len)
+        a->section = s;
+    else
+        free(s);
+    return true;
+}
+
+/* FNV-1a, 64 bits, of the parts, each followed by LF. */
+static uint64_t fnv_parts(const char *const *part, const size_t *plen, int n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (int k = 0; k < n; k++) {
+        for (size_t i = 0; i < plen[k]; i++)
+            h = (h ^ (unsigned char)part[k][i]) * 1099511628211ULL;
+        h = (h ^ '\n') * 1099511628211ULL;
+    }
+    return h;
 }
 
 /* A string field of a JSON object: NULL when absent or null; *bad set when
@@ -729,8 +839,63 @@ static const char *json_str(json_t *obj, const char *key, size_t *len, bool *bad
     return json_string_value(v);
 }
 
-bool cs_article_from_json(const char *line, size_t len, const char *fallback_id,
-                          cs_article *out, cs_err *err)
+/* "author", "section" and "tags" of a record into a; *bad when one has the
+ * wrong type.  False only when out of memory. */
+static bool json_fields(json_t *obj, cs_article *a, bool *bad)
+{
+    for (int k = 0; k < 2; k++) {
+        bool author = k == 0;
+        json_t *v = json_object_get(obj, author ? "author" : "tags");
+        size_t i;
+        json_t *item;
+        if (!v || json_is_null(v))
+            continue;
+        if (json_is_string(v)) {
+            const char *s = json_string_value(v);
+            size_t len = json_string_length(v);
+            if (strlen(s) != len) {
+                *bad = true;
+                continue;
+            }
+            if (author) {
+                if (!cs_article_add_value(a, true, s, len))
+                    return false;
+                continue;
+            }
+            /* "nhs, mergers": tags separated by commas. */
+            while (len > 0) {
+                const char *c = memchr(s, ',', len);
+                size_t l = c ? (size_t)(c - s) : len;
+                if (!cs_article_add_value(a, false, s, l))
+                    return false;
+                s += l;
+                len -= l;
+                if (len) {
+                    s++;
+                    len--;
+                }
+            }
+        } else if (json_is_array(v)) {
+            json_array_foreach(v, i, item) {
+                if (!json_is_string(item) ||
+                    strlen(json_string_value(item)) != json_string_length(item)) {
+                    *bad = true;
+                    break;
+                }
+                if (!cs_article_add_value(a, author, json_string_value(item),
+                                          json_string_length(item)))
+                    return false;
+            }
+        } else {
+            *bad = true;
+        }
+    }
+    size_t sl = 0;
+    const char *s = json_str(obj, "section", &sl, bad);
+    return !s || cs_article_set_section(a, s, sl);
+}
+
+bool cs_article_from_json(const char *line, size_t len, cs_article *out, cs_err *err)
 {
     json_error_t jerr;
     bool ok = false, nomem = false;
@@ -738,7 +903,7 @@ bool cs_article_from_json(const char *line, size_t len, const char *fallback_id,
     size_t n = 0;
     char date[11];
 
-    assert(fallback_id && out);
+    assert(out);
     memset(out, 0, sizeof *out);
     cs_err_clear(err);
     json_t *obj = json_loadb(line, len, 0, &jerr);
@@ -750,20 +915,8 @@ bool cs_article_from_json(const char *line, size_t len, const char *fallback_id,
     }
 
     json_t *idv = json_object_get(obj, "id");
-    if (json_is_string(idv)) {
-        out->id = cs_strdup(json_string_value(idv));
-    } else if (json_is_integer(idv)) {
-        char tmp[32];
-        snprintf(tmp, sizeof tmp, "%lld", (long long)json_integer_value(idv));
-        out->id = cs_strdup(tmp);
-    } else if (!idv || json_is_null(idv)) {
-        out->id = cs_strdup(fallback_id);
-    } else {
-        cs_err_set(err, CS_E_INPUT, "field \"id\" is not a string or integer");
-        goto out;
-    }
-    if (!out->id) {
-        cs_err_nomem(err);
+    if (idv && !json_is_null(idv) && !json_is_string(idv)) {
+        cs_err_set(err, CS_E_INPUT, "field \"id\" is not a string");
         goto out;
     }
 
@@ -797,6 +950,40 @@ bool cs_article_from_json(const char *line, size_t len, const char *fallback_id,
         out->source = cs_strndup(s, sl);
     if ((s = json_str(obj, "url", &sl, &bad)) && sl)
         out->url = cs_strndup(s, sl);
+    if (!nomem && !json_fields(obj, out, &bad))
+        nomem = true;
+    if (json_is_string(idv)) {
+        out->id = cs_strndup(json_string_value(idv), json_string_length(idv));
+    } else if (!bad) {
+        /* No id: one from what the record says, so that it is the same in
+         * every run and does not move when lines are inserted above it. */
+        const char *part[3];
+        size_t plen[3] = { 0, 0, 0 };
+        int np;
+        if (out->url) {
+            part[0] = json_string_value(json_object_get(obj, "url"));
+            plen[0] = json_string_length(json_object_get(obj, "url"));
+            np = 1;
+        } else {
+            bool b2 = false;
+            part[0] = json_str(obj, "title", &plen[0], &b2);
+            part[1] = json_str(obj, "date", &plen[1], &b2);
+            part[2] = body;
+            plen[2] = body ? n : 0;
+            for (int k = 0; k < 3; k++)
+                if (!part[k]) {
+                    part[k] = "";
+                    plen[k] = 0;
+                }
+            np = 3;
+        }
+        char tmp[24];
+        snprintf(tmp, sizeof tmp, "h%016" PRIx64, fnv_parts(part, plen, np));
+        out->id = cs_strdup(tmp);
+        out->id_derived = true;
+    }
+    if (!bad && !out->id)
+        nomem = true;
     if (bad) {
         cs_err_set(err, CS_E_INPUT, "a field of the wrong type or holding a NUL");
         goto out;

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(line, data, size);
     cs_article a;
     cs_err err = { 0 };
-    if (cs_article_from_json(line, size, "fuzz:1", &a, &err))
+    if (cs_article_from_json(line, size, &a, &err))
         cs_article_clear(&a);
     free(line);
     return 0;

@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cs_article a;
     bool ok;
     if (size > 0 && s[0] == '{') {
-        ok = cs_article_from_json(s, size, "fuzz:1", &a, NULL);
+        ok = cs_article_from_json(s, size, &a, NULL);
     } else {
         if (!cs_utf8_valid(s, size))
             return -1;

@@ -94,7 +94,7 @@ def json_lines_round_trip():
     recs = [
         {"id": "rt-1", "title": "Caf\u00e9 \u201cquotes\u201d & <tags>", "date": "2019-01-21",
          "source": "Test Source", "url": "https://example.org/a", "body": "First body.\n\nSecond paragraph \u2013 dash."},
-        {"id": 77, "title": "Integer id", "text": "Text instead of body.", "unknown": {"x": 1}},
+        {"id": "77", "title": "Integer id", "text": "Text instead of body.", "unknown": {"x": 1}},
         {"id": "rt-3", "title": None, "date": "21/01/2019", "source": None, "body": "No title here at all"},
     ]
     write(os.path.join(src, "recs.jsonl"), "\n".join(json.dumps(r) for r in recs) + "\n")

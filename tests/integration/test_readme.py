@@ -5,7 +5,8 @@ The commands are read from README's code blocks (indented lines that
 start with `bin/` or `cat `), so an example added to README is run here
 without anyone remembering to add it.  They run in a scratch folder that
 holds what the examples name: `bin` (the binaries under test), `archive/`
-(the seed articles), `exports/` and `new.jsonl` (JSON Lines records).
+(the seed articles), `exports/` and `new.jsonl` (JSON Lines records),
+`saved-pages/` (the HTML pages of tests/integration/html).
 Three things are adapted, and only these:
   - `../shared` becomes the real path of the shared corpora;
   - ccg-search gets `-p PORT` of a daemon started on the scratch index,
@@ -48,6 +49,8 @@ def scratch():
     d = tmpdir()
     os.symlink(BIN, os.path.join(d, "bin"))
     shutil.copytree(SEEDS, os.path.join(d, "archive"))
+    shutil.copytree(os.path.join(ROOT, "tests", "integration", "html"),
+                    os.path.join(d, "saved-pages"))
     os.mkdir(os.path.join(d, "exports"))
     with open(os.path.join(CORPORA, "ccg_dev.jsonl"), encoding="utf-8") as f:
         lines = f.readlines()

@@ -7,6 +7,11 @@
 
 #include "text/article.h"
 #include "text/date.h"
+#include "text/html.h"
+#include "core/limits.h"
+#include "core/util.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 
@@ -78,12 +83,12 @@ static void impossible_date_lines_and_fields_are_kept_for_a_warning(void **state
     assert_null(strstr(a.body, "February"));             /* still a date line */
     cs_article_clear(&a);
     const char *rec = "{\"id\":\"r\",\"date\":\"2019-02-29\",\"body\":\"Text.\"}";
-    assert_true(cs_article_from_json(rec, strlen(rec), "f", &a, &err));
+    assert_true(cs_article_from_json(rec, strlen(rec), &a, &err));
     assert_null(a.date);
     assert_string_equal(a.bad_date, "2019-02-29");
     cs_article_clear(&a);
     rec = "{\"id\":\"r\",\"date\":\"2020-02-29\",\"body\":\"Text.\"}";
-    assert_true(cs_article_from_json(rec, strlen(rec), "f", &a, &err));
+    assert_true(cs_article_from_json(rec, strlen(rec), &a, &err));
     assert_string_equal(a.date, "2020-02-29");
     assert_null(a.bad_date);
     cs_article_clear(&a);
@@ -179,10 +184,10 @@ static void json_record_fields(void **state)
     (void)state;
     cs_article a;
     cs_err err;
-    const char *rec = "{\"id\":42,\"title\":\"  A title \",\"date\":\"2019-01-21T10:00:00Z\","
+    const char *rec = "{\"id\":\"42\",\"title\":\"  A title \",\"date\":\"2019-01-21T10:00:00Z\","
                       "\"source\":\"HSJ\",\"url\":\"https://x\",\"text\":\"date 2018-01-01 Body.\","
                       "\"extra\":[1,2]}";
-    assert_true(cs_article_from_json(rec, strlen(rec), "line-1", &a, &err));
+    assert_true(cs_article_from_json(rec, strlen(rec), &a, &err));
     assert_string_equal(a.id, "42");
     assert_string_equal(a.title, "A title");
     assert_string_equal(a.date, "2019-01-21");  /* the field wins over the marker */
@@ -192,11 +197,75 @@ static void json_record_fields(void **state)
     cs_article_clear(&a);
 
     rec = "{\"body\":\"Only a body.\"}";
-    assert_true(cs_article_from_json(rec, strlen(rec), "line-7", &a, &err));
-    assert_string_equal(a.id, "line-7");
+    assert_true(cs_article_from_json(rec, strlen(rec), &a, &err));
+    assert_true(a.id_derived);
     assert_string_equal(a.title, "Only a body");
     assert_null(a.date);
+    char *first = cs_strdup(a.id);
     cs_article_clear(&a);
+    /* The same content, the same id; another body, another; a url alone
+     * decides when there is one. */
+    assert_true(cs_article_from_json(rec, strlen(rec), &a, &err));
+    assert_string_equal(a.id, first);
+    assert_int_equal(strlen(a.id), 17);
+    cs_article_clear(&a);
+    rec = "{\"body\":\"Another body.\"}";
+    assert_true(cs_article_from_json(rec, strlen(rec), &a, &err));
+    assert_string_not_equal(a.id, first);
+    cs_article_clear(&a);
+    free(first);
+    rec = "{\"url\":\"https://x/1\",\"body\":\"One.\"}";
+    assert_true(cs_article_from_json(rec, strlen(rec), &a, &err));
+    first = cs_strdup(a.id);
+    cs_article_clear(&a);
+    rec = "{\"url\":\"https://x/1\",\"title\":\"T\",\"body\":\"Two.\"}";
+    assert_true(cs_article_from_json(rec, strlen(rec), &a, &err));
+    assert_string_equal(a.id, first);
+    cs_article_clear(&a);
+    free(first);
+}
+
+/* Authors, section and tags; CS_MAX_TAGS and CS_MAX_FIELD_BYTES crossed. */
+static void descriptive_fields(void **state)
+{
+    (void)state;
+    cs_article a;
+    cs_err err;
+    const char *rec = "{\"id\":\"d\",\"author\":[\"Ann Lee\",\" Bo Chan \",\"ann lee\"],"
+                      "\"section\":\"Health\",\"tags\":\"nhs, mergers,,NHS\",\"body\":\"B.\"}";
+    assert_true(cs_article_from_json(rec, strlen(rec), &a, &err));
+    assert_string_equal(a.author, "Ann Lee, Bo Chan");
+    assert_int_equal(a.nauthors, 2);
+    assert_string_equal(a.section, "Health");
+    assert_int_equal(a.ntags, 2);
+    assert_string_equal(a.tags[0], "nhs");
+    assert_string_equal(a.tags[1], "mergers");
+    cs_article_clear(&a);
+
+    cs_buf b = { 0 };
+    cs_buf_puts(&b, "{\"id\":\"d\",\"body\":\"B.\",\"section\":\"");
+    for (int i = 0; i < CS_MAX_FIELD_BYTES + 50; i++)
+        cs_buf_putc(&b, 's');
+    cs_buf_puts(&b, "\",\"tags\":[");
+    for (int i = 0; i < CS_MAX_TAGS + 5; i++)
+        cs_buf_printf(&b, "%s\"t%d\"", i ? "," : "", i);
+    cs_buf_puts(&b, "]}");
+    assert_true(cs_article_from_json(b.s, b.len, &a, &err));
+    assert_int_equal(strlen(a.section), CS_MAX_FIELD_BYTES);
+    assert_int_equal(a.ntags, CS_MAX_TAGS);
+    assert_string_equal(a.tags[CS_MAX_TAGS - 1], "t31");
+    cs_article_clear(&a);
+    cs_buf_free(&b);
+
+    static const char *const bad[] = {
+        "{\"id\":\"d\",\"author\":7,\"body\":\"B.\"}",
+        "{\"id\":\"d\",\"tags\":[1],\"body\":\"B.\"}",
+        "{\"id\":\"d\",\"section\":[\"x\"],\"body\":\"B.\"}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_false(cs_article_from_json(bad[i], strlen(bad[i]), &a, &err));
+        assert_int_equal(err.code, CS_E_INPUT);
+    }
 }
 
 static void bad_json_records(void **state)
@@ -207,13 +276,58 @@ static void bad_json_records(void **state)
     static const char *const bad[] = {
         "{\"id\":\"x\",\"body\":\"", "[1]", "{\"id\":\"x\"}", "{\"id\":\"x\",\"body\":\"\"}",
         "{\"id\":\"x\",\"body\":7}", "{\"id\":[1],\"body\":\"b\"}", "{\"id\":\"x\",\"title\":3,\"body\":\"b\"}",
-        "{\"id\":\"x\",\"body\":\"a\\u0000b\"}",
+        "{\"id\":\"x\",\"body\":\"a\\u0000b\"}", "{\"id\":42,\"body\":\"b\"}",
+        "{\"id\":true,\"body\":\"b\"}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_false(cs_article_from_json(bad[i], strlen(bad[i]), "f", &a, &err));
+        assert_false(cs_article_from_json(bad[i], strlen(bad[i]), &a, &err));
         assert_int_equal(err.code, CS_E_INPUT);
         assert_true(strlen(err.msg) > 0);
     }
+}
+
+static void html_sniffing(void **state)
+{
+    (void)state;
+    static const char *const yes[] = {
+        "<!DOCTYPE html><p>x", "<!doctype HTML>", "  \n<html lang=en>", "\xEF\xBB\xBF<html>",
+        "<!-- saved from url --><!DOCTYPE html>", "<HTML>",
+    };
+    static const char *const no[] = {
+        "", "Headline\n\n<html> in a story", "<!-- unclosed <html>", "<htm", "<?xml version=\"1.0\"?>",
+        "<p>a fragment</p>",
+    };
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        assert_true(cs_html_sniff(yes[i], strlen(yes[i])));
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        assert_false(cs_html_sniff(no[i], strlen(no[i])));
+}
+
+static void html_page_fields(void **state)
+{
+    (void)state;
+    cs_article a;
+    cs_err err;
+    const char *page = "<html><head><title>Clinic | Echo</title>"
+                       "<meta property=\"og:site_name\" content=\" Echo \">"
+                       "<meta property=\"article:tag\" content=\"NHS\">"
+                       "<meta name=\"keywords\" content=\"nhs, clinics\">"
+                       "<meta name=\"author\" content=\"By  Ann\n Lee\">"
+                       "<link rel=\"canonical\" href=\"https://e/1\"></head>"
+                       "<body><nav>Menu</nav><p>First para.</p><p>Second<br>line.</p>"
+                       "<script>var x;</script></body></html>";
+    assert_true(cs_article_from_html("p", page, strlen(page), &a, &err));
+    assert_string_equal(a.title, "Clinic");
+    assert_string_equal(a.source, "Echo");
+    assert_string_equal(a.url, "https://e/1");
+    assert_string_equal(a.author, "Ann Lee");
+    assert_int_equal(a.ntags, 2);
+    assert_string_equal(a.tags[1], "clinics");
+    assert_string_equal(a.body, "First para.\n\nSecond\nline.");
+    cs_article_clear(&a);
+    page = "<html><body><nav>Only a menu</nav></body></html>";
+    assert_false(cs_article_from_html("p", page, strlen(page), &a, &err));
+    assert_int_equal(err.code, CS_E_INPUT);
 }
 
 int main(void)
@@ -228,6 +342,9 @@ int main(void)
         cmocka_unit_test(report_shape_with_capitals),
         cmocka_unit_test(stated_publisher_and_social_chrome),
         cmocka_unit_test(chrome_only_is_an_empty_body),
+        cmocka_unit_test(descriptive_fields),
+        cmocka_unit_test(html_sniffing),
+        cmocka_unit_test(html_page_fields),
         cmocka_unit_test(json_record_fields),
         cmocka_unit_test(bad_json_records),
     };

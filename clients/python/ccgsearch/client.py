@@ -75,8 +75,10 @@ class FacetCount:
 class Hit:
     """One ranked article.  ``date`` is ``YYYY-MM-DD`` or None; ``snippet``
     is HTML-safe with matches in ``<mark>``; ``entities`` maps each facet
-    name to the canonical values the article names; ``raw`` is the hit's
-    JSON object as the server sent it."""
+    name to the canonical values the article names; ``author``,
+    ``section`` (None when the article gives none) and ``tags`` are its
+    descriptive fields (an extension: None, None and [] from a server
+    without them); ``raw`` is the hit's JSON object as the server sent it."""
     rank: int
     id: str
     score: float
@@ -87,13 +89,17 @@ class Hit:
     entities: Dict[str, List[str]]
     person_role: List[Dict[str, Optional[str]]]
     raw: Dict[str, Any] = field(repr=False)
+    author: Optional[str] = None
+    section: Optional[str] = None
+    tags: List[str] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, h: Dict[str, Any]) -> "Hit":
         return cls(rank=h["rank"], id=h["id"], score=h["score"], title=h["title"],
                    date=h.get("date"), source=h.get("source"), snippet=h.get("snippet"),
                    entities=h.get("entities", {}), person_role=h.get("person_role", []),
-                   raw=h)
+                   raw=h, author=h.get("author"), section=h.get("section"),
+                   tags=h.get("tags", []))
 
 
 @dataclass
@@ -142,7 +148,8 @@ class SimilarResult:
 
 @dataclass
 class Document:
-    """A GET answer: the stored article with its entities."""
+    """A GET answer: the stored article with its entities and its
+    descriptive fields (``author``, ``section``, ``tags``, as in Hit)."""
     id: str
     title: str
     date: Optional[str]
@@ -152,13 +159,17 @@ class Document:
     entities: Dict[str, List[str]]
     person_role: List[Dict[str, Optional[str]]]
     raw: Dict[str, Any] = field(repr=False)
+    author: Optional[str] = None
+    section: Optional[str] = None
+    tags: List[str] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, a: Dict[str, Any]) -> "Document":
         d = a["document"]
         return cls(id=d["id"], title=d["title"], date=d.get("date"), source=d.get("source"),
                    url=d.get("url"), body=d.get("body", ""), entities=d.get("entities", {}),
-                   person_role=d.get("person_role", []), raw=a)
+                   person_role=d.get("person_role", []), raw=a, author=d.get("author"),
+                   section=d.get("section"), tags=d.get("tags", []))
 
 
 @dataclass
@@ -240,13 +251,15 @@ def search_request(q: str = "", *, ccg: StrOrList = None, role: StrOrList = None
                    limit: Optional[int] = None, offset: Optional[int] = None,
                    facets: Optional[Sequence[str]] = None, facet_limit: Optional[int] = None,
                    snippets: Optional[bool] = None, snippet_chars: Optional[int] = None,
-                   syntax: Optional[str] = None, prefix: Optional[bool] = None) -> Dict[str, Any]:
+                   syntax: Optional[str] = None, prefix: Optional[bool] = None,
+                   author: StrOrList = None, section: StrOrList = None,
+                   tag: StrOrList = None) -> Dict[str, Any]:
     """The SEARCH JSON object for these arguments (see Client.search).
     Arguments left at None are not sent, so the server's defaults apply."""
     obj: Dict[str, Any] = {"q": q}
     filt = {}
     for name, v in (("ccg", ccg), ("role", role), ("person", person), ("org", org),
-                    ("place", place)):
+                    ("place", place), ("author", author), ("section", section), ("tag", tag)):
         values = _as_list(name, v)
         if values is not None:
             filt[name] = values
@@ -397,13 +410,17 @@ class Client:
                limit: Optional[int] = None, offset: Optional[int] = None,
                facets: Optional[Sequence[str]] = None, facet_limit: Optional[int] = None,
                snippets: Optional[bool] = None, snippet_chars: Optional[int] = None,
-               syntax: Optional[str] = None, prefix: Optional[bool] = None) -> SearchResult:
+               syntax: Optional[str] = None, prefix: Optional[bool] = None,
+               author: StrOrList = None, section: StrOrList = None,
+               tag: StrOrList = None) -> SearchResult:
         """SEARCH: ranked, faceted hits for ``q`` (the query language of
         docs/query-language.md; "" matches every document).
 
         ``ccg``, ``role``, ``person``, ``org`` and ``place`` filter by a
         value or a list of values (OR-ed within a facet, AND-ed across
-        facets; "Leicester City" selects NHS Leicester City CCG).
+        facets; "Leicester City" selects NHS Leicester City CCG);
+        ``author``, ``section`` and ``tag`` filter the same way by the
+        descriptive fields (exact values, case aside; an extension).
         ``date_from``/``date_to`` are ``YYYY-MM-DD``, inclusive; ``sort`` is
         ``relevance``, ``date`` or ``date_asc``; ``match`` ``all`` or
         ``any``; ``limit`` 0..100, ``offset`` 0..10000; ``facets`` names
@@ -417,7 +434,8 @@ class Client:
                              date_from=date_from, date_to=date_to, sort=sort, match=match,
                              limit=limit, offset=offset, facets=facets,
                              facet_limit=facet_limit, snippets=snippets,
-                             snippet_chars=snippet_chars, syntax=syntax, prefix=prefix)
+                             snippet_chars=snippet_chars, syntax=syntax, prefix=prefix,
+                             author=author, section=section, tag=tag)
         return SearchResult.from_json(self.request("SEARCH " + _compact(obj)))
 
     def get(self, id: str) -> Document:
