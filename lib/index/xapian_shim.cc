@@ -819,8 +819,11 @@ void cs_xs_query_free(cs_xs_query *q)
 
 /* Reading ----------------------------------------------------------------- */
 
-cs_xs_status cs_xs_reader_open(const char *path, const char *id_prefix, cs_xs_reader **out,
-                               cs_err *err)
+// A reader of the database at path, or (empty) of an empty in-memory one
+// standing for it: Enquire's documentation advises that for "no database
+// yet", and every search simply finds nothing.
+static cs_xs_status reader_open(const char *path, const char *id_prefix, bool empty,
+                                cs_xs_reader **out, cs_err *err)
 {
     std::string msg;
     cs_xs_reader *r = nullptr;
@@ -834,7 +837,9 @@ cs_xs_status cs_xs_reader_open(const char *path, const char *id_prefix, cs_xs_re
         r = new cs_xs_reader;
         r->path = path;
         r->idprefix = id_prefix;
-        r->db = Xapian::Database(path);
+        r->db = empty ? Xapian::Database(std::string(), Xapian::DB_BACKEND_INMEMORY)
+                      : Xapian::Database(path);
+        r->empty = empty;
         return CS_XS_OK;
     });
     if (st != CS_XS_OK) {
@@ -846,31 +851,15 @@ cs_xs_status cs_xs_reader_open(const char *path, const char *id_prefix, cs_xs_re
     return CS_XS_OK;
 }
 
+cs_xs_status cs_xs_reader_open(const char *path, const char *id_prefix, cs_xs_reader **out,
+                               cs_err *err)
+{
+    return reader_open(path, id_prefix, false, out, err);
+}
+
 cs_xs_status cs_xs_reader_open_empty(const char *path, const char *id_prefix, cs_xs_reader **out)
 {
-    std::string msg;
-    cs_xs_reader *r = nullptr;
-    if (!out)
-        return CS_XS_BAD_ARG;
-    *out = nullptr;
-    if (!path || !id_prefix)
-        return CS_XS_BAD_ARG;
-    cs_xs_status st = guard(&msg, [&] {
-        r = new cs_xs_reader;
-        r->path = path;
-        r->idprefix = id_prefix;
-        // An empty in-memory database, as Enquire's documentation advises
-        // for "no database yet": every search simply finds nothing.
-        r->db = Xapian::Database(std::string(), Xapian::DB_BACKEND_INMEMORY);
-        r->empty = true;
-        return CS_XS_OK;
-    });
-    if (st != CS_XS_OK) {
-        delete r;
-        return st;
-    }
-    *out = r;
-    return CS_XS_OK;
+    return reader_open(path, id_prefix, true, out, nullptr);
 }
 
 void cs_xs_reader_close(cs_xs_reader *r)

@@ -5,6 +5,7 @@ results are printed as TAP ("ok 3 - name" / "not ok 3 - name") so that
 scripts/check can count them.  The binaries come from $CCG_BIN (default
 bin/), so the same tests run against the sanitizer build.
 """
+import contextlib
 import json
 import os
 import re
@@ -330,6 +331,23 @@ def news_head(n):
                 break
             out.write(line)
     return src
+
+
+@contextlib.contextmanager
+def tmpfs(size):
+    """A tmpfs of the given size, mounted for the block (tests run as root,
+    as CI does; a test that cannot mount fails and says why)."""
+    mnt = os.path.join(tmpdir(), "m")
+    os.mkdir(mnt)
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mnt],
+                       capture_output=True)
+    if p.returncode != 0:
+        raise Failure("this test needs root to mount a tmpfs (mount -t tmpfs): %s"
+                      % p.stderr.decode("utf-8", "replace").strip())
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", mnt], capture_output=True)
 
 
 def indexed_news(n):

@@ -5,7 +5,6 @@ Each test asserts that the daemon goes on answering, says what happened on
 stderr, and counts it in STATS.  The tests mount small tmpfs file systems
 and so run as root (as make check does); each one unmounts what it mounted.
 """
-import contextlib
 import json
 import os
 import resource
@@ -16,25 +15,10 @@ import subprocess
 import time
 
 from harness import (SEEDS, Conn, Daemon, Failure, binary, check, eq, ids, indexed_seeds, run,
-                     run_indexer, search, test, tmpdir)
+                     run_indexer, search, test, tmpdir, tmpfs)
 
 RADMORE = ["004_7a0772fac955139b"]
 
-
-@contextlib.contextmanager
-def tmpfs(size):
-    """A tmpfs of the given size, mounted for the block."""
-    mnt = os.path.join(tmpdir(), "m")
-    os.mkdir(mnt)
-    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mnt],
-                       capture_output=True)
-    if p.returncode != 0:
-        raise Failure("this test needs root to mount a tmpfs (mount -t tmpfs): %s"
-                      % p.stderr.decode("utf-8", "replace").strip())
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", mnt], capture_output=True)
 
 
 def until(cond, what, seconds=15):

@@ -1,7 +1,6 @@
 """ccg-indexer on hostile trees and failing disks (issue 15): symlink loops,
 links read once, the walk's limits, FIFOs, names that are not UTF-8,
 impossible dates, a full disk, and SIGKILL at random points."""
-import contextlib
 import json
 import os
 import random
@@ -10,7 +9,7 @@ import subprocess
 import time
 
 from harness import (SEEDS, Daemon, Failure, binary, check, eq, ids, run,
-                     run_indexer, search, test, tmpdir)
+                     run_indexer, search, test, tmpdir, tmpfs)
 
 ARTICLE = "A headline about a merger\n\nTwo CCGs in Leicester agreed to merge today.\n"
 
@@ -27,22 +26,6 @@ def write(path, data):
 def lines_with(err, *parts):
     return [l for l in err.splitlines() if all(p in l for p in parts)]
 
-
-@contextlib.contextmanager
-def tmpfs(size):
-    """A tmpfs of the given size, mounted for the block (tests run as root,
-    as CI does; a test that cannot mount fails and says why)."""
-    mnt = os.path.join(tmpdir(), "m")
-    os.mkdir(mnt)
-    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mnt],
-                       capture_output=True)
-    if p.returncode != 0:
-        raise Failure("this test needs root to mount a tmpfs (mount -t tmpfs): %s"
-                      % p.stderr.decode("utf-8", "replace").strip())
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", mnt], capture_output=True)
 
 
 @test
