@@ -209,10 +209,11 @@ static bool slice(conn *c, size_t len, bool *close_after)
     worker_refresh(c->w);
     if (handle_line_slice(c->w->engine, c->line, len, &c->out, close_after, c->peer,
                           cs_now_us() + CS_SLICE_US)) {
-        stats_slice(true);
+        stats_slice(STATS_SLICE_ANSWERED);
         return true;
     }
-    stats_slice(false);
+    stats_slice(cs_engine_slice_overran(c->w->engine) ? STATS_SLICE_OVERRAN
+                                                      : STATS_SLICE_DEFERRED);
     c->thread_spell = CS_SLICE_SPELL;
     return false;
 }

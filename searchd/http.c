@@ -821,7 +821,9 @@ static bool slice(call *c)
     worker_refresh(c->w);
     cs_engine_set_slice(c->w->engine, cs_now_us() + CS_SLICE_US);
     c->answered = answer_request(c, c->w->engine);
-    stats_slice(c->answered);
+    stats_slice(c->answered ? STATS_SLICE_ANSWERED
+                : cs_engine_slice_overran(c->w->engine) ? STATS_SLICE_OVERRAN
+                                                        : STATS_SLICE_DEFERRED);
     if (!c->answered) {
         memset(&c->err, 0, sizeof c->err);
         h->thread_spell = CS_SLICE_SPELL;

@@ -25,7 +25,7 @@ static struct {
     atomic_ulong http_requests, http_4xx, http_5xx;
     atomic_ulong refused[CS_NREFUSALS];
     atomic_ulong reopen_failures;
-    atomic_ulong slices_answered, slices_deferred;
+    atomic_ulong slices_answered, slices_deferred, slices_overran;
     atomic_ulong faults[CS_NFAULTS];
     pthread_mutex_t reopen_lock;    /* guards last_reopen_error */
     char last_reopen_error[sizeof ((cs_stats_result *)0)->last_reopen_error];
@@ -67,9 +67,15 @@ void stats_refused(cs_refusal r)
         add(&st.refused[r]);
 }
 
-void stats_slice(bool answered)
+void stats_slice(stats_slice_outcome o)
 {
-    add(answered ? &st.slices_answered : &st.slices_deferred);
+    if (o == STATS_SLICE_ANSWERED) {
+        add(&st.slices_answered);
+        return;
+    }
+    add(&st.slices_deferred);
+    if (o == STATS_SLICE_OVERRAN)
+        add(&st.slices_overran);
 }
 
 void stats_refused_by(const cs_err *err)
@@ -181,6 +187,7 @@ void stats_snapshot(cs_stats_result *r)
     r->latency_count = total;
     r->slices_answered = atomic_load(&st.slices_answered);
     r->slices_deferred = atomic_load(&st.slices_deferred);
+    r->slices_overran = atomic_load(&st.slices_overran);
     r->http_conns_open = atomic_load(&st.http_conns_open);
     r->http_requests = atomic_load(&st.http_requests);
     r->http_client_errors = atomic_load(&st.http_4xx);

@@ -23,8 +23,14 @@ void stats_conn_refused(void);
 /* A request refused by limit r (besides its error answer, if any). */
 void stats_refused(cs_refusal r);
 /* A SEARCH tried as a slice on a worker's loop was answered there, or
- * deferred to the query threads (pool.h). */
-void stats_slice(bool answered);
+ * deferred to the query threads (pool.h): estimated too costly before it
+ * ran, or overran its time. */
+typedef enum stats_slice_outcome {
+    STATS_SLICE_ANSWERED,
+    STATS_SLICE_DEFERRED,
+    STATS_SLICE_OVERRAN
+} stats_slice_outcome;
+void stats_slice(stats_slice_outcome o);
 /* A request that failed with err: counted by limit when a limit refused it. */
 void stats_refused_by(const cs_err *err);
 /* A reopen of the index failed for why (counted; the last one kept). */

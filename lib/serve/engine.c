@@ -60,6 +60,9 @@ struct cs_engine {
     /* The request is a slice (cs_engine_set_slice()): anything costly
      * fails with CS_E_DEFER instead of being done. */
     bool slice, next_slice;
+    /* The last slice was deferred because its time was up, not because
+     * it was estimated costly (cs_engine_slice_overran()). */
+    bool overran;
 };
 
 void cs_engine_set_deadline(cs_engine *e, long long deadline_us)
@@ -76,11 +79,19 @@ void cs_engine_set_slice(cs_engine *e, long long deadline_us)
     e->next_slice = true;
 }
 
-/* The request's time is up: a timeout, or for a slice a deferral. */
-static bool too_late(const cs_engine *e, cs_err *err)
+bool cs_engine_slice_overran(const cs_engine *e)
 {
-    if (e->slice)
+    assert(e);
+    return e->overran;
+}
+
+/* The request's time is up: a timeout, or for a slice a deferral. */
+static bool too_late(cs_engine *e, cs_err *err)
+{
+    if (e->slice) {
+        e->overran = true;
         return cs_err_set(err, CS_E_DEFER, "the slice's time is up");
+    }
     return cs_err_set(err, CS_E_TIMEOUT, "the query took longer than the time limit");
 }
 
@@ -94,6 +105,7 @@ static void begin(cs_engine *e, bool may_slice)
     e->slice = may_slice && e->next_slice;
     e->next_deadline_us = 0;
     e->next_slice = false;
+    e->overran = false;
     if (!e->deadline_us && e->opts.query_timeout_ms)
         e->deadline_us = cs_now_us() + (long long)e->opts.query_timeout_ms * 1000;
 }
@@ -367,7 +379,7 @@ void cs_hits_free(cs_hit *hits, size_t n)
 /* The hits of r, ranked from first_rank, with snippets made with hl when
  * snippet_chars is not 0.  A hit whose stored data cannot be read is left
  * out, as it always was.  False only when out of memory. */
-static bool read_hits(const cs_engine *e, const cs_xs_results *r, unsigned first_rank,
+static bool read_hits(cs_engine *e, const cs_xs_results *r, unsigned first_rank,
                       const cs_hl *hl, unsigned snippet_chars, cs_hit **out, size_t *nout,
                       cs_err *err)
 {

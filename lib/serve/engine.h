@@ -67,6 +67,9 @@ void cs_engine_set_deadline(cs_engine *e, long long deadline_us);
  * it fails with CS_E_DEFER, to be run again without a slice (limits.h).
  * SIMILAR and WHO ignore it, and its deadline. */
 void cs_engine_set_slice(cs_engine *e, long long deadline_us);
+/* The last request was a slice deferred because it ran past its deadline,
+ * not because it was estimated too costly before it ran. */
+bool cs_engine_slice_overran(const cs_engine *e);
 
 /* Ranked hits and facet counts; when the spelling suggester corrects a
  * query that matches nothing, the corrected query's. */

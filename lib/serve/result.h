@@ -148,8 +148,10 @@ typedef struct cs_stats_result {
     unsigned long errors[CS_E_NWIRE];   /* by wire code */
     unsigned long latency_count;
     /* SEARCHes tried as slices on the workers' loops: answered there, and
-     * deferred to the query threads (searchd/pool.h). */
-    unsigned long slices_answered, slices_deferred;
+     * deferred to the query threads (searchd/pool.h); of those deferred,
+     * the ones that overran CS_SLICE_US rather than being estimated
+     * costly before they ran. */
+    unsigned long slices_answered, slices_deferred, slices_overran;
     long long latency_p50_us, latency_p99_us;
     cs_index_stats index;
     /* HTTP (searchd --http): the open connections among conns_open, and

@@ -43,16 +43,17 @@ def without_took(answer):
 
 
 def on_loop(req, tries=3):
-    """(answer, whether it was answered on the loop) of req on a fresh
-    connection, whose searches have no spell yet.  A cheap search is
-    deferred too if it runs past CS_SLICE_US of wall time, which a busy
-    machine can make it do: so it is tried up to `tries` times, each on a
-    fresh connection, the caches warm from the first."""
+    """(answer, how its slice went) of req on a fresh connection, whose
+    searches have no spell yet: "answered" on the loop, "deferred" as
+    estimated too costly before it ran, or "overran" CS_SLICE_US of wall
+    time, which a busy machine (or a sanitizer build) can make a cheap
+    search do.  An overrun is tried again, up to `tries` times in all, each
+    on a fresh connection, the caches warm from the first."""
     for _ in range(tries):
-        a, answered = on_loop_once(req)
-        if answered:
+        a, how = on_loop_once(req)
+        if how != "overran":
             break
-    return a, answered
+    return a, how
 
 
 def on_loop_once(req):
@@ -60,10 +61,10 @@ def on_loop_once(req):
         before = slices(c)
         a = c.ask("SEARCH " + req)
         after = slices(c)
-    answered = after["answered"] - before["answered"]
-    deferred = after["deferred"] - before["deferred"]
-    check(answered + deferred == 1, "one slice per search: %r -> %r" % (before, after))
-    return a, answered == 1
+    d = {k: after[k] - before[k] for k in ("answered", "deferred", "overran")}
+    check(d["answered"] + d["deferred"] == 1 and d["overran"] <= d["deferred"],
+          "one slice per search: %r -> %r" % (before, after))
+    return a, "answered" if d["answered"] else "overran" if d["overran"] else "deferred"
 
 
 def by_threads(req):
@@ -106,9 +107,15 @@ CASES = [
 @test
 def cheap_searches_are_answered_on_the_loop_and_costly_ones_by_the_threads():
     for what, req, cheap in CASES:
-        a, answered = on_loop(req)
+        a, how = on_loop(req)
         check(a.get("ok"), "%s: %r" % (what, a))
-        eq(answered, cheap, "%s answered on the loop" % what)
+        if cheap:
+            # Cheap by every estimate: answered, unless each try overran.
+            check(how in ("answered", "overran"), "%s: %s, want answered" % (what, how))
+            if how == "overran":
+                print("# %s overran CS_SLICE_US on every try" % what)
+        else:
+            eq(how, "deferred", "%s: deferred before it ran" % what)
         # Either way the answer is the query threads' own.
         eq(without_took(a), without_took(by_threads(req)), "%s: answer" % what)
 
@@ -124,7 +131,10 @@ def a_deferred_search_costs_its_connection_the_slice_for_the_next_sixteen():
         eq(mid["deferred"] - before["deferred"], 1, "deferred")
         eq(mid["answered"], before["answered"], "answered during the spell")
         check(c.ask("SEARCH " + q("oil"))["ok"])
-        eq(slices(c)["answered"] - mid["answered"], 1, "answered after the spell")
+        after = slices(c)
+        # Tried as a slice again: answered, or on a busy machine overran.
+        eq(after["answered"] - mid["answered"] + after["overran"] - mid["overran"], 1,
+           "tried on the loop after the spell")
 
 
 @test
@@ -141,13 +151,16 @@ def http_searches_take_slices_too():
             h.close()
 
     for req, cheap in ((q("oil"), True), (q("the"), False)):
-        with Conn(d.port) as c:
-            before = slices(c)
-            status, a = post(req)
-            after = slices(c)
-        eq(status, 200, "status")
-        eq((after["answered"] - before["answered"], after["deferred"] - before["deferred"]),
-           (1, 0) if cheap else (0, 1), "%s: slices" % req)
+        for _ in range(3):
+            with Conn(d.port) as c:
+                before = slices(c)
+                status, a = post(req)
+                after = slices(c)
+            eq(status, 200, "status")
+            d3 = tuple(after[k] - before[k] for k in ("answered", "deferred", "overran"))
+            if d3 != (0, 1, 1):     # overran CS_SLICE_US: a busy machine; again
+                break
+        eq(d3, (1, 0, 0) if cheap else (0, 1, 0), "%s: slices (answered, deferred, overran)" % req)
         eq(without_took(a), without_took(by_threads(req)), "%s: answer" % req)
 
 
