@@ -52,7 +52,7 @@ void ex_find_people(ex *x)
     for (size_t i = 0; i < x->n; i++) {
         bool title = false;
         size_t a = i;
-        if (ex_word(x, i) && in_list(cs_honorifics, x->t[i].norm) && ex_cap(x, i)) {
+        if (ex_word(x, i) && ex_cap(x, i) && in_list(cs_honorifics, x->t[i].norm)) {
             title = true;
             a = i + 1;
             if (ex_is(x, a, "."))
