@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "http.h"
 #include "handler.h"
+#include "listen.h"
 #include "log.h"
 #include "peers.h"
 #include "pool.h"
@@ -205,6 +206,38 @@ void http_accept_again(worker *w)
     accept_check(w);
 }
 
+/* accept() failed on w's listener, mostly for want of a descriptor.
+ * evhttp sets no error callback on its listener, and without one libevent
+ * only warns and returns, the socket still readable: the worker would spin
+ * at 100% CPU.  Stop accepting for ACCEPT_PAUSE_MS instead, as nginx does;
+ * clients wait in the backlog meanwhile, and connections that close give
+ * their descriptors back (and accept_check() resumes at once). */
+static void accept_failed(struct evconnlistener *l, void *arg)
+{
+    (void)arg;                              /* evhttp's, not ours */
+    worker *w = worker_current();
+    int e = EVUTIL_SOCKET_ERROR();
+    stats_fault(CS_FAULT_ACCEPT);
+    evconnlistener_disable(l);
+    if (!w)
+        return;
+    if (!w->http_accept_failing) {
+        w->http_accept_failing = true;
+        log_msg(CS_LOG_ERROR, "HTTP accept failed in worker %d: %s; pausing HTTP accepts "
+                "until connections close (raise ulimit -n, or lower --max-connections)",
+                w->id, evutil_socket_error_to_string(e));
+    }
+    struct timeval pause = { 0, ACCEPT_PAUSE_MS * 1000 };
+    evtimer_add(w->http_pause_ev, &pause);
+}
+
+static void accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    accept_check(arg);
+}
+
 static void hconn_free(hconn *hc)
 {
     if (!hc)
@@ -367,6 +400,10 @@ static struct bufferevent *new_bev(struct event_base *base, void *arg)
     if (!bev)
         return NULL;
     bufferevent_setwatermark(bev, EV_READ, 0, READ_AHEAD_BYTES);
+    if (w->http_accept_failing) {
+        w->http_accept_failing = false;
+        log_msg(CS_LOG_WARN, "worker %d accepting HTTP connections again", w->id);
+    }
     if (w->http_sock && !w->http_pending) {
         bufferevent_incref(bev);
         w->http_pending = bev;
@@ -900,7 +937,8 @@ int http_worker_start(worker *w, int fd)
 {
     int mine = dup(fd);
     if (mine < 0 || !(w->http = evhttp_new(w->base)) ||
-        !(w->http_accept_ev = event_new(w->base, -1, 0, take_pending, w))) {
+        !(w->http_accept_ev = event_new(w->base, -1, 0, take_pending, w)) ||
+        !(w->http_pause_ev = evtimer_new(w->base, accept_resume, w))) {
         if (mine >= 0)
             close(mine);
         log_msg(CS_LOG_ERROR, "cannot set up HTTP in worker %d", w->id);
@@ -923,6 +961,7 @@ int http_worker_start(worker *w, int fd)
         log_msg(CS_LOG_ERROR, "cannot accept HTTP in worker %d", w->id);
         return -1;
     }
+    evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->http_sock), accept_failed);
     return 0;
 }
 
@@ -934,6 +973,8 @@ void http_worker_stop(worker *w)
     atomic_store(&w->http_paused, false);    /* nobody wakes it any more */
     if (w->http_accept_ev)
         event_del(w->http_accept_ev);
+    if (w->http_pause_ev)
+        event_del(w->http_pause_ev);
 }
 
 void http_worker_free(worker *w)
@@ -951,6 +992,9 @@ void http_worker_free(worker *w)
     if (w->http_accept_ev)
         event_free(w->http_accept_ev);
     w->http_accept_ev = NULL;
+    if (w->http_pause_ev)
+        event_free(w->http_pause_ev);
+    w->http_pause_ev = NULL;
     free(w->http_mark);
     w->http_mark = NULL;
     w->http_mark_cap = 0;

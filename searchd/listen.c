@@ -30,13 +30,6 @@
 /* Backlog of the listening sockets. */
 #define LISTEN_BACKLOG 1024
 
-/* Out of descriptors even for the spare one: how long the listeners stop
- * accepting before they try again (connections closing meanwhile give
- * descriptors back).  Without the pause a listening socket with clients
- * waiting stays readable, and accept() failing with EMFILE would spin the
- * acceptor at 100% CPU. */
-#define ACCEPT_PAUSE_MS 100
-
 static struct evconnlistener *tcp_listener, *unix_listener;
 static const char *unix_path;
 /* The inode and device of the socket this daemon made at unix_path: on exit

@@ -13,6 +13,14 @@
 
 struct event_base;
 
+/* Out of descriptors even for the spare one: how long a listener stops
+ * accepting before it tries again (connections closing meanwhile give
+ * descriptors back).  Without the pause a listening socket with clients
+ * waiting stays readable, and accept() failing with EMFILE would spin the
+ * acceptor at 100% CPU.  Both the main thread's listeners and each
+ * worker's HTTP listener (http.c) pause so. */
+#define ACCEPT_PAUSE_MS 100
+
 /* Listen on cfg->listen (and cfg->unix_path) in base and write
  * cfg->port_file.  Returns the bound TCP port, or -1 logged. */
 int listen_start(struct event_base *base, const server_config *cfg);

@@ -202,9 +202,17 @@ static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
     }
 }
 
+static _Thread_local worker *current;
+
+worker *worker_current(void)
+{
+    return current;
+}
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
+    current = w;
     event_base_dispatch(w->base);
     conn_free_all(w);
     return NULL;

@@ -68,6 +68,11 @@ typedef struct worker {
     size_t http_mark_cap;
     struct bufferevent *http_pending;
     struct event *http_accept_ev;
+    /* Its HTTP listener paused for ACCEPT_PAUSE_MS after a failed accept
+     * (http.c), and whether such a spell is on (logged when it starts and
+     * when it ends). */
+    struct event *http_pause_ev;
+    bool http_accept_failing;
     bool stopping;
 } worker;
 
@@ -97,6 +102,9 @@ void engine_refresh(cs_engine *e, unsigned *epoch, long long *last_refresh_us, c
 void engine_reopen_failed(cs_engine *e, const char *who);
 /* Queue it for w from any thread and wake w (pool.c posts its answers). */
 void worker_post(worker *w, item *it);
+/* The worker whose thread this is, or NULL on any other thread: for the
+ * callbacks libevent gives no argument of ours (http.c). */
+worker *worker_current(void);
 void worker_conn_gone(worker *w);
 /* Called by http.c: whether another worker has fewer HTTP connections
  * open than w; and, when w's count has changed, wake the workers that

@@ -5,6 +5,7 @@ Each test asserts that the daemon goes on answering, says what happened on
 stderr, and counts it in STATS.  The tests mount small tmpfs file systems
 and so run as root (as make check does); each one unmounts what it mounted.
 """
+import http.client
 import json
 import os
 import resource
@@ -361,6 +362,62 @@ def out_of_descriptors_refuses_cleanly_and_recovers():
         check("refusing new connections" in text and "accepting connections again" in text,
               text[-1500:])
         check(len([l for l in text.splitlines() if "refusing new connections" in l]) <= 3,
+              "said once per spell")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@test
+def out_of_descriptors_the_http_listener_does_not_spin_and_recovers():
+    # evhttp's own listener: with no descriptor left, libevent only warns
+    # on a failed accept and leaves the socket readable, so a listener
+    # without an error callback spins its worker.
+    def limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+    d = tmpdir()
+    port_file, http_file = os.path.join(d, "port"), os.path.join(d, "http")
+    with open(os.path.join(d, "err"), "wb") as err:
+        proc = subprocess.Popen([binary("ccg-searchd"), "--index", indexed_seeds(), "--listen",
+                                 "127.0.0.1:0", "--port-file", port_file, "--http",
+                                 "127.0.0.1:0", "--http-port-file", http_file,
+                                 "--workers", "1"],
+                                stdout=err, stderr=err, preexec_fn=limit)
+    try:
+        until(lambda: os.path.exists(http_file) and open(http_file).read().strip(),
+              "the daemon started")
+        port = int(open(http_file).read())
+        held = []
+        for _ in range(100):
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            held.append(s)
+        # Give the worker time to take what it can, then measure.
+        time.sleep(0.5)
+        before = cpu_seconds(proc.pid)
+        time.sleep(2)
+        used = cpu_seconds(proc.pid) - before
+        check(used < 0.5, "the daemon used %.2f s of CPU in 2 s while out of descriptors" % used)
+        for s in held:
+            s.close()
+        # Recovered: an HTTP search is answered once descriptors are free.
+        def served():
+            try:
+                h = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                h.request("GET", "/search?q=merger")
+                return h.getresponse().status == 200
+            except OSError:
+                return False
+        until(served, "served again over HTTP")
+        with Conn(int(open(port_file).read())) as c:
+            s = c.ask("STATS")
+        check(s["faults"]["accept_failures"] >= 1, "the failed accepts counted: %r" % s["faults"])
+        proc.send_signal(signal.SIGTERM)
+        eq(proc.wait(30), 0, "exit")
+        text = open(os.path.join(d, "err"), encoding="utf-8").read()
+        check("pausing HTTP accepts" in text and "accepting HTTP connections again" in text,
+              text[-1500:])
+        check(len([l for l in text.splitlines() if "pausing HTTP accepts" in l]) <= 3,
               "said once per spell")
     finally:
         if proc.poll() is None:
