@@ -212,9 +212,13 @@ static bool slice(conn *c, size_t len, bool *close_after)
         stats_slice(STATS_SLICE_ANSWERED);
         return true;
     }
-    stats_slice(cs_engine_slice_overran(c->w->engine) ? STATS_SLICE_OVERRAN
-                                                      : STATS_SLICE_DEFERRED);
+    stats_slice(cs_engine_slice_overran(c->w->engine)  ? STATS_SLICE_OVERRAN
+                : cs_engine_slice_costly(c->w->engine) ? STATS_SLICE_COSTLY
+                                                       : STATS_SLICE_DEFERRED);
     c->thread_spell = CS_SLICE_SPELL;
+    /* Slow by its estimates: this one goes to the slow lane. */
+    if (cs_engine_slice_costly(c->w->engine) && !c->slow_spell)
+        c->slow_spell = 1;
     return false;
 }
 

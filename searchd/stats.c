@@ -25,7 +25,7 @@ static struct {
     atomic_ulong http_requests, http_4xx, http_5xx;
     atomic_ulong refused[CS_NREFUSALS];
     atomic_ulong reopen_failures;
-    atomic_ulong slices_answered, slices_deferred, slices_overran;
+    atomic_ulong slices_answered, slices_deferred, slices_costly, slices_overran;
     atomic_ulong faults[CS_NFAULTS];
     pthread_mutex_t reopen_lock;    /* guards last_reopen_error */
     char last_reopen_error[sizeof ((cs_stats_result *)0)->last_reopen_error];
@@ -76,6 +76,8 @@ void stats_slice(stats_slice_outcome o)
     add(&st.slices_deferred);
     if (o == STATS_SLICE_OVERRAN)
         add(&st.slices_overran);
+    if (o == STATS_SLICE_COSTLY)
+        add(&st.slices_costly);
 }
 
 void stats_refused_by(const cs_err *err)
@@ -188,6 +190,7 @@ void stats_snapshot(cs_stats_result *r)
     r->slices_answered = atomic_load(&st.slices_answered);
     r->slices_deferred = atomic_load(&st.slices_deferred);
     r->slices_overran = atomic_load(&st.slices_overran);
+    r->slices_costly = atomic_load(&st.slices_costly);
     r->http_conns_open = atomic_load(&st.http_conns_open);
     r->http_requests = atomic_load(&st.http_requests);
     r->http_client_errors = atomic_load(&st.http_4xx);

@@ -23,11 +23,13 @@ void stats_conn_refused(void);
 /* A request refused by limit r (besides its error answer, if any). */
 void stats_refused(cs_refusal r);
 /* A SEARCH tried as a slice on a worker's loop was answered there, or
- * deferred to the query threads (pool.h): estimated too costly before it
- * ran, or overran its time. */
+ * deferred to the query threads (pool.h): estimated too costly for a slice
+ * before it ran (and perhaps so costly that it goes to the slow lane), or
+ * overran its time. */
 typedef enum stats_slice_outcome {
     STATS_SLICE_ANSWERED,
     STATS_SLICE_DEFERRED,
+    STATS_SLICE_COSTLY,
     STATS_SLICE_OVERRAN
 } stats_slice_outcome;
 void stats_slice(stats_slice_outcome o);

@@ -135,6 +135,18 @@
 #define CS_SLICE_POSITIONAL_WORK 20000
 #define CS_SLICE_SPELL 16
 
+/* A search the slice deferred because of its estimates is costly, and goes
+ * to the query threads kept for slow queries from the start, when its
+ * terms' posting lists hold more than CS_SLOW_POSTINGS entries, its
+ * phrases and NEARs may read more than CS_SLOW_POSITIONAL_WORK positions,
+ * or its hits times their snippets' length pass CS_SLOW_SNIPPET_CHARS:
+ * each of these is of the order of CS_SLOW_QUERY_US of work.  A client
+ * that opens a new connection per costly query has no history for the
+ * slow lane to go by; the estimates are that history. */
+#define CS_SLOW_POSTINGS 100000
+#define CS_SLOW_POSITIONAL_WORK 100000
+#define CS_SLOW_SNIPPET_CHARS 50000
+
 /* Seconds a client has to finish a request line once its first byte has
  * arrived (and an HTTP client a request, head and body): past it the
  * answer is timeout and the connection is closed.  The idle timeout alone

@@ -1086,6 +1086,21 @@ cs_xs_status cs_xs_positional_work(cs_xs_reader *r, const cs_xs_query *q, double
     });
 }
 
+cs_xs_status cs_xs_query_cost(cs_xs_reader *r, const cs_xs_query *q, double *postings,
+                              double *positions)
+{
+    if (!r || !q || !postings || !positions)
+        return CS_XS_BAD_ARG;
+    *postings = *positions = 0;
+    return reader_guard(r, [&] {
+        double tf = 0, cf = 0;
+        term_stats(r->db, q->q, &tf, &cf);
+        *postings = tf;
+        *positions = positional_work(r->db, q->q);
+        return CS_XS_OK;
+    });
+}
+
 static void run_search(cs_xs_reader *r, const cs_xs_search_opts *o,
                        cs_xs_results *res)
 {

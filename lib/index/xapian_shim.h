@@ -269,6 +269,11 @@ typedef struct cs_xs_results cs_xs_results;
 /* The positional work of opts->query on r, estimated as max_positional_work
  * describes, into *work. */
 cs_xs_status cs_xs_positional_work(cs_xs_reader *r, const cs_xs_query *q, double *work);
+/* What q may cost on r, from the index's statistics: the entries of its
+ * terms' posting lists, summed, into *postings, and its positional work
+ * (as above) into *positions. */
+cs_xs_status cs_xs_query_cost(cs_xs_reader *r, const cs_xs_query *q, double *postings,
+                              double *positions);
 
 typedef struct cs_xs_hit {
     unsigned docid;

@@ -63,6 +63,9 @@ struct cs_engine {
     /* The last slice was deferred because its time was up, not because
      * it was estimated costly (cs_engine_slice_overran()). */
     bool overran;
+    /* The last slice was deferred and its estimates make it a slow query
+     * (cs_engine_slice_costly()). */
+    bool costly;
 };
 
 void cs_engine_set_deadline(cs_engine *e, long long deadline_us)
@@ -83,6 +86,28 @@ bool cs_engine_slice_overran(const cs_engine *e)
 {
     assert(e);
     return e->overran;
+}
+
+bool cs_engine_slice_costly(const cs_engine *e)
+{
+    assert(e);
+    return e->costly;
+}
+
+/* The slice deferred q (req's): is it a slow query by its estimates
+ * (CS_SLOW_POSTINGS, CS_SLOW_POSITIONAL_WORK, CS_SLOW_SNIPPET_CHARS)?
+ * Out of memory or any doubt leaves it a fast one. */
+static void judge_deferred(cs_engine *e, const cs_query *q, const cs_search_req *req)
+{
+    if (!e->slice || e->overran)
+        return;
+    double postings = 0, positions = 0;
+    cs_xs_query *b = cs_query_build(q, -1);
+    if (b && cs_xs_query_cost(e->r, b, &postings, &positions) == CS_XS_OK)
+        e->costly = postings > CS_SLOW_POSTINGS || positions > CS_SLOW_POSITIONAL_WORK ||
+                    (req->snippets && (double)req->limit * req->snippet_chars >
+                                          CS_SLOW_SNIPPET_CHARS);
+    cs_xs_query_free(b);
 }
 
 /* The request's time is up: a timeout, or for a slice a deferral. */
@@ -106,6 +131,7 @@ static void begin(cs_engine *e, bool may_slice)
     e->next_deadline_us = 0;
     e->next_slice = false;
     e->overran = false;
+    e->costly = false;
     if (!e->deadline_us && e->opts.query_timeout_ms)
         e->deadline_us = cs_now_us() + (long long)e->opts.query_timeout_ms * 1000;
 }
@@ -554,6 +580,7 @@ static bool search_once(cs_engine *e, const cs_search_req *req, const char *text
         goto out;
     if (e->slice && (q.nterms > CS_SLICE_MAX_TERMS || req->limit > CS_SLICE_MAX_HITS)) {
         cs_err_set(err, CS_E_DEFER, "too many words or hits for a slice");
+        judge_deferred(e, &q, req);
         goto out;
     }
     if (req->match == CS_MATCH_ANY && req->sort == CS_SORT_RELEVANCE && q.compiled_text &&
@@ -586,8 +613,11 @@ static bool search_once(cs_engine *e, const cs_search_req *req, const char *text
             o.facet_slots[o.nfacets++] = cs_facets[f].slot;
         }
     cs_xs_results *main_r = res->runs_[0] = run(e, &o, err);
-    if (!main_r)
+    if (!main_r) {
+        if (err && err->code == CS_E_DEFER)
+            judge_deferred(e, &q, req);
         goto out;
+    }
     for (size_t k = 0; k < o.nfacets; k++)
         if (!read_facet(main_r, k, req->facet_limit, &res->facets[slot_facet[k]], err))
             goto out;

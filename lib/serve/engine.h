@@ -70,6 +70,10 @@ void cs_engine_set_slice(cs_engine *e, long long deadline_us);
 /* The last request was a slice deferred because it ran past its deadline,
  * not because it was estimated too costly before it ran. */
 bool cs_engine_slice_overran(const cs_engine *e);
+/* Whether the last slice was deferred (not overrun) as a slow query by its
+ * estimates (CS_SLOW_POSTINGS and the rest, lib/core/limits.h): it should
+ * go to the query threads kept for slow queries. */
+bool cs_engine_slice_costly(const cs_engine *e);
 
 /* Ranked hits and facet counts; when the spelling suggester corrects a
  * query that matches nothing, the corrected query's. */

@@ -336,6 +336,7 @@ bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
     kint(out, "answered", (long long)r->slices_answered);
     kint(out, "deferred", (long long)r->slices_deferred);
     kint(out, "overran", (long long)r->slices_overran);
+    kint(out, "costly", (long long)r->slices_costly);
     cs_jw_close(out, '}');
     cs_jw_key(out, "index");
     cs_jw_open(out, '{');

@@ -150,8 +150,9 @@ typedef struct cs_stats_result {
     /* SEARCHes tried as slices on the workers' loops: answered there, and
      * deferred to the query threads (searchd/pool.h); of those deferred,
      * the ones that overran CS_SLICE_US rather than being estimated
-     * costly before they ran. */
-    unsigned long slices_answered, slices_deferred, slices_overran;
+     * costly before they ran, and the ones estimated slow queries (sent to
+     * the slow lane, CS_SLOW_POSTINGS and the rest). */
+    unsigned long slices_answered, slices_deferred, slices_overran, slices_costly;
     long long latency_p50_us, latency_p99_us;
     cs_index_stats index;
     /* HTTP (searchd --http): the open connections among conns_open, and

@@ -3,7 +3,9 @@ lib/core/limits.h): answered there when it is cheap before it runs, handed
 to the query threads otherwise, with the same answer either way.  Each
 slice limit is crossed here (CS_SLICE_MAX_HITS, CS_SLICE_MAX_TERMS,
 CS_SLICE_MAX_MATCHES, CS_SLICE_POSITIONAL_WORK), on both transports, and
-STATS "slices" counts what was answered on the loop and what deferred."""
+STATS "slices" counts what was answered on the loop and what deferred; and
+so are the estimates that send a deferred search to the slow lane
+(CS_SLOW_POSTINGS, CS_SLOW_POSITIONAL_WORK, CS_SLOW_SNIPPET_CHARS)."""
 import http.client
 import json
 import os
@@ -61,10 +63,11 @@ def on_loop_once(req):
         before = slices(c)
         a = c.ask("SEARCH " + req)
         after = slices(c)
-    d = {k: after[k] - before[k] for k in ("answered", "deferred", "overran")}
-    check(d["answered"] + d["deferred"] == 1 and d["overran"] <= d["deferred"],
+    d = {k: after[k] - before[k] for k in ("answered", "deferred", "overran", "costly")}
+    check(d["answered"] + d["deferred"] == 1 and d["overran"] + d["costly"] <= d["deferred"],
           "one slice per search: %r -> %r" % (before, after))
-    return a, "answered" if d["answered"] else "overran" if d["overran"] else "deferred"
+    return a, ("answered" if d["answered"] else "overran" if d["overran"]
+               else "costly" if d["costly"] else "deferred")
 
 
 def by_threads(req):
@@ -115,7 +118,7 @@ def cheap_searches_are_answered_on_the_loop_and_costly_ones_by_the_threads():
             if how == "overran":
                 print("# %s overran CS_SLICE_US on every try" % what)
         else:
-            eq(how, "deferred", "%s: deferred before it ran" % what)
+            eq(how, "deferred", "%s: deferred before it ran, not a slow query" % what)
         # Either way the answer is the query threads' own.
         eq(without_took(a), without_took(by_threads(req)), "%s: answer" % what)
 
@@ -135,6 +138,55 @@ def a_deferred_search_costs_its_connection_the_slice_for_the_next_sixteen():
         # Tried as a slice again: answered, or on a busy machine overran.
         eq(after["answered"] - mid["answered"] + after["overran"] - mid["overran"], 1,
            "tried on the loop after the spell")
+
+
+SLOW_POSTINGS, SLOW_POSITIONAL_WORK, SLOW_SNIPPET_CHARS = 100000, 100000, 50000
+STOP = ("a about after all also an and any are as at be been being but by can could did do "
+        "does for from had has have if in into is it its may more most no not of on or other "
+        "out over said so some such than that the their them then there these they this to "
+        "was were which who will with would he i we one two new last year up").split()
+
+
+def total(word):
+    with Conn(daemon().port) as c:
+        return c.ask("SEARCH " + q(word, limit=0, facets=[]))["total"]
+
+
+@test
+def searches_slow_by_their_estimates_go_to_the_slow_lane_from_the_first():
+    # Deferred from a fresh connection, which has no history for the slow
+    # lane to go by: "costly" when an estimate passes CS_SLOW_POSTINGS,
+    # CS_SLOW_POSITIONAL_WORK or CS_SLOW_SNIPPET_CHARS, else "deferred".
+    per_hit = SLOW_SNIPPET_CHARS // 2000
+    cases = [
+        ("hits x snippet chars at CS_SLOW_SNIPPET_CHARS",
+         q("oil", limit=per_hit, snippet_chars=2000), "deferred"),
+        ("one hit more", q("oil", limit=per_hit + 1, snippet_chars=2000), "costly"),
+        ("the same without snippets", q("oil", limit=per_hit + 1, snippets=False), "deferred"),
+        ("a NEAR of four stopwords, past the slice's positions only",
+         q(" NEAR/1000 ".join(["of", "and", "to", "in"])), "deferred"),
+        ("a NEAR of eight 'the', past CS_SLOW_POSITIONAL_WORK",
+         q(" NEAR/1000 ".join(["the"] * 8)), "costly"),
+    ]
+    # Posting lists: the commonest words until their document counts pass
+    # CS_SLOW_POSTINGS; the same words but the last stay under it.
+    words = sorted(STOP, key=total, reverse=True)
+    postings, upto = 0, 0
+    while upto < len(words) and postings <= SLOW_POSTINGS:
+        postings += total(words[upto])
+        upto += 1
+    check(postings > SLOW_POSTINGS, "the stopwords' postings pass the limit: %d" % postings)
+    check(upto > SLICE_MAX_TERMS + 1, "more words than a slice takes: %d" % upto)
+    cases += [
+        ("%d words' postings, under CS_SLOW_POSTINGS" % (upto - 1),
+         q(" OR ".join(words[:upto - 1]), limit=10, snippets=False), "deferred"),
+        ("one word more, past it", q(" OR ".join(words[:upto]), limit=10, snippets=False),
+         "costly"),
+    ]
+    for what, req, want in cases:
+        a, how = on_loop(req)
+        check(a.get("ok"), "%s: %r" % (what, a))
+        eq(how, want, what)
 
 
 @test

@@ -63,6 +63,18 @@ def p99(xs):
 
 @test
 def costly_pipelined_queries_do_not_stall_other_clients():
+    costly_load_leaves_others_served(fresh=False)
+
+
+@test
+def costly_queries_each_on_a_new_connection_do_not_stall_other_clients():
+    # A client that opens a connection per costly query has no history
+    # for the slow lane to go by: its queries' estimated cost must send
+    # them there.
+    costly_load_leaves_others_served(fresh=True)
+
+
+def costly_load_leaves_others_served(fresh):
     # The time limit (CS_QUERY_TIMEOUT_MS_DEFAULT, 2 s) is set by
     # --query-timeout; 1 s here, to keep the test short.  (Xapian cannot
     # stop a phrase or a NEAR: what bounds them is CS_MAX_POSITIONAL_WORK,
@@ -92,7 +104,22 @@ def costly_pipelined_queries_do_not_stall_other_clients():
         except Exception as e:  # noqa: BLE001 - reported below
             failures.append(repr(e))
 
-    threads = [threading.Thread(target=pipeliner, args=(k,)) for k in range(2)]
+    def one_per_connection(k):
+        try:
+            n = 0
+            while time.time() < stop:
+                q = COSTLY[(k + n) % len(COSTLY)]
+                n += 1
+                with Conn(dd.port, timeout=60) as c:
+                    t0 = time.time()
+                    a = c.ask(q)
+                    code = "ok" if a["ok"] else a["error"]["code"]
+                    answers.append((time.time() - t0, code, q[:60]))
+        except Exception as e:  # noqa: BLE001 - reported below
+            failures.append(repr(e))
+
+    threads = [threading.Thread(target=one_per_connection if fresh else pipeliner, args=(k,))
+               for k in range(4 if fresh else 2)]
     for t in threads:
         t.start()
     time.sleep(0.5)                 # the pipeliners are busy

@@ -408,6 +408,7 @@ static void stats_help_ping_quit_error_encode(void **state)
     s.slices_answered = 8;
     s.slices_deferred = 3;
     s.slices_overran = 2;
+    s.slices_costly = 1;
     s.index.doccount = 5;
     s.http_conns_open = 1;
     strcpy(s.index.generation, "1795627450");
@@ -426,7 +427,7 @@ static void stats_help_ping_quit_error_encode(void **state)
                "\"errors\":{\"unknown_command\":1,\"bad_request\":0,\"bad_query\":0,\"not_found\":0,"
                "\"line_too_long\":0,\"timeout\":0,\"overloaded\":0,\"internal\":0},"
                "\"latency_us\":{\"count\":13,\"p50\":181,\"p99\":2896},"
-               "\"slices\":{\"answered\":8,\"deferred\":3,\"overran\":2},"
+               "\"slices\":{\"answered\":8,\"deferred\":3,\"overran\":2,\"costly\":1},"
                "\"index\":{\"open\":true,\"documents\":5,\"generation\":\"1795627450\","
                "\"last_commit\":\"2026-11-25T17:24:10Z\",\"disk_bytes\":196737,\"facet_bytes\":2360,"
                "\"facet_bytes_per_document\":472,\"reopen_failures\":0,\"last_reopen_error\":null},"
