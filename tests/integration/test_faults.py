@@ -5,6 +5,7 @@ Each test asserts that the daemon goes on answering, says what happened on
 stderr, and counts it in STATS.  The tests mount small tmpfs file systems
 and so run as root (as make check does); each one unmounts what it mounted.
 """
+import contextlib
 import http.client
 import json
 import os
@@ -311,21 +312,54 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-@test
-def out_of_descriptors_refuses_cleanly_and_recovers():
-    # ulimit -n 64, soft and hard, so the daemon cannot raise it: more
-    # clients than descriptors.
+@contextlib.contextmanager
+def starved_daemon(http_too=False):
+    """ccg-searchd on the seeds under ulimit -n 64, soft and hard, so that
+    it cannot raise it: more clients than descriptors.  Yields (proc,
+    the directory of its port files, "port" and "http", and its log,
+    "err")."""
     def limit():
         resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
     d = tmpdir()
-    port_file = os.path.join(d, "port")
+    args = [binary("ccg-searchd"), "--index", indexed_seeds(), "--listen", "127.0.0.1:0",
+            "--port-file", os.path.join(d, "port"), "--workers", "1"]
+    if http_too:
+        args += ["--http", "127.0.0.1:0", "--http-port-file", os.path.join(d, "http")]
     with open(os.path.join(d, "err"), "wb") as err:
-        proc = subprocess.Popen([binary("ccg-searchd"), "--index", indexed_seeds(), "--listen",
-                                 "127.0.0.1:0", "--port-file", port_file, "--workers", "1"],
-                                stdout=err, stderr=err, preexec_fn=limit)
+        proc = subprocess.Popen(args, stdout=err, stderr=err, preexec_fn=limit)
     try:
-        until(lambda: os.path.exists(port_file), "the daemon started")
-        port = int(open(port_file).read())
+        last = os.path.join(d, "http" if http_too else "port")
+        until(lambda: os.path.exists(last) and open(last).read().strip(), "the daemon started")
+        yield proc, d
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def no_spin(proc):
+    """Clients waiting while no descriptor is left must not spin the
+    acceptor."""
+    before = cpu_seconds(proc.pid)
+    time.sleep(2)
+    used = cpu_seconds(proc.pid) - before
+    check(used < 0.5, "the daemon used %.2f s of CPU in 2 s while out of descriptors" % used)
+
+
+def stopped_saying(proc, d, begins, ends):
+    """Stop the daemon, and check that its log said when a spell without
+    descriptors began and ended, once per spell."""
+    proc.send_signal(signal.SIGTERM)
+    eq(proc.wait(30), 0, "exit")
+    text = open(os.path.join(d, "err"), encoding="utf-8").read()
+    check(begins in text and ends in text, text[-1500:])
+    check(len([l for l in text.splitlines() if begins in l]) <= 3, "said once per spell")
+
+
+@test
+def out_of_descriptors_refuses_cleanly_and_recovers():
+    with starved_daemon() as (proc, d):
+        port = int(open(os.path.join(d, "port")).read())
         conns, answers = [], {}
         for _ in range(100):
             c = Conn(port, timeout=10)
@@ -336,13 +370,9 @@ def out_of_descriptors_refuses_cleanly_and_recovers():
         check(answers.get("ok", 0) >= 20, "some served: %r" % answers)
         check(answers.get("overloaded", 0) >= 20, "the rest refused overloaded: %r" % answers)
         eq(set(answers), {"ok", "overloaded"}, "nothing else")
-        # Clients waiting while no descriptor is left must not spin the
-        # acceptor: a few more connect and are refused or wait.
+        # A few more connect and are refused or wait.
         extra = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(5)]
-        before = cpu_seconds(proc.pid)
-        time.sleep(2)
-        used = cpu_seconds(proc.pid) - before
-        check(used < 0.5, "the daemon used %.2f s of CPU in 2 s while out of descriptors" % used)
+        no_spin(proc)
         for s in extra:
             s.close()
         for c in conns:
@@ -356,17 +386,7 @@ def out_of_descriptors_refuses_cleanly_and_recovers():
         check(s["refused"]["descriptors"] >= 20, "counted by limit: %r" % s["refused"])
         check(s["faults"]["accept_failures"] >= 1, "the failed accepts counted: %r" % s["faults"])
         eq(s["connections"]["refused"], s["refused"]["descriptors"], "no other refusal")
-        proc.send_signal(signal.SIGTERM)
-        eq(proc.wait(30), 0, "exit")
-        text = open(os.path.join(d, "err"), encoding="utf-8").read()
-        check("refusing new connections" in text and "accepting connections again" in text,
-              text[-1500:])
-        check(len([l for l in text.splitlines() if "refusing new connections" in l]) <= 3,
-              "said once per spell")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        stopped_saying(proc, d, "refusing new connections", "accepting connections again")
 
 
 @test
@@ -374,32 +394,14 @@ def out_of_descriptors_the_http_listener_does_not_spin_and_recovers():
     # evhttp's own listener: with no descriptor left, libevent only warns
     # on a failed accept and leaves the socket readable, so a listener
     # without an error callback spins its worker.
-    def limit():
-        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
-    d = tmpdir()
-    port_file, http_file = os.path.join(d, "port"), os.path.join(d, "http")
-    with open(os.path.join(d, "err"), "wb") as err:
-        proc = subprocess.Popen([binary("ccg-searchd"), "--index", indexed_seeds(), "--listen",
-                                 "127.0.0.1:0", "--port-file", port_file, "--http",
-                                 "127.0.0.1:0", "--http-port-file", http_file,
-                                 "--workers", "1"],
-                                stdout=err, stderr=err, preexec_fn=limit)
-    try:
-        until(lambda: os.path.exists(http_file) and open(http_file).read().strip(),
-              "the daemon started")
-        port = int(open(http_file).read())
-        held = []
-        for _ in range(100):
-            s = socket.create_connection(("127.0.0.1", port), timeout=10)
-            held.append(s)
-        # Give the worker time to take what it can, then measure.
-        time.sleep(0.5)
-        before = cpu_seconds(proc.pid)
-        time.sleep(2)
-        used = cpu_seconds(proc.pid) - before
-        check(used < 0.5, "the daemon used %.2f s of CPU in 2 s while out of descriptors" % used)
+    with starved_daemon(http_too=True) as (proc, d):
+        port = int(open(os.path.join(d, "http")).read())
+        held = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(100)]
+        time.sleep(0.5)             # the worker takes what it can
+        no_spin(proc)
         for s in held:
             s.close()
+
         # Recovered: an HTTP search is answered once descriptors are free.
         def served():
             try:
@@ -409,20 +411,10 @@ def out_of_descriptors_the_http_listener_does_not_spin_and_recovers():
             except OSError:
                 return False
         until(served, "served again over HTTP")
-        with Conn(int(open(port_file).read())) as c:
+        with Conn(int(open(os.path.join(d, "port")).read())) as c:
             s = c.ask("STATS")
         check(s["faults"]["accept_failures"] >= 1, "the failed accepts counted: %r" % s["faults"])
-        proc.send_signal(signal.SIGTERM)
-        eq(proc.wait(30), 0, "exit")
-        text = open(os.path.join(d, "err"), encoding="utf-8").read()
-        check("pausing HTTP accepts" in text and "accepting HTTP connections again" in text,
-              text[-1500:])
-        check(len([l for l in text.splitlines() if "pausing HTTP accepts" in l]) <= 3,
-              "said once per spell")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        stopped_saying(proc, d, "pausing HTTP accepts", "accepting HTTP connections again")
 
 
 # --- backups ---------------------------------------------------------------------------
