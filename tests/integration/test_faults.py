@@ -9,6 +9,7 @@ import contextlib
 import http.client
 import json
 import os
+import random
 import resource
 import shutil
 import signal
@@ -138,9 +139,16 @@ def live_db(ix):
 
 
 def scramble(path):
+    """Overwrite the file at path with bytes drawn from a fixed seed (its
+    name): the same corruption every run.  Xapian meets some corruptions
+    by reading memory it freed (AddressSanitizer saw it in 4 of 40 random
+    scrambles of these tables, in Xapian's B-tree code under
+    Database::get_termfreq, never in ours); a test must not pass or fail
+    by the draw."""
     n = os.path.getsize(path)
+    rng = random.Random(os.path.basename(path))
     with open(path, "r+b") as f:
-        f.write(os.urandom(n))
+        f.write(bytes(rng.getrandbits(8) for _ in range(n)))
 
 
 @test
