@@ -1112,6 +1112,39 @@ static void relations_of(relctx *c, const ex_mention *p)
     c->taken = NULL;            /* last goes out of scope */
 }
 
+/* "Toby Sanders, accountable officer" in a sentence that names no body,
+ * and the same accountable officer at NHS West Leicestershire CCG in
+ * another, are one post: the relation without a body goes when the story
+ * names the person in that role at one. */
+static void drop_bodiless(relctx *c)
+{
+    cs_entities *e = c->out;
+    bool *drop = calloc(e->nrel ? e->nrel : 1, sizeof *drop);
+    if (!drop) {
+        c->x->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < e->nrel; i++)
+        for (size_t j = 0; j < e->nrel && !e->rel[i].org && !drop[i]; j++)
+            drop[i] = e->rel[j].org && strcmp(e->rel[j].person, e->rel[i].person) == 0 &&
+                      strcmp(e->rel[j].role, e->rel[i].role) == 0;
+    size_t o = 0;
+    for (size_t i = 0; i < e->nrel; i++) {
+        cs_person_role *r = &e->rel[i];
+        if (!drop[i]) {
+            e->rel[o++] = *r;
+            continue;
+        }
+        if (c->trace)
+            fprintf(stderr, "relation dropped, its body named elsewhere: %s / %s / -\n",
+                    r->person, r->role);
+        free(r->person);
+        free(r->role);
+    }
+    e->nrel = o;
+    free(drop);
+}
+
 void ex_find_relations(ex *x)
 {
     relctx c = { .x = x, .out = x->out, .nccgs = 0, .recent_sent = -1,
@@ -1128,4 +1161,6 @@ void ex_find_relations(ex *x)
     for (size_t mi = 0; mi < x->nm && !x->oom; mi++)
         if (x->m[mi].kind == EX_M_PERSON)
             relations_of(&c, &x->m[mi]);
+    if (!x->oom)
+        drop_bodiless(&c);
 }

@@ -141,6 +141,21 @@ static void civic_posts_and_their_bodies(void **state)
     assert_related("Tom Jones, the Conservative MP for Totnes, said no.", "Tom Jones / mp / -");
 }
 
+static void a_post_without_its_body_beside_one_with_it(void **state)
+{
+    (void)state;
+    /* The same person in the same role, once with no body in its
+     * sentence and once at a CCG: one post, at the CCG. */
+    assert_related("Toby Sanders has been accountable officer since 2013, he said. NHS Nene "
+                   "CCG and NHS Corby CCG met on Monday, and NHS Corby CCG agreed. Toby "
+                   "Sanders was appointed accountable officer of NHS Nene CCG.",
+                   "Toby Sanders / accountable officer / NHS Nene CCG");
+    /* With no body anywhere, the post stays, bodiless. */
+    assert_related("Toby Sanders has been accountable officer since 2013, he said. NHS Nene "
+                   "CCG and NHS Corby CCG met on Monday.",
+                   "Toby Sanders / accountable officer / -");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +163,7 @@ int main(void)
         cmocka_unit_test(titles_in_brackets_and_after_dashes),
         cmocka_unit_test(bodies_of_joining_and_becoming),
         cmocka_unit_test(civic_posts_and_their_bodies),
+        cmocka_unit_test(a_post_without_its_body_beside_one_with_it),
         cmocka_unit_test(the_councillor_title),
         cmocka_unit_test(a_role_after_the_person),
         cmocka_unit_test(a_role_before_the_person),
