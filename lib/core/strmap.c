@@ -13,12 +13,17 @@ struct strmap_slot {
     int value;
 };
 
-static uint64_t hash(const char *s, size_t len)
+/* FNV-1a. */
+uint64_t cs_strmap_hash(uint64_t h, const char *s, size_t len)
 {
-    uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < len; i++)
         h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
     return h;
+}
+
+static uint64_t hash(const char *s, size_t len)
+{
+    return cs_strmap_hash(CS_STRMAP_HASH0, s, len);
 }
 
 static struct strmap_slot *find(const cs_strmap *m, const char *key, size_t len, uint64_t h)
@@ -72,15 +77,20 @@ bool cs_strmap_put(cs_strmap *m, const char *key, size_t len, int value)
     return true;
 }
 
-int cs_strmap_get(const cs_strmap *m, const char *key, size_t len)
+int cs_strmap_get_hashed(const cs_strmap *m, const char *key, size_t len, uint64_t h)
 {
     assert(m && (key || len == 0));
     if (!m->cap)
         return -1;
     /* Open addressing needs an empty slot to end every probe. */
     assert(m->n < m->cap);
-    struct strmap_slot *s = find(m, key, len, hash(key, len));
+    struct strmap_slot *s = find(m, key, len, h);
     return s->key ? s->value : -1;
+}
+
+int cs_strmap_get(const cs_strmap *m, const char *key, size_t len)
+{
+    return cs_strmap_get_hashed(m, key, len, hash(key, len));
 }
 
 void cs_strmap_free(cs_strmap *m)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct cs_strmap {
     struct strmap_slot *slots;
@@ -16,6 +17,15 @@ typedef struct cs_strmap {
 bool cs_strmap_put(cs_strmap *m, const char *key, size_t len, int value);
 /* The value of key[0..len), or -1. */
 int cs_strmap_get(const cs_strmap *m, const char *key, size_t len);
+
+/* The hash the map files key[0..len) under is cs_strmap_hash(
+ * CS_STRMAP_HASH0, key, len), which may be made a piece at a time:
+ * cs_strmap_hash(cs_strmap_hash(h, a, na), b, nb) hashes a then b.  A
+ * caller that keeps a key's hash (a token's, a key it grows word by word)
+ * looks it up with cs_strmap_get_hashed() and saves the hashing. */
+#define CS_STRMAP_HASH0 1469598103934665603ULL
+uint64_t cs_strmap_hash(uint64_t h, const char *s, size_t len);
+int cs_strmap_get_hashed(const cs_strmap *m, const char *key, size_t len, uint64_t h);
 void cs_strmap_free(cs_strmap *m);
 
 #endif

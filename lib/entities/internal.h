@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Token flags (ex_tok.f). */
@@ -28,6 +29,8 @@ enum {
 typedef struct ex_tok {
     size_t a, b;            /* bytes of the text */
     char norm[NORM_MAX];    /* lower-case word, or the punctuation mark */
+    size_t len;             /* strlen(norm) */
+    uint64_t h;             /* cs_strmap_hash() of norm, for look-ups */
     unsigned f;             /* EX_T_* */
     int sent;               /* sentence number */
     int owner;              /* mention that claimed it, or -1 */
@@ -122,11 +125,12 @@ static inline bool ex_word(const ex *x, size_t i)
     return i < x->n && (x->t[i].f & EX_T_WORD);
 }
 
+static inline bool ex_in(const ex *x, size_t i, const cs_strmap *set);
+
 /* A word that qualifies a role without changing it: "interim", "joint". */
 static inline bool ex_qualifier(const ex *x, size_t i)
 {
-    return ex_word(x, i) &&
-           cs_strmap_get(&x->g->qualifiers, x->t[i].norm, strlen(x->t[i].norm)) >= 0;
+    return ex_word(x, i) && ex_in(x, i, &x->g->qualifiers);
 }
 
 /* A possessive at token i ("'s", "'"); false past the last token. */
@@ -137,7 +141,10 @@ static inline bool ex_poss_at(const ex *x, size_t i)
 
 static inline bool ex_is(const ex *x, size_t i, const char *norm)
 {
-    return i < x->n && strcmp(x->t[i].norm, norm) == 0;
+    /* By length first: norm is mostly a literal, whose strlen() and
+     * memcmp() the compiler works out. */
+    size_t n = strlen(norm);
+    return i < x->n && x->t[i].len == n && memcmp(x->t[i].norm, norm, n) == 0;
 }
 
 /* The token after a list separator at k (", and", ",", "and", "&"), or k
@@ -188,7 +195,7 @@ static inline bool ex_key_add(char *key, size_t cap, size_t *n, const char *w)
  * (x->g->org_heads...)? */
 static inline bool ex_in(const ex *x, size_t i, const cs_strmap *set)
 {
-    return i < x->n && cs_words_has(set, x->t[i].norm);
+    return i < x->n && cs_strmap_get_hashed(set, x->t[i].norm, x->t[i].len, x->t[i].h) >= 0;
 }
 
 /* Tokens a name may contain without them being words of its key. */

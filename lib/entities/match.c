@@ -49,6 +49,7 @@ size_t ex_match_at(const ex *x, const cs_table *t, size_t i, size_t limit, int *
     assert(limit <= x->n);
     char key[KEY_MAX];
     size_t n = 0, best = i;
+    uint64_t h = CS_STRMAP_HASH0;       /* of key, grown with it */
     if (!ex_word(x, i))
         return i;
     key[0] = '\0';
@@ -62,14 +63,16 @@ size_t ex_match_at(const ex *x, const cs_table *t, size_t i, size_t limit, int *
                 break;
             w = "and";
         }
+        size_t was = n;
         if (!ex_key_add(key, sizeof key, &n, w))
             break;
-        int v = cs_strmap_get(&t->keys, key, n);
+        h = cs_strmap_hash(h, key + was, n - was);
+        int v = cs_strmap_get_hashed(&t->keys, key, n, h);
         if (v >= 0) {
             best = j + 1;
             *idx = v;
         }
-        if (cs_strmap_get(&t->prefixes, key, n) < 0)
+        if (cs_strmap_get_hashed(&t->prefixes, key, n, h) < 0)
             break;
     }
     return best;

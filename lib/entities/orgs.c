@@ -90,9 +90,7 @@ void ex_find_nhs_orgs(ex *x)
  * Advisers", "Bank Officers Union"). */
 static bool role_word(const ex *x, size_t p)
 {
-    const ex_tok *t = &x->t[p];
-    return cs_strmap_get(&x->g->role.keys, t->norm, strlen(t->norm)) >= 0 ||
-           ex_in(x, p, &x->g->role_starts) ||
+    return ex_in(x, p, &x->g->role.keys) || ex_in(x, p, &x->g->role_starts) ||
            (ex_in(x, p, &x->g->role_heads) && !ex_in(x, p, &x->g->role_heads_plural));
 }
 
@@ -132,8 +130,8 @@ static bool org_word(const ex *x, size_t p)
     /* "Berkshire West CCG Federation": a CCG's name inside another's. */
     if (strcmp(t->norm, "ccg") == 0 || strcmp(t->norm, "ccgs") == 0)
         return ex_cap(x, p + 1) && ex_in(x, p + 1, &x->g->org_heads);
-    return !(t->f & EX_T_SENT && cs_words_has(&x->g->not_name_words, t->norm)) &&
-           !cs_words_has(&x->g->calendar, t->norm);
+    return !(t->f & EX_T_SENT && ex_in(x, p, &x->g->not_name_words)) &&
+           !ex_in(x, p, &x->g->calendar);
 }
 
 /* Walk back from token h (the head) over the words of a name; returns its

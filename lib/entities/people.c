@@ -21,14 +21,12 @@ static bool name_word(const ex *x, size_t i)
     if ((x->t[i].f & EX_T_UPPER) && x->t[i].b - x->t[i].a > 1)
         return false;                           /* CBE, NHS */
     const char *w = x->t[i].norm;
-    size_t wl = strlen(w);
-    return !cs_words_has(&x->g->not_name_words, w) && !cs_words_has(&x->g->calendar, w) &&
-           !cs_words_has(&x->g->org_heads, w) && !cs_words_has(&x->g->name_ends, w) &&
-           cs_strmap_get(&x->g->role.keys, w, wl) < 0 &&
-           cs_strmap_get(&x->g->role.prefixes, w, wl) < 0 &&
+    return !ex_in(x, i, &x->g->not_name_words) && !ex_in(x, i, &x->g->calendar) &&
+           !ex_in(x, i, &x->g->org_heads) && !ex_in(x, i, &x->g->name_ends) &&
+           !ex_in(x, i, &x->g->role.keys) && !ex_in(x, i, &x->g->role.prefixes) &&
            strcmp(w, "ccg") != 0 && strcmp(w, "ccgs") != 0 && strcmp(w, "nhs") != 0 &&
            /* "David Flory Independent Chair": a title after the name. */
-           !(cs_words_has(&x->g->role_modifiers, w) && ex_title_at(x, i));
+           !(ex_in(x, i, &x->g->role_modifiers) && ex_title_at(x, i));
 }
 
 /* The part of a double-barrelled name after its hyphen, which may be any

@@ -53,7 +53,7 @@ static char *place_text(const ex *x, size_t a, size_t name, size_t b, const char
         }
         if (i > a && !(x->t[i - 1].f & EX_T_HYPHEN) && !(t->f & EX_T_POSS))
             cs_buf_putc(&o, ' ');
-        if (ex_word(x, i) && cs_words_has(&x->g->directions, t->norm)) {
+        if (ex_word(x, i) && ex_in(x, i, &x->g->directions)) {
             cs_buf_putc(&o, (char)toupper((unsigned char)s[0]));
             cs_buf_add(&o, s + 1, n - 1);
         } else {

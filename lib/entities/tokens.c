@@ -225,4 +225,10 @@ void ex_tokenize(ex *x)
         }
         i++;        /* other symbols: skip */
     }
+    /* Each token's length and hash, once, for the look-ups of every pass
+     * (ex_in()). */
+    for (size_t k = 0; k < x->n; k++) {
+        x->t[k].len = strlen(x->t[k].norm);
+        x->t[k].h = cs_strmap_hash(CS_STRMAP_HASH0, x->t[k].norm, x->t[k].len);
+    }
 }

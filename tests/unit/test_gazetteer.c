@@ -94,6 +94,20 @@ static void prefixes_are_the_proper_word_prefixes(void **state)
     assert_true(g->ccg.maxwords >= 2);
 }
 
+static void a_key_hashed_a_piece_at_a_time_is_found(void **state)
+{
+    (void)state;
+    /* What the extractor does as it grows a key word by word. */
+    uint64_t h = cs_strmap_hash(CS_STRMAP_HASH0, "chief", 5);
+    assert_true(cs_strmap_get_hashed(&g->role.prefixes, "chief", 5, h) >= 0);
+    h = cs_strmap_hash(h, " executive", 10);
+    assert_int_equal(h, cs_strmap_hash(CS_STRMAP_HASH0, "chief executive", 15));
+    assert_int_equal(cs_strmap_get_hashed(&g->role.prefixes, "chief executive", 15, h),
+                     cs_strmap_get(&g->role.prefixes, "chief executive", 15));
+    h = cs_strmap_hash(CS_STRMAP_HASH0, "ceo", 3);
+    assert_int_equal(cs_strmap_get_hashed(&g->role.prefixes, "ceo", 3, h), -1);
+}
+
 static void places_keep_their_kind(void **state)
 {
     (void)state;
@@ -181,6 +195,7 @@ int main(void)
         cmocka_unit_test(keys_fold_case_hyphens_ampersands_and_possessives),
         cmocka_unit_test(stem_keys_join_the_stems),
         cmocka_unit_test(tables_find_names_by_key_and_alias),
+        cmocka_unit_test(a_key_hashed_a_piece_at_a_time_is_found),
         cmocka_unit_test(prefixes_are_the_proper_word_prefixes),
         cmocka_unit_test(places_keep_their_kind),
         cmocka_unit_test(stopwords_qualifiers_and_given_names),
