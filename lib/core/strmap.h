@@ -10,6 +10,9 @@
 typedef struct cs_strmap {
     struct strmap_slot *slots;
     size_t cap, n;
+    /* 1..63: the bit under which a caller may remember this map's answer
+     * for one word (the extractor's tokens do); 0: none. */
+    unsigned memo;
 } cs_strmap;
 
 /* Map key[0..len) to value (>= 0), replacing an earlier value.  False when out of

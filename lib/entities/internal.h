@@ -31,6 +31,9 @@ typedef struct ex_tok {
     char norm[NORM_MAX];    /* lower-case word, or the punctuation mark */
     size_t len;             /* strlen(norm) */
     uint64_t h;             /* cs_strmap_hash() of norm, for look-ups */
+    /* Which maps (by cs_strmap.memo bit) norm was looked up in, and which
+     * of those hold it (ex_in()). */
+    uint64_t memo_known, memo_in;
     unsigned f;             /* EX_T_* */
     int sent;               /* sentence number */
     int owner;              /* mention that claimed it, or -1 */
@@ -195,7 +198,19 @@ static inline bool ex_key_add(char *key, size_t cap, size_t *n, const char *w)
  * (x->g->org_heads...)? */
 static inline bool ex_in(const ex *x, size_t i, const cs_strmap *set)
 {
-    return i < x->n && cs_strmap_get_hashed(set, x->t[i].norm, x->t[i].len, x->t[i].h) >= 0;
+    if (i >= x->n)
+        return false;
+    /* The passes ask the same words of the same maps again and again: a
+     * token remembers (x->t is the extraction's own, const x or not). */
+    ex_tok *t = &x->t[i];
+    uint64_t bit = set->memo ? (uint64_t)1 << set->memo : 0;
+    if (t->memo_known & bit)
+        return (t->memo_in & bit) != 0;
+    bool in = cs_strmap_get_hashed(set, t->norm, t->len, t->h) >= 0;
+    t->memo_known |= bit;
+    if (in)
+        t->memo_in |= bit;
+    return in;
 }
 
 /* Tokens a name may contain without them being words of its key. */

@@ -50,7 +50,8 @@ size_t ex_match_at(const ex *x, const cs_table *t, size_t i, size_t limit, int *
     char key[KEY_MAX];
     size_t n = 0, best = i;
     uint64_t h = CS_STRMAP_HASH0;       /* of key, grown with it */
-    if (!ex_word(x, i))
+    /* Most words start no name, and their tokens remember it. */
+    if (!ex_word(x, i) || (!ex_in(x, i, &t->keys) && !ex_in(x, i, &t->prefixes)))
         return i;
     key[0] = '\0';
     for (size_t j = i; j < limit && j < i + MAX_SPAN; j++) {

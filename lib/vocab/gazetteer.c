@@ -392,6 +392,29 @@ static bool load_words(void)
            each_line(cs_data_determiners, uses_line, &determiners);
 }
 
+/* A memo bit (cs_strmap.memo) for each map the extractor asks of one
+ * token at a time: each token then looks a word up in each map once. */
+static void number_maps(void)
+{
+    cs_strmap *maps[] = {
+        &gaz.ccg.keys, &gaz.ccg.prefixes, &gaz.role.keys, &gaz.role.prefixes,
+        &gaz.place.keys, &gaz.place.prefixes, &gaz.org.keys, &gaz.org.prefixes,
+        &gaz.synonyms.keys, &gaz.synonyms.prefixes, &gaz.qualifiers, &gaz.first_names,
+        &gaz.abbreviations, &gaz.adverbs, &gaz.appointing_verbs, &gaz.calendar,
+        &gaz.civic_roles, &gaz.complement_stops, &gaz.name_determiners,
+        &gaz.role_determiners, &gaz.directions, &gaz.name_ends, &gaz.not_name_words,
+        &gaz.org_connectors, &gaz.org_full_names, &gaz.org_generic_words, &gaz.org_heads,
+        &gaz.org_heads_lower, &gaz.org_heads_first, &gaz.parties, &gaz.role_starts,
+        &gaz.role_heads, &gaz.role_heads_portfolio, &gaz.role_heads_alone,
+        &gaz.role_heads_plural, &gaz.role_modifiers, &gaz.place_prepositions,
+        &gaz.role_verbs, &gaz.speech_verbs, &gaz.post_nouns, &gaz.post_verbs,
+        &gaz.joint_words, &gaz.joining_verbs,
+    };
+    _Static_assert(sizeof maps / sizeof maps[0] < 64, "a memo bit each");
+    for (size_t k = 0; k < sizeof maps / sizeof maps[0]; k++)
+        maps[k]->memo = (unsigned)k + 1;
+}
+
 static void load(void)
 {
     size_t place_cap = 0, syn_cap = 0;
@@ -403,6 +426,7 @@ static void load(void)
              each_line(cs_data_first_names, word_line, &gaz.first_names) &&
              each_line(cs_data_stopwords, word_line, &gaz.stopwords) &&
              each_line(cs_data_synonyms, synonym_line, &syn_cap) && load_words();
+    number_maps();
 }
 
 const cs_gaz *cs_gaz_get(void)
