@@ -14,6 +14,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from harness import (Conn, Daemon, check, eq, indexed_news, run, test,  # noqa: E402
                      tmpdir)
 
@@ -54,6 +55,12 @@ COSTLY = [
     'SEARCH {"q":"%s","match":"any",%s,"limit":100}' % (" ".join(STOP[:64]), FACETS),
     "SEARCH " + near(["the", "of", "and", "to", "a", "in", "is", "that"]),
 ]
+
+
+# docs/protocol.md's 50 ms for a bystander's p99; doubled for the sanitizer
+# build, which is two to ten times slower at everything (as in
+# test_malicious).
+LATENCY_P99 = 0.100 if "asan" in harness.BIN else 0.050
 
 
 def p99(xs):
@@ -143,8 +150,8 @@ def costly_load_leaves_others_served(fresh):
         print("# %s: %d answers, p50 %.1f ms, p99 %.1f ms, max %.1f ms"
               % (q[:20], len(xs), sorted(xs)[len(xs) // 2] * 1e3, p99(xs) * 1e3, max(xs) * 1e3))
         check(len(xs) >= 50, "%s asked often enough: %d" % (q, len(xs)))
-        check(p99(xs) < 0.050, "%s p99 under 50 ms while others pipeline costly queries: %.1f ms"
-              % (q, p99(xs) * 1e3))
+        check(p99(xs) < LATENCY_P99, "%s p99 under %d ms while others send costly queries: %.1f ms"
+              % (q, LATENCY_P99 * 1e3, p99(xs) * 1e3))
     check(set(codes) <= {"ok", "timeout", "bad_query"}, "costly answers: %r" % codes)
     check(codes.get("ok", 0) > 0, "some costly queries are answered: %r" % codes)
     # Each pipelined answer comes once the one before it is sent, so the
