@@ -212,13 +212,7 @@ static bool slice(conn *c, size_t len, bool *close_after)
         stats_slice(STATS_SLICE_ANSWERED);
         return true;
     }
-    stats_slice(cs_engine_slice_overran(c->w->engine)  ? STATS_SLICE_OVERRAN
-                : cs_engine_slice_costly(c->w->engine) ? STATS_SLICE_COSTLY
-                                                       : STATS_SLICE_DEFERRED);
-    c->thread_spell = CS_SLICE_SPELL;
-    /* Slow by its estimates: this one goes to the slow lane. */
-    if (cs_engine_slice_costly(c->w->engine) && !c->slow_spell)
-        c->slow_spell = 1;
+    pool_slice_deferred(c->w->engine, &c->thread_spell, &c->slow_spell);
     return false;
 }
 

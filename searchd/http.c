@@ -858,16 +858,11 @@ static bool slice(call *c)
     worker_refresh(c->w);
     cs_engine_set_slice(c->w->engine, cs_now_us() + CS_SLICE_US);
     c->answered = answer_request(c, c->w->engine);
-    stats_slice(c->answered ? STATS_SLICE_ANSWERED
-                : cs_engine_slice_overran(c->w->engine) ? STATS_SLICE_OVERRAN
-                : cs_engine_slice_costly(c->w->engine)  ? STATS_SLICE_COSTLY
-                                                        : STATS_SLICE_DEFERRED);
-    if (!c->answered) {
+    if (c->answered) {
+        stats_slice(STATS_SLICE_ANSWERED);
+    } else {
         memset(&c->err, 0, sizeof c->err);
-        h->thread_spell = CS_SLICE_SPELL;
-        /* Slow by its estimates: this one goes to the slow lane. */
-        if (cs_engine_slice_costly(c->w->engine) && !h->slow_spell)
-            h->slow_spell = 1;
+        pool_slice_deferred(c->w->engine, &h->thread_spell, &h->slow_spell);
     }
     return c->answered;
 }

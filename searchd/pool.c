@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "pool.h"
 #include "log.h"
+#include "stats.h"
 #include "core/limits.h"
 
 #include <assert.h>
@@ -70,6 +71,17 @@ void pool_job_cost(const job *j, unsigned *spell)
 {
     if (j->took_us > CS_SLOW_QUERY_US)
         *spell = CS_SLOW_QUERY_SPELL;
+}
+
+void pool_slice_deferred(const cs_engine *e, unsigned *thread_spell, unsigned *slow_spell)
+{
+    bool costly = cs_engine_slice_costly(e);
+    stats_slice(cs_engine_slice_overran(e) ? STATS_SLICE_OVERRAN
+                : costly                    ? STATS_SLICE_COSTLY
+                                            : STATS_SLICE_DEFERRED);
+    *thread_spell = CS_SLICE_SPELL;
+    if (costly && !*slow_spell)
+        *slow_spell = 1;
 }
 
 void pool_submit(job *j)

@@ -94,20 +94,23 @@ bool cs_engine_slice_costly(const cs_engine *e)
     return e->costly;
 }
 
-/* The slice deferred q (req's): is it a slow query by its estimates
- * (CS_SLOW_POSTINGS, CS_SLOW_POSITIONAL_WORK, CS_SLOW_SNIPPET_CHARS)?
- * Out of memory or any doubt leaves it a fast one. */
-static void judge_deferred(cs_engine *e, const cs_query *q, const cs_search_req *req)
+/* The slice deferred q (req's; built, its query when already made, else
+ * NULL): is it a slow query by its estimates (CS_SLOW_POSTINGS,
+ * CS_SLOW_POSITIONAL_WORK, CS_SLOW_SNIPPET_CHARS)?  Out of memory or any
+ * doubt leaves it a fast one. */
+static void judge_deferred(cs_engine *e, const cs_query *q, const cs_xs_query *built,
+                           const cs_search_req *req)
 {
     if (!e->slice || e->overran)
         return;
     double postings = 0, positions = 0;
-    cs_xs_query *b = cs_query_build(q, -1);
+    cs_xs_query *made = built ? NULL : cs_query_build(q, -1);
+    const cs_xs_query *b = built ? built : made;
     if (b && cs_xs_query_cost(e->r, b, &postings, &positions) == CS_XS_OK)
         e->costly = postings > CS_SLOW_POSTINGS || positions > CS_SLOW_POSITIONAL_WORK ||
                     (req->snippets && (double)req->limit * req->snippet_chars >
                                           CS_SLOW_SNIPPET_CHARS);
-    cs_xs_query_free(b);
+    cs_xs_query_free(made);
 }
 
 /* The request's time is up: a timeout, or for a slice a deferral. */
@@ -580,7 +583,7 @@ static bool search_once(cs_engine *e, const cs_search_req *req, const char *text
         goto out;
     if (e->slice && (q.nterms > CS_SLICE_MAX_TERMS || req->limit > CS_SLICE_MAX_HITS)) {
         cs_err_set(err, CS_E_DEFER, "too many words or hits for a slice");
-        judge_deferred(e, &q, req);
+        judge_deferred(e, &q, NULL, req);
         goto out;
     }
     if (req->match == CS_MATCH_ANY && req->sort == CS_SORT_RELEVANCE && q.compiled_text &&
@@ -615,7 +618,7 @@ static bool search_once(cs_engine *e, const cs_search_req *req, const char *text
     cs_xs_results *main_r = res->runs_[0] = run(e, &o, err);
     if (!main_r) {
         if (err && err->code == CS_E_DEFER)
-            judge_deferred(e, &q, req);
+            judge_deferred(e, &q, main_q, req);
         goto out;
     }
     for (size_t k = 0; k < o.nfacets; k++)
