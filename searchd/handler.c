@@ -113,6 +113,10 @@ static bool handle(cs_engine *e, const char *line, size_t len, cs_buf *out,
     querylog_counts found = { 0, 0 };
 
     *close_after = false;
+    /* The CR of a CRLF line is framing, not the request's: the log and
+     * the error below see the line as the parser does. */
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
     int rc = cs_proto_parse(line, len, &ln, &err);
     if (rc == CS_PARSE_EMPTY)
         return true;

@@ -236,9 +236,11 @@ def the_query_log_records_totals_and_the_verb_as_sent():
         c.ask(long_verb + " arg")
         c.send(b"FR\x1b[2JOB x\n")
         c.answer()
+        c.send(b"GET\r\n")
+        c.answer()
     eq(dd.stop(), 0, "exit")
     lines = log_lines(log)
-    eq(len(lines), 6, "a line each")
+    eq(len(lines), 7, "a line each")
     total = lines[0]["total"]
     check(total >= 2 and lines[0]["hits"] == 0, "limit 0: no hits, the total: %r" % lines[0])
     eq((lines[1]["hits"], lines[1]["total"]), (0, 0), "a query that found nothing")
@@ -248,6 +250,7 @@ def the_query_log_records_totals_and_the_verb_as_sent():
     eq(lines[4]["verb"], "X" * 32 + "...", "cut at CS_QUERY_LOG_VERB_BYTES")
     eq(lines[4]["error"], "unknown_command", "error")
     eq(lines[5]["verb"], "FR\\x1b[2JOB", "control bytes escaped")
+    eq((lines[6]["verb"], lines[6]["query"]), ("GET", "GET"), "a CRLF line's CR is not the verb's")
 
 
 @test
