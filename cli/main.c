@@ -28,6 +28,9 @@ enum { EXIT_OK = 0, EXIT_SERVER = 1, EXIT_USAGE = 2, EXIT_CONNECT = 3 };
 
 static const char *const facet_names[] = { "ccg", "role", "person", "org", "place" };
 #define NFACETS 5
+/* The filter keys of --ccg ... --tag, in the order of their getopt codes. */
+static const char *const filter_keys[] = { "ccg", "role", "person", "org", "place",
+                                           "author", "section", "tag" };
 
 static bool colour;
 
@@ -56,6 +59,8 @@ static void usage(FILE *f)
 "      --ccg NAME       only articles naming this CCG (repeatable; OR-ed)\n"
 "      --role ROLE      ... this role        --person NAME  ... this person\n"
 "      --org NAME       ... this organisation --place NAME  ... this place\n"
+"      --author NAME    ... by this author    --section NAME ... in this section\n"
+"      --tag TAG        ... tagged TAG (each repeatable, OR-ed; the kinds AND-ed)\n"
 "      --from DATE      published on or after DATE (YYYY-MM-DD)\n"
 "      --to DATE        published on or before DATE\n"
 "      --sort ORDER     relevance (default), date (newest first) or date_asc\n"
@@ -382,7 +387,8 @@ static void connect_failed(const char *host, const char *port)
 
 int main(int argc, char **argv)
 {
-    enum { O_UNIX = 256, O_TIMEOUT, O_CCG, O_ROLE, O_PERSON, O_ORG, O_PLACE, O_FROM, O_TO,
+    enum { O_UNIX = 256, O_TIMEOUT, O_CCG, O_ROLE, O_PERSON, O_ORG, O_PLACE, O_AUTHOR,
+           O_SECTION, O_TAG, O_FROM, O_TO,
            O_SORT, O_ANY, O_PLAIN, O_PAGE, O_NOSNIP, O_NOCORRECT, O_GET, O_SIMILAR, O_STATS,
            O_JSON, O_WHO };
     static const struct option opts[] = {
@@ -390,7 +396,9 @@ int main(int argc, char **argv)
         { "unix", required_argument, NULL, O_UNIX }, { "timeout", required_argument, NULL, O_TIMEOUT },
         { "ccg", required_argument, NULL, O_CCG }, { "role", required_argument, NULL, O_ROLE },
         { "person", required_argument, NULL, O_PERSON }, { "org", required_argument, NULL, O_ORG },
-        { "place", required_argument, NULL, O_PLACE }, { "from", required_argument, NULL, O_FROM },
+        { "place", required_argument, NULL, O_PLACE }, { "author", required_argument, NULL, O_AUTHOR },
+        { "section", required_argument, NULL, O_SECTION }, { "tag", required_argument, NULL, O_TAG },
+        { "from", required_argument, NULL, O_FROM },
         { "to", required_argument, NULL, O_TO }, { "sort", required_argument, NULL, O_SORT },
         { "any", no_argument, NULL, O_ANY }, { "plain", no_argument, NULL, O_PLAIN },
         { "limit", required_argument, NULL, 'n' },
@@ -433,8 +441,9 @@ int main(int argc, char **argv)
                                            "not '%s'", INT_MAX, optarg);
             timeout = (int)n;
             break;
-        case O_CCG: case O_ROLE: case O_PERSON: case O_ORG: case O_PLACE: {
-            const char *name = facet_names[c - O_CCG];
+        case O_CCG: case O_ROLE: case O_PERSON: case O_ORG: case O_PLACE:
+        case O_AUTHOR: case O_SECTION: case O_TAG: {
+            const char *name = filter_keys[c - O_CCG];
             json_t *a = json_object_get(filter, name);
             if (!a) {
                 a = json_array();
@@ -512,8 +521,9 @@ int main(int argc, char **argv)
                            who ? "a question" : "a document id", *arg ? " on one line" : "");
     if (mode == M_SEARCH && optind == argc && !filtered)
         return usage_error(filter, "no QUERY: give the words to search for, or a filter "
-                                   "(--ccg, --role, --person, --org, --place, --from, --to) "
-                                   "to list what it selects; '' matches every document");
+                                   "(--ccg, --role, --person, --org, --place, --author, "
+                                   "--section, --tag, --from, --to) to list what it selects; "
+                                   "'' matches every document");
     if (from && to && strcmp(from, to) > 0)
         return usage_error(filter, "--from %s is after --to %s", from, to);
     /* The server pages no deeper than CS_MAX_RESULT_OFFSET hits. */

@@ -334,6 +334,16 @@ def author_section_and_tag_filters_line_and_http():
         d = cl.get("a1")
         eq((d.author, d.section, d.tags), ("Holly Brandreth", "Health", ["NHS", "Mergers"]),
            "Python Document")
+
+    def cli(*args):
+        p = subprocess.run([binary("ccg-search"), "-p", str(dd.port), "--json"] + list(args),
+                           capture_output=True, text=True, timeout=30)
+        eq(p.returncode, 0, p.stderr)
+        return ids(json.loads(p.stdout))
+
+    eq(cli("--author", "holly brandreth", "--tag", "budget", "merger"), ["a2"], "CLI --author --tag")
+    eq(cli("--tag", "budget", "--tag", "mergers", "merger"), ["a1", "a2"], "CLI --tag OR-ed")
+    eq(cli("--section", "Health"), ["a1"], "CLI --section, no QUERY")
     eq(dd.stop(), 0, "daemon exit")
 
 
