@@ -75,11 +75,16 @@ void pool_job_cost(const job *j, unsigned *spell)
 
 void pool_slice_deferred(const cs_engine *e, unsigned *thread_spell, unsigned *slow_spell)
 {
-    bool costly = cs_engine_slice_costly(e);
-    stats_slice(cs_engine_slice_overran(e) ? STATS_SLICE_OVERRAN
-                : costly                    ? STATS_SLICE_COSTLY
-                                            : STATS_SLICE_DEFERRED);
-    *thread_spell = CS_SLICE_SPELL;
+    bool costly = cs_engine_slice_costly(e), overran = cs_engine_slice_overran(e);
+    stats_slice(overran  ? STATS_SLICE_OVERRAN
+                : costly ? STATS_SLICE_COSTLY
+                         : STATS_SLICE_DEFERRED);
+    /* A slice that overran, or one its estimates make slow, wasted its
+     * loop's time or foretells more like it; one deferred only for its
+     * bounds (more matches or hits than a slice takes) cost an estimate,
+     * and the connection's next search may well be cheap. */
+    if (overran || costly)
+        *thread_spell = CS_SLICE_SPELL;
     if (costly && !*slow_spell)
         *slow_spell = 1;
 }

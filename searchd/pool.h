@@ -65,9 +65,10 @@ void pool_job_init(job *j, worker *w, void (*run)(job *, cs_engine *), void (*do
  * the slow lane. */
 void pool_job_cost(const job *j, unsigned *spell);
 /* A slice of e (cs_engine_set_slice()) was not answered: count how it went
- * (STATS slices), send the connection's next CS_SLICE_SPELL searches
- * straight to the query threads (*thread_spell), and this one to the slow
- * lane when its estimates make it a slow query (*slow_spell). */
+ * (STATS slices); when it overran its time or its estimates make it a
+ * slow query, send the connection's next CS_SLICE_SPELL searches straight
+ * to the query threads (*thread_spell), and when slow, this one to the
+ * slow lane (*slow_spell). */
 void pool_slice_deferred(const cs_engine *e, unsigned *thread_spell, unsigned *slow_spell);
 
 /* Start n query threads, each with its own engine on cfg's index; 0, or

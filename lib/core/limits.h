@@ -124,7 +124,8 @@
  * may read (the shim's estimates from the index's statistics: Xapian's
  * time limit stops neither a phrase nor the visit of every match that
  * facets need).  It must then be done within CS_SLICE_US.  Otherwise it
- * is handed to the query threads and run again there, and the
+ * is handed to the query threads and run again there; when it overran
+ * CS_SLICE_US or is a slow query (CS_SLOW_POSTINGS below), the
  * connection's next CS_SLICE_SPELL searches go straight to them.  A
  * thread hop costs two wake-ups, more than a cheap search itself; a
  * slice costs the loop's other clients a few milliseconds at most. */

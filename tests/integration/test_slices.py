@@ -71,10 +71,10 @@ def on_loop_once(req):
 
 
 def by_threads(req):
-    """The answer to req from the query threads: a search past a slice
-    limit first, so that the connection's next ones skip the slice."""
+    """The answer to req from the query threads: a search slow by its
+    estimates first, so that the connection's next ones skip the slice."""
     with Conn(daemon().port) as c:
-        c.ask('SEARCH {"q":"the","limit":%d}' % (SLICE_MAX_HITS + 1))
+        check(c.ask("SEARCH " + COSTLY)["ok"], "the costly search")
         before = slices(c)
         a = c.ask("SEARCH " + req)
         eq(slices(c), before, "slices after the spell began")
@@ -83,6 +83,10 @@ def by_threads(req):
 
 def q(text, **more):
     return json.dumps(dict({"q": text}, **more))
+
+
+# Slow by its estimates (past CS_SLOW_POSITIONAL_WORK), not refused.
+COSTLY = q(" NEAR/1000 ".join(["the"] * 8), limit=1, facets=[])
 
 
 CASES = [
@@ -124,20 +128,37 @@ def cheap_searches_are_answered_on_the_loop_and_costly_ones_by_the_threads():
 
 
 @test
-def a_deferred_search_costs_its_connection_the_slice_for_the_next_sixteen():
+def a_slow_search_costs_its_connection_the_slice_for_the_next_sixteen():
     with Conn(daemon().port) as c:
         before = slices(c)
-        c.ask("SEARCH " + q("the"))
+        check(c.ask("SEARCH " + COSTLY)["ok"], "the costly search")
         for _ in range(16):
             check(c.ask("SEARCH " + q("oil"))["ok"])
         mid = slices(c)
-        eq(mid["deferred"] - before["deferred"], 1, "deferred")
+        eq(mid["costly"] - before["costly"], 1, "deferred as costly")
         eq(mid["answered"], before["answered"], "answered during the spell")
         check(c.ask("SEARCH " + q("oil"))["ok"])
         after = slices(c)
         # Tried as a slice again: answered, or on a busy machine overran.
         eq(after["answered"] - mid["answered"] + after["overran"] - mid["overran"], 1,
            "tried on the loop after the spell")
+
+
+@test
+def a_search_deferred_for_its_bounds_leaves_the_next_one_to_the_loop():
+    # "the" matches more than a slice may: deferred before it ran, at the
+    # cost of an estimate, and the connection's next search is tried on
+    # the loop as if nothing had happened.
+    with Conn(daemon().port) as c:
+        before = slices(c)
+        check(c.ask("SEARCH " + q("the"))["ok"])
+        mid = slices(c)
+        eq(mid["deferred"] - before["deferred"], 1, "deferred")
+        eq(mid["costly"] - before["costly"], 0, "not a slow query")
+        check(c.ask("SEARCH " + q("oil"))["ok"])
+        after = slices(c)
+        eq(after["answered"] - mid["answered"] + after["overran"] - mid["overran"], 1,
+           "the next search tried on the loop")
 
 
 SLOW_POSTINGS, SLOW_POSITIONAL_WORK, SLOW_SNIPPET_CHARS = 100000, 100000, 50000
