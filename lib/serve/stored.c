@@ -77,10 +77,309 @@ static bool read_rels(json_t *rels, cs_doc *doc)
     return true;
 }
 
+/* --- the fast path ------------------------------------------------------
+ *
+ * Every hit of every search reads its stored data, and a jansson tree of
+ * it (a node and a key copy per member, freed again) was a fifth of a
+ * plain search's time in process.  The indexer writes that data in one
+ * shape (serve/jsonw.c writes what jansson would), so this reads exactly
+ * that shape straight into the cs_doc: its strings unescaped into one
+ * copy, its arrays of pointers into one more.  Anything it is not sure of
+ * (another member, a duplicate, another type, an escape it does not
+ * know, bytes that are not valid UTF-8, a control character) makes it
+ * give up, and cs_doc_read() reads the data with jansson as before: so
+ * what is accepted, and how, is jansson's. */
+
+typedef struct {
+    const char *p, *end;
+    char *w;                    /* the next unescaped byte in the copy */
+    const char **ptr;           /* the next free pointer */
+    const char **ptr_end;
+} reader;
+
+static void skip_ws(reader *r)
+{
+    while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\t' || *r->p == '\r'))
+        r->p++;
+}
+
+static bool take(reader *r, char ch)
+{
+    skip_ws(r);
+    if (r->p < r->end && *r->p == ch) {
+        r->p++;
+        return true;
+    }
+    return false;
+}
+
+/* The length of the valid UTF-8 sequence at p (lead byte >= 0x80), 0 if
+ * it is not one: no overlong form, no surrogate, nothing past U+10FFFF. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+    unsigned c = p[0];
+    size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (!n || (size_t)(end - p) < n)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) || (c == 0xF0 && p[1] < 0x90) ||
+        (c == 0xF4 && p[1] > 0x8F))
+        return 0;
+    return n;
+}
+
+static int hex4(const char *p)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char ch = p[i];
+        int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+              : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* A string, unescaped into the copy and NUL-terminated; *len its length. */
+static bool read_str(reader *r, const char **out, size_t *len)
+{
+    if (!take(r, '"'))
+        return false;
+    char *start = r->w;
+    while (r->p < r->end) {
+        unsigned char c = (unsigned char)*r->p;
+        if (c == '"') {
+            r->p++;
+            *r->w++ = '\0';
+            *out = start;
+            if (len)
+                *len = (size_t)(r->w - start - 1);
+            return true;
+        }
+        if (c < 0x20)
+            return false;
+        if (c >= 0x80) {
+            size_t n = utf8_len((const unsigned char *)r->p, (const unsigned char *)r->end);
+            if (!n)
+                return false;
+            memcpy(r->w, r->p, n);
+            r->w += n;
+            r->p += n;
+            continue;
+        }
+        if (c != '\\') {
+            *r->w++ = (char)c;
+            r->p++;
+            continue;
+        }
+        if (r->end - r->p < 2)
+            return false;
+        char e = r->p[1];
+        r->p += 2;
+        static const char plain[] = "\"\\/bfnrt", as[] = "\"\\/\b\f\n\r\t";
+        const char *k = strchr(plain, e);
+        if (e && k) {
+            *r->w++ = as[k - plain];
+            continue;
+        }
+        if (e != 'u' || r->end - r->p < 4)
+            return false;
+        int u = hex4(r->p);
+        r->p += 4;
+        /* A NUL, a lone surrogate or a pair: left to jansson. */
+        if (u <= 0 || (u >= 0xD800 && u <= 0xDFFF))
+            return false;
+        if (u < 0x80) {
+            *r->w++ = (char)u;
+        } else if (u < 0x800) {
+            *r->w++ = (char)(0xC0 | (u >> 6));
+            *r->w++ = (char)(0x80 | (u & 0x3F));
+        } else {
+            *r->w++ = (char)(0xE0 | (u >> 12));
+            *r->w++ = (char)(0x80 | ((u >> 6) & 0x3F));
+            *r->w++ = (char)(0x80 | (u & 0x3F));
+        }
+    }
+    return false;
+}
+
+static bool read_null(reader *r)
+{
+    skip_ws(r);
+    if (r->end - r->p >= 4 && memcmp(r->p, "null", 4) == 0) {
+        r->p += 4;
+        return true;
+    }
+    return false;
+}
+
+static bool read_str_or_null(reader *r, const char **out)
+{
+    *out = NULL;
+    return read_null(r) || read_str(r, out, NULL);
+}
+
+/* An array of strings: its pointers from the pointer block. */
+static bool read_str_array(reader *r, const char ***out, size_t *n)
+{
+    if (!take(r, '['))
+        return false;
+    *out = r->ptr;
+    *n = 0;
+    if (take(r, ']'))
+        return true;
+    do {
+        if (r->ptr == r->ptr_end || !read_str(r, r->ptr, NULL))
+            return false;
+        r->ptr++;
+        (*n)++;
+    } while (take(r, ','));
+    return take(r, ']');
+}
+
+static bool read_entities_fast(reader *r, cs_doc *doc)
+{
+    if (!take(r, '{'))
+        return false;
+    if (take(r, '}'))
+        return doc->has_entities = true;
+    do {
+        const char *key;
+        size_t klen;
+        if (!read_str(r, &key, &klen) || !take(r, ':'))
+            return false;
+        int f = cs_facet_by_name(key, klen);
+        if (f < 0 || doc->has_facet[f] || !read_str_array(r, &doc->values[f], &doc->nvalues[f]))
+            return false;
+        doc->has_facet[f] = true;
+    } while (take(r, ','));
+    return take(r, '}') && (doc->has_entities = true);
+}
+
+/* person_role: [{"person","role","org"}...], each a string or null. */
+static bool read_rels_fast(reader *r, cs_doc *doc)
+{
+    size_t cap = 4;
+    if (!take(r, '[') || !(doc->rels = calloc(cap, sizeof *doc->rels)))
+        return false;
+    doc->has_rels = true;
+    if (take(r, ']'))
+        return true;
+    do {
+        if (doc->nrels == cap) {
+            cs_doc_rel *more = realloc(doc->rels, 2 * cap * sizeof *more);
+            if (!more)
+                return false;
+            doc->rels = more;
+            cap *= 2;
+        }
+        if (!take(r, '{'))
+            return false;
+        cs_doc_rel *d = &doc->rels[doc->nrels++];
+        *d = (cs_doc_rel){ NULL, NULL, NULL };
+        bool seen[3] = { false, false, false };
+        if (!take(r, '}')) {
+            do {
+                const char *key;
+                if (!read_str(r, &key, NULL) || !take(r, ':'))
+                    return false;
+                int k = strcmp(key, "person") == 0 ? 0 : strcmp(key, "role") == 0 ? 1
+                      : strcmp(key, "org") == 0    ? 2 : -1;
+                if (k < 0 || seen[k] ||
+                    !read_str_or_null(r, k == 0 ? &d->person : k == 1 ? &d->role : &d->org))
+                    return false;
+                seen[k] = true;
+            } while (take(r, ','));
+            if (!take(r, '}'))
+                return false;
+        }
+    } while (take(r, ','));
+    return take(r, ']');
+}
+
+enum { M_ID, M_TITLE, M_DATE, M_SOURCE, M_URL, M_AUTHOR, M_SECTION, M_TAGS, M_ENTITIES,
+       M_RELS, M_BODY, M_COUNT };
+static const char *const member_names[M_COUNT] = {
+    "id", "title", "date", "source", "url", "author", "section", "tags", "entities",
+    "person_role", "body",
+};
+
+/* The stored data in the indexer's shape into *doc (zeroed, and left for
+ * cs_doc_free() whatever happens); false to leave it to jansson. */
+static bool read_fast(const char *data, size_t len, cs_doc *doc)
+{
+    /* Bounds: the unescaped strings are no longer than the data; there
+     * are at most half as many strings as quotes. */
+    size_t quotes = 0;
+    for (const char *q = data; (q = memchr(q, '"', (size_t)(data + len - q))); q++)
+        quotes++;
+    char *copy = malloc(len + 1);
+    const char **ptrs = malloc((quotes / 2 + 1) * sizeof *ptrs);
+    doc->copy_ = copy;
+    doc->block_ = ptrs;
+    if (!copy || !ptrs)
+        return false;
+    reader r = { data, data + len, copy, ptrs, ptrs + quotes / 2 + 1 };
+    bool seen[M_COUNT] = { false };
+    const char *author = NULL, *section = NULL;
+    if (!take(&r, '{'))
+        return false;
+    do {
+        const char *key;
+        int m = 0;
+        if (!read_str(&r, &key, NULL) || !take(&r, ':'))
+            return false;
+        while (m < M_COUNT && strcmp(key, member_names[m]) != 0)
+            m++;
+        if (m == M_COUNT || seen[m])
+            return false;
+        seen[m] = true;
+        bool ok;
+        switch (m) {
+        case M_ID: ok = read_str(&r, &doc->id, NULL); break;
+        case M_TITLE: ok = read_str(&r, &doc->title, NULL); break;
+        case M_DATE: ok = read_str_or_null(&r, &doc->date); break;
+        case M_SOURCE: ok = read_str_or_null(&r, &doc->source); break;
+        case M_URL: ok = read_str_or_null(&r, &doc->url); break;
+        case M_AUTHOR: ok = read_str_or_null(&r, &author); break;
+        case M_SECTION: ok = read_str_or_null(&r, &section); break;
+        case M_TAGS: ok = read_str_array(&r, &doc->tags, &doc->ntags); break;
+        case M_ENTITIES: ok = read_entities_fast(&r, doc); break;
+        case M_RELS: ok = read_rels_fast(&r, doc); break;
+        default: ok = read_str(&r, &doc->body, &doc->body_len); break;
+        }
+        if (!ok)
+            return false;
+    } while (take(&r, ','));
+    if (!take(&r, '}'))
+        return false;
+    skip_ws(&r);
+    if (r.p != r.end || !seen[M_ID] || !seen[M_TITLE] || !seen[M_DATE] || !seen[M_SOURCE])
+        return false;
+    doc->has_url = seen[M_URL];
+    if (seen[M_TAGS]) {
+        doc->has_attrs = true;
+        doc->author = author;
+        doc->section = section;
+    } else {
+        /* cs_doc_free() frees tags on its own; these point into block_. */
+        doc->tags = NULL;
+        doc->ntags = 0;
+    }
+    return true;
+}
+
 bool cs_doc_read(const char *data, size_t len, cs_doc *doc)
 {
     assert(doc);
     memset(doc, 0, sizeof *doc);
+    if (data && read_fast(data, len, doc))
+        return true;
+    cs_doc_free(doc);
     json_t *o = data ? json_loadb(data, len, 0, NULL) : NULL;
     if (!json_is_object(o))
         goto fail;
@@ -130,7 +429,9 @@ void cs_doc_free(cs_doc *doc)
         return;
     free(doc->block_);
     free(doc->rels);
-    free(doc->tags);
+    if (!doc->copy_)
+        free(doc->tags);    /* read_fast()'s are in block_ */
+    free(doc->copy_);
     json_decref(doc->store_);
     memset(doc, 0, sizeof *doc);
 }

@@ -46,6 +46,7 @@ typedef struct cs_doc {
     size_t nrels;
     void *store_;                       /* private: the parsed data */
     void *block_;                       /* private: the values' pointers */
+    void *copy_;                        /* private: the fast path's strings */
 } cs_doc;
 
 /* Read the stored data data[0..len) into *doc.  Returns false (and *doc
