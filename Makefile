@@ -221,7 +221,7 @@ eval-ranking: deps
 FUZZ_BUILD := build/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_NAMES := line search_req who_req query article_text article_json article_html extract \
-              snippet client http
+              snippet client http stored
 # make fuzz FUZZ_TARGETS="line query" runs only those.
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))

@@ -380,6 +380,13 @@ bool cs_doc_read(const char *data, size_t len, cs_doc *doc)
     if (data && read_fast(data, len, doc))
         return true;
     cs_doc_free(doc);
+    return cs_doc_read_json(data, len, doc);
+}
+
+bool cs_doc_read_json(const char *data, size_t len, cs_doc *doc)
+{
+    assert(doc);
+    memset(doc, 0, sizeof *doc);
     json_t *o = data ? json_loadb(data, len, 0, NULL) : NULL;
     if (!json_is_object(o))
         goto fail;
@@ -434,4 +441,38 @@ void cs_doc_free(cs_doc *doc)
     free(doc->copy_);
     json_decref(doc->store_);
     memset(doc, 0, sizeof *doc);
+}
+
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_strs(const char *const *a, const char *const *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!same_str(a[i], b[i]))
+            return false;
+    return true;
+}
+
+bool cs_doc_equal(const cs_doc *a, const cs_doc *b)
+{
+    if (!same_str(a->id, b->id) || !same_str(a->title, b->title) || !same_str(a->date, b->date) ||
+        !same_str(a->source, b->source) || !same_str(a->url, b->url) || a->has_url != b->has_url ||
+        a->has_attrs != b->has_attrs || !same_str(a->author, b->author) ||
+        !same_str(a->section, b->section) || a->ntags != b->ntags ||
+        !same_strs(a->tags, b->tags, a->ntags) || a->body_len != b->body_len ||
+        !a->body != !b->body || (a->body && memcmp(a->body, b->body, a->body_len) != 0) ||
+        a->has_entities != b->has_entities || a->has_rels != b->has_rels || a->nrels != b->nrels)
+        return false;
+    for (int f = 0; f < CS_NFACETS; f++)
+        if (a->has_facet[f] != b->has_facet[f] || a->nvalues[f] != b->nvalues[f] ||
+            !same_strs(a->values[f], b->values[f], a->nvalues[f]))
+            return false;
+    for (size_t i = 0; i < a->nrels; i++)
+        if (!same_str(a->rels[i].person, b->rels[i].person) ||
+            !same_str(a->rels[i].role, b->rels[i].role) || !same_str(a->rels[i].org, b->rels[i].org))
+            return false;
+    return true;
 }

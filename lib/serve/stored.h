@@ -53,6 +53,12 @@ typedef struct cs_doc {
  * zeroed) when it is not a stored document: not JSON, id or title not a
  * string, date or source missing.  Free with cs_doc_free(). */
 bool cs_doc_read(const char *data, size_t len, cs_doc *doc);
+/* The same, read by jansson alone: what cs_doc_read() falls back to for
+ * anything but the indexer's own shape, and the reference its own reader
+ * is tested against (tests/unit/test_engine.c, tests/fuzz/fuzz_stored.c). */
+bool cs_doc_read_json(const char *data, size_t len, cs_doc *doc);
+/* Whether a and b hold the same fields (strings compared by value). */
+bool cs_doc_equal(const cs_doc *a, const cs_doc *b);
 /* Free what doc holds and zero it.  NULL-safe. */
 void cs_doc_free(cs_doc *doc);
 

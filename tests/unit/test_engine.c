@@ -694,53 +694,10 @@ static void slice_defers_what_is_costly(void **state)
     cs_search_result_free(&r);
 }
 
-static void same_str(const char *a, const char *b)
-{
-    if (!a || !b)
-        assert_ptr_equal(a, b);
-    else
-        assert_string_equal(a, b);
-}
-
-/* Two readings of one stored document, field by field. */
-static void same_doc(const cs_doc *a, const cs_doc *b)
-{
-    same_str(a->id, b->id);
-    same_str(a->title, b->title);
-    same_str(a->date, b->date);
-    same_str(a->source, b->source);
-    same_str(a->url, b->url);
-    assert_int_equal(a->has_url, b->has_url);
-    assert_int_equal(a->has_attrs, b->has_attrs);
-    same_str(a->author, b->author);
-    same_str(a->section, b->section);
-    assert_int_equal(a->ntags, b->ntags);
-    for (size_t i = 0; i < a->ntags; i++)
-        same_str(a->tags[i], b->tags[i]);
-    assert_int_equal(a->body_len, b->body_len);
-    if (a->body || b->body)
-        assert_memory_equal(a->body, b->body, a->body_len);
-    assert_int_equal(a->has_entities, b->has_entities);
-    for (int f = 0; f < CS_NFACETS; f++) {
-        assert_int_equal(a->has_facet[f], b->has_facet[f]);
-        assert_int_equal(a->nvalues[f], b->nvalues[f]);
-        for (size_t i = 0; i < a->nvalues[f]; i++)
-            same_str(a->values[f][i], b->values[f][i]);
-    }
-    assert_int_equal(a->has_rels, b->has_rels);
-    assert_int_equal(a->nrels, b->nrels);
-    for (size_t i = 0; i < a->nrels; i++) {
-        same_str(a->rels[i].person, b->rels[i].person);
-        same_str(a->rels[i].role, b->rels[i].role);
-        same_str(a->rels[i].org, b->rels[i].org);
-    }
-}
-
 /* cs_doc_read() reads the indexer's own shape itself and leaves anything
- * else to jansson (serve/stored.c): a member it does not know sends the
- * same data down jansson's path, and both readings must agree, on every
- * seed document as the real indexer stored it (body and all) and on its
- * search hit's slot. */
+ * else to jansson (serve/stored.c): on every seed document as the real
+ * indexer stored it (body and all) its reading and jansson's must agree;
+ * what it is unsure of (here a surrogate pair) is jansson's to read. */
 static void stored_documents_read_alike_on_both_paths(void **state)
 {
     (void)state;
@@ -756,24 +713,16 @@ static void stored_documents_read_alike_on_both_paths(void **state)
         const char *data;
         size_t len;
         assert_int_equal(cs_xs_reader_get(r, ids[i], &data, &len), CS_XS_OK);
-        char *other = malloc(len + 16);
-        assert_non_null(other);
-        size_t head = len;
-        while (head > 0 && data[head - 1] != '}')
-            head--;
-        assert_true(head > 0);
-        head--;
-        memcpy(other, data, head);
-        size_t olen = head + (size_t)sprintf(other + head, ",\"zz\":0}");
         cs_doc fast, slow;
         assert_true(cs_doc_read(data, len, &fast));
-        assert_true(cs_doc_read(other, olen, &slow));
+        assert_true(cs_doc_read_json(data, len, &slow));
         assert_non_null(fast.body);
         assert_true(fast.has_entities && fast.nvalues[CS_FACET_CCG] > 0);
-        same_doc(&fast, &slow);
+        assert_true(cs_doc_equal(&fast, &slow));
+        assert_null(fast.store_);     /* it was the fast path */
+        assert_non_null(slow.store_);
         cs_doc_free(&fast);
         cs_doc_free(&slow);
-        free(other);
     }
     cs_xs_reader_close(r);
 
@@ -788,6 +737,7 @@ static void stored_documents_read_alike_on_both_paths(void **state)
     assert_string_equal(d.url, "\xf0\x9f\x98\x80");
     assert_string_equal(d.section, "xA");
     assert_true(d.has_attrs && d.has_rels && d.nrels == 1 && !d.rels[0].org);
+    assert_non_null(d.store_);        /* the surrogates sent it to jansson */
     cs_doc_free(&d);
     /* Refused on both paths: bytes that are not UTF-8, a NUL, a number id. */
     assert_false(cs_doc_read("{\"id\":\"\xff\",\"title\":\"t\",\"date\":null,\"source\":null}", 46, &d));
