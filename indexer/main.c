@@ -151,7 +151,8 @@ static void usage(FILE *f)
 "\n"
 "  -i, --index DIR   the index directory (created if missing)\n"
 "      --rebuild     build a complete new index from PATHs beside the live\n"
-"                    one and swap it in atomically when done\n"
+"                    one and swap it in atomically when done (not begun\n"
+"                    when a PATH is missing)\n"
 "  -j, --jobs N      build a new index (a first run, or --rebuild) as N\n"
 "                    shards in parallel threads, merged into one database\n"
 "                    before it is swapped in (default: the number of cores,\n"
@@ -1306,6 +1307,25 @@ int main(int argc, char **argv)
     if (r.rebuild && r.mode != MODE_INDEX) {
         fprintf(stderr, "ccg-indexer: --rebuild cannot be combined with --delete or --extract\n");
         return 2;
+    }
+    /* A PATH that is not there is known before anything is written: a
+     * --rebuild would swap in an index without it (an empty one, for a
+     * mistyped archive path), and a first run with nothing to read would
+     * leave an empty index behind. */
+    if (r.mode == MODE_INDEX) {
+        int missing = 0;
+        struct stat st;
+        for (int i = optind; i < argc; i++)
+            missing += strcmp(argv[i], "-") != 0 && lstat(argv[i], &st) != 0;
+        if (missing && (r.rebuild || missing == argc - optind)) {
+            for (int i = optind; i < argc; i++)
+                if (strcmp(argv[i], "-") != 0 && lstat(argv[i], &st) != 0)
+                    fprintf(stderr, "%s: cannot open: %s\n", argv[i], strerror(errno));
+            fprintf(stderr, "ccg-indexer: %s\n",
+                    r.rebuild ? "a PATH is missing, so nothing was rebuilt; the live index is unchanged"
+                              : "nothing to index; the index is unchanged");
+            return 1;
+        }
     }
 
     struct sigaction sa = { 0 };

@@ -206,6 +206,35 @@ def impossible_dates_are_reported():
     eq(dd.stop(), 0, "daemon exit")
 
 
+@test
+def a_missing_path_writes_nothing():
+    """A mistyped archive path: no index made on a first run, and under
+    --rebuild the live index is not swapped for one without it."""
+    top = tmpdir()
+    ix = os.path.join(top, "index")
+    gone = os.path.join(top, "archvie")
+    p = run_indexer("--index", ix, gone, check_status=False)
+    eq(p.returncode, 1, "exit status, nothing to read")
+    check(lines_with(p.err, gone + ": cannot open: No such file or directory"), p.err)
+    check("nothing to index; the index is unchanged" in p.err, p.err)
+    check(not os.path.exists(ix), "no index directory was made")
+    run_indexer("--index", ix, SEEDS)
+    before = sorted(os.listdir(ix))
+    p = run_indexer("--index", ix, "--rebuild", SEEDS, gone, check_status=False)
+    eq(p.returncode, 1, "exit status, --rebuild with a missing PATH")
+    check(lines_with(p.err, gone + ": cannot open"), p.err)
+    check("nothing was rebuilt; the live index is unchanged" in p.err, p.err)
+    eq(sorted(os.listdir(ix)), before, "the index directory is as it was")
+    dd = Daemon(ix)
+    eq(documents(dd), 5, "documents still live")
+    eq(dd.stop(), 0, "daemon exit")
+    # Beside a path that is there, a missing one is reported, the rest read.
+    p = run_indexer("--index", ix, gone, SEEDS, check_status=False)
+    eq(p.returncode, 1, "exit status, one PATH missing")
+    check("unchanged 5, skipped 0, errors 1" in p.err, p.err)
+    eq(len(lines_with(p.err, gone + ": cannot open")), 1, "reported once: " + p.err)
+
+
 def live_db(ix):
     """The live database's directory, from the stub file."""
     with open(os.path.join(ix, "XAPIANDB")) as f:
