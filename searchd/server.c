@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
@@ -77,9 +78,13 @@ int server_run(const server_config *cfg)
     log_msg(CS_LOG_INFO, "listening on %s (port %d)%s%s, %u workers, index %s",
             cfg->listen, port, cfg->unix_path ? " and " : "",
             cfg->unix_path ? cfg->unix_path : "", cfg->workers, cfg->index_dir);
-    if (cfg->http)
-        log_msg(CS_LOG_INFO, "HTTP on %s (port %d): http://%s/", cfg->http, listen_http_port,
-                cfg->http);
+    if (cfg->http) {
+        /* The URL names the bound port, not a :0 asked for. */
+        const char *colon = strrchr(cfg->http, ':');
+        int hostlen = colon ? (int)(colon - cfg->http) : (int)strlen(cfg->http);
+        log_msg(CS_LOG_INFO, "HTTP on %s (port %d): http://%.*s:%d/", cfg->http,
+                listen_http_port, hostlen, cfg->http, listen_http_port);
+    }
     event_base_dispatch(base);
     status = 0;
 out:

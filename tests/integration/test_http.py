@@ -88,6 +88,17 @@ def side_by_side(line_request, method, path, body=None, status=200):
 
 
 @test
+def the_startup_log_names_the_bound_http_url():
+    dd = d()
+    want = "http://127.0.0.1:%d/" % dd.http_port
+    deadline = time.time() + 10
+    while "HTTP on" not in dd.logtext() and time.time() < deadline:
+        time.sleep(0.02)
+    line = [l for l in dd.logtext().splitlines() if "HTTP on" in l]
+    check(line and line[0].endswith(want), "the URL, not :0: %r" % line)
+
+
+@test
 def every_route_answers_as_the_line_protocol_byte_for_byte():
     ident = first_id()
     q = urllib.parse.quote
