@@ -87,8 +87,9 @@ typedef struct ccg_results ccg_results;
 
 /* The fields of a hit the client reads for its callers.  The caller
  * allocates this struct, so it never grows within soname
- * libccgsearch.so.1: a hit's other fields (url, author, section, tags,
- * entities, person_role) are in ccg_results_json(). */
+ * libccgsearch.so.1: a hit's other fields are read by name with
+ * ccg_results_hit_field() and ccg_results_hit_item() (and person_role is
+ * in ccg_results_json()). */
 typedef struct ccg_hit {
     unsigned rank;
     double score;
@@ -114,6 +115,15 @@ unsigned long ccg_results_total(const ccg_results *r);
 size_t ccg_results_count(const ccg_results *r);
 /* The i-th hit (0-based); CCG_ERR_END past the last one. */
 ccg_status ccg_results_hit(const ccg_results *r, size_t i, ccg_hit *out);
+/* A string field of the i-th hit by its protocol name: "url", "author",
+ * "section" (and "id", "title", "date", "source", "snippet"); NULL when
+ * the hit has no such field, it is null, or there is no i-th hit.  Added
+ * after 0.9.0 (symbol version CCGSEARCH_1.1). */
+const char *ccg_results_hit_field(const ccg_results *r, size_t i, const char *name);
+/* The j-th string of a list of the i-th hit: "tags", or one of its
+ * entities by facet ("ccg", "role", "person", "org", "place"), in the
+ * order the article names them; NULL past the last.  Added after 0.9.0. */
+const char *ccg_results_hit_item(const ccg_results *r, size_t i, const char *list, size_t j);
 /* The i-th value of a facet ("ccg", "role", "person", "org", "place");
  * CCG_ERR_END past the last one or for a facet not in the answer. */
 ccg_status ccg_results_facet(const ccg_results *r, const char *facet, size_t i,

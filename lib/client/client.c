@@ -367,6 +367,24 @@ CS_API ccg_status ccg_results_hit(const ccg_results *r, size_t i, ccg_hit *out)
     return CCG_OK;
 }
 
+CS_API const char *ccg_results_hit_field(const ccg_results *r, size_t i, const char *name)
+{
+    if (!r || !name)
+        return NULL;
+    return str_or_null(json_array_get(json_object_get(r->root, "hits"), i), name);
+}
+
+CS_API const char *ccg_results_hit_item(const ccg_results *r, size_t i, const char *list, size_t j)
+{
+    if (!r || !list)
+        return NULL;
+    json_t *h = json_array_get(json_object_get(r->root, "hits"), i);
+    json_t *a = json_object_get(h, list);
+    if (strcmp(list, "tags") != 0)
+        a = json_object_get(json_object_get(h, "entities"), list);
+    return json_string_value(json_array_get(a, j));
+}
+
 CS_API ccg_status ccg_results_facet(const ccg_results *r, const char *facet, size_t i,
                                      ccg_facet_value *out)
 {

@@ -3,7 +3,8 @@
  * way a newsroom tool would.  The integration tests build and run it.
  *
  * Usage: embed_example HOST PORT QUERY
- * Prints the total, then one line per hit: rank, id, date, title.
+ * Prints the total, then one line per hit: rank, id, date, title; under
+ * it the hit's url, author and section, and its CCGs and tags.
  */
 #include <ccgsearch/client.h>
 
@@ -33,7 +34,19 @@ int main(int argc, char **argv)
     printf("total %lu\n", ccg_results_total(r));
     ccg_hit h;
     for (size_t i = 0; ccg_results_hit(r, i, &h) == CCG_OK; i++)
+    {
         printf("%u %s %s %s\n", h.rank, h.id, h.date ? h.date : "-", h.title);
+        static const char *const fields[] = { "url", "author", "section" };
+        for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
+            const char *v = ccg_results_hit_field(r, i, fields[f]);
+            printf("  %s %s\n", fields[f], v ? v : "-");
+        }
+        const char *item;
+        for (size_t j = 0; (item = ccg_results_hit_item(r, i, "ccg", j)); j++)
+            printf("  ccg %s\n", item);
+        for (size_t j = 0; (item = ccg_results_hit_item(r, i, "tags", j)); j++)
+            printf("  tag %s\n", item);
+    }
     ccg_facet_value v;
     for (size_t i = 0; ccg_results_facet(r, "ccg", i, &v) == CCG_OK; i++)
         printf("facet ccg %s %u\n", v.value, v.count);

@@ -48,8 +48,18 @@ static void read_results(const ccg_results *r)
     size_t n = ccg_results_count(r);
     ccg_hit h;
     for (size_t i = 0; i <= n; i++)
+    {
         if (ccg_results_hit(r, i, &h) == CCG_OK && h.id)
             (void)strlen(h.id);
+        const char *v = ccg_results_hit_field(r, i, "url");
+        if (v)
+            (void)strlen(v);
+        for (size_t f = 0; f < sizeof facet_names / sizeof facet_names[0]; f++)
+            for (size_t j = 0; (v = ccg_results_hit_item(r, i, facet_names[f], j)); j++)
+                (void)strlen(v);
+        for (size_t j = 0; (v = ccg_results_hit_item(r, i, "tags", j)); j++)
+            (void)strlen(v);
+    }
     for (size_t f = 0; f < sizeof facet_names / sizeof facet_names[0]; f++) {
         ccg_facet_value v;
         for (size_t i = 0; ccg_results_facet(r, facet_names[f], i, &v) != CCG_ERR_END; i++)

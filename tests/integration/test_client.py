@@ -2,9 +2,11 @@
 only the symbols it declares, against the real daemon."""
 import os
 import re
+import json
 import subprocess
 
-from harness import Daemon, ROOT, check, eq, indexed_seeds, run, shared_daemon, test
+from harness import (Daemon, ROOT, check, eq, indexed_seeds, run, run_indexer, shared_daemon,
+                     test, tmpdir)
 
 BUILD = os.path.join(ROOT, os.environ.get("CCG_BUILD", "build"))
 HEADER = os.path.join(ROOT, "include", "ccgsearch", "client.h")
@@ -38,7 +40,58 @@ def embedded_program_searches_and_pipelines():
     lines = p.stdout.splitlines()
     eq(lines[0], "total 1", "total")
     check(lines[1].startswith("1 004_7a0772fac955139b - Wanted: single executive"), lines[1])
+    eq(lines[2:5], ["  url -", "  author -", "  section -"], "a text file's hit has none")
+    check("  ccg NHS Mid Essex CCG" in lines, p.stdout)
     eq(lines[-1], '{"ok":true,"pong":true} {"ok":true,"pong":true}', "pipelined answers")
+
+
+@test
+def embedded_program_reads_a_hits_other_fields_by_name():
+    src = os.path.join(tmpdir(), "recs.jsonl")
+    rec = {"id": "fields-1", "title": "Radmore joins Mid Essex CCG",
+           "url": "https://example.org/radmore", "author": ["Holly Brandreth", "Sam Jones"],
+           "section": "Health", "tags": ["NHS", "mergers"],
+           "body": "Radmore was appointed accountable officer of NHS Mid Essex CCG."}
+    with open(src, "w") as f:
+        f.write(json.dumps(rec) + "\n")
+    ix = os.path.join(tmpdir(), "index")
+    run_indexer("--index", ix, src)
+    dd = Daemon(ix)
+    p = subprocess.run([os.path.join(BUILD, "tests", "embed_example"), "127.0.0.1",
+                        str(dd.port), "Radmore"], capture_output=True, text=True, timeout=60)
+    eq(p.returncode, 0, "exit status (stderr: %s)" % p.stderr)
+    lines = p.stdout.splitlines()
+    eq(lines[2:8], ["  url https://example.org/radmore", "  author Holly Brandreth, Sam Jones",
+                    "  section Health", "  ccg NHS Mid Essex CCG", "  tag NHS", "  tag mergers"],
+       "the hit's fields: " + p.stdout)
+    eq(dd.stop(), 0, "daemon exit")
+
+
+@test
+def readmes_c_example_compiles_and_runs():
+    """README's C snippet, as written, inside a main(): built against the
+    header and the shared library, run against the daemon."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    block = text[text.index("a complete program that uses it:"):text.index("## Install")]
+    code = "\n".join(l[4:] for l in block.splitlines() if l.startswith("    "))
+    check("ccg_results_hit_field" in code, code)
+    code = code.replace('"7700"', '"%d"' % d().port)
+    work = tmpdir()
+    src, exe = os.path.join(work, "readme.c"), os.path.join(work, "readme")
+    with open(src, "w") as f:
+        f.write("#include <ccgsearch/client.h>\n#include <stdio.h>\n"
+                "int main(void)\n{\n" + code + "\n    return 0;\n}\n")
+    # The sanitizer pass's library needs the sanitizers' runtime linked in.
+    san = ["-fsanitize=address,undefined"] if os.path.basename(BUILD) == "asan" else []
+    subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror"] + san + ["-I",
+                    os.path.join(ROOT, "include"), src, "-L", BUILD, "-lccgsearch",
+                    "-Wl,-rpath," + BUILD, "-o", exe], check=True, timeout=120)
+    p = subprocess.run([exe], capture_output=True, text=True, timeout=60)
+    eq(p.returncode, 0, p.stderr)
+    lines = p.stdout.splitlines()
+    check(len(lines) >= 1 and lines[0].startswith("1 "), p.stdout)
+    check(any(l.endswith(" - NHS Mid Essex CCG") for l in lines), p.stdout)
 
 
 @test
