@@ -112,6 +112,7 @@ typedef struct shard {
     /* written by the thread, read after it is joined */
     unsigned long indexed, skipped;
     bool failed;
+    bool close_failed;          /* its writer's last flush failed */
 } shard;
 
 static volatile sig_atomic_t interrupted;
@@ -419,6 +420,10 @@ static void *shard_main(void *arg)
         cs_article_clear(&it.a);
         free(it.file);
     }
+    /* The last flush (the postings and spellings still in memory) here,
+     * so that the shards write theirs in parallel, not one by one. */
+    sh->close_failed = cs_xs_writer_close(sh->w) != CS_XS_OK;
+    sh->w = NULL;
     return NULL;
 }
 
@@ -1208,7 +1213,7 @@ static bool finish_shards(run *r)
         shard *sh = &r->shards[k];
         if (sh->started)
             pthread_join(sh->thread, NULL);
-        if (sh->w && cs_xs_writer_close(sh->w) != CS_XS_OK) {
+        if (sh->close_failed || (sh->w && cs_xs_writer_close(sh->w) != CS_XS_OK)) {
             report(r, sh->path, 0, "cannot write the shard");
             sh->failed = true;
         }
