@@ -379,10 +379,8 @@ CS_API const char *ccg_results_hit_item(const ccg_results *r, size_t i, const ch
     if (!r || !list)
         return NULL;
     json_t *h = json_array_get(json_object_get(r->root, "hits"), i);
-    json_t *a = json_object_get(h, list);
-    if (strcmp(list, "tags") != 0)
-        a = json_object_get(json_object_get(h, "entities"), list);
-    return json_string_value(json_array_get(a, j));
+    json_t *in = strcmp(list, "tags") == 0 ? h : json_object_get(h, "entities");
+    return json_string_value(json_array_get(json_object_get(in, list), j));
 }
 
 CS_API ccg_status ccg_results_facet(const ccg_results *r, const char *facet, size_t i,

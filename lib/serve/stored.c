@@ -1,5 +1,6 @@
 /* Stored documents; see stored.h. */
 #include "serve/stored.h"
+#include "text/analyze.h"
 
 #include <assert.h>
 #include <jansson.h>
@@ -86,7 +87,7 @@ static bool read_rels(json_t *rels, cs_doc *doc)
  * that shape straight into the cs_doc: its strings unescaped into one
  * copy, its arrays of pointers into one more.  Anything it is not sure of
  * (another member, a duplicate, another type, an escape it does not
- * know, bytes that are not valid UTF-8, a control character) makes it
+ * know, data that is not valid UTF-8, a control character) makes it
  * give up, and cs_doc_read() reads the data with jansson as before: so
  * what is accepted, and how, is jansson's. */
 
@@ -111,23 +112,6 @@ static bool take(reader *r, char ch)
         return true;
     }
     return false;
-}
-
-/* The length of the valid UTF-8 sequence at p (lead byte >= 0x80), 0 if
- * it is not one: no overlong form, no surrogate, nothing past U+10FFFF. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-    unsigned c = p[0];
-    size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-    if (!n || (size_t)(end - p) < n)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) || (c == 0xF0 && p[1] < 0x90) ||
-        (c == 0xF4 && p[1] > 0x8F))
-        return 0;
-    return n;
 }
 
 static int hex4(const char *p)
@@ -162,16 +146,7 @@ static bool read_str(reader *r, const char **out, size_t *len)
         }
         if (c < 0x20)
             return false;
-        if (c >= 0x80) {
-            size_t n = utf8_len((const unsigned char *)r->p, (const unsigned char *)r->end);
-            if (!n)
-                return false;
-            memcpy(r->w, r->p, n);
-            r->w += n;
-            r->p += n;
-            continue;
-        }
-        if (c != '\\') {
+        if (c != '\\') {          /* UTF-8 checked once, in read_fast() */
             *r->w++ = (char)c;
             r->p++;
             continue;
@@ -314,6 +289,8 @@ static bool read_fast(const char *data, size_t len, cs_doc *doc)
 {
     /* Bounds: the unescaped strings are no longer than the data; there
      * are at most half as many strings as quotes. */
+    if (!cs_utf8_valid(data, len))
+        return false;
     size_t quotes = 0;
     for (const char *q = data; (q = memchr(q, '"', (size_t)(data + len - q))); q++)
         quotes++;
