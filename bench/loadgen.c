@@ -265,7 +265,7 @@ static int client_open(client *c)
         return sphinx_connect(c);
     case T_INPROC: {
         cs_err err;
-        cs_engine_opts eo = { g_query_timeout_ms };
+        cs_engine_opts eo = { .query_timeout_ms = g_query_timeout_ms };
         c->engine = cs_engine_open(g_index, &eo, &err);
         if (!c->engine) {
             fprintf(stderr, "loadgen: cannot open %s: %s\n", g_index, err.msg);

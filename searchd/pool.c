@@ -187,7 +187,7 @@ int pool_start(const server_config *cfg, unsigned n)
     for (unsigned i = 0; i < nslow; i++)
         pool.threads[i].slow = pool.has_slow = true;
     /* The thread's own deadline replaces the engine's time limit. */
-    cs_engine_opts eo = { cfg->query_timeout_ms };
+    cs_engine_opts eo = { .query_timeout_ms = cfg->query_timeout_ms };
     for (unsigned i = 0; i < n; i++) {
         cs_err err;
         qthread *t = &pool.threads[i];

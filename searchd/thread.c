@@ -222,7 +222,7 @@ static int worker_init(worker *w, int id, const server_config *cfg, int http_fd)
 {
     int fds[2];
     cs_err err;
-    cs_engine_opts eo = { cfg->query_timeout_ms };
+    cs_engine_opts eo = { .query_timeout_ms = cfg->query_timeout_ms };
 
     memset(w, 0, sizeof *w);
     w->id = id;

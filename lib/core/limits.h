@@ -31,6 +31,13 @@
 /* Largest facet_limit (values returned per facet). */
 #define CS_MAX_FACET_LIMIT 1000
 
+/* Most memory the daemon's hit summaries take (each document's stored
+ * data without its body, held in memory so that a hit costs no B-tree
+ * lookup); an index whose summaries need more has its hits read from
+ * disk instead.  About 330 bytes per news article: 256 MiB holds some
+ * 800,000. */
+#define CS_MAX_HIT_MEMORY ((size_t)256 << 20)
+
 /* Default number of hits and facet values when a request names none. */
 #define CS_DEFAULT_RESULT_LIMIT 10
 #define CS_DEFAULT_FACET_LIMIT 10

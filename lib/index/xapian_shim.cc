@@ -80,6 +80,32 @@ struct FacetTable {
     }
 };
 
+// Every document's value of one slot, held in memory for hits to read
+// instead of looking each up in the B-tree (cs_xs_reader_prepare_hits()):
+// the values of documents 1..last end to end in text, document d's from
+// start[d] to start[d + 1].  Made, extended and shared like a FacetTable,
+// and right for the same revisions.  A table whose values would pass max
+// bytes is over: it holds nothing and hits read from the database.
+struct HitKey {
+    unsigned slot;
+    size_t max;
+    bool operator<(const HitKey &o) const {
+        return slot != o.slot ? slot < o.slot : max < o.max;
+    }
+};
+
+struct HitTable {
+    std::string uuid;
+    Xapian::rev base = 0;
+    Xapian::docid last = 0;                 // the highest id covered
+    HitKey key{};
+    bool over = false;
+    std::vector<uint32_t> start;            // last + 2 entries
+    std::string text;
+
+    size_t bytes() const { return start.capacity() * sizeof(uint32_t) + text.capacity(); }
+};
+
 struct cs_xs_reader {
     std::string path;
     std::string idprefix;       // the unique-id term's prefix, from the caller
@@ -91,9 +117,12 @@ struct cs_xs_reader {
     // cs_xs_reader_prepare_facets() made ready, which searches for any of
     // its slots use.
     std::map<std::vector<unsigned>, std::shared_ptr<const FacetTable>> columns;
+    std::map<HitKey, std::shared_ptr<const HitTable>> hit_columns;
     Xapian::rev columns_rev = 0;
     std::string columns_uuid;
     std::vector<unsigned> prepared;
+    // The hit table cs_xs_reader_prepare_hits() asked for (slot 0: none).
+    HitKey hits{};
     // An empty in-memory stand-in until path holds a database
     // (cs_xs_reader_open_empty()); that backend has no revisions.
     bool empty = false;
@@ -303,54 +332,116 @@ void extend_table(const Xapian::Database &db, FacetTable *t)
     t->last = last;
 }
 
-// The latest table made of each database (by UUID) and slot set; an entry
+// Add the values of slot t->key.slot for the documents of db from id
+// t->last + 1 on, or make t over when they pass t->key.max bytes.
+void extend_table(const Xapian::Database &db, HitTable *t)
+{
+    Xapian::docid d = t->last + 1, last = db.get_lastdocid();
+    unsigned slot = t->key.slot;
+    size_t max = std::min<size_t>(t->key.max, UINT32_MAX);
+    if (t->over || last < d) {
+        t->last = std::max(t->last, last);
+        return;
+    }
+    t->start.resize(last + 2, 0);
+    Xapian::ValueIterator v = db.valuestream_begin(slot);
+    if (v != db.valuestream_end(slot) && v.get_docid() < d)
+        v.skip_to(d);
+    for (; v != db.valuestream_end(slot); ++v) {
+        const std::string value = *v;
+        if (value.size() > max - t->text.size()) {
+            t->over = true;
+            std::vector<uint32_t>().swap(t->start);
+            std::string().swap(t->text);
+            t->last = last;
+            return;
+        }
+        for (Xapian::docid id = v.get_docid(); d <= id; d++)
+            t->start[d] = static_cast<uint32_t>(t->text.size());
+        t->text += value;
+    }
+    for (; d <= last + 1; d++)
+        t->start[d] = static_cast<uint32_t>(t->text.size());
+    t->last = last;
+}
+
+void set_key(FacetTable *t, const std::vector<unsigned> &slots) { t->slots = slots; }
+void set_key(HitTable *t, const HitKey &key) { t->key = key; }
+
+// The latest table made of each database (by UUID) and key; an entry
 // lives as long as a reader holds it.
 std::mutex columns_lock;
 std::map<std::pair<std::string, std::vector<unsigned>>, std::weak_ptr<const FacetTable>>
     columns_made;
+std::map<std::pair<std::string, HitKey>, std::weak_ptr<const HitTable>> hit_columns_made;
 
-// The table of the sorted slot set for reader r's database at its
-// revision: its own while it covers every document, else the shared one
-// when that does, else one made by extending the more complete of the two
-// (or from nothing), which becomes the shared one.
-const FacetTable *table_of(cs_xs_reader *r, const std::vector<unsigned> &slots)
+// Forget the reader's tables when its database is another, or the same
+// one made again (its revisions start over): nothing of them holds.
+void check_columns(cs_xs_reader *r)
 {
     Xapian::rev rev = r->empty ? 0 : r->db.get_revision();
-    Xapian::docid last = r->db.get_lastdocid();
     if (rev != r->columns_rev || r->columns_uuid.empty()) {
         std::string uuid = r->db.get_uuid();
-        // Another database, or this one made again (its revisions start
-        // over): nothing of the old tables holds.
-        if (uuid != r->columns_uuid || rev < r->columns_rev)
+        if (uuid != r->columns_uuid || rev < r->columns_rev) {
             r->columns.clear();
+            r->hit_columns.clear();
+        }
         r->columns_uuid = uuid;
         r->columns_rev = rev;
     }
-    std::shared_ptr<const FacetTable> &mine = r->columns[slots];
+}
+
+// The table of key for reader r's database at its revision: its own
+// (from own) while it covers every document, else the shared one (in
+// made) when that does, else one made by extending the more complete of
+// the two (or from nothing), which becomes the shared one.
+template <class T, class K>
+const T *table_of(cs_xs_reader *r, std::map<K, std::shared_ptr<const T>> &own,
+                  std::map<std::pair<std::string, K>, std::weak_ptr<const T>> &made_by_db,
+                  const K &key)
+{
+    check_columns(r);
+    Xapian::rev rev = r->columns_rev;
+    Xapian::docid last = r->db.get_lastdocid();
+    std::shared_ptr<const T> &mine = own[key];
     if (mine && mine->last >= last)
         return mine.get();
     std::lock_guard<std::mutex> hold(columns_lock);
-    std::weak_ptr<const FacetTable> &entry = columns_made[std::make_pair(r->columns_uuid, slots)];
-    std::shared_ptr<const FacetTable> shared = entry.lock();
+    std::weak_ptr<const T> &entry = made_by_db[std::make_pair(r->columns_uuid, key)];
+    std::shared_ptr<const T> shared = entry.lock();
     if (shared && shared->base <= rev && (!mine || shared->last > mine->last))
         mine = shared;
     if (mine && mine->last >= last)
         return mine.get();
-    std::shared_ptr<FacetTable> made;
+    std::shared_ptr<T> made;
     if (mine) {
-        made = std::make_shared<FacetTable>(*mine);
+        made = std::make_shared<T>(*mine);
     } else {
-        made = std::make_shared<FacetTable>();
+        made = std::make_shared<T>();
         made->uuid = r->columns_uuid;
         made->base = rev;
-        made->slots = slots;
+        set_key(made.get(), key);
     }
     extend_table(r->db, made.get());
     mine = made;
     entry = mine;
-    for (auto it = columns_made.begin(); it != columns_made.end();)
-        it = it->second.expired() ? columns_made.erase(it) : std::next(it);
+    for (auto it = made_by_db.begin(); it != made_by_db.end();)
+        it = it->second.expired() ? made_by_db.erase(it) : std::next(it);
     return mine.get();
+}
+
+const FacetTable *table_of(cs_xs_reader *r, const std::vector<unsigned> &slots)
+{
+    return table_of(r, r->columns, columns_made, slots);
+}
+
+// The reader's prepared hit table, or NULL when there is none or it is over.
+const HitTable *hits_of(cs_xs_reader *r)
+{
+    if (!r->hits.slot)
+        return nullptr;
+    const HitTable *t = table_of(r, r->hit_columns, hit_columns_made, r->hits);
+    return t->over ? nullptr : t;
 }
 
 // Sorted and without repeats.
@@ -889,6 +980,7 @@ cs_xs_status cs_xs_reader_refresh(cs_xs_reader *r, int reopen_path, int *changed
             r->db = fresh;
             r->empty = false;
             r->columns.clear();
+            r->hit_columns.clear();
             r->columns_uuid.clear();
             if (changed)
                 *changed = 1;
@@ -995,6 +1087,20 @@ cs_xs_status cs_xs_reader_prepare_facets(cs_xs_reader *r, const unsigned *slots,
         size_t sum = r->prepared.empty() ? 0 : table_of(r, r->prepared)->bytes();
         if (bytes)
             *bytes = sum;
+        return CS_XS_OK;
+    });
+}
+
+cs_xs_status cs_xs_reader_prepare_hits(cs_xs_reader *r, unsigned slot, size_t max_bytes,
+                                        size_t *bytes)
+{
+    if (!r)
+        return CS_XS_BAD_ARG;
+    return reader_guard(r, [&] {
+        r->hits = HitKey{ slot, max_bytes };
+        const HitTable *t = hits_of(r);
+        if (bytes)
+            *bytes = t ? t->bytes() : 0;
         return CS_XS_OK;
     });
 }
@@ -1144,10 +1250,13 @@ static void run_search(cs_xs_reader *r, const cs_xs_search_opts *o,
     res->data.clear();
     res->weights.clear();
     res->docids.clear();
+    const HitTable *ht = o->data_slot && o->data_slot == r->hits.slot ? hits_of(r) : nullptr;
     for (Xapian::MSetIterator m = mset.begin(); m != mset.end(); ++m) {
         res->docids.push_back(*m);
         res->weights.push_back(m.get_weight());
-        if (o->data_slot)
+        if (ht && *m <= ht->last)
+            res->data.emplace_back(ht->text, ht->start[*m], ht->start[*m + 1] - ht->start[*m]);
+        else if (o->data_slot)
             res->data.push_back(m.get_document().get_value(o->data_slot));
         else
             res->data.push_back(m.get_document().get_data());

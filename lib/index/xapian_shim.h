@@ -215,6 +215,15 @@ cs_xs_status cs_xs_reader_spell(cs_xs_reader *r, const char *word, const char **
 cs_xs_status cs_xs_reader_prepare_facets(cs_xs_reader *r, const unsigned *slots, size_t n,
                                           size_t *bytes);
 
+/* Hold every document's value of slot in memory, as the facet columns
+ * are held (made, extended with new commits, shared between readers of
+ * one database), so that searches whose data_slot is slot read their hits
+ * from there rather than from the B-tree.  Should the values pass
+ * max_bytes the reader goes on reading hits from the database, and *bytes
+ * (may be NULL; the memory held) is 0.  Slot 0 turns it off. */
+cs_xs_status cs_xs_reader_prepare_hits(cs_xs_reader *r, unsigned slot, size_t max_bytes,
+                                        size_t *bytes);
+
 enum {
     CS_XS_SORT_RELEVANCE = 0,
     CS_XS_SORT_VALUE_DESC,     /* by the sort slot, largest first, then relevance */

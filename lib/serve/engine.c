@@ -46,6 +46,7 @@ struct cs_engine {
     ino_t ino;
     long long ctime_ns;
     size_t facet_bytes;         /* the facet columns, as last prepared */
+    size_t hit_bytes;           /* the hit summaries in memory, likewise */
     /* Why the last reopen failed ("" after one that worked), and whether
      * that is news for cs_engine_reopen_failure(). */
     char reopen_error[CS_ERR_MSG_BYTES];
@@ -164,15 +165,18 @@ const char *cs_engine_reopen_failure(cs_engine *e)
     return e->reopen_error;
 }
 
-/* Have the facet columns ready for the database as it now is, so that no
- * request pays for making them. */
-static void prepare_facets(cs_engine *e)
+/* Have the facet columns and the hit summaries in memory ready for the
+ * database as it now is, so that no request pays for making them. */
+static void prepare_columns(cs_engine *e)
 {
     unsigned slots[CS_NFACETS];
     for (int f = 0; f < CS_NFACETS; f++)
         slots[f] = cs_facets[f].slot;
     if (cs_xs_reader_prepare_facets(e->r, slots, CS_NFACETS, &e->facet_bytes) != CS_XS_OK)
         e->facet_bytes = 0;
+    size_t max = e->opts.hit_memory ? e->opts.hit_memory : CS_MAX_HIT_MEMORY;
+    if (cs_xs_reader_prepare_hits(e->r, CS_SLOT_HIT, max, &e->hit_bytes) != CS_XS_OK)
+        e->hit_bytes = 0;
 }
 
 /* Whether dir holds no index yet: it does not exist, or it has neither a
@@ -224,7 +228,7 @@ cs_engine *cs_engine_open(const char *index_dir, const cs_engine_opts *opts, cs_
         free(e);
         return NULL;
     }
-    prepare_facets(e);
+    prepare_columns(e);
     return e;
 }
 
@@ -275,7 +279,7 @@ bool cs_engine_refresh(cs_engine *e)
         reopen_failed(e, cs_xs_reader_last_error(e->r));
     }
     if (changed)
-        prepare_facets(e);
+        prepare_columns(e);
     return changed;
 }
 
@@ -298,7 +302,7 @@ bool cs_engine_reopen(cs_engine *e)
     e->ino = ino;
     e->ctime_ns = ct;
     reopen_worked(e);
-    prepare_facets(e);
+    prepare_columns(e);
     return true;
 }
 
@@ -340,6 +344,7 @@ void cs_engine_stats(cs_engine *e, cs_index_stats *st)
         gen = "";
     snprintf(st->generation, sizeof st->generation, "%s", gen);
     st->facet_bytes = e->facet_bytes;
+    st->hit_bytes = e->hit_bytes;
     st->open = !e->empty;
     /* The indexer writes the time of each commit as the generation. */
     char *end;

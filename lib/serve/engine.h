@@ -26,6 +26,9 @@ typedef struct cs_engine cs_engine;
 
 typedef struct cs_engine_opts {
     unsigned query_timeout_ms;      /* 0: no limit */
+    /* Most memory for the hit summaries held in memory (0:
+     * CS_MAX_HIT_MEMORY); past it hits are read from the index. */
+    size_t hit_memory;
 } cs_engine_opts;
 
 /* Open the index at index_dir (an index directory or a Xapian database).

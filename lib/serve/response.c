@@ -349,6 +349,9 @@ bool cs_encode_stats(cs_buf *out, const cs_stats_result *r)
     kint(out, "facet_bytes", (long long)r->index.facet_bytes);
     kint(out, "facet_bytes_per_document",
          r->index.doccount ? (long long)(r->index.facet_bytes / r->index.doccount) : 0);
+    kint(out, "hit_bytes", (long long)r->index.hit_bytes);
+    kint(out, "hit_bytes_per_document",
+         r->index.doccount ? (long long)(r->index.hit_bytes / r->index.doccount) : 0);
     kint(out, "reopen_failures", (long long)r->reopen_failures);
     cs_jw_key(out, "last_reopen_error");
     if (r->last_reopen_error[0])

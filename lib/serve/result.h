@@ -92,6 +92,7 @@ typedef struct cs_index_stats {
     unsigned doccount;
     char generation[32];
     size_t facet_bytes;     /* the in-memory facet columns of the reader */
+    size_t hit_bytes;       /* the hit summaries it holds in memory */
     bool open;              /* false: no index there yet, 0 documents served */
     long long disk_bytes;   /* the index directory's files, -1 when unknown */
     long long last_commit;  /* the indexer's last commit, Unix seconds; -1 unknown */

@@ -297,6 +297,17 @@ def ccg_counts(dd, rounds=6):
     return out
 
 
+def fresh_hits(dd, rounds=6):
+    """The ccg entities of the hit "fresh-1" (read without snippets, so
+    from the in-memory hit summaries), as each of the next rounds
+    connections sees it."""
+    out = []
+    for _ in range(rounds):
+        a = dd.ask('SEARCH {"q":"appointed","snippets":false,"limit":100}')
+        out.append([h["entities"]["ccg"] for h in a["hits"] if h["id"] == "fresh-1"])
+    return out
+
+
 def until(cond, what, seconds=5):
     t0 = time.time()
     while not cond() and time.time() - t0 < seconds:
@@ -306,14 +317,16 @@ def until(cond, what, seconds=5):
 
 @test
 def facet_columns_follow_commits_changes_and_deletes():
-    # Facets are counted from in-memory columns extended at each commit;
-    # a changed document (the indexer deletes and adds it) and a deleted
-    # one must count as they now are, on every worker.
+    # Facets are counted, and hits without snippets read, from in-memory
+    # columns extended at each commit; a changed document (the indexer
+    # deletes and adds it) and a deleted one must count and read as they
+    # now are, on every worker.
     ix = os.path.join(tmpdir(), "index")
     run_indexer("--index", ix, SEEDS)
     dd = Daemon(ix)
     s = dd.ask("STATS")["index"]
     check(s["facet_bytes"] > 0 and 0 < s["facet_bytes_per_document"] < 10000, repr(s))
+    check(s["hit_bytes"] > 0 and 100 < s["hit_bytes_per_document"] < 10000, repr(s))
     before = ccg_counts(dd)[0]
     corby, nene = before.get("NHS Corby CCG", 0), before.get("NHS Nene CCG", 0)
     src = tmpdir()
@@ -327,11 +340,14 @@ def facet_columns_follow_commits_changes_and_deletes():
     write("NHS Corby CCG has appointed a new chair.")
     until(lambda: all(c.get("NHS Corby CCG", 0) == corby + 1 for c in ccg_counts(dd)),
           "the new document counted by every worker: %r" % ccg_counts(dd))
+    until(lambda: fresh_hits(dd) == [[["NHS Corby CCG"]]] * 6, "the new document's hit")
     write("NHS Nene CCG has appointed a new chair.")
     until(lambda: all(c.get("NHS Corby CCG", 0) == corby and c.get("NHS Nene CCG", 0) == nene + 1
                       for c in ccg_counts(dd)), "the changed document counted as it now is")
+    until(lambda: fresh_hits(dd) == [[["NHS Nene CCG"]]] * 6, "the changed document's hit")
     run_indexer("--index", ix, "--delete", "fresh-1")
     until(lambda: ccg_counts(dd) == [before] * 6, "the deleted document no longer counted")
+    eq(fresh_hits(dd), [[]] * 6, "the deleted document no longer a hit")
     eq(dd.stop(), 0, "daemon exit")
 
 

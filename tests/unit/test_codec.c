@@ -413,6 +413,7 @@ static void stats_help_ping_quit_error_encode(void **state)
     s.http_conns_open = 1;
     strcpy(s.index.generation, "1795627450");
     s.index.facet_bytes = 2360;
+    s.index.hit_bytes = 1655;
     s.index.open = true;
     s.index.last_commit = 1795627450;
     s.index.disk_bytes = 196737;
@@ -430,7 +431,8 @@ static void stats_help_ping_quit_error_encode(void **state)
                "\"slices\":{\"answered\":8,\"deferred\":3,\"overran\":2,\"costly\":1},"
                "\"index\":{\"open\":true,\"documents\":5,\"generation\":\"1795627450\","
                "\"last_commit\":\"2026-11-25T17:24:10Z\",\"disk_bytes\":196737,\"facet_bytes\":2360,"
-               "\"facet_bytes_per_document\":472,\"reopen_failures\":0,\"last_reopen_error\":null},"
+               "\"facet_bytes_per_document\":472,\"hit_bytes\":1655,\"hit_bytes_per_document\":331,"
+               "\"reopen_failures\":0,\"last_reopen_error\":null},"
                "\"refused\":{\"connections\":0,\"connections_per_address\":0,\"descriptors\":0,"
                "\"line_too_long\":0,\"query_timeout\":0,"
                "\"http_body_too_large\":0,\"http_headers_too_large\":0,\"request_timeout\":0,"

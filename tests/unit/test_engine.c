@@ -642,6 +642,46 @@ static void stats_count_the_index(void **state)
     assert_true(strlen(st.generation) > 0);
 }
 
+/* The hit summaries are held in memory (STATS hit_bytes) up to
+ * CS_MAX_HIT_MEMORY; an engine whose limit they pass reads its hits from
+ * the index, and both answer alike. */
+static void hits_past_the_hit_memory_limit_are_read_from_the_index(void **state)
+{
+    (void)state;
+    char path[sizeof tmp + 8];
+    snprintf(path, sizeof path, "%s/ix", tmp);
+    cs_index_stats st;
+    cs_engine_stats(eng, &st);
+    assert_true(st.hit_bytes > 5 * 100 && st.hit_bytes < CS_MAX_HIT_MEMORY);
+    cs_err err;
+    cs_engine_opts o = { .hit_memory = st.hit_bytes / 2 };
+    cs_engine *small = cs_engine_open(path, &o, &err);
+    assert_non_null(small);
+    cs_index_stats sst;
+    cs_engine_stats(small, &sst);
+    assert_int_equal(sst.hit_bytes, 0);
+    static const char *const args[] = { "{\"q\":\"accountable officer\",\"snippets\":false}",
+                                        "{\"q\":\"ccg\",\"snippets\":false,\"sort\":\"date\"}" };
+    for (size_t i = 0; i < sizeof args / sizeof *args; i++) {
+        cs_search_req req;
+        cs_search_result a, b;
+        assert_true(cs_search_req_decode(&req, args[i], strlen(args[i]), &err));
+        assert_true(cs_engine_search(eng, &req, &a, &err));
+        assert_true(cs_engine_search(small, &req, &b, &err));
+        cs_search_req_free(&req);
+        assert_true(a.nhits > 0);
+        assert_int_equal(a.nhits, b.nhits);
+        for (size_t k = 0; k < a.nhits; k++) {
+            assert_string_equal(a.hits[k].doc.id, b.hits[k].doc.id);
+            assert_true(a.hits[k].doc.has_entities);
+            assert_true(cs_doc_equal(&a.hits[k].doc, &b.hits[k].doc));
+        }
+        cs_search_result_free(&a);
+        cs_search_result_free(&b);
+    }
+    cs_engine_close(small);
+}
+
 /* A slice (cs_engine_set_slice()) answers a cheap search exactly as a
  * search without one, and defers, with CS_E_DEFER and nothing else, one
  * with more than CS_SLICE_MAX_TERMS terms or run past its deadline; it
@@ -757,6 +797,7 @@ int main(void)
         cmocka_unit_test(search_refuses_bad_queries),
         cmocka_unit_test(get_reads_the_stored_document),
         cmocka_unit_test(similar_finds_related_articles),
+        cmocka_unit_test(hits_past_the_hit_memory_limit_are_read_from_the_index),
         cmocka_unit_test(who_groups_statements),
         cmocka_unit_test(who_names_everyone_at_an_organisation),
         cmocka_unit_test(stats_count_the_index),

@@ -360,6 +360,80 @@ static void facet_columns_follow_commits_and_readers(void **state)
     cs_xs_reader_close(old);
 }
 
+/* The data_slot 2 values of the hits for "officer" (ranked by date, so
+ * that the order is fixed), as "value|value|...". */
+static void officer_hits_are(cs_xs_reader *r, const char *want)
+{
+    cs_xs_query *q = cs_xs_query_term("officer", 1, 0);
+    cs_xs_search_opts o = { 0 };
+    cs_xs_results *res = NULL;
+    o.query = q;
+    o.limit = 10;
+    o.sort = CS_XS_SORT_VALUE_ASC;
+    o.sort_slot = 0;
+    o.data_slot = 2;
+    assert_int_equal(cs_xs_search(r, &o, &res), CS_XS_OK);
+    char got[256] = "";
+    for (size_t i = 0; i < cs_xs_results_size(res); i++) {
+        cs_xs_hit h;
+        cs_xs_results_hit(res, i, &h);
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%.*s", i ? "|" : "",
+                 (int)h.len, h.data);
+    }
+    assert_string_equal(got, want);
+    cs_xs_results_free(res);
+    cs_xs_query_free(q);
+}
+
+/* Hits read from the in-memory table of a slot's values are those read
+ * from the database, after commits too; past its byte limit the table
+ * holds nothing and hits come from the database. */
+static void hit_tables_follow_commits_and_their_limit(void **state)
+{
+    (void)state;
+    build("db6");
+    cs_xs_reader *r, *plain, *small;
+    assert_int_equal(cs_xs_reader_open(path("db6"), ID, &r, NULL), CS_XS_OK);
+    assert_int_equal(cs_xs_reader_open(path("db6"), ID, &plain, NULL), CS_XS_OK);
+    assert_int_equal(cs_xs_reader_open(path("db6"), ID, &small, NULL), CS_XS_OK);
+    size_t bytes = 0, none = 1;
+    assert_int_equal(cs_xs_reader_prepare_hits(r, 2, 1 << 20, &bytes), CS_XS_OK);
+    /* "Leicester\x1fRutland" + "Leicester" + "Essex": 9 + 1 + 7 + 9 + 5. */
+    assert_true(bytes >= 31 && bytes < 1000);
+    /* One byte short of the values: over the limit. */
+    assert_int_equal(cs_xs_reader_prepare_hits(small, 2, 30, &none), CS_XS_OK);
+    assert_int_equal(none, 0);
+    /* Documents without a date first: "d" has no value either. */
+    const char *before = "|Leicester\x1fRutland|Leicester";
+    officer_hits_are(r, before);
+    officer_hits_are(plain, before);
+    officer_hits_are(small, before);
+
+    cs_xs_writer *w;
+    assert_int_equal(cs_xs_writer_open(path("db6"), CS_XS_CREATE_OR_OPEN, ID, &w, NULL), CS_XS_OK);
+    cs_xs_doc *d = doc("b", "the accountable officer moved", "2019-02-01", "Essex");
+    assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
+    cs_xs_doc_free(d);
+    d = doc("e", "a new officer", "2020-01-01", "Rutland\x1f" "Essex");
+    assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
+    cs_xs_doc_free(d);
+    assert_int_equal(cs_xs_writer_delete(w, "a"), CS_XS_OK);
+    assert_int_equal(cs_xs_writer_commit(w), CS_XS_OK);
+    cs_xs_writer_close(w);
+    const char *after = "|Essex|Rutland\x1f" "Essex";
+    for (cs_xs_reader **x = (cs_xs_reader *[]){ r, plain, small, NULL }; *x; x++) {
+        assert_int_equal(cs_xs_reader_refresh(*x, 0, NULL), CS_XS_OK);
+        officer_hits_are(*x, after);
+    }
+    assert_int_equal(cs_xs_reader_prepare_hits(r, 2, 1 << 20, &bytes), CS_XS_OK);
+    assert_true(bytes >= 31 + 5 + 13);
+    assert_int_equal(cs_xs_reader_prepare_hits(small, 2, 30, &none), CS_XS_OK);
+    assert_int_equal(none, 0);
+    cs_xs_reader_close(r);
+    cs_xs_reader_close(plain);
+    cs_xs_reader_close(small);
+}
+
 /* Shards merged into one database: every document, in shard order, with
  * its values (facet columns of the merged database), its spelling words
  * summed over the shards and the first shard's metadata. */
@@ -474,6 +548,7 @@ int main(void)
         cmocka_unit_test(replace_by_id_and_delete),
         cmocka_unit_test(terms_phrases_ranges_and_facets),
         cmocka_unit_test(facet_columns_follow_commits_and_readers),
+        cmocka_unit_test(hit_tables_follow_commits_and_their_limit),
         cmocka_unit_test(reader_sees_commits_after_refresh),
         cmocka_unit_test(compact_merges_shards),
         cmocka_unit_test(term_listing_stops_at_max),
