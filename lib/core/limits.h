@@ -135,11 +135,13 @@
  * CS_SLICE_US or is a slow query (CS_SLOW_POSTINGS below), the
  * connection's next CS_SLICE_SPELL searches go straight to them.  A
  * thread hop costs two wake-ups, more than a cheap search itself; a
- * slice costs the loop's other clients a few milliseconds at most. */
+ * slice costs the loop's other clients a few milliseconds at most (a
+ * search visiting CS_SLICE_MAX_MATCHES documents with five facets takes
+ * about 2 ms on the news corpus). */
 #define CS_SLICE_US 5000
 #define CS_SLICE_MAX_HITS 20
 #define CS_SLICE_MAX_TERMS 16
-#define CS_SLICE_MAX_MATCHES 2000
+#define CS_SLICE_MAX_MATCHES 10000
 #define CS_SLICE_POSITIONAL_WORK 20000
 #define CS_SLICE_SPELL 16
 
