@@ -33,9 +33,12 @@
 
 /* Most memory the daemon's hit summaries take (each document's stored
  * data without its body, held in memory so that a hit costs no B-tree
- * lookup); an index whose summaries need more has its hits read from
- * disk instead.  About 330 bytes per news article: 256 MiB holds some
- * 800,000. */
+ * lookup: the values and 4 bytes of offset per document id); an index
+ * whose summaries need more has its hits read from disk instead.  About
+ * 330 bytes per news article: 256 MiB holds some 800,000.  While a commit
+ * extends the table a second copy exists for a moment, and the values of
+ * documents deleted or changed since the index was opened stay until it
+ * is opened again. */
 #define CS_MAX_HIT_MEMORY ((size_t)256 << 20)
 
 /* Default number of hits and facet values when a request names none. */

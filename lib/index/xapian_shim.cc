@@ -50,20 +50,23 @@ static void flush_spelling(cs_xs_writer *w)
 // value's id (the rest), and names[k][id] is the value.  One table for
 // all of a request's slots keeps a document's values together: counting
 // reads one start and a short run per matching document.  Made from the
-// documents of one revision (base) and extended with those added after
-// it; immutable once made, so every reader of that database shares it
-// without locks.  It is right for any revision from base on, because the
+// documents of one revision and extended with those added after it, each
+// extension read at a later revision (top is the last of them); immutable
+// once made, so every reader of that database shares it without locks.
+// It is right for a reader at any revision from top on, because the
 // writer never changes a document under its id: a changed article is
 // deleted and added again (cs_xs_writer_replace), so every document such a
-// revision holds was there at base or added after it, and a deleted one's
-// entry is never matched.
+// revision holds was there when the table read its id, or was added after
+// it, and a deleted one's entry is never matched.  A reader at an older
+// revision may still hold a document the table read as deleted: it makes
+// its own.
 const unsigned kSlotBits = 4;
 const uint32_t kIdMask = (1u << (32 - kSlotBits)) - 1;
 static_assert(CS_XS_MAX_FACETS <= (1u << kSlotBits), "slot index does not fit");
 
 struct FacetTable {
     std::string uuid;
-    Xapian::rev base = 0;
+    Xapian::rev top = 0;                    // the revision last read
     Xapian::docid last = 0;                 // the highest id covered
     std::vector<unsigned> slots;            // sorted, distinct
     std::vector<uint32_t> start;            // last + 2 entries
@@ -84,8 +87,10 @@ struct FacetTable {
 // instead of looking each up in the B-tree (cs_xs_reader_prepare_hits()):
 // the values of documents 1..last end to end in text, document d's from
 // start[d] to start[d + 1].  Made, extended and shared like a FacetTable,
-// and right for the same revisions.  A table whose values would pass max
-// bytes is over: it holds nothing and hits read from the database.
+// and right for the same revisions.  A table whose offsets and values
+// would pass max bytes is over: it holds nothing and hits read from the
+// database.  Values of documents deleted since they were read stay until
+// the table is made again (another database at the path, or a restart).
 struct HitKey {
     unsigned slot;
     size_t max;
@@ -96,7 +101,7 @@ struct HitKey {
 
 struct HitTable {
     std::string uuid;
-    Xapian::rev base = 0;
+    Xapian::rev top = 0;                    // the revision last read
     Xapian::docid last = 0;                 // the highest id covered
     HitKey key{};
     bool over = false;
@@ -138,6 +143,7 @@ struct cs_xs_results {
     std::vector<unsigned> docids;
     unsigned total = 0;
     int exact = 0;
+    size_t memory_hits = 0;     // hits read from a HitTable
     // Per facet: the values (owning strings) and the C view of them.
     std::vector<std::vector<std::string>> facet_strings;
     std::vector<std::vector<cs_xs_facet_value>> facets;
@@ -339,23 +345,27 @@ void extend_table(const Xapian::Database &db, HitTable *t)
     Xapian::docid d = t->last + 1, last = db.get_lastdocid();
     unsigned slot = t->key.slot;
     size_t max = std::min<size_t>(t->key.max, UINT32_MAX);
+    size_t offsets = (static_cast<size_t>(last) + 2) * sizeof(uint32_t);
+    auto make_over = [&] {
+        t->over = true;
+        std::vector<uint32_t>().swap(t->start);
+        std::string().swap(t->text);
+        t->last = last;
+    };
     if (t->over || last < d) {
         t->last = std::max(t->last, last);
         return;
     }
+    if (offsets > max || t->text.size() > max - offsets)
+        return make_over();
     t->start.resize(last + 2, 0);
     Xapian::ValueIterator v = db.valuestream_begin(slot);
     if (v != db.valuestream_end(slot) && v.get_docid() < d)
         v.skip_to(d);
     for (; v != db.valuestream_end(slot); ++v) {
         const std::string value = *v;
-        if (value.size() > max - t->text.size()) {
-            t->over = true;
-            std::vector<uint32_t>().swap(t->start);
-            std::string().swap(t->text);
-            t->last = last;
-            return;
-        }
+        if (value.size() > max - offsets - t->text.size())
+            return make_over();
         for (Xapian::docid id = v.get_docid(); d <= id; d++)
             t->start[d] = static_cast<uint32_t>(t->text.size());
         t->text += value;
@@ -363,6 +373,9 @@ void extend_table(const Xapian::Database &db, HitTable *t)
     for (; d <= last + 1; d++)
         t->start[d] = static_cast<uint32_t>(t->text.size());
     t->last = last;
+    // What bytes() reports is what the limit counted.
+    t->start.shrink_to_fit();
+    t->text.shrink_to_fit();
 }
 
 void set_key(FacetTable *t, const std::vector<unsigned> &slots) { t->slots = slots; }
@@ -393,8 +406,9 @@ void check_columns(cs_xs_reader *r)
 
 // The table of key for reader r's database at its revision: its own
 // (from own) while it covers every document, else the shared one (in
-// made) when that does, else one made by extending the more complete of
-// the two (or from nothing), which becomes the shared one.
+// made) when that does and was read at no later revision, else one made
+// by extending the more complete of the two (or from nothing), which
+// becomes the shared one unless that covers more.
 template <class T, class K>
 const T *table_of(cs_xs_reader *r, std::map<K, std::shared_ptr<const T>> &own,
                   std::map<std::pair<std::string, K>, std::weak_ptr<const T>> &made_by_db,
@@ -409,7 +423,7 @@ const T *table_of(cs_xs_reader *r, std::map<K, std::shared_ptr<const T>> &own,
     std::lock_guard<std::mutex> hold(columns_lock);
     std::weak_ptr<const T> &entry = made_by_db[std::make_pair(r->columns_uuid, key)];
     std::shared_ptr<const T> shared = entry.lock();
-    if (shared && shared->base <= rev && (!mine || shared->last > mine->last))
+    if (shared && shared->top <= rev && (!mine || shared->last > mine->last))
         mine = shared;
     if (mine && mine->last >= last)
         return mine.get();
@@ -419,12 +433,13 @@ const T *table_of(cs_xs_reader *r, std::map<K, std::shared_ptr<const T>> &own,
     } else {
         made = std::make_shared<T>();
         made->uuid = r->columns_uuid;
-        made->base = rev;
         set_key(made.get(), key);
     }
+    made->top = rev;
     extend_table(r->db, made.get());
     mine = made;
-    entry = mine;
+    if (!shared || made->last >= shared->last)
+        entry = mine;
     for (auto it = made_by_db.begin(); it != made_by_db.end();)
         it = it->second.expired() ? made_by_db.erase(it) : std::next(it);
     return mine.get();
@@ -1096,13 +1111,19 @@ cs_xs_status cs_xs_reader_prepare_hits(cs_xs_reader *r, unsigned slot, size_t ma
 {
     if (!r)
         return CS_XS_BAD_ARG;
-    return reader_guard(r, [&] {
+    if (bytes)
+        *bytes = 0;
+    cs_xs_status st = reader_guard(r, [&] {
         r->hits = HitKey{ slot, max_bytes };
         const HitTable *t = hits_of(r);
         if (bytes)
             *bytes = t ? t->bytes() : 0;
         return CS_XS_OK;
     });
+    // Unmade, the hits are read from the database until the next prepare.
+    if (st != CS_XS_OK)
+        r->hits = HitKey{};
+    return st;
 }
 
 // The documents holding q (tf, at most) and the positions they hold of
@@ -1250,13 +1271,23 @@ static void run_search(cs_xs_reader *r, const cs_xs_search_opts *o,
     res->data.clear();
     res->weights.clear();
     res->docids.clear();
-    const HitTable *ht = o->data_slot && o->data_slot == r->hits.slot ? hits_of(r) : nullptr;
+    const HitTable *ht = nullptr;
+    if (o->data_slot && o->data_slot == r->hits.slot) {
+        try {
+            ht = hits_of(r);
+        } catch (const std::bad_alloc &) {
+            r->hits = HitKey{};     // read from the database until prepared again
+        } catch (const std::length_error &) {
+            r->hits = HitKey{};
+        }
+    }
     for (Xapian::MSetIterator m = mset.begin(); m != mset.end(); ++m) {
         res->docids.push_back(*m);
         res->weights.push_back(m.get_weight());
-        if (ht && *m <= ht->last)
+        if (ht && *m <= ht->last) {
             res->data.emplace_back(ht->text, ht->start[*m], ht->start[*m + 1] - ht->start[*m]);
-        else if (o->data_slot)
+            res->memory_hits++;
+        } else if (o->data_slot)
             res->data.push_back(m.get_document().get_value(o->data_slot));
         else
             res->data.push_back(m.get_document().get_data());
@@ -1335,6 +1366,11 @@ void cs_xs_results_free(cs_xs_results *res)
 size_t cs_xs_results_size(const cs_xs_results *res)
 {
     return res ? res->data.size() : 0;
+}
+
+size_t cs_xs_results_memory_hits(const cs_xs_results *res)
+{
+    return res ? res->memory_hits : 0;
 }
 
 unsigned cs_xs_results_total(const cs_xs_results *res, int *exact)

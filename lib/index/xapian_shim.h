@@ -218,9 +218,11 @@ cs_xs_status cs_xs_reader_prepare_facets(cs_xs_reader *r, const unsigned *slots,
 /* Hold every document's value of slot in memory, as the facet columns
  * are held (made, extended with new commits, shared between readers of
  * one database), so that searches whose data_slot is slot read their hits
- * from there rather than from the B-tree.  Should the values pass
- * max_bytes the reader goes on reading hits from the database, and *bytes
- * (may be NULL; the memory held) is 0.  Slot 0 turns it off. */
+ * from there rather than from the B-tree.  Should its offsets and values
+ * pass max_bytes (or the table fail to be made) the reader goes on
+ * reading hits from the database, and *bytes (may be NULL; the memory
+ * held) is 0.  While a commit extends it a second copy exists for a
+ * moment.  Slot 0 turns it off. */
 cs_xs_status cs_xs_reader_prepare_hits(cs_xs_reader *r, unsigned slot, size_t max_bytes,
                                         size_t *bytes);
 
@@ -302,6 +304,9 @@ cs_xs_status cs_xs_search(cs_xs_reader *r, const cs_xs_search_opts *opts,
                             cs_xs_results **out);
 void cs_xs_results_free(cs_xs_results *res);
 size_t cs_xs_results_size(const cs_xs_results *res);
+/* How many of the hits were read from the in-memory table of
+ * cs_xs_reader_prepare_hits() rather than from the database. */
+size_t cs_xs_results_memory_hits(const cs_xs_results *res);
 /* Number of matching documents; exact when *exact is 1. */
 unsigned cs_xs_results_total(const cs_xs_results *res, int *exact);
 void cs_xs_results_hit(const cs_xs_results *res, size_t i, cs_xs_hit *out);

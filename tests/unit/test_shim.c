@@ -361,8 +361,9 @@ static void facet_columns_follow_commits_and_readers(void **state)
 }
 
 /* The data_slot 2 values of the hits for "officer" (ranked by date, so
- * that the order is fixed), as "value|value|...". */
-static void officer_hits_are(cs_xs_reader *r, const char *want)
+ * that the order is fixed), as "value|value|..."; memory says whether
+ * they were read from the reader's in-memory table. */
+static void officer_hits_are(cs_xs_reader *r, const char *want, bool memory)
 {
     cs_xs_query *q = cs_xs_query_term("officer", 1, 0);
     cs_xs_search_opts o = { 0 };
@@ -381,6 +382,7 @@ static void officer_hits_are(cs_xs_reader *r, const char *want)
                  (int)h.len, h.data);
     }
     assert_string_equal(got, want);
+    assert_int_equal(cs_xs_results_memory_hits(res), memory ? cs_xs_results_size(res) : 0);
     cs_xs_results_free(res);
     cs_xs_query_free(q);
 }
@@ -397,17 +399,18 @@ static void hit_tables_follow_commits_and_their_limit(void **state)
     assert_int_equal(cs_xs_reader_open(path("db6"), ID, &plain, NULL), CS_XS_OK);
     assert_int_equal(cs_xs_reader_open(path("db6"), ID, &small, NULL), CS_XS_OK);
     size_t bytes = 0, none = 1;
-    assert_int_equal(cs_xs_reader_prepare_hits(r, 2, 1 << 20, &bytes), CS_XS_OK);
-    /* "Leicester\x1fRutland" + "Leicester" + "Essex": 9 + 1 + 7 + 9 + 5. */
-    assert_true(bytes >= 31 && bytes < 1000);
-    /* One byte short of the values: over the limit. */
-    assert_int_equal(cs_xs_reader_prepare_hits(small, 2, 30, &none), CS_XS_OK);
+    /* The offsets of ids 0..5, and "Leicester\x1fRutland" + "Leicester" +
+     * "Essex": 6 * 4 + 9 + 1 + 7 + 9 + 5 = 55 bytes, exactly the limit. */
+    assert_int_equal(cs_xs_reader_prepare_hits(r, 2, 55, &bytes), CS_XS_OK);
+    assert_int_equal(bytes, 55);
+    /* One byte short: over the limit. */
+    assert_int_equal(cs_xs_reader_prepare_hits(small, 2, 54, &none), CS_XS_OK);
     assert_int_equal(none, 0);
     /* Documents without a date first: "d" has no value either. */
     const char *before = "|Leicester\x1fRutland|Leicester";
-    officer_hits_are(r, before);
-    officer_hits_are(plain, before);
-    officer_hits_are(small, before);
+    officer_hits_are(r, before, true);
+    officer_hits_are(plain, before, false);
+    officer_hits_are(small, before, false);
 
     cs_xs_writer *w;
     assert_int_equal(cs_xs_writer_open(path("db6"), CS_XS_CREATE_OR_OPEN, ID, &w, NULL), CS_XS_OK);
@@ -421,17 +424,62 @@ static void hit_tables_follow_commits_and_their_limit(void **state)
     assert_int_equal(cs_xs_writer_commit(w), CS_XS_OK);
     cs_xs_writer_close(w);
     const char *after = "|Essex|Rutland\x1f" "Essex";
+    /* r's table, extended by its search to the two new ids (two more
+     * offsets and 5 + 13 bytes of values), passes its 55 bytes: over, and
+     * the hits come from the database. */
     for (cs_xs_reader **x = (cs_xs_reader *[]){ r, plain, small, NULL }; *x; x++) {
         assert_int_equal(cs_xs_reader_refresh(*x, 0, NULL), CS_XS_OK);
-        officer_hits_are(*x, after);
+        officer_hits_are(*x, after, false);
     }
-    assert_int_equal(cs_xs_reader_prepare_hits(r, 2, 1 << 20, &bytes), CS_XS_OK);
-    assert_true(bytes >= 31 + 5 + 13);
-    assert_int_equal(cs_xs_reader_prepare_hits(small, 2, 30, &none), CS_XS_OK);
-    assert_int_equal(none, 0);
+    assert_int_equal(cs_xs_reader_prepare_hits(r, 2, 55, &bytes), CS_XS_OK);
+    assert_int_equal(bytes, 0);
+    /* Made afresh (another limit), it holds only the live documents:
+     * 8 * 4 bytes of offsets and 5 + 5 + 13 of values. */
+    assert_int_equal(cs_xs_reader_prepare_hits(r, 2, 81, &bytes), CS_XS_OK);
+    assert_int_equal(bytes, 55);
+    officer_hits_are(r, after, true);
+    /* Another reader of the same database takes the table made. */
+    assert_int_equal(cs_xs_reader_prepare_hits(plain, 2, 81, &bytes), CS_XS_OK);
+    assert_int_equal(bytes, 55);
+    officer_hits_are(plain, after, true);
     cs_xs_reader_close(r);
     cs_xs_reader_close(plain);
     cs_xs_reader_close(small);
+}
+
+/* A reader still at an older revision never takes a table extended at a
+ * newer one: there, a document it holds may have been read as deleted. */
+static void tables_are_never_newer_than_their_reader(void **state)
+{
+    (void)state;
+    build("db7");
+    cs_xs_reader *a, *c, *d;
+    assert_int_equal(cs_xs_reader_open(path("db7"), ID, &a, NULL), CS_XS_OK);
+    assert_int_equal(cs_xs_reader_prepare_hits(a, 2, 1 << 20, NULL), CS_XS_OK);
+    officer_facets_are(a, "Leicester 2, Rutland 1");
+    cs_xs_writer *w;
+    assert_int_equal(cs_xs_writer_open(path("db7"), CS_XS_CREATE_OR_OPEN, ID, &w, NULL), CS_XS_OK);
+    cs_xs_doc *x = doc("x", "x officer", "2000-01-01", "Old");
+    assert_int_equal(cs_xs_writer_replace(w, x), CS_XS_OK);
+    cs_xs_doc_free(x);
+    assert_int_equal(cs_xs_writer_commit(w), CS_XS_OK);
+    /* d opens with x as it was; x is then changed (deleted and added). */
+    assert_int_equal(cs_xs_reader_open(path("db7"), ID, &d, NULL), CS_XS_OK);
+    x = doc("x", "x officer", "2000-01-01", "New");
+    assert_int_equal(cs_xs_writer_replace(w, x), CS_XS_OK);
+    cs_xs_doc_free(x);
+    assert_int_equal(cs_xs_writer_commit(w), CS_XS_OK);
+    assert_int_equal(cs_xs_reader_open(path("db7"), ID, &c, NULL), CS_XS_OK);
+    assert_int_equal(cs_xs_reader_prepare_hits(c, 2, 1 << 20, NULL), CS_XS_OK);
+    officer_hits_are(c, "|New|Leicester\x1fRutland|Leicester", true);
+    officer_facets_are(c, "Leicester 2, New 1, Rutland 1");
+    assert_int_equal(cs_xs_reader_prepare_hits(d, 2, 1 << 20, NULL), CS_XS_OK);
+    officer_hits_are(d, "|Old|Leicester\x1fRutland|Leicester", true);
+    officer_facets_are(d, "Leicester 2, Old 1, Rutland 1");
+    cs_xs_writer_close(w);
+    cs_xs_reader_close(a);
+    cs_xs_reader_close(c);
+    cs_xs_reader_close(d);
 }
 
 /* Shards merged into one database: every document, in shard order, with
@@ -549,6 +597,7 @@ int main(void)
         cmocka_unit_test(terms_phrases_ranges_and_facets),
         cmocka_unit_test(facet_columns_follow_commits_and_readers),
         cmocka_unit_test(hit_tables_follow_commits_and_their_limit),
+        cmocka_unit_test(tables_are_never_newer_than_their_reader),
         cmocka_unit_test(reader_sees_commits_after_refresh),
         cmocka_unit_test(compact_merges_shards),
         cmocka_unit_test(term_listing_stops_at_max),
