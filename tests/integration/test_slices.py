@@ -81,6 +81,21 @@ def by_threads(req, port=None):
     return a
 
 
+def deferred_then_on_the_loop(port, deferred, cheap):
+    """On one connection: `deferred` is deferred for its bounds (not as a
+    slow query), and the next search, `cheap`, is tried on the loop."""
+    with Conn(port) as c:
+        before = slices(c)
+        check(c.ask("SEARCH " + deferred)["ok"])
+        mid = slices(c)
+        eq(mid["deferred"] - before["deferred"], 1, "deferred")
+        eq(mid["costly"] - before["costly"], 0, "not a slow query")
+        check(c.ask("SEARCH " + cheap)["ok"])
+        after = slices(c)
+        eq(after["answered"] - mid["answered"] + after["overran"] - mid["overran"], 1,
+           "the next search tried on the loop")
+
+
 def q(text, **more):
     return json.dumps(dict({"q": text}, **more))
 
@@ -157,16 +172,7 @@ def cs_slice_max_matches_is_crossed():
     # Deferred for the matches it may have, at the cost of an estimate:
     # the connection's next search is tried on the loop as if nothing had
     # happened.
-    with Conn(dd.port) as c:
-        before = slices(c)
-        check(c.ask("SEARCH " + q("common"))["ok"])
-        mid = slices(c)
-        eq(mid["deferred"] - before["deferred"], 1, "deferred")
-        eq(mid["costly"] - before["costly"], 0, "not a slow query")
-        check(c.ask("SEARCH " + q("half"))["ok"])
-        after = slices(c)
-        eq(after["answered"] - mid["answered"] + after["overran"] - mid["overran"], 1,
-           "the next search tried on the loop")
+    deferred_then_on_the_loop(dd.port, q("common"), q("half"))
     eq(dd.stop(), 0, "daemon exit")
 
 
@@ -192,16 +198,7 @@ def a_search_deferred_for_its_bounds_leaves_the_next_one_to_the_loop():
     # More hits than a slice may give: deferred before it ran, and the
     # connection's next search is tried on the loop as if nothing had
     # happened (cs_slice_max_matches_is_crossed has the same for matches).
-    with Conn(daemon().port) as c:
-        before = slices(c)
-        check(c.ask("SEARCH " + q("oil", limit=SLICE_MAX_HITS + 1))["ok"])
-        mid = slices(c)
-        eq(mid["deferred"] - before["deferred"], 1, "deferred")
-        eq(mid["costly"] - before["costly"], 0, "not a slow query")
-        check(c.ask("SEARCH " + q("oil"))["ok"])
-        after = slices(c)
-        eq(after["answered"] - mid["answered"] + after["overran"] - mid["overran"], 1,
-           "the next search tried on the loop")
+    deferred_then_on_the_loop(daemon().port, q("oil", limit=SLICE_MAX_HITS + 1), q("oil"))
 
 
 SLOW_POSTINGS, SLOW_POSITIONAL_WORK, SLOW_SNIPPET_CHARS = 100000, 100000, 50000
