@@ -37,8 +37,8 @@
  * whose summaries need more has its hits read from disk instead.  About
  * 330 bytes per news article: 256 MiB holds some 800,000.  While a commit
  * extends the table a second copy exists for a moment, and the values of
- * documents deleted or changed since the index was opened stay until it
- * is opened again. */
+ * documents deleted or changed since they were read stay until they
+ * outnumber the live ones (CS_XS_TABLE_STALE_SLACK, index/xapian_shim.h). */
 #define CS_MAX_HIT_MEMORY ((size_t)256 << 20)
 
 /* Default number of hits and facet values when a request names none. */

@@ -68,6 +68,7 @@ struct FacetTable {
     std::string uuid;
     Xapian::rev top = 0;                    // the revision last read
     Xapian::docid last = 0;                 // the highest id covered
+    size_t read = 0;                        // documents with entries, live or not
     std::vector<unsigned> slots;            // sorted, distinct
     std::vector<uint32_t> start;            // last + 2 entries
     std::vector<uint32_t> ids;
@@ -90,7 +91,7 @@ struct FacetTable {
 // and right for the same revisions.  A table whose offsets and values
 // would pass max bytes is over: it holds nothing and hits read from the
 // database.  Values of documents deleted since they were read stay until
-// the table is made again (another database at the path, or a restart).
+// the table is made again (table_of()).
 struct HitKey {
     unsigned slot;
     size_t max;
@@ -103,6 +104,7 @@ struct HitTable {
     std::string uuid;
     Xapian::rev top = 0;                    // the revision last read
     Xapian::docid last = 0;                 // the highest id covered
+    size_t read = 0;                        // documents with values, live or not
     HitKey key{};
     bool over = false;
     std::vector<uint32_t> start;            // last + 2 entries
@@ -333,6 +335,8 @@ void extend_table(const Xapian::Database &db, FacetTable *t)
         for (size_t k = 0; k < ns; k++)
             for (; at[k] < got[k].size() && got[k][at[k]].first == d; at[k]++)
                 t->ids.push_back(got[k][at[k]].second);
+        if (t->ids.size() > t->start[d])
+            t->read++;
     }
     t->start[last + 1] = static_cast<uint32_t>(t->ids.size());
     t->last = last;
@@ -369,6 +373,7 @@ void extend_table(const Xapian::Database &db, HitTable *t)
         for (Xapian::docid id = v.get_docid(); d <= id; d++)
             t->start[d] = static_cast<uint32_t>(t->text.size());
         t->text += value;
+        t->read++;
     }
     for (; d <= last + 1; d++)
         t->start[d] = static_cast<uint32_t>(t->text.size());
@@ -379,6 +384,9 @@ void extend_table(const Xapian::Database &db, HitTable *t)
 }
 
 void set_key(FacetTable *t, const std::vector<unsigned> &slots) { t->slots = slots; }
+// See table_of(): a table is made again when more than this many of the
+// documents it read beyond the live ones (and as many again) are gone.
+const size_t kStaleSlack = CS_XS_TABLE_STALE_SLACK;
 void set_key(HitTable *t, const HitKey &key) { t->key = key; }
 
 // The latest table made of each database (by UUID) and key; an entry
@@ -427,8 +435,12 @@ const T *table_of(cs_xs_reader *r, std::map<K, std::shared_ptr<const T>> &own,
         mine = shared;
     if (mine && mine->last >= last)
         return mine.get();
+    // Entries of documents deleted since they were read stay in a table
+    // extended from it; once they outnumber the live documents by more
+    // than kStaleSlack, the table is made again from the live ones.
     std::shared_ptr<T> made;
-    if (mine) {
+    size_t live = r->db.get_doccount();
+    if (mine && mine->read <= 2 * live + kStaleSlack) {
         made = std::make_shared<T>(*mine);
     } else {
         made = std::make_shared<T>();

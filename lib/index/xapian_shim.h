@@ -226,6 +226,14 @@ cs_xs_status cs_xs_reader_prepare_facets(cs_xs_reader *r, const unsigned *slots,
 cs_xs_status cs_xs_reader_prepare_hits(cs_xs_reader *r, unsigned slot, size_t max_bytes,
                                         size_t *bytes);
 
+/* The facet columns and the hit table keep the entries of documents
+ * deleted since they were read (a changed document is deleted and added
+ * again); when a table holds entries for more than twice as many
+ * documents as are live, plus this many, it is made again from the live
+ * ones instead of extended, so its memory follows the index's size, not
+ * the number of changes ever made to it. */
+#define CS_XS_TABLE_STALE_SLACK 64
+
 enum {
     CS_XS_SORT_RELEVANCE = 0,
     CS_XS_SORT_VALUE_DESC,     /* by the sort slot, largest first, then relevance */

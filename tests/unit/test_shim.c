@@ -482,6 +482,54 @@ static void tables_are_never_newer_than_their_reader(void **state)
     cs_xs_reader_close(d);
 }
 
+/* A changed document leaves its old entries in the tables read before
+ * the change; past CS_XS_TABLE_STALE_SLACK more than twice the live
+ * documents, a table is made again from the live ones, and its memory
+ * falls back. */
+static void mostly_stale_tables_are_made_again(void **state)
+{
+    (void)state;
+    build("db8");
+    cs_xs_reader *r;
+    unsigned slot = 2;
+    size_t hits = 0, facets = 0, most_hits = 0, most_facets = 0;
+    assert_int_equal(cs_xs_reader_open(path("db8"), ID, &r, NULL), CS_XS_OK);
+    assert_int_equal(cs_xs_reader_prepare_hits(r, slot, 1 << 20, &most_hits), CS_XS_OK);
+    assert_int_equal(cs_xs_reader_prepare_facets(r, &slot, 1, &most_facets), CS_XS_OK);
+    cs_xs_writer *w;
+    assert_int_equal(cs_xs_writer_open(path("db8"), CS_XS_CREATE_OR_OPEN, ID, &w, NULL), CS_XS_OK);
+    /* When change i arrives the tables have read 3 + i documents with
+     * values (3 at first, one per change) while 4 are live: they are made
+     * again at the first i where 3 + i passes 2 * 4 + the slack. */
+    int again = -1;
+    for (int i = 0; i < 2 * 4 + CS_XS_TABLE_STALE_SLACK && again < 0; i++) {
+        cs_xs_doc *d = doc("b", "the accountable officer resigned", "2019-01-21",
+                           i % 2 ? "Leicester" : "Essex");
+        assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
+        cs_xs_doc_free(d);
+        assert_int_equal(cs_xs_writer_commit(w), CS_XS_OK);
+        assert_int_equal(cs_xs_reader_refresh(r, 0, NULL), CS_XS_OK);
+        assert_int_equal(cs_xs_reader_prepare_hits(r, slot, 1 << 20, &hits), CS_XS_OK);
+        assert_int_equal(cs_xs_reader_prepare_facets(r, &slot, 1, &facets), CS_XS_OK);
+        /* The hit table is exactly its size, so it grows at each change
+         * until it is made again; the facet table's vectors are not. */
+        if (hits < most_hits)
+            again = i;
+        else
+            most_hits = hits;
+        if (again < 0 && facets > most_facets)
+            most_facets = facets;
+    }
+    cs_xs_writer_close(w);
+    assert_int_equal(again, 2 * 4 + CS_XS_TABLE_STALE_SLACK - 3 + 1);
+    assert_true(hits < most_hits / 2);
+    assert_true(facets < most_facets);
+    /* The last change (i = 70) wrote "Essex". */
+    officer_hits_are(r, "|Leicester\x1fRutland|Essex", true);
+    officer_facets_are(r, "Essex 1, Leicester 1, Rutland 1");
+    cs_xs_reader_close(r);
+}
+
 /* Shards merged into one database: every document, in shard order, with
  * its values (facet columns of the merged database), its spelling words
  * summed over the shards and the first shard's metadata. */
@@ -598,6 +646,7 @@ int main(void)
         cmocka_unit_test(facet_columns_follow_commits_and_readers),
         cmocka_unit_test(hit_tables_follow_commits_and_their_limit),
         cmocka_unit_test(tables_are_never_newer_than_their_reader),
+        cmocka_unit_test(mostly_stale_tables_are_made_again),
         cmocka_unit_test(reader_sees_commits_after_refresh),
         cmocka_unit_test(compact_merges_shards),
         cmocka_unit_test(term_listing_stops_at_max),
