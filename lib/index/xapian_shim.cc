@@ -110,7 +110,7 @@ struct HitTable {
     std::vector<uint32_t> start;            // last + 2 entries
     std::string text;
 
-    size_t bytes() const { return start.capacity() * sizeof(uint32_t) + text.capacity(); }
+    size_t bytes() const { return start.size() * sizeof(uint32_t) + text.size(); }
 };
 
 struct cs_xs_reader {
@@ -285,24 +285,30 @@ class ColumnCounter : public Xapian::MatchSpy {
     std::vector<uint32_t> touched_[kMaxSlots];
 };
 
-// Add the values of table t's slots for the documents of db from id
-// t->last + 1 on.
-void extend_table(const Xapian::Database &db, FacetTable *t)
+// Make t (new and empty) the table from with the values of its slots for
+// the documents of db after from->last added, or with from NULL, the
+// table of slots over all of db's documents.
+void extend_table(const Xapian::Database &db, FacetTable *t, const FacetTable *from,
+                  const std::vector<unsigned> &slots)
 {
-    Xapian::docid from = t->last + 1, last = db.get_lastdocid();
+    if (from)
+        *t = *from;
+    else
+        t->slots = slots;
+    Xapian::docid first = t->last + 1, last = db.get_lastdocid();
     size_t ns = t->slots.size();
     // A table of no documents (an empty database) still has its slots.
     t->names.resize(ns);
     t->index.resize(ns);
-    if (last < from)
+    if (last < first)
         return;
     // Each slot's values of the new documents, then interleaved by document.
     std::vector<std::vector<std::pair<Xapian::docid, uint32_t>>> got(ns);
     for (size_t k = 0; k < ns; k++) {
         unsigned slot = t->slots[k];
         Xapian::ValueIterator v = db.valuestream_begin(slot);
-        if (v != db.valuestream_end(slot) && v.get_docid() < from)
-            v.skip_to(from);
+        if (v != db.valuestream_end(slot) && v.get_docid() < first)
+            v.skip_to(first);
         for (; v != db.valuestream_end(slot); ++v) {
             const std::string value = *v;
             size_t b = 0;
@@ -330,7 +336,7 @@ void extend_table(const Xapian::Database &db, FacetTable *t)
         t->start.assign(1, 0);          // id 0 holds nothing
     t->start.resize(last + 2);
     std::vector<size_t> at(ns, 0);
-    for (Xapian::docid d = from; d <= last; d++) {
+    for (Xapian::docid d = first; d <= last; d++) {
         t->start[d] = static_cast<uint32_t>(t->ids.size());
         for (size_t k = 0; k < ns; k++)
             for (; at[k] < got[k].size() && got[k][at[k]].first == d; at[k]++)
@@ -342,52 +348,66 @@ void extend_table(const Xapian::Database &db, FacetTable *t)
     t->last = last;
 }
 
-// Add the values of slot t->key.slot for the documents of db from id
-// t->last + 1 on, or make t over when they pass t->key.max bytes.
-void extend_table(const Xapian::Database &db, HitTable *t)
+// Make t (new and empty) the table from with the values of slot
+// key.slot of the documents of db after from->last added, or with from
+// NULL, the table of key over all of db's documents; or over, when they
+// pass key.max bytes.  The new documents' values are read first, so that
+// t's buffers are allocated once, at their size: while it is made, the
+// memory is from's and t's and no more.
+void extend_table(const Xapian::Database &db, HitTable *t, const HitTable *from,
+                  const HitKey &key)
 {
-    Xapian::docid d = t->last + 1, last = db.get_lastdocid();
-    unsigned slot = t->key.slot;
+    t->key = from ? from->key : key;
+    t->over = from && from->over;
+    t->last = from ? from->last : 0;
+    t->read = from ? from->read : 0;
+    Xapian::docid first = t->last + 1, last = db.get_lastdocid();
     size_t max = std::min<size_t>(t->key.max, UINT32_MAX);
     size_t offsets = (static_cast<size_t>(last) + 2) * sizeof(uint32_t);
+    size_t old = from ? from->text.size() : 0;
     auto make_over = [&] {
         t->over = true;
-        std::vector<uint32_t>().swap(t->start);
-        std::string().swap(t->text);
         t->last = last;
     };
-    if (t->over || last < d) {
-        t->last = std::max(t->last, last);
-        return;
-    }
-    if (offsets > max || t->text.size() > max - offsets)
+    if (t->over)
         return make_over();
-    t->start.resize(last + 2, 0);
-    Xapian::ValueIterator v = db.valuestream_begin(slot);
-    if (v != db.valuestream_end(slot) && v.get_docid() < d)
-        v.skip_to(d);
-    for (; v != db.valuestream_end(slot); ++v) {
+    if (offsets > max || old > max - offsets)
+        return make_over();
+    std::string add;
+    std::vector<std::pair<Xapian::docid, size_t>> at;      // (id, its value's place in add)
+    Xapian::ValueIterator v = db.valuestream_begin(t->key.slot);
+    if (v != db.valuestream_end(t->key.slot) && v.get_docid() < first)
+        v.skip_to(first);
+    for (; v != db.valuestream_end(t->key.slot); ++v) {
         const std::string value = *v;
-        if (value.size() > max - offsets - t->text.size())
+        if (value.size() > max - offsets - old - add.size())
             return make_over();
-        for (Xapian::docid id = v.get_docid(); d <= id; d++)
-            t->start[d] = static_cast<uint32_t>(t->text.size());
-        t->text += value;
-        t->read++;
+        at.emplace_back(v.get_docid(), add.size());
+        add += value;
     }
-    for (; d <= last + 1; d++)
-        t->start[d] = static_cast<uint32_t>(t->text.size());
+    t->text.reserve(old + add.size());
+    if (from)
+        t->text = from->text;
+    t->text += add;
+    t->start.reserve(static_cast<size_t>(last) + 2);
+    if (from)
+        t->start.assign(from->start.begin(), from->start.begin() + first);
+    else
+        t->start.assign(1, 0);          // id 0 holds nothing
+    // Document d's value begins where the first value of an id >= d does.
+    size_t k = 0;
+    for (Xapian::docid d = first; d <= last + 1; d++) {
+        while (k < at.size() && at[k].first < d)
+            k++;
+        t->start.push_back(static_cast<uint32_t>(old + (k < at.size() ? at[k].second : add.size())));
+    }
+    t->read += at.size();
     t->last = last;
-    // What bytes() reports is what the limit counted.
-    t->start.shrink_to_fit();
-    t->text.shrink_to_fit();
 }
 
-void set_key(FacetTable *t, const std::vector<unsigned> &slots) { t->slots = slots; }
 // See table_of(): a table is made again when more than this many of the
 // documents it read beyond the live ones (and as many again) are gone.
 const size_t kStaleSlack = CS_XS_TABLE_STALE_SLACK;
-void set_key(HitTable *t, const HitKey &key) { t->key = key; }
 
 // The latest table made of each database (by UUID) and key; an entry
 // lives as long as a reader holds it.
@@ -438,17 +458,12 @@ const T *table_of(cs_xs_reader *r, std::map<K, std::shared_ptr<const T>> &own,
     // Entries of documents deleted since they were read stay in a table
     // extended from it; once they outnumber the live documents by more
     // than kStaleSlack, the table is made again from the live ones.
-    std::shared_ptr<T> made;
     size_t live = r->db.get_doccount();
-    if (mine && mine->read <= 2 * live + kStaleSlack) {
-        made = std::make_shared<T>(*mine);
-    } else {
-        made = std::make_shared<T>();
-        made->uuid = r->columns_uuid;
-        set_key(made.get(), key);
-    }
+    const T *from = mine && mine->read <= 2 * live + kStaleSlack ? mine.get() : nullptr;
+    std::shared_ptr<T> made = std::make_shared<T>();
+    extend_table(r->db, made.get(), from, key);
+    made->uuid = r->columns_uuid;
     made->top = rev;
-    extend_table(r->db, made.get());
     mine = made;
     if (!shared || made->last >= shared->last)
         entry = mine;
@@ -1133,8 +1148,10 @@ cs_xs_status cs_xs_reader_prepare_hits(cs_xs_reader *r, unsigned slot, size_t ma
         return CS_XS_OK;
     });
     // Unmade, the hits are read from the database until the next prepare.
-    if (st != CS_XS_OK)
+    if (st != CS_XS_OK) {
         r->hits = HitKey{};
+        r->hit_columns.clear();
+    }
     return st;
 }
 
@@ -1289,8 +1306,10 @@ static void run_search(cs_xs_reader *r, const cs_xs_search_opts *o,
             ht = hits_of(r);
         } catch (const std::bad_alloc &) {
             r->hits = HitKey{};     // read from the database until prepared again
+            r->hit_columns.clear();
         } catch (const std::length_error &) {
             r->hits = HitKey{};
+            r->hit_columns.clear();
         }
     }
     for (Xapian::MSetIterator m = mset.begin(); m != mset.end(); ++m) {
