@@ -17,6 +17,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -95,9 +96,7 @@ struct FacetTable {
 struct HitKey {
     unsigned slot;
     size_t max;
-    bool operator<(const HitKey &o) const {
-        return slot != o.slot ? slot < o.slot : max < o.max;
-    }
+    bool operator<(const HitKey &o) const { return std::tie(slot, max) < std::tie(o.slot, o.max); }
 };
 
 struct HitTable {
@@ -369,9 +368,7 @@ void extend_table(const Xapian::Database &db, HitTable *t, const HitTable *from,
         t->over = true;
         t->last = last;
     };
-    if (t->over)
-        return make_over();
-    if (offsets > max || old > max - offsets)
+    if (t->over || offsets > max || old > max - offsets)
         return make_over();
     std::string add;
     std::vector<std::pair<Xapian::docid, size_t>> at;      // (id, its value's place in add)
@@ -475,6 +472,14 @@ const T *table_of(cs_xs_reader *r, std::map<K, std::shared_ptr<const T>> &own,
 const FacetTable *table_of(cs_xs_reader *r, const std::vector<unsigned> &slots)
 {
     return table_of(r, r->columns, columns_made, slots);
+}
+
+// Stop reading hits from memory until cs_xs_reader_prepare_hits() again,
+// and let go of the tables: one could not be made.
+void forget_hits(cs_xs_reader *r)
+{
+    r->hits = HitKey{};
+    r->hit_columns.clear();
 }
 
 // The reader's prepared hit table, or NULL when there is none or it is over.
@@ -1147,11 +1152,8 @@ cs_xs_status cs_xs_reader_prepare_hits(cs_xs_reader *r, unsigned slot, size_t ma
             *bytes = t ? t->bytes() : 0;
         return CS_XS_OK;
     });
-    // Unmade, the hits are read from the database until the next prepare.
-    if (st != CS_XS_OK) {
-        r->hits = HitKey{};
-        r->hit_columns.clear();
-    }
+    if (st != CS_XS_OK)
+        forget_hits(r);
     return st;
 }
 
@@ -1302,14 +1304,13 @@ static void run_search(cs_xs_reader *r, const cs_xs_search_opts *o,
     res->docids.clear();
     const HitTable *ht = nullptr;
     if (o->data_slot && o->data_slot == r->hits.slot) {
+        // A table that cannot be made (out of memory) leaves the hits to
+        // the database; Xapian's errors are not std::exceptions and go on
+        // to reader_guard.
         try {
             ht = hits_of(r);
-        } catch (const std::bad_alloc &) {
-            r->hits = HitKey{};     // read from the database until prepared again
-            r->hit_columns.clear();
-        } catch (const std::length_error &) {
-            r->hits = HitKey{};
-            r->hit_columns.clear();
+        } catch (const std::exception &) {
+            forget_hits(r);
         }
     }
     for (Xapian::MSetIterator m = mset.begin(); m != mset.end(); ++m) {

@@ -61,6 +61,15 @@ static cs_xs_doc *doc(const char *id, const char *words, const char *date, const
     return d;
 }
 
+/* Add (or replace) the document doc() makes, through writer w. */
+static void put(cs_xs_writer *w, const char *id, const char *words, const char *date,
+                const char *facets)
+{
+    cs_xs_doc *d = doc(id, words, date, facets);
+    assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
+    cs_xs_doc_free(d);
+}
+
 static void build(const char *name)
 {
     cs_xs_writer *w;
@@ -76,9 +85,7 @@ static void build(const char *name)
         { "d", "officer accountable for nothing", NULL, NULL },
     };
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
-        cs_xs_doc *d = doc(docs[i].id, docs[i].words, docs[i].date, docs[i].facets);
-        assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
-        cs_xs_doc_free(d);
+        put(w, docs[i].id, docs[i].words, docs[i].date, docs[i].facets);
     }
     assert_int_equal(cs_xs_writer_close(w), CS_XS_OK);
 }
@@ -182,9 +189,7 @@ static void replace_by_id_and_delete(void **state)
     unsigned n;
     assert_int_equal(cs_xs_writer_doccount(w, &n), CS_XS_OK);
     assert_int_equal(n, 4);
-    cs_xs_doc *d = doc("b", "replaced text", "2020-01-01", NULL);
-    assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
-    cs_xs_doc_free(d);
+    put(w, "b", "replaced text", "2020-01-01", NULL);
     assert_int_equal(cs_xs_writer_doccount(w, &n), CS_XS_OK);
     assert_int_equal(n, 4);
     char *v = NULL;
@@ -290,9 +295,7 @@ static void reader_sees_commits_after_refresh(void **state)
     assert_int_equal(cs_xs_reader_open(path("db3"), ID, &r, NULL), CS_XS_OK);
     cs_xs_writer *w;
     assert_int_equal(cs_xs_writer_open(path("db3"), CS_XS_CREATE_OR_OPEN, ID, &w, NULL), CS_XS_OK);
-    cs_xs_doc *d = doc("e", "brand new words", NULL, NULL);
-    assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
-    cs_xs_doc_free(d);
+    put(w, "e", "brand new words", NULL, NULL);
     assert_int_equal(cs_xs_writer_commit(w), CS_XS_OK);
     unsigned n;
     assert_int_equal(cs_xs_reader_doccount(r, &n), CS_XS_OK);
@@ -333,12 +336,8 @@ static void facet_columns_follow_commits_and_readers(void **state)
     /* A changed document, a new one and a deleted one. */
     cs_xs_writer *w;
     assert_int_equal(cs_xs_writer_open(path("db5"), CS_XS_CREATE_OR_OPEN, ID, &w, NULL), CS_XS_OK);
-    cs_xs_doc *d = doc("b", "the accountable officer moved", NULL, "Essex");
-    assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
-    cs_xs_doc_free(d);
-    d = doc("e", "a new officer", NULL, "Rutland\x1f" "Essex");
-    assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
-    cs_xs_doc_free(d);
+    put(w, "b", "the accountable officer moved", NULL, "Essex");
+    put(w, "e", "a new officer", NULL, "Rutland\x1f" "Essex");
     assert_int_equal(cs_xs_writer_delete(w, "a"), CS_XS_OK);
     assert_int_equal(cs_xs_writer_commit(w), CS_XS_OK);
     /* The reader that has not looked yet still counts what it sees, from
@@ -414,12 +413,8 @@ static void hit_tables_follow_commits_and_their_limit(void **state)
 
     cs_xs_writer *w;
     assert_int_equal(cs_xs_writer_open(path("db6"), CS_XS_CREATE_OR_OPEN, ID, &w, NULL), CS_XS_OK);
-    cs_xs_doc *d = doc("b", "the accountable officer moved", "2019-02-01", "Essex");
-    assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
-    cs_xs_doc_free(d);
-    d = doc("e", "a new officer", "2020-01-01", "Rutland\x1f" "Essex");
-    assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
-    cs_xs_doc_free(d);
+    put(w, "b", "the accountable officer moved", "2019-02-01", "Essex");
+    put(w, "e", "a new officer", "2020-01-01", "Rutland\x1f" "Essex");
     assert_int_equal(cs_xs_writer_delete(w, "a"), CS_XS_OK);
     assert_int_equal(cs_xs_writer_commit(w), CS_XS_OK);
     cs_xs_writer_close(w);
@@ -459,15 +454,11 @@ static void tables_are_never_newer_than_their_reader(void **state)
     officer_facets_are(a, "Leicester 2, Rutland 1");
     cs_xs_writer *w;
     assert_int_equal(cs_xs_writer_open(path("db7"), CS_XS_CREATE_OR_OPEN, ID, &w, NULL), CS_XS_OK);
-    cs_xs_doc *x = doc("x", "x officer", "2000-01-01", "Old");
-    assert_int_equal(cs_xs_writer_replace(w, x), CS_XS_OK);
-    cs_xs_doc_free(x);
+    put(w, "x", "x officer", "2000-01-01", "Old");
     assert_int_equal(cs_xs_writer_commit(w), CS_XS_OK);
     /* d opens with x as it was; x is then changed (deleted and added). */
     assert_int_equal(cs_xs_reader_open(path("db7"), ID, &d, NULL), CS_XS_OK);
-    x = doc("x", "x officer", "2000-01-01", "New");
-    assert_int_equal(cs_xs_writer_replace(w, x), CS_XS_OK);
-    cs_xs_doc_free(x);
+    put(w, "x", "x officer", "2000-01-01", "New");
     assert_int_equal(cs_xs_writer_commit(w), CS_XS_OK);
     assert_int_equal(cs_xs_reader_open(path("db7"), ID, &c, NULL), CS_XS_OK);
     assert_int_equal(cs_xs_reader_prepare_hits(c, 2, 1 << 20, NULL), CS_XS_OK);
@@ -503,10 +494,8 @@ static void mostly_stale_tables_are_made_again(void **state)
      * again at the first i where 3 + i passes 2 * 4 + the slack. */
     int again = -1;
     for (int i = 0; i < 2 * 4 + CS_XS_TABLE_STALE_SLACK && again < 0; i++) {
-        cs_xs_doc *d = doc("b", "the accountable officer resigned", "2019-01-21",
-                           i % 2 ? "Leicester" : "Essex");
-        assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
-        cs_xs_doc_free(d);
+        put(w, "b", "the accountable officer resigned", "2019-01-21",
+            i % 2 ? "Leicester" : "Essex");
         assert_int_equal(cs_xs_writer_commit(w), CS_XS_OK);
         assert_int_equal(cs_xs_reader_refresh(r, 0, NULL), CS_XS_OK);
         assert_int_equal(cs_xs_reader_prepare_hits(r, slot, 1 << 20, &hits), CS_XS_OK);
