@@ -42,13 +42,6 @@ size_t ex_ccg_suffix(const ex *x, size_t i, bool *plural)
         *plural = ex_is(x, i + 2, "groups");
         return 3;
     }
-    /* "the North Central London Commissioning Group": a CCG's name
-     * without "Clinical", capitalised as a name. */
-    if (ex_is(x, i, "commissioning") && ex_cap(x, i) &&
-        (ex_is(x, i + 1, "group") || ex_is(x, i + 1, "groups"))) {
-        *plural = ex_is(x, i + 1, "groups");
-        return 2;
-    }
     return 0;
 }
 
