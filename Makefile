@@ -32,6 +32,11 @@ PKGS := xapian-core libevent libevent_pthreads libutf8proc jansson libxml-2.0
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
+# The indexer allocates and frees a string per term and per posting in
+# Xapian's inverter; with jemalloc it spends about 12% less CPU on
+# news.jsonl than with glibc's malloc (bench/bench-index).  The sanitizer
+# and fuzz builds keep their own allocator, which replaces malloc itself.
+INDEXER_MALLOC = $(if $(SAN)$(FUZZ),,$(shell pkg-config --libs jemalloc))
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -145,7 +150,7 @@ $(EMBED): tests/embed/embed_example.c $(CLIENT_SO)
 $(BIN)/ccg-indexer: $(call obj,$(INDEXER_SRC)) $(CORE_LIB)
 	@mkdir -p $(@D)
 	@$(if $(V),true,echo "  LINK $@")
-	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(INDEXER_MALLOC)
 
 $(BIN)/ccg-searchd: $(call obj,$(SEARCHD_SRC)) $(CORE_LIB)
 	@mkdir -p $(@D)

@@ -45,18 +45,22 @@
  * see progress and a crash loses little.  The same as FLUSH_THRESHOLD:
  * Xapian's automatic flush is a commit, so the summary's count of what was
  * committed stays true (unless XAPIAN_FLUSH_THRESHOLD is set otherwise). */
-#define COMMIT_EVERY 1000
+#define COMMIT_EVERY 250
 /* Articles waiting for one shard's writer thread, at most; the reader
  * waits when a shard's queue is full, so memory stays bounded. */
 #define SHARD_QUEUE 64
 /* Xapian flushes a writer's buffered changes every this many documents
  * (XAPIAN_FLUSH_THRESHOLD; its default is 10,000) when nothing commits
  * sooner.  Smaller batches keep its in-memory posting maps small enough
- * to stay in cache: on news.jsonl (22,004 articles, 2 cores) one writer
- * used 22.5 s of CPU at 2,000, 23.7 s at 5,000, 30.3 s at 10,000 and
- * 34.5 s at 25,000; two shards 25.6 s at 1,000, 25.8 s at 2,000 and
- * 30.9 s at 4,000.  A value set in the environment wins. */
-#define FLUSH_THRESHOLD "1000"
+ * to stay in cache.  On news.jsonl (22,004 articles, 2 cores, jemalloc,
+ * unsynced shards) two shards took, in wall and CPU seconds, 9.5-9.6 and
+ * 17.6-18.0 at 1,000; 9.1 and 16.7-16.9 at 500; 8.8-9.2 and 16.1-17.2 at
+ * 250; 8.9 and 16.5 at 175; 9.2-9.4 and 17.3 at 100 (more, smaller
+ * flushes: system time grows); synced, 10.6 s wall at 2,000 and 11.6 s at
+ * 4,000.  One synced writer (--jobs 1) took 19.0 s wall at both 250 and
+ * 1,000, with 1.1 s less CPU and 35 MB of RSS instead of 87 MB at 250.
+ * A value set in the environment wins. */
+#define FLUSH_THRESHOLD "250"
 /* Read JSON Lines input in chunks of this size. */
 #define READ_CHUNK (64 * 1024)
 /* Characters of the body --extract prints. */
@@ -1187,7 +1191,7 @@ static bool start_shards(run *r, unsigned n, const char *scratch, cs_err *err)
         cs_buf_printf(&p, "%s/%02u", scratch, k);
         if (!(sh->path = cs_buf_take(&p)))
             return cs_err_nomem(err);
-        if (cs_xs_writer_open(sh->path, CS_XS_OVERWRITE, CS_PREFIX_ID, &sh->w, err) != CS_XS_OK)
+        if (cs_xs_writer_open(sh->path, CS_XS_SCRATCH, CS_PREFIX_ID, &sh->w, err) != CS_XS_OK)
             return false;
         if (pthread_create(&sh->thread, NULL, shard_main, sh) != 0)
             return cs_err_set(err, CS_E_INTERNAL, "cannot start a shard's thread");

@@ -676,7 +676,8 @@ cs_xs_status cs_xs_writer_open(const char *path, int mode, const char *id_prefix
         return CS_XS_BAD_ARG;
     cs_xs_status st = guard(&msg, [&] {
         int flags = mode == CS_XS_OVERWRITE ? Xapian::DB_CREATE_OR_OVERWRITE
-                                             : Xapian::DB_CREATE_OR_OPEN;
+                  : mode == CS_XS_SCRATCH   ? Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC
+                                            : Xapian::DB_CREATE_OR_OPEN;
         w = new cs_xs_writer{Xapian::WritableDatabase(path, flags), id_prefix, std::string(), {}};
         return CS_XS_OK;
     });

@@ -89,6 +89,9 @@ typedef struct cs_xs_writer cs_xs_writer;
 enum {
     CS_XS_CREATE_OR_OPEN = 0,   /* open, creating if missing */
     CS_XS_OVERWRITE = 1,        /* start a new empty database */
+    CS_XS_SCRATCH = 2,          /* as OVERWRITE, but commits are not synced to
+                                   disk: for a database thrown away if the
+                                   run dies (a parallel build's shards) */
 };
 
 /* Open a database at path for writing.  Documents are found by id as the

@@ -32,6 +32,13 @@ def test(fn):
     return fn
 
 
+def main_c_constant(name):
+    """The value of a numeric #define in indexer/main.c, so a test that
+    crosses a limit follows the limit when it moves."""
+    with open(os.path.join(ROOT, "indexer", "main.c")) as f:
+        return int(re.search(r'#define %s "?(\d+)"?' % name, f.read()).group(1))
+
+
 def binary(name):
     return os.path.join(BIN, name)
 

@@ -8,8 +8,8 @@ import signal
 import subprocess
 import time
 
-from harness import (CORPORA, ROOT, SEEDS, Daemon, binary, check, eq, extract, ids, news_head,
-                     run, run_indexer, run_on_tty, search, test, tmpdir)
+from harness import (CORPORA, ROOT, SEEDS, Daemon, binary, check, eq, extract, ids,
+                     main_c_constant, news_head, run, run_indexer, run_on_tty, search, test, tmpdir)
 
 SEED_META = {
     "000_a0141472471f05fe": ("Plans for a single accountable officer for three Leicestershire "
@@ -462,11 +462,6 @@ def jobs_limit():
     h = run_indexer("--help").out
     check("--jobs N" in h and "at most %d" % top in h, h)
 
-
-
-def main_c_constant(name):
-    with open(os.path.join(ROOT, "indexer", "main.c")) as f:
-        return int(re.search(r'#define %s "?(\d+)"?' % name, f.read()).group(1))
 
 
 @test

@@ -8,8 +8,8 @@ import signal
 import subprocess
 import time
 
-from harness import (SEEDS, Daemon, Failure, binary, check, eq, ids, run,
-                     run_indexer, search, test, tmpdir, tmpfs)
+from harness import (SEEDS, Daemon, Failure, binary, check, eq, ids,
+                     main_c_constant, run, run_indexer, search, test, tmpdir, tmpfs)
 
 ARTICLE = "A headline about a merger\n\nTwo CCGs in Leicester agreed to merge today.\n"
 
@@ -326,7 +326,8 @@ _daemons = []
 
 def kill_at_random_points(ix, rnd, where, scratch):
     run_indexer("--index", ix, SEEDS)
-    corpus = fault_corpus(12000)      # commits every 5000 documents in place
+    corpus = fault_corpus(12000)      # commits every COMMIT_EVERY documents in place
+    every = main_c_constant("COMMIT_EVERY")
     dd = Daemon(ix)
     _daemons.append(dd)
 
@@ -356,9 +357,9 @@ def kill_at_random_points(ix, rnd, where, scratch):
         _daemons.append(d2)
         eq(documents(d2), now, "a new reader sees what the running daemon serves %s" % where)
         eq(d2.stop(), 0, "daemon exit")
-        # Committed states: every COMMIT_EVERY (1000, Xapian's flush
-        # threshold too) new documents, and the end.
-        check(now >= last and (now - 5) % 1000 == 0 and now <= 12005,
+        # Committed states: every COMMIT_EVERY (Xapian's flush threshold
+        # too) new documents, and the end.
+        check(now >= last and (now - 5) % every == 0 and now <= 12005,
               "in-place run killed after %.2f s: %d documents, not a committed state %s"
               % (secs, now, where))
         eq(ids(search(dd, "Radmore")), ["004_7a0772fac955139b"], "seeds still searchable")

@@ -204,6 +204,26 @@ static void replace_by_id_and_delete(void **state)
     assert_int_equal(cs_xs_writer_close(w), CS_XS_OK);
 }
 
+/* A scratch database (a parallel build's shard) starts empty over an old
+ * one, as OVERWRITE does, and what it commits unsynced is read back. */
+static void scratch_overwrites_and_commits(void **state)
+{
+    (void)state;
+    build("scratch");
+    cs_xs_writer *w;
+    unsigned n;
+    assert_int_equal(cs_xs_writer_open(path("scratch"), CS_XS_SCRATCH, ID, &w, NULL), CS_XS_OK);
+    assert_int_equal(cs_xs_writer_doccount(w, &n), CS_XS_OK);
+    assert_int_equal(n, 0);
+    put(w, "e", "a shard of its own", NULL, NULL);
+    assert_int_equal(cs_xs_writer_close(w), CS_XS_OK);
+    cs_xs_reader *r;
+    assert_int_equal(cs_xs_reader_open(path("scratch"), ID, &r, NULL), CS_XS_OK);
+    assert_int_equal(cs_xs_reader_doccount(r, &n), CS_XS_OK);
+    assert_int_equal(n, 1);
+    cs_xs_reader_close(r);
+}
+
 static void terms_phrases_ranges_and_facets(void **state)
 {
     (void)state;
@@ -631,6 +651,7 @@ int main(void)
         cmocka_unit_test(second_writer_is_locked_out),
         cmocka_unit_test(bad_terms_are_refused_not_thrown),
         cmocka_unit_test(replace_by_id_and_delete),
+        cmocka_unit_test(scratch_overwrites_and_commits),
         cmocka_unit_test(terms_phrases_ranges_and_facets),
         cmocka_unit_test(facet_columns_follow_commits_and_readers),
         cmocka_unit_test(hit_tables_follow_commits_and_their_limit),
