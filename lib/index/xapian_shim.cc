@@ -36,10 +36,15 @@ struct cs_xs_writer {
     // one add_spelling per distinct word at commit time instead of one per
     // word per document.
     std::unordered_map<std::string, unsigned> spelling;
+    // A scratch database's words are kept for cs_xs_writer_pass_spelling(),
+    // never written to it: the compactor merges spelling tables slowly.
+    bool keep_spelling;
 };
 
 static void flush_spelling(cs_xs_writer *w)
 {
+    if (w->keep_spelling)
+        return;
     for (const auto &word : w->spelling)
         w->db.add_spelling(word.first, word.second);
     w->spelling.clear();
@@ -678,7 +683,8 @@ cs_xs_status cs_xs_writer_open(const char *path, int mode, const char *id_prefix
         int flags = mode == CS_XS_OVERWRITE ? Xapian::DB_CREATE_OR_OVERWRITE
                   : mode == CS_XS_SCRATCH   ? Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC
                                             : Xapian::DB_CREATE_OR_OPEN;
-        w = new cs_xs_writer{Xapian::WritableDatabase(path, flags), id_prefix, std::string(), {}};
+        w = new cs_xs_writer{Xapian::WritableDatabase(path, flags), id_prefix, std::string(), {},
+                             mode == CS_XS_SCRATCH};
         return CS_XS_OK;
     });
     if (st != CS_XS_OK) {
@@ -774,6 +780,22 @@ cs_xs_status cs_xs_writer_commit(cs_xs_writer *w)
     return guard(&w->err, [&] {
         flush_spelling(w);
         w->db.commit();
+        return CS_XS_OK;
+    });
+}
+
+cs_xs_status cs_xs_writer_pass_spelling(cs_xs_writer *from, cs_xs_writer *to)
+{
+    if (!from || !to || from == to)
+        return CS_XS_BAD_ARG;
+    return guard(&to->err, [&] {
+        if (to->spelling.empty()) {
+            to->spelling.swap(from->spelling);
+        } else {
+            for (const auto &word : from->spelling)
+                to->spelling[word.first] += word.second;
+            from->spelling.clear();
+        }
         return CS_XS_OK;
     });
 }

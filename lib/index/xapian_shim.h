@@ -90,8 +90,10 @@ enum {
     CS_XS_CREATE_OR_OPEN = 0,   /* open, creating if missing */
     CS_XS_OVERWRITE = 1,        /* start a new empty database */
     CS_XS_SCRATCH = 2,          /* as OVERWRITE, but commits are not synced to
-                                   disk: for a database thrown away if the
-                                   run dies (a parallel build's shards) */
+                                   disk and spelling words are kept for
+                                   cs_xs_writer_pass_spelling(), not written:
+                                   a parallel build's shards, thrown away
+                                   once merged or when the run dies */
 };
 
 /* Open a database at path for writing.  Documents are found by id as the
@@ -114,6 +116,10 @@ cs_xs_status cs_xs_writer_get_value(cs_xs_writer *w, const char *id,
 cs_xs_status cs_xs_writer_set_metadata(cs_xs_writer *w, const char *key,
                                          const char *value);
 cs_xs_status cs_xs_writer_commit(cs_xs_writer *w);
+/* Move the spelling words from's documents taught (and from has not
+ * written) to to, which writes them, summed with its own, at its next
+ * commit: a scratch shard's words into the merged database. */
+cs_xs_status cs_xs_writer_pass_spelling(cs_xs_writer *from, cs_xs_writer *to);
 /* Number of documents, as the writer sees them. */
 cs_xs_status cs_xs_writer_doccount(cs_xs_writer *w, unsigned *out);
 

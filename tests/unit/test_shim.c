@@ -205,22 +205,41 @@ static void replace_by_id_and_delete(void **state)
 }
 
 /* A scratch database (a parallel build's shard) starts empty over an old
- * one, as OVERWRITE does, and what it commits unsynced is read back. */
-static void scratch_overwrites_and_commits(void **state)
+ * one, as OVERWRITE does, and what it commits unsynced is read back; its
+ * spelling words are not written to it but passed to another writer,
+ * which writes them. */
+static void scratch_overwrites_and_passes_spelling(void **state)
 {
     (void)state;
     build("scratch");
-    cs_xs_writer *w;
+    cs_xs_writer *w, *to;
     unsigned n;
     assert_int_equal(cs_xs_writer_open(path("scratch"), CS_XS_SCRATCH, ID, &w, NULL), CS_XS_OK);
     assert_int_equal(cs_xs_writer_doccount(w, &n), CS_XS_OK);
     assert_int_equal(n, 0);
-    put(w, "e", "a shard of its own", NULL, NULL);
-    assert_int_equal(cs_xs_writer_close(w), CS_XS_OK);
+    cs_xs_doc *d = doc("e", "a shard of its own", NULL, NULL);
+    assert_int_equal(cs_xs_doc_add_spelling(d, "commissioning"), CS_XS_OK);
+    assert_int_equal(cs_xs_writer_replace(w, d), CS_XS_OK);
+    cs_xs_doc_free(d);
+    assert_int_equal(cs_xs_writer_commit(w), CS_XS_OK);
+
     cs_xs_reader *r;
+    const char *fix;
     assert_int_equal(cs_xs_reader_open(path("scratch"), ID, &r, NULL), CS_XS_OK);
     assert_int_equal(cs_xs_reader_doccount(r, &n), CS_XS_OK);
     assert_int_equal(n, 1);
+    assert_int_equal(cs_xs_reader_spell(r, "comissioning", &fix), CS_XS_OK);
+    assert_string_equal(fix, "");
+    cs_xs_reader_close(r);
+
+    assert_int_equal(cs_xs_writer_open(path("scratch-to"), CS_XS_OVERWRITE, ID, &to, NULL), CS_XS_OK);
+    assert_int_equal(cs_xs_writer_pass_spelling(w, to), CS_XS_OK);
+    assert_int_equal(cs_xs_writer_pass_spelling(w, w), CS_XS_BAD_ARG);
+    assert_int_equal(cs_xs_writer_close(w), CS_XS_OK);
+    assert_int_equal(cs_xs_writer_close(to), CS_XS_OK);
+    assert_int_equal(cs_xs_reader_open(path("scratch-to"), ID, &r, NULL), CS_XS_OK);
+    assert_int_equal(cs_xs_reader_spell(r, "comissioning", &fix), CS_XS_OK);
+    assert_string_equal(fix, "commissioning");
     cs_xs_reader_close(r);
 }
 
@@ -651,7 +670,7 @@ int main(void)
         cmocka_unit_test(second_writer_is_locked_out),
         cmocka_unit_test(bad_terms_are_refused_not_thrown),
         cmocka_unit_test(replace_by_id_and_delete),
-        cmocka_unit_test(scratch_overwrites_and_commits),
+        cmocka_unit_test(scratch_overwrites_and_passes_spelling),
         cmocka_unit_test(terms_phrases_ranges_and_facets),
         cmocka_unit_test(facet_columns_follow_commits_and_readers),
         cmocka_unit_test(hit_tables_follow_commits_and_their_limit),
