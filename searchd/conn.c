@@ -479,8 +479,10 @@ static void conn_drive(conn *c)
 
 static void conn_read_cb(struct bufferevent *bev, void *arg)
 {
+    conn *c = arg;
     (void)bev;
-    conn_drive(arg);
+    c->w->served++;
+    conn_drive(c);
 }
 
 static void conn_write_cb(struct bufferevent *bev, void *arg)

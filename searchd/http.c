@@ -889,6 +889,7 @@ static void http_cb(struct evhttp_request *req, void *arg)
     const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
     struct evhttp_connection *evcon = evhttp_request_get_connection(req);
     struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    c.w->served++;
 
     c.t0 = cs_now_us();
     c.j.took_us = -1;

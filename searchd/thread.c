@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,7 @@ static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
      * all of them are handled now, oldest first. */
     while (read(fd, wakes, sizeof wakes) == (ssize_t)sizeof wakes)
         ;
+    w->served++;
     for (item *it; (it = queue_pop(w));) {
         switch (it->what) {
         case ITEM_CONN:
@@ -209,11 +211,40 @@ worker *worker_current(void)
     return current;
 }
 
+/* Has this turn of w's loop been told to end (event_base_loopbreak() or
+ * loopexit(), called only from w's own callbacks)? */
+static bool loop_over(const worker *w, int rc)
+{
+    return rc != 0 || event_base_got_break(w->base) || event_base_got_exit(w->base);
+}
+
+/* The worker's loop: block until something happens, run it, then poll
+ * without blocking while requests keep coming and for CS_WORKER_SPIN_US
+ * after the last one, before blocking again (see limits.h).  sched_yield()
+ * between polls gives the CPU to any other thread that can use it (a
+ * query thread, another worker, a client on the same machine). */
 static void *worker_main(void *arg)
 {
     worker *w = arg;
     current = w;
-    event_base_dispatch(w->base);
+    for (;;) {
+        if (loop_over(w, event_base_loop(w->base, EVLOOP_ONCE)))
+            break;
+        long long until = cs_now_us() + CS_WORKER_SPIN_US;
+        unsigned long seen = w->served;
+        int rc = 0;
+        while (!loop_over(w, rc) && cs_now_us() < until) {
+            rc = event_base_loop(w->base, EVLOOP_NONBLOCK);
+            if (w->served != seen) {
+                seen = w->served;
+                until = cs_now_us() + CS_WORKER_SPIN_US;
+            } else {
+                sched_yield();
+            }
+        }
+        if (loop_over(w, rc))
+            break;
+    }
     conn_free_all(w);
     return NULL;
 }

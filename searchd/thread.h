@@ -74,6 +74,10 @@ typedef struct worker {
     struct event *http_pause_ev;
     bool http_accept_failing;
     bool stopping;
+    /* Bumped by each callback that serves a client (a line read, an HTTP
+     * request, a query thread's answer): worker_main() spins on while it
+     * moves. */
+    unsigned long served;
 } worker;
 
 /* Set up cfg->workers workers, each with its engine open and, when

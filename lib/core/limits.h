@@ -116,6 +116,14 @@
  * another client of the worker may wait. */
 #define CS_TURN_BUDGET_US 5000
 
+/* After its loop has served a request, a worker polls for the next one
+ * without sleeping (yielding the CPU to any thread that wants it) for this
+ * long before it blocks in epoll_wait.  A lone client's next request then
+ * finds the worker awake: waking a thread whose CPU has halted costs tens
+ * of microseconds, a good part of a cheap search.  An idle daemon spins
+ * this long after its last request and no more (searchd/thread.c). */
+#define CS_WORKER_SPIN_US 200
+
 /* Query threads (SEARCH, SIMILAR, WHO run on them, off the event loops):
  * by default twice the workers.  --query-threads. */
 #define CS_QUERY_THREADS_PER_WORKER 2

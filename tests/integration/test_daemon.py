@@ -13,8 +13,8 @@ import threading
 import time
 
 from harness import (CORPORA, SEEDS, Conn, Daemon, binary, check, eq, ids, indexed_news,
-                     indexed_seeds, rss_kb, run, run_indexer, search, send_without_reading,
-                     shared_daemon, test, tmpdir)
+                     indexed_seeds, limit, rss_kb, run, run_indexer, search,
+                     send_without_reading, shared_daemon, test, tmpdir)
 
 SEED_IDS = sorted(os.path.splitext(f)[0] for f in os.listdir(SEEDS))
 
@@ -113,6 +113,49 @@ def a_client_that_vanishes_mid_answer_harms_nobody():
     time.sleep(0.3)
     check(d().alive(), "still running")
     eq(d().ask("PING")["pong"], True, "still answering")
+
+
+def cpu_ns(pid):
+    """The CPU time all threads of process pid have had, in ns."""
+    total = 0
+    for t in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, t)) as f:
+                total += int(f.read().split()[0])
+        except FileNotFoundError:
+            pass                # a thread that has just ended
+    return total
+
+
+@test
+def a_worker_spins_only_briefly_after_a_request():
+    # CS_WORKER_SPIN_US (200 us): after a request a worker polls without
+    # sleeping that long, then blocks.  Requests 20 ms apart (100 times the
+    # spin) and a second of silence after them cost the daemon little CPU;
+    # a worker that kept spinning would burn the whole wall time.
+    spin_us = limit("CS_WORKER_SPIN_US")
+    gap = 100 * spin_us / 1e6
+    dd = Daemon(indexed_seeds(), "--workers", "2")
+    pid = dd.proc.pid
+    with dd.connect() as c:
+        r, ok = mix(1)
+        check(ok(c.ask(r)), "answer to %r" % r)
+        time.sleep(0.2)
+        before, t0 = cpu_ns(pid), time.time()
+        for i in range(25):
+            r, ok = mix(i)
+            check(ok(c.ask(r)), "answer to %r" % r)
+            time.sleep(gap)
+        spaced, wall = cpu_ns(pid) - before, time.time() - t0
+    time.sleep(0.1)
+    before = cpu_ns(pid)
+    time.sleep(1.0)
+    idle = cpu_ns(pid) - before
+    print("# 25 requests %.0f ms apart: %.1f ms of the daemon's CPU in %.0f ms; "
+          "a silent second: %.1f ms" % (gap * 1e3, spaced / 1e6, wall * 1e3, idle / 1e6))
+    check(spaced < 0.25 * wall * 1e9, "the workers slept between requests")
+    check(idle < 50e6, "an idle daemon sleeps: %.1f ms of CPU in a second" % (idle / 1e6))
+    eq(dd.stop(), 0, "exit status")
 
 
 @test
