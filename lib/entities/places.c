@@ -243,8 +243,45 @@ static size_t directions_before(const ex *x, size_t i)
     return k;
 }
 
+/* Can place idx's name be a sports club's (a town, a city, a borough)? */
+static bool club_town(const ex *x, int idx)
+{
+    int kind = x->g->place_kind[idx];
+    return kind == PLACE_CITY || kind == PLACE_TOWN || kind == PLACE_BOROUGH;
+}
+
+/* The story's sports clubs named after their towns: "Chelsea boss Jose
+ * Mourinho", "Liverpool fans", "Newcastle's striker", "Everton v
+ * Blackburn" (a word of team_words.txt right after the name, past a
+ * possessive, or right before it).  One sense per story: once a name is
+ * read as its club, none of its mentions is a place ("Chelsea beat
+ * Newcastle" further on).  Sets bit idx of teams for each. */
+static void find_teams(const ex *x, unsigned char *teams)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        int idx;
+        size_t e;
+        if (!ex_cap(x, i) || (e = ex_match_at(x, &x->g->place, i, x->n, &idx)) == i)
+            continue;
+        size_t c = ex_poss_at(x, e) ? e + 1 : e;
+        bool after = ex_word(x, c) && !ex_cap(x, c) && !(x->t[c].f & EX_T_SENT) &&
+                     ex_in(x, c, &x->g->team_words);
+        bool before = i > 0 && !(x->t[i].f & EX_T_SENT) && ex_word(x, i - 1) &&
+                      !ex_cap(x, i - 1) && ex_in(x, i - 1, &x->g->team_words);
+        if ((after || before) && club_town(x, idx))
+            teams[idx / 8] |= (unsigned char)(1u << idx % 8);
+        i = e - 1;
+    }
+}
+
 void ex_find_places(ex *x)
 {
+    unsigned char *teams = calloc(x->g->place.n / 8 + 1, 1);
+    if (!teams) {
+        x->oom = true;
+        return;
+    }
+    find_teams(x, teams);
     for (size_t i = 0; i < x->n; i++) {
         if (!ex_word(x, i) || !ex_free_tok(x, i))
             continue;
@@ -257,6 +294,10 @@ void ex_find_places(ex *x)
         }
         e = ex_match_at(x, &x->g->place, i, x->n, &idx);
         if (e > i && ex_span_free(x, i, e) && ex_cap(x, i)) {
+            if (teams[idx / 8] & (1u << idx % 8)) {
+                i = e - 1;      /* the story's club, not the place */
+                continue;
+            }
             /* A place that runs on into another capitalised word is part
              * of a name: "Surrey Heartlands", "Central Surrey Health" (but
              * "Rutland CCGs" and "Sandwell GPs" are the places). */
@@ -327,4 +368,5 @@ void ex_find_places(ex *x)
         add_place(x, i, k, e, idx);
         i = e - 1;
     }
+    free(teams);
 }
