@@ -16,6 +16,9 @@ static void a_name_before_its_suffix(void **state)
                  "NHS Leicester City CCG");
     assert_found("Leicester City Clinical Commissioning Group met.", "ccgs", EX_M_CCG,
                  "NHS Leicester City CCG");
+    /* A hand-picked alias (data/ccg_aliases.tsv): a common misspelling. */
+    assert_found("NHS Blackburn and Darwen CCG met.", "ccgs", EX_M_CCG,
+                 "NHS Blackburn with Darwen CCG");
     /* Another body's name that holds a CCG's. */
     assert_found("Berkshire West CCG Federation said no.", "ccgs", EX_M_CCG, "");
     /* A CCG that does not exist (yet). */
