@@ -25,8 +25,12 @@ static bool name_word(const ex *x, size_t i)
            !ex_in(x, i, &x->g->org_heads) && !ex_in(x, i, &x->g->name_ends) &&
            !ex_in(x, i, &x->g->role.keys) && !ex_in(x, i, &x->g->role.prefixes) &&
            strcmp(w, "ccg") != 0 && strcmp(w, "ccgs") != 0 && strcmp(w, "nhs") != 0 &&
-           /* "David Flory Independent Chair": a title after the name. */
-           !(ex_in(x, i, &x->g->role_modifiers) && ex_title_at(x, i));
+           /* A title after the name: "David Flory Independent Chair",
+            * "Jane Cass Locality Director", "Neil Greaves Head of
+            * Communications". */
+           !(ex_in(x, i, &x->g->role_modifiers) &&
+             (ex_title_at(x, i) || (ex_cap(x, i + 1) && ex_in(x, i + 1, &x->g->role_heads)))) &&
+           !(ex_in(x, i, &x->g->role_heads_portfolio) && (ex_is(x, i + 1, "of") || ex_is(x, i + 1, "for")));
 }
 
 /* The part of a double-barrelled name after its hyphen, which may be any

@@ -101,6 +101,12 @@ static void a_title_after_a_name_is_not_part_of_it(void **state)
     /* Attendance lists: "Name Title" with no comma between. */
     assert_found("Present David Flory Independent Chair and Mary Jones Safeguarding Health "
                  "Executive Lead.", "people", EX_M_PERSON, "David Flory | Mary Jones");
+    /* A modifier right before a capitalised head, or a head taking its
+     * portfolio, is the title, not the name's last word. */
+    assert_found("Present Jane Cass Locality Director NHS England and Neil Greaves Head of "
+                 "Communications.", "people", EX_M_PERSON, "Jane Cass | Neil Greaves");
+    /* A surname that is a head stays a surname. */
+    assert_found("Alison Head said no.", "people", EX_M_PERSON, "Alison Head");
 }
 
 int main(void)
