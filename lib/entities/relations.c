@@ -745,6 +745,27 @@ static bool title_of_next(const ex *x, const ex_mention *const *roles, size_t n,
 /* "X, clinical chair of Y CCG", "X, Y CCG chief executive", "X (chair,
  * Y CCG)", and a title straight after the name: "John Turner / Chief
  * Executive". */
+/* A second post with a body of its own, after the first post's bodies o:
+ * "Melanie Craig, the current chief officer of NHS Great Yarmouth and
+ * Waveney CCG and executive lead of the local Norfolk and Waveney STP". */
+static void second_post(relctx *c, const ex_mention *p, const orgset *o, orgset *last)
+{
+    ex *x = c->x;
+    size_t end = 0;
+    for (size_t k = 0; k < o->n; k++)
+        if (o->m[k]->b > end)
+            end = o->m[k]->b;
+    if (!ex_is(c->x, end, "and"))
+        return;
+    const ex_mention *roles[MAX_CHAIN_ROLES];
+    orgset o2 = { .n = 0 };
+    size_t n = role_chain(x, to_role(x, end + 1), roles, MAX_CHAIN_ROLES, &o2);
+    if (n && o2.n) {
+        orgset none = { .n = 0 };
+        relate_chain(c, p, roles, n, &o2, &none, last);
+    }
+}
+
 static void rule_role_after_person(relctx *c, const ex_mention *p, orgset *last)
 {
     ex *x = c->x;
@@ -761,6 +782,8 @@ static void rule_role_after_person(relctx *c, const ex_mention *p, orgset *last)
     if (titled && n && !ex_story_attendance(x) && title_of_next(x, roles, n, &o))
         n = 0;
     relate_chain(c, p, roles, n, &o, &pre, last);
+    if (n && o.n)
+        second_post(c, p, &o, last);
 }
 
 /* The role that ends right before token k, walking back over "of [the]

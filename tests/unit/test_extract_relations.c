@@ -30,6 +30,11 @@ static void a_role_after_the_person(void **state)
     /* A title that runs on into the next name is that one's. */
     assert_related("Tributes to Dr Jane Smith / Chief Executive of NHS Nene CCG Tom Jones said.",
                    "Tom Jones / chief executive / NHS Nene CCG");
+    /* A second post with its own body. */
+    assert_related("Jane Smith, the chief officer of NHS Nene CCG and chair of NHS Corby CCG, "
+                   "spoke.",
+                   "Jane Smith / chief officer / NHS Nene CCG | "
+                   "Jane Smith / chair / NHS Corby CCG");
 }
 
 static void a_role_before_the_person(void **state)
