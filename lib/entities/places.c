@@ -105,11 +105,13 @@ static bool before_ccg_suffix(const ex *x, size_t e)
     while (k < x->n && k - e < MAX_GROUP_AREA) {
         int idx;
         size_t p;
-        if (ex_is(x, k, "and") || ex_is(x, k, "&") || ex_is(x, k, ",") ||
-            ex_is(x, k, "mid") || (ex_is(x, k, "the") && k > e) || ex_in(x, k, &x->g->directions) || (x->t[k].f & EX_T_HYPHEN))
-            k++;
-        else if ((p = ex_match_at(x, &x->g->place, k, x->n, &idx)) > k)
+        /* A place first: "South Ribble" is one, not a direction and a word. */
+        if ((p = ex_match_at(x, &x->g->place, k, x->n, &idx)) > k)
             k = p;
+        else if (ex_is(x, k, "and") || ex_is(x, k, "&") || ex_is(x, k, ",") ||
+                 ex_is(x, k, "mid") || (ex_is(x, k, "the") && k > e) ||
+                 ex_in(x, k, &x->g->directions) || (x->t[k].f & EX_T_HYPHEN))
+            k++;
         else
             break;
     }

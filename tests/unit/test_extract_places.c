@@ -111,6 +111,8 @@ static void the_area_of_a_group_of_ccgs_is_not_a_place(void **state)
                  "Leicester | Leicestershire | Rutland");
     assert_found("the five mid and south Essex clinical commissioning groups", "places",
                  EX_M_PLACE, "");
+    /* A place of the area read whole, not as a direction and a word. */
+    assert_found("Chorley South Ribble & Greater Preston CCGs met.", "places", EX_M_PLACE, "");
     /* A singular CCG does not make its place a group's area... */
     assert_found("Kent has one CCG.", "places", EX_M_PLACE, "Kent");
     /* ...but a place right before "CCG" is a CCG's name the gazetteer does
