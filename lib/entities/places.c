@@ -254,10 +254,12 @@ static bool club_town(const ex *x, int idx)
 
 /* The story's sports clubs named after their towns: "Chelsea boss Jose
  * Mourinho", "Liverpool fans", "Newcastle's striker", "Everton v
- * Blackburn" (a word of team_words.txt right after the name, past a
- * possessive, or right before it).  One sense per story: once a name is
- * read as its club, none of its mentions is a place ("Chelsea beat
- * Newcastle" further on).  Sets bit idx of teams for each. */
+ * Blackburn", "they face Chelsea" (a word of team_words.txt right after
+ * the name, past a possessive, or of team_words_before.txt right before
+ * it).  One sense per story: once a name is
+ * read as its club, none of its bare mentions is a place ("Chelsea beat
+ * Newcastle" further on); with a direction before it ("north Liverpool")
+ * it is still the place.  Sets bit idx of teams for each. */
 static void find_teams(const ex *x, unsigned char *teams)
 {
     for (size_t i = 0; i < x->n; i++) {
@@ -269,7 +271,7 @@ static void find_teams(const ex *x, unsigned char *teams)
         bool after = ex_word(x, c) && !ex_cap(x, c) && !(x->t[c].f & EX_T_SENT) &&
                      ex_in(x, c, &x->g->team_words);
         bool before = i > 0 && !(x->t[i].f & EX_T_SENT) && ex_word(x, i - 1) &&
-                      !ex_cap(x, i - 1) && ex_in(x, i - 1, &x->g->team_words);
+                      !ex_cap(x, i - 1) && ex_in(x, i - 1, &x->g->team_words_before);
         if ((after || before) && club_town(x, idx))
             teams[idx / 8] |= (unsigned char)(1u << idx % 8);
         i = e - 1;

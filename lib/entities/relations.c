@@ -742,30 +742,36 @@ static bool title_of_next(const ex *x, const ex_mention *const *roles, size_t n,
     return is_kind(owner(x, end), EX_M_PERSON) && !(x->t[end].f & EX_T_LINE);
 }
 
-/* "X, clinical chair of Y CCG", "X, Y CCG chief executive", "X (chair,
- * Y CCG)", and a title straight after the name: "John Turner / Chief
- * Executive". */
-/* A second post with a body of its own, after the first post's bodies o:
- * "Melanie Craig, the current chief officer of NHS Great Yarmouth and
- * Waveney CCG and executive lead of the local Norfolk and Waveney STP". */
-static void second_post(relctx *c, const ex_mention *p, const orgset *o, orgset *last)
+/* A second post with a body of its own, after the first post roles[n-1]
+ * and its bodies o: "Melanie Craig, the current chief officer of NHS Great
+ * Yarmouth and Waveney CCG and executive lead of the local Norfolk and
+ * Waveney STP".  Only bodies named in the text after that post, in its
+ * sentence, end it ("of the CCG" may stand for a CCG named sentences
+ * before), and a second title that runs on into another name is that
+ * one's. */
+static void second_post(relctx *c, const ex_mention *p, const ex_mention *post, const orgset *o,
+                        orgset *last)
 {
     ex *x = c->x;
     size_t end = 0;
     for (size_t k = 0; k < o->n; k++)
-        if (o->m[k]->b > end)
+        if (o->m[k]->a >= post->b && x->t[o->m[k]->a].sent == x->t[post->a].sent &&
+            o->m[k]->b > end)
             end = o->m[k]->b;
-    if (!ex_is(c->x, end, "and"))
+    if (!end || !ex_is(x, end, "and"))
         return;
     const ex_mention *roles[MAX_CHAIN_ROLES];
     orgset o2 = { .n = 0 };
     size_t n = role_chain(x, to_role(x, end + 1), roles, MAX_CHAIN_ROLES, &o2);
-    if (n && o2.n) {
+    if (n && o2.n && !title_of_next(x, roles, n, &o2)) {
         orgset none = { .n = 0 };
         relate_chain(c, p, roles, n, &o2, &none, last);
     }
 }
 
+/* "X, clinical chair of Y CCG", "X, Y CCG chief executive", "X (chair,
+ * Y CCG)", and a title straight after the name: "John Turner / Chief
+ * Executive". */
 static void rule_role_after_person(relctx *c, const ex_mention *p, orgset *last)
 {
     ex *x = c->x;
@@ -783,7 +789,7 @@ static void rule_role_after_person(relctx *c, const ex_mention *p, orgset *last)
         n = 0;
     relate_chain(c, p, roles, n, &o, &pre, last);
     if (n && o.n)
-        second_post(c, p, &o, last);
+        second_post(c, p, roles[n - 1], &o, last);
 }
 
 /* The role that ends right before token k, walking back over "of [the]

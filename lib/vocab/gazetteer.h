@@ -62,6 +62,7 @@ typedef struct cs_gaz {
     cs_strmap org_heads_first;     /* org_heads.tsv, use "first" */
     cs_strmap parties;             /* parties.txt */
     cs_strmap team_words;          /* team_words.txt */
+    cs_strmap team_words_before;   /* team_words_before.txt */
     cs_strmap role_starts;         /* role_starts.txt */
     cs_strmap role_heads;          /* role_heads.tsv, every head */
     cs_strmap role_heads_portfolio; /* role_heads.tsv, use "portfolio" */

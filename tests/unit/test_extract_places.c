@@ -89,12 +89,15 @@ static void a_town_s_sports_club_is_not_a_place(void **state)
     assert_found("Chelsea boss Jose Mourinho was happy. Chelsea beat Everton in London.",
                  "places", EX_M_PLACE, "London");
     assert_found("Liverpool's striker scored.", "places", EX_M_PLACE, "");
-    assert_found("Leaders face Chelsea on Sunday in Madrid.", "places", EX_M_PLACE, "Madrid");
+    assert_found("Arsenal v Chelsea was played in Madrid.", "places", EX_M_PLACE, "Madrid");
+    /* Words that may follow a place whatever it is say nothing. */
+    assert_found("Patients in Liverpool face longer waits.", "places", EX_M_PLACE, "Liverpool");
     assert_found("Everton v Blackburn was played in Leeds.", "places", EX_M_PLACE, "Leeds");
     /* Without one the town is a place; a country's team leaves the country
      * a place; a team word starting the next sentence says nothing. */
     assert_found("Chelsea and Bolton voted.", "places", EX_M_PLACE, "Chelsea | Bolton");
-    assert_found("Chelsea beat Bolton.", "places", EX_M_PLACE, "");
+    /* "beat" before a name is a club's, after one says nothing. */
+    assert_found("Chelsea beat Bolton.", "places", EX_M_PLACE, "Chelsea");
     assert_found("England coach Andy Robinson spoke in England.", "places", EX_M_PLACE,
                  "England | England");
     assert_found("GPs met in Bury. Fans of the plan spoke.", "places", EX_M_PLACE, "Bury");

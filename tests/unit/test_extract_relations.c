@@ -35,6 +35,12 @@ static void a_role_after_the_person(void **state)
                    "spoke.",
                    "Jane Smith / chief officer / NHS Nene CCG | "
                    "Jane Smith / chair / NHS Corby CCG");
+    /* ...but not after a body named sentences before ("of the CCG"). */
+    assert_related("Tom Brown, chair of NHS Leeds CCG and executive lead of NHS England, spoke. "
+                   "Jane Doe, chief officer of the CCG, said so.",
+                   "Tom Brown / chair / NHS Leeds CCG | "
+                   "Tom Brown / executive lead / NHS England | "
+                   "Jane Doe / chief officer / NHS Leeds CCG");
 }
 
 static void a_role_before_the_person(void **state)
