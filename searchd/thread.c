@@ -228,10 +228,13 @@ static void *worker_main(void *arg)
     worker *w = arg;
     current = w;
     for (;;) {
+        unsigned long seen = w->served;
         if (loop_over(w, event_base_loop(w->base, EVLOOP_ONCE)))
             break;
+        if (w->served == seen)
+            continue;           /* a timer, a write: nobody was served */
         long long until = cs_now_us() + CS_WORKER_SPIN_US;
-        unsigned long seen = w->served;
+        seen = w->served;
         int rc = 0;
         while (!loop_over(w, rc) && cs_now_us() < until) {
             rc = event_base_loop(w->base, EVLOOP_NONBLOCK);
