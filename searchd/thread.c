@@ -218,35 +218,26 @@ static bool loop_over(const worker *w, int rc)
     return rc != 0 || event_base_got_break(w->base) || event_base_got_exit(w->base);
 }
 
-/* The worker's loop: block until something happens, run it, then poll
- * without blocking while requests keep coming and for CS_WORKER_SPIN_US
- * after the last one, before blocking again (see limits.h).  sched_yield()
- * between polls gives the CPU to any other thread that can use it (a
- * query thread, another worker, a client on the same machine). */
+/* The worker's loop: it blocks until something happens, but for
+ * CS_WORKER_SPIN_US after a turn that served someone it polls without
+ * blocking instead (see limits.h); a timer or a write alone starts no
+ * spell.  sched_yield() between idle polls gives the CPU to any other
+ * thread that can use it (a query thread, another worker, a client on the
+ * same machine). */
 static void *worker_main(void *arg)
 {
     worker *w = arg;
     current = w;
+    long long spin_until = 0;
     for (;;) {
         unsigned long seen = w->served;
-        if (loop_over(w, event_base_loop(w->base, EVLOOP_ONCE)))
+        bool spin = cs_now_us() < spin_until;
+        if (loop_over(w, event_base_loop(w->base, spin ? EVLOOP_NONBLOCK : EVLOOP_ONCE)))
             break;
-        if (w->served == seen)
-            continue;           /* a timer, a write: nobody was served */
-        long long until = cs_now_us() + CS_WORKER_SPIN_US;
-        seen = w->served;
-        int rc = 0;
-        while (!loop_over(w, rc) && cs_now_us() < until) {
-            rc = event_base_loop(w->base, EVLOOP_NONBLOCK);
-            if (w->served != seen) {
-                seen = w->served;
-                until = cs_now_us() + CS_WORKER_SPIN_US;
-            } else {
-                sched_yield();
-            }
-        }
-        if (loop_over(w, rc))
-            break;
+        if (w->served != seen)
+            spin_until = cs_now_us() + CS_WORKER_SPIN_US;
+        else if (spin)
+            sched_yield();
     }
     conn_free_all(w);
     return NULL;

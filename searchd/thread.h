@@ -75,8 +75,8 @@ typedef struct worker {
     bool http_accept_failing;
     bool stopping;
     /* Bumped by each callback that serves a client (a line read, an HTTP
-     * request, a query thread's answer): worker_main() spins on while it
-     * moves. */
+     * request, items of its queue: a query thread's answer, a new
+     * connection): worker_main() spins on while it moves. */
     unsigned long served;
 } worker;
 

@@ -256,11 +256,11 @@ static bool club_town(const ex *x, int idx)
  * Mourinho", "Liverpool fans", "Newcastle's striker", "Everton v
  * Blackburn", "they face Chelsea" (a word of team_words.txt right after
  * the name, past a possessive, or of team_words_before.txt right before
- * it).  One sense per story: once a name is
- * read as its club, none of its bare mentions is a place ("Chelsea beat
- * Newcastle" further on); with a direction before it ("north Liverpool")
- * it is still the place.  Sets bit idx of teams for each. */
-static void find_teams(const ex *x, unsigned char *teams)
+ * it).  One sense per story: once a name is read as its club, none of its
+ * bare mentions is a place ("Chelsea beat Newcastle" further on); with a
+ * direction before it ("north Liverpool") it is still the place.  Sets
+ * club[idx] for each. */
+static void find_teams(const ex *x, bool *club)
 {
     for (size_t i = 0; i < x->n; i++) {
         int idx;
@@ -273,19 +273,19 @@ static void find_teams(const ex *x, unsigned char *teams)
         bool before = i > 0 && !(x->t[i].f & EX_T_SENT) && ex_word(x, i - 1) &&
                       !ex_cap(x, i - 1) && ex_in(x, i - 1, &x->g->team_words_before);
         if ((after || before) && club_town(x, idx))
-            teams[idx / 8] |= (unsigned char)(1u << idx % 8);
+            club[idx] = true;
         i = e - 1;
     }
 }
 
 void ex_find_places(ex *x)
 {
-    unsigned char *teams = calloc(x->g->place.n / 8 + 1, 1);
-    if (!teams) {
+    bool *club = calloc(x->g->place.n ? x->g->place.n : 1, sizeof *club);
+    if (!club) {
         x->oom = true;
         return;
     }
-    find_teams(x, teams);
+    find_teams(x, club);
     for (size_t i = 0; i < x->n; i++) {
         if (!ex_word(x, i) || !ex_free_tok(x, i))
             continue;
@@ -298,7 +298,7 @@ void ex_find_places(ex *x)
         }
         e = ex_match_at(x, &x->g->place, i, x->n, &idx);
         if (e > i && ex_span_free(x, i, e) && ex_cap(x, i)) {
-            if (teams[idx / 8] & (1u << idx % 8)) {
+            if (club[idx]) {
                 i = e - 1;      /* the story's club, not the place */
                 continue;
             }
@@ -372,5 +372,5 @@ void ex_find_places(ex *x)
         add_place(x, i, k, e, idx);
         i = e - 1;
     }
-    free(teams);
+    free(club);
 }

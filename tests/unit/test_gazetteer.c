@@ -154,7 +154,8 @@ static void word_lists_are_read_as_written(void **state)
         &g->abbreviations, &g->adverbs, &g->calendar, &g->civic_roles, &g->complement_stops,
         &g->directions, &g->not_name_words, &g->org_connectors, &g->org_generic_words,
         &g->parties, &g->role_starts, &g->speech_verbs, &g->role_verbs, &g->appointing_verbs,
-        &g->post_nouns, &g->post_verbs, &g->joint_words, &g->joining_verbs, &g->team_words, &g->team_words_before,
+        &g->post_nouns, &g->post_verbs, &g->joint_words, &g->joining_verbs, &g->team_words,
+        &g->team_words_before,
         &g->role_modifiers, &g->place_prepositions,
     };
     for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
