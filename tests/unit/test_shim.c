@@ -243,6 +243,39 @@ static void scratch_overwrites_and_passes_spelling(void **state)
     cs_xs_reader_close(r);
 }
 
+/* A database opened empty skips the delete for an id it has not added,
+ * but an id added before, in the same batch or an earlier commit, is
+ * still replaced: one document per id, the last one. */
+static void a_fresh_database_replaces_the_ids_it_added(void **state)
+{
+    (void)state;
+    static const int modes[] = { CS_XS_OVERWRITE, CS_XS_SCRATCH };
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        build("fresh");
+        cs_xs_writer *w;
+        unsigned n;
+        char *v = NULL;
+        assert_int_equal(cs_xs_writer_open(path("fresh"), modes[m], ID, &w, NULL), CS_XS_OK);
+        put(w, "a", "first text", "2019-01-01", NULL);
+        put(w, "a", "second text", "2019-02-02", NULL);
+        assert_int_equal(cs_xs_writer_doccount(w, &n), CS_XS_OK);
+        assert_int_equal(n, 1);
+        assert_int_equal(cs_xs_writer_commit(w), CS_XS_OK);
+        put(w, "a", "third text", "2019-03-03", NULL);
+        put(w, "b", "other text", "2019-04-04", NULL);
+        assert_int_equal(cs_xs_writer_doccount(w, &n), CS_XS_OK);
+        assert_int_equal(n, 2);
+        assert_int_equal(cs_xs_writer_get_value(w, "a", 0, &v, NULL), CS_XS_OK);
+        assert_string_equal(v, "2019-03-03");
+        free(v);
+        assert_int_equal(cs_xs_writer_delete(w, "b"), CS_XS_OK);
+        put(w, "b", "back again", "2019-05-05", NULL);
+        assert_int_equal(cs_xs_writer_doccount(w, &n), CS_XS_OK);
+        assert_int_equal(n, 2);
+        assert_int_equal(cs_xs_writer_close(w), CS_XS_OK);
+    }
+}
+
 static void terms_phrases_ranges_and_facets(void **state)
 {
     (void)state;
@@ -671,6 +704,7 @@ int main(void)
         cmocka_unit_test(bad_terms_are_refused_not_thrown),
         cmocka_unit_test(replace_by_id_and_delete),
         cmocka_unit_test(scratch_overwrites_and_passes_spelling),
+        cmocka_unit_test(a_fresh_database_replaces_the_ids_it_added),
         cmocka_unit_test(terms_phrases_ranges_and_facets),
         cmocka_unit_test(facet_columns_follow_commits_and_readers),
         cmocka_unit_test(hit_tables_follow_commits_and_their_limit),
