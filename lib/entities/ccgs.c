@@ -428,8 +428,16 @@ static bool speaks_of_ccgs(const ex *x, size_t i)
  * words of a name's kind ("sustainability and transformation partnership")? */
 static bool org_head_after(const ex *x, size_t e)
 {
-    if (ex_cap(x, e))
-        return ex_in(x, e, &x->g->org_heads);
+    /* "Birmingham and Solihull Integrated Care System": the head may end
+     * a few capitalised words. */
+    if (ex_cap(x, e)) {
+        for (size_t k = e; k < x->n && k - e < MAX_GENERIC_RUN && ex_cap(x, k) &&
+                           x->t[k].sent == x->t[e].sent;
+             k++)
+            if (ex_in(x, k, &x->g->org_heads))
+                return true;
+        return false;
+    }
     for (size_t k = e; k < x->n && k - e < MAX_GENERIC_RUN && ex_word(x, k) && !ex_cap(x, k) &&
                        ex_in(x, k, &x->g->org_generic_words);
          k++)

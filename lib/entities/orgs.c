@@ -233,13 +233,17 @@ void ex_find_pattern_orgs(ex *x)
         /* The last head of a run: "University Hospitals of Leicester NHS
          * Trust"; an "and" after a head starts another name. */
         size_t end = h + 1;
-        /* "Joint Committee of Clinical Commissioning Groups" */
+        /* "Joint Committee of Clinical Commissioning Groups", "... of
+         * CCGs": the CCGs' own body, named though its words are generic. */
+        bool of_ccgs = true;
         if (ex_is(x, h + 1, "of") && ex_is(x, h + 2, "clinical") &&
             ex_is(x, h + 3, "commissioning") &&
             ex_is(x, h + 4, "groups") && ex_cap(x, h + 2))
             end = h + 5;
         else if (ex_is(x, h + 1, "of") && ex_is(x, h + 2, "ccgs"))
             end = h + 3;
+        else
+            of_ccgs = false;
         for (size_t k = end; k < x->n && k < h + 8 && x->t[k].sent == x->t[h].sent; k++) {
             if (ex_cap(x, k) && ex_free_tok(x, k)) {
                 if (ex_in(x, k, &x->g->org_heads))
@@ -266,7 +270,8 @@ void ex_find_pattern_orgs(ex *x)
         }
         /* A head alone is generic ("the Trust"), and so is a name made
          * only of generic words ("Joint Committee"). */
-        if ((a == h && end <= h + 1) || !ex_span_free(x, a, end) || generic_span(x, a, end)) {
+        if ((a == h && end <= h + 1) || !ex_span_free(x, a, end) ||
+            (!of_ccgs && generic_span(x, a, end))) {
             h = end - 1;
             continue;
         }

@@ -11,13 +11,18 @@
  *   - whether a group is counted past the CCGs the story names ("all eight
  *     CCGs" with five named), so that a post over it has no single org;
  *   - whether it holds an attendance list ("Present Roy Fisher Lay Chair
- *     NHS Blackpool CCG Graham Burgess Lay Chair ...").
+ *     NHS Blackpool CCG Graham Burgess Lay Chair ...");
+ *   - one name for each organisation it names in a short and a full form
+ *     ("Devon STP" and "Devon sustainability and transformation
+ *     partnership"): the full one, for its mentions and its posts.
  * The relations (relations.c) then ask it, through the functions at the
  * end, for the bodies of a post that its own sentence does not name.
  */
 #include "entities/internal.h"
+#include "core/util.h"
 #include "vocab/words.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -126,6 +131,128 @@ static const char *subject_ccg(const ex *x)
     return times[best] >= 2 && times[best] >= 2 * second ? s->ccg[best] : NULL;
 }
 
+/* The longest synonym (data/synonyms.txt, "stp | sustainability and
+ * transformation partnership") that words [k, b) start with, in tokens
+ * (0: none), and its group.  Synonyms are keyed by their stems, so
+ * "CCGs" and "Clinical Commissioning Groups" are found as well. */
+static size_t synonym_at(ex *x, size_t k, size_t b, int *g)
+{
+    size_t most = b - k < x->g->synonyms.maxwords ? b - k : x->g->synonyms.maxwords;
+    for (size_t len = most; len > 0; len--) {
+        char words[KEY_MAX];
+        size_t n = 0;
+        bool ok = true;
+        words[0] = '\0';
+        for (size_t j = k; j < k + len && ok; j++)
+            ok = ex_word(x, j) && ex_key_add(words, sizeof words, &n, x->t[j].norm);
+        if (!ok)
+            continue;
+        char *key = cs_gaz_stem_key(words, n);
+        if (!key) {
+            x->oom = true;
+            return 0;
+        }
+        int v = cs_table_find(&x->g->synonyms, key);
+        free(key);
+        if (v >= 0) {
+            *g = v;
+            return len;
+        }
+    }
+    return 0;
+}
+
+/* The words of organisation m with each synonym written as its group
+ * ("devon #2" for both "Devon STP" and "Devon sustainability and
+ * transformation partnership"); false when it holds no synonym or does
+ * not fit. */
+static bool org_key(ex *x, const ex_mention *m, char *key, size_t cap)
+{
+    size_t n = 0;
+    bool syn = false;
+    key[0] = '\0';
+    for (size_t k = m->a; k < m->b;) {
+        int g = -1;
+        size_t len = ex_word(x, k) ? synonym_at(x, k, m->b, &g) : 0;
+        char part[16];
+        const char *w = x->t[k].norm;
+        if (len) {
+            snprintf(part, sizeof part, "#%d", g);
+            w = part;
+            syn = true;
+        }
+        if (ex_word(x, k) && !ex_key_add(key, cap, &n, w))
+            return false;
+        k += len ? len : 1;
+    }
+    return syn;
+}
+
+/* An organisation mention with its key, for one_name_per_org(). */
+typedef struct keyed_org {
+    char *key;
+    ex_mention *m;
+} keyed_org;
+
+/* By key; within a key the full form first: the most words, then the
+ * first mentioned. */
+static int by_key_then_fullest(const void *pa, const void *pb)
+{
+    const keyed_org *a = pa, *b = pb;
+    int c = strcmp(a->key, b->key);
+    if (c)
+        return c;
+    size_t wa = a->m->b - a->m->a, wb = b->m->b - b->m->a;
+    if (wa != wb)
+        return wa > wb ? -1 : 1;
+    return (a->m->a > b->m->a) - (a->m->a < b->m->a);
+}
+
+/* An organisation the story names in a short and a full form ("Devon
+ * STP" and "Devon sustainability and transformation partnership",
+ * "Joint Committee of CCGs" and "... of Clinical Commissioning Groups")
+ * is one: every mention takes the form with the most words, the first
+ * of them on a tie, so the facet lists it once and its posts name it
+ * alike.  Each key is made once and the keys sorted, so a story of many
+ * organisations costs n log n. */
+static void one_name_per_org(ex *x)
+{
+    keyed_org *k = malloc((x->nm ? x->nm : 1) * sizeof *k);
+    char key[KEY_MAX];
+    size_t n = 0;
+    if (!k) {
+        x->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < x->nm && !x->oom; i++)
+        if (x->m[i].kind == EX_M_ORG && org_key(x, &x->m[i], key, sizeof key)) {
+            if (!(k[n].key = cs_strdup(key))) {
+                x->oom = true;
+                break;
+            }
+            k[n++].m = &x->m[i];
+        }
+    if (!x->oom)
+        qsort(k, n, sizeof *k, by_key_then_fullest);
+    for (size_t i = 0, j; i < n && !x->oom; i = j) {
+        const char *full = k[i].m->value;
+        for (j = i + 1; j < n && strcmp(k[j].key, k[i].key) == 0; j++) {
+            if (strcmp(k[j].m->value, full) == 0)
+                continue;
+            char *v = cs_strdup(full);
+            if (!v) {
+                x->oom = true;
+                break;
+            }
+            free(k[j].m->value);
+            k[j].m->value = v;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(k[i].key);
+    free(k);
+}
+
 void ex_build_story(ex *x)
 {
     ex_story *s = &x->story;
@@ -200,6 +327,7 @@ void ex_build_story(ex *x)
     for (size_t k = 0; k < x->nm && entries < ATTEND_MIN_ENTRIES; k++)
         entries += x->m[k].kind == EX_M_PERSON && entry_at(x, &x->m[k]);
     s->attendance = entries >= ATTEND_MIN_ENTRIES;
+    one_name_per_org(x);
 }
 
 /* --- what the relations ask ------------------------------------------------ */

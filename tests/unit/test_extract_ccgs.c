@@ -76,6 +76,10 @@ static void a_named_ccg_named_again(void **state)
                  "NHS Lancashire North CCG");
     /* A seat's name before an MP is not a CCG's. */
     assert_found("Leeds West MP Anna Green spoke.", "ccgs", EX_M_CCG, "");
+    /* Nor is the name that opens another body's, whose head ends a few
+     * capitalised words later. */
+    assert_found("NHS Birmingham and Solihull CCG met. Birmingham and Solihull Integrated "
+                 "Care System was formed.", "ccgs", EX_M_CCG, "NHS Birmingham and Solihull CCG");
 }
 
 static void list_items_with_commas_and_articles(void **state)

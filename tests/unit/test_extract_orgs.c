@@ -40,8 +40,12 @@ static void names_by_their_head_word(void **state)
     /* A role is not part of the name. */
     assert_found("The Chief Executive of Ipswich Hospital NHS Trust spoke.", "pattern-orgs",
                  EX_M_ORG, "Ipswich Hospital NHS Trust");
-    /* Heads alone, and names of generic words only, name nothing. */
+    /* Heads alone, and names of generic words only, name nothing... */
     assert_found("The Trust said the Joint Committee met.", "pattern-orgs", EX_M_ORG, "");
+    /* ...but the CCGs' own committee is named, in either form. */
+    assert_found("The Joint Committee of Clinical Commissioning Groups and the Joint "
+                 "Committee of CCGs met.", "pattern-orgs", EX_M_ORG,
+                 "Joint Committee of Clinical Commissioning Groups | Joint Committee of CCGs");
 }
 
 static void lower_case_heads_after_a_proper_name(void **state)

@@ -86,6 +86,27 @@ static void another_persons_ccg_in_the_sentence(void **state)
                    "Jane Smith / accountable officer / -");
 }
 
+/* An organisation named in a short and a full form is one, by the full
+ * form (data/synonyms.txt, by stems: "CCGs" is "Clinical Commissioning
+ * Groups"), for its mentions and its posts; other bodies keep theirs. */
+static void one_name_for_an_organisation(void **state)
+{
+    (void)state;
+    assert_found("The Devon STP met. Jane Smith leads the Devon sustainability and "
+                 "transformation partnership. The Kent STP did not.",
+                 "story", EX_M_ORG,
+                 "Devon sustainability and transformation partnership | "
+                 "Devon sustainability and transformation partnership | Kent STP");
+    assert_found("The Joint Committee of Clinical Commissioning Groups met. The Joint "
+                 "Committee of CCGs agreed.",
+                 "story", EX_M_ORG,
+                 "Joint Committee of Clinical Commissioning Groups | "
+                 "Joint Committee of Clinical Commissioning Groups");
+    assert_related("Jane Smith, chair of the Devon STP, spoke. The Devon sustainability and "
+                   "transformation partnership agreed.",
+                   "Jane Smith / chair / Devon sustainability and transformation partnership");
+}
+
 static void a_joint_post_over_the_group(void **state)
 {
     (void)state;
@@ -312,6 +333,7 @@ int main(void)
         cmocka_unit_test(a_post_named_by_the_kind_of_its_body),
         cmocka_unit_test(another_persons_ccg_in_the_sentence),
         cmocka_unit_test(minutes_one_entry_a_line),
+        cmocka_unit_test(one_name_for_an_organisation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
