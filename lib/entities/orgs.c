@@ -186,6 +186,25 @@ static bool generic_span(const ex *x, size_t a, size_t b)
     return true;
 }
 
+/* A body's kind written out from token k, its first word capitalised
+ * ("Sustainability and Transformation Plan", "Sustainability and
+ * transformation plan", "Integrated Care System"): a synonym of
+ * data/synonyms.txt of two words or more whose short form is a head of
+ * data/org_heads.tsv ("stp", "ics").  Returns its end, or k. */
+static size_t kind_written_out(ex *x, size_t k)
+{
+    int g;
+    if (!ex_cap(x, k) || !ex_in(x, k, &x->g->org_generic_words))
+        return k;
+    size_t len = ex_synonym_at(x, k, x->n, &g);
+    if (len < 2 || !ex_span_free(x, k, k + len))
+        return k;
+    for (char **alt = x->g->syn_alts[g]; *alt; alt++)
+        if (cs_words_has(&x->g->org_heads, *alt))
+            return k + len;
+    return k;
+}
+
 /* Organisations by their head word: walk back from the head over
  * capitalised words and connectors. */
 void ex_find_pattern_orgs(ex *x)
@@ -193,6 +212,16 @@ void ex_find_pattern_orgs(ex *x)
     for (size_t h = 0; h < x->n; h++) {
         if (!ex_free_tok(x, h))
             continue;
+        /* "the Norfolk and Waveney Sustainability and Transformation
+         * Plan": the kind written out ends the name as its head would. */
+        size_t kw = kind_written_out(x, h);
+        if (kw > h) {
+            size_t a = org_start(x, h);
+            if (a < h && ex_span_free(x, a, kw) && !generic_span(x, a, kw))
+                add_org_span(x, a, kw);
+            h = kw - 1;
+            continue;
+        }
         if (!ex_cap(x, h)) {
             /* A lower-case head after a proper name. */
             if (!ex_word(x, h) || !ex_in(x, h, &x->g->org_heads_lower))

@@ -131,37 +131,6 @@ static const char *subject_ccg(const ex *x)
     return times[best] >= 2 && times[best] >= 2 * second ? s->ccg[best] : NULL;
 }
 
-/* The longest synonym (data/synonyms.txt, "stp | sustainability and
- * transformation partnership") that words [k, b) start with, in tokens
- * (0: none), and its group.  Synonyms are keyed by their stems, so
- * "CCGs" and "Clinical Commissioning Groups" are found as well. */
-static size_t synonym_at(ex *x, size_t k, size_t b, int *g)
-{
-    size_t most = b - k < x->g->synonyms.maxwords ? b - k : x->g->synonyms.maxwords;
-    for (size_t len = most; len > 0; len--) {
-        char words[KEY_MAX];
-        size_t n = 0;
-        bool ok = true;
-        words[0] = '\0';
-        for (size_t j = k; j < k + len && ok; j++)
-            ok = ex_word(x, j) && ex_key_add(words, sizeof words, &n, x->t[j].norm);
-        if (!ok)
-            continue;
-        char *key = cs_gaz_stem_key(words, n);
-        if (!key) {
-            x->oom = true;
-            return 0;
-        }
-        int v = cs_table_find(&x->g->synonyms, key);
-        free(key);
-        if (v >= 0) {
-            *g = v;
-            return len;
-        }
-    }
-    return 0;
-}
-
 /* The words of organisation m with each synonym written as its group
  * ("devon #2" for both "Devon STP" and "Devon sustainability and
  * transformation partnership"); false when it holds no synonym or does
@@ -173,7 +142,7 @@ static bool org_key(ex *x, const ex_mention *m, char *key, size_t cap)
     key[0] = '\0';
     for (size_t k = m->a; k < m->b;) {
         int g = -1;
-        size_t len = ex_word(x, k) ? synonym_at(x, k, m->b, &g) : 0;
+        size_t len = ex_word(x, k) ? ex_synonym_at(x, k, m->b, &g) : 0;
         char part[16];
         const char *w = x->t[k].norm;
         if (len) {

@@ -42,6 +42,18 @@ static void names_by_their_head_word(void **state)
                  EX_M_ORG, "Ipswich Hospital NHS Trust");
     /* Heads alone, and names of generic words only, name nothing... */
     assert_found("The Trust said the Joint Committee met.", "pattern-orgs", EX_M_ORG, "");
+    /* A body's kind written out (data/synonyms.txt: "stp | sustainability
+     * and transformation partnership | ... plan") ends a name as the
+     * head of its short form would, in any case after its first word... */
+    assert_found("She leads the Norfolk and Waveney Sustainability and Transformation Plan.",
+                 "pattern-orgs", EX_M_ORG,
+                 "Norfolk and Waveney Sustainability and Transformation Plan");
+    assert_found("He led the Lancashire and South Cumbria Sustainability and transformation "
+                 "plan footprint.", "pattern-orgs", EX_M_ORG,
+                 "Lancashire and South Cumbria Sustainability and transformation plan");
+    /* ...and alone names nothing. */
+    assert_found("The Sustainability and Transformation Plan was published.", "pattern-orgs",
+                 EX_M_ORG, "");
     /* ...but the CCGs' own committee is named, in either form. */
     assert_found("The Joint Committee of Clinical Commissioning Groups and the Joint "
                  "Committee of CCGs met.", "pattern-orgs", EX_M_ORG,
