@@ -54,7 +54,10 @@ void ex_find_people(ex *x)
     for (size_t i = 0; i < x->n; i++) {
         bool title = false;
         size_t a = i;
-        if (ex_word(x, i) && ex_cap(x, i) && in_list(cs_honorifics, x->t[i].norm)) {
+        /* A title in capitals before a word that is not is an acronym:
+         * "via MS Teams", "DR Congo". */
+        bool acronym = (x->t[i].f & EX_T_UPPER) && !(x->t[i + 1 < x->n ? i + 1 : i].f & EX_T_UPPER);
+        if (ex_word(x, i) && ex_cap(x, i) && !acronym && in_list(cs_honorifics, x->t[i].norm)) {
             title = true;
             a = i + 1;
             if (ex_is(x, a, "."))

@@ -20,6 +20,8 @@ static void names_with_a_title_or_a_known_given_name(void **state)
     /* Months, places and organisations' words are not names. */
     assert_found("The Monday Meeting was held.", "people", EX_M_PERSON, "");
     assert_found("Great Yarmouth gained a hospital.", "people", EX_M_PERSON, "");
+    /* A title in capitals before a word that is not is an acronym. */
+    assert_found("They met via MS Teams. Ms Teams spoke.", "people", EX_M_PERSON, "Teams");
 }
 
 static void unknown_names_beside_a_role_or_a_verb_of_speech(void **state)
