@@ -49,6 +49,20 @@ static bool role_before(const ex *x, size_t a)
            ex_in(x, a - 1, &x->g->role_heads) && !ex_in(x, a - 1, &x->g->role_heads_plural);
 }
 
+/* Is token i inside a title of the role gazetteer that begins before it
+ * ("State" in "Secretary of State George Shultz said")?  Then a name
+ * starts after it. */
+static bool inside_known_title(const ex *x, size_t i)
+{
+    size_t lo = i > MAX_TITLE_WORDS ? i - MAX_TITLE_WORDS : 0;
+    for (size_t p = i; p > lo && x->t[p - 1].sent == x->t[i].sent; p--) {
+        int idx;
+        if (ex_word(x, p - 1) && ex_match_at(x, &x->g->role, p - 1, x->n, &idx) > i)
+            return true;
+    }
+    return false;
+}
+
 void ex_find_people(ex *x)
 {
     for (size_t i = 0; i < x->n; i++) {
@@ -97,6 +111,8 @@ void ex_find_people(ex *x)
         bool speaks = ex_word(x, b) && ex_in(x, b, &x->g->speech_verbs);
         /* Untitled, the name has two words or more here. */
         if (!(title || known || role_near || speaks || (words == 2 && role_before(x, a))))
+            continue;
+        if (!title && inside_known_title(x, a))
             continue;
         /* A place or organisation name is not a person ("Great Yarmouth"). */
         int idx;

@@ -109,6 +109,10 @@ static void a_title_after_a_name_is_not_part_of_it(void **state)
                  "Communications.", "people", EX_M_PERSON, "Jane Cass | Neil Greaves");
     /* A surname that is a head stays a surname. */
     assert_found("Alison Head said no.", "people", EX_M_PERSON, "Alison Head");
+    /* Nor before it: a title of the role gazetteer begun before a word
+     * takes that word ("State"), and the name starts after it. */
+    assert_found("Secretary of State George Shultz said no.", "people", EX_M_PERSON,
+                 "George Shultz");
 }
 
 int main(void)
