@@ -261,10 +261,10 @@ bool ex_span_key(const ex *x, size_t a, size_t b, bool commas, char *key, size_t
 size_t ex_match_at(const ex *x, const cs_table *t, size_t i, size_t limit, int *idx);
 /* The name of table t spanning exactly tokens [a, b), or -1. */
 int ex_match_exact(const ex *x, const cs_table *t, size_t a, size_t b, bool commas);
-/* The longest synonym of data/synonyms.txt (matched by stems, so plurals
- * too) that the words [k, b) start with: its length in tokens (0: none)
- * and its group in *g.  Sets x->oom when out of memory. */
-size_t ex_synonym_at(ex *x, size_t k, size_t b, int *g);
+/* The longest synonym of data/synonyms.txt (its last word may be plural)
+ * that the words [k, b) start with: its length in tokens (0: none) and
+ * its group in *g. */
+size_t ex_synonym_at(const ex *x, size_t k, size_t b, int *g);
 /* Add a mention of kind over tokens [a, b) (a < b <= x->n) with a copy of
  * value[0..vlen), written on one line (an organisation without a leading
  * "the"), and claim its tokens that are free.  Returns its id, or -1 (and

@@ -148,31 +148,9 @@ void ex_add_made(ex *x, enum ex_kind kind, size_t a, size_t b, char *value)
 
 /* The longest synonym (data/synonyms.txt, "stp | sustainability and
  * transformation partnership") that words [k, b) start with, in tokens
- * (0: none), and its group.  Synonyms are keyed by their stems, so
- * "CCGs" and "Clinical Commissioning Groups" are found as well. */
-size_t ex_synonym_at(ex *x, size_t k, size_t b, int *g)
+ * (0: none), and its group; its last word may be plural ("CCGs",
+ * "Clinical Commissioning Groups"), from the gazetteer's syn_forms. */
+size_t ex_synonym_at(const ex *x, size_t k, size_t b, int *g)
 {
-    size_t most = b - k < x->g->synonyms.maxwords ? b - k : x->g->synonyms.maxwords;
-    for (size_t len = most; len > 0; len--) {
-        char words[KEY_MAX];
-        size_t n = 0;
-        bool ok = true;
-        words[0] = '\0';
-        for (size_t j = k; j < k + len && ok; j++)
-            ok = ex_word(x, j) && ex_key_add(words, sizeof words, &n, x->t[j].norm);
-        if (!ok)
-            continue;
-        char *key = cs_gaz_stem_key(words, n);
-        if (!key) {
-            x->oom = true;
-            return 0;
-        }
-        int v = cs_table_find(&x->g->synonyms, key);
-        free(key);
-        if (v >= 0) {
-            *g = v;
-            return len;
-        }
-    }
-    return 0;
+    return ex_match_at(x, &x->g->syn_forms, k, b, g) - k;
 }

@@ -256,6 +256,25 @@ char *cs_gaz_stem_key(const char *text, size_t len)
     return cs_buf_take(&b);
 }
 
+/* An alternative of synonym group g as written and with its last word
+ * plural ("ccgs", "clinical commissioning groups", "authorities"), for
+ * gaz.syn_forms. */
+static bool synonym_forms(const char *alt, size_t len, int g)
+{
+    cs_buf b = { 0 };
+    if (len && alt[len - 1] == 'y') {
+        cs_buf_add(&b, alt, len - 1);
+        cs_buf_puts(&b, "ies");
+    } else {
+        cs_buf_add(&b, alt, len);
+        cs_buf_puts(&b, "s");
+    }
+    bool ok = !b.oom && table_alias(&gaz.syn_forms, alt, len, g) &&
+              table_alias(&gaz.syn_forms, b.s, b.len, g);
+    cs_buf_free(&b);
+    return ok;
+}
+
 /* "ccg | clinical commissioning group": one synonym group. */
 static bool synonym_line(const char *line, size_t len, void *ctx)
 {
@@ -303,7 +322,7 @@ static bool synonym_line(const char *line, size_t len, void *ctx)
         if (words > gaz.synonyms.maxwords)
             gaz.synonyms.maxwords = words;
         free(key);
-        if (!ok)
+        if (!ok || !synonym_forms(line + a, b - a, g))
             return false;
     }
     return true;
@@ -401,7 +420,8 @@ static void number_maps(void)
     cs_strmap *maps[] = {
         &gaz.ccg.keys, &gaz.ccg.prefixes, &gaz.role.keys, &gaz.role.prefixes,
         &gaz.place.keys, &gaz.place.prefixes, &gaz.org.keys, &gaz.org.prefixes,
-        &gaz.synonyms.keys, &gaz.synonyms.prefixes, &gaz.qualifiers, &gaz.first_names,
+        &gaz.synonyms.keys, &gaz.synonyms.prefixes, &gaz.syn_forms.keys,
+        &gaz.syn_forms.prefixes, &gaz.qualifiers, &gaz.first_names,
         &gaz.abbreviations, &gaz.adverbs, &gaz.appointing_verbs, &gaz.calendar,
         &gaz.civic_roles, &gaz.complement_stops, &gaz.name_determiners,
         &gaz.role_determiners, &gaz.directions, &gaz.name_ends, &gaz.not_name_words,

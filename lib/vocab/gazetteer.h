@@ -40,6 +40,10 @@ typedef struct cs_gaz {
      * each alternative joined by spaces ("clinic commiss group") -> g. */
     cs_table synonyms;
     char ***syn_alts;       /* per group: its alternatives, NULL-terminated */
+    /* The same alternatives for the entity extractor, whose tokens are not
+     * stemmed: each as written and with its last word plural ("stps",
+     * "clinical commissioning groups"), keyed as cs_gaz_key() keys -> g. */
+    cs_table syn_forms;
     /* The entity extractor's word lists: each entry of its data file, as
      * written (not normalised: they are compared with tokens' lower-case
      * forms) -> 1.  Each file's header says what the list is. */

@@ -87,8 +87,9 @@ static void another_persons_ccg_in_the_sentence(void **state)
 }
 
 /* An organisation named in a short and a full form is one, by the full
- * form (data/synonyms.txt, by stems: "CCGs" is "Clinical Commissioning
- * Groups"), for its mentions and its posts; other bodies keep theirs. */
+ * form (data/synonyms.txt, a last word plural too: "CCGs" is "Clinical
+ * Commissioning Groups"), for its mentions and its posts; other bodies
+ * keep theirs. */
 static void one_name_for_an_organisation(void **state)
 {
     (void)state;
