@@ -191,7 +191,7 @@ static bool generic_span(const ex *x, size_t a, size_t b)
  * transformation plan", "Integrated Care System"): a synonym of
  * data/synonyms.txt of two words or more whose short form is a head of
  * data/org_heads.tsv ("stp", "ics").  Returns its end, or k. */
-static size_t kind_written_out(ex *x, size_t k)
+static size_t kind_written_out(const ex *x, size_t k)
 {
     int g;
     if (!ex_cap(x, k) || !ex_in(x, k, &x->g->org_generic_words))

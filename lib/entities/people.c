@@ -70,7 +70,7 @@ void ex_find_people(ex *x)
         size_t a = i;
         /* A title in capitals before a word that is not is an acronym:
          * "via MS Teams", "DR Congo". */
-        bool acronym = (x->t[i].f & EX_T_UPPER) && !(x->t[i + 1 < x->n ? i + 1 : i].f & EX_T_UPPER);
+        bool acronym = (x->t[i].f & EX_T_UPPER) && i + 1 < x->n && !(x->t[i + 1].f & EX_T_UPPER);
         if (ex_word(x, i) && ex_cap(x, i) && !acronym && in_list(cs_honorifics, x->t[i].norm)) {
             title = true;
             a = i + 1;
