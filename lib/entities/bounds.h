@@ -51,7 +51,9 @@
 #define MAX_PORTFOLIO_ITEM 4
 /* Most lower-case words of a name's kind before its lower-case head
  * ("Devon sustainability and transformation partnership"), and after a
- * head to a later one ("system transformation steering group"). */
+ * head to a later one ("system transformation steering group"); and the
+ * capitalised words after a CCG's name that may end in another body's
+ * head ("Birmingham and Solihull Integrated Care System"). */
 #define MAX_GENERIC_RUN 4
 
 /* Most groups of CCGs one story defines (its lists, and CCGs named side by

@@ -135,7 +135,7 @@ static const char *subject_ccg(const ex *x)
  * ("devon #2" for both "Devon STP" and "Devon sustainability and
  * transformation partnership"); false when it holds no synonym or does
  * not fit. */
-static bool org_key(ex *x, const ex_mention *m, char *key, size_t cap)
+static bool org_key(const ex *x, const ex_mention *m, char *key, size_t cap)
 {
     size_t n = 0;
     bool syn = false;

@@ -80,6 +80,12 @@ static void a_named_ccg_named_again(void **state)
      * capitalised words later. */
     assert_found("NHS Birmingham and Solihull CCG met. Birmingham and Solihull Integrated "
                  "Care System was formed.", "ccgs", EX_M_CCG, "NHS Birmingham and Solihull CCG");
+    /* The head within MAX_GENERIC_RUN capitalised words, no further. */
+    assert_found("NHS Birmingham and Solihull CCG met. Birmingham and Solihull Alpha Beta "
+                 "Care Trust was formed.", "ccgs", EX_M_CCG, "NHS Birmingham and Solihull CCG");
+    assert_found("NHS Birmingham and Solihull CCG met. Birmingham and Solihull Alpha Beta "
+                 "Gamma Care Trust was formed.", "ccgs", EX_M_CCG,
+                 "NHS Birmingham and Solihull CCG | NHS Birmingham and Solihull CCG");
 }
 
 static void list_items_with_commas_and_articles(void **state)
