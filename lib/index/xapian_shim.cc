@@ -50,12 +50,24 @@ struct cs_xs_writer {
     std::unordered_set<std::uint64_t> added;
 };
 
+// The words go to Xapian in sorted order: it files each word under its
+// fragments in std::sets, and sorted insertions walk the same few paths of
+// those trees.  On news.jsonl (55,000 words) that cut what a parallel
+// build does alone on one core after the shards' merge (the words and the
+// final commit) from 0.39-0.44 s to 0.23-0.25 s of CPU; the spelling
+// table's bytes are identical.
 static void flush_spelling(cs_xs_writer *w)
 {
     if (w->keep_spelling)
         return;
+    std::vector<const std::pair<const std::string, unsigned> *> words;
+    words.reserve(w->spelling.size());
     for (const auto &word : w->spelling)
-        w->db.add_spelling(word.first, word.second);
+        words.push_back(&word);
+    std::sort(words.begin(), words.end(),
+              [](const auto *a, const auto *b) { return a->first < b->first; });
+    for (const auto *word : words)
+        w->db.add_spelling(word->first, word->second);
     w->spelling.clear();
 }
 
