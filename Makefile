@@ -71,7 +71,8 @@ DATA_FILES := data/ccg_gazetteer.tsv data/ccg_aliases.tsv data/roles.tsv data/pl
               data/place_prepositions.txt \
               data/role_verbs.txt data/appointing_verbs.txt \
               data/post_nouns.txt data/post_verbs.txt data/joint_words.txt \
-              data/joining_verbs.txt data/team_words.txt data/team_words_before.txt
+              data/joining_verbs.txt data/team_words.txt data/team_words_before.txt \
+              data/body_plurals.txt
 SHIM_SRC := lib/index/xapian_shim.cc
 CLIENT_SRC := lib/client/client.c
 INDEXER_SRC := indexer/main.c indexer/docbuild.c

@@ -38,6 +38,9 @@
 /* Most tokens of the owner before a role read as its sentence's subject
  * ("Nene and Corby CCGs' accountable officer is ..."). */
 #define MAX_OWNER_TOKENS 8
+/* Most words between a count and the head of the bodies it counts: "four
+ * district health authorities", "eight primary care trusts". */
+#define MAX_BODY_WORDS 3
 /* Most tokens of an area read before a plural CCG suffix ("Leicester,
  * Leicestershire and Rutland CCGs"): a list of a few counties, not a
  * paragraph of places. */

@@ -2,6 +2,7 @@
  * lower-case directions before a county or city ("north-west London"). */
 #include "entities/internal.h"
 #include "core/util.h"
+#include "vocab/words.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -278,6 +279,84 @@ static void find_teams(const ex *x, bool *club)
     }
 }
 
+/* A count of bodies named by their areas, ending at the token before i:
+ * "four district health authorities", "two District Authorities" (a
+ * number, at most MAX_BODY_WORDS words, and a head of body_plurals.txt). */
+static bool counted_bodies_before(const ex *x, size_t i)
+{
+    if (i < 2 || !ex_word(x, i - 1) || !ex_in(x, i - 1, &x->g->body_plurals))
+        return false;
+    for (size_t k = i - 1; k > 0 && i - 1 - k <= MAX_BODY_WORDS; k--) {
+        size_t c = k - 1;
+        if (x->t[c].sent != x->t[i - 1].sent || !ex_word(x, c))
+            return false;
+        for (int d = 2; cs_number_words[d]; d++)
+            if (ex_is(x, c, cs_number_words[d]))
+                return true;
+        if ((x->t[c].f & EX_T_DIGIT) && x->t[c].len <= 3 && atoi(x->t[c].norm) > 1)
+            return true;
+    }
+    return false;
+}
+
+/* "it was divided into four district health authorities for Basingstoke
+ * and North Hampshire, Southampton and South West Hampshire, ...", "There
+ * were two District Authorities: East and West Suffolk": the bodies a
+ * story counts and then lists after "for" or a colon are named by their
+ * areas, and those names are the bodies', not places.  The places of the
+ * list are claimed, and listed[idx] set for each.  Returns the token after
+ * the list, or i when none starts at i. */
+static size_t bodies_listed(ex *x, size_t i, bool *listed)
+{
+    if (!(ex_is(x, i, "for") || ex_is(x, i, ":")) || !counted_bodies_before(x, i) ||
+        !ex_cap(x, i + 1))
+        return i;
+    size_t k = i + 1;
+    int sent = x->t[k].sent;
+    while (k < x->n && x->t[k].sent == sent) {
+        int idx;
+        size_t e = ex_cap(x, k) ? ex_match_at(x, &x->g->place, k, x->n, &idx) : k;
+        if (e > k && ex_span_free(x, k, e)) {
+            ex_add_mention(x, EX_M_GROUP, k, e, "", 0);
+            listed[idx] = true;
+            k = e;
+        } else if (ex_cap(x, k) || ex_list_sep(x, k) > k || ex_is(x, k, ";")) {
+            k++;            /* a word of a body's name, or between names */
+        } else {
+            break;
+        }
+    }
+    return k;
+}
+
+/* One sense per story: the bodies listed are the same bodies where the
+ * story names two or more of them together again ("Basingstoke and North
+ * Hampshire and Winchester were amalgamated").  Claims such runs. */
+static void bodies_again(ex *x, const bool *listed)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        size_t ends[MAX_LIST_NAMES], starts[MAX_LIST_NAMES];
+        int n = 0;
+        size_t k = i;
+        while (n < MAX_LIST_NAMES) {
+            int idx;
+            size_t e = ex_cap(x, k) ? ex_match_at(x, &x->g->place, k, x->n, &idx) : k;
+            if (e == k || !ex_span_free(x, k, e) || !listed[idx])
+                break;
+            starts[n] = k;
+            ends[n++] = e;
+            k = ex_list_sep(x, e);
+            if (k == e)
+                break;
+        }
+        if (n >= 2)
+            for (int m = 0; m < n; m++)
+                ex_add_mention(x, EX_M_GROUP, starts[m], ends[m], "", 0);
+        if (n > 0)
+            i = ends[n - 1] - 1;
+    }
+}
+
 void ex_find_places(ex *x)
 {
     bool *club = calloc(x->g->place.n ? x->g->place.n : 1, sizeof *club);
@@ -286,6 +365,22 @@ void ex_find_places(ex *x)
         return;
     }
     find_teams(x, club);
+    bool *listed = calloc(x->g->place.n ? x->g->place.n : 1, sizeof *listed);
+    if (!listed) {
+        free(club);
+        x->oom = true;
+        return;
+    }
+    bool any = false;
+    for (size_t i = 0; i < x->n; i++) {
+        size_t e = bodies_listed(x, i, listed);
+        any |= e > i;
+        if (e > i)
+            i = e - 1;
+    }
+    if (any)
+        bodies_again(x, listed);
+    free(listed);
     for (size_t i = 0; i < x->n; i++) {
         if (!ex_word(x, i) || !ex_free_tok(x, i))
             continue;

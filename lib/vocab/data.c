@@ -26,6 +26,7 @@ CS_EMBED(cs_data_org_heads, "data/org_heads.tsv");
 CS_EMBED(cs_data_parties, "data/parties.txt");
 CS_EMBED(cs_data_team_words, "data/team_words.txt");
 CS_EMBED(cs_data_team_words_before, "data/team_words_before.txt");
+CS_EMBED(cs_data_body_plurals, "data/body_plurals.txt");
 CS_EMBED(cs_data_role_starts, "data/role_starts.txt");
 CS_EMBED(cs_data_role_heads, "data/role_heads.tsv");
 CS_EMBED(cs_data_role_modifiers, "data/role_modifiers.txt");

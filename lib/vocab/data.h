@@ -30,6 +30,7 @@ extern const char cs_data_org_heads[];
 extern const char cs_data_parties[];
 extern const char cs_data_team_words[];
 extern const char cs_data_team_words_before[];
+extern const char cs_data_body_plurals[];
 extern const char cs_data_role_starts[];
 extern const char cs_data_role_heads[];
 extern const char cs_data_role_modifiers[];

@@ -388,6 +388,7 @@ static bool load_words(void)
         { cs_data_parties, &gaz.parties },
         { cs_data_team_words, &gaz.team_words },
         { cs_data_team_words_before, &gaz.team_words_before },
+        { cs_data_body_plurals, &gaz.body_plurals },
         { cs_data_role_starts, &gaz.role_starts },
         { cs_data_role_modifiers, &gaz.role_modifiers },
         { cs_data_place_prepositions, &gaz.place_prepositions },
@@ -431,7 +432,7 @@ static void number_maps(void)
         &gaz.role_heads_plural, &gaz.role_modifiers, &gaz.place_prepositions,
         &gaz.role_verbs, &gaz.speech_verbs, &gaz.post_nouns, &gaz.post_verbs,
         &gaz.joint_words, &gaz.joining_verbs, &gaz.team_words,
-        &gaz.team_words_before,
+        &gaz.team_words_before, &gaz.body_plurals,
     };
     _Static_assert(sizeof maps / sizeof maps[0] < 64, "a memo bit each");
     for (size_t k = 0; k < sizeof maps / sizeof maps[0]; k++)

@@ -67,6 +67,7 @@ typedef struct cs_gaz {
     cs_strmap parties;             /* parties.txt */
     cs_strmap team_words;          /* team_words.txt */
     cs_strmap team_words_before;   /* team_words_before.txt */
+    cs_strmap body_plurals;        /* body_plurals.txt */
     cs_strmap role_starts;         /* role_starts.txt */
     cs_strmap role_heads;          /* role_heads.tsv, every head */
     cs_strmap role_heads_portfolio; /* role_heads.tsv, use "portfolio" */

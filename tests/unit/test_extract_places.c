@@ -173,6 +173,40 @@ static void a_group_area_is_read_up_to_max_group_area_tokens(void **state)
                  EX_M_PLACE, "");
 }
 
+static void bodies_counted_and_listed_by_area_are_not_places(void **state)
+{
+    (void)state;
+    /* The bodies a story counts and lists after "for" or a colon are
+     * named by their areas; named together again, they are the bodies
+     * still.  Alone elsewhere, or after "based in", the names are places. */
+    assert_found("It was divided into four district health authorities for Basingstoke "
+                 "and North Hampshire, Southampton and South West Hampshire, and "
+                 "Winchester. Later Basingstoke and North Hampshire and Winchester were "
+                 "amalgamated. She lives in Winchester.",
+                 "places", EX_M_PLACE, "Winchester");
+    assert_found("There were two District Authorities: East and West Suffolk.", "places",
+                 EX_M_PLACE, "");
+    assert_found("There were four district health authorities based in Exeter and Plymouth.",
+                 "places", EX_M_PLACE, "Exeter | Plymouth");
+    /* Not counted, or not a body of body_plurals.txt: places. */
+    assert_found("It has district health authorities for Exeter and Plymouth.", "places",
+                 EX_M_PLACE, "Exeter | Plymouth");
+    assert_found("It has two hospitals for Exeter and Plymouth.", "places", EX_M_PLACE,
+                 "Exeter | Plymouth");
+}
+
+static void a_count_of_bodies_is_read_up_to_max_body_words_before_the_head(void **state)
+{
+    (void)state;
+    /* MAX_BODY_WORDS words between the count and the head; one more and
+     * the count is too far. */
+    assert_int_equal(MAX_BODY_WORDS, 3);
+    assert_found("There were two old district health authorities for Exeter and Plymouth.",
+                 "places", EX_M_PLACE, "");
+    assert_found("There were two very old district health authorities for Exeter and "
+                 "Plymouth.", "places", EX_M_PLACE, "Exeter | Plymouth");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +221,8 @@ int main(void)
         cmocka_unit_test(a_region_named_from_its_direction),
         cmocka_unit_test(a_team_or_a_body_s_region_is_not_a_place),
         cmocka_unit_test(directions_listed_before_a_place_are_one_place),
+        cmocka_unit_test(bodies_counted_and_listed_by_area_are_not_places),
+        cmocka_unit_test(a_count_of_bodies_is_read_up_to_max_body_words_before_the_head),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

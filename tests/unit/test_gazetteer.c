@@ -142,6 +142,7 @@ static void word_lists_are_read_as_written(void **state)
     assert_true(cs_words_has(&g->org_full_names, "NHS England"));
     assert_true(cs_words_has(&g->civic_roles, "secretary of state"));
     assert_true(cs_words_has(&g->calendar, "may"));
+    assert_true(cs_words_has(&g->body_plurals, "authorities"));
     assert_false(cs_words_has(&g->not_name_words, "may"));   /* calendar.txt's */
     assert_true(cs_words_has(&g->not_name_words, "however"));
     assert_true(cs_words_has(&g->role_verbs, "appointed"));
@@ -155,7 +156,7 @@ static void word_lists_are_read_as_written(void **state)
         &g->directions, &g->not_name_words, &g->org_connectors, &g->org_generic_words,
         &g->parties, &g->role_starts, &g->speech_verbs, &g->role_verbs, &g->appointing_verbs,
         &g->post_nouns, &g->post_verbs, &g->joint_words, &g->joining_verbs, &g->team_words,
-        &g->team_words_before,
+        &g->team_words_before, &g->body_plurals,
         &g->role_modifiers, &g->place_prepositions,
     };
     for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
