@@ -37,7 +37,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,7 +68,7 @@
 /* Characters of the body --extract prints. */
 #define EXTRACT_BODY_CHARS 200
 
-enum mode { MODE_INDEX, MODE_EXTRACT, MODE_DELETE };
+enum mode { MODE_INDEX, MODE_EXTRACT, MODE_DELETE, MODE_CHECK };
 
 struct shard;
 
@@ -135,6 +137,7 @@ static void usage(FILE *f)
 "Usage: ccg-indexer --index DIR [options] PATH...\n"
 "       ccg-indexer --extract PATH...\n"
 "       ccg-indexer --index DIR --delete ID...\n"
+"       ccg-indexer --index DIR --check\n"
 "\n"
 "Index article files into the ccgsearch index at DIR.\n"
 "PATH is a plain-text article (.txt, .text, no or another extension), an\n"
@@ -166,6 +169,9 @@ static void usage(FILE *f)
 "      --delete      the arguments are document ids to remove\n"
 "      --extract     print what is understood of each document as JSON\n"
 "                    (one object per line); write no index\n"
+"      --check       check the live index at DIR with xapian-check\n"
+"                    (xapian-tools): every table's structure, the postings\n"
+"                    against the termlists; print what is wrong, write nothing\n"
 "  -q, --quiet       no progress bar and no summary line\n"
 "  -h, --help        this help\n"
 "      --version     print the version and exit\n"
@@ -177,7 +183,7 @@ static void usage(FILE *f)
 "and the index keeps its last successful commit.\n"
 "Exit status: 0 when every input could be read, 1 when some input could\n"
 "not be read, the index could not be written or the run was interrupted\n"
-"(SIGINT, SIGTERM), 2 for a usage error.\n");
+"(SIGINT, SIGTERM) or --check found the index damaged, 2 for a usage error.\n");
 }
 
 /* --- reporting ---------------------------------------------------------- */
@@ -1266,6 +1272,99 @@ static bool merge_shards(run *r, const char *dest, cs_err *err)
     return ok;
 }
 
+extern char **environ;
+
+/* The table Xapian's check was on when it stopped: the last "name:" line
+ * of its output ("position:"), or "" (into buf). */
+static const char *last_table(const char *out, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    for (const char *p = out; *p;) {
+        size_t n = strcspn(p, "\n");
+        if (n > 1 && n < cap && p[n - 1] == ':' && !memchr(p, ' ', n))
+            snprintf(buf, cap, "%.*s", (int)(n - 1), p);
+        p += n + (p[n] == '\n');
+    }
+    return buf;
+}
+
+/* --check: the live generation of dir, checked by Xapian's own xapian-check
+ * (xapian-tools) under the writer lock (a commit under way would look like
+ * damage).  Run apart, not through Xapian::Database::check(): that frees
+ * its table checkers with the wrong size, which AddressSanitizer stops on.
+ * Exit status as main()'s. */
+static int check_index(const char *dir)
+{
+    cs_err err = { 0 };
+    char *db = cs_indexdir_current(dir, &err);
+    int lockfd = db ? cs_indexdir_lock(dir, &err) : -1;
+    if (lockfd < 0) {
+        fprintf(stderr, "ccg-indexer: %s\n", err.msg);
+        free(db);
+        return 1;
+    }
+    const char *gen = strrchr(db, '/') ? strrchr(db, '/') + 1 : db;
+    int fds[2] = { -1, -1 }, status = -1;
+    pid_t pid = -1;
+    cs_buf out = { 0 };
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    if (pipe(fds) == 0) {
+        posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+        posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
+        posix_spawn_file_actions_addclose(&fa, fds[0]);
+        char *args[] = { "xapian-check", db, NULL };
+        if (posix_spawnp(&pid, "xapian-check", &fa, NULL, args, environ) != 0)
+            pid = -1;
+        close(fds[1]);
+        char chunk[4096];
+        ssize_t n;
+        while ((n = read(fds[0], chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+            if (n > 0)
+                cs_buf_add(&out, chunk, (size_t)n);
+        close(fds[0]);
+        if (pid > 0)
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    int rc = 1;
+    unsigned docs = 0;
+    cs_xs_reader *rd = NULL;
+    char table[64];
+    if (pid < 0 || (WIFEXITED(status) && WEXITSTATUS(status) == 127)) {
+        fprintf(stderr, "ccg-indexer: --check runs xapian-check, which is not installed "
+                        "(Debian package xapian-tools)\n");
+        cs_buf_free(&out);
+        free(db);
+        close(lockfd);
+        return 1;
+    }
+    if (out.oom) {
+        fprintf(stderr, "ccg-indexer: out of memory\n");
+    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        const char *t = last_table(out.len ? out.s : "", table, sizeof table);
+        if (out.len)
+            fwrite(out.s, 1, out.len, stderr);
+        fprintf(stderr, "ccg-indexer: %s: %s is damaged%s%s%s\n", dir, gen, *t ? " in the " : "",
+                t, *t ? " table" : "");
+        fprintf(stderr, "ccg-indexer: rebuild it from the articles: ccg-indexer --index %s "
+                        "--rebuild PATH...\n", dir);
+    } else if (cs_xs_reader_open(db, CS_PREFIX_ID, &rd, &err) != CS_XS_OK ||
+               cs_xs_reader_doccount(rd, &docs) != CS_XS_OK) {
+        fprintf(stderr, "ccg-indexer: %s: %s: %s\n", dir, gen, err.msg);
+    } else {
+        printf("%s: %s: %u documents, no errors found\n", dir, gen, docs);
+        rc = 0;
+    }
+    if (rd)
+        cs_xs_reader_close(rd);
+    cs_buf_free(&out);
+    free(db);
+    close(lockfd);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -1274,6 +1373,7 @@ int main(int argc, char **argv)
         { "jobs", required_argument, NULL, 'j' },
         { "delete", no_argument, NULL, 'D' },
         { "extract", no_argument, NULL, 'E' },
+        { "check", no_argument, NULL, 'K' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'v' },
@@ -1282,6 +1382,7 @@ int main(int argc, char **argv)
     run r = { 0 };
     int c;
     unsigned jobs = default_jobs();
+    int modes = 0;
     char *end;
 
     r.mode = MODE_INDEX;
@@ -1301,17 +1402,29 @@ int main(int argc, char **argv)
             break;
         }
         case 'R': r.rebuild = true; break;
-        case 'D': r.mode = MODE_DELETE; break;
-        case 'E': r.mode = MODE_EXTRACT; break;
+        case 'D': r.mode = MODE_DELETE; modes++; break;
+        case 'E': r.mode = MODE_EXTRACT; modes++; break;
+        case 'K': r.mode = MODE_CHECK; modes++; break;
         case 'q': r.quiet = true; break;
         case 'h': usage(stdout); return 0;
         case 'v': puts("ccg-indexer (ccgsearch) " CCGSEARCH_VERSION); return 0;
         default: usage(stderr); return 2;
         }
     }
+    if (modes > 1) {
+        fprintf(stderr, "ccg-indexer: use one of --delete, --extract and --check\n");
+        return 2;
+    }
     if (r.mode != MODE_EXTRACT && !r.index_dir) {
         fprintf(stderr, "ccg-indexer: --index DIR is required (see --help)\n");
         return 2;
+    }
+    if (r.mode == MODE_CHECK) {
+        if (optind < argc || r.rebuild) {
+            fprintf(stderr, "ccg-indexer: --check takes no PATH and no --rebuild (see --help)\n");
+            return 2;
+        }
+        return check_index(r.index_dir);
     }
     if (optind == argc) {
         fprintf(stderr, "ccg-indexer: nothing to %s (see --help)\n",

@@ -214,6 +214,22 @@ char *cs_indexdir_live(const char *dir, cs_err *err)
     return path;
 }
 
+char *cs_indexdir_current(const char *dir, cs_err *err)
+{
+    cs_err_clear(err);
+    if (plain_xapian_db(dir))
+        return cs_strdup(dir);
+    char *gen = stub_target(dir);
+    char *path = gen ? join(dir, gen) : NULL;
+    if (!gen)
+        cs_err_set(err, CS_E_INPUT, "%s: no index here (no %s stub naming a generation)", dir,
+                   STUB);
+    else if (!path)
+        cs_err_nomem(err);
+    free(gen);
+    return path;
+}
+
 char *cs_indexdir_next(const char *dir, cs_err *err)
 {
     cs_err_clear(err);

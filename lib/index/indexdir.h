@@ -31,6 +31,10 @@ int cs_indexdir_lock(const char *dir, cs_err *err);
  * generation when dir has none.  malloc'd; NULL with *err set. */
 char *cs_indexdir_live(const char *dir, cs_err *err);
 
+/* The path of the live database in dir, or NULL with *err set when dir
+ * has none (nothing is created).  malloc'd. */
+char *cs_indexdir_current(const char *dir, cs_err *err);
+
 /* A path for a new generation (not yet created): malloc'd; NULL with *err.
  * Leftover generations of failed rebuilds are removed first. */
 char *cs_indexdir_next(const char *dir, cs_err *err);

@@ -263,6 +263,47 @@ def rebuild_swaps_in_a_new_index():
 
 
 @test
+def check_finds_a_damaged_index_and_a_rebuild_mends_it():
+    import fcntl
+    ix = os.path.join(tmpdir(), "index")
+    dev = os.path.join(CORPORA, "ccg_dev.jsonl")
+    run_indexer("--index", ix, "--jobs", "2", dev)
+    p = run_indexer("--index", ix, "--check")
+    check(re.fullmatch(r".*: db-\d+: 78 documents, no errors found\n", p.out), p.out)
+    # The position table overwritten: searches would answer 0 results and
+    # log nothing; --check names the table and says how to mend it.
+    gen = [n for n in os.listdir(ix) if n.startswith("db-")][0]
+    table = os.path.join(ix, gen, "position.glass")
+    with open(table, "r+b") as f:
+        f.write(b"\xa5" * os.path.getsize(table))
+    p = run_indexer("--index", ix, "--check", check_status=False)
+    eq(p.returncode, 1, "exit status of --check on a damaged index")
+    check("DatabaseCorruptError" in p.err, p.err)
+    check("is damaged in the position table" in p.err, p.err)
+    check("--rebuild" in p.err, p.err)
+    eq(p.out, "", "nothing on standard output")
+    run_indexer("--index", ix, "--rebuild", dev)
+    p = run_indexer("--index", ix, "--check")
+    check("78 documents, no errors found" in p.out, p.out)
+    # Not while a writer holds the index, nor where there is none; and it
+    # takes no PATH and no other mode.
+    with open(os.path.join(ix, "lock"), "w") as lk:
+        fcntl.flock(lk, fcntl.LOCK_EX)
+        p = run_indexer("--index", ix, "--check", check_status=False)
+    eq(p.returncode, 1, "exit status under another writer")
+    check("another ccg-indexer is writing to this index" in p.err, p.err)
+    missing = os.path.join(tmpdir(), "none")
+    p = run_indexer("--index", missing, "--check", check_status=False)
+    eq(p.returncode, 1, "exit status without an index")
+    check("no index here" in p.err, p.err)
+    check(not os.path.exists(missing), "--check creates nothing")
+    for args in (["--check", dev], ["--check", "--extract"], ["--check", "--delete"],
+                 ["--check", "--rebuild"]):
+        p = run_indexer("--index", ix, *args, check_status=False)
+        eq(p.returncode, 2, "usage error for %r" % args)
+
+
+@test
 def killed_rebuild_leaves_the_live_index_answering():
     ix = os.path.join(tmpdir(), "index")
     run_indexer("--index", ix, SEEDS)
