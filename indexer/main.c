@@ -183,7 +183,9 @@ static void usage(FILE *f)
 "and the index keeps its last successful commit.\n"
 "Exit status: 0 when every input could be read, 1 when some input could\n"
 "not be read, the index could not be written or the run was interrupted\n"
-"(SIGINT, SIGTERM) or --check found the index damaged, 2 for a usage error.\n");
+"(SIGINT, SIGTERM), or --check found the index damaged, found no index at\n"
+"DIR or could not check it (an indexer writing, xapian-check missing), 2\n"
+"for a usage error.\n");
 }
 
 /* --- reporting ---------------------------------------------------------- */
@@ -1289,32 +1291,41 @@ static const char *last_table(const char *out, char *buf, size_t cap)
 }
 
 /* --check: the live generation of dir, checked by Xapian's own xapian-check
- * (xapian-tools) under the writer lock (a commit under way would look like
- * damage).  Run apart, not through Xapian::Database::check(): that frees
- * its table checkers with the wrong size, which AddressSanitizer stops on.
- * Exit status as main()'s. */
-static int check_index(const char *dir)
+ * (xapian-tools) under the index's lock taken shared (a commit under way
+ * would look like damage; other checks may run beside it).  Run apart, not
+ * through Xapian::Database::check(): that frees its table checkers with
+ * the wrong size, which AddressSanitizer stops on.  Prints its one line
+ * unless quiet.  Exit status as main()'s. */
+static int check_index(const char *dir, bool quiet)
 {
     cs_err err = { 0 };
+    /* Whether there is an index at all, before the lock; the generation
+     * again once it is held (a swap may have come between). */
     char *db = cs_indexdir_current(dir, &err);
-    int lockfd = db ? cs_indexdir_lock(dir, &err) : -1;
-    if (lockfd < 0) {
+    int lockfd = db ? cs_indexdir_lock_shared(dir, &err) : -1;
+    if (lockfd != -1) {
+        free(db);
+        db = cs_indexdir_current(dir, &err);
+    }
+    if (lockfd == -1 || !db) {
         fprintf(stderr, "ccg-indexer: %s\n", err.msg);
         free(db);
+        if (lockfd >= 0)
+            close(lockfd);
         return 1;
     }
     const char *gen = strrchr(db, '/') ? strrchr(db, '/') + 1 : db;
-    int fds[2] = { -1, -1 }, status = -1;
+    int fds[2] = { -1, -1 }, status = -1, spawn_errno = 0;
     pid_t pid = -1;
     cs_buf out = { 0 };
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    if (pipe(fds) == 0) {
+    if (pipe2(fds, O_CLOEXEC) == 0) {
+        /* dup2() leaves the child's copies open across its exec. */
         posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
         posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
-        posix_spawn_file_actions_addclose(&fa, fds[0]);
         char *args[] = { "xapian-check", db, NULL };
-        if (posix_spawnp(&pid, "xapian-check", &fa, NULL, args, environ) != 0)
+        if ((spawn_errno = posix_spawnp(&pid, "xapian-check", &fa, NULL, args, environ)) != 0)
             pid = -1;
         close(fds[1]);
         char chunk[4096];
@@ -1328,21 +1339,24 @@ static int check_index(const char *dir)
                 ;
     }
     posix_spawn_file_actions_destroy(&fa);
+    if (pid < 0 && spawn_errno == 0)
+        spawn_errno = errno;            /* the pipe */
     int rc = 1;
     unsigned docs = 0;
     cs_xs_reader *rd = NULL;
     char table[64];
     if (pid < 0 || (WIFEXITED(status) && WEXITSTATUS(status) == 127)) {
-        fprintf(stderr, "ccg-indexer: --check runs xapian-check, which is not installed "
-                        "(Debian package xapian-tools)\n");
-        cs_buf_free(&out);
-        free(db);
-        close(lockfd);
-        return 1;
-    }
-    if (out.oom) {
+        if (pid >= 0 || spawn_errno == ENOENT)
+            fprintf(stderr, "ccg-indexer: --check runs xapian-check, which is not installed "
+                            "(Debian package xapian-tools)\n");
+        else
+            fprintf(stderr, "ccg-indexer: cannot run xapian-check: %s\n", strerror(spawn_errno));
+    } else if (out.oom) {
         fprintf(stderr, "ccg-indexer: out of memory\n");
-    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    } else if (WIFSIGNALED(status)) {
+        fprintf(stderr, "ccg-indexer: %s: xapian-check was killed by signal %d before it "
+                        "finished; the index was not checked\n", dir, WTERMSIG(status));
+    } else if (WEXITSTATUS(status) != 0) {
         const char *t = last_table(out.len ? out.s : "", table, sizeof table);
         if (out.len)
             fwrite(out.s, 1, out.len, stderr);
@@ -1350,18 +1364,21 @@ static int check_index(const char *dir)
                 t, *t ? " table" : "");
         fprintf(stderr, "ccg-indexer: rebuild it from the articles: ccg-indexer --index %s "
                         "--rebuild PATH...\n", dir);
-    } else if (cs_xs_reader_open(db, CS_PREFIX_ID, &rd, &err) != CS_XS_OK ||
-               cs_xs_reader_doccount(rd, &docs) != CS_XS_OK) {
+    } else if (cs_xs_reader_open(db, CS_PREFIX_ID, &rd, &err) != CS_XS_OK) {
         fprintf(stderr, "ccg-indexer: %s: %s: %s\n", dir, gen, err.msg);
+    } else if (cs_xs_reader_doccount(rd, &docs) != CS_XS_OK) {
+        fprintf(stderr, "ccg-indexer: %s: %s: %s\n", dir, gen, cs_xs_reader_last_error(rd));
     } else {
-        printf("%s: %s: %u documents, no errors found\n", dir, gen, docs);
+        if (!quiet)
+            printf("%s: %s: %u documents, no errors found\n", dir, gen, docs);
         rc = 0;
     }
     if (rd)
         cs_xs_reader_close(rd);
     cs_buf_free(&out);
     free(db);
-    close(lockfd);
+    if (lockfd >= 0)
+        close(lockfd);
     return rc;
 }
 
@@ -1402,16 +1419,16 @@ int main(int argc, char **argv)
             break;
         }
         case 'R': r.rebuild = true; break;
-        case 'D': r.mode = MODE_DELETE; modes++; break;
-        case 'E': r.mode = MODE_EXTRACT; modes++; break;
-        case 'K': r.mode = MODE_CHECK; modes++; break;
+        case 'D': r.mode = MODE_DELETE; modes |= 1; break;
+        case 'E': r.mode = MODE_EXTRACT; modes |= 2; break;
+        case 'K': r.mode = MODE_CHECK; modes |= 4; break;
         case 'q': r.quiet = true; break;
         case 'h': usage(stdout); return 0;
         case 'v': puts("ccg-indexer (ccgsearch) " CCGSEARCH_VERSION); return 0;
         default: usage(stderr); return 2;
         }
     }
-    if (modes > 1) {
+    if (modes & (modes - 1)) {
         fprintf(stderr, "ccg-indexer: use one of --delete, --extract and --check\n");
         return 2;
     }
@@ -1424,7 +1441,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "ccg-indexer: --check takes no PATH and no --rebuild (see --help)\n");
             return 2;
         }
-        return check_index(r.index_dir);
+        return check_index(r.index_dir, r.quiet);
     }
     if (optind == argc) {
         fprintf(stderr, "ccg-indexer: nothing to %s (see --help)\n",

@@ -74,6 +74,30 @@ int cs_indexdir_lock(const char *dir, cs_err *err)
     return fd;
 }
 
+int cs_indexdir_lock_shared(const char *dir, cs_err *err)
+{
+    cs_err_clear(err);
+    char *path = join(dir, "lock");
+    if (!path) {
+        cs_err_nomem(err);
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        fd = CS_INDEXDIR_NO_LOCK;
+    } else if (fd < 0) {
+        cs_err_set(err, CS_E_IO, "cannot open %s: %s", path, strerror(errno));
+    } else if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
+        cs_err_set(err, CS_E_IO, "%s: %s", dir,
+                   errno == EWOULDBLOCK ? "another ccg-indexer is writing to this index"
+                                        : strerror(errno));
+        close(fd);
+        fd = -1;
+    }
+    free(path);
+    return fd;
+}
+
 /* The generation the stub names ("auto db-000002" -> "db-000002"), or
  * NULL.  malloc'd. */
 static char *stub_target(const char *dir)

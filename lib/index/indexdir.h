@@ -31,6 +31,15 @@ int cs_indexdir_lock(const char *dir, cs_err *err);
  * generation when dir has none.  malloc'd; NULL with *err set. */
 char *cs_indexdir_live(const char *dir, cs_err *err);
 
+/* Take dir's lock shared, as a reader that must not overlap a writer
+ * (ccg-indexer --check): the lock file is opened read-only and never
+ * created, so a read-only copy can be checked.  Returns a descriptor to
+ * close when done; CS_INDEXDIR_NO_LOCK when dir has no lock file (no
+ * writer ever ran there); -1 with *err set when a writer holds it or the
+ * file cannot be opened. */
+#define CS_INDEXDIR_NO_LOCK (-2)
+int cs_indexdir_lock_shared(const char *dir, cs_err *err);
+
 /* The path of the live database in dir, or NULL with *err set when dir
  * has none (nothing is created).  malloc'd. */
 char *cs_indexdir_current(const char *dir, cs_err *err);

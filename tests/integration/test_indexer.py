@@ -272,7 +272,8 @@ def check_finds_a_damaged_index_and_a_rebuild_mends_it():
     check(re.fullmatch(r".*: db-\d+: 78 documents, no errors found\n", p.out), p.out)
     # The position table overwritten: searches would answer 0 results and
     # log nothing; --check names the table and says how to mend it.
-    gen = [n for n in os.listdir(ix) if n.startswith("db-")][0]
+    with open(os.path.join(ix, "XAPIANDB")) as f:
+        gen = f.read().split()[-1]
     table = os.path.join(ix, gen, "position.glass")
     with open(table, "r+b") as f:
         f.write(b"\xa5" * os.path.getsize(table))
@@ -285,6 +286,14 @@ def check_finds_a_damaged_index_and_a_rebuild_mends_it():
     run_indexer("--index", ix, "--rebuild", dev)
     p = run_indexer("--index", ix, "--check")
     check("78 documents, no errors found" in p.out, p.out)
+    eq(run_indexer("--index", ix, "--check", "-q").out, "", "-q: the exit status says it")
+    # A copy without a lock file (a backup) is checked, and no lock is made.
+    copy = os.path.join(tmpdir(), "copy")
+    shutil.copytree(ix, copy)
+    os.remove(os.path.join(copy, "lock"))
+    check("78 documents, no errors found" in run_indexer("--index", copy, "--check").out,
+          "the copy checks")
+    check(not os.path.exists(os.path.join(copy, "lock")), "--check made no lock file")
     # Not while a writer holds the index, nor where there is none; and it
     # takes no PATH and no other mode.
     with open(os.path.join(ix, "lock"), "w") as lk:
@@ -297,10 +306,13 @@ def check_finds_a_damaged_index_and_a_rebuild_mends_it():
     eq(p.returncode, 1, "exit status without an index")
     check("no index here" in p.err, p.err)
     check(not os.path.exists(missing), "--check creates nothing")
-    for args in (["--check", dev], ["--check", "--extract"], ["--check", "--delete"],
-                 ["--check", "--rebuild"]):
+    for args, says in ((["--check", dev], "takes no PATH"), (["--check", "--rebuild"], "takes no"),
+                       (["--extract", "--check"], "use one of"),
+                       (["--delete", "--check"], "use one of"),
+                       (["--check", "--extract", dev], "use one of")):
         p = run_indexer("--index", ix, *args, check_status=False)
         eq(p.returncode, 2, "usage error for %r" % args)
+        check(says in p.err, "%r: %s" % (args, p.err))
 
 
 @test
