@@ -48,22 +48,22 @@ static bool plain_xapian_db(const char *dir)
     return yes;
 }
 
-int cs_indexdir_lock(const char *dir, cs_err *err)
+/* Open dir's lock file with flags and take it as how (LOCK_EX or LOCK_SH),
+ * not waiting; returns the descriptor, CS_INDEXDIR_NO_LOCK when it is not
+ * there and flags do not create it, or -1 with *err set. */
+static int take_lock(const char *dir, int flags, int how, cs_err *err)
 {
-    cs_err_clear(err);
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        cs_err_set(err, CS_E_IO, "cannot create %s: %s", dir, strerror(errno));
-        return -1;
-    }
     char *path = join(dir, "lock");
     if (!path) {
         cs_err_nomem(err);
         return -1;
     }
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (fd < 0) {
+    int fd = open(path, flags | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == ENOENT && !(flags & O_CREAT)) {
+        fd = CS_INDEXDIR_NO_LOCK;
+    } else if (fd < 0) {
         cs_err_set(err, CS_E_IO, "cannot open %s: %s", path, strerror(errno));
-    } else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    } else if (flock(fd, how | LOCK_NB) != 0) {
         cs_err_set(err, CS_E_IO, "%s: %s", dir,
                    errno == EWOULDBLOCK ? "another ccg-indexer is writing to this index"
                                         : strerror(errno));
@@ -74,28 +74,20 @@ int cs_indexdir_lock(const char *dir, cs_err *err)
     return fd;
 }
 
+int cs_indexdir_lock(const char *dir, cs_err *err)
+{
+    cs_err_clear(err);
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        cs_err_set(err, CS_E_IO, "cannot create %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    return take_lock(dir, O_RDWR | O_CREAT, LOCK_EX, err);
+}
+
 int cs_indexdir_lock_shared(const char *dir, cs_err *err)
 {
     cs_err_clear(err);
-    char *path = join(dir, "lock");
-    if (!path) {
-        cs_err_nomem(err);
-        return -1;
-    }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) {
-        fd = CS_INDEXDIR_NO_LOCK;
-    } else if (fd < 0) {
-        cs_err_set(err, CS_E_IO, "cannot open %s: %s", path, strerror(errno));
-    } else if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
-        cs_err_set(err, CS_E_IO, "%s: %s", dir,
-                   errno == EWOULDBLOCK ? "another ccg-indexer is writing to this index"
-                                        : strerror(errno));
-        close(fd);
-        fd = -1;
-    }
-    free(path);
-    return fd;
+    return take_lock(dir, O_RDONLY, LOCK_SH, err);
 }
 
 /* The generation the stub names ("auto db-000002" -> "db-000002"), or
