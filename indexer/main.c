@@ -1290,6 +1290,36 @@ static const char *last_table(const char *out, char *buf, size_t cap)
     return buf;
 }
 
+/* Run argv[0] (looked up in PATH) with argv, its standard output and error
+ * both into *out, and wait for it: 0 with its wait status in *status, or
+ * the errno of what failed (the pipe, or starting it: ENOENT when it is
+ * not installed). */
+static int run_captured(char *const argv[], cs_buf *out, int *status)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return errno;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    /* dup2() leaves the child's copies open across its exec. */
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    char chunk[4096];
+    ssize_t n;
+    while ((n = read(fds[0], chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+            cs_buf_add(out, chunk, (size_t)n);
+    close(fds[0]);
+    if (rc == 0)
+        while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+            ;
+    return rc;
+}
+
 /* --check: the live generation of dir, checked by Xapian's own xapian-check
  * (xapian-tools) under the index's lock taken shared (a commit under way
  * would look like damage; other checks may run beside it).  Run apart, not
@@ -1315,38 +1345,16 @@ static int check_index(const char *dir, bool quiet)
         return 1;
     }
     const char *gen = strrchr(db, '/') ? strrchr(db, '/') + 1 : db;
-    int fds[2] = { -1, -1 }, status = -1, spawn_errno = 0;
-    pid_t pid = -1;
+    char *args[] = { "xapian-check", db, NULL };
     cs_buf out = { 0 };
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    if (pipe2(fds, O_CLOEXEC) == 0) {
-        /* dup2() leaves the child's copies open across its exec. */
-        posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-        posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
-        char *args[] = { "xapian-check", db, NULL };
-        if ((spawn_errno = posix_spawnp(&pid, "xapian-check", &fa, NULL, args, environ)) != 0)
-            pid = -1;
-        close(fds[1]);
-        char chunk[4096];
-        ssize_t n;
-        while ((n = read(fds[0], chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
-            if (n > 0)
-                cs_buf_add(&out, chunk, (size_t)n);
-        close(fds[0]);
-        if (pid > 0)
-            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-    }
-    posix_spawn_file_actions_destroy(&fa);
-    if (pid < 0 && spawn_errno == 0)
-        spawn_errno = errno;            /* the pipe */
+    int status = 0;
+    int spawn_errno = run_captured(args, &out, &status);
     int rc = 1;
     unsigned docs = 0;
     cs_xs_reader *rd = NULL;
     char table[64];
-    if (pid < 0 || (WIFEXITED(status) && WEXITSTATUS(status) == 127)) {
-        if (pid >= 0 || spawn_errno == ENOENT)
+    if (spawn_errno || (WIFEXITED(status) && WEXITSTATUS(status) == 127)) {
+        if (!spawn_errno || spawn_errno == ENOENT)
             fprintf(stderr, "ccg-indexer: --check runs xapian-check, which is not installed "
                             "(Debian package xapian-tools)\n");
         else

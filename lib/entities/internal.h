@@ -259,6 +259,9 @@ bool ex_span_key(const ex *x, size_t a, size_t b, bool commas, char *key, size_t
  * (<= x->n); returns its end (exclusive), or i when none, and sets *idx to
  * the name's index when there is one. */
 size_t ex_match_at(const ex *x, const cs_table *t, size_t i, size_t limit, int *idx);
+/* The count token i writes: a number word's value ("six"), or a number
+ * of at most three digits ("12"); 0 when it writes none. */
+int ex_count_at(const ex *x, size_t i);
 /* The name of table t spanning exactly tokens [a, b), or -1. */
 int ex_match_exact(const ex *x, const cs_table *t, size_t a, size_t b, bool commas);
 /* The longest synonym of data/synonyms.txt (its last word may be plural)

@@ -2,6 +2,7 @@
  * longest gazetteer name at a token, and mentions that claim their tokens;
  * see internal.h. */
 #include "entities/internal.h"
+#include "vocab/words.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -77,6 +78,18 @@ size_t ex_match_at(const ex *x, const cs_table *t, size_t i, size_t limit, int *
             break;
     }
     return best;
+}
+
+int ex_count_at(const ex *x, size_t i)
+{
+    if (i >= x->n)
+        return 0;
+    if ((x->t[i].f & EX_T_DIGIT) && x->t[i].len <= 3)
+        return atoi(x->t[i].norm);
+    for (int d = 0; cs_number_words[d]; d++)
+        if (ex_is(x, i, cs_number_words[d]))
+            return d;
+    return 0;
 }
 
 /* The name of table t spanning exactly tokens [a, b), or -1. */

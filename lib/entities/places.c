@@ -2,7 +2,6 @@
  * lower-case directions before a county or city ("north-west London"). */
 #include "entities/internal.h"
 #include "core/util.h"
-#include "vocab/words.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -290,13 +289,25 @@ static bool counted_bodies_before(const ex *x, size_t i)
         size_t c = k - 1;
         if (x->t[c].sent != x->t[i - 1].sent || !ex_word(x, c))
             return false;
-        for (int d = 2; cs_number_words[d]; d++)
-            if (ex_is(x, c, cs_number_words[d]))
-                return true;
-        if ((x->t[c].f & EX_T_DIGIT) && x->t[c].len <= 3 && atoi(x->t[c].norm) > 1)
+        if (ex_count_at(x, c) > 1)
             return true;
     }
     return false;
+}
+
+/* The end of the place named at a capitalised token k (its index in
+ * *idx), or k. */
+static size_t place_at(const ex *x, size_t k, int *idx)
+{
+    return ex_cap(x, k) ? ex_match_at(x, &x->g->place, k, x->n, idx) : k;
+}
+
+/* Does a list of bodies counted before it start after token i ("for",
+ * ":")?  See bodies_listed(). */
+static bool bodies_list_at(const ex *x, size_t i)
+{
+    return (ex_is(x, i, "for") || ex_is(x, i, ":")) && counted_bodies_before(x, i) &&
+           ex_cap(x, i + 1);
 }
 
 /* "it was divided into four district health authorities for Basingstoke
@@ -304,23 +315,20 @@ static bool counted_bodies_before(const ex *x, size_t i)
  * were two District Authorities: East and West Suffolk": the bodies a
  * story counts and then lists after "for" or a colon are named by their
  * areas, and those names are the bodies', not places.  The places of the
- * list are claimed, and listed[idx] set for each.  Returns the token after
- * the list, or i when none starts at i. */
+ * list are claimed, and listed[idx] set for each.  For a list after token
+ * i (bodies_list_at()); returns the token after it. */
 static size_t bodies_listed(ex *x, size_t i, bool *listed)
 {
-    if (!(ex_is(x, i, "for") || ex_is(x, i, ":")) || !counted_bodies_before(x, i) ||
-        !ex_cap(x, i + 1))
-        return i;
     size_t k = i + 1;
     int sent = x->t[k].sent;
     while (k < x->n && x->t[k].sent == sent) {
         int idx;
-        size_t e = ex_cap(x, k) ? ex_match_at(x, &x->g->place, k, x->n, &idx) : k;
+        size_t e = place_at(x, k, &idx);
         if (e > k && ex_span_free(x, k, e)) {
             ex_add_mention(x, EX_M_GROUP, k, e, "", 0);
             listed[idx] = true;
             k = e;
-        } else if (ex_cap(x, k) || ex_list_sep(x, k) > k || ex_is(x, k, ";")) {
+        } else if (ex_cap(x, k) || list_sep(x, k) || ex_is(x, k, ";")) {
             k++;            /* a word of a body's name, or between names */
         } else {
             break;
@@ -340,7 +348,7 @@ static void bodies_again(ex *x, const bool *listed)
         size_t k = i;
         while (n < MAX_LIST_NAMES) {
             int idx;
-            size_t e = ex_cap(x, k) ? ex_match_at(x, &x->g->place, k, x->n, &idx) : k;
+            size_t e = place_at(x, k, &idx);
             if (e == k || !ex_span_free(x, k, e) || !listed[idx])
                 break;
             starts[n] = k;
@@ -365,20 +373,19 @@ void ex_find_places(ex *x)
         return;
     }
     find_teams(x, club);
-    bool *listed = calloc(x->g->place.n ? x->g->place.n : 1, sizeof *listed);
-    if (!listed) {
-        free(club);
-        x->oom = true;
-        return;
-    }
-    bool any = false;
+    /* Made only for a story that lists counted bodies: few do. */
+    bool *listed = NULL;
     for (size_t i = 0; i < x->n; i++) {
-        size_t e = bodies_listed(x, i, listed);
-        any |= e > i;
-        if (e > i)
-            i = e - 1;
+        if (!bodies_list_at(x, i))
+            continue;
+        if (!listed && !(listed = calloc(x->g->place.n ? x->g->place.n : 1, sizeof *listed))) {
+            free(club);
+            x->oom = true;
+            return;
+        }
+        i = bodies_listed(x, i, listed) - 1;
     }
-    if (any)
+    if (listed)
         bodies_again(x, listed);
     free(listed);
     for (size_t i = 0; i < x->n; i++) {

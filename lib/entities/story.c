@@ -50,12 +50,7 @@ static int group_number(const ex *x, size_t a)
     int sent = x->t[a].sent;
     for (size_t k = a; k > 0 && a - k < 12 && x->t[k - 1].sent == sent; k--) {
         size_t i = k - 1;
-        int v = 0;
-        for (int d = 2; cs_number_words[d]; d++)
-            if (ex_is(x, i, cs_number_words[d]))
-                v = d;
-        if ((x->t[i].f & EX_T_DIGIT) && strlen(x->t[i].norm) <= 3)
-            v = atoi(x->t[i].norm);
+        int v = ex_count_at(x, i);
         if (v > 1 && (ex_is(x, i + 1, "ccgs") || ex_is(x, i + 1, "clinical") ||
                       ex_is(x, i + 1, "groups")))
             return v;

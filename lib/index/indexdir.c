@@ -208,12 +208,20 @@ static void prune(const char *dir, const char *keep1, const char *keep2)
     closedir(d);
 }
 
-char *cs_indexdir_live(const char *dir, cs_err *err)
+/* The live database of dir: dir itself when it is a plain Xapian
+ * database, else the generation its stub names; with none, an empty first
+ * generation behind a new stub if create, else NULL with *err set. */
+static char *live_path(const char *dir, bool create, cs_err *err)
 {
     cs_err_clear(err);
     if (plain_xapian_db(dir))
         return cs_strdup(dir);
     char *gen = stub_target(dir);
+    if (!gen && !create) {
+        cs_err_set(err, CS_E_INPUT, "%s: no index here (no %s stub naming a generation)", dir,
+                   STUB);
+        return NULL;
+    }
     if (!gen) {
         /* A new index: an empty first generation behind a stub.  The
          * database itself is created by the writer that opens it. */
@@ -230,20 +238,14 @@ char *cs_indexdir_live(const char *dir, cs_err *err)
     return path;
 }
 
+char *cs_indexdir_live(const char *dir, cs_err *err)
+{
+    return live_path(dir, true, err);
+}
+
 char *cs_indexdir_current(const char *dir, cs_err *err)
 {
-    cs_err_clear(err);
-    if (plain_xapian_db(dir))
-        return cs_strdup(dir);
-    char *gen = stub_target(dir);
-    char *path = gen ? join(dir, gen) : NULL;
-    if (!gen)
-        cs_err_set(err, CS_E_INPUT, "%s: no index here (no %s stub naming a generation)", dir,
-                   STUB);
-    else if (!path)
-        cs_err_nomem(err);
-    free(gen);
-    return path;
+    return live_path(dir, false, err);
 }
 
 char *cs_indexdir_next(const char *dir, cs_err *err)
